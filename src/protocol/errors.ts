@@ -22,6 +22,7 @@ export type KendraErrorCode =
   | 'MissingAuthenticationTokenException'
   | 'UnrecognizedClientException'
   | 'InvalidSignatureException'
+  | 'IncompleteSignatureException'
   | 'NotImplementedException';
 
 const HTTP_STATUS: Partial<Record<KendraErrorCode, number>> = {
@@ -30,6 +31,7 @@ const HTTP_STATUS: Partial<Record<KendraErrorCode, number>> = {
   MissingAuthenticationTokenException: 403,
   UnrecognizedClientException: 403,
   InvalidSignatureException: 403,
+  IncompleteSignatureException: 403,
 };
 
 export class KendraError extends Error {
