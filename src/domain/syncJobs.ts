@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto';
+import type { Store } from '../store/store.js';
+import type { HistoryFilter, SyncJobRow } from '../store/syncJobs.js';
+import type { Scope } from './arn.js';
+import type { Clock } from './clock.js';
+import type { DataSources } from './dataSources.js';
+import { conflict, DomainError, invalid } from './errors.js';
+import type { Indices } from './indices.js';
+import type { PageTokens } from './pageToken.js';
+
+export interface Worker {
+  readonly id: string;
+  readonly leaseMs: number;
+  /** A job was started or asked to stop: look now. */
+  wake(): void;
+}
+
+export interface HistoryQuery {
+  status?: string;
+  startTime?: Date;
+  endTime?: Date;
+  maxResults: number;
+  nextToken?: string;
+}
+
+/** StartDataSourceSyncJob, StopDataSourceSyncJob, ListDataSourceSyncJobs (S-JOB-1/2, S-LIST-*). */
+export class SyncJobs {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly indices: Indices,
+    private readonly dataSources: DataSources,
+    private readonly tokens: PageTokens,
+    private readonly worker: Worker,
+  ) {}
+
+  async start(scope: Scope, indexId: string, dataSourceId: string): Promise<string> {
+    await this.indices.getActive(scope, indexId);
+    const ds = await this.dataSources.get(scope, indexId, dataSourceId);
+    if (ds.status !== 'ACTIVE')
+      throw conflict(`Data source ${dataSourceId} is ${ds.status}${ds.error_message ? ` (${ds.error_message})` : ''}; a sync needs it ACTIVE.`);
+    const executionId = randomUUID();
+    const now = this.clock();
+    const started = await this.store.syncJobs.start({
+      execution_id: executionId,
+      index_id: indexId,
+      data_source_id: dataSourceId,
+      start_time: now,
+      data_source_snapshot: JSON.stringify(ds),
+      lease_owner: this.worker.id,
+      lease_expires_at: now + this.worker.leaseMs,
+    });
+    if (!started) throw new DomainError('InUse', `Data source ${dataSourceId} already has a sync job running; stop it or wait for it to finish.`);
+    this.worker.wake();
+    return executionId;
+  }
+
+  /** S-JOB-2: stopping with nothing to stop succeeds; a CUSTOM job moves on to indexing what it was sent. */
+  async stop(scope: Scope, indexId: string, dataSourceId: string): Promise<void> {
+    const ds = await this.dataSources.get(scope, indexId, dataSourceId);
+    const job = (await this.store.syncJobs.active(dataSourceId)).find((j) => j.status === 'SYNCING');
+    if (!job) return;
+    const now = this.clock();
+    if (ds.type === 'CUSTOM') {
+      // The slot is released so that a new CUSTOM job may start while this one indexes (S-JOB-1).
+      await this.store.syncJobs.transition(job.execution_id, 'SYNCING_INDEXING', now, {}, { releaseSlot: true });
+    } else {
+      await this.store.syncJobs.requestStop(job.execution_id);
+      await this.store.syncJobs.transition(job.execution_id, 'STOPPING', now);
+    }
+    this.worker.wake();
+  }
+
+  async history(scope: Scope, indexId: string, dataSourceId: string, q: HistoryQuery): Promise<{ jobs: SyncJobRow[]; nextToken?: string }> {
+    await this.dataSources.get(scope, indexId, dataSourceId);
+    const filter: HistoryFilter = { status: q.status, startFrom: q.startTime?.getTime(), startTo: q.endTime?.getTime() };
+    if (filter.startFrom !== undefined && filter.startTo !== undefined && filter.startFrom > filter.startTo)
+      throw invalid('StartTimeFilter.StartTime must not be later than StartTimeFilter.EndTime.');
+    const binding = `ListDataSourceSyncJobs\n${indexId}\n${dataSourceId}\n${filter.status ?? ''}\n${filter.startFrom ?? ''}\n${filter.startTo ?? ''}`;
+    const after = q.nextToken ? (this.tokens.read(binding, q.nextToken) as [number, number]) : undefined;
+    const rows = await this.store.syncJobs.page(dataSourceId, filter, after, q.maxResults + 1);
+    const jobs = rows.length > q.maxResults ? rows.slice(0, q.maxResults) : rows;
+    const last = jobs[jobs.length - 1];
+    return { jobs, nextToken: rows.length > q.maxResults && last ? this.tokens.issue(binding, [last.start_time, last.seq]) : undefined };
+  }
+
+  /** A job's document-level report (S-JOB-8), for kendrite's API extension and CLI. */
+  async report(scope: Scope, executionId: string, maxResults: number, nextToken?: string) {
+    const job = await this.store.syncJobs.get(executionId);
+    const index = job && (await this.store.indices.get(scope, job.index_id));
+    if (!job || !index) throw new DomainError('NotFound', `Sync job ${executionId} does not exist.`);
+    const binding = `SyncJobReport\n${executionId}`;
+    const after = nextToken ? (this.tokens.read(binding, nextToken) as [string, string]) : undefined;
+    const rows = await this.store.reports.page(executionId, after, maxResults + 1);
+    const items = rows.slice(0, maxResults);
+    const last = items[items.length - 1];
+    return { job, items, nextToken: rows.length > maxResults && last ? this.tokens.issue(binding, [last.document_id, last.action]) : undefined };
+  }
+}

@@ -1,0 +1,115 @@
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import type { Database, DocumentQueueTable, DocumentsTable } from './schema.js';
+
+export type DocumentRow = Selectable<DocumentsTable>;
+export type QueuedOp = Selectable<DocumentQueueTable>;
+type Db = Kysely<Database> | Transaction<Database>;
+
+/** Statuses whose text is in the full-text index. */
+export const SEARCHABLE_STATUSES = ['INDEXED', 'UPDATED', 'UPDATE_FAILED'] as const;
+
+export interface NewQueuedOp {
+  index_id: string;
+  document_id: string;
+  op: 'put' | 'delete';
+  data_source_id: string | null;
+  execution_id: string | null;
+  document: string | null;
+  content: Buffer | null;
+}
+
+export class DocumentStore {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: 'sqlite' | 'postgres',
+  ) {}
+
+  async enqueue(ops: NewQueuedOp[], now: number): Promise<void> {
+    if (ops.length) await this.db.insertInto('document_queue').values(ops.map((o) => ({ ...o, enqueued_at: now, claimed_by: null, claimed_until: null }))).execute();
+  }
+
+  /**
+   * Claims the oldest unclaimed (or abandoned) queued operations for one worker. On PostgreSQL rows
+   * locked by another claimer are skipped, so several processes drain the queue without blocking.
+   */
+  async claim(owner: string, now: number, until: number, limit: number): Promise<QueuedOp[]> {
+    return this.db.transaction().execute(async (trx) => {
+      let q = trx
+        .selectFrom('document_queue')
+        .select('seq')
+        .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
+        .orderBy('seq')
+        .limit(limit);
+      if (this.dialect === 'postgres') q = q.forUpdate().skipLocked();
+      const seqs = (await q.execute()).map((r) => r.seq);
+      if (!seqs.length) return [];
+      await trx.updateTable('document_queue').set({ claimed_by: owner, claimed_until: until }).where('seq', 'in', seqs).execute();
+      return trx.selectFrom('document_queue').selectAll().where('seq', 'in', seqs).orderBy('seq').execute();
+    });
+  }
+
+  async dequeue(seqs: number[], db: Db = this.db): Promise<void> {
+    if (seqs.length) await db.deleteFrom('document_queue').where('seq', 'in', seqs).execute();
+  }
+
+  /** Whether any queued operation still belongs to this job (it cannot finish before they are applied). */
+  async hasQueued(executionId: string): Promise<boolean> {
+    const r = await this.db.selectFrom('document_queue').select('seq').where('execution_id', '=', executionId).limit(1).executeTakeFirst();
+    return r !== undefined;
+  }
+
+  async queuedIds(indexId: string, ids: string[]): Promise<Set<string>> {
+    if (!ids.length) return new Set();
+    const rows = await this.db.selectFrom('document_queue').select('document_id').where('index_id', '=', indexId).where('document_id', 'in', ids).execute();
+    return new Set(rows.map((r) => r.document_id));
+  }
+
+  get(indexId: string, documentId: string, db: Db = this.db): Promise<DocumentRow | undefined> {
+    return db.selectFrom('documents').selectAll().where('index_id', '=', indexId).where('document_id', '=', documentId).executeTakeFirst();
+  }
+
+  getMany(indexId: string, ids: string[]): Promise<DocumentRow[]> {
+    if (!ids.length) return Promise.resolve([]);
+    return this.db.selectFrom('documents').selectAll().where('index_id', '=', indexId).where('document_id', 'in', ids).execute();
+  }
+
+  async insert(row: Omit<DocumentRow, 'doc_key'>, db: Db): Promise<void> {
+    await db.insertInto('documents').values(row).execute();
+  }
+
+  async update(docKey: number, patch: Partial<Omit<DocumentRow, 'doc_key'>>, db: Db): Promise<void> {
+    await db.updateTable('documents').set(patch).where('doc_key', '=', docKey).execute();
+  }
+
+  async remove(docKey: number, db: Db): Promise<void> {
+    await db.deleteFrom('documents').where('doc_key', '=', docKey).execute();
+  }
+
+  /** X-4: the real count and text bytes of searchable documents. */
+  async statistics(indexId: string): Promise<{ count: number; bytes: number }> {
+    const r = await this.db
+      .selectFrom('documents')
+      .select((eb) => [eb.fn.countAll<number>().as('count'), eb.fn.coalesce(eb.fn.sum<number>('text_bytes'), sql<number>`0`).as('bytes')])
+      .where('index_id', '=', indexId)
+      .where('status', 'in', SEARCHABLE_STATUSES)
+      .executeTakeFirstOrThrow();
+    return { count: Number(r.count), bytes: Number(r.bytes) };
+  }
+
+  /** Removes documents in bounded batches (so deleting a large source never holds one huge transaction). */
+  async purge(where: { indexId: string; dataSourceId?: string }, batch = 1000): Promise<number> {
+    let total = 0;
+    for (;;) {
+      let q = this.db.selectFrom('documents').select('doc_key').where('index_id', '=', where.indexId);
+      if (where.dataSourceId) q = q.where('data_source_id', '=', where.dataSourceId);
+      const keys = (await q.limit(batch).execute()).map((r) => r.doc_key);
+      if (!keys.length) break;
+      await this.db.deleteFrom('documents').where('doc_key', 'in', keys).execute();
+      total += keys.length;
+    }
+    let dq = this.db.deleteFrom('document_queue').where('index_id', '=', where.indexId);
+    if (where.dataSourceId) dq = dq.where('data_source_id', '=', where.dataSourceId);
+    await dq.execute();
+    return total;
+  }
+}

@@ -1,0 +1,57 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Scope } from '../domain/arn.js';
+import type { Database, IndicesTable } from './schema.js';
+
+export type IndexRow = Selectable<IndicesTable>;
+
+export class IndexStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async insert(row: IndexRow): Promise<void> {
+    await this.db.insertInto('indices').values(row).execute();
+  }
+
+  get(scope: Scope, id: string): Promise<IndexRow | undefined> {
+    return this.db
+      .selectFrom('indices')
+      .selectAll()
+      .where('id', '=', id)
+      .where('account_id', '=', scope.accountId)
+      .where('region', '=', scope.region)
+      .executeTakeFirst();
+  }
+
+  getById(id: string): Promise<IndexRow | undefined> {
+    return this.db.selectFrom('indices').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /** Keyset page ordered by creation. `after` is the [created_at, id] of the last item seen. */
+  list(scope: Scope, after: [number, string] | undefined, limit: number): Promise<IndexRow[]> {
+    let q = this.db
+      .selectFrom('indices')
+      .selectAll()
+      .where('account_id', '=', scope.accountId)
+      .where('region', '=', scope.region);
+    if (after) q = q.where((eb) => eb.or([eb('created_at', '>', after[0]), eb.and([eb('created_at', '=', after[0]), eb('id', '>', after[1])])]));
+    return q.orderBy('created_at').orderBy('id').limit(limit).execute();
+  }
+
+  async update(id: string, patch: Partial<IndexRow>, whereStatus?: string[]): Promise<boolean> {
+    let q = this.db.updateTable('indices').set(patch).where('id', '=', id);
+    if (whereStatus) q = q.where('status', 'in', whereStatus);
+    const r = await q.executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+
+  dueTransitions(now: number): Promise<Pick<IndexRow, 'id' | 'status'>[]> {
+    return this.db
+      .selectFrom('indices')
+      .select(['id', 'status'])
+      .where('transition_at', '<=', now)
+      .execute();
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.db.deleteFrom('indices').where('id', '=', id).execute();
+  }
+}

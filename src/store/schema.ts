@@ -1,0 +1,149 @@
+/** Row types of every table, as Kysely sees them. Times are epoch milliseconds. */
+import type { Generated } from 'kysely';
+
+export interface IndicesTable {
+  id: string;
+  account_id: string;
+  region: string;
+  name: string;
+  edition: string;
+  role_arn: string;
+  description: string | null;
+  status: string;
+  error_message: string | null;
+  /** Members stored and returned as given (encryption, user token settings, metadata configurations, capacity). */
+  settings: string;
+  created_at: number;
+  updated_at: number;
+  /** When a pending CREATING/UPDATING transition becomes due. */
+  transition_at: number | null;
+}
+
+export interface DataSourcesTable {
+  id: string;
+  index_id: string;
+  account_id: string;
+  region: string;
+  name: string;
+  type: string;
+  /** Configuration, VpcConfiguration, CustomDocumentEnrichmentConfiguration as given (D-3). */
+  configuration: string | null;
+  vpc_configuration: string | null;
+  enrichment_configuration: string | null;
+  description: string | null;
+  schedule: string | null;
+  role_arn: string | null;
+  language_code: string | null;
+  status: string;
+  error_message: string | null;
+  created_at: number;
+  updated_at: number;
+  transition_at: number | null;
+  /** Next due schedule tick (D-6), null when on demand. */
+  next_run_at: number | null;
+}
+
+export interface TagsTable {
+  resource_arn: string;
+  key: string;
+  value: string;
+}
+
+export interface ClientTokensTable {
+  account_id: string;
+  region: string;
+  operation: string;
+  token: string;
+  request_hash: string;
+  resource_id: string;
+  created_at: number;
+}
+
+export interface SyncJobsTable {
+  seq: Generated<number>;
+  execution_id: string;
+  index_id: string;
+  data_source_id: string;
+  start_time: number;
+  end_time: number | null;
+  status: string;
+  error_code: string | null;
+  error_message: string | null;
+  data_source_error_code: string | null;
+  documents_added: number;
+  documents_modified: number;
+  documents_deleted: number;
+  documents_failed: number;
+  documents_scanned: number;
+  /** 1 while the job holds its data source's single start slot (S-JOB-1); a unique index enforces one holder. */
+  start_slot: number | null;
+  /** The data source as it was when the job started (D-4). */
+  data_source_snapshot: string;
+  lease_owner: string | null;
+  lease_expires_at: number | null;
+  stop_requested: number;
+}
+
+export interface SyncReportTable {
+  execution_id: string;
+  document_id: string;
+  action: string;
+  reason: string | null;
+  at: number;
+}
+
+export interface DocumentsTable {
+  doc_key: Generated<number>;
+  index_id: string;
+  document_id: string;
+  data_source_id: string | null;
+  title: string;
+  body: string;
+  content_type: string | null;
+  attributes: string;
+  source_uri: string | null;
+  /** The connector's version (ETag, mtime+size…) used for change detection. */
+  version: string | null;
+  content_hash: string | null;
+  status: string;
+  failure_reason: string | null;
+  text_bytes: number;
+  /** Queue seq of the last operation applied, so late-arriving older operations never overwrite newer ones. */
+  applied_seq: number;
+  /** Execution id of the last sync that saw this document (deletion detection). */
+  seen_by: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface DocumentQueueTable {
+  seq: Generated<number>;
+  index_id: string;
+  document_id: string;
+  op: string;
+  data_source_id: string | null;
+  execution_id: string | null;
+  /** JSON of the accepted document (title, attributes, content type, access settings). */
+  document: string | null;
+  content: Buffer | null;
+  claimed_by: string | null;
+  claimed_until: number | null;
+  enqueued_at: number;
+}
+
+export interface ServerSecretsTable {
+  name: string;
+  value: string;
+}
+
+export interface Database {
+  indices: IndicesTable;
+  data_sources: DataSourcesTable;
+  tags: TagsTable;
+  client_tokens: ClientTokensTable;
+  sync_jobs: SyncJobsTable;
+  sync_report: SyncReportTable;
+  documents: DocumentsTable;
+  document_queue: DocumentQueueTable;
+  server_secrets: ServerSecretsTable;
+}

@@ -1,0 +1,45 @@
+import type { Config } from '../config/config.js';
+import { openDatabase, type Connection } from './database.js';
+import { ClientTokenStore } from './clientTokens.js';
+import { DataSourceStore } from './dataSources.js';
+import { DocumentStore } from './documents.js';
+import { IndexStore } from './indices.js';
+import { migrate } from './migrate.js';
+import { SyncJobStore } from './syncJobs.js';
+import { TagStore } from './tags.js';
+import { SyncReportStore } from './syncReport.js';
+
+/** Every repository over one connection: SQLite by default, PostgreSQL when a URL is configured. */
+export class Store {
+  readonly indices: IndexStore;
+  readonly dataSources: DataSourceStore;
+  readonly tags: TagStore;
+  readonly clientTokens: ClientTokenStore;
+  readonly syncJobs: SyncJobStore;
+  readonly reports: SyncReportStore;
+  readonly documents: DocumentStore;
+
+  private constructor(readonly conn: Connection) {
+    this.indices = new IndexStore(conn.db);
+    this.dataSources = new DataSourceStore(conn.db);
+    this.tags = new TagStore(conn.db);
+    this.clientTokens = new ClientTokenStore(conn.db);
+    this.syncJobs = new SyncJobStore(conn.db);
+    this.reports = new SyncReportStore(conn.db);
+    this.documents = new DocumentStore(conn.db, conn.dialect);
+  }
+
+  get db() {
+    return this.conn.db;
+  }
+
+  static async open(config: Pick<Config, 'databaseUrl' | 'dataDir'>): Promise<Store> {
+    const conn = openDatabase(config);
+    await migrate(conn);
+    return new Store(conn);
+  }
+
+  close(): Promise<void> {
+    return this.conn.close();
+  }
+}

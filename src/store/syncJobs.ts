@@ -1,0 +1,175 @@
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import { ACTIVE_STATUSES, isTerminal, sourcesOf, type SyncJobStatus } from '../domain/syncJobStateMachine.js';
+import type { Database, SyncJobsTable } from './schema.js';
+
+export type SyncJobRow = Selectable<SyncJobsTable>;
+type Db = Kysely<Database> | Transaction<Database>;
+
+export interface MetricDeltas {
+  added?: number;
+  modified?: number;
+  deleted?: number;
+  failed?: number;
+  scanned?: number;
+}
+
+export interface HistoryFilter {
+  status?: string;
+  startFrom?: number;
+  startTo?: number;
+}
+
+export interface NewSyncJob {
+  execution_id: string;
+  index_id: string;
+  data_source_id: string;
+  start_time: number;
+  data_source_snapshot: string;
+  lease_owner: string;
+  lease_expires_at: number;
+}
+
+export interface TransitionFields {
+  error_code?: string | null;
+  error_message?: string | null;
+  data_source_error_code?: string | null;
+}
+
+export class SyncJobStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Inserts a SYNCING job holding the data source's start slot; false when another job holds it (S-JOB-1). */
+  async start(job: NewSyncJob): Promise<boolean> {
+    try {
+      await this.db
+        .insertInto('sync_jobs')
+        .values({ ...job, status: 'SYNCING', start_slot: 1, stop_requested: 0,
+          documents_added: 0, documents_modified: 0, documents_deleted: 0, documents_failed: 0, documents_scanned: 0,
+          end_time: null, error_code: null, error_message: null, data_source_error_code: null })
+        .execute();
+      return true;
+    } catch (e) {
+      if (isUniqueViolation(e)) return false;
+      throw e;
+    }
+  }
+
+  get(executionId: string, db: Db = this.db): Promise<SyncJobRow | undefined> {
+    return db.selectFrom('sync_jobs').selectAll().where('execution_id', '=', executionId).executeTakeFirst();
+  }
+
+  /** Active jobs of a data source, newest first. */
+  active(dataSourceId: string, db: Db = this.db): Promise<SyncJobRow[]> {
+    return db
+      .selectFrom('sync_jobs')
+      .selectAll()
+      .where('data_source_id', '=', dataSourceId)
+      .where('status', 'in', ACTIVE_STATUSES)
+      .orderBy('start_time', 'desc')
+      .orderBy('seq', 'desc')
+      .execute();
+  }
+
+  /**
+   * Moves a job to `to` if the state machine allows it from the job's current state; the check and the
+   * write are one conditional UPDATE, so concurrent movers cannot both win. Returns whether it moved.
+   */
+  async transition(executionId: string, to: SyncJobStatus, now: number, fields: TransitionFields = {}, opts: { releaseSlot?: boolean } = {}, db: Db = this.db): Promise<boolean> {
+    const terminal = isTerminal(to);
+    const r = await db
+      .updateTable('sync_jobs')
+      .set({
+        status: to,
+        ...fields,
+        ...(terminal ? { end_time: now, lease_owner: null, lease_expires_at: null } : {}),
+        ...(terminal || opts.releaseSlot ? { start_slot: null } : {}),
+      })
+      .where('execution_id', '=', executionId)
+      .where('status', 'in', sourcesOf(to))
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+
+  async requestStop(executionId: string): Promise<void> {
+    await this.db.updateTable('sync_jobs').set({ stop_requested: 1 }).where('execution_id', '=', executionId).execute();
+  }
+
+  async addMetrics(executionId: string, d: MetricDeltas, db: Db = this.db): Promise<void> {
+    if (!d.added && !d.modified && !d.deleted && !d.failed && !d.scanned) return;
+    await db
+      .updateTable('sync_jobs')
+      .set((eb) => ({
+        documents_added: eb('documents_added', '+', d.added ?? 0),
+        documents_modified: eb('documents_modified', '+', d.modified ?? 0),
+        documents_deleted: eb('documents_deleted', '+', d.deleted ?? 0),
+        documents_failed: eb('documents_failed', '+', d.failed ?? 0),
+        documents_scanned: eb('documents_scanned', '+', d.scanned ?? 0),
+      }))
+      .where('execution_id', '=', executionId)
+      .execute();
+  }
+
+  /** One page of history, newest first (S-LIST-2), resuming strictly after `after` = [start_time, seq]. */
+  page(dataSourceId: string, filter: HistoryFilter, after: [number, number] | undefined, limit: number): Promise<SyncJobRow[]> {
+    let q = this.db.selectFrom('sync_jobs').selectAll().where('data_source_id', '=', dataSourceId);
+    if (filter.status) q = q.where('status', '=', filter.status);
+    if (filter.startFrom !== undefined) q = q.where('start_time', '>=', filter.startFrom);
+    if (filter.startTo !== undefined) q = q.where('start_time', '<=', filter.startTo);
+    if (after) q = q.where((eb) => eb(eb.refTuple('start_time', 'seq'), '<', eb.tuple(after[0], after[1])));
+    return q.orderBy('start_time', 'desc').orderBy('seq', 'desc').limit(limit).execute();
+  }
+
+  async renewLeases(owner: string, until: number): Promise<void> {
+    await this.db.updateTable('sync_jobs').set({ lease_expires_at: until }).where('lease_owner', '=', owner).where('end_time', 'is', null).execute();
+  }
+
+  /** Active jobs whose lease ran out (or whose owner is known dead), for the reaper. */
+  expired(now: number, deadOwnersExcept?: string): Promise<SyncJobRow[]> {
+    let q = this.db.selectFrom('sync_jobs').selectAll().where('end_time', 'is', null);
+    q = deadOwnersExcept !== undefined
+      ? q.where((eb) => eb.or([eb('lease_owner', 'is', null), eb('lease_owner', '!=', deadOwnersExcept)]))
+      : q.where('lease_expires_at', '<', now);
+    return q.execute();
+  }
+
+  /** Active jobs of this worker, for finishing CUSTOM jobs that reached SYNCING_INDEXING. */
+  owned(owner: string): Promise<SyncJobRow[]> {
+    return this.db.selectFrom('sync_jobs').selectAll().where('lease_owner', '=', owner).where('end_time', 'is', null).execute();
+  }
+
+  async deleteOfDataSource(dataSourceId: string): Promise<void> {
+    const jobs = this.db.selectFrom('sync_jobs').select('execution_id').where('data_source_id', '=', dataSourceId);
+    await this.db.deleteFrom('sync_report').where('execution_id', 'in', jobs).execute();
+    await this.db.deleteFrom('sync_jobs').where('data_source_id', '=', dataSourceId).execute();
+  }
+
+  /** S-LIST-7: drops terminal jobs older than `before`, keeping the newest `keepLatest` of each data source. */
+  async applyRetention(before: number, keepLatest: number): Promise<number> {
+    const old = await this.db
+      .selectFrom('sync_jobs as j')
+      .select('j.execution_id')
+      .where('j.start_time', '<', before)
+      .where('j.end_time', 'is not', null)
+      .where((eb) =>
+        eb(
+          eb.selectFrom('sync_jobs as n').select((e) => e.fn.countAll().as('c'))
+            .whereRef('n.data_source_id', '=', 'j.data_source_id')
+            .where((e2) => e2(e2.refTuple('n.start_time', 'n.seq'), '>', e2.refTuple('j.start_time', 'j.seq'))),
+          '>=',
+          keepLatest,
+        ),
+      )
+      .limit(10_000)
+      .execute();
+    if (!old.length) return 0;
+    const ids = old.map((r) => r.execution_id);
+    await this.db.deleteFrom('sync_report').where('execution_id', 'in', ids).execute();
+    await this.db.deleteFrom('sync_jobs').where('execution_id', 'in', ids).execute();
+    return ids.length;
+  }
+}
+
+export function isUniqueViolation(e: unknown): boolean {
+  const code = (e as { code?: string }).code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}

@@ -1,0 +1,39 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from './schema.js';
+
+export type ReportAction = 'ADDED' | 'MODIFIED' | 'DELETED' | 'FAILED';
+type Db = Kysely<Database> | Transaction<Database>;
+
+/** The document-level report of each job (S-JOB-8); its rows also make each document count once per metric. */
+export class SyncReportStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Records one line; false if the job already has this action for this document (so it is not counted twice). */
+  async record(executionId: string, documentId: string, action: ReportAction, reason: string | null, now: number, db: Db = this.db): Promise<boolean> {
+    const r = await db
+      .insertInto('sync_report')
+      .values({ execution_id: executionId, document_id: documentId, action, reason, at: now })
+      .onConflict((oc) => oc.columns(['execution_id', 'action', 'document_id']).doNothing())
+      .executeTakeFirst();
+    return Number(r.numInsertedOrUpdatedRows ?? 0n) > 0;
+  }
+
+  async has(executionId: string, documentId: string, actions: ReportAction[], db: Db = this.db): Promise<boolean> {
+    const r = await db
+      .selectFrom('sync_report')
+      .select('action')
+      .where('execution_id', '=', executionId)
+      .where('document_id', '=', documentId)
+      .where('action', 'in', actions)
+      .executeTakeFirst();
+    return r !== undefined;
+  }
+
+  /** A page of a job's report, ordered by document id then action; `after` is [document_id, action]. */
+  page(executionId: string, after: [string, string] | undefined, limit: number, action?: ReportAction) {
+    let q = this.db.selectFrom('sync_report').select(['document_id', 'action', 'reason', 'at']).where('execution_id', '=', executionId);
+    if (action) q = q.where('action', '=', action);
+    if (after) q = q.where((eb) => eb(eb.refTuple('document_id', 'action'), '>', eb.tuple(after[0], after[1])));
+    return q.orderBy('document_id').orderBy('action').limit(limit).execute();
+  }
+}
