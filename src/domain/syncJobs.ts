@@ -45,6 +45,7 @@ export class SyncJobs {
       execution_id: executionId,
       index_id: indexId,
       data_source_id: dataSourceId,
+      data_source_type: ds.type,
       start_time: now,
       data_source_snapshot: JSON.stringify(ds),
       lease_owner: this.worker.id,
@@ -94,6 +95,7 @@ export class SyncJobs {
     const rows = await this.store.reports.page(executionId, after, maxResults + 1);
     const items = rows.slice(0, maxResults);
     const last = items[items.length - 1];
-    return { job, items, nextToken: rows.length > maxResults && last ? this.tokens.issue(binding, [last.document_id, last.action]) : undefined };
+    const timeline = await this.store.syncJobs.timeline(executionId);
+    return { job, timeline, items, nextToken: rows.length > maxResults && last ? this.tokens.issue(binding, [last.document_id, last.action]) : undefined };
   }
 }

@@ -64,6 +64,7 @@ export interface SyncJobsTable {
   execution_id: string;
   index_id: string;
   data_source_id: string;
+  data_source_type: string;
   start_time: number;
   end_time: number | null;
   status: string;
@@ -89,6 +90,13 @@ export interface SyncReportTable {
   document_id: string;
   action: string;
   reason: string | null;
+  at: number;
+}
+
+export interface SyncJobTransitionsTable {
+  seq: Generated<number>;
+  execution_id: string;
+  status: string;
   at: number;
 }
 
@@ -143,6 +151,7 @@ export interface Database {
   client_tokens: ClientTokensTable;
   sync_jobs: SyncJobsTable;
   sync_report: SyncReportTable;
+  sync_job_transitions: SyncJobTransitionsTable;
   documents: DocumentsTable;
   document_queue: DocumentQueueTable;
   server_secrets: ServerSecretsTable;

@@ -23,6 +23,7 @@ export interface NewSyncJob {
   execution_id: string;
   index_id: string;
   data_source_id: string;
+  data_source_type: string;
   start_time: number;
   data_source_snapshot: string;
   lease_owner: string;
@@ -47,6 +48,7 @@ export class SyncJobStore {
           documents_added: 0, documents_modified: 0, documents_deleted: 0, documents_failed: 0, documents_scanned: 0,
           end_time: null, error_code: null, error_message: null, data_source_error_code: null })
         .execute();
+      await this.db.insertInto('sync_job_transitions').values({ execution_id: job.execution_id, status: 'SYNCING', at: job.start_time }).execute();
       return true;
     } catch (e) {
       if (isUniqueViolation(e)) return false;
@@ -87,7 +89,18 @@ export class SyncJobStore {
       .where('execution_id', '=', executionId)
       .where('status', 'in', sourcesOf(to))
       .executeTakeFirst();
-    return Number(r.numUpdatedRows) > 0;
+    if (Number(r.numUpdatedRows) === 0) return false;
+    await db
+      .insertInto('sync_job_transitions')
+      .values({ execution_id: executionId, status: to, at: now })
+      .onConflict((oc) => oc.columns(['execution_id', 'status']).doNothing())
+      .execute();
+    return true;
+  }
+
+  /** When the job reached each status, in order. */
+  timeline(executionId: string): Promise<{ status: string; at: number }[]> {
+    return this.db.selectFrom('sync_job_transitions').select(['status', 'at']).where('execution_id', '=', executionId).orderBy('seq').execute();
   }
 
   async requestStop(executionId: string): Promise<void> {
@@ -140,6 +153,7 @@ export class SyncJobStore {
   async deleteOfDataSource(dataSourceId: string): Promise<void> {
     const jobs = this.db.selectFrom('sync_jobs').select('execution_id').where('data_source_id', '=', dataSourceId);
     await this.db.deleteFrom('sync_report').where('execution_id', 'in', jobs).execute();
+    await this.db.deleteFrom('sync_job_transitions').where('execution_id', 'in', jobs).execute();
     await this.db.deleteFrom('sync_jobs').where('data_source_id', '=', dataSourceId).execute();
   }
 
@@ -164,6 +178,7 @@ export class SyncJobStore {
     if (!old.length) return 0;
     const ids = old.map((r) => r.execution_id);
     await this.db.deleteFrom('sync_report').where('execution_id', 'in', ids).execute();
+    await this.db.deleteFrom('sync_job_transitions').where('execution_id', 'in', ids).execute();
     await this.db.deleteFrom('sync_jobs').where('execution_id', 'in', ids).execute();
     return ids.length;
   }

@@ -22,7 +22,7 @@ export const POSTGRES_MIGRATIONS: string[][] = [
       PRIMARY KEY (account_id, region, operation, token))`,
     `CREATE TABLE sync_jobs (
       seq BIGSERIAL PRIMARY KEY, execution_id TEXT NOT NULL UNIQUE, index_id TEXT NOT NULL,
-      data_source_id TEXT NOT NULL, start_time BIGINT NOT NULL, end_time BIGINT, status TEXT NOT NULL,
+      data_source_id TEXT NOT NULL, data_source_type TEXT NOT NULL, start_time BIGINT NOT NULL, end_time BIGINT, status TEXT NOT NULL,
       error_code TEXT, error_message TEXT, data_source_error_code TEXT,
       documents_added BIGINT NOT NULL DEFAULT 0, documents_modified BIGINT NOT NULL DEFAULT 0,
       documents_deleted BIGINT NOT NULL DEFAULT 0, documents_failed BIGINT NOT NULL DEFAULT 0,
@@ -34,6 +34,8 @@ export const POSTGRES_MIGRATIONS: string[][] = [
     `CREATE INDEX sync_jobs_history ON sync_jobs(data_source_id, start_time DESC, seq DESC)`,
     `CREATE INDEX sync_jobs_history_status ON sync_jobs(data_source_id, status, start_time DESC, seq DESC)`,
     `CREATE INDEX sync_jobs_active ON sync_jobs(lease_expires_at) WHERE end_time IS NULL`,
+    // The job's timeline: when it reached each status (no status is reached twice: the machine has no cycles).
+    `CREATE TABLE sync_job_transitions (seq BIGSERIAL PRIMARY KEY, execution_id TEXT NOT NULL, status TEXT NOT NULL, at BIGINT NOT NULL, UNIQUE (execution_id, status))`,
     `CREATE TABLE sync_report (
       execution_id TEXT NOT NULL, document_id TEXT NOT NULL, action TEXT NOT NULL, reason TEXT, at BIGINT NOT NULL,
       PRIMARY KEY (execution_id, action, document_id))`,

@@ -1,0 +1,24 @@
+import type { Config } from '../config/config.js';
+import type { DataSources } from '../domain/dataSources.js';
+import type { Documents } from '../domain/documents.js';
+import type { Indices } from '../domain/indices.js';
+import type { SyncJobs } from '../domain/syncJobs.js';
+import type { Store } from '../store/store.js';
+import type { RequestContext } from '../http/server.js';
+import type { OperationInputs, OperationName, OperationOutputs } from '../protocol/generated/operations.js';
+
+/** The domain services the handlers call. */
+export interface Services {
+  config: Config;
+  store: Store;
+  indices: Indices;
+  dataSources: DataSources;
+  syncJobs: SyncJobs;
+  documents: Documents;
+}
+
+export type Handler<Op extends OperationName> = (input: OperationInputs[Op], ctx: RequestContext, s: Services) => Promise<OperationOutputs[Op]>;
+export type Handlers = { [Op in OperationName]?: Handler<Op> };
+
+export const scopeOf = (ctx: RequestContext) => ({ accountId: ctx.caller.accountId, region: ctx.caller.region });
+export const date = (ms: number) => new Date(ms);

@@ -1,0 +1,80 @@
+import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
+import { kendraService } from './api/kendraService.js';
+import { kendriteService } from './api/kendriteService.js';
+import type { Services } from './api/context.js';
+import { isLoopback, type Config } from './config/config.js';
+import { s3Fetcher } from './connectors/s3Client.js';
+import { systemClock, type Clock } from './domain/clock.js';
+import { DataSources } from './domain/dataSources.js';
+import { Documents } from './domain/documents.js';
+import { Indices } from './domain/indices.js';
+import { Lifecycle } from './domain/lifecycle.js';
+import { PageTokens } from './domain/pageToken.js';
+import { SyncJobs } from './domain/syncJobs.js';
+import { Authenticator } from './http/auth.js';
+import { createHttpServer, listen } from './http/server.js';
+import { Throttle } from './http/throttle.js';
+import { sharedSecret } from './store/secrets.js';
+import { Store } from './store/store.js';
+import { DocumentIndexer } from './sync/documentIndexer.js';
+import { LifecycleWorker } from './sync/lifecycleWorker.js';
+import { JobRunner } from './sync/runner.js';
+import { BackgroundWorker, type Log } from './sync/worker.js';
+
+export class StartupError extends Error {}
+
+export interface Running {
+  address: AddressInfo;
+  url: string;
+  store: Store;
+  close(): Promise<void>;
+}
+
+/** Wires the layers together and starts serving: the one place that knows every part. */
+export async function startKendrite(config: Config, opts: { clock?: Clock; log?: Log } = {}): Promise<Running> {
+  const log = opts.log ?? ((line) => process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), ...line })}\n`));
+  if (!config.credentials.length && !isLoopback(config.host) && !config.allowOpenPublic)
+    throw new StartupError(
+      `Refusing to listen on ${config.host} with no credentials configured: anyone who can reach it could use it. ` +
+        'Configure credentials in the config file, listen on 127.0.0.1, or set KENDRITE_ALLOW_OPEN_PUBLIC=1 to accept the risk.',
+    );
+  const clock = opts.clock ?? systemClock;
+  const store = await Store.open(config);
+  const tokens = new PageTokens(await sharedSecret(store.db, 'page-token'), clock);
+  const lifecycle = new Lifecycle(config.transitionDelayMs);
+  const indexer = new DocumentIndexer(store, clock, config.limits, s3Fetcher(config.s3));
+  const runner = new JobRunner(store, clock);
+  const worker = new BackgroundWorker(store, clock, config, indexer, new LifecycleWorker(store, clock), runner, log);
+  lifecycle.onWake(() => setTimeout(() => worker.wake(), config.transitionDelayMs));
+  const indices = new Indices(store, clock, lifecycle, tokens);
+  const dataSources = new DataSources(store, clock, indices, lifecycle, tokens);
+  const syncJobs = new SyncJobs(store, clock, indices, dataSources, tokens, worker);
+  const documents = new Documents(store, clock, indices, config.limits, () => worker.wake());
+  const services: Services = { config, store, indices, dataSources, syncJobs, documents };
+
+  const server: http.Server = createHttpServer({
+    authenticator: new Authenticator({ credentials: config.credentials, maxClockSkewSeconds: config.maxClockSkewSeconds }, clock),
+    throttle: new Throttle(config.throttle, clock),
+    services: [kendraService(services), kendriteService(services)],
+    maxBodyBytes: config.maxBodyBytes,
+    health: async () => ({ status: 'ok', store: store.conn.dialect }),
+    log,
+  });
+  await worker.start(syncJobs);
+  const address = await listen(server, config.port, config.host);
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    address,
+    url: `http://${host}:${address.port}`,
+    store,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await worker.stop();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,102 @@
+#!/usr/bin/env node
+import { Command, InvalidArgumentError } from 'commander';
+import { startKendrite, StartupError } from '../app.js';
+import { ConfigError, DEFAULT_PORT, loadConfig, type Config } from '../config/config.js';
+import { call } from './client.js';
+
+const program = new Command()
+  .name('kendrite')
+  .description('A self-hosted Amazon Kendra: the Kendra API with data source sync jobs and a full-text index.');
+
+const port = (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('a port is 0-65535');
+  return n;
+};
+
+program
+  .command('serve')
+  .description('Serve the Kendra API (SQLite in --data-dir by default, PostgreSQL with --database-url)')
+  .option('--port <port>', `port to listen on (env KENDRITE_PORT, default ${DEFAULT_PORT}; 0 picks a free one)`, port)
+  .option('--host <host>', 'address to listen on (env KENDRITE_HOST, default 127.0.0.1)')
+  .option('--data-dir <dir>', 'where the SQLite file lives (env KENDRITE_DATA_DIR, default ./data)')
+  .option('--database-url <url>', 'postgres://… to share state between processes (env KENDRITE_DATABASE_URL)')
+  .option('--config <file>', 'JSON config file (env KENDRITE_CONFIG)')
+  .action(async (opts: { port?: number; host?: string; dataDir?: string; databaseUrl?: string; config?: string }) => {
+    const overrides: Partial<Config> = { port: opts.port, host: opts.host, dataDir: opts.dataDir, databaseUrl: opts.databaseUrl };
+    try {
+      const config = loadConfig({ file: opts.config, overrides });
+      const running = await startKendrite(config);
+      process.stdout.write(`kendrite listening on ${running.url} (store: ${running.store.conn.dialect})\n`);
+      const shutdown = () => {
+        running.close().then(() => process.exit(0), () => process.exit(1));
+      };
+      process.once('SIGINT', shutdown);
+      process.once('SIGTERM', shutdown);
+    } catch (e) {
+      if (e instanceof ConfigError || e instanceof StartupError) {
+        process.stderr.write(`kendrite: ${e.message}\n`);
+        process.exit(2);
+      }
+      throw e;
+    }
+  });
+
+const endpointOption = ['--endpoint <url>', 'kendrite endpoint (env AWS_ENDPOINT_URL_KENDRA)', process.env.AWS_ENDPOINT_URL_KENDRA ?? `http://127.0.0.1:${DEFAULT_PORT}`] as const;
+
+program
+  .command('jobs <indexId> <dataSourceId>')
+  .description('List the sync job history of a data source, newest first')
+  .option(...endpointOption)
+  .option('--status <status>', 'only jobs with this status')
+  .option('--limit <n>', 'at most this many jobs', (v) => Number(v), 20)
+  .action(async (indexId: string, dataSourceId: string, opts: { endpoint: string; status?: string; limit: number }) => {
+    let NextToken: string | undefined;
+    let shown = 0;
+    process.stdout.write(pad(['EXECUTION ID', 'STATUS', 'START', 'END', 'ADDED', 'MODIFIED', 'DELETED', 'FAILED', 'SCANNED']) + '\n');
+    do {
+      const page = await call(opts.endpoint, 'AWSKendraFrontendService.ListDataSourceSyncJobs', {
+        IndexId: indexId, Id: dataSourceId, StatusFilter: opts.status, MaxResults: Math.min(10, opts.limit - shown), NextToken,
+      });
+      for (const j of page.History as Record<string, any>[]) {
+        const m = j.Metrics ?? {};
+        process.stdout.write(pad([j.ExecutionId, j.Status, iso(j.StartTime), iso(j.EndTime), m.DocumentsAdded, m.DocumentsModified, m.DocumentsDeleted, m.DocumentsFailed, m.DocumentsScanned ?? '-']) + '\n');
+        if (j.ErrorMessage) process.stdout.write(`    ${j.ErrorCode ?? ''} ${j.DataSourceErrorCode ?? ''} ${j.ErrorMessage}\n`);
+        shown++;
+      }
+      NextToken = page.NextToken as string | undefined;
+    } while (NextToken && shown < opts.limit);
+  });
+
+program
+  .command('report <executionId>')
+  .description("Show a sync job's document-level report: what was added, modified, deleted or failed, and why")
+  .option(...endpointOption)
+  .option('--action <action>', 'only ADDED, MODIFIED, DELETED or FAILED')
+  .action(async (executionId: string, opts: { endpoint: string; action?: string }) => {
+    let NextToken: string | undefined;
+    let first = true;
+    do {
+      const page = await call(opts.endpoint, 'KendriteService.DescribeSyncJobReport', { ExecutionId: executionId, NextToken, MaxResults: 1000 });
+      if (first) {
+        const j = page.Job as Record<string, any>;
+        process.stdout.write(`${j.ExecutionId} ${j.Status} index ${j.IndexId} data source ${j.DataSourceId}\n`);
+        if (j.ErrorMessage) process.stdout.write(`${j.ErrorCode ?? ''} ${j.DataSourceErrorCode ?? ''} ${j.ErrorMessage}\n`);
+        process.stdout.write(`timeline: ${(page.Timeline as { Status: string; Time: number }[]).map((t) => `${t.Status} ${iso(t.Time)}`).join(' → ')}\n`);
+        first = false;
+      }
+      for (const i of page.Items as Record<string, any>[]) {
+        if (opts.action && i.Action !== opts.action) continue;
+        process.stdout.write(`${i.Action.padEnd(9)} ${i.DocumentId}${i.Reason ? `  — ${i.Reason}` : ''}\n`);
+      }
+      NextToken = page.NextToken as string | undefined;
+    } while (NextToken);
+  });
+
+const iso = (t: unknown) => (typeof t === 'number' ? new Date(t * 1000).toISOString() : '-');
+const pad = (cols: unknown[]) => cols.map((c, i) => String(c ?? '-').padEnd(i === 0 ? 37 : i === 1 ? 17 : i < 4 ? 25 : 9)).join('');
+
+program.parseAsync().catch((e: unknown) => {
+  process.stderr.write(`kendrite: ${(e as Error).message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,152 @@
+import { createHash } from 'node:crypto';
+import type { Transaction } from 'kysely';
+import type { Config } from '../config/config.js';
+import { detectContentType, extractText, type ContentType } from '../connectors/extract/index.js';
+import type { Attribute, QueuedDocument } from '../domain/documents.js';
+import type { Clock } from '../domain/clock.js';
+import { SEARCHABLE_STATUSES, type DocumentRow, type QueuedOp } from '../store/documents.js';
+import type { Database } from '../store/schema.js';
+import type { Store } from '../store/store.js';
+import type { MetricDeltas } from '../store/syncJobs.js';
+
+export type FetchS3 = (bucket: string, key: string, signal?: AbortSignal) => Promise<Buffer>;
+
+/** A document ready to be written: extracted text, or why it could not be. */
+export type Prepared =
+  | { ok: true; title: string; body: string; contentType: ContentType; attributes: Attribute[]; hash: string; sourceUri: string | null; version: string | null }
+  | { ok: false; reason: string; attributes: Attribute[]; version: string | null };
+
+const searchable = new Set<string>(SEARCHABLE_STATUSES);
+
+/**
+ * Applies queued document operations to the full-text index. Extraction runs outside the
+ * transaction; each batch's index writes, report lines and metrics commit together, so the
+ * counts always agree with what the index holds.
+ */
+export class DocumentIndexer {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly limits: Config['limits'],
+    private readonly fetchS3: FetchS3,
+  ) {}
+
+  /** Drains up to `limit` queued operations; returns how many it applied. */
+  async drain(owner: string, limit = 50): Promise<number> {
+    const now = this.clock();
+    const ops = await this.store.documents.claim(owner, now, now + 60_000, limit);
+    if (!ops.length) return 0;
+    const prepared = await Promise.all(ops.map((op) => (op.op === 'put' ? this.prepareQueued(op) : undefined)));
+    await this.store.db.transaction().execute(async (trx) => {
+      const deltas = new Map<string, MetricDeltas>();
+      for (const [i, op] of ops.entries()) {
+        const d = op.op === 'put' ? await this.applyPut(trx, op.index_id, op.document_id, op.data_source_id, prepared[i]!, op.seq, op.execution_id) : await this.applyDelete(trx, op.index_id, op.document_id, op.seq, op.execution_id);
+        if (d && op.execution_id) addDelta(deltas, op.execution_id, d);
+      }
+      for (const [executionId, d] of deltas) await this.store.syncJobs.addMetrics(executionId, d, trx);
+      await this.store.documents.dequeue(ops.map((o) => o.seq), trx);
+    });
+    return ops.length;
+  }
+
+  private async prepareQueued(op: QueuedOp): Promise<Prepared> {
+    const doc = JSON.parse(op.document ?? '{}') as QueuedDocument;
+    const attributes = (doc.Attributes ?? []).map(reviveDates);
+    let content = op.content;
+    if (!content && doc.S3Path) {
+      try {
+        content = await this.fetchS3(doc.S3Path.Bucket, doc.S3Path.Key);
+      } catch (e) {
+        return { ok: false, reason: `cannot read s3://${doc.S3Path.Bucket}/${doc.S3Path.Key}: ${(e as Error).name}: ${(e as Error).message}`, attributes, version: null };
+      }
+    }
+    return prepare(content ?? Buffer.alloc(0), { title: doc.Title, contentType: doc.ContentType, fileName: doc.S3Path?.Key, attributes, version: null }, this.limits);
+  }
+
+  /**
+   * Writes one document. Returns the metric deltas for its job: Added when the index did not hold it,
+   * Modified when its text or metadata changed, nothing when unchanged; each at most once per job.
+   */
+  async applyPut(trx: Transaction<Database>, indexId: string, documentId: string, dataSourceId: string | null, p: Prepared, seq: number, executionId: string | null): Promise<MetricDeltas | undefined> {
+    const now = this.clock();
+    const existing = await this.store.documents.get(indexId, documentId, trx);
+    if (existing && existing.applied_seq > seq) return undefined;
+    const held = existing !== undefined && searchable.has(existing.status);
+    if (!p.ok) {
+      const status = held ? 'UPDATE_FAILED' : 'FAILED';
+      if (existing) await this.store.documents.update(existing.doc_key, { status, failure_reason: p.reason, applied_seq: seq, seen_by: executionId, version: null, updated_at: now }, trx);
+      else await this.store.documents.insert(failedRow(indexId, documentId, dataSourceId, p, seq, executionId, now), trx);
+      if (executionId && (await this.store.reports.record(executionId, documentId, 'FAILED', p.reason, now, trx))) return { failed: 1 };
+      return undefined;
+    }
+    const row = {
+      data_source_id: dataSourceId, title: p.title, body: p.body, content_type: p.contentType, attributes: JSON.stringify(p.attributes),
+      source_uri: p.sourceUri, version: p.version, content_hash: p.hash, failure_reason: null, text_bytes: Buffer.byteLength(p.body),
+      applied_seq: seq, seen_by: executionId, updated_at: now,
+    };
+    if (held && existing.content_hash === p.hash) {
+      await this.store.documents.update(existing.doc_key, { applied_seq: seq, seen_by: executionId, version: p.version, status: existing.status === 'UPDATE_FAILED' ? 'UPDATED' : existing.status, failure_reason: null }, trx);
+      return undefined;
+    }
+    if (existing) await this.store.documents.update(existing.doc_key, { ...row, status: held ? 'UPDATED' : 'INDEXED' }, trx);
+    else await this.store.documents.insert({ ...row, index_id: indexId, document_id: documentId, status: 'INDEXED', created_at: now }, trx);
+    if (!executionId || (await this.store.reports.has(executionId, documentId, ['ADDED', 'MODIFIED'], trx))) return undefined;
+    const action = held ? 'MODIFIED' : 'ADDED';
+    await this.store.reports.record(executionId, documentId, action, null, now, trx);
+    return held ? { modified: 1 } : { added: 1 };
+  }
+
+  async applyDelete(trx: Transaction<Database>, indexId: string, documentId: string, seq: number, executionId: string | null, reason: string | null = null): Promise<MetricDeltas | undefined> {
+    const existing: DocumentRow | undefined = await this.store.documents.get(indexId, documentId, trx);
+    if (!existing || existing.applied_seq > seq) return undefined;
+    await this.store.documents.remove(existing.doc_key, trx);
+    if (executionId && (await this.store.reports.record(executionId, documentId, 'DELETED', reason, this.clock(), trx))) return { deleted: 1 };
+    return undefined;
+  }
+}
+
+/** Extracts and fingerprints one document's content; failures are values. */
+export async function prepare(
+  content: Uint8Array,
+  meta: { title?: string; contentType?: string; fileName?: string; attributes: Attribute[]; version: string | null },
+  limits: Config['limits'],
+  signal?: AbortSignal,
+): Promise<Prepared> {
+  const contentType = detectContentType({ contentType: meta.contentType, fileName: meta.fileName, content }) ?? 'PLAIN_TEXT';
+  const extracted = await extractText(content, contentType, limits, signal);
+  if (!extracted.ok) return { ok: false, reason: extracted.reason, attributes: meta.attributes, version: meta.version };
+  const title = meta.title ?? extracted.title ?? '';
+  const attributes = withFileType(meta.attributes, contentType);
+  const hash = createHash('sha256').update(title).update('\0').update(extracted.text).update('\0').update(contentType).update('\0').update(JSON.stringify(attributes)).digest('hex');
+  const sourceUri = attributes.find((a) => a.Key === '_source_uri')?.Value.StringValue ?? null;
+  return { ok: true, title, body: extracted.text, contentType, attributes, hash, sourceUri, version: meta.version };
+}
+
+/**
+ * The attributes a document is stored with: `_file_type` filled in, and the job routing attribute
+ * dropped (it names the sync, not the document, so a re-sent unchanged document stays unchanged).
+ */
+function withFileType(attributes: Attribute[], contentType: ContentType): Attribute[] {
+  const kept = attributes.filter((a) => a.Key !== '_data_source_sync_job_execution_id');
+  if (kept.some((a) => a.Key === '_file_type')) return kept;
+  return [...kept, { Key: '_file_type', Value: { StringValue: contentType } }];
+}
+
+function reviveDates(a: Attribute): Attribute {
+  const v = a.Value as { DateValue?: unknown };
+  return v.DateValue !== undefined ? { Key: a.Key, Value: { DateValue: new Date(v.DateValue as string) } } : a;
+}
+
+function failedRow(indexId: string, documentId: string, dataSourceId: string | null, p: Extract<Prepared, { ok: false }>, seq: number, executionId: string | null, now: number) {
+  return {
+    index_id: indexId, document_id: documentId, data_source_id: dataSourceId, title: '', body: '', content_type: null,
+    attributes: JSON.stringify(p.attributes), source_uri: null, version: null, content_hash: null, status: 'FAILED',
+    failure_reason: p.reason, text_bytes: 0, applied_seq: seq, seen_by: executionId, created_at: now, updated_at: now,
+  };
+}
+
+function addDelta(map: Map<string, MetricDeltas>, id: string, d: MetricDeltas): void {
+  const m = map.get(id) ?? {};
+  for (const k of Object.keys(d) as (keyof MetricDeltas)[]) m[k] = (m[k] ?? 0) + (d[k] ?? 0);
+  map.set(id, m);
+}

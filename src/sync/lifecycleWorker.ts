@@ -1,0 +1,69 @@
+import { parseSchedule } from '../domain/cron.js';
+import { dataSourceArn, indexArn } from '../domain/arn.js';
+import type { Clock } from '../domain/clock.js';
+import { RUNNABLE_TYPES } from '../domain/dataSources.js';
+import type { Store } from '../store/store.js';
+import { abortActiveJobs } from './jobEnd.js';
+
+/**
+ * Completes status changes that requests started: CREATING/UPDATING → ACTIVE (or FAILED for a data
+ * source type kendrite cannot run), and DELETING → gone, after stopping syncs and removing documents,
+ * history and tags (X-1, X-2, D-1, D-4, D-5).
+ */
+export class LifecycleWorker {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+  ) {}
+
+  async sweep(): Promise<void> {
+    const now = this.clock();
+    for (const ix of await this.store.indices.dueTransitions(now)) {
+      if (ix.status === 'DELETING') await this.purgeIndex(ix.id);
+      else await this.store.indices.update(ix.id, { status: 'ACTIVE', transition_at: null, updated_at: now }, [ix.status]);
+    }
+    for (const ds of await this.store.dataSources.dueTransitions(now)) {
+      if (ds.status === 'DELETING') await this.purgeDataSource(ds.id);
+      else await this.activateDataSource(ds.id, ds.status);
+    }
+  }
+
+  private async activateDataSource(id: string, from: string): Promise<void> {
+    const ds = await this.store.dataSources.getById(id);
+    if (!ds) return;
+    const now = this.clock();
+    const runnable = (RUNNABLE_TYPES as readonly string[]).includes(ds.type);
+    const next = runnable && ds.schedule ? parseSchedule(ds.schedule).next(new Date(now)) : null;
+    await this.store.dataSources.update(
+      id,
+      runnable
+        ? { status: 'ACTIVE', error_message: null, transition_at: null, updated_at: now, next_run_at: next ? next.getTime() : null }
+        : {
+            status: 'FAILED',
+            transition_at: null,
+            updated_at: now,
+            error_message: `kendrite does not provide a connector for data source type ${ds.type}; it runs ${RUNNABLE_TYPES.join(', ')}.`,
+          },
+      [from],
+    );
+  }
+
+  async purgeDataSource(id: string): Promise<void> {
+    const ds = await this.store.dataSources.getById(id);
+    if (!ds) return;
+    await abortActiveJobs(this.store, id, this.clock(), 'The data source was deleted.');
+    await this.store.documents.purge({ indexId: ds.index_id, dataSourceId: id });
+    await this.store.syncJobs.deleteOfDataSource(id);
+    await this.store.tags.removeAll(dataSourceArn({ accountId: ds.account_id, region: ds.region }, ds.index_id, id));
+    await this.store.dataSources.delete(id);
+  }
+
+  async purgeIndex(id: string): Promise<void> {
+    const ix = await this.store.indices.getById(id);
+    if (!ix) return;
+    for (const ds of await this.store.dataSources.listOfIndex(id)) await this.purgeDataSource(ds.id);
+    await this.store.documents.purge({ indexId: id });
+    await this.store.tags.removeAll(indexArn({ accountId: ix.account_id, region: ix.region }, id));
+    await this.store.indices.delete(id);
+  }
+}

@@ -1,0 +1,126 @@
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import type { Config } from '../config/config.js';
+import type { Clock } from '../domain/clock.js';
+import { parseSchedule } from '../domain/cron.js';
+import type { SyncJobs, Worker } from '../domain/syncJobs.js';
+import { DomainError } from '../domain/errors.js';
+import type { Store } from '../store/store.js';
+import type { DocumentIndexer } from './documentIndexer.js';
+import { finishIndexedCustomJobs } from './jobEnd.js';
+import type { LifecycleWorker } from './lifecycleWorker.js';
+import { reapJobs } from './reaper.js';
+import type { JobRunner } from './runner.js';
+
+export type Log = (line: Record<string, unknown>) => void;
+
+/**
+ * The background half of a kendrite process: holds leases on its jobs, applies queued documents,
+ * runs connector jobs, finishes CUSTOM jobs, completes status changes, fires schedules, reaps jobs
+ * of dead workers and applies history retention. One loop; `wake` runs it at once.
+ */
+export class BackgroundWorker implements Worker {
+  readonly id = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  readonly leaseMs: number;
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+  private again = false;
+  private stopped = false;
+  private lastHeartbeat = 0;
+  private lastReap = 0;
+  private lastRetention = 0;
+  private syncJobs: SyncJobs | undefined;
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly config: Config,
+    private readonly indexer: DocumentIndexer,
+    private readonly lifecycle: LifecycleWorker,
+    private readonly runner: JobRunner,
+    private readonly log: Log,
+  ) {
+    this.leaseMs = config.sync.leaseSeconds * 1000;
+  }
+
+  /** Starts the loop. On SQLite no other process can own a job, so jobs left active are reaped now. */
+  async start(syncJobs: SyncJobs): Promise<void> {
+    this.syncJobs = syncJobs;
+    if (this.store.conn.dialect === 'sqlite') {
+      const reaped = await reapJobs(this.store, this.clock(), { allButOwner: this.id });
+      if (reaped) this.log({ level: 'warn', msg: `failed ${reaped} sync job(s) left active by a previous run` });
+    }
+    this.schedule(0);
+  }
+
+  wake(): void {
+    if (this.stopped) return;
+    if (this.running) this.again = true;
+    else this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.runner.stopAll();
+    while (this.running) await new Promise((r) => setTimeout(r, 10));
+  }
+
+  private schedule(ms: number): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.tick(), ms);
+  }
+
+  private async tick(): Promise<void> {
+    if (this.stopped || this.running) return;
+    this.running = true;
+    this.again = false;
+    try {
+      await this.work();
+    } catch (e) {
+      this.log({ level: 'error', msg: 'background work failed', error: (e as Error).stack ?? String(e) });
+    } finally {
+      this.running = false;
+    }
+    if (!this.stopped) this.schedule(this.again ? 0 : this.config.sync.pollMs);
+  }
+
+  private async work(): Promise<void> {
+    const now = this.clock();
+    if (now - this.lastHeartbeat >= this.config.sync.heartbeatMs) {
+      this.lastHeartbeat = now;
+      await this.store.syncJobs.renewLeases(this.id, now + this.leaseMs);
+    }
+    await this.lifecycle.sweep();
+    while ((await this.indexer.drain(this.id)) > 0) if (this.stopped) return;
+    await finishIndexedCustomJobs(this.store, this.clock());
+    await this.runner.pickUp(this.id);
+    await this.fireSchedules();
+    if (now - this.lastReap >= 1000) {
+      this.lastReap = now;
+      const reaped = await reapJobs(this.store, now);
+      if (reaped) this.log({ level: 'warn', msg: `failed ${reaped} sync job(s) whose worker lease expired` });
+    }
+    const retention = this.config.retention;
+    if (retention && now - this.lastRetention >= 60_000) {
+      this.lastRetention = now;
+      await this.store.syncJobs.applyRetention(now - retention.days * 86_400_000, retention.keepLatest);
+    }
+  }
+
+  /** D-6: a due schedule starts a sync as StartDataSourceSyncJob would; a tick that finds one running is skipped. */
+  private async fireSchedules(): Promise<void> {
+    const now = this.clock();
+    for (const ds of await this.store.dataSources.dueSchedules(now)) {
+      const next = ds.schedule ? parseSchedule(ds.schedule).next(new Date(now)) : null;
+      if (!(await this.store.dataSources.update(ds.id, { next_run_at: next ? next.getTime() : null }, ['ACTIVE']))) continue;
+      try {
+        const executionId = await this.syncJobs!.start({ accountId: ds.account_id, region: ds.region }, ds.index_id, ds.id);
+        this.log({ level: 'info', msg: 'scheduled sync started', dataSourceId: ds.id, executionId });
+      } catch (e) {
+        if (!(e instanceof DomainError)) throw e;
+        this.log({ level: 'info', msg: `scheduled sync skipped: ${e.message}`, dataSourceId: ds.id });
+      }
+    }
+  }
+}
