@@ -22,6 +22,7 @@ export type Log = (line: Record<string, unknown>) => void;
 export class BackgroundWorker implements Worker {
   readonly id = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   readonly leaseMs: number;
+  private readonly heartbeatMs: number;
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private again = false;
@@ -41,6 +42,8 @@ export class BackgroundWorker implements Worker {
     private readonly log: Log,
   ) {
     this.leaseMs = config.sync.leaseSeconds * 1000;
+    // A lease must be renewed well before it runs out, whatever the two settings say.
+    this.heartbeatMs = Math.min(config.sync.heartbeatMs, this.leaseMs / 3);
   }
 
   /** Starts the loop. On SQLite no other process can own a job, so jobs left active are reaped now. */
@@ -87,7 +90,7 @@ export class BackgroundWorker implements Worker {
 
   private async work(): Promise<void> {
     const now = this.clock();
-    if (now - this.lastHeartbeat >= this.config.sync.heartbeatMs) {
+    if (now - this.lastHeartbeat >= this.heartbeatMs) {
       this.lastHeartbeat = now;
       await this.store.syncJobs.renewLeases(this.id, now + this.leaseMs);
     }
