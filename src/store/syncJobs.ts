@@ -157,30 +157,31 @@ export class SyncJobStore {
     await this.db.deleteFrom('sync_jobs').where('data_source_id', '=', dataSourceId).execute();
   }
 
-  /** S-LIST-7: drops terminal jobs older than `before`, keeping the newest `keepLatest` of each data source. */
-  async applyRetention(before: number, keepLatest: number): Promise<number> {
-    const old = await this.db
-      .selectFrom('sync_jobs as j')
-      .select('j.execution_id')
-      .where('j.start_time', '<', before)
-      .where('j.end_time', 'is not', null)
-      .where((eb) =>
-        eb(
-          eb.selectFrom('sync_jobs as n').select((e) => e.fn.countAll().as('c'))
-            .whereRef('n.data_source_id', '=', 'j.data_source_id')
-            .where((e2) => e2(e2.refTuple('n.start_time', 'n.seq'), '>', e2.refTuple('j.start_time', 'j.seq'))),
-          '>=',
-          keepLatest,
-        ),
-      )
-      .limit(10_000)
-      .execute();
-    if (!old.length) return 0;
-    const ids = old.map((r) => r.execution_id);
-    await this.db.deleteFrom('sync_report').where('execution_id', 'in', ids).execute();
-    await this.db.deleteFrom('sync_job_transitions').where('execution_id', 'in', ids).execute();
-    await this.db.deleteFrom('sync_jobs').where('execution_id', 'in', ids).execute();
-    return ids.length;
+  /**
+   * S-LIST-7: drops terminal jobs that started before `before`, always keeping each data source's newest
+   * `keepLatest` jobs. Works one data source and one bounded batch at a time.
+   */
+  async applyRetention(before: number, keepLatest: number, batch = 5000): Promise<number> {
+    const sources = await this.db.selectFrom('sync_jobs').select('data_source_id').distinct().where('start_time', '<', before).where('end_time', 'is not', null).execute();
+    let removed = 0;
+    for (const { data_source_id } of sources) {
+      const newest = this.db.selectFrom('sync_jobs').select(['start_time', 'seq']).where('data_source_id', '=', data_source_id).orderBy('start_time', 'desc').orderBy('seq', 'desc');
+      const cutoff = keepLatest > 0 ? await newest.offset(keepLatest - 1).limit(1).executeTakeFirst() : undefined;
+      if (keepLatest > 0 && !cutoff) continue;
+      for (;;) {
+        let q = this.db.selectFrom('sync_jobs').select('execution_id').where('data_source_id', '=', data_source_id).where('start_time', '<', before).where('end_time', 'is not', null);
+        if (cutoff) q = q.where((eb) => eb(eb.refTuple('start_time', 'seq'), '<', eb.tuple(cutoff.start_time, cutoff.seq)));
+        const ids = (await q.limit(batch).execute()).map((r) => r.execution_id);
+        if (!ids.length) break;
+        await this.db.transaction().execute(async (trx) => {
+          await trx.deleteFrom('sync_report').where('execution_id', 'in', ids).execute();
+          await trx.deleteFrom('sync_job_transitions').where('execution_id', 'in', ids).execute();
+          await trx.deleteFrom('sync_jobs').where('execution_id', 'in', ids).execute();
+        });
+        removed += ids.length;
+      }
+    }
+    return removed;
   }
 }
 
