@@ -15,6 +15,7 @@ import { SyncJobs } from './domain/syncJobs.js';
 import { Authenticator } from './http/auth.js';
 import { createHttpServer, listen } from './http/server.js';
 import { Throttle } from './http/throttle.js';
+import { DataDirInUseError } from './store/dataDirLock.js';
 import { sharedSecret } from './store/secrets.js';
 import { Store } from './store/store.js';
 import { DocumentIndexer } from './sync/documentIndexer.js';
@@ -40,7 +41,9 @@ export async function startKendrite(config: Config, opts: { clock?: Clock; log?:
         'Configure credentials in the config file, listen on 127.0.0.1, or set KENDRITE_ALLOW_OPEN_PUBLIC=1 to accept the risk.',
     );
   const clock = opts.clock ?? systemClock;
-  const store = await Store.open(config);
+  const store = await Store.open(config).catch((e: unknown) => {
+    throw e instanceof DataDirInUseError ? new StartupError(e.message) : e;
+  });
   const tokens = new PageTokens(await sharedSecret(store.db, 'page-token'), clock);
   const lifecycle = new Lifecycle(config.transitionDelayMs);
   const indexer = new DocumentIndexer(store, clock, config.limits, s3Fetcher(config.s3));

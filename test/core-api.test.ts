@@ -259,6 +259,11 @@ for (const backend of backends()) {
       });
     });
 
+    test('one process per SQLite data directory: a second server on it is refused with a clear message', { skip: backend.name !== 'sqlite' && 'SQLite only: PostgreSQL is shared on purpose' }, async () => {
+      await assert.rejects(TestServer.start(store), /exited with 2 before listening:[\s\S]*is in use by kendrite process \d+/);
+      assert.equal((await k.send(new ListIndicesCommand({}))).IndexConfigurationSummaryItems!.length > 0, true);
+    });
+
     test('restart: indices, data sources and tags survive a stop and start on the same store', async () => {
       const id = await activeIndex(k, 'durable');
       const ds = await activeCustomDataSource(k, id, 'durable-ds');

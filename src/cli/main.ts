@@ -94,7 +94,7 @@ program
   });
 
 const iso = (t: unknown) => (typeof t === 'number' ? new Date(t * 1000).toISOString() : '-');
-const pad = (cols: unknown[]) => cols.map((c, i) => String(c ?? '-').padEnd(i === 0 ? 37 : i === 1 ? 17 : i < 4 ? 25 : 9)).join('');
+const pad = (cols: unknown[]) => cols.map((c, i) => String(c ?? '-').padEnd(i === 0 ? 37 : i === 1 ? 17 : i < 4 ? 25 : 9)).join('').trimEnd();
 
 program.parseAsync().catch((e: unknown) => {
   process.stderr.write(`kendrite: ${(e as Error).message}\n`);
