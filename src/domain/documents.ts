@@ -60,6 +60,8 @@ const RESERVED_TYPES: Record<string, keyof AttributeValue> = {
   _last_updated_at: 'DateValue',
 };
 
+const JOB_ENDED = 'The sync job stopped while this batch was being accepted; nothing in the batch was applied. Start a new sync job and send it again.';
+
 type Targets =
   | { rejectAll: string }
   | { dataSourceIds: (string | undefined)[]; executionIds: (string | undefined)[]; problems: (string | undefined)[] };
@@ -101,7 +103,7 @@ export class Documents {
         execution_id: target.executionIds[i] ?? null, document: JSON.stringify(queued), content: d.Blob ? Buffer.from(d.Blob) : null,
       });
     }
-    await this.store.documents.enqueue(ops, this.clock());
+    if (!(await this.store.documents.enqueue(ops, this.clock()))) return docs.map((d) => ({ Id: d.Id, ErrorCode: 'InvalidRequest', ErrorMessage: JOB_ENDED, ...dsOf(d) }));
     if (ops.length) this.wake();
     return rejected;
   }
@@ -114,10 +116,11 @@ export class Documents {
     const why = 'rejectAll' in target ? target.rejectAll : target.problems[0];
     if (why !== undefined) return ids.map((Id) => ({ Id, DataSourceId: dataSourceId, ErrorCode: 'InvalidRequest', ErrorMessage: why }));
     if ('rejectAll' in target) return [];
-    await this.store.documents.enqueue(
+    const queued = await this.store.documents.enqueue(
       ids.map((id, i) => ({ index_id: indexId, document_id: id, op: 'delete' as const, data_source_id: dataSourceId ?? null, execution_id: target.executionIds[i] ?? null, document: null, content: null })),
       this.clock(),
     );
+    if (!queued) return ids.map((Id) => ({ Id, DataSourceId: dataSourceId, ErrorCode: 'InvalidRequest', ErrorMessage: JOB_ENDED }));
     if (ids.length) this.wake();
     return [];
   }

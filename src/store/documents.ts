@@ -24,8 +24,24 @@ export class DocumentStore {
     private readonly dialect: 'sqlite' | 'postgres',
   ) {}
 
-  async enqueue(ops: NewQueuedOp[], now: number): Promise<void> {
-    if (ops.length) await this.db.insertInto('document_queue').values(ops.map((o) => ({ ...o, enqueued_at: now, claimed_by: null, claimed_until: null }))).execute();
+  /**
+   * Queues operations, but only while every job they count toward is still SYNCING: the check and the
+   * insert are one transaction (job rows locked on PostgreSQL), so a concurrent StopDataSourceSyncJob
+   * cannot finish a job between them. Returns false, queuing nothing, if a job has moved on.
+   */
+  async enqueue(ops: NewQueuedOp[], now: number): Promise<boolean> {
+    if (!ops.length) return true;
+    const jobs = [...new Set(ops.map((o) => o.execution_id).filter((id): id is string => id !== null))];
+    return this.db.transaction().execute(async (trx) => {
+      if (jobs.length) {
+        let q = trx.selectFrom('sync_jobs').select('status').where('execution_id', 'in', jobs);
+        if (this.dialect === 'postgres') q = q.forUpdate();
+        const rows = await q.execute();
+        if (rows.length !== jobs.length || rows.some((r) => r.status !== 'SYNCING')) return false;
+      }
+      await trx.insertInto('document_queue').values(ops.map((o) => ({ ...o, enqueued_at: now, claimed_by: null, claimed_until: null }))).execute();
+      return true;
+    });
   }
 
   /**
