@@ -139,6 +139,41 @@ export interface DocumentQueueTable {
   enqueued_at: number;
 }
 
+/** One value of one document attribute (a string list has a row per element); kept by triggers from documents.attributes. */
+export interface DocumentAttributesTable {
+  doc_key: number;
+  index_id: string;
+  key: string;
+  /** STRING, STRING_LIST, LONG or DATE. */
+  value_type: string;
+  str: string | null;
+  /** LONG values, and DATE values as epoch milliseconds. */
+  num: number | null;
+}
+
+/** A passage of a document's text, the unit Retrieve returns. */
+export interface DocumentPassagesTable {
+  passage_key: Generated<number>;
+  doc_key: number;
+  ordinal: number;
+  /** The document's title, indexed with each passage. */
+  title: string;
+  content: string;
+}
+
+/** SubmitFeedback, as received (no ranking effect). */
+export interface QueryFeedbackTable {
+  seq: Generated<number>;
+  index_id: string;
+  query_id: string;
+  result_id: string;
+  /** CLICK or RELEVANCE. */
+  kind: string;
+  relevance: string | null;
+  click_time: number | null;
+  received_at: number;
+}
+
 export interface ServerSecretsTable {
   name: string;
   value: string;
@@ -155,4 +190,7 @@ export interface Database {
   documents: DocumentsTable;
   document_queue: DocumentQueueTable;
   server_secrets: ServerSecretsTable;
+  document_attributes: DocumentAttributesTable;
+  document_passages: DocumentPassagesTable;
+  query_feedback: QueryFeedbackTable;
 }

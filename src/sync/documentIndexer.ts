@@ -6,6 +6,7 @@ import type { Attribute, QueuedDocument } from '../domain/documents.js';
 import type { Clock } from '../domain/clock.js';
 import { SEARCHABLE_STATUSES, type DocumentRow, type QueuedOp } from '../store/documents.js';
 import type { Database } from '../store/schema.js';
+import { writePassages } from '../store/searchPassages.js';
 import type { Store } from '../store/store.js';
 import type { MetricDeltas } from '../store/syncJobs.js';
 
@@ -90,6 +91,7 @@ export class DocumentIndexer {
     }
     if (existing) await this.store.documents.update(existing.doc_key, { ...row, status: held ? 'UPDATED' : 'INDEXED' }, trx);
     else await this.store.documents.insert({ ...row, index_id: indexId, document_id: documentId, status: 'INDEXED', created_at: now }, trx);
+    await writePassages(trx, indexId, documentId, p.body);
     if (!executionId || (await this.store.reports.has(executionId, documentId, ['ADDED', 'MODIFIED'], trx))) return undefined;
     const action = held ? 'MODIFIED' : 'ADDED';
     await this.store.reports.record(executionId, documentId, action, null, now, trx);

@@ -51,6 +51,47 @@ export const POSTGRES_MIGRATIONS: string[][] = [
     `CREATE UNIQUE INDEX documents_id ON documents(index_id, document_id)`,
     `CREATE INDEX documents_source ON documents(data_source_id, seen_by)`,
     `CREATE INDEX documents_search ON documents USING GIN (search_vector)`,
+    // Search: one row per attribute value (a string list has one per element) for filters, facets and sorting,
+    // kept in step with documents.attributes by a trigger; _data_source_id comes from the column.
+    `CREATE TABLE document_attributes (
+      doc_key BIGINT NOT NULL, index_id TEXT NOT NULL, key TEXT NOT NULL, value_type TEXT NOT NULL, str TEXT, num BIGINT)`,
+    `CREATE INDEX document_attributes_str ON document_attributes(index_id, key, value_type, str, doc_key)`,
+    `CREATE INDEX document_attributes_num ON document_attributes(index_id, key, value_type, num, doc_key)`,
+    `CREATE INDEX document_attributes_doc ON document_attributes(doc_key, key)`,
+    `CREATE FUNCTION documents_attributes_sync() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF TG_OP <> 'INSERT' THEN DELETE FROM document_attributes WHERE doc_key = OLD.doc_key; END IF;
+      IF TG_OP <> 'DELETE' THEN
+        INSERT INTO document_attributes (doc_key, index_id, key, value_type, str, num)
+        SELECT NEW.doc_key, NEW.index_id, a->>'Key', 'STRING', a->'Value'->>'StringValue', NULL::bigint FROM jsonb_array_elements(NEW.attributes::jsonb) a
+          WHERE jsonb_typeof(a->'Value'->'StringValue') = 'string' AND a->>'Key' <> '_data_source_id'
+        UNION ALL SELECT NEW.doc_key, NEW.index_id, a->>'Key', 'STRING_LIST', l, NULL::bigint
+          FROM jsonb_array_elements(NEW.attributes::jsonb) a, jsonb_array_elements_text(a->'Value'->'StringListValue') l
+          WHERE jsonb_typeof(a->'Value'->'StringListValue') = 'array'
+        UNION ALL SELECT NEW.doc_key, NEW.index_id, a->>'Key', 'LONG', NULL::text, (a->'Value'->>'LongValue')::numeric::bigint FROM jsonb_array_elements(NEW.attributes::jsonb) a
+          WHERE jsonb_typeof(a->'Value'->'LongValue') = 'number' AND abs((a->'Value'->>'LongValue')::numeric) < 9e18
+        UNION ALL SELECT NEW.doc_key, NEW.index_id, a->>'Key', 'DATE', NULL::text, round(extract(epoch FROM (a->'Value'->>'DateValue')::timestamptz) * 1000)::bigint
+          FROM jsonb_array_elements(NEW.attributes::jsonb) a WHERE jsonb_typeof(a->'Value'->'DateValue') = 'string'
+            -- Only what JSON.stringify makes of a Date: anything else would abort the whole indexing transaction.
+            AND a->'Value'->>'DateValue' ~ '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$'
+        UNION ALL SELECT NEW.doc_key, NEW.index_id, '_data_source_id', 'STRING', NEW.data_source_id, NULL::bigint WHERE NEW.data_source_id IS NOT NULL;
+      END IF;
+      RETURN NULL;
+    END $$`,
+    `CREATE TRIGGER documents_attributes AFTER INSERT OR DELETE OR UPDATE OF attributes, data_source_id ON documents
+      FOR EACH ROW EXECUTE FUNCTION documents_attributes_sync()`,
+    // Retrieve: each document's text cut into passages (written by store/searchPassages.ts), each with its own tsvector.
+    // Each passage carries its document's title (weight A), so that a title match finds the document's passages too.
+    `CREATE TABLE document_passages (
+      passage_key BIGSERIAL PRIMARY KEY, doc_key BIGINT NOT NULL REFERENCES documents(doc_key) ON DELETE CASCADE,
+      ordinal INTEGER NOT NULL, title TEXT NOT NULL, content TEXT NOT NULL,
+      search_vector tsvector GENERATED ALWAYS AS (setweight(to_tsvector('english', title), 'A') || setweight(to_tsvector('english', content), 'B')) STORED)`,
+    `CREATE INDEX document_passages_doc ON document_passages(doc_key, ordinal)`,
+    `CREATE INDEX document_passages_search ON document_passages USING GIN (search_vector)`,
+    `CREATE TABLE query_feedback (
+      seq BIGSERIAL PRIMARY KEY, index_id TEXT NOT NULL, query_id TEXT NOT NULL, result_id TEXT NOT NULL,
+      kind TEXT NOT NULL, relevance TEXT, click_time BIGINT, received_at BIGINT NOT NULL)`,
+    `CREATE INDEX query_feedback_query ON query_feedback(index_id, query_id)`,
     `CREATE TABLE document_queue (
       seq BIGSERIAL PRIMARY KEY, index_id TEXT NOT NULL, document_id TEXT NOT NULL, op TEXT NOT NULL,
       data_source_id TEXT, execution_id TEXT, document TEXT, content BYTEA, claimed_by TEXT, claimed_until BIGINT,

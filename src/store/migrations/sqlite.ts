@@ -1,3 +1,18 @@
+/**
+ * The document_attributes rows of the document `new` (dates as epoch milliseconds). A trigger body,
+ * shared by the insert and update triggers.
+ */
+const attributeRows = `INSERT INTO document_attributes (doc_key, index_id, key, value_type, str, num)
+  SELECT new.doc_key, new.index_id, a.value ->> '$.Key', 'STRING', a.value ->> '$.Value.StringValue', NULL FROM json_each(new.attributes) a
+    WHERE json_type(a.value, '$.Value.StringValue') = 'text' AND a.value ->> '$.Key' <> '_data_source_id'
+  UNION ALL SELECT new.doc_key, new.index_id, a.value ->> '$.Key', 'STRING_LIST', l.value, NULL
+    FROM json_each(new.attributes) a, json_each(a.value, '$.Value.StringListValue') l WHERE l.type = 'text'
+  UNION ALL SELECT new.doc_key, new.index_id, a.value ->> '$.Key', 'LONG', NULL, CAST(a.value ->> '$.Value.LongValue' AS INTEGER) FROM json_each(new.attributes) a
+    WHERE json_type(a.value, '$.Value.LongValue') IN ('integer', 'real')
+  UNION ALL SELECT new.doc_key, new.index_id, a.value ->> '$.Key', 'DATE', NULL, CAST(round(unixepoch(a.value ->> '$.Value.DateValue', 'subsec') * 1000) AS INTEGER)
+    FROM json_each(new.attributes) a WHERE json_type(a.value, '$.Value.DateValue') = 'text' AND unixepoch(a.value ->> '$.Value.DateValue', 'subsec') IS NOT NULL
+  UNION ALL SELECT new.doc_key, new.index_id, '_data_source_id', 'STRING', new.data_source_id, NULL WHERE new.data_source_id IS NOT NULL;`;
+
 /** SQLite schema, one entry per version. Applied in order, each once (see migrate.ts). */
 export const SQLITE_MIGRATIONS: string[][] = [
   [
@@ -47,7 +62,8 @@ export const SQLITE_MIGRATIONS: string[][] = [
       created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL)`,
     `CREATE UNIQUE INDEX documents_id ON documents(index_id, document_id)`,
     `CREATE INDEX documents_source ON documents(data_source_id, seen_by)`,
-    `CREATE VIRTUAL TABLE documents_fts USING fts5(title, body, content='documents', content_rowid='doc_key', tokenize='porter unicode61')`,
+    // Diacritics are kept (café is not cafe), as PostgreSQL's english configuration keeps them, so both backends match alike.
+    `CREATE VIRTUAL TABLE documents_fts USING fts5(title, body, content='documents', content_rowid='doc_key', tokenize='porter unicode61 remove_diacritics 0')`,
     `CREATE TRIGGER documents_fts_insert AFTER INSERT ON documents BEGIN
       INSERT INTO documents_fts(rowid, title, body) VALUES (new.doc_key, new.title, new.body); END`,
     `CREATE TRIGGER documents_fts_delete AFTER DELETE ON documents BEGIN
@@ -55,6 +71,33 @@ export const SQLITE_MIGRATIONS: string[][] = [
     `CREATE TRIGGER documents_fts_update AFTER UPDATE OF title, body ON documents BEGIN
       INSERT INTO documents_fts(documents_fts, rowid, title, body) VALUES ('delete', old.doc_key, old.title, old.body);
       INSERT INTO documents_fts(rowid, title, body) VALUES (new.doc_key, new.title, new.body); END`,
+    // Search: one row per attribute value (a string list has one per element) for filters, facets and sorting,
+    // kept in step with documents.attributes by triggers; _data_source_id comes from the column.
+    `CREATE TABLE document_attributes (
+      doc_key INTEGER NOT NULL, index_id TEXT NOT NULL, key TEXT NOT NULL, value_type TEXT NOT NULL, str TEXT, num INTEGER)`,
+    `CREATE INDEX document_attributes_str ON document_attributes(index_id, key, value_type, str, doc_key)`,
+    `CREATE INDEX document_attributes_num ON document_attributes(index_id, key, value_type, num, doc_key)`,
+    `CREATE INDEX document_attributes_doc ON document_attributes(doc_key, key)`,
+    `CREATE TRIGGER documents_attributes_insert AFTER INSERT ON documents BEGIN ${attributeRows} END`,
+    `CREATE TRIGGER documents_attributes_update AFTER UPDATE OF attributes, data_source_id ON documents BEGIN
+      DELETE FROM document_attributes WHERE doc_key = old.doc_key; ${attributeRows} END`,
+    // Retrieve: each document's text cut into passages (written by store/searchPassages.ts), with their own full-text index.
+    // Each passage carries its document's title, so that a title match finds the document's passages too.
+    `CREATE TABLE document_passages (
+      passage_key INTEGER PRIMARY KEY AUTOINCREMENT, doc_key INTEGER NOT NULL, ordinal INTEGER NOT NULL, title TEXT NOT NULL, content TEXT NOT NULL)`,
+    `CREATE INDEX document_passages_doc ON document_passages(doc_key, ordinal)`,
+    `CREATE VIRTUAL TABLE passages_fts USING fts5(title, content, content='document_passages', content_rowid='passage_key', tokenize='porter unicode61 remove_diacritics 0')`,
+    `CREATE TRIGGER document_passages_fts_insert AFTER INSERT ON document_passages BEGIN
+      INSERT INTO passages_fts(rowid, title, content) VALUES (new.passage_key, new.title, new.content); END`,
+    `CREATE TRIGGER document_passages_fts_delete AFTER DELETE ON document_passages BEGIN
+      INSERT INTO passages_fts(passages_fts, rowid, title, content) VALUES ('delete', old.passage_key, old.title, old.content); END`,
+    `CREATE TRIGGER documents_search_delete AFTER DELETE ON documents BEGIN
+      DELETE FROM document_attributes WHERE doc_key = old.doc_key;
+      DELETE FROM document_passages WHERE doc_key = old.doc_key; END`,
+    `CREATE TABLE query_feedback (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT, index_id TEXT NOT NULL, query_id TEXT NOT NULL, result_id TEXT NOT NULL,
+      kind TEXT NOT NULL, relevance TEXT, click_time INTEGER, received_at INTEGER NOT NULL)`,
+    `CREATE INDEX query_feedback_query ON query_feedback(index_id, query_id)`,
     `CREATE TABLE document_queue (
       seq INTEGER PRIMARY KEY AUTOINCREMENT, index_id TEXT NOT NULL, document_id TEXT NOT NULL, op TEXT NOT NULL,
       data_source_id TEXT, execution_id TEXT, document TEXT, content BLOB, claimed_by TEXT, claimed_until INTEGER,

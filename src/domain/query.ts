@@ -1,0 +1,267 @@
+/**
+ * Query and Retrieve: Kendra's search semantics over the full-text engine. This module checks what
+ * the model cannot (one operator per filter node, sortable types, facet nesting, paging), then
+ * turns the engine's ranked matches into Kendra's result items: title and excerpt with highlights,
+ * attributes, a confidence bucket, ids for feedback.
+ *
+ * Paging follows Kendra: PageSize defaults to 10 and at most 100 results are served per query
+ * (a larger PageSize serves 100, pages past the 100th result are empty); TotalNumberOfResults still
+ * counts every match. Query needs an index that is ACTIVE (or UPDATING, which keeps serving).
+ */
+import { randomUUID } from 'node:crypto';
+import { compileFilter, type AttributeFilter } from '../search/attributeFilter.js';
+import { parseStoredAttributes, type Attribute, type AttributeValue, type ValueType } from '../search/attributes.js';
+import type { FacetCount, FacetSpec, SearchEngine, SortKey, StoredDocument } from '../search/engine.js';
+import { SearchInputError } from '../search/errors.js';
+import { Highlighter, type TextWithHighlights } from '../search/highlight.js';
+import { normalize, parseQueryText, type QueryNode } from '../search/queryText.js';
+import type { Scope } from './arn.js';
+import { conflict, invalid } from './errors.js';
+import type { Indices } from './indices.js';
+
+/** Characters of QueryText (the limit Kendra's model long carried; beyond 30 words Kendra ignores the rest anyway). */
+export const MAX_QUERY_TEXT = 1000;
+/** Results served per query, over all pages. */
+export const MAX_SERVED_RESULTS = 100;
+const DEFAULT_PAGE_SIZE = 10;
+const DEFAULT_FACET_VALUES = 10;
+const MAX_SORT_KEYS = 3;
+/** Characters of a body read to choose its excerpt. */
+const EXCERPT_SOURCE_CHARS = 50_000;
+const QUERYABLE = new Set(['ACTIVE', 'UPDATING', 'SYSTEM_UPDATING']);
+
+export interface FacetInput {
+  DocumentAttributeKey?: string;
+  Facets?: FacetInput[];
+  MaxResults?: number;
+}
+
+export interface SortingInput {
+  DocumentAttributeKey: string;
+  SortOrder: 'ASC' | 'DESC';
+}
+
+export interface QueryInput {
+  IndexId: string;
+  QueryText?: string;
+  AttributeFilter?: AttributeFilter;
+  Facets?: FacetInput[];
+  RequestedDocumentAttributes?: string[];
+  QueryResultTypeFilter?: string;
+  PageNumber?: number;
+  PageSize?: number;
+  SortingConfiguration?: SortingInput;
+  SortingConfigurations?: SortingInput[];
+}
+
+export interface RetrieveInput {
+  IndexId: string;
+  QueryText: string;
+  AttributeFilter?: AttributeFilter;
+  RequestedDocumentAttributes?: string[];
+  PageNumber?: number;
+  PageSize?: number;
+}
+
+export type ScoreConfidence = 'VERY_HIGH' | 'HIGH' | 'MEDIUM' | 'LOW' | 'NOT_AVAILABLE';
+
+export interface QueryResultItem {
+  Id: string;
+  Type: 'DOCUMENT';
+  Format: 'TEXT';
+  AdditionalAttributes: [];
+  DocumentId: string;
+  DocumentTitle: TextWithHighlights;
+  DocumentExcerpt: TextWithHighlights;
+  DocumentURI?: string;
+  DocumentAttributes: Attribute[];
+  ScoreAttributes: { ScoreConfidence: ScoreConfidence };
+  FeedbackToken: string;
+}
+
+export interface FacetResult {
+  DocumentAttributeKey: string;
+  DocumentAttributeValueType?: string;
+  DocumentAttributeValueCountPairs: { DocumentAttributeValue: AttributeValue; Count: number; FacetResults?: FacetResult[] }[];
+}
+
+export interface QueryOutput {
+  QueryId: string;
+  ResultItems: QueryResultItem[];
+  FacetResults: FacetResult[];
+  TotalNumberOfResults: number;
+}
+
+export interface RetrieveResultItem {
+  Id: string;
+  DocumentId: string;
+  DocumentTitle: string;
+  Content: string;
+  DocumentURI?: string;
+  DocumentAttributes: Attribute[];
+  ScoreAttributes: { ScoreConfidence: ScoreConfidence };
+}
+
+export class QueryService {
+  constructor(
+    private readonly engine: SearchEngine,
+    private readonly indices: Indices,
+  ) {}
+
+  async query(scope: Scope, input: QueryInput): Promise<QueryOutput> {
+    await this.queryableIndex(scope, input.IndexId);
+    const query = parseText(input.QueryText, false);
+    const filter = checkedFilter(input.IndexId, input.AttributeFilter);
+    const facets = (input.Facets ?? []).map((f, i) => facetSpec(f, `Facets[${i}]`, 1));
+    const { offset, limit } = page(input.PageNumber, input.PageSize);
+    const sort = await this.sortKeys(input);
+    const QueryId = randomUUID();
+    const req = { indexId: input.IndexId, query, filter };
+    // kendrite holds documents only: no FAQ answers or suggested answers to serve.
+    const documentsWanted = input.QueryResultTypeFilter === undefined || input.QueryResultTypeFilter === 'DOCUMENT';
+    // Query text with nothing searchable in it (only stop words or punctuation) finds nothing; no text at all browses.
+    const nothingToFind = input.QueryText !== undefined && query === undefined;
+    if (!documentsWanted || nothingToFind) return { QueryId, ResultItems: [], FacetResults: facets.map((f) => facetResult(f, [])), TotalNumberOfResults: 0 };
+
+    const ranked = limit > 0 ? await this.engine.rankDocuments(req, sort, offset, limit) : { total: await this.engine.countDocuments(req), topScore: 0, items: [] };
+    const docs = new Map((await this.engine.documents(ranked.items.map((r) => r.docKey), EXCERPT_SOURCE_CHARS)).map((d) => [d.docKey, d]));
+    const highlighter = new Highlighter(query);
+    const relevance = query !== undefined && !normalize(query).negated;
+    const ResultItems = ranked.items.flatMap((r): QueryResultItem[] => {
+      const d = docs.get(r.docKey);
+      if (!d) return []; // removed between ranking and reading
+      const Id = `${QueryId}-${randomUUID()}`;
+      return [{
+        Id, Type: 'DOCUMENT', Format: 'TEXT', AdditionalAttributes: [], DocumentId: d.documentId,
+        DocumentTitle: highlighter.highlight(d.title), DocumentExcerpt: highlighter.excerpt(d.body),
+        ...(d.sourceUri ? { DocumentURI: d.sourceUri } : {}),
+        DocumentAttributes: attributesOf(d, input.RequestedDocumentAttributes),
+        ScoreAttributes: { ScoreConfidence: relevance ? confidence(r.score, ranked.topScore) : 'NOT_AVAILABLE' },
+        FeedbackToken: feedbackToken(QueryId, Id),
+      }];
+    });
+    const FacetResults = await Promise.all(facets.map(async (f) => facetResult(f, await this.engine.facet(req, f))));
+    return { QueryId, ResultItems, FacetResults, TotalNumberOfResults: ranked.total };
+  }
+
+  async retrieve(scope: Scope, input: RetrieveInput): Promise<{ QueryId: string; ResultItems: RetrieveResultItem[] }> {
+    await this.queryableIndex(scope, input.IndexId);
+    const query = parseText(input.QueryText, true);
+    const filter = checkedFilter(input.IndexId, input.AttributeFilter);
+    const { offset, limit } = page(input.PageNumber, input.PageSize);
+    const QueryId = randomUUID();
+    // Only stop words (or nothing searchable): no passage can match.
+    if (!query || limit === 0) return { QueryId, ResultItems: [] };
+    const passages = await this.engine.rankPassages({ indexId: input.IndexId, query, filter }, offset, limit);
+    const docs = new Map((await this.engine.documents([...new Set(passages.map((p) => p.docKey))], 0)).map((d) => [d.docKey, d]));
+    const top = passages.length ? Math.max(...passages.map((p) => p.score)) : 0;
+    const relevance = !normalize(query).negated;
+    const ResultItems = passages.flatMap((p): RetrieveResultItem[] => {
+      const d = docs.get(p.docKey);
+      if (!d) return [];
+      return [{
+        Id: `${QueryId}-${randomUUID()}`, DocumentId: d.documentId, DocumentTitle: d.title, Content: p.content,
+        ...(d.sourceUri ? { DocumentURI: d.sourceUri } : {}),
+        DocumentAttributes: attributesOf(d, input.RequestedDocumentAttributes),
+        ScoreAttributes: { ScoreConfidence: relevance ? confidence(p.score, top) : 'NOT_AVAILABLE' },
+      }];
+    });
+    return { QueryId, ResultItems };
+  }
+
+  private async queryableIndex(scope: Scope, indexId: string): Promise<void> {
+    const ix = await this.indices.get(scope, indexId);
+    if (!QUERYABLE.has(ix.status)) throw conflict(`Index ${indexId} is ${ix.status}; it can be searched once it is ACTIVE.`);
+  }
+
+  /** SortingConfiguration(s) with the stored type of each key; keys no document carries sort nothing. */
+  private async sortKeys(input: QueryInput): Promise<SortKey[]> {
+    if (input.SortingConfiguration && input.SortingConfigurations)
+      throw invalid('Give SortingConfiguration or SortingConfigurations, not both.');
+    const configs = input.SortingConfigurations ?? (input.SortingConfiguration ? [input.SortingConfiguration] : []);
+    if (configs.length > MAX_SORT_KEYS) throw invalid(`SortingConfigurations has ${configs.length} fields; the limit is ${MAX_SORT_KEYS}.`);
+    const keys: SortKey[] = [];
+    for (const c of configs) {
+      const types = await this.engine.valueTypes(input.IndexId, c.DocumentAttributeKey);
+      if (types.includes('STRING_LIST')) throw invalid(`Cannot sort by ${c.DocumentAttributeKey}: it is a string list; sort by a string, long or date attribute.`);
+      const type = (['STRING', 'LONG', 'DATE'] as const).find((t) => types.includes(t));
+      if (type) keys.push({ key: c.DocumentAttributeKey, order: c.SortOrder, type });
+    }
+    return keys;
+  }
+}
+
+function parseText(text: string | undefined, required: boolean): QueryNode | undefined {
+  if (text === undefined) return undefined;
+  if (text.length > MAX_QUERY_TEXT) throw invalid(`QueryText is ${text.length} characters long; the limit is ${MAX_QUERY_TEXT}.`);
+  if (required && !text.trim()) throw invalid('QueryText must not be empty.');
+  return parseQueryText(text);
+}
+
+function checkedFilter(indexId: string, filter: AttributeFilter | undefined): AttributeFilter | undefined {
+  if (!filter) return undefined;
+  try {
+    compileFilter(indexId, filter);
+  } catch (e) {
+    if (e instanceof SearchInputError) throw invalid(e.message);
+    throw e;
+  }
+  return filter;
+}
+
+/** The slice of the first 100 results a page covers (empty past them). */
+function page(pageNumber = 1, pageSize = DEFAULT_PAGE_SIZE): { offset: number; limit: number } {
+  if (!Number.isInteger(pageNumber) || pageNumber < 1) throw invalid(`PageNumber must be 1 or more; got ${pageNumber}.`);
+  if (!Number.isInteger(pageSize) || pageSize < 1) throw invalid(`PageSize must be 1 or more; got ${pageSize}.`);
+  const size = Math.min(pageSize, MAX_SERVED_RESULTS);
+  const offset = (pageNumber - 1) * size;
+  return { offset, limit: Math.max(0, Math.min(size, MAX_SERVED_RESULTS - offset)) };
+}
+
+function facetSpec(f: FacetInput, path: string, depth: number): FacetSpec {
+  if (!f.DocumentAttributeKey) throw invalid(`${path}.DocumentAttributeKey is required.`);
+  const nested = f.Facets ?? [];
+  // Kendra: one nested facet per facet, two levels in all.
+  if (nested.length > 1) throw invalid(`${path}.Facets has ${nested.length} facets; a facet nests at most one.`);
+  if (nested.length && depth >= 2) throw invalid(`${path}.Facets: facets nest two levels deep at most.`);
+  return {
+    key: f.DocumentAttributeKey,
+    maxResults: f.MaxResults ?? DEFAULT_FACET_VALUES,
+    ...(nested.length ? { nested: facetSpec(nested[0]!, `${path}.Facets[0]`, depth + 1) } : {}),
+  };
+}
+
+const TYPE_NAMES: Record<ValueType, string> = { STRING: 'STRING_VALUE', STRING_LIST: 'STRING_LIST_VALUE', LONG: 'LONG_VALUE', DATE: 'DATE_VALUE' };
+
+function facetResult(spec: FacetSpec, counts: FacetCount[]): FacetResult {
+  const type = counts[0]?.type;
+  return {
+    DocumentAttributeKey: spec.key,
+    ...(type ? { DocumentAttributeValueType: TYPE_NAMES[type] } : {}),
+    DocumentAttributeValueCountPairs: counts.map((c) => ({
+      DocumentAttributeValue: c.type === 'LONG' ? { LongValue: c.value as number } : c.type === 'DATE' ? { DateValue: new Date(c.value as number) } : { StringValue: c.value as string },
+      Count: c.count,
+      ...(spec.nested ? { FacetResults: [facetResult(spec.nested, c.nested ?? [])] } : {}),
+    })),
+  };
+}
+
+/** The document's attributes (all, or those asked for), _data_source_id included. */
+function attributesOf(d: StoredDocument, requested: string[] | undefined): Attribute[] {
+  const attrs = parseStoredAttributes(d.attributes).filter((a) => a.Key !== '_data_source_id');
+  if (d.dataSourceId) attrs.unshift({ Key: '_data_source_id', Value: { StringValue: d.dataSourceId } });
+  if (!requested) return attrs;
+  const wanted = new Set(requested);
+  return attrs.filter((a) => wanted.has(a.Key));
+}
+
+/** Relevance relative to the best match of the query: Kendra's buckets, from the engine's score. */
+export function confidence(score: number, top: number): ScoreConfidence {
+  if (!(top > 0)) return 'NOT_AVAILABLE';
+  const r = score / top;
+  return r >= 0.75 ? 'VERY_HIGH' : r >= 0.5 ? 'HIGH' : r >= 0.25 ? 'MEDIUM' : 'LOW';
+}
+
+function feedbackToken(queryId: string, resultId: string): string {
+  return `kendrite1.${Buffer.from(`${queryId} ${resultId}`).toString('base64url')}`;
+}

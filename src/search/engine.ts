@@ -1,0 +1,214 @@
+/**
+ * The full-text engine behind one interface: which documents (or passages) of an index match a
+ * query and an attribute filter, in what order, with what facet counts. The SQL is shared; each
+ * backend (fts5.ts, postgres.ts) supplies only how text is matched and scored and how SQL runs.
+ *
+ * Searchable means: status INDEXED, UPDATED or UPDATE_FAILED (the last good text stays), and not
+ * from a data source being deleted. Ties in relevance are broken by document id, so both backends
+ * order equal scores alike.
+ */
+import { compileFilter, type AttributeFilter } from './attributeFilter.js';
+import type { ValueType } from './attributes.js';
+import { normalize, type NormalQuery, type QueryNode } from './queryText.js';
+import { join, list, raw, sql, type Sql } from './sql.js';
+
+export interface DocumentSearch {
+  indexId: string;
+  /** Parsed QueryText; absent: every document (filters still apply). */
+  query?: QueryNode;
+  filter?: AttributeFilter;
+}
+
+export interface SortKey {
+  key: string;
+  order: 'ASC' | 'DESC';
+  /** The stored type the key is sorted by (never a string list). */
+  type: Exclude<ValueType, 'STRING_LIST'>;
+}
+
+export interface Ranked {
+  docKey: number;
+  score: number;
+}
+
+export interface RankedPage {
+  /** Every matching document, not only this page's. */
+  total: number;
+  /** The best score among all matches (0 when nothing matches or there is no query text). */
+  topScore: number;
+  items: Ranked[];
+}
+
+export interface StoredDocument {
+  docKey: number;
+  documentId: string;
+  title: string;
+  sourceUri: string | null;
+  /** documents.attributes, as stored (JSON). */
+  attributes: string;
+  dataSourceId: string | null;
+  /** The start of the body, enough for an excerpt. */
+  body: string;
+}
+
+export interface FacetSpec {
+  key: string;
+  maxResults: number;
+  nested?: FacetSpec;
+}
+
+export interface FacetCount {
+  type: ValueType;
+  value: string | number;
+  count: number;
+  nested?: FacetCount[];
+}
+
+export interface RankedPassage {
+  passageKey: number;
+  docKey: number;
+  content: string;
+  score: number;
+}
+
+export interface SearchEngine {
+  rankDocuments(req: DocumentSearch, sort: SortKey[], offset: number, limit: number): Promise<RankedPage>;
+  countDocuments(req: DocumentSearch): Promise<number>;
+  documents(docKeys: number[], bodyChars: number): Promise<StoredDocument[]>;
+  facet(req: DocumentSearch, spec: FacetSpec): Promise<FacetCount[]>;
+  /** The stored types of an attribute key in an index (for sorting: a string list cannot be sorted). */
+  valueTypes(indexId: string, key: string): Promise<ValueType[]>;
+  rankPassages(req: DocumentSearch, offset: number, limit: number): Promise<RankedPassage[]>;
+  close(): Promise<void>;
+}
+
+/** How one backend matches and scores text. `d` is documents, `p` document_passages. */
+export interface TextMatch {
+  from: Sql;
+  where: Sql;
+  score: Sql;
+}
+
+export interface Backend {
+  /** Documents matching a query (or, negated, every document but those). */
+  documentMatch(q: NormalQuery | undefined): TextMatch;
+  passageMatch(q: NormalQuery | undefined): TextMatch;
+  /** Appended to string expressions in ORDER BY so both backends order strings by code point. */
+  collate: string;
+  /** The first n characters of a text column. */
+  prefix(column: string, n: number): Sql;
+  all<T>(q: Sql): Promise<T[]>;
+  close(): Promise<void>;
+}
+
+const SEARCHABLE = raw("d.status IN ('INDEXED', 'UPDATED', 'UPDATE_FAILED')");
+
+export class SqlSearchEngine implements SearchEngine {
+  constructor(private readonly backend: Backend) {}
+
+  async rankDocuments(req: DocumentSearch, sort: SortKey[], offset: number, limit: number): Promise<RankedPage> {
+    const m = this.backend.documentMatch(req.query && normalize(req.query));
+    const sortCols = sort.map((s, i) => sql`, ${sortValue(s)} AS s${raw(String(i))}`);
+    const c = this.backend.collate;
+    const order = sort.flatMap((s, i) => [`(m.s${i} IS NULL)`, `m.s${i}${s.type === 'STRING' ? c : ''} ${s.order}`]);
+    order.push('m.score DESC', `m.document_id${c} ASC`);
+    const rows = await this.backend.all<{ doc_key: number; score: number; total: number; top: number }>(sql`
+      SELECT m.doc_key, m.score, count(*) OVER () AS total, max(m.score) OVER () AS top FROM (
+        SELECT d.doc_key, d.document_id, ${m.score} AS score${join(sortCols, '')}
+        FROM ${m.from} WHERE ${this.conditions(req, m)}
+      ) m ORDER BY ${raw(order.join(', '))} LIMIT ${limit} OFFSET ${offset}`);
+    // Past the last match the window has no row to report the total on.
+    const total = rows.length ? Number(rows[0]!.total) : offset > 0 ? await this.countDocuments(req) : 0;
+    const topScore = rows.length ? Number(rows[0]!.top) : 0;
+    return { total, topScore, items: rows.map((r) => ({ docKey: Number(r.doc_key), score: Number(r.score) })) };
+  }
+
+  async countDocuments(req: DocumentSearch): Promise<number> {
+    const m = this.backend.documentMatch(req.query && normalize(req.query));
+    const rows = await this.backend.all<{ n: number }>(sql`SELECT count(*) AS n FROM ${m.from} WHERE ${this.conditions(req, m)}`);
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  async documents(docKeys: number[], bodyChars: number): Promise<StoredDocument[]> {
+    if (!docKeys.length) return [];
+    const rows = await this.backend.all<{ doc_key: number; document_id: string; title: string; source_uri: string | null; attributes: string; data_source_id: string | null; body: string }>(sql`
+      SELECT d.doc_key, d.document_id, d.title, d.source_uri, d.attributes, d.data_source_id, ${this.backend.prefix('d.body', bodyChars)} AS body
+      FROM documents d WHERE d.doc_key IN (${list(docKeys)})`);
+    return rows.map((r) => ({
+      docKey: Number(r.doc_key), documentId: r.document_id, title: r.title, sourceUri: r.source_uri, attributes: r.attributes, dataSourceId: r.data_source_id, body: r.body,
+    }));
+  }
+
+  async facet(req: DocumentSearch, spec: FacetSpec): Promise<FacetCount[]> {
+    const m = this.backend.documentMatch(req.query && normalize(req.query));
+    const matching = sql`SELECT d.doc_key FROM ${m.from} WHERE ${this.conditions(req, m)}`;
+    const c = this.backend.collate;
+    if (!spec.nested) {
+      const rows = await this.backend.all<FacetRow>(sql`
+        SELECT a.value_type AS t, a.str AS s, a.num AS n, count(DISTINCT a.doc_key) AS c
+        FROM document_attributes a
+        WHERE a.index_id = ${req.indexId} AND a.key = ${spec.key} AND a.doc_key IN (${matching})
+        GROUP BY a.value_type, a.str, a.num ORDER BY c DESC, a.str${raw(c)}, a.num`);
+      return topOfOneType(rows.map(toCount), spec.maxResults);
+    }
+    const rows = await this.backend.all<FacetRow & { pt: string; ps: string | null; pn: number | null }>(sql`
+      SELECT p.value_type AS pt, p.str AS ps, p.num AS pn, a.value_type AS t, a.str AS s, a.num AS n, count(DISTINCT a.doc_key) AS c
+      FROM document_attributes p JOIN document_attributes a ON a.doc_key = p.doc_key AND a.key = ${spec.nested.key}
+      WHERE p.index_id = ${req.indexId} AND p.key = ${spec.key} AND p.doc_key IN (${matching})
+      GROUP BY p.value_type, p.str, p.num, a.value_type, a.str, a.num ORDER BY c DESC, a.str${raw(c)}, a.num`);
+    const parents = await this.facet(req, { key: spec.key, maxResults: spec.maxResults });
+    return parents.map((parent) => {
+      const mine = rows.filter((r) => r.pt === parent.type && (parent.type === 'LONG' || parent.type === 'DATE' ? Number(r.pn) === parent.value : r.ps === parent.value));
+      return { ...parent, nested: topOfOneType(mine.map(toCount), spec.nested!.maxResults) };
+    });
+  }
+
+  async valueTypes(indexId: string, key: string): Promise<ValueType[]> {
+    const types: ValueType[] = ['STRING', 'STRING_LIST', 'LONG', 'DATE'];
+    const probes = types.map(
+      (t) => sql`SELECT ${raw(`'${t}'`)} AS t WHERE EXISTS (SELECT 1 FROM document_attributes a WHERE a.index_id = ${indexId} AND a.key = ${key} AND a.value_type = ${t})`,
+    );
+    const rows = await this.backend.all<{ t: ValueType }>(join(probes, ' UNION ALL '));
+    return rows.map((r) => r.t);
+  }
+
+  async rankPassages(req: DocumentSearch, offset: number, limit: number): Promise<RankedPassage[]> {
+    const m = this.backend.passageMatch(req.query && normalize(req.query));
+    const c = this.backend.collate;
+    const rows = await this.backend.all<{ passage_key: number; doc_key: number; content: string; score: number }>(sql`
+      SELECT p.passage_key, p.doc_key, p.content, ${m.score} AS score
+      FROM ${m.from} WHERE ${this.conditions(req, m)}
+      ORDER BY score DESC, d.document_id${raw(c)} ASC, p.ordinal ASC LIMIT ${limit} OFFSET ${offset}`);
+    return rows.map((r) => ({ passageKey: Number(r.passage_key), docKey: Number(r.doc_key), content: r.content, score: Number(r.score) }));
+  }
+
+  close(): Promise<void> {
+    return this.backend.close();
+  }
+
+  private conditions(req: DocumentSearch, m: TextMatch): Sql {
+    const parts = [
+      m.where,
+      sql`d.index_id = ${req.indexId}`,
+      SEARCHABLE,
+      sql`(d.data_source_id IS NULL OR d.data_source_id NOT IN (SELECT s.id FROM data_sources s WHERE s.index_id = ${req.indexId} AND s.status = 'DELETING'))`,
+    ];
+    if (req.filter) parts.push(compileFilter(req.indexId, req.filter));
+    return join(parts, ' AND ');
+  }
+}
+
+type FacetRow = { t: ValueType; s: string | null; n: number | null; c: number };
+
+const toCount = (r: FacetRow): FacetCount => ({ type: r.t, value: r.t === 'LONG' || r.t === 'DATE' ? Number(r.n) : r.s!, count: Number(r.c) });
+
+/** A key holding values of several types (documents disagreeing) reports the type most documents use. */
+function topOfOneType(counts: FacetCount[], max: number): FacetCount[] {
+  const type = counts[0]?.type;
+  return counts.filter((x) => x.type === type).slice(0, max);
+}
+
+function sortValue(s: SortKey): Sql {
+  const column = raw(s.type === 'STRING' ? 'a.str' : 'a.num');
+  return sql`(SELECT ${column} FROM document_attributes a WHERE a.doc_key = d.doc_key AND a.key = ${s.key} AND a.value_type = ${s.type} LIMIT 1)`;
+}

@@ -1,0 +1,111 @@
+/**
+ * Where a query's words occur in a title or an excerpt, as Kendra's Highlights (offsets into the
+ * returned text), and which part of a body makes the excerpt: the window of words holding the most
+ * distinct query words. Matching follows the index: lower case, Porter stems, prefixes on the word
+ * or its stem, phrases as consecutive words. Computed here rather than by the engine, so that both
+ * backends highlight the same words.
+ */
+import { positiveLeaves, type QueryNode } from './queryText.js';
+import { stem, tokenize, type Token } from './tokenize.js';
+
+export interface Highlight {
+  BeginOffset: number;
+  EndOffset: number;
+  TopAnswer: boolean;
+  Type: 'STANDARD';
+}
+
+export interface TextWithHighlights {
+  Text: string;
+  Highlights: Highlight[];
+}
+
+/** Words in an excerpt, and at most this many characters. */
+const EXCERPT_WORDS = 40;
+const EXCERPT_CHARS = 400;
+/** Words of context kept before the first match of the excerpt. */
+const LEAD_WORDS = 6;
+
+type Leaf = { words: string[]; prefix: boolean };
+type Span = { begin: number; end: number; leaf: number };
+
+export class Highlighter {
+  private readonly leaves: Leaf[];
+
+  constructor(query: QueryNode | undefined) {
+    this.leaves = positiveLeaves(query).map((l) =>
+      l.kind === 'phrase' ? { words: l.words.map(stem), prefix: false } : l.kind === 'prefix' ? { words: [l.word], prefix: true } : { words: [stem(l.word)], prefix: false },
+    );
+  }
+
+  /** The whole text with its matches highlighted (titles). */
+  highlight(text: string): TextWithHighlights {
+    return { Text: text, Highlights: toHighlights(this.spans(tokenize(text)), 0, text.length) };
+  }
+
+  /** A window of the body around its best matches, with offsets into the window's text. */
+  excerpt(body: string): TextWithHighlights {
+    const tokens = tokenize(body);
+    if (!tokens.length) return { Text: body.trim().slice(0, EXCERPT_CHARS), Highlights: [] };
+    const spans = this.spans(tokens);
+    const first = this.bestWindowStart(tokens, spans);
+    const last = Math.min(tokens.length, first + EXCERPT_WORDS) - 1;
+    const begin = tokens[first]!.begin;
+    let end = tokens[last]!.end;
+    // Keep the punctuation that closes the last word ("year." rather than "year").
+    while (end < body.length && /[^\s\p{L}\p{N}]/u.test(body[end]!)) end++;
+    end = Math.min(end, begin + EXCERPT_CHARS);
+    return { Text: body.slice(begin, end), Highlights: toHighlights(spans, begin, end) };
+  }
+
+  private spans(tokens: Token[]): Span[] {
+    if (!this.leaves.length) return [];
+    const stems = tokens.map((t) => stem(t.text));
+    const out: Span[] = [];
+    this.leaves.forEach((leaf, li) => {
+      const n = leaf.words.length;
+      for (let i = 0; i + n <= tokens.length; i++) {
+        const hit = leaf.prefix
+          ? tokens[i]!.text.startsWith(leaf.words[0]!) || stems[i]!.startsWith(leaf.words[0]!)
+          : leaf.words.every((w, k) => stems[i + k] === w || tokens[i + k]!.text === w);
+        if (hit) out.push({ begin: tokens[i]!.begin, end: tokens[i + n - 1]!.end, leaf: li });
+      }
+    });
+    return out.sort((a, b) => a.begin - b.begin || b.end - a.end);
+  }
+
+  /** Index of the first word of the excerpt: before the window with the most distinct query words (earliest on ties). */
+  private bestWindowStart(tokens: Token[], spans: Span[]): number {
+    if (!spans.length) return 0;
+    const wordAt = new Map(tokens.map((t, i) => [t.begin, i]));
+    const hits = spans.map((s) => ({ word: wordAt.get(s.begin)!, leaf: s.leaf }));
+    let best = { distinct: 0, count: 0, word: hits[0]!.word };
+    // Sliding window over the hits (sorted by position): [i, j) fit in the words after the lead.
+    const perLeaf = new Map<number, number>();
+    let j = 0;
+    for (let i = 0; i < hits.length; i++) {
+      while (j < hits.length && hits[j]!.word < hits[i]!.word + EXCERPT_WORDS - LEAD_WORDS) {
+        perLeaf.set(hits[j]!.leaf, (perLeaf.get(hits[j]!.leaf) ?? 0) + 1);
+        j++;
+      }
+      const count = j - i;
+      if (perLeaf.size > best.distinct || (perLeaf.size === best.distinct && count > best.count)) best = { distinct: perLeaf.size, count, word: hits[i]!.word };
+      const left = perLeaf.get(hits[i]!.leaf)! - 1;
+      if (left) perLeaf.set(hits[i]!.leaf, left);
+      else perLeaf.delete(hits[i]!.leaf);
+    }
+    return Math.max(0, best.word - LEAD_WORDS);
+  }
+}
+
+/** Spans inside [begin, end), merged where they overlap, as offsets from `begin`. */
+function toHighlights(spans: Span[], begin: number, end: number): Highlight[] {
+  const out: Highlight[] = [];
+  for (const s of spans) {
+    if (s.begin < begin || s.end > end) continue;
+    const prev = out[out.length - 1];
+    if (prev && s.begin - begin < prev.EndOffset) prev.EndOffset = Math.max(prev.EndOffset, s.end - begin);
+    else out.push({ BeginOffset: s.begin - begin, EndOffset: s.end - begin, TopAnswer: false, Type: 'STANDARD' });
+  }
+  return out;
+}

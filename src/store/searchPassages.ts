@@ -1,0 +1,17 @@
+import type { Transaction } from 'kysely';
+import { chunkPassages } from '../search/passages.js';
+import type { Database } from './schema.js';
+
+/**
+ * Replaces the passages of one document with those of its new text, inside the transaction that
+ * writes the document (the indexer's), so Retrieve never sees a document without its passages.
+ * Deleting a document removes its passages (a trigger on SQLite, a cascading key on PostgreSQL).
+ */
+export async function writePassages(trx: Transaction<Database>, indexId: string, documentId: string, body: string): Promise<void> {
+  const doc = await trx.selectFrom('documents').select(['doc_key', 'title']).where('index_id', '=', indexId).where('document_id', '=', documentId).executeTakeFirst();
+  if (!doc) return;
+  await trx.deleteFrom('document_passages').where('doc_key', '=', doc.doc_key).execute();
+  const rows = chunkPassages(body).map((content, ordinal) => ({ doc_key: doc.doc_key, ordinal, title: doc.title, content }));
+  // Bounded statements: a 5 MB text is a few thousand passages.
+  for (let i = 0; i < rows.length; i += 200) await trx.insertInto('document_passages').values(rows.slice(i, i + 200)).execute();
+}
