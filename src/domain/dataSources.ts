@@ -66,9 +66,10 @@ export class DataSources {
     await this.indices.getActive(scope, indexId);
     checkTypeAndConfiguration(input.Type, input);
     checkSchedule(input.Schedule);
-    if (await this.store.dataSources.findByName(indexId, input.Name)) throw nameTaken(input.Name, indexId);
     const now = this.clock();
     const { id } = await idempotent(this.store.clientTokens, scope, 'CreateDataSource', { ...input, IndexId: indexId } as NewDataSource, now, async (id) => {
+      // I-3 is checked only for a new request: a retry with the first call's ClientToken must get its id back.
+      if (await this.store.dataSources.findByName(indexId, input.Name)) throw nameTaken(input.Name, indexId);
       try {
         await this.store.dataSources.insert({
           id, index_id: indexId, account_id: scope.accountId, region: scope.region, name: input.Name, type: input.Type,
