@@ -104,7 +104,9 @@ export class Indices {
   async delete(scope: Scope, id: string): Promise<void> {
     const row = await this.get(scope, id);
     if (row.status === 'DELETING') return;
-    await this.store.indices.update(id, { status: 'DELETING', updated_at: this.clock(), transition_at: this.clock() });
+    // The purge waits the same delay as other transitions, so that clients see DELETING as in Kendra.
+    const now = this.clock();
+    await this.store.indices.update(id, { status: 'DELETING', updated_at: now, transition_at: now + this.lifecycle.delayMs });
     this.lifecycle.wake();
   }
 }

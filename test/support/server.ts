@@ -82,7 +82,7 @@ export class TestServer {
       args.push('--config', file);
     }
     const proc = spawn(process.execPath, args, {
-      env: { ...process.env, KENDRITE_TRANSITION_DELAY_MS: '50', ...opts.env },
+      env: { ...process.env, KENDRITE_TRANSITION_DELAY_MS: '250', ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const logs: string[] = [];
