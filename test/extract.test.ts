@@ -1,0 +1,497 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { zipSync, strToU8 } from 'fflate';
+import {
+  DEFAULT_EXTRACT_LIMITS,
+  detectContentType,
+  extractText,
+  type ContentType,
+  type Extracted,
+  type ExtractLimits,
+} from '../src/connectors/extract/index.js';
+import {
+  makeCorruptPdf,
+  makeDocx,
+  makeEncryptedPdf,
+  makeHtml,
+  makePdf,
+  makePptx,
+  makeRtf,
+  makeXlsx,
+  makeZipBomb,
+} from './support/corpus.js';
+
+const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
+
+async function extracts(
+  content: Uint8Array,
+  type: ContentType,
+  limits?: Partial<ExtractLimits>,
+): Promise<Extract<Extracted, { ok: true }>> {
+  const r = await extractText(content, type, limits as ExtractLimits | undefined);
+  if (!r.ok) assert.fail(`expected ${type} to extract, got: ${r.reason}`);
+  assert.equal(r.contentType, type);
+  return r;
+}
+
+async function fails(
+  content: Uint8Array,
+  type: ContentType,
+  reason: string,
+  limits?: Partial<ExtractLimits>,
+  signal?: AbortSignal,
+): Promise<string> {
+  const r = await extractText(content, type, limits as ExtractLimits | undefined, signal);
+  assert.equal(r.ok, false, `expected ${type} to fail with "${reason}"`);
+  if (r.ok) throw new Error('unreachable');
+  assert.ok(r.reason.includes(reason), `reason "${r.reason}" should contain "${reason}"`);
+  return r.reason;
+}
+
+/** An OLE2 compound file header followed by the UTF-16 name of one stream, as legacy Office files have. */
+function ole2(streamName: string): Uint8Array {
+  const header = Buffer.alloc(512);
+  Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]).copy(header);
+  return Buffer.concat([header, Buffer.from(streamName, 'utf16le'), Buffer.alloc(64)]);
+}
+
+describe('round trips', () => {
+  test('PLAIN_TEXT: whitespace collapsed, line and paragraph breaks kept, trimmed', async () => {
+    const r = await extracts(utf8('  Hello   world \r\n second\tline\n\n\n\n  Para two  \n'), 'PLAIN_TEXT');
+    assert.equal(r.text, 'Hello world\nsecond line\n\nPara two');
+    assert.equal(r.title, undefined);
+  });
+
+  test('PLAIN_TEXT: a UTF-8 BOM is dropped, UTF-16 with a BOM and Windows-1252 are read', async () => {
+    assert.equal((await extracts(utf8('\ufeffcafé'), 'PLAIN_TEXT')).text, 'café');
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('naïve 日本', 'utf16le')]);
+    assert.equal((await extracts(utf16, 'PLAIN_TEXT')).text, 'naïve 日本');
+    // Not valid UTF-8: a legacy Windows file, with curly quotes and a euro sign in 0x80–0x9F.
+    const cp1252 = Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x20, 0x93, 0x71, 0x94, 0x20, 0x80, 0x35]);
+    assert.equal((await extracts(cp1252, 'PLAIN_TEXT')).text, 'café “q” €5');
+  });
+
+  test('HTML: the visible text of a generated page and its title', async () => {
+    const body = 'First paragraph & more <tags>.\nA second line.\n\nSecond paragraph: ünïcödé.';
+    const r = await extracts(makeHtml('A  Page & Title', body), 'HTML');
+    assert.equal(r.text, body);
+    assert.equal(r.title, 'A Page & Title');
+  });
+
+  test('HTML: script, style, template, noscript and hidden elements dropped; blocks separated', async () => {
+    const html = `<!doctype html><html><head><title>T</title><style>p{color:red}</style>
+      <script>var x = "<p>in script</p>";</script></head>
+      <body><h1>Head&shy;line</h1><p>One <b>bo</b>ld &amp; <a href="#">linked</a>&nbsp;word</p>
+      <div>div one</div><div>div two</div>
+      <ul><li>item 1</li><li>item 2</li></ul>
+      <table><tr><th>k</th><td>v</td></tr><tr><td>a</td><td>b</td></tr></table>
+      <pre>  keep
+    lines</pre>
+      <template><p>in template</p></template><noscript>in noscript</noscript>
+      <p hidden>in hidden</p><span style="display: none">in display none</span>
+      <svg><title>icon title</title><path d="M0 0"/></svg>
+      <p>last &lt;p&gt; &#8364;&#x41;</p><script>document.write("in body script")</script></body></html>`;
+    const r = await extracts(utf8(html), 'HTML');
+    assert.equal(
+      r.text,
+      'Head\u00adline\n\nOne bold & linked word\n\ndiv one\ndiv two\n\nitem 1\nitem 2\n\nk v\na b\n\nkeep\nlines\n\nlast <p> €A',
+    );
+    assert.equal(r.title, 'T');
+    for (const hidden of ['script', 'template', 'noscript', 'hidden', 'display none', 'icon', 'color']) {
+      assert.ok(!r.text.includes(hidden), `"${hidden}" leaked into the text`);
+    }
+  });
+
+  test('HTML: the declared charset is honoured', async () => {
+    const page = Buffer.concat([
+      Buffer.from('<html><head><meta http-equiv="Content-Type" content="text/html; charset=windows-1252"></head><body>'),
+      Buffer.from([0x93, 0x63, 0x61, 0x66, 0xe9, 0x94]),
+      Buffer.from('</body></html>'),
+    ]);
+    assert.equal((await extracts(page, 'HTML')).text, '“café”');
+  });
+
+  test('MD: text without markup, first # heading as title, front matter dropped', async () => {
+    const md = [
+      '---',
+      'title: Front',
+      'tags: [a]',
+      '---',
+      'Intro before the heading.',
+      '',
+      '# The *Title*',
+      '',
+      'Some **bold**, _emphasis_, [a link](http://example.com) and `code` &amp; more.',
+      '',
+      '## Sub',
+      '',
+      '- one',
+      '- two',
+      '',
+      '> quoted',
+      '',
+      '```js',
+      'const x = 1;',
+      '  indented();',
+      '```',
+      '',
+      '| a | b |',
+      '|---|---|',
+      '| 1 | 2 |',
+      '',
+      '![alt text](img.png) <span>inline html</span> <script>alert(1)</script>',
+    ].join('\n');
+    const r = await extracts(utf8(md), 'MD');
+    assert.equal(
+      r.text,
+      'Intro before the heading.\n\nThe Title\n\nSome bold, emphasis, a link and code & more.\n\nSub\n\none\ntwo\n\nquoted\n\n' +
+        'const x = 1;\nindented();\n\na b\n1 2\n\ninline html',
+    );
+    assert.equal(r.title, 'The Title');
+    assert.equal((await extracts(utf8('---\ntitle: "Only front"\n---\nbody'), 'MD')).title, 'Only front');
+  });
+
+  test('PDF: all pages, line and paragraph breaks, and the title', async () => {
+    const text = 'Hello PDF world (with parentheses) and \\ backslash\nsecond line: café, “quotes” – €5\n\nA new paragraph';
+    const r = await extracts(makePdf(`${text}\fPage two`, { title: 'The PDF Title' }), 'PDF');
+    assert.equal(r.text, `${text}\n\nPage two`);
+    assert.equal(r.title, 'The PDF Title');
+    // Page breaks by length read as paragraph breaks too.
+    const lines = Array.from({ length: 7 }, (_, i) => `line ${i + 1}`);
+    const paged = await extracts(makePdf(lines.join('\n'), { linesPerPage: 3 }), 'PDF');
+    assert.equal(paged.text, 'line 1\nline 2\nline 3\n\nline 4\nline 5\nline 6\n\nline 7');
+    assert.equal(paged.title, undefined);
+    // Long lines are not cut at the page edge.
+    const long = 'a long line of text that is wider than any letter-sized page, '.repeat(12).trim();
+    assert.equal((await extracts(makePdf(long), 'PDF')).text, long);
+  });
+
+  test('MS_WORD: paragraphs, runs joined, tabs and breaks, the title', async () => {
+    const paragraphs = ['Hello world', 'Tab\there and a line\nbreak', 'Ünïcödé & <markup> "quoted"', 'Last'];
+    const r = await extracts(makeDocx(paragraphs, { title: 'Word Title' }), 'MS_WORD');
+    assert.equal(r.text, 'Hello world\n\nTab here and a line\nbreak\n\nÜnïcödé & <markup> "quoted"\n\nLast');
+    assert.equal(r.title, 'Word Title');
+    assert.equal((await extracts(makeDocx(['no title']), 'MS_WORD')).title, undefined);
+  });
+
+  test('PPT: slide texts in presentation order', async () => {
+    const r = await extracts(
+      makePptx([['First slide', 'point a\nsame paragraph'], ['Second slide'], ['Third', 'end']], { title: 'Deck' }),
+      'PPT',
+    );
+    assert.equal(r.text, 'First slide\npoint a\nsame paragraph\n\nSecond slide\n\nThird\nend');
+    assert.equal(r.title, 'Deck');
+  });
+
+  test('MS_EXCEL: cell values incl. shared strings, numbers and booleans, sheet by sheet', async () => {
+    const r = await extracts(
+      makeXlsx([
+        [['Name', 'Qty', 'Note'], ['apple', '3', 'fresh & red'], ['pear', '', 'apple'], ['', '2.5']],
+        [['TRUE', 'FALSE'], ['second sheet']],
+      ]),
+      'MS_EXCEL',
+    );
+    assert.equal(r.text, 'Name Qty Note\napple 3 fresh & red\npear apple\n2.5\n\nTRUE FALSE\nsecond sheet');
+  });
+
+  test('CSV: quoted fields with delimiters, doubled quotes and newlines; ; and tab delimiters', async () => {
+    const csv = 'name,comment\r\n"Smith, J","He said ""hi""\nthen left"\r\nx,,y\n';
+    assert.equal((await extracts(utf8(csv), 'CSV')).text, 'name comment\nSmith, J He said "hi" then left\nx y');
+    assert.equal((await extracts(utf8('a;b,c;"d;e"\n1;2'), 'CSV')).text, 'a b,c d;e\n1 2');
+    assert.equal((await extracts(utf8('a\tb\n"unterminated\tquote'), 'CSV')).text, 'a b\nunterminated quote');
+  });
+
+  test('JSON: keys and scalar values; records as paragraphs', async () => {
+    const json = JSON.stringify({
+      title: 'Dune',
+      year: 1965,
+      classic: true,
+      missing: null,
+      tags: ['sf', 'desert'],
+      author: { name: 'Frank Herbert' },
+      editions: [{ isbn: '1' }, { isbn: '2' }],
+    });
+    assert.equal(
+      (await extracts(utf8(json), 'JSON')).text,
+      'title: Dune\nyear: 1965\nclassic: true\ntags\nsf\ndesert\nauthor\nname: Frank Herbert\neditions\nisbn: 1\n\nisbn: 2',
+    );
+    assert.equal((await extracts(utf8('"just a string"'), 'JSON')).text, 'just a string');
+  });
+
+  test('XML: text content, one line per record, no attributes or comments', async () => {
+    const xml =
+      '<?xml version="1.0" encoding="UTF-8"?>\n<!-- comment -->\n<catalog xmlns:x="urn:x">' +
+      '<book id="1"><title>Dune</title><author>Frank &amp; Co</author></book>\n' +
+      '<x:book id="2"><title><![CDATA[Emma <1815>]]></title><author>Austen</author></x:book><?pi data?></catalog>';
+    assert.equal((await extracts(utf8(xml), 'XML')).text, 'Dune Frank & Co\nEmma <1815> Austen');
+  });
+
+  test('XML: the declared encoding is honoured', async () => {
+    const xml = Buffer.concat([
+      Buffer.from('<?xml version="1.0" encoding="ISO-8859-1"?><a>caf'),
+      Buffer.from([0xe9]),
+      Buffer.from('</a>'),
+    ]);
+    assert.equal((await extracts(xml, 'XML')).text, 'café');
+  });
+
+  test('XSLT: text content of the stylesheet', async () => {
+    const xslt =
+      '<?xml version="1.0"?><xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">' +
+      '<xsl:template match="/"><html><body><h1>Report</h1><xsl:value-of select="title"/>' +
+      '<xsl:text>Generated text</xsl:text></body></html></xsl:template></xsl:stylesheet>';
+    assert.equal((await extracts(utf8(xslt), 'XSLT')).text, 'Report Generated text');
+  });
+
+  test('RTF: a generated document with tables skipped, escapes decoded and the title', async () => {
+    const text = 'Hello RTF {braces} and \\ backslash\ncafé “quoted” €5 – 日本語 😀\n\nSecond paragraph\twith tab';
+    const r = await extracts(makeRtf(text, { title: 'RTF Title é' }), 'RTF');
+    assert.equal(r.text, 'Hello RTF {braces} and \\ backslash\ncafé “quoted” €5 – 日本語 😀\n\nSecond paragraph with tab');
+    assert.equal(r.title, 'RTF Title é');
+    for (const skipped of ['Helvetica', 'Times', 'Normal', 'heading', 'kendrite', 'red']) {
+      assert.ok(!r.text.includes(skipped), `"${skipped}" leaked into the text`);
+    }
+  });
+
+  test('RTF: \\uN with \\ucN fallbacks, ignorable destinations, fields, code pages', async () => {
+    const rtf =
+      '{\\rtf1\\ansi\\ansicpg1251{\\*\\panose 0000}{\\*\\userprops{\\propname x}}' +
+      "\\uc2 A\\u8364\\'80\\'80B \\uc1\\u-10179?\\u-8704? " +
+      "{\\field{\\*\\fldinst HYPERLINK \"http://x\"}{\\fldrslt link text}} \\'c0\\'e1\\par\n" +
+      '{\\pict\\pngblip 89504e47}tail\\emdash end\\line next\\~nbsp}';
+    assert.equal((await extracts(utf8(rtf), 'RTF')).text, 'A€B 😀 link text Аб\n\ntail—end\nnext nbsp');
+  });
+});
+
+describe('failures are values with a reason', () => {
+  test('corrupt PDF', async () => {
+    await fails(makeCorruptPdf(), 'PDF', 'corrupt PDF');
+  });
+
+  test('password-protected PDF', async () => {
+    await fails(makeEncryptedPdf(), 'PDF', 'encrypted PDF');
+  });
+
+  test('truncated and non-zip DOCX', async () => {
+    const docx = makeDocx(['some text to cut in half']);
+    await fails(docx.subarray(0, Math.floor(docx.length / 2)), 'MS_WORD', 'corrupt DOCX: truncated zip archive');
+    await fails(utf8('not a zip at all'), 'MS_WORD', 'corrupt DOCX: not a zip archive');
+    // Central directory intact, entry data cut short.
+    const cut = Buffer.from(docx);
+    const dirStart = cut.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
+    cut.fill(0, 30, dirStart);
+    await fails(cut, 'MS_WORD', 'corrupt DOCX');
+  });
+
+  test('a zip without a Word document, and malformed XML inside one', async () => {
+    const other = zipSync({ 'hello.txt': strToU8('hi') });
+    await fails(other, 'MS_WORD', 'corrupt DOCX: not a .docx package');
+    const broken = zipSync({ 'word/document.xml': strToU8('<w:document><w:body><w:p></w:body>') });
+    await fails(broken, 'MS_WORD', 'corrupt DOCX: malformed XML in word/document.xml');
+  });
+
+  test('invalid JSON', async () => {
+    await fails(utf8('{"a": 1,'), 'JSON', 'invalid JSON:');
+    await fails(utf8(''), 'JSON', 'invalid JSON:');
+  });
+
+  test('malformed XML and XSLT', async () => {
+    await fails(utf8('<a><b></a>'), 'XML', 'malformed XML:');
+    await fails(utf8('<a>&undefined;</a>'), 'XML', 'malformed XML:');
+    await fails(utf8('no markup'), 'XSLT', 'malformed XML:');
+    await fails(Buffer.from([0x3c, 0x61, 0x3e, 0xe9, 0x3c, 0x2f, 0x61, 0x3e]), 'XML', 'malformed XML: invalid UTF-8');
+  });
+
+  test('XML entities are never expanded from a DTD', async () => {
+    const laughs =
+      '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]><lolz>&lol2;</lolz>';
+    assert.equal((await extracts(utf8(laughs), 'XML')).text, '&lol2;');
+  });
+
+  test('zip bombs: by declared ratio, and by headers that lie about the size', async () => {
+    await fails(makeZipBomb(), 'MS_WORD', 'zip bomb');
+    const liar = await fails(makeZipBomb({ lie: true }), 'MS_WORD', 'zip bomb');
+    assert.ok(liar.includes('beyond its declared 1024 bytes'), liar);
+    // A tighter ratio catches a smaller expansion.
+    await fails(makeDocx(['x'.repeat(3 * 1024 * 1024)]), 'MS_WORD', 'maxDecompressionRatio of 10', { maxDecompressionRatio: 10 });
+  });
+
+  test('over maxDocumentBytes, before parsing', async () => {
+    const reason = await fails(makeCorruptPdf(), 'PDF', 'maxDocumentBytes', { maxDocumentBytes: 100 });
+    assert.ok(reason.includes('2057 bytes') && reason.includes('limit of 100 bytes'), reason);
+  });
+
+  test('over maxTextBytes, stopping early', async () => {
+    const words = 'lorem ipsum dolor sit amet '.repeat(2000); // 54 KB
+    await fails(utf8(words), 'PLAIN_TEXT', 'maxTextBytes limit of 1000 bytes', { maxTextBytes: 1000 });
+    await fails(makeHtml('t', words), 'HTML', 'maxTextBytes', { maxTextBytes: 1000 });
+    await fails(makeDocx([words]), 'MS_WORD', 'maxTextBytes', { maxTextBytes: 1000 });
+    await fails(makeXlsx([[[words]]]), 'MS_EXCEL', 'maxTextBytes', { maxTextBytes: 1000 });
+    await fails(makePdf(words.slice(0, 5000).replace(/amet /g, 'amet\n')), 'PDF', 'maxTextBytes', { maxTextBytes: 1000 });
+    // Multi-byte text counts in UTF-8 bytes: 400 characters of 3 bytes pass a 1000-byte limit.
+    await fails(utf8('日'.repeat(400)), 'PLAIN_TEXT', 'maxTextBytes', { maxTextBytes: 1000 });
+    assert.equal((await extracts(utf8('日'.repeat(333)), 'PLAIN_TEXT', { maxTextBytes: 1000 })).text.length, 333);
+  });
+
+  test('legacy binary Office formats and encrypted Office documents', async () => {
+    await fails(ole2('WordDocument'), 'MS_WORD', 'legacy binary format not supported; convert to .docx');
+    await fails(ole2('PowerPoint Document'), 'PPT', 'legacy binary format not supported; convert to .pptx');
+    await fails(ole2('Workbook'), 'MS_EXCEL', 'legacy binary format not supported; convert to .xlsx');
+    await fails(ole2('EncryptedPackage'), 'MS_WORD', 'password-protected');
+  });
+
+  test('binary content is not plain text', async () => {
+    await fails(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x00, 0x01]), 'PLAIN_TEXT', 'binary content');
+    await fails(Buffer.from(Array.from({ length: 200 }, (_, i) => (i % 31) + 1)), 'PLAIN_TEXT', 'binary content');
+  });
+
+  test('RTF without its header, and an unknown content type', async () => {
+    await fails(utf8('plain words'), 'RTF', 'corrupt RTF');
+    const r = await extractText(utf8('x'), 'WORDPERFECT' as ContentType);
+    assert.deepEqual(r, { ok: false, reason: 'unsupported content type: WORDPERFECT' });
+  });
+
+  test('an aborted signal, before and during extraction', async () => {
+    const before = new AbortController();
+    before.abort();
+    await fails(utf8('text'), 'PLAIN_TEXT', 'aborted', undefined, before.signal);
+    await fails(makeDocx(['text']), 'MS_WORD', 'aborted', undefined, before.signal);
+
+    const during = new AbortController();
+    const pending = extractText(makePdf(Array.from({ length: 3000 }, (_, i) => `line ${i}`).join('\n')), 'PDF', undefined, during.signal);
+    setImmediate(() => during.abort());
+    const r = await pending;
+    assert.equal(r.ok, false);
+    assert.equal(!r.ok && r.reason, 'aborted');
+    // The PDF worker was stopped with the job; the next job gets a fresh one.
+    assert.equal((await extracts(makePdf('after abort'), 'PDF')).text, 'after abort');
+  });
+
+  test('a PDF past its time limit is stopped', async () => {
+    const big = makePdf(Array.from({ length: 3000 }, (_, i) => `line ${i}`).join('\n'));
+    await fails(big, 'PDF', 'timed out after 1 ms', { timeoutMs: 1 });
+    assert.equal((await extracts(makePdf('after timeout'), 'PDF')).text, 'after timeout');
+  });
+});
+
+describe('detectContentType', () => {
+  test('from a Kendra ContentType or a MIME type', () => {
+    for (const t of ['PDF', 'HTML', 'MS_WORD', 'PLAIN_TEXT', 'PPT', 'RTF', 'XML', 'XSLT', 'MS_EXCEL', 'CSV', 'JSON', 'MD']) {
+      assert.equal(detectContentType({ contentType: t }), t);
+    }
+    const mimes: Record<string, ContentType> = {
+      'text/plain; charset=utf-8': 'PLAIN_TEXT',
+      'text/html': 'HTML',
+      'application/xhtml+xml': 'HTML',
+      'text/markdown': 'MD',
+      'application/pdf': 'PDF',
+      'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 'MS_WORD',
+      'application/msword': 'MS_WORD',
+      'application/vnd.openxmlformats-officedocument.presentationml.presentation': 'PPT',
+      'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'MS_EXCEL',
+      'text/csv': 'CSV',
+      'application/json': 'JSON',
+      'application/ld+json': 'JSON',
+      'Application/XML': 'XML',
+      'image/svg+xml': 'XML',
+      'application/xslt+xml': 'XSLT',
+      'application/rtf': 'RTF',
+      'text/rtf': 'RTF',
+    };
+    for (const [mime, type] of Object.entries(mimes)) assert.equal(detectContentType({ contentType: mime }), type, mime);
+  });
+
+  test('from the file extension', () => {
+    const exts: Record<string, ContentType> = {
+      'a.txt': 'PLAIN_TEXT',
+      'dir/b.HTML': 'HTML',
+      'c.htm': 'HTML',
+      'd.md': 'MD',
+      'e.markdown': 'MD',
+      's3/key/f.pdf': 'PDF',
+      'g.docx': 'MS_WORD',
+      'g.doc': 'MS_WORD',
+      'h.pptx': 'PPT',
+      'h.ppt': 'PPT',
+      'i.xlsx': 'MS_EXCEL',
+      'i.xls': 'MS_EXCEL',
+      'j.csv': 'CSV',
+      'k.json': 'JSON',
+      'l.xml': 'XML',
+      'm.xsl': 'XSLT',
+      'n.xslt': 'XSLT',
+      'o.rtf': 'RTF',
+      'C:\\docs\\p.Txt': 'PLAIN_TEXT',
+      'https://x/q.pdf?download=1': 'PDF',
+    };
+    for (const [name, type] of Object.entries(exts)) assert.equal(detectContentType({ fileName: name }), type, name);
+    assert.equal(detectContentType({ fileName: 'no-extension' }), undefined);
+    assert.equal(detectContentType({ fileName: 'archive.tar.gz' }), undefined);
+  });
+
+  test('a generic MIME type falls through to the extension, then to the bytes', () => {
+    assert.equal(detectContentType({ contentType: 'application/octet-stream', fileName: 'a.csv' }), 'CSV');
+    assert.equal(detectContentType({ contentType: 'text/html', fileName: 'a.csv' }), 'HTML');
+    assert.equal(detectContentType({ contentType: 'binary/octet-stream', fileName: 'x', content: makePdf('x') }), 'PDF');
+  });
+
+  test('from magic bytes', () => {
+    const cases: Array<[Uint8Array, ContentType | undefined]> = [
+      [makePdf('x'), 'PDF'],
+      [makeDocx(['x']), 'MS_WORD'],
+      [makePptx([['x']]), 'PPT'],
+      [makeXlsx([[['x']]]), 'MS_EXCEL'],
+      [makeRtf('x'), 'RTF'],
+      [makeHtml('t', 'x'), 'HTML'],
+      [utf8('<div>fragment <p>x</p></div>'), 'HTML'],
+      [utf8('<?xml version="1.0"?><root/>'), 'XML'],
+      [utf8('<?xml version="1.0"?><xsl:stylesheet xmlns:xsl="http://www.w3.org/1999/XSL/Transform"/>'), 'XSLT'],
+      [utf8('  {"a": [1, 2]}'), 'JSON'],
+      [utf8('[not json'), 'PLAIN_TEXT'],
+      [utf8('just words'), 'PLAIN_TEXT'],
+      [ole2('WordDocument'), 'MS_WORD'],
+      [ole2('PowerPoint Document'), 'PPT'],
+      [ole2('Workbook'), 'MS_EXCEL'],
+      [zipSync({ 'a.txt': strToU8('x') }), undefined],
+      [Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]), undefined],
+    ];
+    for (const [content, type] of cases) assert.equal(detectContentType({ content }), type);
+    assert.equal(detectContentType({}), undefined);
+  });
+
+  test('DEFAULT_EXTRACT_LIMITS', () => {
+    assert.equal(DEFAULT_EXTRACT_LIMITS.maxDocumentBytes, 50 * 1024 * 1024);
+    assert.equal(DEFAULT_EXTRACT_LIMITS.maxTextBytes, 5 * 1024 * 1024);
+    assert.equal(DEFAULT_EXTRACT_LIMITS.maxDecompressionRatio, 100);
+  });
+});
+
+describe('throughput (printed, not asserted)', () => {
+  async function rate(content: Uint8Array, type: ContentType, ms = 700): Promise<number> {
+    await extracts(content, type);
+    for (const warmUp = performance.now(); performance.now() - warmUp < 200; ) await extractText(content, type);
+    let n = 0;
+    const start = performance.now();
+    while (performance.now() - start < ms) {
+      await extractText(content, type);
+      n++;
+    }
+    return Math.round(n / ((performance.now() - start) / 1000));
+  }
+
+  test('10 KB documents per second', async (t) => {
+    const sentence = 'The quick brown fox jumps over the lazy dog, again and again. ';
+    const paragraphs = Array.from({ length: 40 }, (_, i) => `${i}. ${sentence.repeat(4)}`);
+    const text = paragraphs.join('\n\n');
+    const html = makeHtml('Throughput', text);
+    assert.ok(text.length >= 10_000 && html.length < 11_500, `${text.length} / ${html.length}`);
+    const results = {
+      PLAIN_TEXT: await rate(utf8(text), 'PLAIN_TEXT'),
+      HTML: await rate(html, 'HTML'),
+      MD: await rate(utf8(text), 'MD'),
+      MS_WORD: await rate(makeDocx(paragraphs), 'MS_WORD'),
+      PDF: await rate(makePdf(paragraphs.map((p) => p.slice(0, 120)).join('\n')), 'PDF'),
+    };
+    for (const [type, docsPerSecond] of Object.entries(results)) t.diagnostic(`${type} ~10 KB: ${docsPerSecond} docs/s`);
+  });
+});
