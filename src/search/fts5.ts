@@ -1,5 +1,6 @@
 /**
- * The SQLite FTS5 backend. Relevance is BM25 with the title weighing ten times the body; searches
+ * The SQLite FTS5 backend. Relevance is BM25 with the title weighing ten times the body. Each match
+ * is checked against documents_visible (a covering index), not the wide document rows. Searches
  * run on their own read-only connection, so they read committed data only and never wait behind
  * (or inside) the indexer's transactions on the main connection.
  */
@@ -29,7 +30,7 @@ class Fts5Backend implements Backend {
     if (!q) return { from: raw('documents d'), where: raw('1 = 1'), score: raw('0') };
     const match = fts5Match(q.expr);
     if (q.negated) return { from: raw('documents d'), where: sql`d.doc_key NOT IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ${match})`, score: raw('0') };
-    return { from: raw('documents_fts JOIN documents d ON d.doc_key = documents_fts.rowid'), where: sql`documents_fts MATCH ${match}`, score: raw('-bm25(documents_fts, 10.0, 1.0)') };
+    return { from: raw('documents_fts JOIN documents d INDEXED BY documents_visible ON d.doc_key = documents_fts.rowid'), where: sql`documents_fts MATCH ${match}`, score: raw('-bm25(documents_fts, 10.0, 1.0)') };
   }
 
   passageMatch(q: NormalQuery | undefined): TextMatch {
@@ -38,7 +39,7 @@ class Fts5Backend implements Backend {
     const match = fts5Match(q.expr);
     if (q.negated) return { from: raw(passages), where: sql`p.passage_key NOT IN (SELECT rowid FROM passages_fts WHERE passages_fts MATCH ${match})`, score: raw('0') };
     return {
-      from: raw('passages_fts JOIN document_passages p ON p.passage_key = passages_fts.rowid JOIN documents d ON d.doc_key = p.doc_key'),
+      from: raw('passages_fts JOIN document_passages p ON p.passage_key = passages_fts.rowid JOIN documents d INDEXED BY documents_visible ON d.doc_key = p.doc_key'),
       where: sql`passages_fts MATCH ${match}`,
       // Within one passage the title counts twice the passage text: enough to find a document by its title, not so much that its every passage outranks real matches.
       score: raw('-bm25(passages_fts, 2.0, 1.0)'),

@@ -62,6 +62,18 @@ export const SQLITE_MIGRATIONS: string[][] = [
       created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL)`,
     `CREATE UNIQUE INDEX documents_id ON documents(index_id, document_id)`,
     `CREATE INDEX documents_source ON documents(data_source_id, seen_by)`,
+    // Search reads of every match only what decides whether it is served and how ties order: from this
+    // covering index, not from the wide rows (bodies make them a page each), several times faster.
+    `CREATE INDEX documents_visible ON documents(doc_key, index_id, status, data_source_id, document_id)`,
+    // Connector syncs: what the source's version was when a document was last indexed, and the last job
+    // that saw it. Kept apart from documents, whose rows carry the whole text: stamping 100,000 unchanged
+    // documents then touches narrow rows only.
+    `CREATE TABLE synced_documents (
+      doc_key INTEGER PRIMARY KEY, index_id TEXT NOT NULL, document_id TEXT NOT NULL, data_source_id TEXT NOT NULL, version TEXT, seen_by TEXT)`,
+    // Change detection reads this index alone (it holds the version); deletion detection walks the second.
+    `CREATE UNIQUE INDEX synced_documents_id ON synced_documents(index_id, document_id, data_source_id, version)`,
+    `CREATE INDEX synced_documents_source ON synced_documents(data_source_id, doc_key)`,
+    `CREATE TRIGGER documents_synced_delete AFTER DELETE ON documents BEGIN DELETE FROM synced_documents WHERE doc_key = old.doc_key; END`,
     // Diacritics are kept (café is not cafe), as PostgreSQL's english configuration keeps them, so both backends match alike.
     `CREATE VIRTUAL TABLE documents_fts USING fts5(title, body, content='documents', content_rowid='doc_key', tokenize='porter unicode61 remove_diacritics 0')`,
     `CREATE TRIGGER documents_fts_insert AFTER INSERT ON documents BEGIN

@@ -1,0 +1,455 @@
+/**
+ * Query under load over 100,000 documents: a mix of single-word, phrase, boolean and filtered
+ * queries, signed, over HTTP from concurrent keep-alive clients, against
+ *  - the same queries run straight on the full-text engine (src/search, FTS5) in this process, at the
+ *    same concurrency: what the search itself costs;
+ *  - a bare node:http server answering the same bytes, in the same run: what HTTP itself costs.
+ * Target: kendrite's p50 minus the bare server's p50 ≤ 1.5 × the engine's p50 — the API (SigV4,
+ * validation, index lookup, excerpts and highlights, JSON) adds little beyond the search.
+ *
+ * The documents are seeded straight into the SQLite store of a stopped kendrite, through the same
+ * triggers and passage cutting that indexing uses; their text is drawn from a Zipf-distributed
+ * vocabulary of made-up words, so that word frequencies look like a real collection's.
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import BetterSqlite3 from 'better-sqlite3';
+import { CreateDataSourceCommand, CreateIndexCommand, DescribeDataSourceCommand, DescribeIndexCommand, KendraClient } from '@aws-sdk/client-kendra';
+import { chunkPassages } from '../../src/search/passages.js';
+import { fts5Engine } from '../../src/search/fts5.js';
+import type { SearchEngine } from '../../src/search/engine.js';
+import type { AttributeFilter } from '../../src/search/attributeFilter.js';
+import { parseQueryText } from '../../src/search/queryText.js';
+import { Connection, exchange, type Response } from '../lib/http1.js';
+import { startBaseline, startKendrite } from '../lib/processes.js';
+import type { ScenarioContext, ScenarioResult, Table, Target } from '../lib/scenario.js';
+import { KendraWire } from '../lib/signing.js';
+import { fmt, percentile } from '../lib/stats.js';
+
+export const name = 'query';
+export const description =
+  'Query over 100,000 documents: single-word, phrase, boolean and filtered queries, signed, over HTTP at 16 clients, against the same queries on the FTS5 engine in-process and a bare node:http server';
+
+const DOCUMENTS = 100_000;
+const CLIENTS = 16;
+const VOCABULARY = 20_000;
+const QUERIES_PER_KIND = 8;
+const PAGE_SIZE = 10;
+const TARGET = 1.5;
+const CREDENTIALS = { accessKeyId: 'AKIDBENCHQUERY', secretAccessKey: 'bench-query-secret' };
+const REGION = 'us-east-1';
+const DEPARTMENTS = ['Platform', 'Data', 'Security', 'People', 'Finance', 'Facilities', 'Legal', 'Sales'];
+const TAGS = Array.from({ length: 24 }, (_, i) => `tag${i}`);
+const DAY = 86_400_000;
+const EPOCH_2023 = Date.UTC(2023, 0, 1);
+
+type Kind = 'single word' | 'phrase' | 'boolean' | 'filtered';
+const KINDS: Kind[] = ['single word', 'phrase', 'boolean', 'filtered'];
+
+interface BenchQuery {
+  kind: Kind;
+  QueryText: string;
+  AttributeFilter?: AttributeFilter;
+  /** The wire form of AttributeFilter (dates as epoch seconds, as the SDKs send them). */
+  wireFilter?: unknown;
+}
+
+interface Latencies {
+  p50Ms: number;
+  p99Ms: number;
+  perSecond: number;
+  count: number;
+  errors: number;
+  firstError?: string;
+}
+
+export async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
+  const dataDir = ctx.tempDir('query');
+  const configFile = path.join(dataDir, 'bench-config.json');
+  writeFileSync(configFile, JSON.stringify({ credentials: [{ ...CREDENTIALS, accountId: '000000000000', permissions: 'read-write' }] }));
+  const serve = () => startKendrite({ repoRoot: ctx.repoRoot, dataDir, configFile, env: { KENDRITE_TRANSITION_DELAY_MS: '20' }, nodeArgs: ctx.options.kendriteNodeArgs });
+
+  ctx.log('creating the index and two CUSTOM data sources through the API');
+  let kendrite = await serve();
+  let indexId: string;
+  let sources: string[];
+  try {
+    const client = new KendraClient({ endpoint: kendrite.url, region: REGION, credentials: CREDENTIALS, maxAttempts: 1 });
+    indexId = (await client.send(new CreateIndexCommand({ Name: 'bench-query', RoleArn: 'arn:aws:iam::000000000000:role/kendra' }))).Id!;
+    await until(async () => (await client.send(new DescribeIndexCommand({ Id: indexId }))).Status === 'ACTIVE');
+    sources = [];
+    for (const Name of ['wiki', 'tickets']) {
+      const { Id } = await client.send(new CreateDataSourceCommand({ IndexId: indexId, Name, Type: 'CUSTOM' }));
+      await until(async () => (await client.send(new DescribeDataSourceCommand({ IndexId: indexId, Id }))).Status === 'ACTIVE');
+      sources.push(Id!);
+    }
+    client.destroy();
+  } finally {
+    await kendrite.stop();
+  }
+
+  ctx.log(`seeding ${DOCUMENTS.toLocaleString('en-US')} documents into the store`);
+  const seededAt = Date.now();
+  const corpus = new Corpus();
+  seed(path.join(dataDir, 'kendrite.db'), indexId, sources, corpus);
+  ctx.log(`seeded in ${((Date.now() - seededAt) / 1000).toFixed(1)} s`);
+  const queries = corpus.queries();
+
+  kendrite = await serve();
+  const baseline = await startBaseline();
+  const engine = fts5Engine(path.join(dataDir, 'kendrite.db'));
+  const errors: string[] = [];
+  const rounds: { kendrite: Latencies; engine: Latencies; single: Latencies; bare: Latencies }[] = [];
+  try {
+    const wire = new KendraWire(kendrite.host, kendrite.port, CREDENTIALS, REGION);
+    const requests = await Promise.all(
+      queries.map((q) => wire.request('Query', { IndexId: indexId, QueryText: q.QueryText, PageSize: PAGE_SIZE, ...(q.wireFilter ? { AttributeFilter: q.wireFilter } : {}) })),
+    );
+    // Each answer checked once against the engine's own ranking; under load, by status and length
+    // (result ids, query id and feedback tokens are fresh UUIDs of fixed length every time).
+    const lengths: number[] = [];
+    const captured: Response[] = [];
+    for (const [i, q] of queries.entries()) {
+      const r = await exchange(kendrite.host, kendrite.port, requests[i]!);
+      if (r.status !== 200) throw new Error(`${q.kind} query ${JSON.stringify(q.QueryText)}: HTTP ${r.status} ${r.body.toString().slice(0, 300)}`);
+      const got = (JSON.parse(r.body.toString()) as { ResultItems: { DocumentId: string }[] }).ResultItems.map((x) => x.DocumentId);
+      const expected = await engineIds(engine, indexId, q);
+      if (!got.length) throw new Error(`${q.kind} query ${JSON.stringify(q.QueryText)} found nothing: a benchmark of empty answers measures nothing`);
+      if (JSON.stringify(got) !== JSON.stringify(expected)) throw new Error(`${q.kind} query ${JSON.stringify(q.QueryText)}: kendrite answered ${got.join(',')}, the engine ${expected.join(',')}`);
+      lengths.push(r.body.length);
+      captured.push(r);
+    }
+    // The bare server answers every request with one response of median size.
+    const median = [...captured].sort((a, b) => a.body.length - b.body.length)[Math.floor(captured.length / 2)]!;
+    await baseline.respondWith({ status: 200, headers: headersOf(median.head), body: median.body.toString('base64') });
+    const check = (i: number, r: Response) =>
+      r.status !== 200 ? `HTTP ${r.status}: ${r.body.toString().slice(0, 200)}` : r.body.length !== lengths[i] ? `answer of ${r.body.length} bytes, expected ${lengths[i]}` : undefined;
+    const load = { connections: CLIENTS, warmupMs: ctx.options.warmupMs, durationMs: ctx.options.durationMs };
+
+    for (let round = 1; round <= ctx.options.rounds; round++) {
+      ctx.log(`round ${round} of ${ctx.options.rounds}: kendrite`);
+      const k = await httpLoad(kendrite.host, kendrite.port, requests, check, load);
+      ctx.log(`round ${round} of ${ctx.options.rounds}: engine`);
+      const e = await engineLoad((i) => engineIds(engine, indexId, queries[i]!).then(() => undefined), queries.length, load);
+      ctx.log(`round ${round} of ${ctx.options.rounds}: engine, one caller`);
+      const e1 = await engineLoad((i) => engineIds(engine, indexId, queries[i]!).then(() => undefined), queries.length, { ...load, connections: 1 });
+      ctx.log(`round ${round} of ${ctx.options.rounds}: bare node:http`);
+      const b = await httpLoad(baseline.host, baseline.port, requests, (_, r) => (r.status === 200 && r.body.length === median.body.length ? undefined : `bare server answered ${r.status}`), load);
+      rounds.push({ kendrite: k, engine: e, single: e1, bare: b });
+    }
+    for (const [side, r] of [['kendrite', medianOf(rounds.map((x) => x.kendrite))], ['bare server', medianOf(rounds.map((x) => x.bare))]] as const)
+      if (r.errors) errors.push(`${side}: ${r.errors} wrong or failed responses; first: ${r.firstError}`);
+  } finally {
+    await engine.close();
+    await baseline.stop();
+    await kendrite.stop();
+  }
+  const k = medianOf(rounds.map((x) => x.kendrite));
+  const e = medianOf(rounds.map((x) => x.engine));
+  const b = medianOf(rounds.map((x) => x.bare));
+  const single = medianOf(rounds.map((x) => x.single));
+  return { tables: [table(k, e, single, b, queries, ctx)], targets: [target(k, e, b)], errors };
+}
+
+/** What the engine returns for one query's first page: rank, then read the page's rows (as Query does). */
+async function engineIds(engine: SearchEngine, indexId: string, q: BenchQuery): Promise<string[]> {
+  const ranked = await engine.rankDocuments({ indexId, query: parseQueryText(q.QueryText), filter: q.AttributeFilter }, [], 0, PAGE_SIZE);
+  const docs = new Map((await engine.documents(ranked.items.map((r) => r.docKey), 50_000)).map((d) => [d.docKey, d.documentId]));
+  return ranked.items.map((r) => docs.get(r.docKey)!);
+}
+
+/** Closed loop over HTTP: each client sends the queries in turn (client i starting at query i). */
+async function httpLoad(
+  host: string,
+  port: number,
+  requests: Buffer[],
+  check: (i: number, r: Response) => string | undefined,
+  o: { connections: number; warmupMs: number; durationMs: number },
+): Promise<Latencies> {
+  const connections = Array.from({ length: o.connections }, () => new Connection(host, port));
+  await Promise.all(connections.map((c) => c.connected()));
+  const latencies: number[] = [];
+  let errors = 0;
+  let firstError: string | undefined;
+  const start = performance.now() + o.warmupMs;
+  const end = start + o.durationMs;
+  const client = async (c: Connection, n: number) => {
+    for (let i = n; ; i++) {
+      const sent = performance.now();
+      if (sent >= end) return;
+      const q = i % requests.length;
+      try {
+        const r = await c.send(requests[q]!);
+        const done = performance.now();
+        const wrong = check(q, r);
+        if (wrong) {
+          errors++;
+          firstError ??= wrong;
+        } else if (done >= start && done < end) latencies.push(done - sent);
+      } catch (e) {
+        errors++;
+        firstError ??= (e as Error).message;
+        return;
+      }
+    }
+  };
+  try {
+    await Promise.all(connections.map(client));
+  } finally {
+    for (const c of connections) c.close();
+  }
+  return summary(latencies, o.durationMs, errors, firstError);
+}
+
+/**
+ * The same loop straight on the engine: `connections` concurrent callers in this process, each
+ * ready for its next query as soon as its previous one is done. SQLite answers synchronously on one
+ * thread, so the callers take turns, as concurrent requests take turns in kendrite's one thread.
+ */
+async function engineLoad(runQuery: (i: number) => Promise<void>, count: number, o: { connections: number; warmupMs: number; durationMs: number }): Promise<Latencies> {
+  const latencies: number[] = [];
+  const start = performance.now() + o.warmupMs;
+  const end = start + o.durationMs;
+  const caller = async (n: number) => {
+    let ready = performance.now();
+    for (let i = n; ready < end; i++) {
+      // Wait for the turn, as a request waits behind the others in the server: the latency runs
+      // from the moment the caller is ready (its previous answer in), not from when its turn comes.
+      await new Promise((r) => setImmediate(r));
+      await runQuery(i % count);
+      const done = performance.now();
+      if (done >= start && done < end) latencies.push(done - ready);
+      ready = done;
+    }
+  };
+  await Promise.all(Array.from({ length: o.connections }, (_, n) => caller(n)));
+  return summary(latencies, o.durationMs, 0);
+}
+
+function summary(latencies: number[], durationMs: number, errors: number, firstError?: string): Latencies {
+  const sorted = Float64Array.from(latencies).sort();
+  return { p50Ms: percentile(sorted, 0.5), p99Ms: percentile(sorted, 0.99), perSecond: sorted.length / (durationMs / 1000), count: sorted.length, errors, firstError };
+}
+
+function medianOf(rs: Latencies[]): Latencies {
+  const mid = (f: (r: Latencies) => number) => {
+    const v = rs.map(f).sort((a, b) => a - b);
+    return v.length % 2 ? v[(v.length - 1) / 2]! : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2;
+  };
+  return {
+    p50Ms: mid((r) => r.p50Ms), p99Ms: mid((r) => r.p99Ms), perSecond: mid((r) => r.perSecond), count: mid((r) => r.count),
+    errors: rs.reduce((n, r) => n + r.errors, 0), firstError: rs.find((r) => r.firstError)?.firstError,
+  };
+}
+
+function table(k: Latencies, e: Latencies, single: Latencies, b: Latencies, queries: BenchQuery[], ctx: ScenarioContext): Table {
+  const row = (what: string, r: Latencies) => [what, fmt.rps(r.perSecond), fmt.ms(r.p50Ms), fmt.ms(r.p99Ms)];
+  return {
+    title: `Query over ${DOCUMENTS.toLocaleString('en-US')} documents, ${CLIENTS} concurrent clients, a mix of ${queries.length} queries`,
+    columns: ['measured', 'queries/s', 'p50 ms', 'p99 ms'],
+    rows: [
+      row(`kendrite over HTTP (signed), ${CLIENTS} clients`, k),
+      row(`FTS5 engine in-process, ${CLIENTS} callers`, e),
+      row('bare node:http server, same bytes', b),
+      row('FTS5 engine in-process, 1 caller (no queueing)', single),
+    ],
+    notes: [
+      `Mix: ${KINDS.map((kind) => `${queries.filter((q) => q.kind === kind).length} ${kind}`).join(', ')}; PageSize ${PAGE_SIZE}; e.g. ${KINDS.map((kind) => JSON.stringify(queries.find((q) => q.kind === kind)!.QueryText)).join(', ')}.`,
+      `${ctx.options.warmupMs / 1000} s warm-up + ${ctx.options.durationMs / 1000} s per run, median of ${ctx.options.rounds} rounds; every answer checked against the engine's ranking once, then by status and length under load.`,
+      'Engine: parse the query text, rank (match, filter, BM25, total), read the page\'s rows — what Query asks of src/search — in this process.',
+      `At ${CLIENTS} clients a query waits behind the others (one thread serves SQLite), in kendrite as in the engine run: those p50s are mostly queueing; the 1-caller row is a query's own time.`,
+      `API overhead = kendrite p50 − bare server p50 = ${fmt.ms(k.p50Ms - b.p50Ms)} ms; engine p50 = ${fmt.ms(e.p50Ms)} ms; ratio ${fmt.ratio((k.p50Ms - b.p50Ms) / e.p50Ms)} (target ≤ ${TARGET}).`,
+    ],
+  };
+}
+
+function target(k: Latencies, e: Latencies, b: Latencies): Target {
+  const ratio = (k.p50Ms - b.p50Ms) / e.p50Ms;
+  return {
+    name: `kendrite's p50 minus the bare server's p50 ≤ ${TARGET} × the engine's own p50`,
+    pass: ratio <= TARGET,
+    detail: `${fmt.ms(k.p50Ms)} − ${fmt.ms(b.p50Ms)} = ${fmt.ms(k.p50Ms - b.p50Ms)} ms against ${fmt.ms(e.p50Ms)} ms: ${fmt.ratio(ratio)}× (p99: kendrite ${fmt.ms(k.p99Ms)}, engine ${fmt.ms(e.p99Ms)}, bare ${fmt.ms(b.p99Ms)} ms)`,
+  };
+}
+
+/** A deterministic generator of documents and of queries that find some of them. */
+class Corpus {
+  private seed = 0x2545f491;
+  readonly words: string[];
+  /** Cumulative Zipf weights over the vocabulary (rank 1 most frequent). */
+  private readonly cumulative: Float64Array;
+  /** Two adjacent words of some documents, for phrase queries that match. */
+  readonly phrases: string[] = [];
+
+  constructor() {
+    const consonants = 'bdfgklmnprstvz';
+    const vowels = 'aeiou';
+    const syllables = [...consonants].flatMap((c) => [...vowels].map((v) => c + v));
+    const words = new Set<string>();
+    while (words.size < VOCABULARY) {
+      const n = 2 + (this.next() % 2);
+      let w = '';
+      for (let i = 0; i < n; i++) w += syllables[this.next() % syllables.length];
+      words.add(w);
+    }
+    this.words = [...words];
+    this.cumulative = new Float64Array(VOCABULARY);
+    let sum = 0;
+    for (let r = 0; r < VOCABULARY; r++) this.cumulative[r] = sum += 1 / (r + 1);
+  }
+
+  next(): number {
+    // xorshift32: the same corpus on every run.
+    let x = this.seed;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.seed = x >>> 0;
+    return this.seed;
+  }
+
+  word(): string {
+    const target = (this.next() / 2 ** 32) * this.cumulative[VOCABULARY - 1]!;
+    let lo = 0;
+    let hi = VOCABULARY - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.cumulative[mid]! < target) lo = mid + 1;
+      else hi = mid;
+    }
+    return this.words[lo]!;
+  }
+
+  text(words: number): string {
+    const out: string[] = [];
+    for (let i = 0; i < words; i++) out.push(this.word());
+    // Sentences of about 12 words, so passages end at sentence ends as real text does.
+    for (let i = 11; i < out.length; i += 12) out[i] += '.';
+    return `${out.join(' ')}.`;
+  }
+
+  document(n: number): { title: string; body: string } {
+    const title = this.text(3 + (this.next() % 4)).replace(/\.$/, '');
+    const body = this.text(60 + (this.next() % 180));
+    if (n % 997 === 0 && this.phrases.length < QUERIES_PER_KIND) {
+      // A pair of mid-frequency adjacent words from this body makes a phrase query that matches.
+      const ws = body.replace(/\./g, '').split(' ');
+      const at = ws.findIndex((w, i) => i > 0 && this.rank(w) > 50 && this.rank(ws[i - 1]!) > 50);
+      if (at > 0) this.phrases.push(`"${ws[at - 1]} ${ws[at]}"`);
+    }
+    return { title, body };
+  }
+
+  private rank(w: string): number {
+    this.ranks ??= new Map(this.words.map((x, i) => [x, i]));
+    return this.ranks.get(w)!;
+  }
+
+  private ranks: Map<string, number> | undefined;
+
+  /** Mid-frequency words (ranks 100 to 3,000): each in roughly 0.5 to 10 % of the documents. */
+  term(i: number): string {
+    return this.words[100 + ((i * 389) % 2900)]!;
+  }
+
+  queries(): BenchQuery[] {
+    const out: BenchQuery[] = [];
+    for (let i = 0; i < QUERIES_PER_KIND; i++) out.push({ kind: 'single word', QueryText: this.term(i) });
+    for (const p of this.phrases) out.push({ kind: 'phrase', QueryText: p });
+    for (let i = 0; i < QUERIES_PER_KIND; i++) {
+      const [a, b, c] = [this.term(10 + i), this.term(20 + i), this.term(30 + i)];
+      out.push({ kind: 'boolean', QueryText: [`${a} AND ${b}`, `${a} OR ${b}`, `${a} NOT ${b}`, `(${a} OR ${b}) AND ${c}`][i % 4]! });
+    }
+    const since = new Date(EPOCH_2023 + 200 * DAY);
+    for (let i = 0; i < QUERIES_PER_KIND; i++) {
+      const filter: AttributeFilter = [
+        { EqualsTo: { Key: 'department', Value: { StringValue: DEPARTMENTS[i % DEPARTMENTS.length]! } } },
+        { GreaterThanOrEquals: { Key: 'priority', Value: { LongValue: 4 } } },
+        { ContainsAny: { Key: 'tags', Value: { StringListValue: [TAGS[i]!, TAGS[i + 1]!] } } },
+        { AndAllFilters: [{ EqualsTo: { Key: 'department', Value: { StringValue: DEPARTMENTS[i]! } } }, { GreaterThan: { Key: '_created_at', Value: { DateValue: since } } }] },
+      ][i % 4]!;
+      out.push({ kind: 'filtered', QueryText: this.term(40 + i), AttributeFilter: filter, wireFilter: onTheWire(filter) });
+    }
+    return out;
+  }
+}
+
+/** A filter as the SDKs send it: dates as epoch seconds. */
+function onTheWire(v: unknown): unknown {
+  if (v instanceof Date) return v.getTime() / 1000;
+  if (Array.isArray(v)) return v.map(onTheWire);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, onTheWire(x)]));
+  return v;
+}
+
+/**
+ * Writes the documents as the indexer leaves them (status INDEXED, attributes as JSON, dates as ISO
+ * strings), with their passages; the schema's triggers fill the attribute rows. For speed the two
+ * full-text indexes and the attribute indexes are built once at the end rather than row by row:
+ * their triggers and indexes are dropped and recreated from the schema's own SQL, so nothing here
+ * restates it.
+ */
+function seed(file: string, indexId: string, sources: string[], corpus: Corpus): void {
+  const db = new BetterSqlite3(file);
+  try {
+    db.pragma('cache_size = -262144');
+    const deferred = db
+      .prepare(`SELECT name, type, sql FROM sqlite_master WHERE (type = 'trigger' AND name IN ('documents_fts_insert', 'document_passages_fts_insert'))
+        OR (type = 'index' AND tbl_name = 'document_attributes')`)
+      .all() as { name: string; type: string; sql: string }[];
+    if (deferred.length !== 5) throw new Error(`the schema changed: expected 2 full-text triggers and 3 attribute indexes, found ${deferred.map((d) => d.name).join(', ')}`);
+    for (const d of deferred) db.exec(`DROP ${d.type.toUpperCase()} ${d.name}`);
+    const insertDoc = db.prepare(`INSERT INTO documents (index_id, document_id, data_source_id, title, body, content_type, attributes, source_uri,
+        version, content_hash, status, failure_reason, text_bytes, applied_seq, seen_by, created_at, updated_at)
+      VALUES (?, ?, ?, ?, ?, 'PLAIN_TEXT', ?, ?, NULL, ?, 'INDEXED', NULL, ?, 0, NULL, ?, ?)`);
+    const insertPassage = db.prepare('INSERT INTO document_passages (doc_key, ordinal, title, content) VALUES (?, ?, ?, ?)');
+    db.transaction(() => {
+      for (let n = 0; n < DOCUMENTS; n++) {
+        const { title, body } = corpus.document(n);
+        const id = `doc-${n}`;
+        const source = sources[n % sources.length]!;
+        const uri = `https://docs.example.com/${id}`;
+        const created = new Date(EPOCH_2023 + (n % 365) * DAY);
+        const attributes = [
+          { Key: '_data_source_id', Value: { StringValue: source } },
+          { Key: '_category', Value: { StringValue: ['guide', 'reference', 'faq', 'policy'][n % 4] } },
+          { Key: 'department', Value: { StringValue: DEPARTMENTS[(n >> 2) % DEPARTMENTS.length] } },
+          { Key: 'tags', Value: { StringListValue: [TAGS[n % TAGS.length], TAGS[(n * 7 + 3) % TAGS.length]] } },
+          { Key: 'priority', Value: { LongValue: 1 + (n % 5) } },
+          { Key: '_source_uri', Value: { StringValue: uri } },
+          { Key: '_created_at', Value: { DateValue: created } },
+          { Key: '_last_updated_at', Value: { DateValue: new Date(created.getTime() + 30 * DAY) } },
+          { Key: '_file_type', Value: { StringValue: 'PLAIN_TEXT' } },
+        ];
+        const now = Date.now();
+        const { lastInsertRowid } = insertDoc.run(indexId, id, source, title, body, JSON.stringify(attributes), uri, `seed-${n}`, Buffer.byteLength(body), now, now);
+        chunkPassages(body).forEach((content, ordinal) => insertPassage.run(lastInsertRowid, ordinal, title, content));
+      }
+      db.exec("INSERT INTO documents_fts(documents_fts) VALUES ('rebuild'); INSERT INTO passages_fts(passages_fts) VALUES ('rebuild')");
+      for (const d of deferred) db.exec(d.sql);
+    })();
+    db.pragma('wal_checkpoint(TRUNCATE)');
+  } finally {
+    db.close();
+  }
+}
+
+/** kendrite's own headers, for the bare server to repeat; node:http adds Date, Connection and Keep-Alive itself. */
+function headersOf(head: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of head.split('\r\n').slice(1)) {
+    const colon = line.indexOf(':');
+    const key = line.slice(0, colon).toLowerCase();
+    if (!['date', 'connection', 'keep-alive'].includes(key)) out[key] = line.slice(colon + 1).trim();
+  }
+  return out;
+}
+
+async function until(check: () => Promise<boolean>, ms = 15_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for a resource to become ACTIVE');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
