@@ -61,6 +61,15 @@ const JUDGED: Judged[] = [
   { name: 'a wildcard after fewer than three characters is a plain word', input: () => ({ QueryText: 'ku*' }), total: 0, ranking: [] },
   { name: 'only stop words: nothing to find', input: () => ({ QueryText: 'the and of' }), total: 0, ranking: [] },
   { name: 'a quoted phrase of two words ranks the title match first', input: () => ({ QueryText: '"two factor"' }), total: 2, ranking: ordered('t19', 'w19') },
+  { name: 'an open parenthesis is read as if closed', input: () => ({ QueryText: '(backup AND encryption' }), total: 2, ranking: ordered('w09', 't06') },
+  { name: 'an open quote runs to the end of the text', input: () => ({ QueryText: 'OR "disaster recovery' }), total: 2, ranking: ordered('w07', 't05') },
+  {
+    name: 'words past the 30th are ignored, as Kendra truncates queries',
+    input: () => ({ QueryText: `${Array.from({ length: 30 }, (_, i) => `nomatch${i}`).join(' ')} zookeeper` }),
+    total: 0,
+    ranking: [],
+  },
+  { name: 'the 30th word still counts', input: () => ({ QueryText: `${Array.from({ length: 29 }, (_, i) => `nomatch${i}`).join(' ')} zookeeper` }), total: 1, ranking: ordered('w05') },
   {
     name: 'a lone NOT: every document without the word (within the filter), ties by document id',
     input: () => ({ QueryText: 'NOT expense', AttributeFilter: eq('department', { StringValue: 'Finance' }) }),

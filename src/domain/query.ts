@@ -153,17 +153,16 @@ export class QueryService {
     // Only stop words (or nothing searchable): no passage can match.
     if (!query || limit === 0) return { QueryId, ResultItems: [] };
     const passages = await this.engine.rankPassages({ indexId: input.IndexId, query, filter }, offset, limit);
-    const docs = new Map((await this.engine.documents([...new Set(passages.map((p) => p.docKey))], 0)).map((d) => [d.docKey, d]));
-    const top = passages.length ? Math.max(...passages.map((p) => p.score)) : 0;
+    const docs = new Map((await this.engine.documents([...new Set(passages.items.map((p) => p.docKey))], 0)).map((d) => [d.docKey, d]));
     const relevance = !normalize(query).negated;
-    const ResultItems = passages.flatMap((p): RetrieveResultItem[] => {
+    const ResultItems = passages.items.flatMap((p): RetrieveResultItem[] => {
       const d = docs.get(p.docKey);
       if (!d) return [];
       return [{
         Id: `${QueryId}-${randomUUID()}`, DocumentId: d.documentId, DocumentTitle: d.title, Content: p.content,
         ...(d.sourceUri ? { DocumentURI: d.sourceUri } : {}),
         DocumentAttributes: attributesOf(d, input.RequestedDocumentAttributes),
-        ScoreAttributes: { ScoreConfidence: relevance ? confidence(p.score, top) : 'NOT_AVAILABLE' },
+        ScoreAttributes: { ScoreConfidence: relevance ? confidence(p.score, passages.topScore) : 'NOT_AVAILABLE' },
       }];
     });
     return { QueryId, ResultItems };

@@ -10,6 +10,7 @@
 import { compileFilter, type AttributeFilter } from './attributeFilter.js';
 import type { ValueType } from './attributes.js';
 import { normalize, type NormalQuery, type QueryNode } from './queryText.js';
+import { SEARCHABLE_STATUSES } from '../store/documents.js';
 import { join, list, raw, sql, type Sql } from './sql.js';
 
 export interface DocumentSearch {
@@ -71,6 +72,12 @@ export interface RankedPassage {
   score: number;
 }
 
+export interface RankedPassages {
+  /** The best score among all matching passages, not only this page's. */
+  topScore: number;
+  items: RankedPassage[];
+}
+
 export interface SearchEngine {
   rankDocuments(req: DocumentSearch, sort: SortKey[], offset: number, limit: number): Promise<RankedPage>;
   countDocuments(req: DocumentSearch): Promise<number>;
@@ -78,7 +85,7 @@ export interface SearchEngine {
   facet(req: DocumentSearch, spec: FacetSpec): Promise<FacetCount[]>;
   /** The stored types of an attribute key in an index (for sorting: a string list cannot be sorted). */
   valueTypes(indexId: string, key: string): Promise<ValueType[]>;
-  rankPassages(req: DocumentSearch, offset: number, limit: number): Promise<RankedPassage[]>;
+  rankPassages(req: DocumentSearch, offset: number, limit: number): Promise<RankedPassages>;
   close(): Promise<void>;
 }
 
@@ -101,7 +108,7 @@ export interface Backend {
   close(): Promise<void>;
 }
 
-const SEARCHABLE = raw("d.status IN ('INDEXED', 'UPDATED', 'UPDATE_FAILED')");
+const SEARCHABLE = raw(`d.status IN (${SEARCHABLE_STATUSES.map((st) => `'${st}'`).join(', ')})`);
 
 export class SqlSearchEngine implements SearchEngine {
   constructor(private readonly backend: Backend) {}
@@ -172,14 +179,24 @@ export class SqlSearchEngine implements SearchEngine {
     return rows.map((r) => r.t);
   }
 
-  async rankPassages(req: DocumentSearch, offset: number, limit: number): Promise<RankedPassage[]> {
+  async rankPassages(req: DocumentSearch, offset: number, limit: number): Promise<RankedPassages> {
     const m = this.backend.passageMatch(req.query && normalize(req.query));
     const c = this.backend.collate;
-    const rows = await this.backend.all<{ passage_key: number; doc_key: number; content: string; score: number }>(sql`
-      SELECT p.passage_key, p.doc_key, p.content, ${m.score} AS score
-      FROM ${m.from} WHERE ${this.conditions(req, m)}
-      ORDER BY score DESC, d.document_id${raw(c)} ASC, p.ordinal ASC LIMIT ${limit} OFFSET ${offset}`);
-    return rows.map((r) => ({ passageKey: Number(r.passage_key), docKey: Number(r.doc_key), content: r.content, score: Number(r.score) }));
+    const rows = await this.backend.all<{ passage_key: number; doc_key: number; score: number; top: number }>(sql`
+      SELECT m.passage_key, m.doc_key, m.score, max(m.score) OVER () AS top FROM (
+        SELECT p.passage_key, p.doc_key, p.ordinal, d.document_id, ${m.score} AS score FROM ${m.from} WHERE ${this.conditions(req, m)}
+      ) m ORDER BY m.score DESC, m.document_id${raw(c)} ASC, m.ordinal ASC LIMIT ${limit} OFFSET ${offset}`);
+    if (!rows.length) return { topScore: 0, items: [] };
+    // The page's passages only: their text is not carried through the ranking of every match.
+    const texts = new Map(
+      (await this.backend.all<{ passage_key: number; content: string }>(sql`SELECT passage_key, content FROM document_passages WHERE passage_key IN (${list(rows.map((r) => r.passage_key))})`)).map(
+        (r) => [Number(r.passage_key), r.content],
+      ),
+    );
+    return {
+      topScore: Number(rows[0]!.top),
+      items: rows.map((r) => ({ passageKey: Number(r.passage_key), docKey: Number(r.doc_key), content: texts.get(Number(r.passage_key)) ?? '', score: Number(r.score) })),
+    };
   }
 
   close(): Promise<void> {
