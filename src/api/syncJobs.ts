@@ -1,4 +1,4 @@
-import type { SyncJobRow } from '../store/syncJobs.js';
+import type { HistoryRow } from '../store/syncJobs.js';
 import { date, scopeOf, type Handlers } from './context.js';
 
 export const syncJobHandlers: Handlers = {
@@ -24,7 +24,7 @@ export const syncJobHandlers: Handlers = {
 };
 
 /** S-JOB-3/4: EndTime only when terminal; metrics always as decimal strings, no DocumentsScanned for CUSTOM. */
-export function toSyncJob(j: SyncJobRow) {
+export function toSyncJob(j: HistoryRow) {
   return {
     ExecutionId: j.execution_id,
     StartTime: date(j.start_time),

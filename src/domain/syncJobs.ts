@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Store } from '../store/store.js';
-import type { HistoryFilter, SyncJobRow } from '../store/syncJobs.js';
+import type { HistoryFilter, HistoryRow } from '../store/syncJobs.js';
 import type { Scope } from './arn.js';
 import type { Clock } from './clock.js';
 import type { DataSources } from './dataSources.js';
-import { conflict, DomainError, invalid } from './errors.js';
+import { conflict, DomainError, invalid, notFound } from './errors.js';
 import type { Indices } from './indices.js';
 import type { PageTokens } from './pageToken.js';
 
@@ -72,17 +72,31 @@ export class SyncJobs {
     this.worker.wake();
   }
 
-  async history(scope: Scope, indexId: string, dataSourceId: string, q: HistoryQuery): Promise<{ jobs: SyncJobRow[]; nextToken?: string }> {
-    await this.dataSources.get(scope, indexId, dataSourceId);
+  async history(scope: Scope, indexId: string, dataSourceId: string, q: HistoryQuery): Promise<{ jobs: HistoryRow[]; nextToken?: string }> {
     const filter: HistoryFilter = { status: q.status, startFrom: q.startTime?.getTime(), startTo: q.endTime?.getTime() };
-    if (filter.startFrom !== undefined && filter.startTo !== undefined && filter.startFrom > filter.startTo)
-      throw invalid('StartTimeFilter.StartTime must not be later than StartTimeFilter.EndTime.');
     const binding = `ListDataSourceSyncJobs\n${indexId}\n${dataSourceId}\n${filter.status ?? ''}\n${filter.startFrom ?? ''}\n${filter.startTo ?? ''}`;
-    const after = q.nextToken ? (this.tokens.read(binding, q.nextToken) as [number, number]) : undefined;
-    const rows = await this.store.syncJobs.page(dataSourceId, filter, after, q.maxResults + 1);
+    let after: [number, number] | undefined;
+    try {
+      if (filter.startFrom !== undefined && filter.startTo !== undefined && filter.startFrom > filter.startTo)
+        throw invalid('StartTimeFilter.StartTime must not be later than StartTimeFilter.EndTime.');
+      after = q.nextToken ? (this.tokens.read(binding, q.nextToken) as [number, number]) : undefined;
+    } catch (e) {
+      await this.requireScope(scope, indexId, dataSourceId); // S-LIST-1 comes first, as if checked first
+      throw e;
+    }
+    // The page query also checks the scope: only an empty page needs to know whether it was there.
+    const rows = await this.store.syncJobs.page(scope, indexId, dataSourceId, filter, after, q.maxResults + 1);
+    if (rows.length === 0) await this.requireScope(scope, indexId, dataSourceId);
     const jobs = rows.length > q.maxResults ? rows.slice(0, q.maxResults) : rows;
     const last = jobs[jobs.length - 1];
     return { jobs, nextToken: rows.length > q.maxResults && last ? this.tokens.issue(binding, [last.start_time, last.seq]) : undefined };
+  }
+
+  /** S-LIST-1, with the messages of Indices.get and DataSources.get. */
+  private async requireScope(scope: Scope, indexId: string, dataSourceId: string): Promise<void> {
+    const missing = await this.store.syncJobs.missingFromScope(scope, indexId, dataSourceId);
+    if (missing === 'index') throw notFound(`Index ${indexId} does not exist.`);
+    if (missing === 'dataSource') throw notFound(`Data source ${dataSourceId} does not exist in index ${indexId}.`);
   }
 
   /** A job's document-level report (S-JOB-8), for kendrite's API extension and CLI. */

@@ -24,7 +24,7 @@ export class Store {
     this.dataSources = new DataSourceStore(conn.db);
     this.tags = new TagStore(conn.db);
     this.clientTokens = new ClientTokenStore(conn.db);
-    this.syncJobs = new SyncJobStore(conn.db);
+    this.syncJobs = new SyncJobStore(conn.db, conn.sqlite);
     this.reports = new SyncReportStore(conn.db);
     this.documents = new DocumentStore(conn.db, conn.dialect);
   }

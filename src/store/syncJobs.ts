@@ -1,8 +1,25 @@
-import type { Kysely, Selectable, Transaction } from 'kysely';
+import type BetterSqlite3 from 'better-sqlite3';
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import type { Scope } from '../domain/arn.js';
 import { ACTIVE_STATUSES, isTerminal, sourcesOf, type SyncJobStatus } from '../domain/syncJobStateMachine.js';
 import type { Database, SyncJobsTable } from './schema.js';
 
 export type SyncJobRow = Selectable<SyncJobsTable>;
+
+/** What a history page shows of a job (S-JOB-3/4) and resumes after (start_time, seq); reading less is faster. */
+const HISTORY_COLUMNS = [
+  'seq', 'execution_id', 'data_source_type', 'start_time', 'end_time', 'status', 'error_code', 'error_message', 'data_source_error_code',
+  'documents_added', 'documents_modified', 'documents_deleted', 'documents_failed', 'documents_scanned',
+] as const;
+export type HistoryRow = Pick<SyncJobRow, (typeof HISTORY_COLUMNS)[number]>;
+type HistoryValues = [number, string, string, number, number | null, string, string | null, string | null, string | null, number, number, number, number, number];
+
+/** A raw row of HISTORY_COLUMNS, in that order. */
+const historyRow = (v: HistoryValues): HistoryRow => ({
+  seq: v[0], execution_id: v[1], data_source_type: v[2], start_time: v[3], end_time: v[4], status: v[5], error_code: v[6],
+  error_message: v[7], data_source_error_code: v[8], documents_added: v[9], documents_modified: v[10], documents_deleted: v[11],
+  documents_failed: v[12], documents_scanned: v[13],
+});
 type Db = Kysely<Database> | Transaction<Database>;
 
 export interface MetricDeltas {
@@ -37,7 +54,15 @@ export interface TransitionFields {
 }
 
 export class SyncJobStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  // ListDataSourceSyncJobs on SQLite: statements prepared once (by filter combination), not per request.
+  private readonly pageStatements: (BetterSqlite3.Statement | undefined)[] = [];
+  private scopeStatement: BetterSqlite3.Statement | undefined;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    /** The raw SQLite handle, when the store is SQLite: the history read runs on it directly. */
+    private readonly sqlite?: BetterSqlite3.Database,
+  ) {}
 
   /** Inserts a SYNCING job holding the data source's start slot; false when another job holds it (S-JOB-1). */
   async start(job: NewSyncJob): Promise<boolean> {
@@ -122,14 +147,80 @@ export class SyncJobStore {
       .execute();
   }
 
-  /** One page of history, newest first (S-LIST-2), resuming strictly after `after` = [start_time, seq]. */
-  page(dataSourceId: string, filter: HistoryFilter, after: [number, number] | undefined, limit: number): Promise<SyncJobRow[]> {
-    let q = this.db.selectFrom('sync_jobs').selectAll().where('data_source_id', '=', dataSourceId);
+  /**
+   * S-LIST-1 in one statement: which of the index (in this account and region) and the data source
+   * (in that index) does not exist, if either.
+   */
+  async missingFromScope(scope: Scope, indexId: string, dataSourceId: string): Promise<'index' | 'dataSource' | undefined> {
+    let found: { i: unknown; d: unknown } | undefined;
+    if (this.sqlite) {
+      this.scopeStatement ??= this.sqlite.prepare(SCOPE_SQL);
+      found = this.scopeStatement.get(indexId, scope.accountId, scope.region, dataSourceId, indexId) as typeof found;
+    } else {
+      const q = sql<{ i: boolean; d: boolean }>`SELECT EXISTS (SELECT 1 FROM indices WHERE id = ${indexId} AND account_id = ${scope.accountId} AND region = ${scope.region}) AS i,
+        EXISTS (SELECT 1 FROM data_sources WHERE id = ${dataSourceId} AND index_id = ${indexId}) AS d`;
+      found = (await q.execute(this.db)).rows[0];
+    }
+    return !found?.i ? 'index' : !found.d ? 'dataSource' : undefined;
+  }
+
+  /**
+   * One page of history, newest first (S-LIST-2), resuming strictly after `after` = [start_time, seq].
+   * The same statement requires the data source to exist in the index of this account and region,
+   * so a page that comes back empty may mean either; missingFromScope() tells which (S-LIST-1).
+   */
+  page(scope: Scope, indexId: string, dataSourceId: string, filter: HistoryFilter, after: [number, number] | undefined, limit: number): Promise<HistoryRow[]> {
+    if (this.sqlite) return Promise.resolve(this.sqlitePage(scope, indexId, dataSourceId, filter, after, limit));
+    let q = this.db
+      .selectFrom('sync_jobs')
+      .select(HISTORY_COLUMNS)
+      .where('data_source_id', '=', dataSourceId)
+      .where(({ exists, selectFrom }) =>
+        exists(
+          selectFrom('data_sources as d')
+            .innerJoin('indices as i', 'i.id', 'd.index_id')
+            .select(sql.lit(1).as('one'))
+            .where('d.id', '=', dataSourceId)
+            .where('d.index_id', '=', indexId)
+            .where('i.account_id', '=', scope.accountId)
+            .where('i.region', '=', scope.region),
+        ),
+      );
     if (filter.status) q = q.where('status', '=', filter.status);
     if (filter.startFrom !== undefined) q = q.where('start_time', '>=', filter.startFrom);
     if (filter.startTo !== undefined) q = q.where('start_time', '<=', filter.startTo);
     if (after) q = q.where((eb) => eb(eb.refTuple('start_time', 'seq'), '<', eb.tuple(after[0], after[1])));
     return q.orderBy('start_time', 'desc').orderBy('seq', 'desc').limit(limit).execute();
+  }
+
+  /**
+   * page() on SQLite: the same query, prepared once per filter combination and run synchronously
+   * (no per-request SQL compilation, no driver queue). Scope and page are one statement because each
+   * statement is a read transaction of its own, which costs more than a primary-key lookup.
+   */
+  private sqlitePage(scope: Scope, indexId: string, dataSourceId: string, filter: HistoryFilter, after: [number, number] | undefined, limit: number): HistoryRow[] {
+    const params: (string | number)[] = [dataSourceId, dataSourceId, indexId, scope.accountId, scope.region];
+    let shape = 0;
+    if (filter.status) {
+      shape |= PAGE_STATUS;
+      params.push(filter.status);
+    }
+    if (filter.startFrom !== undefined) {
+      shape |= PAGE_FROM;
+      params.push(filter.startFrom);
+    }
+    if (filter.startTo !== undefined) {
+      shape |= PAGE_TO;
+      params.push(filter.startTo);
+    }
+    if (after) {
+      shape |= PAGE_AFTER;
+      params.push(after[0], after[1]);
+    }
+    params.push(limit);
+    // Raw rows (arrays) and a literal per row: half the cost of better-sqlite3 building each object.
+    const statement = (this.pageStatements[shape] ??= this.sqlite!.prepare(pageSql(shape)).raw(true));
+    return (statement.all(...params) as HistoryValues[]).map(historyRow);
   }
 
   async renewLeases(owner: string, until: number): Promise<void> {
@@ -183,6 +274,34 @@ export class SyncJobStore {
     }
     return removed;
   }
+}
+
+const SCOPE_SQL =
+  'SELECT EXISTS (SELECT 1 FROM indices WHERE id = ? AND account_id = ? AND region = ?) AS i, ' +
+  'EXISTS (SELECT 1 FROM data_sources WHERE id = ? AND index_id = ?) AS d';
+
+const PAGE_STATUS = 1;
+const PAGE_FROM = 2;
+const PAGE_TO = 4;
+const PAGE_AFTER = 8;
+
+/**
+ * The history page query for one filter combination. The index is named so that every combination
+ * stays a range scan (S-LIST-6): without statistics SQLite would pick the time index for a status
+ * filter with a time range and walk the whole range looking for a rare status.
+ */
+function pageSql(shape: number): string {
+  const status = (shape & PAGE_STATUS) !== 0;
+  return (
+    `SELECT ${HISTORY_COLUMNS.join(', ')} FROM sync_jobs INDEXED BY ${status ? 'sync_jobs_history_status' : 'sync_jobs_history'} WHERE data_source_id = ?` +
+    // Uncorrelated: evaluated once per statement.
+    ' AND EXISTS (SELECT 1 FROM data_sources d JOIN indices i ON i.id = d.index_id WHERE d.id = ? AND d.index_id = ? AND i.account_id = ? AND i.region = ?)' +
+    (status ? ' AND status = ?' : '') +
+    (shape & PAGE_FROM ? ' AND start_time >= ?' : '') +
+    (shape & PAGE_TO ? ' AND start_time <= ?' : '') +
+    (shape & PAGE_AFTER ? ' AND (start_time, seq) < (?, ?)' : '') +
+    ' ORDER BY start_time DESC, seq DESC LIMIT ?'
+  );
 }
 
 export function isUniqueViolation(e: unknown): boolean {

@@ -21,6 +21,9 @@ export async function finishIndexedCustomJobs(store: Store, now: number): Promis
     .select(['execution_id', 'documents_failed'])
     .where('status', '=', 'SYNCING_INDEXING')
     .where('data_source_type', '=', 'CUSTOM')
+    // Always true of an active job; it lets the store use the partial index of active jobs instead of
+    // scanning the whole history on every worker tick.
+    .where('end_time', 'is', null)
     .execute();
   for (const job of pending) {
     if (await store.documents.hasQueued(job.execution_id)) continue;
