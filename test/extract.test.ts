@@ -90,14 +90,14 @@ describe('round trips', () => {
       <template><p>in template</p></template><noscript>in noscript</noscript>
       <p hidden>in hidden</p><span style="display: none">in display none</span>
       <svg><title>icon title</title><path d="M0 0"/></svg>
-      <p>last &lt;p&gt; &#8364;&#x41;</p><script>document.write("in body script")</script></body></html>`;
+      <p>last &lt;p&gt; &#8364;&#x41;</p><title>misplaced title</title><script>document.write("in body script")</script></body></html>`;
     const r = await extracts(utf8(html), 'HTML');
     assert.equal(
       r.text,
-      'Head\u00adline\n\nOne bold & linked word\n\ndiv one\ndiv two\n\nitem 1\nitem 2\n\nk v\na b\n\nkeep\nlines\n\nlast <p> €A',
+      'Headline\n\nOne bold & linked word\n\ndiv one\ndiv two\n\nitem 1\nitem 2\n\nk v\na b\n\nkeep\nlines\n\nlast <p> €A',
     );
     assert.equal(r.title, 'T');
-    for (const hidden of ['script', 'template', 'noscript', 'hidden', 'display none', 'icon', 'color']) {
+    for (const hidden of ['script', 'template', 'noscript', 'hidden', 'display none', 'icon', 'color', 'misplaced']) {
       assert.ok(!r.text.includes(hidden), `"${hidden}" leaked into the text`);
     }
   });
@@ -194,6 +194,39 @@ describe('round trips', () => {
     assert.equal(r.text, 'Name Qty Note\napple 3 fresh & red\npear apple\n2.5\n\nTRUE FALSE\nsecond sheet');
   });
 
+  test('MS_WORD: tracked deletions, field codes and the fallback copy of a text box are not text', async () => {
+    const w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"';
+    const xml =
+      `<w:document ${w} xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"><w:body>` +
+      '<w:p><w:r><w:t>kept</w:t></w:r><w:del><w:r><w:delText>deleted</w:delText></w:r></w:del>' +
+      '<w:r><w:instrText> PAGE </w:instrText></w:r><w:r><w:t xml:space="preserve"> text</w:t></w:r></w:p>' +
+      '<w:p><w:r><mc:AlternateContent><mc:Choice Requires="wps"><w:t>box</w:t></mc:Choice>' +
+      '<mc:Fallback><w:t>box again</w:t></mc:Fallback></mc:AlternateContent></w:r></w:p></w:body></w:document>';
+    const docx = zipSync({ 'word/document.xml': strToU8(xml) });
+    assert.equal((await extracts(docx, 'MS_WORD')).text, 'kept text\n\nbox');
+  });
+
+  test('MS_EXCEL: inline strings and cached formula results; relationships followed', async () => {
+    const rels = (items: string) =>
+      `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">${items}</Relationships>`;
+    const T = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
+    const xlsx = zipSync({
+      '_rels/.rels': strToU8(rels(`<Relationship Id="r1" Type="${T}/officeDocument" Target="/book/main.xml"/>`)),
+      'book/main.xml': strToU8(
+        `<workbook xmlns:r="${T}"><sheets><sheet name="B" sheetId="2" r:id="rB"/><sheet name="A" sheetId="1" r:id="rA"/></sheets></workbook>`,
+      ),
+      'book/_rels/main.xml.rels': strToU8(
+        rels(`<Relationship Id="rA" Type="${T}/worksheet" Target="sheets/a.xml"/><Relationship Id="rB" Type="${T}/worksheet" Target="../other/b.xml"/>`),
+      ),
+      'book/sheets/a.xml': strToU8(
+        '<worksheet><sheetData><row><c t="inlineStr"><is><t>inline</t></is></c><c><f>1+1</f><v>2</v></c>' +
+          '<c t="e"><v>#DIV/0!</v></c><c t="str"><f>A1</f><v>formula text</v></c></row></sheetData></worksheet>',
+      ),
+      'other/b.xml': strToU8('<worksheet><sheetData><row><c t="inlineStr"><is><t>first sheet</t></is></c></row></sheetData></worksheet>'),
+    });
+    assert.equal((await extracts(xlsx, 'MS_EXCEL')).text, 'first sheet\n\ninline 2 formula text');
+  });
+
   test('CSV: quoted fields with delimiters, doubled quotes and newlines; ; and tab delimiters', async () => {
     const csv = 'name,comment\r\n"Smith, J","He said ""hi""\nthen left"\r\nx,,y\n';
     assert.equal((await extracts(utf8(csv), 'CSV')).text, 'name comment\nSmith, J He said "hi" then left\nx y');
@@ -226,7 +259,11 @@ describe('round trips', () => {
     assert.equal((await extracts(utf8(xml), 'XML')).text, 'Dune Frank & Co\nEmma <1815> Austen');
   });
 
-  test('XML: the declared encoding is honoured', async () => {
+  test('XML: the declared encoding is honoured, UTF-16 too', async () => {
+    const utf16 = Buffer.from('<?xml version="1.0" encoding="UTF-16"?><a>naïve 日本</a>', 'utf16le');
+    assert.equal((await extracts(Buffer.concat([Buffer.from([0xff, 0xfe]), utf16]), 'XML')).text, 'naïve 日本');
+    assert.equal((await extracts(utf16, 'XML')).text, 'naïve 日本'); // no BOM: known by its first bytes
+    assert.equal((await extracts(Buffer.from(utf16).swap16(), 'XML')).text, 'naïve 日本');
     const xml = Buffer.concat([
       Buffer.from('<?xml version="1.0" encoding="ISO-8859-1"?><a>caf'),
       Buffer.from([0xe9]),
@@ -260,6 +297,47 @@ describe('round trips', () => {
       "{\\field{\\*\\fldinst HYPERLINK \"http://x\"}{\\fldrslt link text}} \\'c0\\'e1\\par\n" +
       '{\\pict\\pngblip 89504e47}tail\\emdash end\\line next\\~nbsp}';
     assert.equal((await extracts(utf8(rtf), 'RTF')).text, 'A€B 😀 link text Аб\n\ntail—end\nnext nbsp');
+  });
+});
+
+describe('big documents and PDFs run in worker threads', () => {
+  const paragraphs = Array.from({ length: 2000 }, (_, i) => `Paragraph ${i} with some words in it.`);
+  const body = paragraphs.join('\n\n');
+
+  test('a big document gives the same text as a small one would', async () => {
+    const html = makeHtml('Big page', body);
+    assert.ok(html.length > 64 * 1024);
+    const r = await extracts(html, 'HTML');
+    assert.equal(r.text, body);
+    assert.equal(r.title, 'Big page');
+    assert.equal((await extracts(makeDocx(paragraphs), 'MS_WORD')).text, body);
+    await fails(html, 'HTML', 'maxTextBytes limit of 1000 bytes', { maxTextBytes: 1000 });
+  });
+
+  test('many at once, mixed with PDFs and failures, each gets its own result', async () => {
+    const jobs: Array<[Uint8Array, ContentType, string]> = [];
+    for (let i = 0; i < 8; i++) {
+      jobs.push([makePdf(`pdf number ${i}`), 'PDF', `pdf number ${i}`]);
+      jobs.push([makeHtml('t', `${body}\n\nend ${i}`), 'HTML', `${body}\n\nend ${i}`]);
+      jobs.push([utf8(`small ${i}`), 'PLAIN_TEXT', `small ${i}`]);
+      jobs.push([makeCorruptPdf(), 'PDF', 'corrupt PDF']);
+    }
+    const results = await Promise.all(jobs.map(([content, type]) => extractText(content, type)));
+    results.forEach((r, i) => {
+      const expected = jobs[i]![2];
+      if (r.ok) assert.equal(r.text, expected);
+      else assert.ok(r.reason.includes(expected), `${r.reason} should be ${expected}`);
+    });
+    assert.equal(results.filter((r) => !r.ok).length, 8);
+  });
+
+  test('an abort while a big document is in its worker', async () => {
+    const during = new AbortController();
+    const html = utf8(`<html><body>${'<p>word</p>'.repeat(200_000)}</body></html>`);
+    const pending = extractText(html, 'HTML', undefined, during.signal);
+    setImmediate(() => during.abort());
+    assert.deepEqual(await pending, { ok: false, contentType: 'HTML', reason: 'aborted' });
+    assert.equal((await extracts(makeDocx(paragraphs), 'MS_WORD')).text, body);
   });
 });
 
@@ -365,6 +443,26 @@ describe('failures are values with a reason', () => {
     assert.equal(!r.ok && r.reason, 'aborted');
     // The PDF worker was stopped with the job; the next job gets a fresh one.
     assert.equal((await extracts(makePdf('after abort'), 'PDF')).text, 'after abort');
+  });
+
+  test('an abort between the slides of a presentation', async () => {
+    const during = new AbortController();
+    const pending = extractText(makePptx([['one'], ['two'], ['three']]), 'PPT', undefined, during.signal);
+    setImmediate(() => during.abort());
+    assert.deepEqual(await pending, { ok: false, contentType: 'PPT', reason: 'aborted' });
+  });
+
+  test('past the time limit, in a synchronous parser', async () => {
+    const html = utf8(`<html><body>${'<p>word</p>'.repeat(200_000)}</body></html>`);
+    await fails(html, 'HTML', 'timed out after 1 ms', { timeoutMs: 1 });
+  });
+
+  test('corrupt PPTX and XLSX', async () => {
+    await fails(utf8('nope'), 'PPT', 'corrupt PPTX: not a zip archive');
+    await fails(utf8('nope'), 'MS_EXCEL', 'corrupt XLSX: not a zip archive');
+    await fails(zipSync({ 'a.txt': strToU8('x') }), 'PPT', 'corrupt PPTX: not a .pptx package');
+    const pptx = makePptx([['one'], ['two']]);
+    await fails(pptx.subarray(0, pptx.length - 30), 'PPT', 'corrupt PPTX');
   });
 
   test('a PDF past its time limit is stopped', async () => {

@@ -4,8 +4,8 @@ import { Parser } from 'htmlparser2';
 import { decodeText } from './text.js';
 import type { Context, Output } from './types.js';
 
-/** Elements whose content is never shown as text. `head` holds the title, taken separately. */
-const HIDDEN = new Set(['script', 'style', 'template', 'noscript', 'head', 'svg', 'iframe', 'object', 'canvas']);
+/** Elements whose content is never shown as text. The title (in `head`) is taken separately. */
+const HIDDEN = new Set(['script', 'style', 'template', 'noscript', 'head', 'title', 'svg', 'iframe', 'object', 'canvas']);
 
 /** Blocks that read as paragraphs. */
 const PARAGRAPH = new Set([

@@ -1,19 +1,10 @@
 // Text extraction for connectors and BatchPutDocument: bytes of a document in, its text (and
 // title) out. Every failure, a malicious file included, is a value naming the reason; limits on
 // input size, output size, decompression and time keep one document from hurting the process.
-import { extractCsv } from './csv.js';
-import { extractDocx } from './docx.js';
-import { extractHtml } from './html.js';
-import { extractJson } from './json.js';
-import { extractMarkdown } from './markdown.js';
-import { extractPdf } from './pdf.js';
-import { extractPlain } from './plain.js';
-import { extractPptx } from './pptx.js';
-import { extractRtf } from './rtf.js';
-import { ExtractError, Guard, TextSink } from './text.js';
-import type { ContentType, Context, Extracted, ExtractLimits, Output } from './types.js';
-import { extractXlsx } from './xlsx.js';
-import { extractXml } from './xml.js';
+import { extractDirect, failureReason } from './core.js';
+import { runInWorker } from './pool.js';
+import { ExtractError } from './text.js';
+import type { ContentType, Extracted, ExtractLimits } from './types.js';
 
 export type { ContentType, Extracted, ExtractLimits } from './types.js';
 export { detectContentType } from './detect.js';
@@ -25,36 +16,16 @@ export const DEFAULT_EXTRACT_LIMITS: Readonly<Required<ExtractLimits>> = Object.
   timeoutMs: 60_000,
 });
 
-/** Format names as people know them, for failure reasons ("corrupt DOCX: …"). */
-const FORMAT_NAMES: Record<ContentType, string> = {
-  PDF: 'PDF',
-  HTML: 'HTML',
-  MS_WORD: 'DOCX',
-  PLAIN_TEXT: 'plain text',
-  PPT: 'PPTX',
-  RTF: 'RTF',
-  XML: 'XML',
-  XSLT: 'XSLT',
-  MS_EXCEL: 'XLSX',
-  CSV: 'CSV',
-  JSON: 'JSON',
-  MD: 'Markdown',
-};
+/**
+ * Documents up to this size are extracted on the calling thread: even the worst of them parse in
+ * well under a second, and a worker round trip would cost more than the parsing. Bigger ones, and
+ * every PDF, go to a worker thread.
+ */
+const INLINE_MAX_BYTES = 64 * 1024;
 
-const EXTRACTORS: Record<ContentType, (content: Uint8Array, ctx: Context) => Output | Promise<Output>> = {
-  PDF: (content, ctx) => extractPdf(content, ctx.limits.maxTextBytes, ctx.limits.timeoutMs, ctx.guard, ctx.signal),
-  HTML: extractHtml,
-  MS_WORD: extractDocx,
-  PLAIN_TEXT: extractPlain,
-  PPT: extractPptx,
-  RTF: extractRtf,
-  XML: extractXml,
-  XSLT: extractXml,
-  MS_EXCEL: extractXlsx,
-  CSV: extractCsv,
-  JSON: extractJson,
-  MD: extractMarkdown,
-};
+const CONTENT_TYPES = new Set<string>([
+  'PDF', 'HTML', 'MS_WORD', 'PLAIN_TEXT', 'PPT', 'RTF', 'XML', 'XSLT', 'MS_EXCEL', 'CSV', 'JSON', 'MD',
+]);
 
 /** Missing limits take their defaults; a time limit always applies, since PDF.js can loop. */
 function resolveLimits(limits: Partial<ExtractLimits> | undefined): Required<ExtractLimits> {
@@ -72,9 +43,7 @@ export async function extractText(
   limits?: Partial<ExtractLimits>,
   signal?: AbortSignal,
 ): Promise<Extracted> {
-  if (!Object.hasOwn(EXTRACTORS, contentType)) {
-    return { ok: false, reason: `unsupported content type: ${String(contentType)}` };
-  }
+  if (!CONTENT_TYPES.has(contentType)) return { ok: false, reason: `unsupported content type: ${String(contentType)}` };
   const l = resolveLimits(limits);
   if (signal?.aborted) return { ok: false, contentType, reason: 'aborted' };
   if (content.byteLength > l.maxDocumentBytes) {
@@ -84,14 +53,17 @@ export async function extractText(
       reason: `document is ${content.byteLength} bytes, over the maxDocumentBytes limit of ${l.maxDocumentBytes} bytes`,
     };
   }
-  const guard = new Guard(signal, l.timeoutMs);
-  const ctx: Context = { limits: l, guard, signal, sink: () => new TextSink(l.maxTextBytes, guard) };
+  if (contentType !== 'PDF' && content.byteLength <= INLINE_MAX_BYTES) {
+    return extractDirect(content, contentType, l, signal);
+  }
+  // A copy the worker can own; the caller keeps its bytes. (Not content.slice(): on a Buffer that
+  // is a view, and transferring its buffer would detach Node's shared Buffer pool.)
+  const copy = new Uint8Array(content.byteLength);
+  copy.set(content);
   try {
-    const out = await EXTRACTORS[contentType](content, ctx);
-    return out.title ? { ok: true, contentType, text: out.text, title: out.title } : { ok: true, contentType, text: out.text };
+    return await runInWorker({ content: copy, contentType, limits: l }, signal);
   } catch (e) {
     if (e instanceof ExtractError) return { ok: false, contentType, reason: e.message };
-    const message = e instanceof Error ? e.message : String(e);
-    return { ok: false, contentType, reason: `corrupt ${FORMAT_NAMES[contentType]}: ${message}` };
+    return { ok: false, contentType, reason: failureReason(contentType, e) };
   }
 }

@@ -1,80 +1,67 @@
-// PDF: extraction happens in one long-lived worker thread (PDF.js takes ~150 ms to load, too much
-// per document). Jobs run one at a time; a job that passes its time limit, is aborted, or kills the
-// worker ends with the worker, and the next job starts a fresh one.
-import { Worker } from 'node:worker_threads';
-import type { PdfReply, PdfRequest } from './pdfWorker.js';
-import { ExtractError, type Guard } from './text.js';
-import type { Output } from './types.js';
+// PDF: the text of every page through PDF.js (as packaged by unpdf, which needs no canvas or DOM).
+// Runs in the extraction worker, where a PDF that makes PDF.js loop or eat memory can be stopped.
+import { getDocumentProxy } from 'unpdf';
+import { ExtractError } from './text.js';
+import type { Context, Output } from './types.js';
 
-/** Heap for the worker: PDF.js holds a whole document plus its parsed objects. */
-const WORKER_HEAP_MB = 1024;
+type PdfDocument = Awaited<ReturnType<typeof getDocumentProxy>>;
 
-let worker: Worker | undefined;
-let queue: Promise<unknown> = Promise.resolve();
+/** A vertical step this many text heights or more between lines is read as a paragraph break. */
+const PARAGRAPH_GAP = 1.6;
 
-function startWorker(): Worker {
-  const w = new Worker(new URL('./pdfWorker.js', import.meta.url), {
-    resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
-  });
-  w.unref();
-  w.on('error', () => undefined); // reported to the running job through its own listener
-  return w;
-}
-
-function stopWorker(w: Worker): void {
-  if (worker === w) worker = undefined;
-  void w.terminate();
-}
-
-function run(content: Uint8Array, maxTextBytes: number, timeoutMs: number, guard: Guard, signal?: AbortSignal): Promise<PdfReply> {
-  guard.check(); // aborted while waiting for its turn
-  const w = (worker ??= startWorker());
-  return new Promise<PdfReply>((resolve, reject) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      w.off('message', onMessage);
-      w.off('error', onError);
-      w.off('exit', onExit);
-      w.unref(); // an idle worker must not keep the process alive
-    };
-    const fail = (err: Error): void => {
-      done();
-      stopWorker(w);
-      reject(err);
-    };
-    const onMessage = (reply: PdfReply): void => {
-      done();
-      resolve(reply);
-    };
-    const onError = (err: Error): void => fail(new Error(err.message));
-    const onExit = (code: number): void => fail(new Error(`PDF worker exited with code ${code}`));
-    const onAbort = (): void => fail(new ExtractError('aborted'));
-    const timer = setTimeout(() => fail(new ExtractError(`PDF extraction timed out after ${timeoutMs} ms`)), timeoutMs);
-    w.on('message', onMessage);
-    w.on('error', onError);
-    w.on('exit', onExit);
-    signal?.addEventListener('abort', onAbort, { once: true });
-    w.ref();
-    // A copy with its own ArrayBuffer for the worker to own. Not content.slice(): on a Buffer that
-    // is a view, and transferring its buffer would detach Node's shared Buffer pool.
+export async function extractPdf(content: Uint8Array, ctx: Context): Promise<Output> {
+  let doc: PdfDocument | undefined;
+  try {
+    // PDF.js wants a plain Uint8Array (not a Buffer) and may take it over: give it a copy.
     const data = new Uint8Array(content.byteLength);
     data.set(content);
-    const req: PdfRequest = { data, maxTextBytes };
-    w.postMessage(req, [data.buffer]);
-  });
+    doc = await getDocumentProxy(data, { verbosity: 0, isEvalSupported: false, stopAtErrors: false });
+    const sink = ctx.sink();
+    for (let n = 1; n <= doc.numPages; n++) {
+      ctx.guard.check();
+      const page = await doc.getPage(n);
+      const text = await page.getTextContent();
+      sink.paragraph();
+      let lineEnded = false;
+      let lastY = 0;
+      let lastHeight = 0;
+      for (const item of text.items) {
+        if (!('str' in item)) continue; // marked-content boundaries carry no text
+        const y = item.transform[5] as number;
+        const height = item.height || lastHeight;
+        if (item.str.trim() !== '') {
+          if (lineEnded) {
+            if (height > 0 && Math.abs(lastY - y) >= PARAGRAPH_GAP * height) sink.paragraph();
+            else sink.lineBreak();
+            lineEnded = false;
+          }
+          lastY = y;
+          lastHeight = height;
+        }
+        sink.inline(item.str);
+        if (item.hasEOL) lineEnded = true;
+      }
+      page.cleanup();
+    }
+    return { text: sink.toString(), title: await title(doc) };
+  } catch (e) {
+    if ((e as { name?: string }).name === 'PasswordException') {
+      throw new ExtractError('encrypted PDF: a password is required to open it');
+    }
+    throw e;
+  } finally {
+    await doc?.destroy().catch(() => undefined);
+  }
 }
 
-export async function extractPdf(
-  content: Uint8Array,
-  maxTextBytes: number,
-  timeoutMs: number,
-  guard: Guard,
-  signal?: AbortSignal,
-): Promise<Output> {
-  const job = queue.then(() => run(content, maxTextBytes, timeoutMs, guard, signal));
-  queue = job.catch(() => undefined);
-  const reply = await job;
-  if (!reply.ok) throw new ExtractError(reply.reason);
-  return { text: reply.text, title: reply.title };
+async function title(doc: PdfDocument): Promise<string | undefined> {
+  try {
+    const meta = await doc.getMetadata();
+    const info = meta.info as { Title?: unknown };
+    const t = typeof info.Title === 'string' ? info.Title : meta.metadata?.get('dc:title');
+    const clean = typeof t === 'string' ? t.replace(/\s+/g, ' ').trim() : '';
+    return clean || undefined;
+  } catch {
+    return undefined; // a broken information dictionary costs the title, not the text
+  }
 }

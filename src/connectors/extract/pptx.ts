@@ -1,9 +1,10 @@
 // PPT (.pptx): the text of each slide, in presentation order (the order of p:sldIdLst, which need
 // not be the order of the slide file names). Paragraphs end lines, slides end paragraphs.
 import { OfficePackage } from './ooxml.js';
+import { nextTurn } from './text.js';
 import type { Context, Output } from './types.js';
 
-export function extractPptx(content: Uint8Array, ctx: Context): Output {
+export async function extractPptx(content: Uint8Array, ctx: Context): Promise<Output> {
   const pkg = OfficePackage.open(content, ctx, '.pptx');
   const main = pkg.mainPart('ppt/presentation.xml', '.pptx');
   const rels = pkg.relationships(main);
@@ -20,6 +21,7 @@ export function extractPptx(content: Uint8Array, ctx: Context): Output {
 
   const sink = ctx.sink();
   for (const slide of slides) {
+    await nextTurn(ctx.guard);
     let inText = 0;
     let inFallback = 0; // mc:Fallback repeats its mc:Choice
     pkg.parse(slide, {

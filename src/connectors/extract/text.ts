@@ -23,8 +23,16 @@ export class Guard {
 
   check(): void {
     if (this.signal?.aborted) throw new ExtractError('aborted');
-    if (Date.now() > this.deadline) throw new ExtractError(`timed out after ${this.timeoutMs} ms`);
+    if (Date.now() >= this.deadline) throw new ExtractError(`timed out after ${this.timeoutMs} ms`);
   }
+}
+
+/**
+ * Lets pending events (an abort, a timer) run between the parts of a long extraction: parsers are
+ * synchronous, so an AbortSignal can only change state between them.
+ */
+export function nextTurn(guard: Guard): Promise<void> {
+  return new Promise<void>((resolve) => setImmediate(resolve)).then(() => guard.check());
 }
 
 const enum Break {
@@ -61,7 +69,8 @@ export class TextSink {
   /** Text in which every whitespace, newlines included, is just a word separator (HTML, XML). */
   inline(s: string): void {
     if (s.length === 0) return;
-    const t = s.replace(/\s+/g, ' ');
+    // Soft hyphens are invisible and would split the word for search.
+    const t = (s.includes('\u00ad') ? s.replace(/\u00ad/g, '') : s).replace(/\s+/g, ' ');
     let start = 0;
     let end = t.length;
     if (t.charCodeAt(0) === 32) {
@@ -189,6 +198,8 @@ export function decodeText(bytes: Uint8Array, opts: DecodeOptions): string {
   if (bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff) {
     return new TextDecoder('utf-16be').decode(bytes.subarray(2));
   }
+  const declaredUtf16 = opts.declared && /^utf-?16(le|be)?$/i.test(opts.declared);
+  if (declaredUtf16) return new TextDecoder(/be$/i.test(opts.declared!) ? 'utf-16be' : 'utf-16le').decode(bytes);
   if (hasNul(bytes)) {
     throw new ExtractError(`binary content, not ${opts.format} text (contains NUL bytes)`);
   }

@@ -39,7 +39,6 @@ export interface Output {
 export interface Context {
   limits: Required<ExtractLimits>;
   guard: Guard;
-  signal?: AbortSignal;
   /** A fresh sink bound to the text limit and the guard. */
   sink(): TextSink;
 }

@@ -1,11 +1,11 @@
 // MS_EXCEL (.xlsx): cell values sheet by sheet in workbook order: cells of a row separated by
 // spaces, rows by line breaks, sheets by paragraph breaks. Formulas are not text; their cached
 // values are. Error values (#N/A, #DIV/0!) are left out.
-import { ExtractError } from './text.js';
+import { ExtractError, nextTurn } from './text.js';
 import { OfficePackage } from './ooxml.js';
 import type { Context, Output } from './types.js';
 
-export function extractXlsx(content: Uint8Array, ctx: Context): Output {
+export async function extractXlsx(content: Uint8Array, ctx: Context): Promise<Output> {
   const pkg = OfficePackage.open(content, ctx, '.xlsx');
   const main = pkg.mainPart('xl/workbook.xml', '.xlsx');
   const rels = pkg.relationships(main);
@@ -24,6 +24,7 @@ export function extractXlsx(content: Uint8Array, ctx: Context): Output {
 
   const sink = ctx.sink();
   for (const sheet of sheets) {
+    await nextTurn(ctx.guard);
     let type = '';
     let value = '';
     let inValue = 0;

@@ -58,8 +58,13 @@ export class XmlStream {
   }
 }
 
-/** The encoding an XML declaration names, read from the first bytes as ASCII. */
+/**
+ * The encoding an XML declaration names, read from the first bytes as ASCII; UTF-16 without a BOM
+ * is recognised by how "<?" is spelt (XML 1.0, appendix F).
+ */
 function declaredEncoding(bytes: Uint8Array): string | undefined {
+  if (bytes[0] === 0x3c && bytes[1] === 0 && bytes[2] === 0x3f && bytes[3] === 0) return 'utf-16le';
+  if (bytes[0] === 0 && bytes[1] === 0x3c && bytes[2] === 0 && bytes[3] === 0x3f) return 'utf-16be';
   const head = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.length, 256)).toString('latin1');
   return /^(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']/.exec(head)?.[1];
 }
