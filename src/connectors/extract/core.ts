@@ -14,7 +14,7 @@ import { extractXlsx } from './xlsx.js';
 import { extractXml } from './xml.js';
 
 /** Format names as people know them, for failure reasons ("corrupt DOCX: …"). */
-export const FORMAT_NAMES: Record<ContentType, string> = {
+const FORMAT_NAMES: Record<ContentType, string> = {
   PDF: 'PDF',
   HTML: 'HTML',
   MS_WORD: 'DOCX',

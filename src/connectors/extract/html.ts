@@ -46,7 +46,7 @@ export function htmlToText(html: string, ctx: Context, titleFrom: 'title' | 'h1'
   const parser = new Parser(
     {
       onopentag(name, attributes) {
-        const hide = name === 'head' || isHidden(name, attributes);
+        const hide = isHidden(name, attributes);
         hidden.push(hide);
         if (hide) hiddenDepth++;
         if (name === 'svg') svgDepth++;
@@ -85,10 +85,14 @@ export function htmlToText(html: string, ctx: Context, titleFrom: 'title' | 'h1'
   return { text: sink.toString(), title: title || undefined };
 }
 
-/** The charset a page declares in its first bytes (<meta charset> or http-equiv Content-Type). */
+/**
+ * The charset a page declares in its first bytes (<meta charset> or http-equiv Content-Type). A
+ * page whose meta tag can be read as ASCII is not UTF-16, whatever it says (browsers agree).
+ */
 function declaredCharset(bytes: Uint8Array): string | undefined {
   const head = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.length, 2048)).toString('latin1');
-  return /<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)/i.exec(head)?.[1];
+  const charset = /<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)/i.exec(head)?.[1];
+  return charset && !/^utf-?16/i.test(charset) ? charset : undefined;
 }
 
 export function extractHtml(content: Uint8Array, ctx: Context): Output {

@@ -9,7 +9,7 @@ const MIN_INFLATE_BASE = 1024 * 1024;
 
 const OLE2_MAGIC = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
 
-export function isOle2(content: Uint8Array): boolean {
+function isOle2(content: Uint8Array): boolean {
   return content.length >= 8 && OLE2_MAGIC.every((b, i) => content[i] === b);
 }
 

@@ -102,10 +102,10 @@ class RtfReader {
     let j = i;
     while (j < s.length && isLetter(s.charCodeAt(j))) j++;
     const word = s.slice(i, j);
-    let k = j;
-    if (s[k] === '-') k++;
-    while (k < s.length && s.charCodeAt(k) >= 0x30 && s.charCodeAt(k) <= 0x39 && k - j < 12) k++;
-    const param = k > j && s[k - 1] !== '-' ? Number(s.slice(j, k)) : undefined;
+    const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
+    let k = s[j] === '-' && isDigit(s.charCodeAt(j + 1)) ? j + 1 : j;
+    while (k < s.length && isDigit(s.charCodeAt(k)) && k - j < 12) k++;
+    const param = k > j ? Number(s.slice(j, k)) : undefined;
     const next = s[k] === ' ' ? k + 1 : k; // one space ends a control word and is part of it
     return this.word(word, param, next);
   }

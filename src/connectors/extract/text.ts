@@ -106,10 +106,6 @@ export class TextSink {
     this.raise(Break.Paragraph);
   }
 
-  get byteLength(): number {
-    return this.bytes;
-  }
-
   toString(): string {
     return this.parts.join('');
   }
@@ -177,7 +173,7 @@ export function decodeWithLabel(bytes: Uint8Array, label: string): string | unde
   return decoder.encoding === 'windows-1252' ? decodeWindows1252(bytes) : decoder.decode(bytes);
 }
 
-export interface DecodeOptions {
+interface DecodeOptions {
   /** An encoding declared by the document itself (meta charset, XML declaration). */
   declared?: string;
   /** Invalid UTF-8 is an error (XML) instead of a reason to read the bytes as Windows-1252. */
@@ -198,8 +194,7 @@ export function decodeText(bytes: Uint8Array, opts: DecodeOptions): string {
   if (bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff) {
     return new TextDecoder('utf-16be').decode(bytes.subarray(2));
   }
-  const declaredUtf16 = opts.declared && /^utf-?16(le|be)?$/i.test(opts.declared);
-  if (declaredUtf16) return new TextDecoder(/be$/i.test(opts.declared!) ? 'utf-16be' : 'utf-16le').decode(bytes);
+  if (opts.declared === 'utf-16le' || opts.declared === 'utf-16be') return new TextDecoder(opts.declared).decode(bytes);
   if (hasNul(bytes)) {
     throw new ExtractError(`binary content, not ${opts.format} text (contains NUL bytes)`);
   }
