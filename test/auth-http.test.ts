@@ -47,6 +47,8 @@ const READS: OperationName[] = [
   'ListDataSources',
   'ListIndices',
   'ListTagsForResource',
+  'Query',
+  'Retrieve',
 ];
 const WRITES = IMPLEMENTED_OPERATIONS.filter((op) => !READS.includes(op));
 
@@ -128,7 +130,7 @@ for (const backend of backends()) {
       assert.equal((await reader.send(new DescribeIndexCommand({ Id: indexId }))).Status, 'ACTIVE');
       assert.deepEqual((await reader.send(new ListDataSourcesCommand({ IndexId: indexId }))).SummaryItems!.map((s) => s.Id), [dataSourceId]);
       assert.equal((await reader.send(new ListDataSourceSyncJobsCommand({ IndexId: indexId, Id: dataSourceId }))).History!.length, 1);
-      assert.equal(READS.length, 7);
+      assert.equal(READS.length, 9);
       for (const op of READS) {
         assert.ok(IMPLEMENTED_OPERATIONS.includes(op), op);
         assertOk(await send({ credentials: READER, target: target(op), body: realInput(op) }));

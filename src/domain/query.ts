@@ -68,7 +68,6 @@ export type ScoreConfidence = 'VERY_HIGH' | 'HIGH' | 'MEDIUM' | 'LOW' | 'NOT_AVA
 export interface QueryResultItem {
   Id: string;
   Type: 'DOCUMENT';
-  Format: 'TEXT';
   AdditionalAttributes: [];
   DocumentId: string;
   DocumentTitle: TextWithHighlights;
@@ -132,7 +131,7 @@ export class QueryService {
       if (!d) return []; // removed between ranking and reading
       const Id = `${QueryId}-${randomUUID()}`;
       return [{
-        Id, Type: 'DOCUMENT', Format: 'TEXT', AdditionalAttributes: [], DocumentId: d.documentId,
+        Id, Type: 'DOCUMENT', AdditionalAttributes: [], DocumentId: d.documentId,
         DocumentTitle: highlighter.highlight(d.title), DocumentExcerpt: highlighter.excerpt(d.body),
         ...(d.sourceUri ? { DocumentURI: d.sourceUri } : {}),
         DocumentAttributes: attributesOf(d, input.RequestedDocumentAttributes),
@@ -170,7 +169,7 @@ export class QueryService {
 
   private async queryableIndex(scope: Scope, indexId: string): Promise<void> {
     const ix = await this.indices.get(scope, indexId);
-    if (!QUERYABLE.has(ix.status)) throw conflict(`Index ${indexId} is ${ix.status}; it can be searched once it is ACTIVE.`);
+    if (!QUERYABLE.has(ix.status)) throw conflict(`Index ${indexId} is ${ix.status}; only an ACTIVE (or UPDATING) index can be searched.`);
   }
 
   /** SortingConfiguration(s) with the stored type of each key; keys no document carries sort nothing. */
