@@ -47,7 +47,7 @@ export async function startKendrite(config: Config, opts: { clock?: Clock; log?:
   const tokens = new PageTokens(await sharedSecret(store.db, 'page-token'), clock);
   const lifecycle = new Lifecycle(config.transitionDelayMs);
   const indexer = new DocumentIndexer(store, clock, config.limits, s3Fetcher(config.s3));
-  const runner = new JobRunner(store, clock);
+  const runner = new JobRunner(store, clock, indexer, config, log);
   const worker = new BackgroundWorker(store, clock, config, indexer, new LifecycleWorker(store, clock), runner, log);
   lifecycle.onWake(() => setTimeout(() => worker.wake(), config.transitionDelayMs));
   const indices = new Indices(store, clock, lifecycle, tokens);

@@ -24,11 +24,15 @@ export interface Config {
     heartbeatMs: number;
     /** How often the worker looks for queued documents and jobs to finish or reap. */
     pollMs: number;
+    /** Documents a connector job fetches and extracts at once. */
+    fetchConcurrency: number;
   };
   /** S-LIST-7: history older than `days` is deleted, the newest `keepLatest` per data source always kept. */
   retention?: { days: number; keepLatest: number };
   limits: { maxDocumentBytes: number; maxTextBytes: number; maxDecompressionRatio: number };
   s3: { endpoint?: string; region?: string; forcePathStyle: boolean; accessKeyId?: string; secretAccessKey?: string };
+  /** Folders FILESYSTEM data sources may read (they and everything under them); none by default. */
+  folders: { allowedRoots: string[] };
 }
 
 export const DEFAULT_PORT = 4580;
@@ -44,9 +48,10 @@ export function defaultConfig(): Config {
     maxBodyBytes: 60 * 1024 * 1024,
     transitionDelayMs: 100,
     throttle: {},
-    sync: { leaseSeconds: 30, heartbeatMs: 5000, pollMs: 100 },
+    sync: { leaseSeconds: 30, heartbeatMs: 5000, pollMs: 100, fetchConcurrency: 8 },
     limits: { maxDocumentBytes: 50 * 1024 * 1024, maxTextBytes: 5 * 1024 * 1024, maxDecompressionRatio: 100 },
     s3: { forcePathStyle: true },
+    folders: { allowedRoots: [] },
   };
 }
 
@@ -98,6 +103,7 @@ function fromEnv(env: Env): Partial<Config> {
   const s3Endpoint = env.KENDRITE_S3_ENDPOINT ?? env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL;
   if (s3Endpoint) s3.endpoint = s3Endpoint;
   if (Object.keys(s3).length) out.s3 = s3 as Config['s3'];
+  if (env.KENDRITE_FOLDER_ROOTS) out.folders = { allowedRoots: env.KENDRITE_FOLDER_ROOTS.split(path.delimiter).filter(Boolean) };
   return out;
 }
 
@@ -139,6 +145,9 @@ function validateConfig(c: Config): void {
   }
   if (c.retention && !(c.retention.days > 0 && Number.isInteger(c.retention.keepLatest) && c.retention.keepLatest >= 0))
     throw new ConfigError('retention needs days > 0 and keepLatest >= 0');
+  if (!Number.isInteger(c.sync.fetchConcurrency) || c.sync.fetchConcurrency < 1) throw new ConfigError('sync.fetchConcurrency must be an integer >= 1');
+  if (!Array.isArray(c.folders.allowedRoots) || !c.folders.allowedRoots.every((r) => typeof r === 'string' && path.isAbsolute(r)))
+    throw new ConfigError('folders.allowedRoots must be a list of absolute paths');
 }
 
 export function isLoopback(host: string): boolean {

@@ -1,3 +1,5 @@
+import { ConfigurationError } from '../connectors/contract.js';
+import { parseSource } from '../connectors/registry.js';
 import type { DataSourceRow } from '../store/dataSources.js';
 import type { Store } from '../store/store.js';
 import { isUniqueViolation } from '../store/syncJobs.js';
@@ -172,6 +174,12 @@ function checkTypeAndConfiguration(type: string, input: DataSourceFields): void 
   if (!member || configured.length !== 1 || configured[0] !== member)
     throw invalid(`A ${type} data source needs Configuration with exactly ${member ?? 'its'} member${configured.length ? `; got ${configured.join(', ')}` : ''}.`);
   if (!input.RoleArn) throw invalid(`A ${type} data source needs a RoleArn.`);
+  try {
+    parseSource(type, input.Configuration);
+  } catch (e) {
+    if (e instanceof ConfigurationError) throw invalid(e.message);
+    throw e;
+  }
 }
 
 function checkSchedule(schedule: string | undefined): void {

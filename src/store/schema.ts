@@ -118,10 +118,22 @@ export interface DocumentsTable {
   text_bytes: number;
   /** Queue seq of the last operation applied, so late-arriving older operations never overwrite newer ones. */
   applied_seq: number;
-  /** Execution id of the last sync that saw this document (deletion detection). */
+  /** Execution id of the last sync job that wrote this document. */
   seen_by: string | null;
   created_at: number;
   updated_at: number;
+}
+
+/** A connector's view of a document it indexed (change and deletion detection). */
+export interface SyncedDocumentsTable {
+  doc_key: number;
+  index_id: string;
+  document_id: string;
+  data_source_id: string;
+  /** The connector's version (ETag, size+mtime…) when the document was last indexed; null after a failure, so it is fetched again. */
+  version: string | null;
+  /** Execution id of the last sync that saw the document in its source. */
+  seen_by: string | null;
 }
 
 export interface DocumentQueueTable {
@@ -188,6 +200,7 @@ export interface Database {
   sync_report: SyncReportTable;
   sync_job_transitions: SyncJobTransitionsTable;
   documents: DocumentsTable;
+  synced_documents: SyncedDocumentsTable;
   document_queue: DocumentQueueTable;
   server_secrets: ServerSecretsTable;
   document_attributes: DocumentAttributesTable;

@@ -8,6 +8,7 @@ import { migrate } from './migrate.js';
 import { SyncJobStore } from './syncJobs.js';
 import { TagStore } from './tags.js';
 import { SyncReportStore } from './syncReport.js';
+import { SyncDocumentStore } from './syncDocuments.js';
 
 /** Every repository over one connection: SQLite by default, PostgreSQL when a URL is configured. */
 export class Store {
@@ -18,6 +19,7 @@ export class Store {
   readonly syncJobs: SyncJobStore;
   readonly reports: SyncReportStore;
   readonly documents: DocumentStore;
+  readonly syncDocuments: SyncDocumentStore;
 
   private constructor(readonly conn: Connection) {
     this.indices = new IndexStore(conn.db);
@@ -27,6 +29,7 @@ export class Store {
     this.syncJobs = new SyncJobStore(conn.db, conn.sqlite);
     this.reports = new SyncReportStore(conn.db);
     this.documents = new DocumentStore(conn.db, conn.dialect);
+    this.syncDocuments = new SyncDocumentStore(conn.db, conn.sqlite);
   }
 
   get db() {

@@ -128,6 +128,20 @@ export class SyncJobStore {
     return this.db.selectFrom('sync_job_transitions').select(['status', 'at']).where('execution_id', '=', executionId).orderBy('seq').execute();
   }
 
+  /**
+   * Locks a connector job's row for the rest of the transaction if it may still write (SYNCING or
+   * SYNCING_INDEXING); false once it was stopped, reaped or failed, so a late batch never lands.
+   */
+  async holdWhileRunning(executionId: string, db: Db): Promise<boolean> {
+    const r = await db
+      .updateTable('sync_jobs')
+      .set((eb) => ({ stop_requested: eb.ref('stop_requested') }))
+      .where('execution_id', '=', executionId)
+      .where('status', 'in', ['SYNCING', 'SYNCING_INDEXING'])
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+
   async requestStop(executionId: string): Promise<void> {
     await this.db.updateTable('sync_jobs').set({ stop_requested: 1 }).where('execution_id', '=', executionId).execute();
   }

@@ -66,12 +66,15 @@ export class DocumentIndexer {
 
   /**
    * Writes one document. Returns the metric deltas for its job: Added when the index did not hold it,
-   * Modified when its text or metadata changed, nothing when unchanged; each at most once per job.
+   * Modified when its text or metadata changed (or always, with `force`: FORCED_FULL_CRAWL), nothing
+   * when unchanged; each at most once per job. `queueSeq` is the queue position of the operation, or null
+   * for a connector's write, which is not ordered against the queue.
    */
-  async applyPut(trx: Transaction<Database>, indexId: string, documentId: string, dataSourceId: string | null, p: Prepared, seq: number, executionId: string | null): Promise<MetricDeltas | undefined> {
+  async applyPut(trx: Transaction<Database>, indexId: string, documentId: string, dataSourceId: string | null, p: Prepared, queueSeq: number | null, executionId: string | null, opts: { force?: boolean } = {}): Promise<MetricDeltas | undefined> {
     const now = this.clock();
     const existing = await this.store.documents.get(indexId, documentId, trx);
-    if (existing && existing.applied_seq > seq) return undefined;
+    if (existing && queueSeq !== null && existing.applied_seq > queueSeq) return undefined;
+    const seq = queueSeq ?? existing?.applied_seq ?? 0;
     const held = existing !== undefined && searchable.has(existing.status);
     if (!p.ok) {
       const status = held ? 'UPDATE_FAILED' : 'FAILED';
@@ -85,7 +88,7 @@ export class DocumentIndexer {
       source_uri: p.sourceUri, version: p.version, content_hash: p.hash, failure_reason: null, text_bytes: Buffer.byteLength(p.body),
       applied_seq: seq, seen_by: executionId, updated_at: now,
     };
-    if (held && existing.content_hash === p.hash) {
+    if (held && existing.content_hash === p.hash && !opts.force) {
       await this.store.documents.update(existing.doc_key, { applied_seq: seq, seen_by: executionId, version: p.version, status: existing.status === 'UPDATE_FAILED' ? 'UPDATED' : existing.status, failure_reason: null }, trx);
       return undefined;
     }
@@ -110,14 +113,14 @@ export class DocumentIndexer {
 /** Extracts and fingerprints one document's content; failures are values. */
 export async function prepare(
   content: Uint8Array,
-  meta: { title?: string; contentType?: string; fileName?: string; attributes: Attribute[]; version: string | null },
+  meta: { title?: string; defaultTitle?: string; contentType?: string; fileName?: string; attributes: Attribute[]; version: string | null },
   limits: Config['limits'],
   signal?: AbortSignal,
 ): Promise<Prepared> {
   const contentType = detectContentType({ contentType: meta.contentType, fileName: meta.fileName, content }) ?? 'PLAIN_TEXT';
   const extracted = await extractText(content, contentType, limits, signal);
   if (!extracted.ok) return { ok: false, reason: extracted.reason, attributes: meta.attributes, version: meta.version };
-  const title = meta.title ?? extracted.title ?? '';
+  const title = meta.title ?? extracted.title ?? meta.defaultTitle ?? '';
   const attributes = withFileType(meta.attributes, contentType);
   const hash = createHash('sha256').update(title).update('\0').update(extracted.text).update('\0').update(contentType).update('\0').update(JSON.stringify(attributes)).digest('hex');
   const sourceUri = attributes.find((a) => a.Key === '_source_uri')?.Value.StringValue ?? null;

@@ -1,34 +1,54 @@
+import type { Config } from '../config/config.js';
 import type { Clock } from '../domain/clock.js';
 import type { Store } from '../store/store.js';
+import type { DocumentIndexer } from './documentIndexer.js';
+import { JobRun } from './jobRun.js';
+import type { Log } from './worker.js';
 
 /**
- * Runs connector-driven jobs (every type but CUSTOM) that this worker owns. Connectors plug in here
- * (see DESIGN.md, "The connector contract"); a type with no connector yet fails its job clearly.
+ * Runs the connector-driven jobs (every type but CUSTOM) that this worker holds the lease of. Each
+ * runs in the background, so the worker's loop (and with it the lease heartbeat) never waits for one.
  */
 export class JobRunner {
-  private readonly running = new Map<string, AbortController>();
+  private readonly running = new Map<string, { run: JobRun; done: Promise<void> }>();
+  private closed = false;
 
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
+    private readonly indexer: DocumentIndexer,
+    private readonly config: Config,
+    private readonly log: Log,
   ) {}
 
+  /** Called on every tick of the worker: starts new jobs, and passes a stop on to a running one at once. */
   async pickUp(owner: string): Promise<void> {
     for (const job of await this.store.syncJobs.owned(owner)) {
-      if (job.data_source_type === 'CUSTOM' || this.running.has(job.execution_id)) continue;
+      if (job.data_source_type === 'CUSTOM' || this.closed) continue;
+      const running = this.running.get(job.execution_id);
+      if (running) {
+        if (job.status === 'STOPPING') running.run.stop();
+        continue;
+      }
       if (job.status === 'STOPPING') {
         await this.store.syncJobs.transition(job.execution_id, 'ABORTED', this.clock());
         continue;
       }
       if (job.status !== 'SYNCING') continue;
-      await this.store.syncJobs.transition(job.execution_id, 'FAILED', this.clock(), {
-        error_code: 'InvalidRequest',
-        error_message: `kendrite has no connector for data source type ${job.data_source_type} in this version; use a CUSTOM data source with BatchPutDocument.`,
-      });
+      const run = new JobRun(job, this.store, this.clock, this.indexer, this.config, this.log);
+      const done = run
+        .execute()
+        .catch((e: unknown) => this.log({ level: 'error', msg: 'sync job run failed', executionId: job.execution_id, error: (e as Error)?.stack ?? String(e) }))
+        .finally(() => this.running.delete(job.execution_id));
+      this.running.set(job.execution_id, { run, done });
     }
   }
 
+  /** At shutdown: every running job stops fetching and ends (FAILED, saying why) before the store closes. */
   async stopAll(): Promise<void> {
-    for (const c of this.running.values()) c.abort();
+    this.closed = true;
+    const all = [...this.running.values()];
+    for (const r of all) r.run.shutdown();
+    await Promise.allSettled(all.map((r) => r.done));
   }
 }

@@ -50,6 +50,15 @@ export const POSTGRES_MIGRATIONS: string[][] = [
         setweight(to_tsvector('english', title), 'A') || setweight(to_tsvector('english', left(body, 500000)), 'B')) STORED)`,
     `CREATE UNIQUE INDEX documents_id ON documents(index_id, document_id)`,
     `CREATE INDEX documents_source ON documents(data_source_id, seen_by)`,
+    // Connector syncs: what the source's version was when a document was last indexed, and the last job
+    // that saw it. Kept apart from documents, whose rows carry the text and its tsvector: stamping 100,000
+    // unchanged documents then writes narrow rows only.
+    `CREATE TABLE synced_documents (
+      doc_key BIGINT PRIMARY KEY REFERENCES documents(doc_key) ON DELETE CASCADE, index_id TEXT NOT NULL, document_id TEXT NOT NULL,
+      data_source_id TEXT NOT NULL, version TEXT, seen_by TEXT)`,
+    // Change detection reads this index alone (it holds the version); deletion detection walks the second.
+    `CREATE UNIQUE INDEX synced_documents_id ON synced_documents(index_id, document_id, data_source_id, version)`,
+    `CREATE INDEX synced_documents_source ON synced_documents(data_source_id, doc_key)`,
     `CREATE INDEX documents_search ON documents USING GIN (search_vector)`,
     // Search: one row per attribute value (a string list has one per element) for filters, facets and sorting,
     // kept in step with documents.attributes by a trigger; _data_source_id comes from the column.

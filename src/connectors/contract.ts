@@ -1,0 +1,65 @@
+// The connector contract (DESIGN.md): a connector walks its source lazily and yields what it found,
+// one item at a time. One bad document is data (a failure), never an exception; only a failure of the
+// whole source (bucket missing, folder not allowed) throws, as a SourceError.
+import type { Attribute } from '../domain/documents.js';
+
+/** A document's bytes and what the source says about them. */
+export interface RawDocument {
+  content: Uint8Array;
+  /** The title from the source's metadata; absent means the extracted title, else `defaultTitle`. */
+  title?: string;
+  defaultTitle?: string;
+  /** A Kendra ContentType or MIME type, if the source declares one. */
+  contentType?: string;
+  /** File name or key, for detecting the type by extension. */
+  fileName?: string;
+  attributes: Attribute[];
+}
+
+export type Found =
+  | {
+      kind: 'document';
+      id: string;
+      /** Changes whenever the document (or its metadata) may have changed: ETag, size+mtime… */
+      version: string;
+      /** Reads the document; throwing (or rejecting) fails this document only, with the error's message. */
+      fetch(signal: AbortSignal): Promise<RawDocument>;
+    }
+  | {
+      kind: 'failure';
+      /** The document that failed. Absent: part of the source could not be listed (see `location`). */
+      id?: string;
+      /** What could not be read, when it is not a document (a directory, a listing page). */
+      location?: string;
+      reason: string;
+      sourceCode?: string;
+    };
+
+export interface SyncContext {
+  /** Aborted when the job is stopped or the server shuts down. */
+  signal: AbortSignal;
+  /** Largest document to read, in bytes; larger ones fail without being read. */
+  maxDocumentBytes: number;
+}
+
+export interface Connector {
+  /** Must end soon after `ctx.signal` aborts: pass it to every call that may take long. */
+  enumerate(ctx: SyncContext): AsyncIterable<Found>;
+}
+
+/**
+ * The whole source cannot be synced. `kind` says whose fault it is (S-JOB-3): `source` (configuration
+ * or the source itself → InvalidRequest) or `internal` (kendrite → InternalError).
+ */
+export class SourceError extends Error {
+  constructor(
+    message: string,
+    readonly sourceCode?: string,
+    readonly kind: 'source' | 'internal' = 'source',
+  ) {
+    super(message);
+  }
+}
+
+/** The configuration cannot work (detected before or at sync time); CreateDataSource reports it as ValidationException. */
+export class ConfigurationError extends Error {}

@@ -1,0 +1,122 @@
+// Which connector runs a data source, and with what settings, read from its configuration: Type S3
+// with S3Configuration, or TEMPLATE with Kendra's S3 template or kendrite's FILESYSTEM template.
+// The same parsing validates CreateDataSource/UpdateDataSource (ConfigurationError → ValidationException).
+import type { Config } from '../config/config.js';
+import type { Connector } from './contract.js';
+import { ConfigurationError } from './contract.js';
+import { FolderConnector, type FolderSource } from './filesystem.js';
+import { globToRegExp } from './patterns.js';
+import { S3Connector, type S3Source } from './s3.js';
+import { s3Client } from './s3Client.js';
+
+export type SyncMode = 'FULL_CRAWL' | 'FORCED_FULL_CRAWL' | 'CHANGE_LOG';
+
+export type SourceSpec =
+  | { kind: 'S3'; source: S3Source; syncMode: SyncMode; maxFileBytes?: number }
+  | { kind: 'FILESYSTEM'; source: FolderSource; syncMode: SyncMode; maxFileBytes?: number };
+
+/** TEMPLATE types kendrite runs. */
+export const TEMPLATE_TYPES = ['S3', 'FILESYSTEM'] as const;
+
+const BUCKET = /^[a-z0-9][.\-a-z0-9]{1,61}[a-z0-9]$/;
+const SYNC_MODES: Record<string, readonly SyncMode[]> = {
+  S3: ['FULL_CRAWL', 'FORCED_FULL_CRAWL', 'CHANGE_LOG'],
+  FILESYSTEM: ['FULL_CRAWL', 'FORCED_FULL_CRAWL'],
+};
+const TEMPLATE_KEYS = new Set(['type', 'version', 'syncMode', 'connectionConfiguration', 'repositoryConfigurations', 'additionalProperties', 'enableIdentityCrawler', 'secretArn']);
+
+/**
+ * What a data source's configuration asks for. `undefined`: the type is not one of these connectors'
+ * (CUSTOM, or a type another connector serves). Throws ConfigurationError when it cannot work.
+ */
+export function parseSource(type: string, configuration: Record<string, unknown> | undefined): SourceSpec | undefined {
+  if (type === 'S3') return fromS3Configuration(configuration?.S3Configuration);
+  if (type !== 'TEMPLATE') return undefined;
+  const template = (configuration?.TemplateConfiguration as { Template?: unknown } | undefined)?.Template;
+  if (!isObject(template)) throw new ConfigurationError('TemplateConfiguration.Template must be a JSON object with a "type".');
+  const ttype = template.type;
+  if (typeof ttype !== 'string' || !ttype) throw new ConfigurationError('TemplateConfiguration.Template needs a "type" (for example "S3" or "FILESYSTEM").');
+  if (ttype !== 'S3' && ttype !== 'FILESYSTEM') return undefined;
+  const unknown = Object.keys(template).filter((k) => !TEMPLATE_KEYS.has(k));
+  if (unknown.length) throw new ConfigurationError(`The ${ttype} template has unknown member(s): ${unknown.join(', ')}.`);
+  const syncMode = template.syncMode ?? 'FULL_CRAWL';
+  if (typeof syncMode !== 'string' || !SYNC_MODES[ttype]!.includes(syncMode as SyncMode))
+    throw new ConfigurationError(`The ${ttype} template's syncMode must be one of ${SYNC_MODES[ttype]!.join(', ')}.`);
+  if (template.version !== undefined && typeof template.version !== 'string') throw new ConfigurationError(`The ${ttype} template's version must be a string.`);
+  const conn = template.connectionConfiguration;
+  const endpoint = isObject(conn) ? conn.repositoryEndpointMetadata : undefined;
+  if (!isObject(endpoint)) throw new ConfigurationError(`The ${ttype} template needs connectionConfiguration.repositoryEndpointMetadata.`);
+  const extra = template.additionalProperties ?? {};
+  if (!isObject(extra)) throw new ConfigurationError(`The ${ttype} template's additionalProperties must be an object.`);
+  const list = (key: string) => stringList(extra[key], `additionalProperties.${key}`);
+  const maxFileBytes = megabytes(extra.maxFileSizeInMegaBytes);
+  if (ttype === 'S3') {
+    const bucket = endpoint.BucketName;
+    if (typeof bucket !== 'string' || !BUCKET.test(bucket)) throw new ConfigurationError('The S3 template needs connectionConfiguration.repositoryEndpointMetadata.BucketName, a valid bucket name.');
+    const metadataPrefix = extra.metadataFilesPrefix;
+    if (metadataPrefix !== undefined && typeof metadataPrefix !== 'string') throw new ConfigurationError('additionalProperties.metadataFilesPrefix must be a string.');
+    const source: S3Source = {
+      bucket, inclusionPrefixes: list('inclusionPrefixes'), exclusionPrefixes: list('exclusionPrefixes'),
+      inclusionPatterns: list('inclusionPatterns'), exclusionPatterns: list('exclusionPatterns'), metadataPrefix: metadataPrefix || undefined,
+    };
+    checkPatterns(source);
+    return { kind: 'S3', source, syncMode: syncMode as SyncMode, maxFileBytes };
+  }
+  const folder = endpoint.path;
+  if (typeof folder !== 'string' || !folder.startsWith('/'))
+    throw new ConfigurationError('The FILESYSTEM template needs connectionConfiguration.repositoryEndpointMetadata.path, an absolute path.');
+  const source: FolderSource = { path: folder, inclusionPatterns: list('inclusionPatterns'), exclusionPatterns: list('exclusionPatterns') };
+  checkPatterns(source);
+  return { kind: 'FILESYSTEM', source, syncMode: syncMode as SyncMode, maxFileBytes };
+}
+
+function fromS3Configuration(c: unknown): SourceSpec {
+  if (!isObject(c) || typeof c.BucketName !== 'string') throw new ConfigurationError('S3Configuration needs a BucketName.');
+  const meta = c.DocumentsMetadataConfiguration as { S3Prefix?: string } | undefined;
+  const source: S3Source = {
+    bucket: c.BucketName,
+    inclusionPrefixes: stringList(c.InclusionPrefixes, 'InclusionPrefixes'),
+    inclusionPatterns: stringList(c.InclusionPatterns, 'InclusionPatterns'),
+    exclusionPatterns: stringList(c.ExclusionPatterns, 'ExclusionPatterns'),
+    metadataPrefix: meta?.S3Prefix || undefined,
+  };
+  checkPatterns(source);
+  return { kind: 'S3', source, syncMode: 'FULL_CRAWL' };
+}
+
+export interface ConnectorDeps {
+  s3: Config['s3'];
+  folders: Config['folders'];
+}
+
+export function connectorFor(spec: SourceSpec, deps: ConnectorDeps): Connector {
+  return spec.kind === 'S3' ? new S3Connector(s3Client(deps.s3), spec.source) : new FolderConnector(spec.source, deps.folders.allowedRoots);
+}
+
+function checkPatterns(s: { inclusionPatterns?: string[]; exclusionPatterns?: string[] }): void {
+  for (const p of [...(s.inclusionPatterns ?? []), ...(s.exclusionPatterns ?? [])]) {
+    try {
+      globToRegExp(p);
+    } catch {
+      throw new ConfigurationError(`The pattern '${p}' is not a valid glob (check its [...] classes).`);
+    }
+  }
+}
+
+function stringList(v: unknown, what: string): string[] | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (!Array.isArray(v) || !v.every((s) => typeof s === 'string')) throw new ConfigurationError(`${what} must be a list of strings.`);
+  return v as string[];
+}
+
+/** Kendra's templates give maxFileSizeInMegaBytes as a string ("50"); a number is accepted too. */
+function megabytes(v: unknown): number | undefined {
+  if (v === undefined || v === null || v === '') return undefined;
+  const n = typeof v === 'string' ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isFinite(n) || n <= 0) throw new ConfigurationError('additionalProperties.maxFileSizeInMegaBytes must be a positive number of megabytes, such as "50".');
+  return Math.floor(n * 1024 * 1024);
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

@@ -1,0 +1,209 @@
+// The pull pipeline of one connector job: enumeration → change detection → fetch and extract (a few
+// at a time) → batches committed to the index. Each batch's index writes, report lines and metric
+// increments commit in one transaction, so the metrics always count what the index holds, and a batch
+// commits at least every `flushMs` while anything waits, so the metrics are live whatever the source's pace.
+import type { Config } from '../config/config.js';
+import type { Connector, Found, SyncContext } from '../connectors/contract.js';
+import type { Clock } from '../domain/clock.js';
+import type { Store } from '../store/store.js';
+import type { MetricDeltas } from '../store/syncJobs.js';
+import { prepare, type DocumentIndexer, type Prepared } from './documentIndexer.js';
+
+export interface JobRef {
+  executionId: string;
+  indexId: string;
+  dataSourceId: string;
+}
+
+export interface PipelineOptions {
+  fetchConcurrency: number;
+  /** Documents written per committed batch; unchanged ones, which cost a stamp only, go SEEN_PER_WRITE times as many. */
+  batchSize: number;
+  /** Longest time a result waits before its batch commits. */
+  flushMs: number;
+  /** FORCED_FULL_CRAWL: fetch and re-index every document, counted as modified. */
+  force: boolean;
+  limits: Config['limits'];
+}
+
+/** The job can no longer write: it was stopped, reaped or failed by someone else. */
+export class JobEnded extends Error {}
+
+type Listed = Extract<Found, { kind: 'document' }>;
+
+/** Documents per version lookup (one statement). */
+const LOOKUP_SIZE = 500;
+const SEEN_PER_WRITE = 8;
+
+type Result =
+  | { kind: 'seen'; docKey: number }
+  | { kind: 'put'; id: string; prepared: Prepared }
+  | { kind: 'unlisted'; location: string; reason: string };
+
+export class SyncPipeline {
+  private lookup: Listed[] = [];
+  private lookupSince = 0;
+  private ready: Result[] = [];
+  /** How many of `ready` are writes (not stamps). */
+  private written = 0;
+  private readonly inflight = new Set<Promise<void>>();
+  private lookupChain: Promise<void> = Promise.resolve();
+  private commitChain: Promise<void> = Promise.resolve();
+  /** The first error of a step run by the timer; it ends the job. */
+  private error: unknown;
+  private readonly controller = new AbortController();
+  /** False once part of the source could not be listed: then no document may be taken for deleted. */
+  complete = true;
+
+  constructor(
+    private readonly store: Store,
+    private readonly indexer: DocumentIndexer,
+    private readonly clock: Clock,
+    private readonly job: JobRef,
+    private readonly opts: PipelineOptions,
+    outer: AbortSignal,
+  ) {
+    if (outer.aborted) this.controller.abort();
+    else outer.addEventListener('abort', () => this.controller.abort(), { once: true });
+  }
+
+  private get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /**
+   * Walks the whole source and fetches every new or changed document, committing as it goes: the
+   * SYNCING phase, which a stop can cut short. Throws what ended it early.
+   */
+  async crawl(connector: Connector): Promise<void> {
+    const ctx: SyncContext = { signal: this.signal, maxDocumentBytes: this.opts.limits.maxDocumentBytes };
+    const timer = setInterval(() => this.onTimer(), Math.max(10, Math.floor(this.opts.flushMs / 2)));
+    try {
+      for await (const found of connector.enumerate(ctx)) {
+        if (this.signal.aborted) break;
+        if (found.kind === 'document') {
+          if (!this.lookup.length) this.lookupSince = this.clock();
+          this.lookup.push(found);
+        } else if (found.id !== undefined) {
+          this.ready.push({ kind: 'put', id: found.id, prepared: { ok: false, reason: found.reason, attributes: [], version: null } });
+          this.written++;
+        } else {
+          this.complete = false;
+          this.ready.push({ kind: 'unlisted', location: found.location ?? '(source)', reason: found.reason });
+          this.written++;
+        }
+        if (this.lookup.length >= LOOKUP_SIZE) await this.runLookup();
+        if (this.written >= this.opts.batchSize || this.ready.length >= this.opts.batchSize * SEEN_PER_WRITE) await this.runCommit();
+      }
+      if (!this.signal.aborted) await this.runLookup();
+      while (this.inflight.size && !this.signal.aborted) await Promise.race(this.inflight);
+    } catch (e) {
+      throw this.error ?? e;
+    } finally {
+      clearInterval(timer);
+    }
+    if (this.error) throw this.error;
+    if (this.signal.aborted) throw this.signal.reason ?? new Error('aborted');
+  }
+
+  /** After the crawl (SYNCING_INDEXING): commits what is left. */
+  async commitRest(): Promise<void> {
+    await this.runCommit();
+    if (this.error) throw this.error;
+  }
+
+  /** After an abort: lets fetches in flight and a commit under way finish; nothing more is written. */
+  async settle(): Promise<void> {
+    this.controller.abort();
+    await Promise.allSettled([...this.inflight, this.lookupChain, this.commitChain]);
+  }
+
+  private onTimer(): void {
+    if (this.lookup.length && this.clock() - this.lookupSince >= this.opts.flushMs) this.runLookup().catch((e) => this.fail(e));
+    if (this.ready.length) this.runCommit().catch((e) => this.fail(e));
+  }
+
+  private fail(e: unknown): void {
+    this.error ??= e;
+    this.controller.abort();
+  }
+
+  private runLookup(): Promise<void> {
+    const p = this.lookupChain.then(() => this.lookupBatch());
+    this.lookupChain = p.catch(() => undefined);
+    return p;
+  }
+
+  private runCommit(): Promise<void> {
+    const p = this.commitChain.then(() => this.commitBatch());
+    this.commitChain = p.catch(() => undefined);
+    return p;
+  }
+
+  /** Change detection: unchanged documents are only scanned; the others are fetched. */
+  private async lookupBatch(): Promise<void> {
+    const batch = this.lookup.splice(0);
+    if (!batch.length || this.signal.aborted) return;
+    const held = await this.store.syncDocuments.versions(this.job.indexId, batch.map((f) => f.id));
+    for (const f of batch) {
+      const h = held.get(f.id);
+      if (h && !this.opts.force && h.version === f.version && h.data_source_id === this.job.dataSourceId) {
+        this.ready.push({ kind: 'seen', docKey: h.doc_key });
+        continue;
+      }
+      while (this.inflight.size >= this.opts.fetchConcurrency) await Promise.race(this.inflight);
+      if (this.signal.aborted) return;
+      this.startFetch(f);
+    }
+  }
+
+  private startFetch(f: Listed): void {
+    const signal = this.signal;
+    const task = (async () => {
+      let prepared: Prepared;
+      try {
+        const raw = await f.fetch(signal);
+        const attributes = [{ Key: '_data_source_id', Value: { StringValue: this.job.dataSourceId } }, ...raw.attributes];
+        prepared = await prepare(raw.content, { title: raw.title, defaultTitle: raw.defaultTitle, contentType: raw.contentType, fileName: raw.fileName, attributes, version: f.version }, this.opts.limits, signal);
+      } catch (e) {
+        prepared = { ok: false, reason: `cannot read ${f.id}: ${(e as Error)?.message ?? String(e)}`, attributes: [], version: null };
+      }
+      // A fetch cut short by a stop is not a failure of the document: it is simply not written.
+      if (!signal.aborted) {
+        this.ready.push({ kind: 'put', id: f.id, prepared });
+        this.written++;
+      }
+    })();
+    this.inflight.add(task);
+    void task.finally(() => this.inflight.delete(task));
+  }
+
+  /** One transaction: index writes, seen-stamps, report lines and the metric increments they earn. */
+  private async commitBatch(): Promise<void> {
+    if (this.signal.aborted) return;
+    const items = this.ready.splice(0);
+    this.written = 0;
+    if (!items.length) return;
+    const { executionId, indexId, dataSourceId } = this.job;
+    const written = await this.store.db.transaction().execute(async (trx) => {
+      if (!(await this.store.syncJobs.holdWhileRunning(executionId, trx))) return false;
+      const deltas: Required<MetricDeltas> = { added: 0, modified: 0, deleted: 0, failed: 0, scanned: 0 };
+      const seen = items.flatMap((r) => (r.kind === 'seen' ? [r.docKey] : []));
+      await this.store.syncDocuments.stamp(seen, executionId, trx);
+      deltas.scanned += seen.length;
+      for (const r of items) {
+        if (r.kind === 'put') {
+          deltas.scanned++;
+          const d = await this.indexer.applyPut(trx, indexId, r.id, dataSourceId, r.prepared, null, executionId, { force: this.opts.force });
+          await this.store.syncDocuments.record(indexId, r.id, dataSourceId, r.prepared.ok ? r.prepared.version : null, executionId, trx);
+          for (const k of Object.keys(d ?? {}) as (keyof MetricDeltas)[]) deltas[k] += d![k] ?? 0;
+        } else if (r.kind === 'unlisted') {
+          if (await this.store.reports.record(executionId, r.location, 'FAILED', r.reason, this.clock(), trx)) deltas.failed++;
+        }
+      }
+      await this.store.syncJobs.addMetrics(executionId, deltas, trx);
+      return true;
+    });
+    if (!written) throw new JobEnded('the sync job can no longer write');
+  }
+}
