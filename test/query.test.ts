@@ -1,10 +1,15 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import {
   BatchGetDocumentStatusCommand,
   BatchPutDocumentCommand,
   DeleteDataSourceCommand,
   QueryCommand,
+  RetrieveCommand,
   StartDataSourceSyncJobCommand,
   StopDataSourceSyncJobCommand,
   SubmitFeedbackCommand,
@@ -15,6 +20,7 @@ import {
 import { activeCustomDataSource, activeIndex, jobReaching, rejectsWith } from './support/kendra.js';
 import { CORPUS, createdAt, ingestCorpus, sourceUri, storeQuery, updatedAt, type Source } from './support/searchCorpus.js';
 import { backends, TestServer, TestStore, waitFor } from './support/server.js';
+import { activeDataSource, folderTemplate, metrics, syncToEnd } from './support/sync.js';
 
 type Input = Omit<QueryCommandInput, 'IndexId'>;
 
@@ -495,6 +501,56 @@ for (const backend of backends()) {
       assert.deepEqual(await found('cherries'), ['b']);
       assert.deepEqual(await found('bananas'), []);
       assert.deepEqual(await found('apples'), ['a']);
+    });
+  });
+
+  describe(`Query and Retrieve over what a connector synced (folder) [${backend.name}]`, { skip: backend.skip }, () => {
+    let store: TestStore;
+    let server: TestServer;
+    let k: KendraClient;
+    let dir: string;
+    before(async () => {
+      store = await TestStore.create(backend.name);
+      dir = mkdtempSync(path.join(tmpdir(), 'kendrite-query-folder-'));
+      server = await TestServer.start(store, { config: { folders: { allowedRoots: [dir] } } });
+      k = server.client();
+    });
+    after(async () => {
+      await server?.stop();
+      await store?.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    test('documents, their side-file attributes and their passages are findable', async () => {
+      const orchids = path.join(dir, 'orchids.txt');
+      writeFileSync(orchids, 'Orchids need bright light. Water them weekly.');
+      writeFileSync(`${orchids}.metadata.json`, JSON.stringify({ Attributes: { team: 'garden', rating: 5, _created_at: '2024-05-01T00:00:00Z' } }));
+      writeFileSync(path.join(dir, 'cacti.md'), 'Cacti need little water.');
+      const indexId = await activeIndex(k, 'folder');
+      const ds = await activeDataSource(k, { IndexId: indexId, Name: 'plants', Type: 'TEMPLATE', Configuration: folderTemplate(dir) });
+      const job = await syncToEnd(k, indexId, ds);
+      assert.equal(job.Status, 'SUCCEEDED', job.ErrorMessage);
+      assert.equal(metrics(job).added, '2');
+
+      const r = await k.send(new QueryCommand({ IndexId: indexId, QueryText: 'orchids' }));
+      assert.deepEqual(ids(r), [orchids]);
+      const item = r.ResultItems![0]!;
+      assert.equal(item.DocumentURI, pathToFileURL(orchids).href);
+      const attrs = Object.fromEntries(item.DocumentAttributes!.map((a) => [a.Key, a.Value]));
+      assert.deepEqual(
+        { ds: attrs._data_source_id, team: attrs.team, rating: attrs.rating, created: attrs._created_at, type: attrs._file_type },
+        { ds: { StringValue: ds }, team: { StringValue: 'garden' }, rating: { LongValue: 5 }, created: { DateValue: new Date('2024-05-01T00:00:00Z') }, type: { StringValue: 'PLAIN_TEXT' } },
+      );
+      const filtered = await k.send(new QueryCommand({
+        IndexId: indexId,
+        AttributeFilter: { AndAllFilters: [{ EqualsTo: { Key: 'team', Value: { StringValue: 'garden' } } }, { GreaterThanOrEquals: { Key: '_created_at', Value: { DateValue: new Date('2024-04-01T00:00:00Z') } } }] },
+      }));
+      assert.deepEqual(ids(filtered), [orchids]);
+      const water = await k.send(new QueryCommand({ IndexId: indexId, QueryText: 'water', Facets: [{ DocumentAttributeKey: '_file_type' }] }));
+      assert.equal(water.TotalNumberOfResults, 2);
+      assert.deepEqual(facet(water, '_file_type'), { type: 'STRING_VALUE', pairs: [['MD', 1], ['PLAIN_TEXT', 1]] });
+      const passages = await k.send(new RetrieveCommand({ IndexId: indexId, QueryText: 'water' }));
+      assert.deepEqual(passages.ResultItems!.map((i) => i.Content).sort(), ['Cacti need little water.', 'Orchids need bright light. Water them weekly.']);
     });
   });
 }
