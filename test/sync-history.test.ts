@@ -163,6 +163,22 @@ for (const backend of backends()) {
       await rejectsWith(k.send(new ListDataSourceSyncJobsCommand({ IndexId: indexId, Id: ds, NextToken: dsPage.NextToken })), 'ValidationException');
     });
 
+    test('a page read again right after a change shows the change (no stale page is served)', async () => {
+      const ds3 = await activeCustomDataSource(k, indexId, 'fresh');
+      const list = async () => (await k.send(new ListDataSourceSyncJobsCommand({ IndexId: indexId, Id: ds3 }))).History!;
+      for (let round = 0; round < 3; round++) {
+        const before = await list();
+        assert.deepEqual(await list(), before);
+        const { ExecutionId } = await k.send(new StartDataSourceSyncJobCommand({ IndexId: indexId, Id: ds3 }));
+        const started = await list();
+        assert.equal(started.length, before.length + 1);
+        assert.equal(started[0]!.ExecutionId, ExecutionId);
+        assert.equal(started[0]!.Status, 'SYNCING');
+        await k.send(new StopDataSourceSyncJobCommand({ IndexId: indexId, Id: ds3 }));
+        assert.notEqual((await list())[0]!.Status, 'SYNCING');
+      }
+    });
+
     test('S-JOB-7: a job active when the server is killed is FAILED (InternalError) after restart; its documents stay', async () => {
       const crashDs = await activeCustomDataSource(k, indexId, 'crash');
       const before = (await k.send(new DescribeIndexCommand({ Id: indexId }))).IndexStatistics!.TextDocumentStatistics!.IndexedTextDocumentsCount!;

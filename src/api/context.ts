@@ -6,6 +6,7 @@ import type { SyncJobs } from '../domain/syncJobs.js';
 import type { Store } from '../store/store.js';
 import type { RequestContext } from '../http/server.js';
 import type { OperationInputs, OperationName, OperationOutputs } from '../protocol/generated/operations.js';
+import type { SerializedOutput } from '../protocol/serialize.js';
 
 /** The domain services the handlers call. */
 export interface Services {
@@ -17,7 +18,7 @@ export interface Services {
   documents: Documents;
 }
 
-export type Handler<Op extends OperationName> = (input: OperationInputs[Op], ctx: RequestContext, s: Services) => Promise<OperationOutputs[Op]>;
+export type Handler<Op extends OperationName> = (input: OperationInputs[Op], ctx: RequestContext, s: Services) => Promise<OperationOutputs[Op] | SerializedOutput>;
 export type Handlers = { [Op in OperationName]?: Handler<Op> };
 
 export const scopeOf = (ctx: RequestContext) => ({ accountId: ctx.caller.accountId, region: ctx.caller.region });

@@ -1,3 +1,5 @@
+import type { HistoryPage } from '../domain/syncJobs.js';
+import { SerializedOutput } from '../protocol/serialize.js';
 import type { HistoryRow } from '../store/syncJobs.js';
 import { date, scopeOf, type Handlers } from './context.js';
 
@@ -19,9 +21,14 @@ export const syncJobHandlers: Handlers = {
       maxResults: input.MaxResults ?? 10,
       nextToken: input.NextToken,
     });
-    return { History: page.jobs.map(toSyncJob), NextToken: page.nextToken };
+    // A page served again from the history cache is the same object: render it once.
+    let out = rendered.get(page);
+    if (!out) rendered.set(page, (out = new SerializedOutput({ History: page.jobs.map(toSyncJob), NextToken: page.nextToken })));
+    return out;
   },
 };
+
+const rendered = new WeakMap<HistoryPage, SerializedOutput>();
 
 /** S-JOB-3/4: EndTime only when terminal; metrics always as decimal strings, no DocumentsScanned for CUSTOM. */
 export function toSyncJob(j: HistoryRow) {

@@ -158,7 +158,7 @@ export class DataSources {
     const row = await this.get(scope, indexId, id);
     if (row.status === 'DELETING') return;
     const now = this.clock();
-    await this.store.dataSources.update(id, { status: 'DELETING', updated_at: now, transition_at: now, next_run_at: null });
+    await this.store.dataSources.update(id, { status: 'DELETING', updated_at: now, transition_at: now + this.lifecycle.delayMs, next_run_at: null });
     this.lifecycle.wake();
   }
 }

@@ -5,6 +5,7 @@ import type { Scope } from './arn.js';
 import type { Clock } from './clock.js';
 import type { DataSources } from './dataSources.js';
 import { conflict, DomainError, invalid, notFound } from './errors.js';
+import { HistoryCache } from './historyCache.js';
 import type { Indices } from './indices.js';
 import type { PageTokens } from './pageToken.js';
 
@@ -13,6 +14,11 @@ export interface Worker {
   readonly leaseMs: number;
   /** A job was started or asked to stop: look now. */
   wake(): void;
+}
+
+export interface HistoryPage {
+  jobs: HistoryRow[];
+  nextToken?: string;
 }
 
 export interface HistoryQuery {
@@ -33,6 +39,8 @@ export class SyncJobs {
     private readonly tokens: PageTokens,
     private readonly worker: Worker,
   ) {}
+
+  private readonly pages = new HistoryCache<HistoryPage>();
 
   async start(scope: Scope, indexId: string, dataSourceId: string): Promise<string> {
     await this.indices.getActive(scope, indexId);
@@ -72,9 +80,22 @@ export class SyncJobs {
     this.worker.wake();
   }
 
-  async history(scope: Scope, indexId: string, dataSourceId: string, q: HistoryQuery): Promise<{ jobs: HistoryRow[]; nextToken?: string }> {
+  async history(scope: Scope, indexId: string, dataSourceId: string, q: HistoryQuery): Promise<HistoryPage> {
     const filter: HistoryFilter = { status: q.status, startFrom: q.startTime?.getTime(), startTo: q.endTime?.getTime() };
     const binding = `ListDataSourceSyncJobs\n${indexId}\n${dataSourceId}\n${filter.status ?? ''}\n${filter.startFrom ?? ''}\n${filter.startTo ?? ''}`;
+    // The same request, while no job has changed since, gets the page it got (wait loops poll this).
+    const version = this.store.syncJobs.historyVersion();
+    const key = version === undefined ? undefined : `${scope.accountId}\n${scope.region}\n${binding}\n${q.maxResults}\n${q.nextToken ?? ''}`;
+    if (key !== undefined) {
+      const hit = this.pages.get(key, version!, this.clock());
+      if (hit) return hit;
+    }
+    const page = await this.readHistory(scope, indexId, dataSourceId, filter, binding, q);
+    if (key !== undefined && this.store.syncJobs.historyVersion() === version) this.pages.set(key, version!, this.clock(), page);
+    return page;
+  }
+
+  private async readHistory(scope: Scope, indexId: string, dataSourceId: string, filter: HistoryFilter, binding: string, q: HistoryQuery): Promise<HistoryPage> {
     let after: [number, number] | undefined;
     try {
       if (filter.startFrom !== undefined && filter.startTo !== undefined && filter.startFrom > filter.startTo)

@@ -47,7 +47,7 @@ export function createHttpServer(opts: HttpOptions): http.Server {
   return server;
 }
 
-async function handle(req: http.IncomingMessage, requestId: string, opts: HttpOptions): Promise<string> {
+async function handle(req: http.IncomingMessage, requestId: string, opts: HttpOptions): Promise<string | Buffer> {
   if (req.method === 'GET' && (req.url === '/health' || req.url === '/health/')) return JSON.stringify(await opts.health());
   if (req.method !== 'POST') throw new KendraError('UnknownOperationException', `Only POST / is served (and GET /health); got ${req.method} ${req.url}.`);
   const raw = await readBody(req, opts.maxBodyBytes);
@@ -78,10 +78,10 @@ function parseJson(raw: Buffer): unknown {
   return value;
 }
 
-function send(res: http.ServerResponse, status: number, requestId: string, body: string, errorType?: string): void {
+function send(res: http.ServerResponse, status: number, requestId: string, body: string | Buffer, errorType?: string): void {
   const headers: http.OutgoingHttpHeaders = {
     'content-type': JSON_CONTENT_TYPE,
-    'content-length': Buffer.byteLength(body),
+    'content-length': typeof body === 'string' ? Buffer.byteLength(body) : body.length,
     'x-amzn-requestid': requestId,
   };
   if (errorType) headers['x-amzn-errortype'] = errorType;

@@ -1,5 +1,17 @@
+/**
+ * An output already rendered to its JSON, for a handler that serves the same output many times
+ * (a cached page) and so renders it once.
+ */
+export class SerializedOutput {
+  readonly bytes: Buffer;
+  constructor(output: unknown) {
+    this.bytes = Buffer.from(serializeOutput(output));
+  }
+}
+
 /** Output JSON: timestamps as epoch seconds with milliseconds as the fraction (P-7). */
-export function serializeOutput(output: unknown): string {
+export function serializeOutput(output: unknown): string | Buffer {
+  if (output instanceof SerializedOutput) return output.bytes;
   // Converting first and stringifying without a replacer is about 3× faster than a replacer, which
   // JSON.stringify calls back for every key of the output.
   return JSON.stringify(toWire(output ?? {}));

@@ -57,6 +57,8 @@ export class SyncJobStore {
   // ListDataSourceSyncJobs on SQLite: statements prepared once (by filter combination), not per request.
   private readonly pageStatements: (BetterSqlite3.Statement | undefined)[] = [];
   private scopeStatement: BetterSqlite3.Statement | undefined;
+  /** Counts this process's writes to what a history page shows (see historyVersion). */
+  private writes = 0;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -74,6 +76,7 @@ export class SyncJobStore {
           end_time: null, error_code: null, error_message: null, data_source_error_code: null })
         .execute();
       await this.db.insertInto('sync_job_transitions').values({ execution_id: job.execution_id, status: 'SYNCING', at: job.start_time }).execute();
+      this.writes++;
       return true;
     } catch (e) {
       if (isUniqueViolation(e)) return false;
@@ -115,6 +118,7 @@ export class SyncJobStore {
       .where('status', 'in', sourcesOf(to))
       .executeTakeFirst();
     if (Number(r.numUpdatedRows) === 0) return false;
+    this.writes++;
     await db
       .insertInto('sync_job_transitions')
       .values({ execution_id: executionId, status: to, at: now })
@@ -148,6 +152,7 @@ export class SyncJobStore {
 
   async addMetrics(executionId: string, d: MetricDeltas, db: Db = this.db): Promise<void> {
     if (!d.added && !d.modified && !d.deleted && !d.failed && !d.scanned) return;
+    this.writes++;
     await db
       .updateTable('sync_jobs')
       .set((eb) => ({
@@ -237,6 +242,15 @@ export class SyncJobStore {
     return (statement.all(...params) as HistoryValues[]).map(historyRow);
   }
 
+  /**
+   * A number that changes whenever a history page could change, for caching pages (HistoryCache).
+   * Only on SQLite, where this process is the only writer, and outside a transaction (whose
+   * uncommitted rows the shared connection would see); undefined means "do not cache".
+   */
+  historyVersion(): number | undefined {
+    return this.sqlite && !this.sqlite.inTransaction ? this.writes : undefined;
+  }
+
   async renewLeases(owner: string, until: number): Promise<void> {
     await this.db.updateTable('sync_jobs').set({ lease_expires_at: until }).where('lease_owner', '=', owner).where('end_time', 'is', null).execute();
   }
@@ -256,6 +270,7 @@ export class SyncJobStore {
   }
 
   async deleteOfDataSource(dataSourceId: string): Promise<void> {
+    this.writes++;
     const jobs = this.db.selectFrom('sync_jobs').select('execution_id').where('data_source_id', '=', dataSourceId);
     await this.db.deleteFrom('sync_report').where('execution_id', 'in', jobs).execute();
     await this.db.deleteFrom('sync_job_transitions').where('execution_id', 'in', jobs).execute();
@@ -284,6 +299,7 @@ export class SyncJobStore {
           await trx.deleteFrom('sync_jobs').where('execution_id', 'in', ids).execute();
         });
         removed += ids.length;
+        this.writes++;
       }
     }
     return removed;
