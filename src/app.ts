@@ -8,6 +8,8 @@ import { s3Fetcher } from './connectors/s3Client.js';
 import { systemClock, type Clock } from './domain/clock.js';
 import { DataSources } from './domain/dataSources.js';
 import { Documents } from './domain/documents.js';
+import { Feedback } from './domain/feedback.js';
+import { QueryService } from './domain/query.js';
 import { Indices } from './domain/indices.js';
 import { Lifecycle } from './domain/lifecycle.js';
 import { PageTokens } from './domain/pageToken.js';
@@ -17,7 +19,9 @@ import { createHttpServer, listen } from './http/server.js';
 import { Throttle } from './http/throttle.js';
 import { DataDirInUseError } from './store/dataDirLock.js';
 import { sharedSecret } from './store/secrets.js';
+import { FeedbackStore } from './store/feedback.js';
 import { Store } from './store/store.js';
+import { searchEngineFor } from './search/index.js';
 import { DocumentIndexer } from './sync/documentIndexer.js';
 import { LifecycleWorker } from './sync/lifecycleWorker.js';
 import { JobRunner } from './sync/runner.js';
@@ -54,7 +58,11 @@ export async function startKendrite(config: Config, opts: { clock?: Clock; log?:
   const dataSources = new DataSources(store, clock, indices, lifecycle, tokens);
   const syncJobs = new SyncJobs(store, clock, indices, dataSources, tokens, worker);
   const documents = new Documents(store, clock, indices, config.limits, () => worker.wake());
-  const services: Services = { config, store, indices, dataSources, syncJobs, documents };
+  // On SQLite the engine reads through its own read-only connection, never inside the indexer's transactions.
+  const search = searchEngineFor(store.conn);
+  const query = new QueryService(search, indices);
+  const feedback = new Feedback(new FeedbackStore(store.db), indices, clock);
+  const services: Services = { config, store, indices, dataSources, syncJobs, documents, query, feedback };
 
   const server: http.Server = createHttpServer({
     authenticator: new Authenticator({ credentials: config.credentials, maxClockSkewSeconds: config.maxClockSkewSeconds }, clock),
@@ -77,6 +85,7 @@ export async function startKendrite(config: Config, opts: { clock?: Clock; log?:
         server.closeAllConnections();
       });
       await worker.stop();
+      await search.close();
       await store.close();
     },
   };

@@ -1,6 +1,8 @@
 import type { Config } from '../config/config.js';
 import type { DataSources } from '../domain/dataSources.js';
 import type { Documents } from '../domain/documents.js';
+import type { Feedback } from '../domain/feedback.js';
+import type { QueryService } from '../domain/query.js';
 import type { Indices } from '../domain/indices.js';
 import type { SyncJobs } from '../domain/syncJobs.js';
 import type { Store } from '../store/store.js';
@@ -16,6 +18,8 @@ export interface Services {
   dataSources: DataSources;
   syncJobs: SyncJobs;
   documents: Documents;
+  query: QueryService;
+  feedback: Feedback;
 }
 
 export type Handler<Op extends OperationName> = (input: OperationInputs[Op], ctx: RequestContext, s: Services) => Promise<OperationOutputs[Op] | SerializedOutput>;
