@@ -27,12 +27,13 @@ program
     try {
       const config = loadConfig({ file: opts.config, overrides });
       const running = await startKendrite(config);
-      process.stdout.write(`kendrite listening on ${running.url} (store: ${running.store.conn.dialect})\n`);
       const shutdown = () => {
         running.close().then(() => process.exit(0), () => process.exit(1));
       };
+      // Before announcing the address: whoever waits for that line may stop the server right away.
       process.once('SIGINT', shutdown);
       process.once('SIGTERM', shutdown);
+      process.stdout.write(`kendrite listening on ${running.url} (store: ${running.store.conn.dialect})\n`);
     } catch (e) {
       if (e instanceof ConfigError || e instanceof StartupError) {
         process.stderr.write(`kendrite: ${e.message}\n`);
