@@ -41,14 +41,14 @@ for (const backend of backends()) {
       await waitFor('first documents committed', async () => {
         const j = await jobOf(k, indexId, ds, ExecutionId!);
         return j && j.Status === 'SYNCING' && Number(j.Metrics!.DocumentsAdded) > 0 ? true : undefined;
-      });
+      }, 60_000);
       await first.kill();
 
       const second = await TestServer.start(store, opts);
       const tables = await IndexTables.open(store);
       try {
         k = second.client();
-        const crashed = await jobReaching(k, indexId, ds, ExecutionId!, TERMINAL);
+        const crashed = await jobReaching(k, indexId, ds, ExecutionId!, TERMINAL, 60_000);
         assert.equal(crashed.Status, 'FAILED');
         assert.equal(crashed.ErrorCode, 'InternalError');
         assert.match(crashed.ErrorMessage!, /interrupted/);
@@ -66,6 +66,32 @@ for (const backend of backends()) {
         assert.deepEqual(history.History!.map((j) => j.Status), ['SUCCEEDED', 'FAILED']);
       } finally {
         await tables.close();
+        await second.stop();
+      }
+    });
+
+    test('SIGTERM mid-sync: the job ends FAILED (InternalError) before the process exits, saying kendrite was shut down', async () => {
+      mkdirSync(path.join(dir, 'more'));
+      for (let i = 0; i < 200; i++) writeFileSync(path.join(dir, 'more', `m${i}.pdf`), makePdf(`Shutdown document ${i}.\n${'Text on a page. '.repeat(40)}`, { linesPerPage: 1 }));
+      const opts = { config: { folders: { allowedRoots: [dir] }, sync: { fetchConcurrency: 1 } } };
+      const first = await TestServer.start(store, opts);
+      let k = first.client();
+      const indexId = await activeIndex(k, 'shutdown');
+      const ds = await activeDataSource(k, { IndexId: indexId, Name: 'shutdown', Type: 'TEMPLATE', Configuration: folderTemplate(path.join(dir, 'more')) });
+      const { ExecutionId } = await k.send(new StartDataSourceSyncJobCommand({ IndexId: indexId, Id: ds }));
+      await waitFor('first documents committed', async () => {
+        const j = await jobOf(k, indexId, ds, ExecutionId!);
+        return j && j.Status === 'SYNCING' && Number(j.Metrics!.DocumentsAdded) > 0 ? true : undefined;
+      }, 60_000);
+      await first.stop();
+      const second = await TestServer.start(store, opts);
+      try {
+        k = second.client();
+        const ended = (await jobOf(k, indexId, ds, ExecutionId!))!;
+        assert.equal(ended.Status, 'FAILED');
+        assert.equal(ended.ErrorCode, 'InternalError');
+        assert.match(ended.ErrorMessage!, /kendrite was shut down/);
+      } finally {
         await second.stop();
       }
     });

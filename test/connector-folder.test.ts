@@ -169,6 +169,15 @@ for (const backend of backends()) {
         await rejectsWith(k.send(new CreateDataSourceCommand({ IndexId: indexId, Name: `bad-${i}`, Type: 'TEMPLATE', RoleArn: ROLE, Configuration: { TemplateConfiguration: { Template } } })), 'ValidationException');
     });
 
+    test('a TEMPLATE of a type kendrite has no connector for: the sync FAILED, InvalidRequest, saying so', async () => {
+      const Template = { type: 'CONFLUENCE', connectionConfiguration: { repositoryEndpointMetadata: { hostUrl: 'https://wiki.example.com' } } };
+      const ds = await activeDataSource(k, { IndexId: indexId, Name: 'confluence', Type: 'TEMPLATE', Configuration: { TemplateConfiguration: { Template } } });
+      const job = await syncToEnd(k, indexId, ds);
+      assert.equal(job.Status, 'FAILED');
+      assert.equal(job.ErrorCode, 'InvalidRequest');
+      assert.match(job.ErrorMessage!, /no connector for this data source \(type TEMPLATE\/CONFLUENCE\)/);
+    });
+
     test('S-JOB-2: a stop during a long sync → STOPPING → ABORTED within 2 s; committed documents stay; the next sync completes exactly', async (t) => {
       const root = path.join(allowed, 'long');
       const N = 400;
@@ -179,7 +188,7 @@ for (const backend of backends()) {
       const progressing = await waitFor('first documents committed', async () => {
         const j = await jobOf(k, indexId, ds, ExecutionId!);
         return j && Number(j.Metrics!.DocumentsAdded) > 0 ? j : undefined;
-      });
+      }, 60_000);
       assert.equal(progressing.Status, 'SYNCING');
       const stopAt = Date.now();
       await k.send(new StopDataSourceSyncJobCommand({ IndexId: indexId, Id: ds }));

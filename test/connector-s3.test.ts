@@ -164,6 +164,32 @@ for (const backend of backends()) {
       assert.deepEqual(metrics(forced), { scanned: '5', added: '0', modified: '5', deleted: '0', failed: '0' });
     });
 
+    test('listing pages and metadata files whose order differs from their documents (a, a-1, a.txt, a/b) pair up exactly', async () => {
+      const bucket = await Bucket.create(moto.client(), `paging-${backend.name}`);
+      const objects: [string, string][] = [];
+      // 1,050 fillers: the documents span two ListObjectsV2 pages (1,000 keys each), metadata files too.
+      for (let i = 0; i < 1050; i++) objects.push([`p/f${String(i).padStart(4, '0')}.txt`, `filler ${i}`]);
+      for (const key of ['p/a', 'p/a-1', 'p/a.txt', 'p/a/b']) objects.push([key, `tricky ${key}`]);
+      for (const key of ['p/a', 'p/a-1', 'p/a/b', 'p/f0999.txt', 'p/f1000.txt', 'p/gone.txt'])
+        objects.push([`m/${key}.metadata.json`, JSON.stringify({ Title: `Title of ${key}` })]);
+      for (let i = 0; i < objects.length; i += 32) await Promise.all(objects.slice(i, i + 32).map(([key, body]) => bucket.put(key, body)));
+      const ds = await activeDataSource(k, {
+        IndexId: indexId, Name: 'paging', Type: 'S3',
+        Configuration: { S3Configuration: { BucketName: bucket.name, DocumentsMetadataConfiguration: { S3Prefix: 'm/' } } },
+      });
+      const job = await syncToEnd(k, indexId, ds);
+      assert.equal(job.Status, 'SUCCEEDED', job.ErrorMessage);
+      assert.deepEqual(metrics(job), { scanned: '1054', added: '1054', modified: '0', deleted: '0', failed: '0' });
+      const titles = Object.fromEntries((await tables.documents(ds)).map((d) => [d.document_id.slice(`s3://${bucket.name}/`.length), d.title]));
+      assert.equal(Object.keys(titles).length, 1054);
+      assert.deepEqual(
+        ['p/a', 'p/a-1', 'p/a.txt', 'p/a/b', 'p/f0998.txt', 'p/f0999.txt', 'p/f1000.txt', 'p/f1001.txt'].map((key) => titles[key]),
+        ['Title of p/a', 'Title of p/a-1', 'a.txt', 'Title of p/a/b', 'f0998.txt', 'Title of p/f0999.txt', 'Title of p/f1000.txt', 'f1001.txt'],
+      );
+      const again = await syncToEnd(k, indexId, ds);
+      assert.deepEqual(metrics(again), { scanned: '1054', added: '0', modified: '0', deleted: '0', failed: '0' });
+    });
+
     test('a bucket that does not exist: FAILED, InvalidRequest, NoSuchBucket', async () => {
       const ds = await activeDataSource(k, { IndexId: indexId, Name: 'missing', Type: 'S3', Configuration: { S3Configuration: { BucketName: 'no-such-bucket-here' } } });
       const job = await syncToEnd(k, indexId, ds);
