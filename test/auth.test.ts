@@ -2,7 +2,7 @@
 // (@smithy/signature-v4 as @aws-sdk/client-kendra uses it, botocore, boto3, the AWS CLI).
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
@@ -19,8 +19,10 @@ import {
   type AuthConfig,
   type Caller,
   type CredentialConfig,
+  rootCanonicalRequest,
   type SignedRequest,
 } from '../src/http/auth.js';
+import { constantTimeEqual, HmacKey } from '../src/http/hmacKey.js';
 import { KendraError } from '../src/protocol/errors.js';
 
 const RW: CredentialConfig = {
@@ -522,5 +524,61 @@ describe('real clients over HTTP', () => {
       );
     });
     assert.deepEqual(JSON.parse(stdout), { IndexConfigurationSummaryItems: [] });
+  });
+});
+
+describe('the verification fast paths agree with the general ones', () => {
+  class Canonical extends SignatureV4 {
+    constructor() {
+      super({ service: 'kendra', region: REGION, credentials: RW, sha256: Hash.bind(null, 'sha256') });
+    }
+    of(headers: Record<string, string>, payloadHash: string) {
+      return this.createCanonicalRequest(new HttpRequest({ method: 'POST', path: '/', query: {}, headers: {} }), headers, payloadHash);
+    }
+  }
+
+  test("rootCanonicalRequest is smithy's canonical request, for every mix of signed headers", () => {
+    const smithy = new Canonical();
+    const values: Record<string, string> = {
+      host: HOST, 'x-amz-date': '20261129T021505Z', 'x-amz-target': 'AWSKendraFrontendService.Query', 'content-type': 'application/x-amz-json-1.1',
+      'x-amz-content-sha256': 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855', 'amz-sdk-request': 'attempt=1; max=3',
+      'user-agent': 'aws-cli/2.15 md/a#b', 'content-length': '17', 'x-amz-user-agent': 'aws-sdk-js/3',
+    };
+    const names = Object.keys(values);
+    const hash = 'a'.repeat(64);
+    let compared = 0;
+    for (let mask = 1; mask < 1 << names.length; mask++) {
+      const signed = names.filter((_, i) => mask & (1 << i));
+      if (!signed.includes('host')) continue;
+      const headers = Object.fromEntries(signed.map((n) => [n, values[n]!]));
+      const sortedHeaders = [...signed].sort();
+      const fast = rootCanonicalRequest({ method: 'POST', path: '/', headers, body: Buffer.alloc(0) }, { sortedHeaders, sortedHeaderList: sortedHeaders.join(';') }, hash);
+      assert.equal(fast, smithy.of(headers, hash), signed.join(';'));
+      compared++;
+    }
+    assert.equal(compared, 256);
+    // Values that need folding, and repeated headers as node:http joins them.
+    const odd = { host: HOST, 'x-amz-meta': '  a \t b  ', 'x-list': ['1', '2'] as unknown as string };
+    const sortedHeaders = ['host', 'x-amz-meta', 'x-list'];
+    const fast = rootCanonicalRequest({ method: 'POST', path: '/', headers: odd, body: Buffer.alloc(0) }, { sortedHeaders, sortedHeaderList: sortedHeaders.join(';') }, hash);
+    assert.equal(fast, smithy.of({ host: HOST, 'x-amz-meta': 'a b', 'x-list': '1, 2' }, hash));
+    // Not its case: another path, a query, another method, a signed header that did not arrive.
+    const scope = { sortedHeaders: ['host'], sortedHeaderList: 'host' };
+    for (const [method, path, headers] of [['POST', '/x', { host: HOST }], ['POST', '/?a=1', { host: HOST }], ['GET', '/', { host: HOST }], ['POST', '/', {}]] as const)
+      assert.equal(rootCanonicalRequest({ method, path, headers, body: Buffer.alloc(0) }, scope, hash), undefined, `${method} ${path}`);
+  });
+
+  test('HmacKey is HMAC-SHA256, for short, long, empty and non-ASCII messages', () => {
+    for (const key of [randomBytes(32), randomBytes(1), Buffer.alloc(64, 7)]) {
+      const hmac = new HmacKey(key);
+      for (const message of ['', 'AWS4-HMAC-SHA256\n20261129T021505Z\nscope\n' + 'f'.repeat(64), 'x'.repeat(4096), 'y'.repeat(5000), 'naïve ✓ \u0000']) {
+        for (let again = 0; again < 2; again++)
+          assert.equal(hmac.hex(message), createHmac('sha256', key).update(message).digest('hex'), `${key.length}-byte key, ${message.length} chars`);
+      }
+    }
+    assert.equal(constantTimeEqual('ab', 'ab'), true);
+    assert.equal(constantTimeEqual('ab', 'ac'), false);
+    assert.equal(constantTimeEqual('ab', 'abc'), false);
+    assert.throws(() => new HmacKey(Buffer.alloc(65)), /longer than a block/);
   });
 });

@@ -5,12 +5,13 @@
  * headers it lists in SignedHeaders (values as received), the raw path and query, and the raw body.
  */
 import * as nodeCrypto from 'node:crypto';
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Hash } from '@smithy/hash-node';
 import { HttpRequest } from '@smithy/protocol-http';
 import { ALGORITHM_IDENTIFIER, SignatureV4, getSigningKey } from '@smithy/signature-v4';
 import { KendraError } from '../protocol/errors.js';
+import { constantTimeEqual, HmacKey } from './hmacKey.js';
 
 export interface CredentialConfig {
   accessKeyId: string;
@@ -64,7 +65,7 @@ const Sha256 = Hash.bind(null, 'sha256');
  */
 class Verifier extends SignatureV4 {
   // Derived signing keys by scope date and region: four HMACs saved per request.
-  private readonly keys = new Map<string, Uint8Array>();
+  private readonly keys = new Map<string, HmacKey>();
 
   constructor(readonly credential: CredentialConfig) {
     super({
@@ -80,16 +81,16 @@ class Verifier extends SignatureV4 {
     return this.createCanonicalRequest(request, canonicalHeaders, payloadHash);
   }
 
-  signingKey(scopeDate: string, region: string): Uint8Array | Promise<Uint8Array> {
-    const id = `${scopeDate}/${region}`;
-    return this.keys.get(id) ?? this.derive(id, scopeDate, region);
+  /** The scope's signing key, or undefined until `derive` has been awaited once for it. */
+  signingKey(scopeDate: string, region: string): HmacKey | undefined {
+    return this.keys.get(`${scopeDate}/${region}`);
   }
 
-  private async derive(id: string, scopeDate: string, region: string): Promise<Uint8Array> {
-    const key = await getSigningKey(Sha256, this.credential, scopeDate, region, SERVICE);
+  async derive(scopeDate: string, region: string): Promise<HmacKey> {
+    const key = new HmacKey(await getSigningKey(Sha256, this.credential, scopeDate, region, SERVICE));
     // Any known key id can name arbitrary regions before the signature is checked: stay bounded.
     if (this.keys.size >= 64) this.keys.clear();
-    this.keys.set(id, key);
+    this.keys.set(`${scopeDate}/${region}`, key);
     return key;
   }
 }
@@ -103,6 +104,9 @@ interface Scope {
   /** `<date>/<region>/<service>/aws4_request` */
   scope: string;
   signedHeaders: string[];
+  /** The signed header names sorted and without repeats, as the canonical request lists them, and joined with ';'. */
+  sortedHeaders: string[];
+  sortedHeaderList: string;
 }
 
 interface RequestTime {
@@ -134,6 +138,7 @@ export class Authenticator {
   private readonly skewMs: number;
   // Authorization header up to "Signature=" → its parse: clients repeat it until the day changes.
   private readonly scopes = new Map<string, Scope>();
+  private lastScope: { prefix: string; scope: Scope } | undefined;
   // Many concurrent requests carry the same X-Amz-Date second.
   private lastAmzDate: RequestTime = { longDate: '', time: NaN };
 
@@ -189,15 +194,12 @@ export class Authenticator {
       throw invalid('The provided x-amz-content-sha256 header does not match what was computed.');
     }
 
-    const canonicalRequest = verifier.canonicalRequest(
-      toHttpRequest(req),
-      canonicalHeadersOf(headers, scope.signedHeaders),
-      payloadHash,
-    );
+    const canonicalRequest =
+      rootCanonicalRequest(req, scope, payloadHash) ??
+      verifier.canonicalRequest(toHttpRequest(req), canonicalHeadersOf(headers, scope.signedHeaders), payloadHash);
     const stringToSign = `${ALGORITHM_IDENTIFIER}\n${longDate}\n${scope.scope}\n${sha256Hex(canonicalRequest)}`;
-    const key = await verifier.signingKey(scope.scopeDate, scope.region);
-    const expected = createHmac('sha256', key).update(stringToSign).digest();
-    if (!timingSafeEqual(expected, Buffer.from(signature, 'hex'))) {
+    const key = verifier.signingKey(scope.scopeDate, scope.region) ?? (await verifier.derive(scope.scopeDate, scope.region));
+    if (!constantTimeEqual(key.hex(stringToSign), signature)) {
       throw invalid(SIGNATURE_MISMATCH);
     }
     const { credential } = verifier;
@@ -210,18 +212,27 @@ export class Authenticator {
   }
 
   private parse(header: string, hasDate: boolean): { scope: Scope; signature: string } {
-    // Fast path for the usual shape, "…, Signature=<64 hex>" last, seen before from this client.
+    // Fast path for the usual shape, "…, Signature=<64 hex>" last, seen before from this client:
+    // first the last client's prefix (compared in place, nothing allocated), then any recent one's.
     const cut = header.length - 64;
-    const prefix = cut > 10 && header.startsWith('Signature=', cut - 10) ? header.slice(0, cut - 10) : undefined;
-    if (prefix !== undefined && hasDate) {
-      const scope = this.scopes.get(prefix);
+    const usual = cut > 10 && header.startsWith('Signature=', cut - 10);
+    if (usual && hasDate) {
       const signature = header.slice(cut);
-      if (scope && HEX64.test(signature)) return { scope, signature };
+      const last = this.lastScope;
+      if (last && last.prefix.length === cut - 10 && header.startsWith(last.prefix) && HEX64.test(signature)) return { scope: last.scope, signature };
+      const prefix = header.slice(0, cut - 10);
+      const scope = this.scopes.get(prefix);
+      if (scope && HEX64.test(signature)) {
+        this.lastScope = { prefix, scope };
+        return { scope, signature };
+      }
     }
     const parsed = parseAuthorization(header, hasDate);
-    if (prefix !== undefined) {
+    if (usual) {
+      const prefix = header.slice(0, cut - 10);
       if (this.scopes.size >= CACHE_LIMIT) this.scopes.clear();
       this.scopes.set(prefix, parsed.scope);
+      this.lastScope = { prefix, scope: parsed.scope };
     }
     return parsed;
   }
@@ -328,7 +339,11 @@ function parseAuthorization(header: string, hasDate: boolean): { scope: Scope; s
     throw incomplete(`Signature must be 64 lowercase hexadecimal characters, got '${signature}'.`);
   }
   const scope = `${scopeDate}/${region}/${service}/aws4_request`;
-  return { scope: { accessKeyId, scopeDate, region, service, scope, signedHeaders: names }, signature: signature! };
+  const sortedHeaders = [...new Set(names)].sort();
+  return {
+    scope: { accessKeyId, scopeDate, region, service, scope, signedHeaders: names, sortedHeaders, sortedHeaderList: sortedHeaders.join(';') },
+    signature: signature!,
+  };
 }
 
 function parseAmzDate(value: string): number {
@@ -369,14 +384,32 @@ function canonicalHeadersOf(headers: IncomingHttpHeaders, signed: string[]): Rec
   for (const name of signed) {
     const raw = headers[name];
     // A signed header that did not arrive is left out, so the signature cannot match.
-    if (raw === undefined) continue;
-    const value = Array.isArray(raw) ? raw.join(', ') : raw;
-    // Hot path: most values need no folding, so skip smithy's three regex passes for them.
-    canonical[name] = NEEDS_FOLDING.test(value)
-      ? value.replace(/[\r\n]/g, ' ').replace(/[ \t]+/g, ' ').replace(/^ | $/g, '')
-      : value;
+    if (raw !== undefined) canonical[name] = foldedValue(raw);
   }
   return canonical;
+}
+
+function foldedValue(raw: string | string[]): string {
+  const value = Array.isArray(raw) ? raw.join(', ') : raw;
+  // Hot path: most values need no folding, so skip smithy's three regex passes for them.
+  return NEEDS_FOLDING.test(value) ? value.replace(/[\r\n]/g, ' ').replace(/[ \t]+/g, ' ').replace(/^ | $/g, '') : value;
+}
+
+/**
+ * The canonical request of a POST to "/" with no query, whose signed headers all arrived: every
+ * Kendra call (AWS JSON 1.1 always posts to "/"). The same string smithy's createCanonicalRequest
+ * builds (test/auth.test.ts compares the two), without its path normalization, query encoding and
+ * header sort on every request. Anything else: undefined, and smithy builds it.
+ */
+export function rootCanonicalRequest(req: SignedRequest, scope: Pick<Scope, 'sortedHeaders' | 'sortedHeaderList'>, payloadHash: string): string | undefined {
+  if (req.path !== '/' || req.method !== 'POST') return undefined;
+  let lines = '';
+  for (const name of scope.sortedHeaders) {
+    const raw = req.headers[name];
+    if (raw === undefined) return undefined;
+    lines += `${name}:${foldedValue(raw)}\n`;
+  }
+  return `POST\n/\n\n${lines}\n${scope.sortedHeaderList}\n${payloadHash}`;
 }
 
 /** Method, raw path and decoded query; smithy re-encodes both the way SigV4 clients do. */
