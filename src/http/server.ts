@@ -55,12 +55,13 @@ async function handle(req: http.IncomingMessage, requestId: string, opts: HttpOp
   const header = req.headers['x-amz-target'];
   const target = typeof header === 'string' ? header : '';
   const dot = target.lastIndexOf('.');
-  const service = dot > 0 ? opts.services.find((s) => s.prefix === target.slice(0, dot)) : undefined;
+  const prefix = dot > 0 ? target.slice(0, dot) : '';
+  const service = dot > 0 ? opts.services.find((s) => s.prefix === prefix) : undefined;
   const operation = dot > 0 ? target.slice(dot + 1) : '';
   if (!service || !service.has(operation))
     throw new KendraError('UnknownOperationException', target ? `Unknown operation ${target}.` : 'Missing X-Amz-Target header.');
   authorize(caller, operation);
-  opts.throttle.check(caller.accountId, `${operation}`);
+  opts.throttle.check(caller.accountId, operation);
   const output = await service.invoke(operation, parseJson(raw), { caller, requestId });
   return serializeOutput(output);
 }
