@@ -2,7 +2,7 @@
 // the configured folder recursively, one directory at a time, and never leaves it: the folder must lie
 // inside one of the operator's allowed roots, symbolic links are refused (reported as failed
 // documents, never followed), and a file is read only if it is still the very file the walk saw.
-import fs, { constants, type Dir, type Dirent, type Stats } from 'node:fs';
+import fs, { constants } from 'node:fs';
 import { lstat, realpath } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import path from 'node:path';
@@ -10,22 +10,27 @@ import { pathToFileURL } from 'node:url';
 import type { Connector, Found, RawDocument, SyncContext } from './contract.js';
 import { SourceError } from './contract.js';
 import { MAX_METADATA_BYTES, METADATA_SUFFIX, MetadataError, parseMetadata, type DocumentMetadata } from './metadata.js';
-import { KeyFilter, type FilterRules } from './patterns.js';
+import { EntryKind, type WalkBatch } from './folderWalk.js';
+import { WalkThread } from './folderWalkThread.js';
+import type { FilterRules } from './patterns.js';
 
 export interface FolderSource extends FilterRules {
   /** Absolute path of the folder, as configured. */
   path: string;
 }
 
-/** A directory with more entries than this is read as a stream instead of whole (memory stays bounded). */
-const WHOLE_DIRECTORY = 10_000;
-/** Longest stretch of synchronous directory reading and lstat before the event loop gets a turn. */
-const SLICE_MS = 5;
-
 const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0);
 
+/** What the walk saw of a file: enough to version it and to check, when reading it, that it is still that file. */
+interface SeenFile {
+  size: number;
+  mtimeMs: number;
+  ino: number;
+  dev: number;
+}
+
 export class FolderConnector implements Connector {
-  private readonly filter: KeyFilter;
+  private readonly rules: FilterRules;
   /** The folder as configured (document ids and source URIs use it) … */
   private readonly root: string;
   /** … and where it really is, once links in the configured path are resolved. */
@@ -38,7 +43,7 @@ export class FolderConnector implements Connector {
     source: FolderSource,
     private readonly allowedRoots: string[],
   ) {
-    this.filter = new KeyFilter({ inclusionPatterns: source.inclusionPatterns, exclusionPatterns: source.exclusionPatterns });
+    this.rules = { inclusionPatterns: source.inclusionPatterns, exclusionPatterns: source.exclusionPatterns };
     this.root = path.resolve(source.path);
     this.base = this.root === '/' ? '' : this.root;
   }
@@ -73,81 +78,55 @@ export class FolderConnector implements Connector {
   }
 
   /**
-   * Depth-first, one directory at a time: its files first, then its subdirectories (only their names
-   * wait on the stack). Directory reads and lstat are synchronous — for local disks several times
-   * cheaper than the thread pool's round trip — in slices of at most SLICE_MS, between which the
-   * event loop runs, so requests are served during a walk of any size.
+   * The walk (src/connectors/folderWalk.ts) runs on a worker thread of its own: depth-first, one
+   * directory at a time, files before subdirectories, each directory in name order. Here its batches
+   * become documents, while the worker reads on; stopping the sync stops the worker.
    */
   async *enumerate(ctx: SyncContext): AsyncGenerator<Found> {
     this.realRoot = await this.checkRoot();
     this.realBase = this.realRoot === '/' ? '' : this.realRoot;
-    const pending: string[] = [''];
-    let slice = performance.now();
-    while (pending.length) {
-      const rel = pending.pop()!;
-      const subdirs: string[] = [];
-      let dir: Dir;
-      try {
-        dir = fs.opendirSync(rel ? `${this.realBase}/${rel}` : this.realRoot, { bufferSize: 1024 });
-      } catch (e) {
-        yield { kind: 'failure', location: `${this.base}/${rel ? `${rel}/` : ''}`, reason: `cannot read the folder: ${(e as Error).message}`, sourceCode: (e as NodeJS.ErrnoException).code };
-        continue;
-      }
-      try {
-        // A directory of up to WHOLE_DIRECTORY entries is read whole and sorted (a stable order, and its
-        // side files known by name); a larger one is taken in the order the file system gives.
-        const first: Dirent[] = [];
-        let entry: Dirent | null = null;
-        while (first.length < WHOLE_DIRECTORY && (entry = dir.readSync())) first.push(entry);
-        const whole = entry === null;
-        const names = whole ? new Set(first.map((e) => e.name)) : undefined;
-        if (whole) first.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-        let i = 0;
-        for (;;) {
-          const e = i < first.length ? first[i++] : whole ? null : dir.readSync();
-          if (!e) break;
-          if (performance.now() - slice > SLICE_MS) {
-            await new Promise((r) => setImmediate(r));
-            if (ctx.signal.aborted) return;
-            slice = performance.now();
-          }
-          const relPath = rel ? `${rel}/${e.name}` : e.name;
-          if (e.isDirectory()) subdirs.push(relPath);
-          else if (!e.name.endsWith(METADATA_SUFFIX) && this.filter.includes(relPath)) {
-            const found = this.entry(relPath, names, subdirs, ctx);
-            if (found) yield found instanceof Promise ? await found : found;
-          }
+    const walk = new WalkThread({ realRoot: this.realRoot, rules: this.rules, inFlight: new SharedArrayBuffer(4) }, ctx.signal);
+    try {
+      for (;;) {
+        const batch = await walk.next();
+        if (!batch) return;
+        for (let i = 0; i < batch.rel.length; i++) {
+          const found = this.entry(batch, i, ctx);
+          if (found) yield found instanceof Promise ? await found : found;
+          if (ctx.signal.aborted) return;
         }
-      } finally {
-        dir.closeSync();
       }
-      for (let j = subdirs.length - 1; j >= 0; j--) pending.push(subdirs[j]!);
+    } finally {
+      walk.stop();
     }
   }
 
-  /** One non-directory entry: a document, a failure, nothing (it vanished), or a directory after all. */
-  private entry(rel: string, names: Set<string> | undefined, subdirs: string[], ctx: SyncContext): Found | Promise<Found> | undefined {
+  /** One entry of the walk: a document, or a failure. */
+  private entry(b: WalkBatch, i: number, ctx: SyncContext): Found | Promise<Found> | undefined {
+    const rel = b.rel[i]!;
     const id = `${this.base}/${rel}`;
-    let st: Stats | undefined;
-    try {
-      st = fs.lstatSync(`${this.realBase}/${rel}`, { throwIfNoEntry: false });
-    } catch (e) {
-      return { kind: 'failure', id, reason: `cannot stat ${id}: ${(e as Error).message}`, sourceCode: (e as NodeJS.ErrnoException).code };
+    const kind = b.kind[i] as EntryKind;
+    const message = () => b.messages.find(([at]) => at === i) ?? [i, 'unknown error', undefined];
+    switch (kind) {
+      case EntryKind.DirectoryFailed: {
+        const [, why, code] = message();
+        return { kind: 'failure', location: `${this.base}/${rel ? `${rel}/` : ''}`, reason: `cannot read the folder: ${why}`, sourceCode: code };
+      }
+      case EntryKind.StatFailed: {
+        const [, why, code] = message();
+        return { kind: 'failure', id, reason: `cannot stat ${id}: ${why}`, sourceCode: code };
+      }
+      case EntryKind.SymbolicLink:
+        return { kind: 'failure', id, reason: `${id} is a symbolic link; kendrite does not follow links (one could lead out of the folder). Exclude it with an exclusion pattern to silence this.` };
+      case EntryKind.NotAFile:
+        return { kind: 'failure', id, reason: `${id} is not a regular file` };
     }
-    if (!st) return undefined; // gone since the directory was read
-    if (st.isSymbolicLink())
-      return { kind: 'failure', id, reason: `${id} is a symbolic link; kendrite does not follow links (one could lead out of the folder). Exclude it with an exclusion pattern to silence this.` };
-    if (st.isDirectory()) {
-      subdirs.push(rel); // a file system that reports no entry types
-      return undefined;
-    }
-    if (!st.isFile()) return { kind: 'failure', id, reason: `${id} is not a regular file` };
-    const hasSideFile = !names || names.has(rel.slice(rel.lastIndexOf('/') + 1) + METADATA_SUFFIX);
-    return hasSideFile ? this.document(id, rel, st, ctx) : this.plainDocument(id, rel, st, { attributes: [] }, '', ctx);
+    const st: SeenFile = { size: b.size[i]!, mtimeMs: b.mtimeMs[i]!, ino: b.ino[i]!, dev: b.dev[i]! };
+    return kind === EntryKind.FileMaybeSide ? this.document(id, rel, st, ctx) : this.plainDocument(id, rel, st, { attributes: [] }, '', ctx);
   }
 
   /** A file with a side file to read (or, in a huge directory, perhaps one). */
-  private async document(id: string, rel: string, st: Stats, ctx: SyncContext): Promise<Found> {
+  private async document(id: string, rel: string, st: SeenFile, ctx: SyncContext): Promise<Found> {
     const side = `${this.realBase}/${rel}${METADATA_SUFFIX}`;
     try {
       const sideSt = fs.lstatSync(side, { throwIfNoEntry: false });
@@ -160,7 +139,7 @@ export class FolderConnector implements Connector {
     }
   }
 
-  private plainDocument(id: string, rel: string, st: Stats, meta: DocumentMetadata, metaVersion: string, ctx: SyncContext): Found {
+  private plainDocument(id: string, rel: string, st: SeenFile, meta: DocumentMetadata, metaVersion: string, ctx: SyncContext): Found {
     const docId = meta.documentId ?? id;
     if (st.size > ctx.maxDocumentBytes) return { kind: 'failure', id: docId, reason: `${id} is ${st.size} bytes, over the limit of ${ctx.maxDocumentBytes} bytes` };
     const real = `${this.realBase}/${rel}`;
@@ -185,7 +164,7 @@ export class FolderConnector implements Connector {
  * same inode. A directory on the way swapped for a link after the walk therefore cannot lead elsewhere.
  * (The callback API: a FileHandle costs more than the read of a small file.)
  */
-async function readFileAt(file: string, seen: Stats, max: number): Promise<Uint8Array> {
+async function readFileAt(file: string, seen: Pick<SeenFile, 'ino' | 'dev'>, max: number): Promise<Uint8Array> {
   const fd = await openFd(file, OPEN_FLAGS).catch((e: NodeJS.ErrnoException) => {
     throw e.code === 'ELOOP' ? new Error(`${file} became a symbolic link; links are not followed`) : e;
   });

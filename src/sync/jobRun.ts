@@ -88,7 +88,7 @@ export class JobRun {
       // From here a stop no longer applies (S-JOB-2): the job completes, so this phase stays short.
       if (!(await this.store.syncJobs.transition(this.ref.executionId, 'SYNCING_INDEXING', this.clock()))) return await this.aborted(pipeline);
       await pipeline.commitRest();
-      if (pipeline.complete) await deleteUnseen(this.store, this.clock, this.ref, this.controller.signal);
+      if (pipeline.complete) await deleteUnseen(this.store, this.clock, this.ref, pipeline.unchanged, this.controller.signal);
       const row = await this.store.syncJobs.get(this.ref.executionId);
       await this.end(row && row.documents_failed > 0 ? 'INCOMPLETE' : 'SUCCEEDED');
     } catch (e) {

@@ -7,6 +7,7 @@ import type { Connector, Found, SyncContext } from '../connectors/contract.js';
 import type { Clock } from '../domain/clock.js';
 import type { Store } from '../store/store.js';
 import type { MetricDeltas } from '../store/syncJobs.js';
+import { DocKeySet } from './docKeySet.js';
 import { prepare, type DocumentIndexer, type Prepared } from './documentIndexer.js';
 
 export interface JobRef {
@@ -17,7 +18,7 @@ export interface JobRef {
 
 export interface PipelineOptions {
   fetchConcurrency: number;
-  /** Documents written per committed batch; unchanged ones, which cost a stamp only, go SEEN_PER_WRITE times as many. */
+  /** Documents written per committed batch; unchanged ones, which cost a count only, go SEEN_PER_WRITE times as many. */
   batchSize: number;
   /** Longest time a result waits before its batch commits. */
   flushMs: number;
@@ -44,7 +45,7 @@ export class SyncPipeline {
   private lookup: Listed[] = [];
   private lookupSince = 0;
   private ready: Result[] = [];
-  /** How many of `ready` are writes (not stamps). */
+  /** How many of `ready` are writes (not unchanged documents). */
   private written = 0;
   private readonly inflight = new Set<Promise<void>>();
   private lookupChain: Promise<void> = Promise.resolve();
@@ -54,6 +55,8 @@ export class SyncPipeline {
   private readonly controller = new AbortController();
   /** False once part of the source could not be listed: then no document may be taken for deleted. */
   complete = true;
+  /** Documents found unchanged (committed as scanned): kept by deletion detection, as are those written. */
+  readonly unchanged = new DocKeySet();
 
   constructor(
     private readonly store: Store,
@@ -178,7 +181,7 @@ export class SyncPipeline {
     void task.finally(() => this.inflight.delete(task));
   }
 
-  /** One transaction: index writes, seen-stamps, report lines and the metric increments they earn. */
+  /** One transaction: index writes, report lines and the metric increments they earn. */
   private async commitBatch(): Promise<void> {
     if (this.signal.aborted) return;
     const items = this.ready.splice(0);
@@ -188,11 +191,10 @@ export class SyncPipeline {
     const written = await this.store.db.transaction().execute(async (trx) => {
       if (!(await this.store.syncJobs.holdWhileRunning(executionId, trx))) return false;
       const deltas: Required<MetricDeltas> = { added: 0, modified: 0, deleted: 0, failed: 0, scanned: 0 };
-      const seen = items.flatMap((r) => (r.kind === 'seen' ? [r.docKey] : []));
-      await this.store.syncDocuments.stamp(seen, executionId, trx);
-      deltas.scanned += seen.length;
       for (const r of items) {
-        if (r.kind === 'put') {
+        if (r.kind === 'seen') {
+          deltas.scanned++;
+        } else if (r.kind === 'put') {
           deltas.scanned++;
           const d = await this.indexer.applyPut(trx, indexId, r.id, dataSourceId, r.prepared, null, executionId, { force: this.opts.force });
           await this.store.syncDocuments.record(indexId, r.id, dataSourceId, r.prepared.ok ? r.prepared.version : null, executionId, trx);
@@ -205,5 +207,6 @@ export class SyncPipeline {
       return true;
     });
     if (!written) throw new JobEnded('the sync job can no longer write');
+    for (const r of items) if (r.kind === 'seen') this.unchanged.add(r.docKey);
   }
 }
