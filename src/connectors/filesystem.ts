@@ -85,7 +85,7 @@ export class FolderConnector implements Connector {
   async *enumerate(ctx: SyncContext): AsyncGenerator<Found> {
     this.realRoot = await this.checkRoot();
     this.realBase = this.realRoot === '/' ? '' : this.realRoot;
-    const walk = new WalkThread({ realRoot: this.realRoot, rules: this.rules, inFlight: new SharedArrayBuffer(4) }, ctx.signal);
+    const walk = new WalkThread({ realRoot: this.realRoot, rules: this.rules }, ctx.signal);
     try {
       for (;;) {
         const batch = await walk.next();

@@ -3,6 +3,7 @@
 // compares versions and writes the index. The walk posts what it found in batches; the main thread turns
 // them into documents (src/connectors/filesystem.ts). A bounded number of batches is in flight: the walk
 // waits (Atomics.wait) while the main thread is behind, so memory stays flat whatever the folder's size.
+// A worker serves one walk after another (starting one costs tens of milliseconds).
 import fs, { type Dir, type Dirent, type Stats } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { METADATA_SUFFIX } from './metadata.js';
@@ -35,15 +36,20 @@ export interface WalkBatch {
   messages: [number, string, string | undefined][];
 }
 
-export type WalkMessage = { batch: WalkBatch } | { done: true };
+export type WalkMessage = { walk: number } & ({ batch: WalkBatch } | { done: true });
 
 export interface WalkInput {
+  /** Names this walk in the messages that answer it. */
+  walk: number;
   /** The folder, resolved (no links on the way), as checked by the connector. */
   realRoot: string;
   rules: FilterRules;
-  /** One Int32: batches posted and not yet taken by the main thread. */
-  inFlight: SharedArrayBuffer;
+  /** Two Int32s: [IN_FLIGHT] batches posted and not yet taken by the main thread; [CANCELLED] 1 once the walk must end. */
+  control: SharedArrayBuffer;
 }
+
+export const IN_FLIGHT = 0;
+export const CANCELLED = 1;
 
 /** Batches the walk may post ahead of the main thread, and entries per batch. */
 export const MAX_IN_FLIGHT = 4;
@@ -59,14 +65,19 @@ const WHOLE_DIRECTORY = 10_000;
 function walk(input: WalkInput, post: (m: WalkMessage) => void): void {
   const filter = new KeyFilter(input.rules);
   const base = input.realRoot === '/' ? '' : input.realRoot;
-  const inFlight = new Int32Array(input.inFlight);
+  const control = new Int32Array(input.control);
+  const cancelled = () => Atomics.load(control, CANCELLED) !== 0;
   let batch = newBatch();
   let n = 0;
   const flush = () => {
     if (n === 0) return;
-    for (let busy = Atomics.load(inFlight, 0); busy >= MAX_IN_FLIGHT; busy = Atomics.load(inFlight, 0)) Atomics.wait(inFlight, 0, busy, 1000);
-    Atomics.add(inFlight, 0, 1);
-    post({ batch: trimmed(batch, n) });
+    for (let busy = Atomics.load(control, IN_FLIGHT); busy >= MAX_IN_FLIGHT && !cancelled(); busy = Atomics.load(control, IN_FLIGHT)) Atomics.wait(control, IN_FLIGHT, busy, 1000);
+    if (cancelled()) {
+      n = 0;
+      return;
+    }
+    Atomics.add(control, IN_FLIGHT, 1);
+    post({ walk: input.walk, batch: trimmed(batch, n) });
     batch = newBatch();
     n = 0;
   };
@@ -84,7 +95,7 @@ function walk(input: WalkInput, post: (m: WalkMessage) => void): void {
   };
 
   const pending: string[] = [''];
-  while (pending.length) {
+  while (pending.length && !cancelled()) {
     const rel = pending.pop()!;
     const subdirs: string[] = [];
     let dir: Dir;
@@ -104,7 +115,7 @@ function walk(input: WalkInput, post: (m: WalkMessage) => void): void {
       let i = 0;
       for (;;) {
         const e = i < first.length ? first[i++] : whole ? null : dir.readSync();
-        if (!e) break;
+        if (!e || cancelled()) break;
         const relPath = rel ? `${rel}/${e.name}` : e.name;
         if (e.isDirectory()) subdirs.push(relPath);
         else if (!e.name.endsWith(METADATA_SUFFIX) && filter.includes(relPath)) {
@@ -128,7 +139,7 @@ function walk(input: WalkInput, post: (m: WalkMessage) => void): void {
     for (let j = subdirs.length - 1; j >= 0; j--) pending.push(subdirs[j]!);
   }
   flush();
-  post({ done: true });
+  post({ walk: input.walk, done: true });
 }
 
 function newBatch(): WalkBatch {
@@ -148,9 +159,8 @@ function trimmed(b: WalkBatch, n: number): WalkBatch {
   return { rel: b.rel, kind: b.kind.slice(0, n), size: b.size.slice(0, n), mtimeMs: b.mtimeMs.slice(0, n), ino: b.ino.slice(0, n), dev: b.dev.slice(0, n), messages: b.messages };
 }
 
-if (parentPort && (workerData as { folderWalk?: WalkInput } | undefined)?.folderWalk) {
+if (parentPort && (workerData as { folderWalker?: boolean } | undefined)?.folderWalker) {
   const port = parentPort;
-  const input = (workerData as { folderWalk: WalkInput }).folderWalk;
   const buffers = (m: WalkMessage) => ('batch' in m ? [m.batch.kind.buffer, m.batch.size.buffer, m.batch.mtimeMs.buffer, m.batch.ino.buffer, m.batch.dev.buffer] : []);
-  walk(input, (m) => port.postMessage(m, buffers(m) as ArrayBuffer[]));
+  port.on('message', (input: WalkInput) => walk(input, (m) => port.postMessage(m, buffers(m) as ArrayBuffer[])));
 }

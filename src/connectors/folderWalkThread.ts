@@ -1,33 +1,63 @@
-// The main thread's end of the folder walk (src/connectors/folderWalk.ts): starts the worker, hands out
-// its batches one at a time (releasing the worker's next one), and stops it when the sync stops.
+// The main thread's end of the folder walk (src/connectors/folderWalk.ts): lends a walker worker to
+// one sync, hands out its batches one at a time (releasing the worker's next one), and cancels the walk
+// when the sync stops. Idle walkers are kept for the next sync, since starting one costs tens of ms.
 import { Worker } from 'node:worker_threads';
 import { SourceError } from './contract.js';
-import type { WalkBatch, WalkInput, WalkMessage } from './folderWalk.js';
+import { CANCELLED, IN_FLIGHT, type WalkBatch, type WalkInput, type WalkMessage } from './folderWalk.js';
+
+/** Idle walkers kept for later syncs; more at once (syncs of several folders) end after their walk. */
+const KEEP_IDLE = 2;
+const idle: Worker[] = [];
+let walks = 0;
+
+function lend(): Worker {
+  let w = idle.pop();
+  if (!w) {
+    w = new Worker(new URL('./folderWalk.js', import.meta.url), { workerData: { folderWalker: true } });
+    w.on('error', () => undefined); // reported to the walk under way by its own listener
+  }
+  w.ref();
+  return w;
+}
+
+function giveBack(w: Worker): void {
+  w.unref(); // an idle walker must not keep the process alive
+  if (idle.length < KEEP_IDLE) {
+    idle.push(w);
+    w.once('exit', () => idle.splice(idle.indexOf(w) >>> 0, 1));
+  } else void w.terminate();
+}
 
 export class WalkThread {
-  private readonly worker: Worker;
-  private readonly inFlight: Int32Array;
+  private readonly worker = lend();
+  private readonly control = new Int32Array(new SharedArrayBuffer(8));
   private readonly queue: WalkBatch[] = [];
   private done = false;
   private error: Error | undefined;
   private wake: (() => void) | undefined;
 
-  constructor(input: WalkInput, signal: AbortSignal) {
-    this.inFlight = new Int32Array(input.inFlight);
-    this.worker = new Worker(new URL('./folderWalk.js', import.meta.url), { workerData: { folderWalk: input } });
-    this.worker.on('message', (m: WalkMessage) => {
+  constructor(input: Omit<WalkInput, 'walk' | 'control'>, signal: AbortSignal) {
+    const walk = ++walks;
+    const onMessage = (m: WalkMessage) => {
+      if (m.walk !== walk) return;
       if ('batch' in m) this.queue.push(m.batch);
-      else this.done = true;
+      else {
+        this.done = true;
+        this.worker.off('message', onMessage).off('error', onError).off('exit', onExit);
+        giveBack(this.worker);
+      }
       this.notify();
-    });
-    this.worker.on('error', (e) => {
+    };
+    const onError = (e: Error) => {
       this.error = new SourceError(`the folder walk failed: ${e.message}`, undefined, 'internal');
       this.notify();
-    });
-    this.worker.on('exit', () => {
+    };
+    const onExit = () => {
       if (!this.done) this.error ??= new SourceError('the folder walk ended early', undefined, 'internal');
       this.notify();
-    });
+    };
+    this.worker.on('message', onMessage).on('error', onError).on('exit', onExit);
+    this.worker.postMessage({ ...input, walk, control: this.control.buffer } satisfies WalkInput);
     signal.addEventListener('abort', () => this.stop(), { once: true });
   }
 
@@ -36,20 +66,21 @@ export class WalkThread {
     for (;;) {
       const batch = this.queue.shift();
       if (batch) {
-        Atomics.sub(this.inFlight, 0, 1);
-        Atomics.notify(this.inFlight, 0);
+        Atomics.sub(this.control, IN_FLIGHT, 1);
+        Atomics.notify(this.control, IN_FLIGHT);
         return batch;
       }
-      if (this.done) return undefined;
       if (this.error) throw this.error;
+      if (this.done) return undefined;
       await new Promise<void>((resolve) => (this.wake = resolve));
     }
   }
 
+  /** Ends the walk early (the worker finishes its current entry and returns to the pool). */
   stop(): void {
-    this.done = true;
-    void this.worker.terminate();
-    this.notify();
+    Atomics.store(this.control, CANCELLED, 1);
+    Atomics.notify(this.control, IN_FLIGHT);
+    this.queue.length = 0;
   }
 
   private notify(): void {
