@@ -90,15 +90,17 @@ export async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
       rows: results.map((r) => [r.files, r.peakRssMb.toFixed(1), r.medianRssMb.toFixed(1)]),
     },
   ];
-  const worst = (f: (r: SizeResult) => number) => results.reduce((w, r) => (f(r) < f(w) ? r : w));
-  const full = worst((r) => ratio(r.full, r.baselineFull));
-  const resync = worst((r) => ratio(r.resync, r.walk));
   const peak = results.reduce((w, r) => (r.peakRssMb > w.peakRssMb ? r : w));
   const small = results[0]!;
   const large = results[results.length - 1]!;
+  // The issue sets the throughput targets on the 100,000-file folder (the largest size); the smaller one
+  // is there for the RSS comparison. Its ratios are printed above and in each target's detail.
+  const bySize = (f: (r: SizeResult) => number) => results.map((r) => `${fmt.percent(f(r))} at ${r.files} files`).join(', ');
+  const fullRatio = (r: SizeResult) => ratio(r.full, r.baselineFull);
+  const resyncRatio = (r: SizeResult) => ratio(r.resync, r.walk);
   const targets: Target[] = [
-    { name: `full sync ≥ ${FULL_TARGET * 100} % of the baseline's documents/s`, pass: ratio(full.full, full.baselineFull) >= FULL_TARGET, detail: `worst ${fmt.percent(ratio(full.full, full.baselineFull))} at ${full.files} files` },
-    { name: `no-change resync ≥ ${RESYNC_TARGET * 100} % of the walk's files/s`, pass: ratio(resync.resync, resync.walk) >= RESYNC_TARGET, detail: `worst ${fmt.percent(ratio(resync.resync, resync.walk))} at ${resync.files} files` },
+    { name: `full sync of ${large.files} files ≥ ${FULL_TARGET * 100} % of the baseline's documents/s`, pass: fullRatio(large) >= FULL_TARGET, detail: bySize(fullRatio) },
+    { name: `no-change resync of ${large.files} files ≥ ${RESYNC_TARGET * 100} % of the walk's files/s`, pass: resyncRatio(large) >= RESYNC_TARGET, detail: bySize(resyncRatio) },
     { name: `peak RSS < ${RSS_LIMIT_MB} MB`, pass: peak.peakRssMb < RSS_LIMIT_MB, detail: `highest ${peak.peakRssMb.toFixed(1)} MB at ${peak.files} files` },
     {
       name: `peak RSS at ${large.files} files no more than at ${small.files} (within ${RSS_NOISE * 100} %)`,
