@@ -84,7 +84,7 @@ let replies: Reply[] = [];
 
 let heldSince = 0;
 /** Longest a finished response waits for the others of its turn. */
-const MAX_HOLD_MS = 0.5;
+const MAX_HOLD_MS = 1;
 
 /**
  * Responses are written together once the event loop has run every callback of its turn (the
