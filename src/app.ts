@@ -1,5 +1,4 @@
 import type { AddressInfo } from 'node:net';
-import type http from 'node:http';
 import { kendraService } from './api/kendraService.js';
 import { kendriteService } from './api/kendriteService.js';
 import type { Services } from './api/context.js';
@@ -15,7 +14,7 @@ import { Lifecycle } from './domain/lifecycle.js';
 import { PageTokens } from './domain/pageToken.js';
 import { SyncJobs } from './domain/syncJobs.js';
 import { Authenticator } from './http/auth.js';
-import { createHttpServer, listen } from './http/server.js';
+import { createHttpServer } from './http/server.js';
 import { Throttle } from './http/throttle.js';
 import { DataDirInUseError } from './store/dataDirLock.js';
 import { sharedSecret } from './store/secrets.js';
@@ -64,7 +63,7 @@ export async function startKendrite(config: Config, opts: { clock?: Clock; log?:
   const feedback = new Feedback(new FeedbackStore(store.db), indices, clock);
   const services: Services = { config, store, indices, dataSources, syncJobs, documents, query, feedback };
 
-  const server: http.Server = createHttpServer({
+  const server = createHttpServer({
     authenticator: new Authenticator({ credentials: config.credentials, maxClockSkewSeconds: config.maxClockSkewSeconds }, clock),
     throttle: new Throttle(config.throttle, clock),
     services: [kendraService(services), kendriteService(services)],
@@ -73,17 +72,14 @@ export async function startKendrite(config: Config, opts: { clock?: Clock; log?:
     log,
   });
   await worker.start(syncJobs);
-  const address = await listen(server, config.port, config.host);
+  const address = await server.listen(config.port, config.host);
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
     address,
     url: `http://${host}:${address.port}`,
     store,
     async close() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await server.close();
       await worker.stop();
       await search.close();
       await store.close();

@@ -6,6 +6,7 @@ import { serializeOutput } from '../protocol/serialize.js';
 import type { Caller } from './auth.js';
 import { authorize, type Authenticator } from './auth.js';
 import { readBody } from './body.js';
+import { createFront, type PlainRequest, type Reply, type Respond } from './http1.js';
 import type { Throttle } from './throttle.js';
 
 const JSON_CONTENT_TYPE = 'application/x-amz-json-1.1';
@@ -28,30 +29,68 @@ export interface HttpOptions {
   services: Service[];
   maxBodyBytes: number;
   health: () => Promise<unknown>;
+  /** An idle connection is closed after this long (default 65 s, beyond common load balancers' 60 s). */
+  keepAliveMs?: number;
   log?: (line: Record<string, unknown>) => void;
 }
 
-/** The http layer: request in → bytes out. Routing by X-Amz-Target, SigV4, body limits, request ids. */
-export function createHttpServer(opts: HttpOptions): http.Server {
-  const server = http.createServer((req, res) => {
-    const requestId = randomUUID();
-    handle(req, requestId, opts).then(
-      (body) => sendSoon(res, 200, requestId, body),
-      (err: unknown) => {
-        const e = err instanceof KendraError ? err : internal(err, opts.log, requestId);
-        sendSoon(res, e.status, requestId, JSON.stringify({ __type: e.code, message: e.message }), e.code);
-      },
-    );
-  });
-  server.keepAliveTimeout = 65_000;
-  return server;
+/** The HTTP front: plain requests on kendrite's own HTTP/1.1 framing, anything else on node:http. */
+export interface HttpServer {
+  listen(port: number, host: string): Promise<AddressInfo>;
+  /** Stops accepting and closes every connection. */
+  close(): Promise<void>;
 }
 
-async function handle(req: http.IncomingMessage, requestId: string, opts: HttpOptions): Promise<string | Buffer> {
-  if (req.method === 'GET' && (req.url === '/health' || req.url === '/health/')) return JSON.stringify(await opts.health());
-  if (req.method !== 'POST') throw new KendraError('UnknownOperationException', `Only POST / is served (and GET /health); got ${req.method} ${req.url}.`);
-  const raw = await readBody(req, opts.maxBodyBytes);
-  const caller = await opts.authenticator.authenticate({ method: 'POST', path: req.url ?? '/', headers: req.headers, body: raw });
+const DEFAULT_KEEP_ALIVE_MS = 65_000;
+
+/** The http layer: request in → bytes out. Routing by X-Amz-Target, SigV4, body limits, request ids. */
+export function createHttpServer(opts: HttpOptions): HttpServer {
+  const respond: Respond = (request, answer) => {
+    const requestId = randomUUID();
+    handle(request, requestId, opts).then(
+      (body) => sendSoon(answer, reply(200, requestId, body)),
+      (err: unknown) => sendSoon(answer, failure(err, requestId, opts.log)),
+    );
+  };
+  const fallback = http.createServer((req, res) => {
+    const answer = (r: Reply) => {
+      res.writeHead(r.status, { ...r.headers, 'content-length': typeof r.body === 'string' ? Buffer.byteLength(r.body) : r.body.length });
+      res.end(r.body);
+    };
+    readBody(req, opts.maxBodyBytes).then(
+      (body) => respond({ method: req.method ?? '', target: req.url ?? '/', headers: req.headers, body }, answer),
+      (err: unknown) => sendSoon(answer, failure(err, randomUUID(), opts.log)),
+    );
+  });
+  const keepAliveMs = opts.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS;
+  fallback.keepAliveTimeout = keepAliveMs;
+  const front = createFront(respond, fallback, { maxBodyBytes: opts.maxBodyBytes, keepAliveMs });
+  return {
+    async listen(port, host) {
+      await new Promise<void>((resolve, reject) => {
+        front.server.once('error', reject);
+        front.server.listen(port, host, () => resolve());
+      });
+      // node:http checks the header and request timeouts of its connections once it is "listening".
+      fallback.emit('listening');
+      return front.server.address() as AddressInfo;
+    },
+    async close() {
+      await new Promise<void>((resolve) => {
+        front.server.close(() => resolve());
+        front.closeAllConnections();
+        fallback.close();
+        fallback.closeAllConnections();
+      });
+    },
+  };
+}
+
+async function handle(req: PlainRequest, requestId: string, opts: HttpOptions): Promise<string | Buffer> {
+  if (req.method === 'GET' && (req.target === '/health' || req.target === '/health/')) return JSON.stringify(await opts.health());
+  if (req.method !== 'POST') throw new KendraError('UnknownOperationException', `Only POST / is served (and GET /health); got ${req.method} ${req.target}.`);
+  const raw = req.body;
+  const caller = await opts.authenticator.authenticate({ method: 'POST', path: req.target, headers: req.headers, body: raw });
   const header = req.headers['x-amz-target'];
   const target = typeof header === 'string' ? header : '';
   const dot = target.lastIndexOf('.');
@@ -79,9 +118,7 @@ function parseJson(raw: Buffer): unknown {
   return value;
 }
 
-type Reply = [res: http.ServerResponse, status: number, requestId: string, body: string | Buffer, errorType?: string];
-let replies: Reply[] = [];
-
+let held: [answer: (r: Reply) => void, reply: Reply][] = [];
 let heldSince = 0;
 /** Longest a finished response waits for the others of its turn. */
 const MAX_HOLD_MS = 1;
@@ -94,41 +131,33 @@ const MAX_HOLD_MS = 1;
  * the same turn as before. A turn of slow requests (queries) does not hold the first answers back
  * for more than MAX_HOLD_MS.
  */
-function sendSoon(...reply: Reply): void {
-  if (replies.length === 0) {
+function sendSoon(answer: (r: Reply) => void, r: Reply): void {
+  if (held.length === 0) {
     setImmediate(flushReplies);
     heldSince = performance.now();
   }
-  replies.push(reply);
+  held.push([answer, r]);
   if (performance.now() - heldSince > MAX_HOLD_MS) flushReplies();
 }
 
 function flushReplies(): void {
-  const batch = replies;
-  replies = [];
-  for (const r of batch) send(...r);
+  const batch = held;
+  held = [];
+  for (const [answer, r] of batch) answer(r);
 }
 
-function send(res: http.ServerResponse, status: number, requestId: string, body: string | Buffer, errorType?: string): void {
-  const headers: http.OutgoingHttpHeaders = {
-    'content-type': JSON_CONTENT_TYPE,
-    'content-length': typeof body === 'string' ? Buffer.byteLength(body) : body.length,
-    'x-amzn-requestid': requestId,
-  };
+function reply(status: number, requestId: string, body: string | Buffer, errorType?: string): Reply {
+  const headers: Record<string, string> = { 'content-type': JSON_CONTENT_TYPE, 'x-amzn-requestid': requestId };
   if (errorType) headers['x-amzn-errortype'] = errorType;
-  res.writeHead(status, headers);
-  res.end(body);
+  return { status, headers, body };
+}
+
+function failure(err: unknown, requestId: string, log: HttpOptions['log']): Reply {
+  const e = err instanceof KendraError ? err : internal(err, log, requestId);
+  return reply(e.status, requestId, JSON.stringify({ __type: e.code, message: e.message }), e.code);
 }
 
 function internal(err: unknown, log: HttpOptions['log'], requestId: string): KendraError {
   log?.({ level: 'error', requestId, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
   return new KendraError('InternalServerException', `Internal server error (request id ${requestId}).`);
-}
-
-export async function listen(server: http.Server, port: number, host: string): Promise<AddressInfo> {
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve());
-  });
-  return server.address() as AddressInfo;
 }

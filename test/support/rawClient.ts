@@ -66,6 +66,13 @@ function bodyBytes(body: RawRequest['body']): Buffer {
 /** Sends one request to `baseUrl` (http://host:port) and reads the whole response. */
 export async function rawRequest(baseUrl: string, req: RawRequest = {}): Promise<RawResponse> {
   const url = new URL(baseUrl);
+  const wire = await signedRequest(baseUrl, req);
+  return send(url, req.method ?? 'POST', req.path ?? '/', wire, req.chunked ?? false);
+}
+
+/** The headers and body `rawRequest` would send (signed, then forged). */
+export async function signedRequest(baseUrl: string, req: RawRequest = {}): Promise<WireRequest> {
+  const url = new URL(baseUrl);
   const method = req.method ?? 'POST';
   const path = req.path ?? '/';
   const body = bodyBytes(req.body);
@@ -95,7 +102,15 @@ export async function rawRequest(baseUrl: string, req: RawRequest = {}): Promise
     wire = { headers: { ...signed.headers }, body };
   }
   req.forge?.(wire);
-  return send(url, method, path, wire, req.chunked ?? false);
+  return wire;
+}
+
+/** `signedRequest` as HTTP/1.1 bytes (Content-Length framed), for tests that write to a socket themselves. */
+export async function requestBytes(baseUrl: string, req: RawRequest = {}): Promise<Buffer> {
+  const wire = await signedRequest(baseUrl, req);
+  let head = `${req.method ?? 'POST'} ${req.path ?? '/'} HTTP/1.1\r\n`;
+  for (const [name, value] of Object.entries(wire.headers)) head += `${name}: ${value}\r\n`;
+  return Buffer.concat([Buffer.from(`${head}\r\n`, 'latin1'), wire.body]);
 }
 
 function send(url: URL, method: string, path: string, wire: WireRequest, chunked: boolean): Promise<RawResponse> {

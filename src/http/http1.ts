@@ -1,0 +1,277 @@
+/**
+ * HTTP/1.1 framing on raw sockets for the requests every AWS client sends: `POST` or `GET`,
+ * `HTTP/1.1`, a Host, a body framed by Content-Length within the body limit, each header once.
+ * Node's http server costs ~25 µs of CPU per request in parsing, header objects, streams and
+ * response bookkeeping; this path costs a few. Anything else — chunked or `Expect` bodies, other
+ * methods or versions, repeated or malformed headers, oversized heads or bodies, upgrades — is not
+ * parsed here: the connection is handed, with the bytes read so far, to node:http (`fallback`),
+ * which serves it from then on and answers or refuses exactly as it always has.
+ *
+ * Responses leave in request order (pipelining), a connection reads at most MAX_QUEUED requests
+ * ahead of its answers, and an idle connection is closed after `keepAliveMs` as node:http does.
+ */
+import type http from 'node:http';
+import { STATUS_CODES } from 'node:http';
+import net from 'node:net';
+
+export interface PlainRequest {
+  method: string;
+  /** The request-target as received (still percent-encoded), with any ?query. */
+  target: string;
+  /** Lower-case names, as node:http's `req.headers`. */
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+}
+
+export interface Reply {
+  status: number;
+  headers: Record<string, string>;
+  /** Sent as UTF-8 when a string. */
+  body: string | Buffer;
+}
+
+/** Serves one request; calls `answer` exactly once. */
+export type Respond = (request: PlainRequest, answer: (reply: Reply) => void) => void;
+
+export interface FrontOptions {
+  maxBodyBytes: number;
+  keepAliveMs: number;
+}
+
+/** node:http's default limit for a request head; a longer one goes to node:http, which answers 431. */
+const MAX_HEAD_BYTES = 16 * 1024;
+/** Requests read ahead of their answers on one connection before reading pauses. */
+const MAX_QUEUED = 16;
+const HEAD_END = Buffer.from('\r\n\r\n');
+const EMPTY = Buffer.alloc(0);
+const REQUEST_LINE = /^(POST|GET) ([\x21-\x7e]+) HTTP\/1\.1$/;
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** What node:http's parser refuses in a header value: controls other than HTAB. */
+const BAD_VALUE = /[\x00-\x08\x0a-\x1f\x7f]/;
+const DIGITS = /^\d{1,15}$/;
+
+export interface Front {
+  /** Connections are served by `respond`, or by `fallback` from the first unusual request on. */
+  server: net.Server;
+  /** Destroys every connection this server accepted, including those handed to the fallback. */
+  closeAllConnections(): void;
+}
+
+export function createFront(respond: Respond, fallback: http.Server, opts: FrontOptions): Front {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    new Connection(socket, respond, fallback, opts);
+  });
+  return {
+    server,
+    closeAllConnections() {
+      for (const socket of sockets) socket.destroy();
+    },
+  };
+}
+
+interface Head {
+  method: string;
+  target: string;
+  headers: http.IncomingHttpHeaders;
+  length: number;
+  close: boolean;
+}
+
+interface Slot {
+  bytes: string | Buffer | undefined;
+  close: boolean;
+}
+
+class Connection {
+  /** Bytes of a head not yet complete. */
+  private partial: Buffer | undefined;
+  /** A parsed head whose body is still arriving, and the body so far. */
+  private head: Head | undefined;
+  private chunks: Buffer[] = [];
+  private received = 0;
+  /** Answers owed, oldest first. */
+  private readonly queue: Slot[] = [];
+  /** No more requests are read: Connection: close, the client's end, or a hand-off. */
+  private done = false;
+  private clientEnded = false;
+  private handOffBytes: Buffer | undefined;
+
+  constructor(
+    private readonly socket: net.Socket,
+    private readonly respond: Respond,
+    private readonly fallback: http.Server,
+    private readonly opts: FrontOptions,
+  ) {
+    socket.setTimeout(opts.keepAliveMs);
+    socket.on('data', this.onData);
+    socket.on('end', this.onEnd);
+    socket.on('timeout', this.onTimeout);
+    socket.on('error', this.onError);
+  }
+
+  private readonly onData = (chunk: Buffer): void => {
+    let data = chunk;
+    while (data.length > 0 && !this.done) {
+      if (this.head) {
+        const need = this.head.length - this.received;
+        if (data.length < need) {
+          this.chunks.push(data);
+          this.received += data.length;
+          return;
+        }
+        this.chunks.push(need === data.length ? data : data.subarray(0, need));
+        data = data.subarray(need);
+        const body = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.head.length);
+        const head = this.head;
+        this.head = undefined;
+        this.chunks = [];
+        this.received = 0;
+        this.dispatch(head, body);
+        continue;
+      }
+      const buf = this.partial ? Buffer.concat([this.partial, data]) : data;
+      const end = buf.indexOf(HEAD_END, this.partial ? Math.max(0, this.partial.length - 3) : 0);
+      this.partial = undefined;
+      if (end < 0 || end > MAX_HEAD_BYTES) {
+        if (end < 0 && buf.length <= MAX_HEAD_BYTES) this.partial = buf;
+        else this.handOff(buf);
+        return;
+      }
+      const head = parseHead(buf.toString('latin1', 0, end));
+      if (!head || head.length > this.opts.maxBodyBytes) return this.handOff(buf);
+      data = buf.subarray(end + 4);
+      if (head.length === 0) this.dispatch(head, EMPTY);
+      else this.head = head;
+    }
+  };
+
+  private dispatch(head: Head, body: Buffer): void {
+    const slot: Slot = { bytes: undefined, close: head.close };
+    this.queue.push(slot);
+    if (head.close) this.done = true;
+    if (this.queue.length >= MAX_QUEUED) this.socket.pause();
+    this.respond({ method: head.method, target: head.target, headers: head.headers, body }, (reply) => {
+      slot.bytes = encode(reply, slot.close, this.opts.keepAliveMs);
+      this.flush();
+    });
+  }
+
+  private flush(): void {
+    const { socket, queue } = this;
+    while (queue.length > 0 && queue[0]!.bytes !== undefined) {
+      const slot = queue.shift()!;
+      if (socket.destroyed) continue;
+      socket.write(slot.bytes!);
+      if (slot.close) {
+        queue.length = 0;
+        socket.end();
+        return;
+      }
+    }
+    if (queue.length > 0) return;
+    if (this.handOffBytes) this.completeHandOff(this.handOffBytes);
+    else if (this.clientEnded) socket.end();
+    else if (socket.isPaused() && !this.done) socket.resume();
+  }
+
+  /** From these bytes on, node:http serves the connection (once the answers owed are written). */
+  private handOff(bytes: Buffer): void {
+    this.done = true;
+    this.partial = undefined;
+    this.socket.removeListener('data', this.onData);
+    this.socket.pause();
+    this.handOffBytes = bytes;
+    if (this.queue.length === 0) this.completeHandOff(bytes);
+  }
+
+  private completeHandOff(bytes: Buffer): void {
+    this.handOffBytes = undefined;
+    const { socket } = this;
+    socket.removeListener('end', this.onEnd);
+    socket.removeListener('timeout', this.onTimeout);
+    socket.removeListener('error', this.onError);
+    socket.setTimeout(0);
+    if (this.clientEnded || socket.destroyed) {
+      socket.destroy();
+      return;
+    }
+    socket.unshift(bytes);
+    this.fallback.emit('connection', socket);
+    socket.resume();
+  }
+
+  private readonly onEnd = (): void => {
+    this.clientEnded = true;
+    this.done = true;
+    if (this.queue.length === 0) this.socket.end();
+  };
+
+  /** Idle for keepAliveMs (or a request stalled that long): closed, unless an answer is being prepared. */
+  private readonly onTimeout = (): void => {
+    if (this.queue.length === 0) this.socket.destroy();
+  };
+
+  private readonly onError = (): void => {
+    this.socket.destroy();
+  };
+}
+
+/** The head of a request this path serves, or undefined for anything node:http should judge. */
+function parseHead(text: string): Head | undefined {
+  const lines = text.split('\r\n');
+  const line = REQUEST_LINE.exec(lines[0]!);
+  if (!line) return undefined;
+  const headers: http.IncomingHttpHeaders = Object.create(null);
+  for (let i = 1; i < lines.length; i++) {
+    const l = lines[i]!;
+    const colon = l.indexOf(':');
+    if (colon <= 0) return undefined;
+    const name = l.slice(0, colon);
+    if (!TOKEN.test(name)) return undefined;
+    const key = name.toLowerCase();
+    if (headers[key] !== undefined) return undefined;
+    const value = trimOws(l, colon + 1);
+    if (BAD_VALUE.test(value)) return undefined;
+    headers[key] = value;
+  }
+  if (headers.host === undefined || headers['transfer-encoding'] !== undefined || headers.expect !== undefined || headers.upgrade !== undefined)
+    return undefined;
+  const declared = headers['content-length'];
+  if (declared !== undefined && !DIGITS.test(declared)) return undefined;
+  const connection = headers.connection?.toLowerCase();
+  if (connection !== undefined && connection !== 'keep-alive' && connection !== 'close') return undefined;
+  return { method: line[1]!, target: line[2]!, headers, length: declared === undefined ? 0 : Number(declared), close: connection === 'close' };
+}
+
+/** The value after `from`, without leading or trailing spaces and tabs (and only those). */
+function trimOws(s: string, from: number): string {
+  let a = from;
+  let b = s.length;
+  while (a < b && (s.charCodeAt(a) === 32 || s.charCodeAt(a) === 9)) a++;
+  while (b > a && (s.charCodeAt(b - 1) === 32 || s.charCodeAt(b - 1) === 9)) b--;
+  return s.slice(a, b);
+}
+
+function encode(reply: Reply, close: boolean, keepAliveMs: number): string | Buffer {
+  const length = typeof reply.body === 'string' ? Buffer.byteLength(reply.body) : reply.body.length;
+  let head = `HTTP/1.1 ${reply.status} ${STATUS_CODES[reply.status] ?? ''}\r\n`;
+  for (const name in reply.headers) head += `${name}: ${reply.headers[name]}\r\n`;
+  head += `content-length: ${length}\r\ndate: ${httpDate()}\r\n`;
+  head += close ? 'connection: close\r\n\r\n' : `connection: keep-alive\r\nkeep-alive: timeout=${Math.floor(keepAliveMs / 1000)}\r\n\r\n`;
+  return typeof reply.body === 'string' ? head + reply.body : Buffer.concat([Buffer.from(head, 'latin1'), reply.body]);
+}
+
+let dateSecond = 0;
+let dateText = '';
+/** The Date header's value, formatted once per second. */
+function httpDate(): string {
+  const second = Math.floor(Date.now() / 1000);
+  if (second !== dateSecond) {
+    dateSecond = second;
+    dateText = new Date(second * 1000).toUTCString();
+  }
+  return dateText;
+}
