@@ -14,6 +14,7 @@ import { Lifecycle } from './domain/lifecycle.js';
 import { PageTokens } from './domain/pageToken.js';
 import { SyncJobs } from './domain/syncJobs.js';
 import { Authenticator } from './http/auth.js';
+import { applyHeapPolicy } from './heapPolicy.js';
 import { createHttpServer } from './http/server.js';
 import { Throttle } from './http/throttle.js';
 import { DataDirInUseError } from './store/dataDirLock.js';
@@ -37,6 +38,7 @@ export interface Running {
 
 /** Wires the layers together and starts serving: the one place that knows every part. */
 export async function startKendrite(config: Config, opts: { clock?: Clock; log?: Log } = {}): Promise<Running> {
+  applyHeapPolicy();
   const log = opts.log ?? ((line) => process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), ...line })}\n`));
   if (!config.credentials.length && !isLoopback(config.host) && !config.allowOpenPublic)
     throw new StartupError(
