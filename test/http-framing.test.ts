@@ -29,8 +29,9 @@ interface Exchange {
  * Writes `parts` to a fresh connection (a microtask and a macrotask apart, so that they arrive as
  * separate reads) and reads answers until `count` final (non-1xx) ones have arrived, then waits
  * `linger` ms more to see whether the server closes the connection. `bodiless`: answers to HEAD.
+ * `readAfter`: the client reads nothing for that long (the server's writes back up).
  */
-function exchange(url: string, parts: Buffer[], count: number, opts: { end?: boolean; linger?: number; bodiless?: boolean } = {}): Promise<Exchange> {
+function exchange(url: string, parts: Buffer[], count: number, opts: { end?: boolean; linger?: number; bodiless?: boolean; readAfter?: number } = {}): Promise<Exchange> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
     const socket = net.connect({ host: hostname, port: Number(port), noDelay: true });
@@ -84,6 +85,10 @@ function exchange(url: string, parts: Buffer[], count: number, opts: { end?: boo
       closed = true;
       settle();
     });
+    if (opts.readAfter) {
+      socket.pause();
+      setTimeout(() => socket.resume(), opts.readAfter);
+    }
     socket.once('connect', async () => {
       for (const part of parts) {
         socket.write(part);
@@ -161,6 +166,13 @@ describe('HTTP/1.1 framing', () => {
     assertListIndices(answers[3]);
     assert.equal(closed, false, 'a keep-alive connection stays open');
     assert.equal(answers[0]!.headers.connection, 'keep-alive');
+  });
+
+  test('400 pipelined requests from a client that reads nothing for a while: all answered, in order', async () => {
+    const pair = Buffer.concat([await bytes(listIndices), await bytes(health)]);
+    const { answers } = await exchange(server.url, [Buffer.concat(Array(200).fill(pair))], 400, { readAfter: 500 });
+    assert.equal(answers.length, 400);
+    answers.forEach((a, i) => (i % 2 === 0 ? assertListIndices(a) : assertHealth(a)));
   });
 
   test('a request written one byte at a time, and a 200 KB body in 1,000-byte pieces, are read whole', async () => {

@@ -7,8 +7,9 @@
  * parsed here: the connection is handed, with the bytes read so far, to node:http (`fallback`),
  * which serves it from then on and answers or refuses exactly as it always has.
  *
- * Responses leave in request order (pipelining), a connection reads at most MAX_QUEUED requests
- * ahead of its answers, and an idle connection is closed after `keepAliveMs` as node:http does.
+ * Responses leave in request order (pipelining); a connection reads at most MAX_QUEUED requests ahead
+ * of its answers, and none while the client leaves written answers unread; an idle connection is
+ * closed after `keepAliveMs` as node:http does.
  */
 import type http from 'node:http';
 import { STATUS_CODES } from 'node:http';
@@ -110,6 +111,7 @@ class Connection {
     socket.on('end', this.onEnd);
     socket.on('timeout', this.onTimeout);
     socket.on('error', this.onError);
+    socket.on('drain', this.readMore);
   }
 
   private readonly onData = (chunk: Buffer): void => {
@@ -152,7 +154,7 @@ class Connection {
     const slot: Slot = { bytes: undefined, close: head.close };
     this.queue.push(slot);
     if (head.close) this.done = true;
-    if (this.queue.length >= MAX_QUEUED) this.socket.pause();
+    if (this.queue.length >= MAX_QUEUED || this.socket.writableNeedDrain) this.socket.pause();
     this.respond({ method: head.method, target: head.target, headers: head.headers, body }, (reply) => {
       slot.bytes = encode(reply, slot.close, this.opts.keepAliveMs);
       this.flush();
@@ -171,11 +173,16 @@ class Connection {
         return;
       }
     }
-    if (queue.length > 0) return;
-    if (this.handOffBytes) this.completeHandOff(this.handOffBytes);
-    else if (this.clientEnded) socket.end();
-    else if (socket.isPaused() && !this.done) socket.resume();
+    if (queue.length === 0 && this.handOffBytes) this.completeHandOff(this.handOffBytes);
+    else if (queue.length === 0 && this.clientEnded) socket.end();
+    else this.readMore();
   }
+
+  /** Reading resumes once fewer than MAX_QUEUED answers are owed and the client takes what was written. */
+  private readonly readMore = (): void => {
+    const { socket } = this;
+    if (!this.done && socket.isPaused() && this.queue.length < MAX_QUEUED && !socket.writableNeedDrain) socket.resume();
+  };
 
   /** From these bytes on, node:http serves the connection (once the answers owed are written). */
   private handOff(bytes: Buffer): void {
@@ -193,6 +200,7 @@ class Connection {
     socket.removeListener('end', this.onEnd);
     socket.removeListener('timeout', this.onTimeout);
     socket.removeListener('error', this.onError);
+    socket.removeListener('drain', this.readMore);
     socket.setTimeout(0);
     if (this.clientEnded || socket.destroyed) {
       socket.destroy();
