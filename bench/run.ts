@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- <scenario>…] [--duration s] [--warmup s] [--rounds n] [--connections n]
- *                [--kendrite-node-args '--cpu-prof --cpu-prof-dir=/tmp/prof']`
+ *                [--kendrite-node-args='--cpu-prof --cpu-prof-dir=/tmp/prof']`
  *
  * Defaults: 1 s warm-up + 3 s measured per load run, 3 rounds (medians reported), 32 connections.
  * Runs every scenario in bench/scenarios (or those named), prints each one's tables — kendrite and
@@ -20,7 +20,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '../..');
 
 function usage(message: string): never {
-  process.stderr.write(`bench: ${message}\nusage: npm run bench -- [scenario…] [--duration <s>] [--warmup <s>] [--rounds <n>] [--connections <n>] [--kendrite-node-args '<node flags>']\n`);
+  process.stderr.write(`bench: ${message}\nusage: npm run bench -- [scenario…] [--duration <s>] [--warmup <s>] [--rounds <n>] [--connections <n>] [--kendrite-node-args='<node flags>']\n`);
   process.exit(2);
 }
 
