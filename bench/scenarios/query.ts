@@ -159,7 +159,19 @@ async function engineIds(engine: SearchEngine, indexId: string, q: BenchQuery): 
   return ranked.items.map((r) => docs.get(r.docKey)!);
 }
 
-/** Closed loop over HTTP: each client sends the queries in turn (client i starting at query i). */
+/**
+ * Where client `n` of `clients` starts in the mix of `count` queries: spread evenly over it. The
+ * clients go through the mix at the same pace, so the queries in flight at any moment are the ones
+ * between their starting points: spread, they are the whole mix in proportion. (Starting client n at
+ * query n kept every client in the same half of the mix at once, and a run shorter than one pass
+ * through it measured whichever half the clients happened to be in: single words and phrases in the
+ * first second, boolean and filtered queries after, the cost per query varying fourfold.)
+ */
+function startOf(n: number, clients: number, count: number): number {
+  return Math.floor((n * count) / clients);
+}
+
+/** Closed loop over HTTP: each client sends the queries in turn, from its own starting point (startOf). */
 async function httpLoad(
   host: string,
   port: number,
@@ -175,7 +187,7 @@ async function httpLoad(
   const start = performance.now() + o.warmupMs;
   const end = start + o.durationMs;
   const client = async (c: Connection, n: number) => {
-    for (let i = n; ; i++) {
+    for (let i = startOf(n, o.connections, requests.length); ; i++) {
       const sent = performance.now();
       if (sent >= end) return;
       const q = i % requests.length;
@@ -213,7 +225,7 @@ async function engineLoad(runQuery: (i: number) => Promise<void>, count: number,
   const end = start + o.durationMs;
   const caller = async (n: number) => {
     let ready = performance.now();
-    for (let i = n; ready < end; i++) {
+    for (let i = startOf(n, o.connections, count); ready < end; i++) {
       // Wait for the turn, as a request waits behind the others in the server: the latency runs
       // from the moment the caller is ready (its previous answer in), not from when its turn comes.
       await new Promise((r) => setImmediate(r));
