@@ -240,6 +240,13 @@ describe('HTTP/1.1 framing', () => {
     }
   });
 
+  test('a head ended by bare line feeds is not waited on: node:http refuses it at once (400)', async () => {
+    const req = Buffer.from(`GET /health HTTP/1.1\nhost: ${new URL(server.url).host}\n\n`, 'latin1');
+    const { answers, closed } = await exchange(server.url, [req], 1, { linger: 300 });
+    assert.equal(answers[0]?.status, 400);
+    assert.equal(closed, true);
+  });
+
   test('a repeated X-Amz-Target reaches the service joined, as node:http joins it: UnknownOperationException', async () => {
     const req = editHead(await bytes(listIndices), (h) => `${h}\r\nx-amz-target: ${target('ListIndices')}`);
     const { answers } = await exchange(server.url, [req], 1);

@@ -44,6 +44,7 @@ const MAX_HEAD_BYTES = 16 * 1024;
 /** Requests read ahead of their answers on one connection before reading pauses. */
 const MAX_QUEUED = 16;
 const HEAD_END = Buffer.from('\r\n\r\n');
+const BARE_END = Buffer.from('\n\n');
 const EMPTY = Buffer.alloc(0);
 const REQUEST_LINE = /^(POST|GET) ([\x21-\x7e]+) HTTP\/1\.1$/;
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -138,7 +139,8 @@ class Connection {
       const end = buf.indexOf(HEAD_END, this.partial ? Math.max(0, this.partial.length - 3) : 0);
       this.partial = undefined;
       if (end < 0 || end > MAX_HEAD_BYTES) {
-        if (end < 0 && buf.length <= MAX_HEAD_BYTES) this.partial = buf;
+        // A head ended by bare line feeds is node:http's to judge, not one to wait on.
+        if (end < 0 && buf.length <= MAX_HEAD_BYTES && buf.indexOf(BARE_END) < 0) this.partial = buf;
         else this.handOff(buf);
         return;
       }
