@@ -1,7 +1,5 @@
 import v8 from 'node:v8';
 
-let applied = false;
-
 /**
  * V8's allocation-site pretenuring, turned off for the server. During a full sync, the objects a
  * connector lists (each document's id, version and fetch closure) wait seconds for their fetch and
@@ -14,7 +12,5 @@ let applied = false;
  * for pretenuring to pay off.
  */
 export function applyHeapPolicy(): void {
-  if (applied) return;
-  applied = true;
   v8.setFlagsFromString('--no-allocation-site-pretenuring');
 }

@@ -265,8 +265,13 @@ function trimOws(s: string, from: number): string {
   return s.slice(a, b);
 }
 
+/** A reply body's length in bytes (a string goes out as UTF-8). */
+export function byteLength(body: string | Buffer): number {
+  return typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+}
+
 function encode(reply: Reply, close: boolean, keepAliveMs: number): string | Buffer {
-  const length = typeof reply.body === 'string' ? Buffer.byteLength(reply.body) : reply.body.length;
+  const length = byteLength(reply.body);
   let head = `HTTP/1.1 ${reply.status} ${STATUS_CODES[reply.status] ?? ''}\r\n`;
   for (const name in reply.headers) head += `${name}: ${reply.headers[name]}\r\n`;
   head += `content-length: ${length}\r\ndate: ${httpDate()}\r\n`;

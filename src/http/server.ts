@@ -6,7 +6,7 @@ import { serializeOutput } from '../protocol/serialize.js';
 import type { Caller } from './auth.js';
 import { authorize, type Authenticator } from './auth.js';
 import { readBody } from './body.js';
-import { createFront, type PlainRequest, type Reply, type Respond } from './http1.js';
+import { byteLength, createFront, type PlainRequest, type Reply, type Respond } from './http1.js';
 import type { Throttle } from './throttle.js';
 
 const JSON_CONTENT_TYPE = 'application/x-amz-json-1.1';
@@ -54,7 +54,7 @@ export function createHttpServer(opts: HttpOptions): HttpServer {
   };
   const fallback = http.createServer((req, res) => {
     const answer = (r: Reply) => {
-      res.writeHead(r.status, { ...r.headers, 'content-length': typeof r.body === 'string' ? Buffer.byteLength(r.body) : r.body.length });
+      res.writeHead(r.status, { ...r.headers, 'content-length': byteLength(r.body) });
       res.end(r.body);
     };
     readBody(req, opts.maxBodyBytes).then(
@@ -89,8 +89,7 @@ export function createHttpServer(opts: HttpOptions): HttpServer {
 async function handle(req: PlainRequest, requestId: string, opts: HttpOptions): Promise<string | Buffer> {
   if (req.method === 'GET' && (req.target === '/health' || req.target === '/health/')) return JSON.stringify(await opts.health());
   if (req.method !== 'POST') throw new KendraError('UnknownOperationException', `Only POST / is served (and GET /health); got ${req.method} ${req.target}.`);
-  const raw = req.body;
-  const caller = await opts.authenticator.authenticate({ method: 'POST', path: req.target, headers: req.headers, body: raw });
+  const caller = await opts.authenticator.authenticate({ method: 'POST', path: req.target, headers: req.headers, body: req.body });
   const header = req.headers['x-amz-target'];
   const target = typeof header === 'string' ? header : '';
   const dot = target.lastIndexOf('.');
@@ -101,7 +100,7 @@ async function handle(req: PlainRequest, requestId: string, opts: HttpOptions): 
     throw new KendraError('UnknownOperationException', target ? `Unknown operation ${target}.` : 'Missing X-Amz-Target header.');
   authorize(caller, operation);
   opts.throttle.check(caller.accountId, operation);
-  const output = await service.invoke(operation, parseJson(raw), { caller, requestId });
+  const output = await service.invoke(operation, parseJson(req.body), { caller, requestId });
   return serializeOutput(output);
 }
 
