@@ -231,6 +231,27 @@ for (const backend of backends()) {
       assertError(other, 403, 'InvalidSignatureException', MISMATCH);
     });
 
+    test('a DescribeIndex signature with X-Amz-Target unsigned, replayed as DeleteIndex → InvalidSignatureException (403); a repeated SignedHeaders name → IncompleteSignatureException (403)', async () => {
+      const replay = (credentials: Credentials, url = server.url) =>
+        rawRequest(url, { credentials, target: target('DescribeIndex'), body: { Id: indexId }, unsigned: ['x-amz-target'], forge: (w) => (w.headers['x-amz-target'] = target('DeleteIndex')) });
+      assertError(await replay(WRITER), 403, 'InvalidSignatureException', "'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization.");
+      const repeated = await send({
+        target: target('DeleteIndex'),
+        body: { Id: indexId },
+        forge: (w) => (w.headers.authorization = w.headers.authorization!.replace('SignedHeaders=', 'SignedHeaders=content-length;')),
+      });
+      assertError(repeated, 403, 'IncompleteSignatureException', 'each header name once, in sorted order');
+      // Open mode (no credentials) checks what must be signed just the same.
+      const openStore = await TestStore.create(backend.name);
+      const open = await TestServer.start(openStore);
+      try {
+        assertError(await replay(WRITER, open.url), 403, 'InvalidSignatureException', "'X-Amz-Target' must be a 'SignedHeader'");
+      } finally {
+        await open.stop();
+        await openStore.destroy();
+      }
+    });
+
     test('x-amz-content-sha256 not the hash of the body (signed as sent) → InvalidSignatureException (403)', async () => {
       const body = JSON.stringify({ Id: indexId });
       const claimed = createHash('sha256').update(JSON.stringify({ Id: dataSourceId })).digest('hex');

@@ -60,6 +60,8 @@ interface SmithyOptions {
   target?: string;
   /** The SDK sends x-amz-content-sha256; a bare SignatureV4 with applyChecksum false does not. */
   contentSha?: boolean;
+  /** Headers sent but left out of the signature, as a forger would. */
+  unsigned?: string[];
 }
 
 /** Signs the way @aws-sdk/client-kendra does: same headers, same signer, same hash. */
@@ -91,7 +93,7 @@ async function smithySign(opts: SmithyOptions = {}): Promise<SignedRequest> {
     },
     body,
   });
-  const signed = await signer.sign(request, { signingDate: opts.date ?? new Date() });
+  const signed = await signer.sign(request, { signingDate: opts.date ?? new Date(), unsignableHeaders: new Set(opts.unsigned ?? []) });
   return toSignedRequest('POST', '/', signed.headers, Buffer.from(body));
 }
 
@@ -144,10 +146,10 @@ async function botoSign(inputs: BotoInput[]): Promise<SignedRequest[]> {
   });
 }
 
-async function assertKendraError(promise: Promise<unknown>, code: string, status: number, message?: RegExp | string) {
+async function assertKendraError(promise: Promise<unknown>, code: string, status: number, message?: RegExp | string, where = '') {
   await assert.rejects(promise, (err: unknown) => {
-    assert.ok(err instanceof KendraError, `expected a KendraError, got ${String(err)}`);
-    assert.equal(err.code, code, err.message);
+    assert.ok(err instanceof KendraError, `expected a KendraError, got ${String(err)} ${where}`);
+    assert.equal(err.code, code, `${err.message} ${where}`);
     assert.equal(err.status, status);
     if (typeof message === 'string') assert.equal(err.message, message);
     else if (message) assert.match(err.message, message);
@@ -254,8 +256,10 @@ describe('P-6 rejects', () => {
       [`AWS4-HMAC-SHA256 Credential=${RW.accessKeyId}/20240101/kendra/aws4_request, SignedHeaders=host, Signature=${sig}`, /exactly 5 slash-delimited/],
       [`AWS4-HMAC-SHA256 Credential=${RW.accessKeyId}/2024-01-01/${REGION}/kendra/aws4_request, SignedHeaders=host, Signature=${sig}`, /valid date/],
       [`AWS4-HMAC-SHA256 Credential=${RW.accessKeyId}/20240101/${REGION}/kendra/aws4, SignedHeaders=host, Signature=${sig}`, /terminator/],
-      [`AWS4-HMAC-SHA256 Credential=${cred}, SignedHeaders=content-type;x-amz-date, Signature=${sig}`, /'Host'.*must be a 'SignedHeader'/],
       [`AWS4-HMAC-SHA256 Credential=${cred}, SignedHeaders=Host;X-Amz-Date, Signature=${sig}`, /SignedHeaders/],
+      [`AWS4-HMAC-SHA256 Credential=${cred}, SignedHeaders=host;host;x-amz-date;x-amz-target, Signature=${sig}`, /each header name once, in sorted order/],
+      [`AWS4-HMAC-SHA256 Credential=${cred}, SignedHeaders=host;x-amz-target;x-amz-date, Signature=${sig}`, /each header name once, in sorted order/],
+      [`AWS4-HMAC-SHA256 Credential=${cred}, SignedHeaders=host;;x-amz-date, Signature=${sig}`, /SignedHeaders must be a ';'-separated list/],
       [`AWS4-HMAC-SHA256 Credential=${cred}, SignedHeaders=host, Signature=${sig.slice(0, 40)}`, /Signature must be 64/],
       [`AWS4-HMAC-SHA256 Credential=${cred}, SignedHeaders=host, Signature=${sig.toUpperCase()}`, /Signature must be 64/],
     ];
@@ -386,6 +390,67 @@ describe('P-6 rejects', () => {
     const live = new Authenticator(CONFIG);
     await assertKendraError(live.authenticate(forged!), 'InvalidSignatureException', 403, MISMATCH);
     await assertKendraError(live.authenticate({ ...altered!, body: Buffer.from('{"MaxResults": 6}') }), 'InvalidSignatureException', 403, MISMATCH);
+  });
+});
+
+describe('P-6 what must be signed: host, the date and every x-amz-* header (with and without credentials)', () => {
+  const t0 = new Date('2024-01-01T00:10:00Z');
+  const modes: [string, Authenticator][] = [
+    ['credentials', new Authenticator(CONFIG, () => t0.getTime())],
+    ['open', new Authenticator({ credentials: [], maxClockSkewSeconds: 900 }, () => t0.getTime())],
+  ];
+  const notSigned = (name: string) => `'${name}' must be a 'SignedHeader' in the AWS Authorization.`;
+
+  test('a DescribeIndex signature replayed as DeleteIndex, X-Amz-Target left out of SignedHeaders → InvalidSignatureException', async () => {
+    const req = await smithySign({ date: t0, target: 'DescribeIndex', body: '{"Id":"x"}', unsigned: ['x-amz-target'] });
+    assert.doesNotMatch(String(req.headers.authorization), /x-amz-target/);
+    req.headers['x-amz-target'] = 'AWSKendraFrontendService.DeleteIndex';
+    for (const [mode, auth] of modes) await assertKendraError(auth.authenticate(req), 'InvalidSignatureException', 403, notSigned('X-Amz-Target'), mode);
+  });
+
+  test('X-Amz-Date, X-Amz-Content-Sha256, X-Amz-Security-Token present but not signed → InvalidSignatureException', async () => {
+    for (const [name, shown] of [['x-amz-date', 'X-Amz-Date'], ['x-amz-content-sha256', 'X-Amz-Content-Sha256'], ['x-amz-user-agent', 'X-Amz-User-Agent']]) {
+      const req = await smithySign({ date: t0, unsigned: [name!] });
+      for (const [mode, auth] of modes) await assertKendraError(auth.authenticate(req), 'InvalidSignatureException', 403, notSigned(shown!), mode);
+    }
+    const added = await smithySign({ date: t0 });
+    added.headers['x-amz-security-token'] = 'a-token-added-by-a-relay';
+    for (const [mode, auth] of modes) await assertKendraError(auth.authenticate(added), 'InvalidSignatureException', 403, notSigned('X-Amz-Security-Token'), mode);
+  });
+
+  test('Host not signed, and a Date header used as the request time but not signed → InvalidSignatureException', async () => {
+    const req = await smithySign({ date: t0 });
+    const good = String(req.headers.authorization);
+    const sig = good.slice(-64);
+    const cred = `${RW.accessKeyId}/20240101/${REGION}/kendra/aws4_request`;
+    const noHost = withAuthorization(req, `AWS4-HMAC-SHA256 Credential=${cred}, SignedHeaders=content-type;x-amz-date;x-amz-target, Signature=${sig}`);
+    const { 'x-amz-date': _, 'x-amz-content-sha256': _sha, 'x-amz-user-agent': _ua, ...rest } = req.headers;
+    const byDate = withAuthorization(
+      { ...req, headers: { ...rest, date: 'Mon, 01 Jan 2024 00:10:00 GMT' } },
+      `AWS4-HMAC-SHA256 Credential=${cred}, SignedHeaders=content-type;host;x-amz-target, Signature=${sig}`,
+    );
+    for (const [mode, auth] of modes) {
+      await assertKendraError(auth.authenticate(noHost), 'InvalidSignatureException', 403, notSigned('Host'), mode);
+      await assertKendraError(auth.authenticate(byDate), 'InvalidSignatureException', 403, notSigned('Date'), mode);
+    }
+  });
+
+  test('a repeated or unsorted SignedHeaders list → IncompleteSignatureException, even where the signature over the list once would match', async () => {
+    const req = await smithySign({ date: t0 });
+    const good = String(req.headers.authorization);
+    const list = /SignedHeaders=([^,]+),/.exec(good)![1]!;
+    const names = list.split(';');
+    const forms = [
+      list.replace('host', 'host;host'),
+      [...names, 'x-amz-target'].sort().join(';'),
+      [...names].reverse().join(';'),
+    ];
+    for (const form of forms) {
+      for (const [mode, auth] of modes) {
+        await assertKendraError(auth.authenticate(withAuthorization(req, good.replace(list, form))), 'IncompleteSignatureException', 403, /each header name once, in sorted order/, `${mode}: ${form}`);
+      }
+    }
+    for (const [, auth] of modes) await auth.authenticate(req);
   });
 });
 

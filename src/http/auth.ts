@@ -103,8 +103,7 @@ interface Scope {
   service: string;
   /** `<date>/<region>/<service>/aws4_request` */
   scope: string;
-  signedHeaders: string[];
-  /** The signed header names sorted and without repeats, as the canonical request lists them, and joined with ';'. */
+  /** The signed header names, sorted and without repeats (anything else is refused), and joined with ';'. */
   sortedHeaders: string[];
   sortedHeaderList: string;
 }
@@ -166,10 +165,11 @@ export class Authenticator {
     const amzDate = single(headers['x-amz-date']);
     const httpDate = amzDate === undefined ? single(headers.date) : undefined;
     const { scope, signature } = this.parse(header, amzDate !== undefined || httpDate !== undefined);
+    requireSigned(headers, scope.sortedHeaders, amzDate === undefined);
     const { longDate, time } = amzDate !== undefined ? this.amzTime(amzDate) : httpTime(httpDate!);
 
     if (this.open) {
-      // As local AWS emulators do: the shape is checked, the signature and clock are not.
+      // As local AWS emulators do: the shape (and what must be signed) is checked, the signature and clock are not.
       return { accountId: DEFAULT_ACCOUNT_ID, region: scope.region, accessKeyId: scope.accessKeyId, canWrite: true };
     }
 
@@ -196,7 +196,7 @@ export class Authenticator {
 
     const canonicalRequest =
       rootCanonicalRequest(req, scope, payloadHash) ??
-      verifier.canonicalRequest(toHttpRequest(req), canonicalHeadersOf(headers, scope.signedHeaders), payloadHash);
+      verifier.canonicalRequest(toHttpRequest(req), canonicalHeadersOf(headers, scope.sortedHeaders), payloadHash);
     const stringToSign = `${ALGORITHM_IDENTIFIER}\n${longDate}\n${scope.scope}\n${sha256Hex(canonicalRequest)}`;
     const key = verifier.signingKey(scope.scopeDate, scope.region) ?? (await verifier.derive(scope.scopeDate, scope.region));
     if (!constantTimeEqual(key.hex(stringToSign), signature)) {
@@ -332,18 +332,38 @@ function parseAuthorization(header: string, hasDate: boolean): { scope: Scope; s
     throw incomplete(`SignedHeaders must be a ';'-separated list of lowercase header names, got '${signedHeaders}'.`);
   }
   const names = signedHeaders!.split(';');
-  if (!names.includes('host')) {
-    throw incomplete("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
+  // Signers list each name once, sorted (the canonical request's order): a repeat or another order is forged or broken.
+  for (let i = 1; i < names.length; i++) {
+    if (names[i - 1]! >= names[i]!) {
+      throw incomplete(`SignedHeaders must list each header name once, in sorted order, got '${signedHeaders}'.`);
+    }
   }
   if (!HEX64.test(signature!)) {
     throw incomplete(`Signature must be 64 lowercase hexadecimal characters, got '${signature}'.`);
   }
   const scope = `${scopeDate}/${region}/${service}/aws4_request`;
-  const sortedHeaders = [...new Set(names)].sort();
   return {
-    scope: { accessKeyId, scopeDate, region, service, scope, signedHeaders: names, sortedHeaders, sortedHeaderList: sortedHeaders.join(';') },
+    scope: { accessKeyId, scopeDate, region, service, scope, sortedHeaders: names, sortedHeaderList: signedHeaders! },
     signature: signature!,
   };
+}
+
+/**
+ * Host, the date the request was signed with and every x-amz-* header it carries must be signed, as AWS
+ * requires: otherwise a captured signature could be replayed with another X-Amz-Target (operation).
+ * AWS's answer: InvalidSignatureException, "'Host' must be a 'SignedHeader' in the AWS Authorization."
+ * A few compares per header on the parsed list: this runs on every request.
+ */
+function requireSigned(headers: IncomingHttpHeaders, signed: string[], byHttpDate: boolean): void {
+  if (!signed.includes('host')) throw mustBeSigned('Host');
+  if (byHttpDate && !signed.includes('date')) throw mustBeSigned('Date');
+  for (const name in headers) {
+    if (name.startsWith('x-amz-') && !signed.includes(name)) throw mustBeSigned(name.replace(/(^|-)[a-z]/g, (c) => c.toUpperCase()));
+  }
+}
+
+function mustBeSigned(name: string): KendraError {
+  return invalid(`'${name}' must be a 'SignedHeader' in the AWS Authorization.`);
 }
 
 function parseAmzDate(value: string): number {

@@ -42,6 +42,8 @@ export interface RawRequest {
   signingDate?: Date;
   /** Send x-amz-content-sha256, as the SDK does (default true). */
   contentSha256?: boolean;
+  /** Headers sent but left out of the signature (lower case), as a forger would. */
+  unsigned?: string[];
   /** Tampering after signing: edit headers or body. */
   forge?: (req: WireRequest) => void;
   /** Send the body in chunks with no Content-Length (Transfer-Encoding: chunked). */
@@ -97,7 +99,7 @@ export async function signedRequest(baseUrl: string, req: RawRequest = {}): Prom
     });
     const signed = await signer.sign(
       new HttpRequest({ method, protocol: url.protocol, hostname: url.hostname, port: Number(url.port), path, headers, body }),
-      { signingDate: req.signingDate ?? new Date() },
+      { signingDate: req.signingDate ?? new Date(), unsignableHeaders: new Set(req.unsigned ?? []) },
     );
     wire = { headers: { ...signed.headers }, body };
   }
