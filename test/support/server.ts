@@ -60,6 +60,8 @@ export class TestStore {
 export interface ServerOptions {
   config?: Record<string, unknown>;
   env?: Record<string, string>;
+  /** A command the server runs under (e.g. `unshare … --`), given before node; signals go to both (a process group). */
+  wrap?: string[];
 }
 
 /** A kendrite server in its own process, as a user runs it (`kendrite serve`). */
@@ -69,6 +71,8 @@ export class TestServer {
     readonly proc: ChildProcess,
     readonly url: string,
     readonly logs: string[],
+    /** Started under a wrapping command, in a process group of its own. */
+    private readonly grouped = false,
   ) {
     this.exited = new Promise((resolve) => proc.once('exit', (code) => resolve(code)));
   }
@@ -81,9 +85,11 @@ export class TestServer {
       writeFileSync(file, JSON.stringify(opts.config));
       args.push('--config', file);
     }
-    const proc = spawn(process.execPath, args, {
+    const [command, ...wrapArgs] = [...(opts.wrap ?? []), process.execPath];
+    const proc = spawn(command!, [...wrapArgs, ...args], {
       env: { ...process.env, KENDRITE_TRANSITION_DELAY_MS: '250', ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: opts.wrap !== undefined,
     });
     const logs: string[] = [];
     proc.stderr!.on('data', (d: Buffer) => logs.push(d.toString()));
@@ -96,21 +102,27 @@ export class TestServer {
       });
       proc.once('exit', (code) => reject(new Error(`kendrite exited with ${code} before listening:\n${logs.join('')}`)));
     });
-    return new TestServer(proc, url, logs);
+    return new TestServer(proc, url, logs, opts.wrap !== undefined);
   }
 
   /** Graceful stop (SIGTERM), as an operator would. */
   async stop(): Promise<void> {
     if (this.proc.exitCode !== null) return;
-    this.proc.kill('SIGTERM');
+    this.signal('SIGTERM');
     await this.exited;
   }
 
   /** A crash: SIGKILL, nothing flushed, nothing cleaned up. */
   async kill(): Promise<void> {
     if (this.proc.exitCode !== null) return;
-    this.proc.kill('SIGKILL');
+    this.signal('SIGKILL');
     await this.exited;
+  }
+
+  /** To the server, and to the command it runs under if any (its own process group). */
+  private signal(signal: NodeJS.Signals): void {
+    if (this.grouped) process.kill(-this.proc.pid!, signal);
+    else this.proc.kill(signal);
   }
 
   client(credentials = { accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' }, region = 'us-east-1'): KendraClient {
