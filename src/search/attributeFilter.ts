@@ -7,6 +7,7 @@
  */
 import { valueTypeOf, type Attribute, type ValueType } from './attributes.js';
 import { SearchInputError } from './errors.js';
+import { storableText } from '../store/storableText.js';
 import { join, list, raw, sql, type Sql } from './sql.js';
 
 export interface AttributeFilter {
@@ -58,7 +59,7 @@ function compileCondition(indexId: string, op: Operator, attr: Attribute, path: 
   if (op === 'EqualsTo') {
     switch (type) {
       case 'STRING':
-        return docsWith(sql`a.value_type = 'STRING' AND a.str = ${v.StringValue}`);
+        return docsWith(sql`a.value_type = 'STRING' AND a.str = ${storableText(v.StringValue!)}`);
       case 'LONG':
         return docsWith(sql`a.value_type = 'LONG' AND a.num = ${v.LongValue}`);
       case 'DATE':
@@ -87,7 +88,8 @@ function compileCondition(indexId: string, op: Operator, attr: Attribute, path: 
 
 function distinct(values: string[], path: string): string[] {
   if (!values.length) throw new SearchInputError(`${path}.Value.StringListValue is empty; give at least one string.`);
-  return [...new Set(values)];
+  // Compared with values as they were stored (see store/storableText.ts).
+  return [...new Set(values.map(storableText))];
 }
 
 function dateMs(d: Date, path: string): number {
