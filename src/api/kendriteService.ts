@@ -1,5 +1,6 @@
 import type { RequestContext, Service } from '../http/server.js';
 import { KendraError } from '../protocol/errors.js';
+import { isStorable } from '../store/storableText.js';
 import { date, scopeOf, type Services } from './context.js';
 import { toKendraError } from './errors.js';
 import { toSyncJob } from './syncJobs.js';
@@ -25,6 +26,8 @@ export function kendriteService(services: Services): Service {
       if (typeof maxResults !== 'number' || !Number.isInteger(maxResults) || maxResults < 1 || maxResults > 1000)
         throw new KendraError('ValidationException', `1 validation error detected: Value '${String(maxResults)}' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and 1000`);
       if (input.NextToken !== undefined && typeof input.NextToken !== 'string') throw new KendraError('SerializationException', "Invalid type at 'nextToken': expected a string");
+      // An id that cannot be stored names no job (and PostgreSQL would refuse to look it up).
+      if (!isStorable(executionId)) throw new KendraError('ResourceNotFoundException', `Sync job ${executionId} does not exist.`);
       try {
         const r = await services.syncJobs.report(scopeOf(ctx), executionId, maxResults, input.NextToken as string | undefined);
         return {

@@ -3,6 +3,7 @@ import { notFound } from '../domain/errors.js';
 import { scopeOf, type Services } from './context.js';
 import type { Handlers } from './context.js';
 import type { RequestContext } from '../http/server.js';
+import { distinctTags } from '../domain/tags.js';
 
 /** The ARN must name an index or data source of the caller's account and region. */
 async function resolve(arn: string, ctx: RequestContext, s: Services): Promise<string> {
@@ -17,7 +18,7 @@ async function resolve(arn: string, ctx: RequestContext, s: Services): Promise<s
 
 export const tagHandlers: Handlers = {
   async TagResource(input, ctx, s) {
-    await s.store.tags.put(await resolve(input.ResourceARN, ctx, s), input.Tags);
+    await s.store.tags.put(await resolve(input.ResourceARN, ctx, s), distinctTags(input.Tags));
     return {};
   },
   async UntagResource(input, ctx, s) {

@@ -2,6 +2,7 @@
 // as side files): DocumentId, Title, ContentType and Attributes of one document. A file that cannot be
 // used fails its document with a reason that says what is wrong, never the whole sync.
 import type { Attribute, AttributeValue } from '../domain/documents.js';
+import { isStorable } from '../store/storableText.js';
 
 export const METADATA_SUFFIX = '.metadata.json';
 
@@ -54,6 +55,9 @@ export function parseMetadata(bytes: Uint8Array, where: string): DocumentMetadat
     return v;
   };
   out.documentId = text('DocumentId', 2048);
+  // Text is stored with such characters replaced; an id would then name another document.
+  if (out.documentId !== undefined && !isStorable(out.documentId))
+    throw new MetadataError(`metadata file ${where}: DocumentId must not contain U+0000 or unpaired surrogate characters`);
   out.title = text('Title', 2048);
   const contentType = text('ContentType', 100);
   if (contentType !== undefined) {

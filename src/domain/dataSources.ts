@@ -11,6 +11,7 @@ import { idempotent } from './idempotency.js';
 import type { Indices } from './indices.js';
 import type { Lifecycle } from './lifecycle.js';
 import type { PageTokens } from './pageToken.js';
+import { distinctTags } from './tags.js';
 
 /** The data source types kendrite runs; the others are accepted and become FAILED (D-1). */
 export const RUNNABLE_TYPES = ['CUSTOM', 'S3', 'WEBCRAWLER', 'DATABASE', 'TEMPLATE'] as const;
@@ -68,6 +69,7 @@ export class DataSources {
     await this.indices.getActive(scope, indexId);
     checkTypeAndConfiguration(input.Type, input);
     checkSchedule(input.Schedule);
+    distinctTags(input.Tags ?? []);
     const now = this.clock();
     const { id } = await idempotent(this.store.clientTokens, scope, 'CreateDataSource', { ...input, IndexId: indexId } as NewDataSource, now, async (id) => {
       // I-3 is checked only for a new request: a retry with the first call's ClientToken must get its id back.

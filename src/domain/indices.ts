@@ -6,6 +6,7 @@ import { conflict, notFound } from './errors.js';
 import { idempotent } from './idempotency.js';
 import type { PageTokens } from './pageToken.js';
 import type { Lifecycle } from './lifecycle.js';
+import { distinctTags } from './tags.js';
 
 export type IndexStatus = 'CREATING' | 'ACTIVE' | 'DELETING' | 'FAILED' | 'UPDATING' | 'SYSTEM_UPDATING';
 
@@ -37,6 +38,7 @@ export class Indices {
   ) {}
 
   async create(scope: Scope, input: NewIndex): Promise<string> {
+    distinctTags(input.Tags ?? []);
     const now = this.clock();
     const { id } = await idempotent(this.store.clientTokens, scope, 'CreateIndex', input, now, async (id) => {
       await this.store.indices.insert({

@@ -15,6 +15,7 @@ import type { FacetCount, FacetSpec, SearchEngine, SortKey, StoredDocument } fro
 import { SearchInputError } from '../search/errors.js';
 import { Highlighter, type TextWithHighlights } from '../search/highlight.js';
 import { normalize, parseQueryText, type QueryNode } from '../search/queryText.js';
+import { storableText } from '../store/storableText.js';
 import type { Scope } from './arn.js';
 import { conflict, invalid } from './errors.js';
 import type { Indices } from './indices.js';
@@ -193,7 +194,7 @@ function parseText(text: string | undefined, required: boolean): QueryNode | und
   if (text === undefined) return undefined;
   if (text.length > MAX_QUERY_TEXT) throw invalid(`QueryText is ${text.length} characters long; the limit is ${MAX_QUERY_TEXT}.`);
   if (required && !text.trim()) throw invalid('QueryText must not be empty.');
-  return parseQueryText(text);
+  return parseQueryText(storableText(text));
 }
 
 function checkedFilter(indexId: string, filter: AttributeFilter | undefined): AttributeFilter | undefined {

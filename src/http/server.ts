@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { KendraError } from '../protocol/errors.js';
+import { refuseInexactIntegers } from '../protocol/jsonIntegers.js';
 import { serializeOutput } from '../protocol/serialize.js';
 import type { Caller } from './auth.js';
 import { authorize, type Authenticator } from './auth.js';
@@ -107,13 +108,15 @@ async function handle(req: PlainRequest, requestId: string, opts: HttpOptions): 
 function parseJson(raw: Buffer): unknown {
   if (raw.length === 0) return {};
   let value: unknown;
+  const text = raw.toString('utf8');
   try {
-    value = JSON.parse(raw.toString('utf8'));
+    value = JSON.parse(text);
   } catch (e) {
     throw new KendraError('SerializationException', `Request body is not valid JSON: ${(e as Error).message}`);
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value))
     throw new KendraError('SerializationException', 'Request body must be a JSON object.');
+  refuseInexactIntegers(text);
   return value;
 }
 

@@ -6,6 +6,7 @@
 import { KendraError } from './errors.js';
 import { isOperationName, type OperationInputs, type OperationName } from './generated/operations.js';
 import { parseInput } from './generated/validators.js';
+import { refuseUnstorableIdentifiers } from './identifierText.js';
 
 export type { OperationInputs, OperationName } from './generated/operations.js';
 
@@ -19,6 +20,7 @@ export type { OperationInputs, OperationName } from './generated/operations.js';
  *   (`Invalid type at 'maxResults': expected an integer, got string`);
  * - `ValidationException` listing every constraint violation, in AWS's wording
  *   (`1 validation error detected: Value '11' at 'maxResults' failed to satisfy constraint: …`);
+ * - `ValidationException` when an identifier holds U+0000 or an unpaired surrogate (identifierText.ts);
  * - `UnknownOperationException` when `op` is not an operation of the model (a caller bug, normally
  *   caught earlier by the http layer).
  */
@@ -26,5 +28,7 @@ export function parseOperationInput<Op extends OperationName>(op: Op, body: unkn
   if (typeof op !== 'string' || !isOperationName(op)) {
     throw new KendraError('UnknownOperationException', `Unknown operation: ${String(op)}`);
   }
-  return parseInput(op, body);
+  const input = parseInput(op, body);
+  refuseUnstorableIdentifiers(input);
+  return input;
 }

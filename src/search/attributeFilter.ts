@@ -7,6 +7,7 @@
  */
 import { valueTypeOf, type Attribute, type ValueType } from './attributes.js';
 import { SearchInputError } from './errors.js';
+import { storableText } from '../store/storableText.js';
 import { join, list, raw, sql, type Sql } from './sql.js';
 
 export interface AttributeFilter {
@@ -25,11 +26,41 @@ export interface AttributeFilter {
 type Operator = keyof AttributeFilter;
 const OPERATORS: Operator[] = ['AndAllFilters', 'OrAllFilters', 'NotFilter', 'EqualsTo', 'ContainsAll', 'ContainsAny', 'GreaterThan', 'GreaterThanOrEquals', 'LessThan', 'LessThanOrEquals'];
 const COMPARISON: Partial<Record<Operator, string>> = { GreaterThan: '>', GreaterThanOrEquals: '>=', LessThan: '<', LessThanOrEquals: '<=' };
-/** Deeper filters are refused rather than turned into SQL the engines cannot parse. */
-const MAX_DEPTH = 20;
+/**
+ * Bounds that keep the worst filter cheap on both engines (and inside SQLite's limits: expression
+ * depth 1,000, 32,766 bound parameters per statement). Depth: Kendra's documented limit, two layers
+ * under the first filter ("AttributeFilter cannot have a depth of more than 2"). Kendra documents no
+ * limit on the number of filters or values; these leave room for any real filter.
+ */
+export const MAX_FILTER_DEPTH = 2;
+export const MAX_FILTERS = 100;
+export const MAX_FILTER_VALUES = 1000;
 
-export function compileFilter(indexId: string, filter: AttributeFilter, path = 'AttributeFilter', depth = 1): Sql {
-  if (depth > MAX_DEPTH) throw new SearchInputError(`${path}: filters nest at most ${MAX_DEPTH} levels deep.`);
+export function compileFilter(indexId: string, filter: AttributeFilter): Sql {
+  checkSize(filter);
+  return compile(indexId, filter, 'AttributeFilter');
+}
+
+/** Counts filters and values without recursion, stopping at the first bound passed: a huge filter costs little to refuse. */
+function checkSize(root: AttributeFilter): void {
+  const stack: [AttributeFilter, number][] = [[root, 0]];
+  let filters = 0;
+  let values = 0;
+  while (stack.length) {
+    const [f, depth] = stack.pop()!;
+    if (depth > MAX_FILTER_DEPTH) throw new SearchInputError(`AttributeFilter cannot have a depth of more than ${MAX_FILTER_DEPTH}.`);
+    if (++filters > MAX_FILTERS) throw new SearchInputError(`AttributeFilter has more than ${MAX_FILTERS} filters; the limit is ${MAX_FILTERS}.`);
+    if (typeof f !== 'object' || f === null) continue;
+    for (const child of [...(f.AndAllFilters ?? []), ...(f.OrAllFilters ?? []), ...(f.NotFilter ? [f.NotFilter] : [])]) {
+      stack.push([child, depth + 1]);
+      if (stack.length > MAX_FILTERS) throw new SearchInputError(`AttributeFilter has more than ${MAX_FILTERS} filters; the limit is ${MAX_FILTERS}.`);
+    }
+    for (const op of ['EqualsTo', 'ContainsAll', 'ContainsAny'] as const) values += f[op]?.Value?.StringListValue?.length ?? 0;
+    if (values > MAX_FILTER_VALUES) throw new SearchInputError(`AttributeFilter has more than ${MAX_FILTER_VALUES} values in its string lists; the limit is ${MAX_FILTER_VALUES}.`);
+  }
+}
+
+function compile(indexId: string, filter: AttributeFilter, path: string): Sql {
   const ops = OPERATORS.filter((o) => filter[o] !== undefined && filter[o] !== null);
   if (ops.length !== 1)
     throw new SearchInputError(`${path} has ${ops.length} operators${ops.length ? ` (${ops.join(', ')})` : ''}; each filter takes exactly one.`);
@@ -39,11 +70,11 @@ export function compileFilter(indexId: string, filter: AttributeFilter, path = '
     case 'OrAllFilters': {
       const children = filter[op]!;
       if (!children.length) throw new SearchInputError(`${path}.${op} is empty; give at least one filter.`);
-      const parts = children.map((c, i) => compileFilter(indexId, c, `${path}.${op}[${i}]`, depth + 1));
+      const parts = children.map((c, i) => compile(indexId, c, `${path}.${op}[${i}]`));
       return sql`(${join(parts, op === 'AndAllFilters' ? ' AND ' : ' OR ')})`;
     }
     case 'NotFilter':
-      return sql`NOT (${compileFilter(indexId, filter.NotFilter!, `${path}.NotFilter`, depth + 1)})`;
+      return sql`NOT (${compile(indexId, filter.NotFilter!, `${path}.NotFilter`)})`;
     default:
       return compileCondition(indexId, op, filter[op] as Attribute, `${path}.${op}`);
   }
@@ -58,7 +89,7 @@ function compileCondition(indexId: string, op: Operator, attr: Attribute, path: 
   if (op === 'EqualsTo') {
     switch (type) {
       case 'STRING':
-        return docsWith(sql`a.value_type = 'STRING' AND a.str = ${v.StringValue}`);
+        return docsWith(sql`a.value_type = 'STRING' AND a.str = ${storableText(v.StringValue!)}`);
       case 'LONG':
         return docsWith(sql`a.value_type = 'LONG' AND a.num = ${v.LongValue}`);
       case 'DATE':
@@ -87,7 +118,8 @@ function compileCondition(indexId: string, op: Operator, attr: Attribute, path: 
 
 function distinct(values: string[], path: string): string[] {
   if (!values.length) throw new SearchInputError(`${path}.Value.StringListValue is empty; give at least one string.`);
-  return [...new Set(values)];
+  // Compared with values as they were stored (see store/storableText.ts).
+  return [...new Set(values.map(storableText))];
 }
 
 function dateMs(d: Date, path: string): number {

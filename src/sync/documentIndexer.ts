@@ -7,6 +7,7 @@ import type { Clock } from '../domain/clock.js';
 import { SEARCHABLE_STATUSES, type DocumentRow, type QueuedOp } from '../store/documents.js';
 import type { Database } from '../store/schema.js';
 import { writePassages } from '../store/searchPassages.js';
+import { storableText } from '../store/storableText.js';
 import type { Store } from '../store/store.js';
 import type { MetricDeltas } from '../store/syncJobs.js';
 
@@ -38,6 +39,20 @@ export class DocumentIndexer {
     const ops = await this.store.documents.claim(owner, now, now + 60_000, limit);
     if (!ops.length) return 0;
     const prepared = await Promise.all(ops.map((op) => (op.op === 'put' ? this.prepareQueued(op) : undefined)));
+    try {
+      await this.applyQueued(ops, prepared);
+    } catch {
+      // One write the database refused took the batch's transaction with it: apply each alone, so that
+      // only the one that cannot be written fails (with the database's reason), and the rest are indexed.
+      for (const [i, op] of ops.entries()) {
+        await this.applyQueued([op], [prepared[i]]).catch((e: unknown) => this.applyQueued([op], [op.op === 'put' ? unwritable(e) : undefined]));
+      }
+    }
+    return ops.length;
+  }
+
+  /** One transaction: the operations' index writes, their metrics, and their removal from the queue. */
+  private async applyQueued(ops: QueuedOp[], prepared: (Prepared | undefined)[]): Promise<void> {
     await this.store.db.transaction().execute(async (trx) => {
       const deltas = new Map<string, MetricDeltas>();
       for (const [i, op] of ops.entries()) {
@@ -47,7 +62,6 @@ export class DocumentIndexer {
       for (const [executionId, d] of deltas) await this.store.syncJobs.addMetrics(executionId, d, trx);
       await this.store.documents.dequeue(ops.map((o) => o.seq), trx);
     });
-    return ops.length;
   }
 
   private async prepareQueued(op: QueuedOp): Promise<Prepared> {
@@ -70,7 +84,8 @@ export class DocumentIndexer {
    * when unchanged; each at most once per job. `queueSeq` is the queue position of the operation, or null
    * for a connector's write, which is not ordered against the queue.
    */
-  async applyPut(trx: Transaction<Database>, indexId: string, documentId: string, dataSourceId: string | null, p: Prepared, queueSeq: number | null, executionId: string | null, opts: { force?: boolean } = {}): Promise<MetricDeltas | undefined> {
+  async applyPut(trx: Transaction<Database>, indexId: string, documentId: string, dataSourceId: string | null, prepared: Prepared, queueSeq: number | null, executionId: string | null, opts: { force?: boolean } = {}): Promise<MetricDeltas | undefined> {
+    const p = storable(prepared);
     const now = this.clock();
     const existing = await this.store.documents.get(indexId, documentId, trx);
     if (existing && queueSeq !== null && existing.applied_seq > queueSeq) return undefined;
@@ -108,6 +123,25 @@ export class DocumentIndexer {
     if (executionId && (await this.store.reports.record(executionId, documentId, 'DELETED', reason, this.clock(), trx))) return { deleted: 1 };
     return undefined;
   }
+}
+
+/** A document's text as it is stored, the same on both backends (see store/storableText.ts). */
+function storable(p: Prepared): Prepared {
+  const attributes = p.attributes.map(storableAttribute);
+  if (!p.ok) return { ...p, reason: storableText(p.reason), attributes };
+  return { ...p, title: storableText(p.title), body: storableText(p.body), attributes, sourceUri: p.sourceUri === null ? null : storableText(p.sourceUri) };
+}
+
+function storableAttribute(a: Attribute): Attribute {
+  const v = a.Value;
+  if (v.StringValue !== undefined) return { Key: a.Key, Value: { StringValue: storableText(v.StringValue) } };
+  if (v.StringListValue !== undefined) return { Key: a.Key, Value: { StringListValue: v.StringListValue.map(storableText) } };
+  return a;
+}
+
+/** A document whose write the database refused, even alone: it fails, with the database's reason. */
+export function unwritable(e: unknown): Prepared {
+  return { ok: false, reason: `the document could not be stored: ${(e as Error)?.message ?? String(e)}`, attributes: [], version: null };
 }
 
 /** Extracts and fingerprints one document's content; failures are values. */

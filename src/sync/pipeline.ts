@@ -8,7 +8,7 @@ import type { Clock } from '../domain/clock.js';
 import type { Store } from '../store/store.js';
 import type { MetricDeltas } from '../store/syncJobs.js';
 import { DocKeySet } from './docKeySet.js';
-import { prepare, type DocumentIndexer, type Prepared } from './documentIndexer.js';
+import { prepare, unwritable, type DocumentIndexer, type Prepared } from './documentIndexer.js';
 
 export interface JobRef {
   executionId: string;
@@ -181,12 +181,29 @@ export class SyncPipeline {
     void task.finally(() => this.inflight.delete(task));
   }
 
-  /** One transaction: index writes, report lines and the metric increments they earn. */
   private async commitBatch(): Promise<void> {
     if (this.signal.aborted) return;
     const items = this.ready.splice(0);
     this.written = 0;
     if (!items.length) return;
+    try {
+      await this.writeBatch(items);
+    } catch (e) {
+      if (e instanceof JobEnded) throw e;
+      // One write the database refused took the batch's transaction with it: write each alone, so that
+      // only the one that cannot be written fails (with the database's reason), and the rest are indexed.
+      for (const r of items) {
+        await this.writeBatch([r]).catch((err: unknown) => {
+          if (err instanceof JobEnded || r.kind !== 'put') throw err;
+          return this.writeBatch([{ ...r, prepared: unwritable(err) }]);
+        });
+      }
+    }
+    for (const r of items) if (r.kind === 'seen') this.unchanged.add(r.docKey);
+  }
+
+  /** One transaction: index writes, report lines and the metric increments they earn. */
+  private async writeBatch(items: Result[]): Promise<void> {
     const { executionId, indexId, dataSourceId } = this.job;
     const written = await this.store.db.transaction().execute(async (trx) => {
       if (!(await this.store.syncJobs.holdWhileRunning(executionId, trx))) return false;
@@ -207,6 +224,5 @@ export class SyncPipeline {
       return true;
     });
     if (!written) throw new JobEnded('the sync job can no longer write');
-    for (const r of items) if (r.kind === 'seen') this.unchanged.add(r.docKey);
   }
 }
