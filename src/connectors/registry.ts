@@ -57,7 +57,7 @@ export function parseSource(type: string, configuration: Record<string, unknown>
     if (metadataPrefix !== undefined && typeof metadataPrefix !== 'string') throw new ConfigurationError('additionalProperties.metadataFilesPrefix must be a string.');
     const source: S3Source = {
       bucket, inclusionPrefixes: list('inclusionPrefixes'), exclusionPrefixes: list('exclusionPrefixes'),
-      inclusionPatterns: list('inclusionPatterns'), exclusionPatterns: list('exclusionPatterns'), metadataPrefix: metadataPrefix || undefined,
+      inclusionPatterns: list('inclusionPatterns'), exclusionPatterns: list('exclusionPatterns'), metadataPrefix: metadataFolder(metadataPrefix),
     };
     checkPatterns(source);
     return { kind: 'S3', source, syncMode: syncMode as SyncMode, maxFileBytes };
@@ -78,10 +78,19 @@ function fromS3Configuration(c: unknown): SourceSpec {
     inclusionPrefixes: stringList(c.InclusionPrefixes, 'InclusionPrefixes'),
     inclusionPatterns: stringList(c.InclusionPatterns, 'InclusionPatterns'),
     exclusionPatterns: stringList(c.ExclusionPatterns, 'ExclusionPatterns'),
-    metadataPrefix: meta?.S3Prefix || undefined,
+    metadataPrefix: metadataFolder(meta?.S3Prefix),
   };
   checkPatterns(source);
   return { kind: 'S3', source, syncMode: 'FULL_CRAWL' };
+}
+
+/**
+ * The metadata prefix names a folder: Kendra's samples write `metadata` for the files under `metadata/`,
+ * and joining the bare word to document keys would miss every metadata file without a word of warning.
+ */
+function metadataFolder(prefix: string | undefined): string | undefined {
+  if (!prefix) return undefined;
+  return prefix.endsWith('/') ? prefix : `${prefix}/`;
 }
 
 export interface ConnectorDeps {
