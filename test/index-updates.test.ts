@@ -1,7 +1,19 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { DescribeIndexCommand, UpdateIndexCommand, type DescribeIndexCommandOutput, type KendraClient } from '@aws-sdk/client-kendra';
-import { activeIndex, rejectsWith } from './support/kendra.js';
+import {
+  CreateDataSourceCommand,
+  CreateIndexCommand,
+  DeleteDataSourceCommand,
+  DeleteIndexCommand,
+  DescribeDataSourceCommand,
+  DescribeIndexCommand,
+  UpdateDataSourceCommand,
+  UpdateIndexCommand,
+  type DescribeIndexCommandOutput,
+  type KendraClient,
+} from '@aws-sdk/client-kendra';
+import { activeIndex, rejectsWith, ROLE } from './support/kendra.js';
+import { activeDataSource } from './support/sync.js';
 import { backends, TestServer, TestStore, waitFor } from './support/server.js';
 
 function activeDescription(k: KendraClient, Id: string): Promise<DescribeIndexCommandOutput> {
@@ -18,7 +30,8 @@ for (const backend of backends()) {
     let k: KendraClient;
     before(async () => {
       store = await TestStore.create(backend.name);
-      server = await TestServer.start(store);
+      // Long enough that the second of two back-to-back updates finds the first still UPDATING.
+      server = await TestServer.start(store, { env: { KENDRITE_TRANSITION_DELAY_MS: '1000' } });
       k = server.client();
     });
     after(async () => {
@@ -62,6 +75,45 @@ for (const backend of backends()) {
       const after = await k.send(new DescribeIndexCommand({ Id: id }));
       assert.equal(after.Status, 'ACTIVE');
       assert.deepEqual(after.DocumentMetadataConfigurations, expected);
+    });
+
+    test('a second UpdateIndex sent while the first is UPDATING is applied after it, in order; CREATING and DELETING refuse updates', async () => {
+      const id = await activeIndex(k, 'back-to-back');
+      await k.send(new UpdateIndexCommand({ Id: id, Description: 'first', DocumentMetadataConfigurationUpdates: [{ Name: 'Department', Type: 'STRING_VALUE' }] }));
+      assert.equal((await k.send(new DescribeIndexCommand({ Id: id }))).Status, 'UPDATING');
+      await k.send(new UpdateIndexCommand({ Id: id, Name: 'renamed', Description: 'second', DocumentMetadataConfigurationUpdates: [{ Name: 'Year', Type: 'LONG_VALUE' }] }));
+      assert.equal((await k.send(new DescribeIndexCommand({ Id: id }))).Status, 'UPDATING');
+      const d = await activeDescription(k, id);
+      assert.deepEqual([d.Name, d.Description], ['renamed', 'second']);
+      assert.deepEqual(d.DocumentMetadataConfigurations, [{ Name: 'Department', Type: 'STRING_VALUE' }, { Name: 'Year', Type: 'LONG_VALUE' }]);
+
+      const { Id: creating } = await k.send(new CreateIndexCommand({ Name: 'still-creating', RoleArn: ROLE }));
+      assert.match((await rejectsWith(k.send(new UpdateIndexCommand({ Id: creating, Description: 'x' })), 'ConflictException')).message, /is CREATING/);
+      await k.send(new DeleteIndexCommand({ Id: id }));
+      assert.match((await rejectsWith(k.send(new UpdateIndexCommand({ Id: id, Description: 'x' })), 'ConflictException')).message, /is DELETING/);
+    });
+
+    test('a second UpdateDataSource sent while the first is UPDATING is applied after it, in order; CREATING and DELETING refuse updates', async () => {
+      const indexId = await activeIndex(k, 'ds-back-to-back');
+      const s3 = (BucketName: string) => ({ S3Configuration: { BucketName } });
+      const ds = await activeDataSource(k, { IndexId: indexId, Name: 'docs', Type: 'S3', Configuration: s3('bucket-zero') });
+      await k.send(new UpdateDataSourceCommand({ IndexId: indexId, Id: ds, RoleArn: ROLE, Configuration: s3('bucket-one'), Description: 'first' }));
+      assert.equal((await k.send(new DescribeDataSourceCommand({ IndexId: indexId, Id: ds }))).Status, 'UPDATING');
+      await k.send(new UpdateDataSourceCommand({ IndexId: indexId, Id: ds, Description: 'second', Schedule: 'cron(0 3 * * ? *)', LanguageCode: 'de' }));
+      assert.equal((await k.send(new DescribeDataSourceCommand({ IndexId: indexId, Id: ds }))).Status, 'UPDATING');
+      const d = await waitFor('data source ACTIVE', async () => {
+        const x = await k.send(new DescribeDataSourceCommand({ IndexId: indexId, Id: ds }));
+        return x.Status === 'ACTIVE' ? x : undefined;
+      });
+      assert.deepEqual(
+        [d.Configuration, d.Description, d.Schedule, d.LanguageCode, d.Name],
+        [s3('bucket-one'), 'second', 'cron(0 3 * * ? *)', 'de', 'docs'],
+      );
+
+      const { Id: creating } = await k.send(new CreateDataSourceCommand({ IndexId: indexId, Name: 'still-creating', Type: 'S3', RoleArn: ROLE, Configuration: s3('bucket-two') }));
+      assert.match((await rejectsWith(k.send(new UpdateDataSourceCommand({ IndexId: indexId, Id: creating, Description: 'x' })), 'ConflictException')).message, /is CREATING/);
+      await k.send(new DeleteDataSourceCommand({ IndexId: indexId, Id: ds }));
+      assert.match((await rejectsWith(k.send(new UpdateDataSourceCommand({ IndexId: indexId, Id: ds, Description: 'x' })), 'ConflictException')).message, /is DELETING/);
     });
   });
 }

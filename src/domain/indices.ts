@@ -30,6 +30,12 @@ export interface IndexChanges {
   fieldUpdates?: IndexField[];
 }
 
+/**
+ * An update sent while the previous one is still UPDATING is applied after it (indexers send them back
+ * to back); the index stays UPDATING until the last one's delay has passed.
+ */
+const UPDATABLE = ['ACTIVE', 'UPDATING'];
+
 /** Concurrent updates of one index that can overtake a read-merge-write before it gives up. */
 const MAX_MERGE_ATTEMPTS = 5;
 
@@ -88,7 +94,7 @@ export class Indices {
     // Settings are merged with what is stored; if another update lands in between, merge again onto it.
     for (let attempt = 0; ; attempt++) {
       const row = await this.get(scope, id);
-      if (row.status !== 'ACTIVE') throw conflict(`Index ${id} is ${row.status}; only an ACTIVE index can be updated.`);
+      if (!UPDATABLE.includes(row.status)) throw conflict(`Index ${id} is ${row.status}; it can be updated when ACTIVE or UPDATING.`);
       const stored = JSON.parse(row.settings) as Record<string, unknown>;
       const settings = { ...stored, ...changes.settings };
       if (changes.fieldUpdates)
@@ -97,15 +103,15 @@ export class Indices {
       const updated = await this.store.indices.update(
         id,
         {
-          ...(changes.Name !== undefined && { name: changes.Name }),
-          ...(changes.RoleArn !== undefined && { role_arn: changes.RoleArn }),
-          ...(changes.Description !== undefined && { description: changes.Description }),
+          ...(changes.Name != null && { name: changes.Name }),
+          ...(changes.RoleArn != null && { role_arn: changes.RoleArn }),
+          ...(changes.Description != null && { description: changes.Description }),
           settings: JSON.stringify(settings),
           status: 'UPDATING',
           updated_at: now,
           transition_at: now + this.lifecycle.delayMs,
         },
-        ['ACTIVE'],
+        UPDATABLE,
         { settings: row.settings },
       );
       if (updated) break;

@@ -20,18 +20,17 @@ export class LifecycleWorker {
     const now = this.clock();
     for (const ix of await this.store.indices.dueTransitions(now)) {
       if (ix.status === 'DELETING') await this.purgeIndex(ix.id);
-      else await this.store.indices.update(ix.id, { status: 'ACTIVE', transition_at: null, updated_at: now }, [ix.status]);
+      else await this.store.indices.update(ix.id, { status: 'ACTIVE', transition_at: null, updated_at: now }, [ix.status], { dueBy: now });
     }
     for (const ds of await this.store.dataSources.dueTransitions(now)) {
       if (ds.status === 'DELETING') await this.purgeDataSource(ds.id);
-      else await this.activateDataSource(ds.id, ds.status);
+      else await this.activateDataSource(ds.id, ds.status, now);
     }
   }
 
-  private async activateDataSource(id: string, from: string): Promise<void> {
+  private async activateDataSource(id: string, from: string, now: number): Promise<void> {
     const ds = await this.store.dataSources.getById(id);
     if (!ds) return;
-    const now = this.clock();
     const runnable = (RUNNABLE_TYPES as readonly string[]).includes(ds.type);
     const next = runnable && ds.schedule ? parseSchedule(ds.schedule).next(new Date(now)) : null;
     await this.store.dataSources.update(
@@ -45,6 +44,7 @@ export class LifecycleWorker {
             error_message: `kendrite does not provide a connector for data source type ${ds.type}; it runs ${RUNNABLE_TYPES.join(', ')}.`,
           },
       [from],
+      now,
     );
   }
 
