@@ -12,10 +12,10 @@ import type { Indices } from './indices.js';
 import type { Lifecycle } from './lifecycle.js';
 import type { PageTokens } from './pageToken.js';
 
-/** The data source types kendrite runs; the others are accepted and become FAILED (D-1). */
-export const RUNNABLE_TYPES = ['CUSTOM', 'S3', 'WEBCRAWLER', 'DATABASE', 'TEMPLATE'] as const;
-
-/** D-4: an update sent while the previous one is still UPDATING is applied after it, in order. */
+/**
+ * D-4: an update sent while the previous one is still UPDATING is applied after it, in order. FAILED:
+ * data sources that earlier versions failed for having no connector can be updated back to ACTIVE.
+ */
 const UPDATABLE = ['ACTIVE', 'UPDATING', 'FAILED'];
 
 /** D-2: the Configuration member each type needs. */
