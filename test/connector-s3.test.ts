@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { CreateDataSourceCommand, UpdateDataSourceCommand, type KendraClient, type TemplateConfiguration } from '@aws-sdk/client-kendra';
+import { CreateDataSourceCommand, QueryCommand, UpdateDataSourceCommand, type KendraClient, type TemplateConfiguration } from '@aws-sdk/client-kendra';
 import { makeCorruptPdf } from './support/corpus.js';
 import { activeIndex, rejectsWith, ROLE } from './support/kendra.js';
 import { Bucket, Moto } from './support/moto.js';
@@ -188,6 +188,44 @@ for (const backend of backends()) {
       );
       const again = await syncToEnd(k, indexId, ds);
       assert.deepEqual(metrics(again), { scanned: '1054', added: '0', modified: '0', deleted: '0', failed: '0' });
+    });
+
+    test("a metadata prefix written without its slash ('metadata', as Kendra's samples write it) is the folder metadata/, for S3Configuration and the S3 template", async () => {
+      const configurations = {
+        s3: (bucket: string) => ({ S3Configuration: { BucketName: bucket, DocumentsMetadataConfiguration: { S3Prefix: 'metadata' } } }),
+        template: (bucket: string) => ({
+          TemplateConfiguration: {
+            Template: {
+              type: 'S3', syncMode: 'FULL_CRAWL', connectionConfiguration: { repositoryEndpointMetadata: { BucketName: bucket } },
+              additionalProperties: { metadataFilesPrefix: 'metadata' },
+            },
+          },
+        }),
+      };
+      for (const [kind, configuration] of Object.entries(configurations)) {
+        const bucket = await Bucket.create(moto.client(), `meta-folder-${kind}-${backend.name}`);
+        await bucket.put('docs/a.txt', 'The first document, about the wombatmetadata.');
+        await bucket.put('docs/b.txt', 'The second document, with no metadata file.');
+        // Starts with the prefix's word but is not in its folder: a document like any other.
+        await bucket.put('metadata-notes.txt', 'Notes beside the metadata folder.');
+        await bucket.put('metadata/docs/a.txt.metadata.json', JSON.stringify({ Title: 'Title from metadata', Attributes: { _category: 'guides', team: 'search' } }));
+        const uri = `s3://${bucket.name}/`;
+        const ds = await activeDataSource(k, { IndexId: indexId, Name: `meta-folder-${kind}`, Type: kind === 's3' ? 'S3' : 'TEMPLATE', Configuration: configuration(bucket.name) });
+        const job = await syncToEnd(k, indexId, ds);
+        assert.equal(job.Status, 'SUCCEEDED', job.ErrorMessage);
+        assert.deepEqual(metrics(job), { scanned: '3', added: '3', modified: '0', deleted: '0', failed: '0' }, kind);
+        const titles = Object.fromEntries((await tables.documents(ds)).map((d) => [d.document_id.slice(uri.length), d.title]));
+        assert.deepEqual(titles, { 'docs/a.txt': 'Title from metadata', 'docs/b.txt': 'b.txt', 'metadata-notes.txt': 'metadata-notes.txt' }, kind);
+        const found = await k.send(new QueryCommand({
+          IndexId: indexId, QueryText: 'wombatmetadata',
+          AttributeFilter: { AndAllFilters: [
+            { EqualsTo: { Key: '_data_source_id', Value: { StringValue: ds } } },
+            { EqualsTo: { Key: 'team', Value: { StringValue: 'search' } } },
+            { EqualsTo: { Key: '_category', Value: { StringValue: 'guides' } } },
+          ] },
+        }));
+        assert.deepEqual(found.ResultItems!.map((r) => [r.DocumentId, r.DocumentTitle?.Text]), [[`${uri}docs/a.txt`, 'Title from metadata']], kind);
+      }
     });
 
     test('a bucket that does not exist: FAILED, InvalidRequest, NoSuchBucket', async () => {

@@ -37,8 +37,9 @@ export const indexHandlers: Handlers = {
   async UpdateIndex(input, ctx, s) {
     const settings: Record<string, unknown> = {};
     for (const k of [...SETTINGS, 'CapacityUnits'] as const) if (k in input && input[k as keyof typeof input] !== undefined) settings[k] = input[k as keyof typeof input];
-    if (input.DocumentMetadataConfigurationUpdates) settings.DocumentMetadataConfigurations = input.DocumentMetadataConfigurationUpdates;
-    await s.indices.update(scopeOf(ctx), input.Id, { Name: input.Name, RoleArn: input.RoleArn, Description: input.Description, settings });
+    await s.indices.update(scopeOf(ctx), input.Id, {
+      Name: input.Name, RoleArn: input.RoleArn, Description: input.Description, settings, fieldUpdates: input.DocumentMetadataConfigurationUpdates,
+    });
     return {};
   },
 

@@ -2,11 +2,13 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { startKendrite, StartupError } from '../app.js';
 import { ConfigError, DEFAULT_PORT, loadConfig, type Config } from '../config/config.js';
+import { SYNCABLE_TYPES_TEXT } from '../connectors/registry.js';
 import { call } from './client.js';
 
 const program = new Command()
   .name('kendrite')
-  .description('A self-hosted Amazon Kendra: the Kendra API with data source sync jobs and a full-text index.');
+  .description('A self-hosted Amazon Kendra: the Kendra API with data source sync jobs and a full-text index.')
+  .addHelpText('after', `\nData source types that sync: ${SYNCABLE_TYPES_TEXT}.\nEvery other type is accepted; its syncs end FAILED.`);
 
 const port = (v: string) => {
   const n = Number(v);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CredentialConfig } from '../http/auth.js';
+import { FOREIGN_ENV_PREFIXES, unknownConfigKeys, unknownEnvVariables } from './knownSettings.js';
 
 /** Everything an operator can set. The file (--config) is JSON; environment variables override it. */
 export interface Config {
@@ -62,6 +63,12 @@ type Env = Record<string, string | undefined>;
 /** Defaults ← config file ← environment ← explicit overrides (CLI flags). */
 export function loadConfig(opts: { file?: string; env?: Env; overrides?: Partial<Config> } = {}): Config {
   const env = opts.env ?? process.env;
+  const unknownVariables = unknownEnvVariables(env, KNOWN_ENV);
+  if (unknownVariables.length)
+    throw new ConfigError(
+      `unknown environment variable${unknownVariables.length > 1 ? 's' : ''} ${unknownVariables.join(', ')}; ` +
+        `kendrite reads ${KNOWN_ENV.join(', ')} (${FOREIGN_ENV_PREFIXES.map((p) => `${p}*`).join(' and ')} belong to the tests and benchmarks)`,
+    );
   let config = defaultConfig();
   const file = opts.file ?? env.KENDRITE_CONFIG;
   if (file) config = merge(config, readConfigFile(file));
@@ -79,31 +86,42 @@ function readConfigFile(file: string): Partial<Config> {
   } catch (e) {
     throw new ConfigError(`cannot read config file ${file}: ${(e as Error).message}`);
   }
+  let parsed: unknown;
   try {
-    const parsed = JSON.parse(text) as unknown;
+    parsed = JSON.parse(text) as unknown;
     if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('top level must be an object');
-    return parsed as Partial<Config>;
   } catch (e) {
     throw new ConfigError(`config file ${file} is not valid JSON: ${(e as Error).message}`);
   }
+  const unknown = unknownConfigKeys(parsed);
+  if (unknown.length) throw new ConfigError(`config file ${file}: unknown setting${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}`);
+  return parsed as Partial<Config>;
 }
 
+/** Each KENDRITE_* variable and the settings it gives (KENDRITE_CONFIG names the file; loadConfig reads it). */
+const ENV_SETTINGS: Record<string, (value: string, name: string) => Partial<Config>> = {
+  KENDRITE_HOST: (v) => ({ host: v }),
+  KENDRITE_PORT: (v, name) => ({ port: intFromEnv(name, v) }),
+  KENDRITE_DATA_DIR: (v) => ({ dataDir: v }),
+  KENDRITE_DATABASE_URL: (v) => ({ databaseUrl: v }),
+  KENDRITE_ALLOW_OPEN_PUBLIC: (v) => ({ allowOpenPublic: /^(1|true|yes)$/i.test(v) }),
+  KENDRITE_TRANSITION_DELAY_MS: (v, name) => ({ transitionDelayMs: intFromEnv(name, v) }),
+  KENDRITE_LEASE_SECONDS: (v, name) => ({ sync: { leaseSeconds: intFromEnv(name, v) } as Config['sync'] }),
+  KENDRITE_S3_ENDPOINT: (v) => ({ s3: { endpoint: v } as Config['s3'] }),
+  KENDRITE_FOLDER_ROOTS: (v) => ({ folders: { allowedRoots: v.split(path.delimiter).filter(Boolean) } }),
+};
+
+/** Every KENDRITE_* variable the server reads; any other (but the tests' and benchmarks') is a mistake. */
+export const KNOWN_ENV = ['KENDRITE_CONFIG', ...Object.keys(ENV_SETTINGS)];
+
 function fromEnv(env: Env): Partial<Config> {
-  const out: Partial<Config> = {};
-  if (env.KENDRITE_HOST) out.host = env.KENDRITE_HOST;
-  if (env.KENDRITE_PORT) out.port = intFromEnv('KENDRITE_PORT', env.KENDRITE_PORT);
-  if (env.KENDRITE_DATA_DIR) out.dataDir = env.KENDRITE_DATA_DIR;
-  if (env.KENDRITE_DATABASE_URL) out.databaseUrl = env.KENDRITE_DATABASE_URL;
-  if (env.KENDRITE_ALLOW_OPEN_PUBLIC) out.allowOpenPublic = /^(1|true|yes)$/i.test(env.KENDRITE_ALLOW_OPEN_PUBLIC);
-  if (env.KENDRITE_TRANSITION_DELAY_MS)
-    out.transitionDelayMs = intFromEnv('KENDRITE_TRANSITION_DELAY_MS', env.KENDRITE_TRANSITION_DELAY_MS);
-  if (env.KENDRITE_LEASE_SECONDS)
-    out.sync = { ...defaultConfig().sync, leaseSeconds: intFromEnv('KENDRITE_LEASE_SECONDS', env.KENDRITE_LEASE_SECONDS) };
-  const s3: Partial<Config['s3']> = {};
-  const s3Endpoint = env.KENDRITE_S3_ENDPOINT ?? env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL;
-  if (s3Endpoint) s3.endpoint = s3Endpoint;
-  if (Object.keys(s3).length) out.s3 = s3 as Config['s3'];
-  if (env.KENDRITE_FOLDER_ROOTS) out.folders = { allowedRoots: env.KENDRITE_FOLDER_ROOTS.split(path.delimiter).filter(Boolean) };
+  // The SDK's own S3 endpoint variables apply unless KENDRITE_S3_ENDPOINT says otherwise.
+  const awsS3Endpoint = env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL;
+  let out: Partial<Config> = awsS3Endpoint ? { s3: { endpoint: awsS3Endpoint } as Config['s3'] } : {};
+  for (const [name, settings] of Object.entries(ENV_SETTINGS)) {
+    const value = env[name];
+    if (value) out = merge(out, settings(value, name));
+  }
   return out;
 }
 

@@ -18,6 +18,19 @@ export type SourceSpec =
 /** TEMPLATE types kendrite runs. */
 export const TEMPLATE_TYPES = ['S3', 'FILESYSTEM'] as const;
 
+/**
+ * The data source types kendrite syncs, and what of each. Every type of the model is accepted by
+ * CreateDataSource; a sync of any other ends FAILED naming these. The one list: sync errors,
+ * `kendrite --help` and the README (checked by a test) say it from here.
+ */
+export const SYNCABLE_TYPES: Readonly<Record<string, string>> = {
+  S3: 'S3Configuration: an S3 bucket',
+  TEMPLATE: `template type ${TEMPLATE_TYPES.join(' or ')}`,
+  CUSTOM: 'documents sent with BatchPutDocument',
+};
+
+export const SYNCABLE_TYPES_TEXT = Object.entries(SYNCABLE_TYPES).map(([type, what]) => `${type} (${what})`).join(', ');
+
 const BUCKET = /^[a-z0-9][.\-a-z0-9]{1,61}[a-z0-9]$/;
 const SYNC_MODES: Record<string, readonly SyncMode[]> = {
   S3: ['FULL_CRAWL', 'FORCED_FULL_CRAWL', 'CHANGE_LOG'],
@@ -36,7 +49,7 @@ export function parseSource(type: string, configuration: Record<string, unknown>
   if (!isObject(template)) throw new ConfigurationError('TemplateConfiguration.Template must be a JSON object with a "type".');
   const ttype = template.type;
   if (typeof ttype !== 'string' || !ttype) throw new ConfigurationError('TemplateConfiguration.Template needs a "type" (for example "S3" or "FILESYSTEM").');
-  if (ttype !== 'S3' && ttype !== 'FILESYSTEM') return undefined;
+  if (!(TEMPLATE_TYPES as readonly string[]).includes(ttype)) return undefined;
   const unknown = Object.keys(template).filter((k) => !TEMPLATE_KEYS.has(k));
   if (unknown.length) throw new ConfigurationError(`The ${ttype} template has unknown member(s): ${unknown.join(', ')}.`);
   const syncMode = template.syncMode ?? 'FULL_CRAWL';
@@ -57,7 +70,7 @@ export function parseSource(type: string, configuration: Record<string, unknown>
     if (metadataPrefix !== undefined && typeof metadataPrefix !== 'string') throw new ConfigurationError('additionalProperties.metadataFilesPrefix must be a string.');
     const source: S3Source = {
       bucket, inclusionPrefixes: list('inclusionPrefixes'), exclusionPrefixes: list('exclusionPrefixes'),
-      inclusionPatterns: list('inclusionPatterns'), exclusionPatterns: list('exclusionPatterns'), metadataPrefix: metadataPrefix || undefined,
+      inclusionPatterns: list('inclusionPatterns'), exclusionPatterns: list('exclusionPatterns'), metadataPrefix: metadataFolder(metadataPrefix),
     };
     checkPatterns(source);
     return { kind: 'S3', source, syncMode: syncMode as SyncMode, maxFileBytes };
@@ -78,10 +91,19 @@ function fromS3Configuration(c: unknown): SourceSpec {
     inclusionPrefixes: stringList(c.InclusionPrefixes, 'InclusionPrefixes'),
     inclusionPatterns: stringList(c.InclusionPatterns, 'InclusionPatterns'),
     exclusionPatterns: stringList(c.ExclusionPatterns, 'ExclusionPatterns'),
-    metadataPrefix: meta?.S3Prefix || undefined,
+    metadataPrefix: metadataFolder(meta?.S3Prefix),
   };
   checkPatterns(source);
   return { kind: 'S3', source, syncMode: 'FULL_CRAWL' };
+}
+
+/**
+ * The metadata prefix names a folder: Kendra's samples write `metadata` for the files under `metadata/`,
+ * and joining the bare word to document keys would miss every metadata file without a word of warning.
+ */
+function metadataFolder(prefix: string | undefined): string | undefined {
+  if (!prefix) return undefined;
+  return prefix.endsWith('/') ? prefix : `${prefix}/`;
 }
 
 export interface ConnectorDeps {

@@ -13,8 +13,11 @@ import type { Lifecycle } from './lifecycle.js';
 import type { PageTokens } from './pageToken.js';
 import { distinctTags } from './tags.js';
 
-/** The data source types kendrite runs; the others are accepted and become FAILED (D-1). */
-export const RUNNABLE_TYPES = ['CUSTOM', 'S3', 'WEBCRAWLER', 'DATABASE', 'TEMPLATE'] as const;
+/**
+ * D-4: an update sent while the previous one is still UPDATING is applied after it, in order. FAILED:
+ * data sources that earlier versions failed for having no connector can be updated back to ACTIVE.
+ */
+const UPDATABLE = ['ACTIVE', 'UPDATING', 'FAILED'];
 
 /** D-2: the Configuration member each type needs. */
 const CONFIGURATION_MEMBER: Record<string, string> = {
@@ -114,8 +117,7 @@ export class DataSources {
   /** D-4: UPDATING, then ACTIVE; a running sync keeps the configuration it started with. */
   async update(scope: Scope, indexId: string, id: string, changes: DataSourceFields): Promise<void> {
     const row = await this.get(scope, indexId, id);
-    if (row.status !== 'ACTIVE' && row.status !== 'FAILED')
-      throw conflict(`Data source ${id} is ${row.status}; it can be updated when ACTIVE or FAILED.`);
+    if (!UPDATABLE.includes(row.status)) throw conflict(`Data source ${id} is ${row.status}; it can be updated when ACTIVE, UPDATING or FAILED.`);
     const merged: DataSourceFields = {
       Configuration: changes.Configuration ?? parse(row.configuration),
       RoleArn: changes.RoleArn ?? row.role_arn ?? undefined,
@@ -127,25 +129,24 @@ export class DataSources {
       throw nameTaken(changes.Name, indexId);
     const now = this.clock();
     try {
+      // Only the members the request names are written, so an update right behind another one keeps its changes.
       const updated = await this.store.dataSources.update(
         id,
         {
-          name: changes.Name ?? row.name,
-          configuration: changes.Configuration ? json(changes.Configuration) : row.configuration,
-          vpc_configuration: changes.VpcConfiguration ? json(changes.VpcConfiguration) : row.vpc_configuration,
-          enrichment_configuration: changes.CustomDocumentEnrichmentConfiguration
-            ? json(changes.CustomDocumentEnrichmentConfiguration)
-            : row.enrichment_configuration,
-          description: changes.Description ?? row.description,
-          schedule: changes.Schedule ?? row.schedule,
-          role_arn: changes.RoleArn ?? row.role_arn,
-          language_code: changes.LanguageCode ?? row.language_code,
+          ...(changes.Name != null && { name: changes.Name }),
+          ...(changes.Configuration != null && { configuration: json(changes.Configuration) }),
+          ...(changes.VpcConfiguration != null && { vpc_configuration: json(changes.VpcConfiguration) }),
+          ...(changes.CustomDocumentEnrichmentConfiguration != null && { enrichment_configuration: json(changes.CustomDocumentEnrichmentConfiguration) }),
+          ...(changes.Description != null && { description: changes.Description }),
+          ...(changes.Schedule != null && { schedule: changes.Schedule }),
+          ...(changes.RoleArn != null && { role_arn: changes.RoleArn }),
+          ...(changes.LanguageCode != null && { language_code: changes.LanguageCode }),
           status: 'UPDATING',
           error_message: null,
           updated_at: now,
           transition_at: now + this.lifecycle.delayMs,
         },
-        ['ACTIVE', 'FAILED'],
+        UPDATABLE,
       );
       if (!updated) throw conflict(`Data source ${id} changed status during the update; try again.`);
     } catch (e) {

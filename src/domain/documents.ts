@@ -44,7 +44,7 @@ export interface RejectedDocument {
 }
 
 /** Reserved attributes and the value member each must use (DOC-3). */
-const RESERVED_TYPES: Record<string, keyof AttributeValue> = {
+export const RESERVED_TYPES: Record<string, keyof AttributeValue> = {
   _data_source_id: 'StringValue',
   _data_source_sync_job_execution_id: 'StringValue',
   _source_uri: 'StringValue',

@@ -4,6 +4,7 @@ import { indexArn, type Scope } from './arn.js';
 import type { Clock } from './clock.js';
 import { conflict, notFound } from './errors.js';
 import { idempotent } from './idempotency.js';
+import { applyFieldUpdates, type IndexField } from './indexFields.js';
 import type { PageTokens } from './pageToken.js';
 import type { Lifecycle } from './lifecycle.js';
 import { distinctTags } from './tags.js';
@@ -26,7 +27,18 @@ export interface IndexChanges {
   RoleArn?: string;
   Description?: string;
   settings: Record<string, unknown>;
+  /** DocumentMetadataConfigurationUpdates: merged into the index's fields. */
+  fieldUpdates?: IndexField[];
 }
+
+/**
+ * An update sent while the previous one is still UPDATING is applied after it (indexers send them back
+ * to back); the index stays UPDATING until the last one's delay has passed.
+ */
+const UPDATABLE = ['ACTIVE', 'UPDATING'];
+
+/** Concurrent updates of one index that can overtake a read-merge-write before it gives up. */
+const MAX_MERGE_ATTEMPTS = 5;
 
 /** Index life cycle (X-1..X-4). */
 export class Indices {
@@ -81,24 +93,32 @@ export class Indices {
   }
 
   async update(scope: Scope, id: string, changes: IndexChanges): Promise<void> {
-    const row = await this.get(scope, id);
-    if (row.status !== 'ACTIVE') throw conflict(`Index ${id} is ${row.status}; only an ACTIVE index can be updated.`);
-    const now = this.clock();
-    const settings = { ...(JSON.parse(row.settings) as Record<string, unknown>), ...changes.settings };
-    const updated = await this.store.indices.update(
-      id,
-      {
-        name: changes.Name ?? row.name,
-        role_arn: changes.RoleArn ?? row.role_arn,
-        description: changes.Description ?? row.description,
-        settings: JSON.stringify(settings),
-        status: 'UPDATING',
-        updated_at: now,
-        transition_at: now + this.lifecycle.delayMs,
-      },
-      ['ACTIVE'],
-    );
-    if (!updated) throw conflict(`Index ${id} changed status during the update; try again.`);
+    // Settings are merged with what is stored; if another update lands in between, merge again onto it.
+    for (let attempt = 0; ; attempt++) {
+      const row = await this.get(scope, id);
+      if (!UPDATABLE.includes(row.status)) throw conflict(`Index ${id} is ${row.status}; it can be updated when ACTIVE or UPDATING.`);
+      const stored = JSON.parse(row.settings) as Record<string, unknown>;
+      const settings = { ...stored, ...changes.settings };
+      if (changes.fieldUpdates)
+        settings.DocumentMetadataConfigurations = applyFieldUpdates((stored.DocumentMetadataConfigurations as IndexField[] | undefined) ?? [], changes.fieldUpdates);
+      const now = this.clock();
+      const updated = await this.store.indices.update(
+        id,
+        {
+          ...(changes.Name != null && { name: changes.Name }),
+          ...(changes.RoleArn != null && { role_arn: changes.RoleArn }),
+          ...(changes.Description != null && { description: changes.Description }),
+          settings: JSON.stringify(settings),
+          status: 'UPDATING',
+          updated_at: now,
+          transition_at: now + this.lifecycle.delayMs,
+        },
+        UPDATABLE,
+        { settings: row.settings },
+      );
+      if (updated) break;
+      if (attempt === MAX_MERGE_ATTEMPTS) throw conflict(`Index ${id} kept changing during the update; try again.`);
+    }
     this.lifecycle.wake();
   }
 

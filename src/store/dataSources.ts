@@ -32,9 +32,11 @@ export class DataSourceStore {
     return this.db.selectFrom('data_sources').select(['id', 'status']).where('index_id', '=', indexId).execute();
   }
 
-  async update(id: string, patch: Partial<DataSourceRow>, whereStatus?: string[]): Promise<boolean> {
+  /** Applies `patch` if the row is in one of `whereStatus`; `dueBy`: only if its transition is due by then (an update since may have pushed it back). */
+  async update(id: string, patch: Partial<DataSourceRow>, whereStatus?: string[], dueBy?: number): Promise<boolean> {
     let q = this.db.updateTable('data_sources').set(patch).where('id', '=', id);
     if (whereStatus) q = q.where('status', 'in', whereStatus);
+    if (dueBy !== undefined) q = q.where('transition_at', '<=', dueBy);
     const r = await q.executeTakeFirst();
     return Number(r.numUpdatedRows) > 0;
   }

@@ -36,9 +36,16 @@ export class IndexStore {
     return q.orderBy('created_at').orderBy('id').limit(limit).execute();
   }
 
-  async update(id: string, patch: Partial<IndexRow>, whereStatus?: string[]): Promise<boolean> {
+  /**
+   * Applies `patch` if the row is in one of `whereStatus`; `guard.settings`: only if its settings are
+   * still these (a read-merge-write of settings loses nothing to a concurrent update);
+   * `guard.dueBy`: only if its transition is due by then (an update since may have pushed it back).
+   */
+  async update(id: string, patch: Partial<IndexRow>, whereStatus?: string[], guard: { settings?: string; dueBy?: number } = {}): Promise<boolean> {
     let q = this.db.updateTable('indices').set(patch).where('id', '=', id);
     if (whereStatus) q = q.where('status', 'in', whereStatus);
+    if (guard.settings !== undefined) q = q.where('settings', '=', guard.settings);
+    if (guard.dueBy !== undefined) q = q.where('transition_at', '<=', guard.dueBy);
     const r = await q.executeTakeFirst();
     return Number(r.numUpdatedRows) > 0;
   }

@@ -3,7 +3,7 @@
 // server fault; STOPPING → ABORTED when stopped (what committed stays).
 import type { Config } from '../config/config.js';
 import { ConfigurationError, SourceError } from '../connectors/contract.js';
-import { connectorFor, parseSource, type SourceSpec } from '../connectors/registry.js';
+import { connectorFor, parseSource, SYNCABLE_TYPES_TEXT, type SourceSpec } from '../connectors/registry.js';
 import type { Clock } from '../domain/clock.js';
 import { isTerminal, type SyncJobStatus } from '../domain/syncJobStateMachine.js';
 import type { DataSourceRow } from '../store/dataSources.js';
@@ -70,7 +70,7 @@ export class JobRun {
     try {
       const ds = JSON.parse(this.job.data_source_snapshot) as DataSourceRow;
       spec = parseSource(ds.type, ds.configuration ? (JSON.parse(ds.configuration) as Record<string, unknown>) : undefined);
-      if (!spec) throw new ConfigurationError(`kendrite has no connector for this data source (type ${templateType(ds) ?? ds.type}) in this version; it syncs S3 buckets and local folders (TEMPLATE type FILESYSTEM), and CUSTOM data sources take documents through BatchPutDocument.`);
+      if (!spec) throw new ConfigurationError(`kendrite has no connector for data source type ${templateType(ds) ?? ds.type}; the types it syncs are ${SYNCABLE_TYPES_TEXT}.`);
     } catch (e) {
       if (!(e instanceof ConfigurationError)) throw e;
       await this.end('FAILED', { error_code: 'InvalidRequest', error_message: e.message });

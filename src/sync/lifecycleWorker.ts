@@ -1,14 +1,12 @@
 import { parseSchedule } from '../domain/cron.js';
 import { dataSourceArn, indexArn } from '../domain/arn.js';
 import type { Clock } from '../domain/clock.js';
-import { RUNNABLE_TYPES } from '../domain/dataSources.js';
 import type { Store } from '../store/store.js';
 import { abortActiveJobs } from './jobEnd.js';
 
 /**
- * Completes status changes that requests started: CREATING/UPDATING → ACTIVE (or FAILED for a data
- * source type kendrite cannot run), and DELETING → gone, after stopping syncs and removing documents,
- * history and tags (X-1, X-2, D-1, D-4, D-5).
+ * Completes status changes that requests started: CREATING/UPDATING → ACTIVE, and DELETING → gone,
+ * after stopping syncs and removing documents, history and tags (X-1, X-2, D-1, D-4, D-5).
  */
 export class LifecycleWorker {
   constructor(
@@ -20,31 +18,23 @@ export class LifecycleWorker {
     const now = this.clock();
     for (const ix of await this.store.indices.dueTransitions(now)) {
       if (ix.status === 'DELETING') await this.purgeIndex(ix.id);
-      else await this.store.indices.update(ix.id, { status: 'ACTIVE', transition_at: null, updated_at: now }, [ix.status]);
+      else await this.store.indices.update(ix.id, { status: 'ACTIVE', transition_at: null, updated_at: now }, [ix.status], { dueBy: now });
     }
     for (const ds of await this.store.dataSources.dueTransitions(now)) {
       if (ds.status === 'DELETING') await this.purgeDataSource(ds.id);
-      else await this.activateDataSource(ds.id, ds.status);
+      else await this.activateDataSource(ds.id, ds.status, now);
     }
   }
 
-  private async activateDataSource(id: string, from: string): Promise<void> {
+  private async activateDataSource(id: string, from: string, now: number): Promise<void> {
     const ds = await this.store.dataSources.getById(id);
     if (!ds) return;
-    const now = this.clock();
-    const runnable = (RUNNABLE_TYPES as readonly string[]).includes(ds.type);
-    const next = runnable && ds.schedule ? parseSchedule(ds.schedule).next(new Date(now)) : null;
+    const next = ds.schedule ? parseSchedule(ds.schedule).next(new Date(now)) : null;
     await this.store.dataSources.update(
       id,
-      runnable
-        ? { status: 'ACTIVE', error_message: null, transition_at: null, updated_at: now, next_run_at: next ? next.getTime() : null }
-        : {
-            status: 'FAILED',
-            transition_at: null,
-            updated_at: now,
-            error_message: `kendrite does not provide a connector for data source type ${ds.type}; it runs ${RUNNABLE_TYPES.join(', ')}.`,
-          },
+      { status: 'ACTIVE', error_message: null, transition_at: null, updated_at: now, next_run_at: next ? next.getTime() : null },
       [from],
+      now,
     );
   }
 
