@@ -104,6 +104,51 @@ for (const backend of backends()) {
       assert.deepEqual(ids(await k.send(new QueryCommand({ IndexId: indexId, QueryText: 'kendrite', AttributeFilter: lang('de') }))), ['ja-1']);
     });
 
+    test('without an _language_code filter Query and Retrieve search English documents only; with one, that language only', async () => {
+      const indexId = await activeIndex(k, 'default-language');
+      const put = await k.send(new BatchPutDocumentCommand({
+        IndexId: indexId,
+        Documents: [
+          { Id: 'en-a', Title: 'kendrite one', Blob: text('kendrite alpha'), ContentType: 'PLAIN_TEXT', Attributes: [{ Key: 'team', Value: { StringValue: 'red' } }] },
+          { Id: 'en-b', Title: 'kendrite two', Blob: text('kendrite beta'), ContentType: 'PLAIN_TEXT', Attributes: [{ Key: 'team', Value: { StringValue: 'blue' } }] },
+          { Id: 'ja-a', Title: 'kendrite 三', Blob: text('kendrite gamma'), ContentType: 'PLAIN_TEXT', Attributes: [{ Key: '_language_code', Value: { StringValue: 'ja' } }, { Key: 'team', Value: { StringValue: 'red' } }] },
+          { Id: 'de-a', Title: 'kendrite vier', Blob: text('kendrite delta'), ContentType: 'PLAIN_TEXT', Attributes: [{ Key: '_language_code', Value: { StringValue: 'de' } }, { Key: 'team', Value: { StringValue: 'red' } }] },
+        ],
+      }));
+      assert.deepEqual(put.FailedDocuments, []);
+      const query = (filter?: AttributeFilter, QueryText: string | undefined = 'kendrite') =>
+        k.send(new QueryCommand({ IndexId: indexId, QueryText, AttributeFilter: filter, Facets: [{ DocumentAttributeKey: 'team' }, { DocumentAttributeKey: '_language_code' }] }));
+      await waitFor('all four indexed', async () => ((await query(lang('de'))).TotalNumberOfResults === 1 && (await query(lang('ja'))).TotalNumberOfResults === 1 && (await query()).TotalNumberOfResults === 2 ? true : undefined));
+      const pairs = (r: QueryCommandOutput, key: string) => r.FacetResults!.find((f) => f.DocumentAttributeKey === key)!.DocumentAttributeValueCountPairs!.map((p) => [p.DocumentAttributeValue!.StringValue, p.Count]);
+
+      const plain = await query();
+      assert.deepEqual(ids(plain), ['en-a', 'en-b']);
+      assert.equal(plain.TotalNumberOfResults, 2);
+      assert.deepEqual(pairs(plain, 'team'), [['blue', 1], ['red', 1]]);
+      assert.deepEqual(pairs(plain, '_language_code'), [['en', 2]]);
+      // Browsing without query text, and a filter that does not name the language: still English only.
+      const browse = await query(undefined, undefined);
+      assert.deepEqual([ids(browse), browse.TotalNumberOfResults], [['en-a', 'en-b'], 2]);
+      const red = await query({ EqualsTo: { Key: 'team', Value: { StringValue: 'red' } } });
+      assert.deepEqual([ids(red), red.TotalNumberOfResults], [['en-a'], 1]);
+      const notJa = await query({ NotFilter: lang('ja') });
+      assert.deepEqual([ids(notJa), notJa.TotalNumberOfResults], [['en-a', 'en-b'], 2]);
+
+      const ja = await query(lang('ja'));
+      assert.deepEqual([ids(ja), ja.TotalNumberOfResults], [['ja-a'], 1]);
+      assert.deepEqual(pairs(ja, 'team'), [['red', 1]]);
+      assert.deepEqual(pairs(ja, '_language_code'), [['ja', 1]]);
+      // Inside AndAllFilters, at any depth of them, the language is chosen as well.
+      const redDe = await query({ AndAllFilters: [{ EqualsTo: { Key: 'team', Value: { StringValue: 'red' } } }, { AndAllFilters: [lang('de')] }] });
+      assert.deepEqual([ids(redDe), redDe.TotalNumberOfResults], [['de-a'], 1]);
+      assert.deepEqual(pairs(redDe, 'team'), [['red', 1]]);
+
+      const retrieve = (filter?: AttributeFilter) => k.send(new RetrieveCommand({ IndexId: indexId, QueryText: 'kendrite', AttributeFilter: filter }));
+      assert.deepEqual(ids(await retrieve()), ['en-a', 'en-b']);
+      assert.deepEqual(ids(await retrieve(lang('ja'))), ['ja-a']);
+      assert.deepEqual(ids(await retrieve({ AndAllFilters: [lang('de')] })), ['de-a']);
+    });
+
     test('a _language_code that is not a language code is refused up front, naming the attribute', async () => {
       const indexId = await activeIndex(k, 'bad-language');
       const r = await k.send(new BatchPutDocumentCommand({

@@ -211,6 +211,8 @@ export class SqlSearchEngine implements SearchEngine {
       m.where,
       sql`d.index_id = ${req.indexId}`,
       SEARCHABLE,
+      // One language per search (Kendra: English unless the filter chooses another).
+      sql`d.language_code = ${req.language}`,
       sql`(d.data_source_id IS NULL OR d.data_source_id NOT IN (SELECT s.id FROM data_sources s WHERE s.index_id = ${req.indexId} AND s.status = 'DELETING'))`,
     ];
     if (req.filter) parts.push(compileFilter(req.indexId, req.filter));
