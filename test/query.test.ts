@@ -263,6 +263,7 @@ for (const backend of backends()) {
         { Key: 'priority', Value: { LongValue: 5 } },
         { Key: '_view_count', Value: { LongValue: 12 } },
         { Key: '_file_type', Value: { StringValue: 'PLAIN_TEXT' } },
+        { Key: '_language_code', Value: { StringValue: 'en' } },
       ]);
     });
 

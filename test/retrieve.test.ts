@@ -65,6 +65,7 @@ for (const backend of backends()) {
         { Key: 'priority', Value: { LongValue: 2 } },
         { Key: '_view_count', Value: { LongValue: 66 } },
         { Key: '_file_type', Value: { StringValue: 'PLAIN_TEXT' } },
+        { Key: '_language_code', Value: { StringValue: 'en' } },
       ]);
     });
 

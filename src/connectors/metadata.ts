@@ -3,6 +3,7 @@
 // used fails its document with a reason that says what is wrong, never the whole sync.
 import type { Attribute, AttributeValue } from '../domain/documents.js';
 import { isStorable } from '../store/storableText.js';
+import { LANGUAGE_KEY, languageCodeProblem } from '../search/language.js';
 
 export const METADATA_SUFFIX = '.metadata.json';
 
@@ -83,6 +84,7 @@ function attribute(key: string, value: unknown, where: string): Attribute {
   switch (kind) {
     case 'StringValue':
       if (typeof value !== 'string' || value.length > 2048) throw bad('must be a string of at most 2048 characters');
+      if (key === LANGUAGE_KEY && languageCodeProblem(value)) throw bad(languageCodeProblem(value)!);
       return { Key: key, Value: { StringValue: value } };
     case 'LongValue':
       if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw bad('must be an integer');

@@ -1,4 +1,5 @@
 import type { Config } from '../config/config.js';
+import { LANGUAGE_KEY, languageCodeProblem } from '../search/language.js';
 import type { NewQueuedOp } from '../store/documents.js';
 import type { Store } from '../store/store.js';
 import type { Scope } from './arn.js';
@@ -184,6 +185,8 @@ export class Documents {
       const expected = RESERVED_TYPES[a.Key];
       if (expected && set[0] !== expected) return `Reserved attribute ${a.Key} takes a ${expected}, not a ${set[0]}.`;
       if (a.Key.startsWith('_') && !expected) return `Attribute ${a.Key} is not a reserved attribute; custom attribute names cannot start with '_'.`;
+      const languageProblem = a.Key === LANGUAGE_KEY ? languageCodeProblem(a.Value.StringValue!) : undefined;
+      if (languageProblem) return `Attribute ${a.Key} ${languageProblem}.`;
     }
     return undefined;
   }

@@ -14,6 +14,7 @@ import { parseStoredAttributes, type Attribute, type AttributeValue, type ValueT
 import type { FacetCount, FacetSpec, SearchEngine, SortKey, StoredDocument } from '../search/engine.js';
 import { SearchInputError } from '../search/errors.js';
 import { Highlighter, type TextWithHighlights } from '../search/highlight.js';
+import { LANGUAGE_KEY, queryLanguage } from '../search/language.js';
 import { normalize, parseQueryText, type QueryNode } from '../search/queryText.js';
 import { storableText } from '../store/storableText.js';
 import type { Scope } from './arn.js';
@@ -116,7 +117,7 @@ export class QueryService {
     const { offset, limit } = page(input.PageNumber, input.PageSize);
     const sort = await this.sortKeys(input);
     const QueryId = randomUUID();
-    const req = { indexId: input.IndexId, query, filter };
+    const req = { indexId: input.IndexId, language: queryLanguage(filter), query, filter };
     // kendrite holds documents only: no FAQ answers or suggested answers to serve.
     const documentsWanted = input.QueryResultTypeFilter === undefined || input.QueryResultTypeFilter === 'DOCUMENT';
     // Query text with nothing searchable in it (only stop words or punctuation) finds nothing; no text at all browses.
@@ -152,7 +153,7 @@ export class QueryService {
     const QueryId = randomUUID();
     // Only stop words (or nothing searchable): no passage can match.
     if (!query || limit === 0) return { QueryId, ResultItems: [] };
-    const passages = await this.engine.rankPassages({ indexId: input.IndexId, query, filter }, offset, limit);
+    const passages = await this.engine.rankPassages({ indexId: input.IndexId, language: queryLanguage(filter), query, filter }, offset, limit);
     const docs = new Map((await this.engine.documents([...new Set(passages.items.map((p) => p.docKey))], 0)).map((d) => [d.docKey, d]));
     const relevance = !normalize(query).negated;
     const ResultItems = passages.items.flatMap((p): RetrieveResultItem[] => {
@@ -245,10 +246,11 @@ function facetResult(spec: FacetSpec, counts: FacetCount[]): FacetResult {
   };
 }
 
-/** The document's attributes (all, or those asked for), _data_source_id included. */
+/** The document's attributes (all, or those asked for), _data_source_id and _language_code included. */
 function attributesOf(d: StoredDocument, requested: string[] | undefined): Attribute[] {
-  const attrs = parseStoredAttributes(d.attributes).filter((a) => a.Key !== '_data_source_id');
+  const attrs = parseStoredAttributes(d.attributes).filter((a) => a.Key !== '_data_source_id' && a.Key !== LANGUAGE_KEY);
   if (d.dataSourceId) attrs.unshift({ Key: '_data_source_id', Value: { StringValue: d.dataSourceId } });
+  attrs.push({ Key: LANGUAGE_KEY, Value: { StringValue: d.languageCode } });
   if (!requested) return attrs;
   const wanted = new Set(requested);
   return attrs.filter((a) => wanted.has(a.Key));

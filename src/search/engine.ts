@@ -15,6 +15,8 @@ import { join, list, raw, sql, type Sql } from './sql.js';
 
 export interface DocumentSearch {
   indexId: string;
+  /** The one language searched (language.ts): documents of other languages never match. */
+  language: string;
   /** Parsed QueryText; absent: every document (filters still apply). */
   query?: QueryNode;
   filter?: AttributeFilter;
@@ -48,6 +50,7 @@ export interface StoredDocument {
   /** documents.attributes, as stored (JSON). */
   attributes: string;
   dataSourceId: string | null;
+  languageCode: string;
   /** The start of the body, enough for an excerpt. */
   body: string;
 }
@@ -138,11 +141,11 @@ export class SqlSearchEngine implements SearchEngine {
 
   async documents(docKeys: number[], bodyChars: number): Promise<StoredDocument[]> {
     if (!docKeys.length) return [];
-    const rows = await this.backend.all<{ doc_key: number; document_id: string; title: string; source_uri: string | null; attributes: string; data_source_id: string | null; body: string }>(sql`
-      SELECT d.doc_key, d.document_id, d.title, d.source_uri, d.attributes, d.data_source_id, ${this.backend.prefix('d.body', bodyChars)} AS body
+    const rows = await this.backend.all<{ doc_key: number; document_id: string; title: string; source_uri: string | null; attributes: string; data_source_id: string | null; language_code: string; body: string }>(sql`
+      SELECT d.doc_key, d.document_id, d.title, d.source_uri, d.attributes, d.data_source_id, d.language_code, ${this.backend.prefix('d.body', bodyChars)} AS body
       FROM documents d WHERE d.doc_key IN (${list(docKeys)})`);
     return rows.map((r) => ({
-      docKey: Number(r.doc_key), documentId: r.document_id, title: r.title, sourceUri: r.source_uri, attributes: r.attributes, dataSourceId: r.data_source_id, body: r.body,
+      docKey: Number(r.doc_key), documentId: r.document_id, title: r.title, sourceUri: r.source_uri, attributes: r.attributes, dataSourceId: r.data_source_id, languageCode: r.language_code, body: r.body,
     }));
   }
 
@@ -208,6 +211,8 @@ export class SqlSearchEngine implements SearchEngine {
       m.where,
       sql`d.index_id = ${req.indexId}`,
       SEARCHABLE,
+      // One language per search (Kendra: English unless the filter chooses another).
+      sql`d.language_code = ${req.language}`,
       sql`(d.data_source_id IS NULL OR d.data_source_id NOT IN (SELECT s.id FROM data_sources s WHERE s.index_id = ${req.indexId} AND s.status = 'DELETING'))`,
     ];
     if (req.filter) parts.push(compileFilter(req.indexId, req.filter));

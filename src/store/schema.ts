@@ -109,6 +109,8 @@ export interface DocumentsTable {
   body: string;
   content_type: string | null;
   attributes: string;
+  /** The document's _language_code (its own, else its data source's, else en): what every search filters on. */
+  language_code: string;
   source_uri: string | null;
   /** The connector's version (ETag, mtime+size…) used for change detection. */
   version: string | null;

@@ -4,6 +4,7 @@ import type { Config } from '../config/config.js';
 import { detectContentType, extractText, type ContentType } from '../connectors/extract/index.js';
 import type { Attribute, QueuedDocument } from '../domain/documents.js';
 import type { Clock } from '../domain/clock.js';
+import { DEFAULT_LANGUAGE, documentLanguage } from '../search/language.js';
 import { SEARCHABLE_STATUSES, type DocumentRow, type QueuedOp } from '../store/documents.js';
 import type { Database } from '../store/schema.js';
 import { writePassages } from '../store/searchPassages.js';
@@ -15,7 +16,7 @@ export type FetchS3 = (bucket: string, key: string, signal?: AbortSignal) => Pro
 
 /** A document ready to be written: extracted text, or why it could not be. */
 export type Prepared =
-  | { ok: true; title: string; body: string; contentType: ContentType; attributes: Attribute[]; hash: string; sourceUri: string | null; version: string | null }
+  | { ok: true; title: string; body: string; contentType: ContentType; attributes: Attribute[]; language: string; hash: string; sourceUri: string | null; version: string | null }
   | { ok: false; reason: string; attributes: Attribute[]; version: string | null };
 
 const searchable = new Set<string>(SEARCHABLE_STATUSES);
@@ -38,7 +39,8 @@ export class DocumentIndexer {
     const now = this.clock();
     const ops = await this.store.documents.claim(owner, now, now + 60_000, limit);
     if (!ops.length) return 0;
-    const prepared = await Promise.all(ops.map((op) => (op.op === 'put' ? this.prepareQueued(op) : undefined)));
+    const languages = await this.dataSourceLanguages(ops);
+    const prepared = await Promise.all(ops.map((op) => (op.op === 'put' ? this.prepareQueued(op, languages.get(op.data_source_id)) : undefined)));
     try {
       await this.applyQueued(ops, prepared);
     } catch {
@@ -64,7 +66,14 @@ export class DocumentIndexer {
     });
   }
 
-  private async prepareQueued(op: QueuedOp): Promise<Prepared> {
+  /** The LanguageCode of each data source the operations name: the language of their documents that give none. */
+  private async dataSourceLanguages(ops: QueuedOp[]): Promise<Map<string | null, string | null>> {
+    const ids = [...new Set(ops.map((o) => o.data_source_id).filter((id): id is string => id !== null))];
+    const rows = await Promise.all(ids.map((id) => this.store.dataSources.getById(id)));
+    return new Map(rows.flatMap((r) => (r ? [[r.id, r.language_code] as const] : [])));
+  }
+
+  private async prepareQueued(op: QueuedOp, dataSourceLanguage: string | null | undefined): Promise<Prepared> {
     const doc = JSON.parse(op.document ?? '{}') as QueuedDocument;
     const attributes = (doc.Attributes ?? []).map(reviveDates);
     let content = op.content;
@@ -75,7 +84,7 @@ export class DocumentIndexer {
         return { ok: false, reason: `cannot read s3://${doc.S3Path.Bucket}/${doc.S3Path.Key}: ${(e as Error).name}: ${(e as Error).message}`, attributes, version: null };
       }
     }
-    return prepare(content ?? Buffer.alloc(0), { title: doc.Title, contentType: doc.ContentType, fileName: doc.S3Path?.Key, attributes, version: null }, this.limits);
+    return prepare(content ?? Buffer.alloc(0), { title: doc.Title, contentType: doc.ContentType, fileName: doc.S3Path?.Key, attributes, dataSourceLanguage, version: null }, this.limits);
   }
 
   /**
@@ -99,7 +108,7 @@ export class DocumentIndexer {
       return undefined;
     }
     const row = {
-      data_source_id: dataSourceId, title: p.title, body: p.body, content_type: p.contentType, attributes: JSON.stringify(p.attributes),
+      data_source_id: dataSourceId, title: p.title, body: p.body, content_type: p.contentType, attributes: JSON.stringify(p.attributes), language_code: p.language,
       source_uri: p.sourceUri, version: p.version, content_hash: p.hash, failure_reason: null, text_bytes: Buffer.byteLength(p.body),
       applied_seq: seq, seen_by: executionId, updated_at: now,
     };
@@ -147,7 +156,7 @@ export function unwritable(e: unknown): Prepared {
 /** Extracts and fingerprints one document's content; failures are values. */
 export async function prepare(
   content: Uint8Array,
-  meta: { title?: string; defaultTitle?: string; contentType?: string; fileName?: string; attributes: Attribute[]; version: string | null },
+  meta: { title?: string; defaultTitle?: string; contentType?: string; fileName?: string; attributes: Attribute[]; dataSourceLanguage?: string | null; version: string | null },
   limits: Config['limits'],
   signal?: AbortSignal,
 ): Promise<Prepared> {
@@ -156,9 +165,12 @@ export async function prepare(
   if (!extracted.ok) return { ok: false, reason: extracted.reason, attributes: meta.attributes, version: meta.version };
   const title = meta.title ?? extracted.title ?? meta.defaultTitle ?? '';
   const attributes = withFileType(meta.attributes, contentType);
-  const hash = createHash('sha256').update(title).update('\0').update(extracted.text).update('\0').update(contentType).update('\0').update(JSON.stringify(attributes)).digest('hex');
+  const language = documentLanguage(attributes, meta.dataSourceLanguage);
+  const hash = createHash('sha256').update(title).update('\0').update(extracted.text).update('\0').update(contentType).update('\0').update(JSON.stringify(attributes));
+  // The language only when not the default: documents indexed before languages keep their fingerprints.
+  if (language !== DEFAULT_LANGUAGE) hash.update('\0').update(language);
   const sourceUri = attributes.find((a) => a.Key === '_source_uri')?.Value.StringValue ?? null;
-  return { ok: true, title, body: extracted.text, contentType, attributes, hash, sourceUri, version: meta.version };
+  return { ok: true, title, body: extracted.text, contentType, attributes, language, hash: hash.digest('hex'), sourceUri, version: meta.version };
 }
 
 /**
@@ -179,7 +191,7 @@ function reviveDates(a: Attribute): Attribute {
 function failedRow(indexId: string, documentId: string, dataSourceId: string | null, p: Extract<Prepared, { ok: false }>, seq: number, executionId: string | null, now: number) {
   return {
     index_id: indexId, document_id: documentId, data_source_id: dataSourceId, title: '', body: '', content_type: null,
-    attributes: JSON.stringify(p.attributes), source_uri: null, version: null, content_hash: null, status: 'FAILED',
+    attributes: JSON.stringify(p.attributes), language_code: DEFAULT_LANGUAGE, source_uri: null, version: null, content_hash: null, status: 'FAILED',
     failure_reason: p.reason, text_bytes: 0, applied_seq: seq, seen_by: executionId, created_at: now, updated_at: now,
   };
 }

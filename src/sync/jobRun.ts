@@ -67,8 +67,9 @@ export class JobRun {
 
   private async sync(): Promise<void> {
     let spec: SourceSpec | undefined;
+    let ds: DataSourceRow;
     try {
-      const ds = JSON.parse(this.job.data_source_snapshot) as DataSourceRow;
+      ds = JSON.parse(this.job.data_source_snapshot) as DataSourceRow;
       spec = parseSource(ds.type, ds.configuration ? (JSON.parse(ds.configuration) as Record<string, unknown>) : undefined);
       if (!spec) throw new ConfigurationError(`kendrite has no connector for data source type ${templateType(ds) ?? ds.type}; the types it syncs are ${SYNCABLE_TYPES_TEXT}.`);
     } catch (e) {
@@ -79,7 +80,7 @@ export class JobRun {
     const limits = { ...this.config.limits, maxDocumentBytes: Math.min(this.config.limits.maxDocumentBytes, spec.maxFileBytes ?? Infinity) };
     const pipeline = new SyncPipeline(
       this.store, this.indexer, this.clock, this.ref,
-      { fetchConcurrency: this.config.sync.fetchConcurrency, batchSize: BATCH_SIZE, flushMs: FLUSH_MS, force: spec.syncMode === 'FORCED_FULL_CRAWL', limits },
+      { fetchConcurrency: this.config.sync.fetchConcurrency, batchSize: BATCH_SIZE, flushMs: FLUSH_MS, force: spec.syncMode === 'FORCED_FULL_CRAWL', limits, language: ds.language_code },
       this.controller.signal,
     );
     try {

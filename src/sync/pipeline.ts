@@ -5,6 +5,7 @@
 import type { Config } from '../config/config.js';
 import type { Connector, Found, SyncContext } from '../connectors/contract.js';
 import type { Clock } from '../domain/clock.js';
+import { DEFAULT_LANGUAGE, LANGUAGE_KEY } from '../search/language.js';
 import type { Store } from '../store/store.js';
 import type { MetricDeltas } from '../store/syncJobs.js';
 import { DocKeySet } from './docKeySet.js';
@@ -25,6 +26,8 @@ export interface PipelineOptions {
   /** FORCED_FULL_CRAWL: fetch and re-index every document, counted as modified. */
   force: boolean;
   limits: Config['limits'];
+  /** The data source's LanguageCode: the language of its documents that give none of their own. */
+  language: string | null;
 }
 
 /** The job can no longer write: it was stopped, reaped or failed by someone else. */
@@ -150,7 +153,7 @@ export class SyncPipeline {
     const held = await this.store.syncDocuments.versions(this.job.indexId, batch.map((f) => f.id));
     for (const f of batch) {
       const h = held.get(f.id);
-      if (h && !this.opts.force && h.version === f.version && h.data_source_id === this.job.dataSourceId) {
+      if (h && !this.opts.force && h.version === this.versionOf(f) && h.data_source_id === this.job.dataSourceId) {
         this.ready.push({ kind: 'seen', docKey: h.doc_key });
         continue;
       }
@@ -160,6 +163,15 @@ export class SyncPipeline {
     }
   }
 
+  /**
+   * The version a document is indexed at: the source's, with the data source's language when it is not
+   * the default, so that a LanguageCode changed by UpdateDataSource re-indexes every document once.
+   */
+  private versionOf(f: Listed): string {
+    const lang = this.opts.language;
+    return lang && lang !== DEFAULT_LANGUAGE ? `${f.version} ${LANGUAGE_KEY}=${lang}` : f.version;
+  }
+
   private startFetch(f: Listed): void {
     const signal = this.signal;
     const task = (async () => {
@@ -167,7 +179,8 @@ export class SyncPipeline {
       try {
         const raw = await f.fetch(signal);
         const attributes = [{ Key: '_data_source_id', Value: { StringValue: this.job.dataSourceId } }, ...raw.attributes];
-        prepared = await prepare(raw.content, { title: raw.title, defaultTitle: raw.defaultTitle, contentType: raw.contentType, fileName: raw.fileName, attributes, version: f.version }, this.opts.limits, signal);
+        const meta = { title: raw.title, defaultTitle: raw.defaultTitle, contentType: raw.contentType, fileName: raw.fileName, attributes, dataSourceLanguage: this.opts.language, version: this.versionOf(f) };
+        prepared = await prepare(raw.content, meta, this.opts.limits, signal);
       } catch (e) {
         prepared = { ok: false, reason: `cannot read ${f.id}: ${(e as Error)?.message ?? String(e)}`, attributes: [], version: null };
       }

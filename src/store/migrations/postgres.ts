@@ -1,3 +1,35 @@
+/**
+ * The trigger function keeping document_attributes in step with documents.attributes. The columns
+ * give `_data_source_id` and (from version 2) `_language_code`; their JSON twins are skipped.
+ */
+const attributesSync = (languageColumn: boolean) => `documents_attributes_sync() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF TG_OP <> 'INSERT' THEN DELETE FROM document_attributes WHERE doc_key = OLD.doc_key; END IF;
+      IF TG_OP <> 'DELETE' THEN
+        INSERT INTO document_attributes (doc_key, index_id, key, value_type, str, num)
+        SELECT NEW.doc_key, NEW.index_id, a->>'Key', 'STRING', a->'Value'->>'StringValue', NULL::bigint FROM jsonb_array_elements(NEW.attributes::jsonb) a
+          WHERE jsonb_typeof(a->'Value'->'StringValue') = 'string' AND a->>'Key' <> '_data_source_id'${languageColumn ? ` AND a->>'Key' <> '_language_code'` : ''}
+        UNION ALL SELECT NEW.doc_key, NEW.index_id, a->>'Key', 'STRING_LIST', l, NULL::bigint
+          FROM jsonb_array_elements(NEW.attributes::jsonb) a, jsonb_array_elements_text(a->'Value'->'StringListValue') l
+          WHERE jsonb_typeof(a->'Value'->'StringListValue') = 'array'
+        UNION ALL SELECT NEW.doc_key, NEW.index_id, a->>'Key', 'LONG', NULL::text, (a->'Value'->>'LongValue')::numeric::bigint FROM jsonb_array_elements(NEW.attributes::jsonb) a
+          WHERE jsonb_typeof(a->'Value'->'LongValue') = 'number' AND abs((a->'Value'->>'LongValue')::numeric) < 9e18
+        UNION ALL SELECT NEW.doc_key, NEW.index_id, a->>'Key', 'DATE', NULL::text, round(extract(epoch FROM (a->'Value'->>'DateValue')::timestamptz) * 1000)::bigint
+          FROM jsonb_array_elements(NEW.attributes::jsonb) a WHERE jsonb_typeof(a->'Value'->'DateValue') = 'string'
+            -- Only what JSON.stringify makes of a Date: anything else would abort the whole indexing transaction.
+            AND a->'Value'->>'DateValue' ~ '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$'
+        UNION ALL SELECT NEW.doc_key, NEW.index_id, '_data_source_id', 'STRING', NEW.data_source_id, NULL::bigint WHERE NEW.data_source_id IS NOT NULL${
+          languageColumn ? `
+        UNION ALL SELECT NEW.doc_key, NEW.index_id, '_language_code', 'STRING', NEW.language_code, NULL::bigint` : ''};
+      END IF;
+      RETURN NULL;
+    END $$`;
+
+/** A stored document's language: its _language_code attribute, else its data source's, else en. */
+const LANGUAGE_OF_ROW = `coalesce(
+  (SELECT a->'Value'->>'StringValue' FROM jsonb_array_elements(documents.attributes::jsonb) a WHERE a->>'Key' = '_language_code' AND jsonb_typeof(a->'Value'->'StringValue') = 'string' LIMIT 1),
+  (SELECT s.language_code FROM data_sources s WHERE s.id = documents.data_source_id), 'en')`;
+
 /** PostgreSQL schema, one entry per version. Applied in order, each once (see migrate.ts). */
 export const POSTGRES_MIGRATIONS: string[][] = [
   [
@@ -67,26 +99,7 @@ export const POSTGRES_MIGRATIONS: string[][] = [
     `CREATE INDEX document_attributes_str ON document_attributes(index_id, key, value_type, str, doc_key)`,
     `CREATE INDEX document_attributes_num ON document_attributes(index_id, key, value_type, num, doc_key)`,
     `CREATE INDEX document_attributes_doc ON document_attributes(doc_key, key)`,
-    `CREATE FUNCTION documents_attributes_sync() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-      IF TG_OP <> 'INSERT' THEN DELETE FROM document_attributes WHERE doc_key = OLD.doc_key; END IF;
-      IF TG_OP <> 'DELETE' THEN
-        INSERT INTO document_attributes (doc_key, index_id, key, value_type, str, num)
-        SELECT NEW.doc_key, NEW.index_id, a->>'Key', 'STRING', a->'Value'->>'StringValue', NULL::bigint FROM jsonb_array_elements(NEW.attributes::jsonb) a
-          WHERE jsonb_typeof(a->'Value'->'StringValue') = 'string' AND a->>'Key' <> '_data_source_id'
-        UNION ALL SELECT NEW.doc_key, NEW.index_id, a->>'Key', 'STRING_LIST', l, NULL::bigint
-          FROM jsonb_array_elements(NEW.attributes::jsonb) a, jsonb_array_elements_text(a->'Value'->'StringListValue') l
-          WHERE jsonb_typeof(a->'Value'->'StringListValue') = 'array'
-        UNION ALL SELECT NEW.doc_key, NEW.index_id, a->>'Key', 'LONG', NULL::text, (a->'Value'->>'LongValue')::numeric::bigint FROM jsonb_array_elements(NEW.attributes::jsonb) a
-          WHERE jsonb_typeof(a->'Value'->'LongValue') = 'number' AND abs((a->'Value'->>'LongValue')::numeric) < 9e18
-        UNION ALL SELECT NEW.doc_key, NEW.index_id, a->>'Key', 'DATE', NULL::text, round(extract(epoch FROM (a->'Value'->>'DateValue')::timestamptz) * 1000)::bigint
-          FROM jsonb_array_elements(NEW.attributes::jsonb) a WHERE jsonb_typeof(a->'Value'->'DateValue') = 'string'
-            -- Only what JSON.stringify makes of a Date: anything else would abort the whole indexing transaction.
-            AND a->'Value'->>'DateValue' ~ '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$'
-        UNION ALL SELECT NEW.doc_key, NEW.index_id, '_data_source_id', 'STRING', NEW.data_source_id, NULL::bigint WHERE NEW.data_source_id IS NOT NULL;
-      END IF;
-      RETURN NULL;
-    END $$`,
+    `CREATE FUNCTION ${attributesSync(false)}`,
     `CREATE TRIGGER documents_attributes AFTER INSERT OR DELETE OR UPDATE OF attributes, data_source_id ON documents
       FOR EACH ROW EXECUTE FUNCTION documents_attributes_sync()`,
     // Retrieve: each document's text cut into passages (written by store/searchPassages.ts), each with its own tsvector.
@@ -108,5 +121,16 @@ export const POSTGRES_MIGRATIONS: string[][] = [
     `CREATE INDEX document_queue_job ON document_queue(execution_id)`,
     `CREATE INDEX document_queue_doc ON document_queue(index_id, document_id)`,
     `CREATE TABLE server_secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL)`,
+  ],
+  // 2: every document has a language (its _language_code, else its data source's LanguageCode, else en), in a column as _data_source_id is.
+  [
+    `ALTER TABLE documents ADD COLUMN language_code TEXT NOT NULL DEFAULT 'en'`,
+    `UPDATE documents SET language_code = ${LANGUAGE_OF_ROW} WHERE ${LANGUAGE_OF_ROW} <> 'en'`,
+    `CREATE OR REPLACE FUNCTION ${attributesSync(true)}`,
+    `DROP TRIGGER documents_attributes ON documents`,
+    `CREATE TRIGGER documents_attributes AFTER INSERT OR DELETE OR UPDATE OF attributes, data_source_id, language_code ON documents
+      FOR EACH ROW EXECUTE FUNCTION documents_attributes_sync()`,
+    `DELETE FROM document_attributes WHERE key = '_language_code'`,
+    `INSERT INTO document_attributes (doc_key, index_id, key, value_type, str, num) SELECT doc_key, index_id, '_language_code', 'STRING', language_code, NULL FROM documents`,
   ],
 ];

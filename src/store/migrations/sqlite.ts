@@ -1,17 +1,25 @@
 /**
  * The document_attributes rows of the document `new` (dates as epoch milliseconds). A trigger body,
- * shared by the insert and update triggers.
+ * shared by the insert and update triggers. The columns give `_data_source_id` and (from version 2)
+ * `_language_code`; their JSON twins are skipped.
  */
-const attributeRows = `INSERT INTO document_attributes (doc_key, index_id, key, value_type, str, num)
+const attributeRows = (languageColumn: boolean) => `INSERT INTO document_attributes (doc_key, index_id, key, value_type, str, num)
   SELECT new.doc_key, new.index_id, a.value ->> '$.Key', 'STRING', a.value ->> '$.Value.StringValue', NULL FROM json_each(new.attributes) a
-    WHERE json_type(a.value, '$.Value.StringValue') = 'text' AND a.value ->> '$.Key' <> '_data_source_id'
+    WHERE json_type(a.value, '$.Value.StringValue') = 'text' AND a.value ->> '$.Key' <> '_data_source_id'${languageColumn ? ` AND a.value ->> '$.Key' <> '_language_code'` : ''}
   UNION ALL SELECT new.doc_key, new.index_id, a.value ->> '$.Key', 'STRING_LIST', l.value, NULL
     FROM json_each(new.attributes) a, json_each(a.value, '$.Value.StringListValue') l WHERE l.type = 'text'
   UNION ALL SELECT new.doc_key, new.index_id, a.value ->> '$.Key', 'LONG', NULL, CAST(a.value ->> '$.Value.LongValue' AS INTEGER) FROM json_each(new.attributes) a
     WHERE json_type(a.value, '$.Value.LongValue') IN ('integer', 'real')
   UNION ALL SELECT new.doc_key, new.index_id, a.value ->> '$.Key', 'DATE', NULL, CAST(round(unixepoch(a.value ->> '$.Value.DateValue', 'subsec') * 1000) AS INTEGER)
     FROM json_each(new.attributes) a WHERE json_type(a.value, '$.Value.DateValue') = 'text' AND unixepoch(a.value ->> '$.Value.DateValue', 'subsec') IS NOT NULL
-  UNION ALL SELECT new.doc_key, new.index_id, '_data_source_id', 'STRING', new.data_source_id, NULL WHERE new.data_source_id IS NOT NULL;`;
+  UNION ALL SELECT new.doc_key, new.index_id, '_data_source_id', 'STRING', new.data_source_id, NULL WHERE new.data_source_id IS NOT NULL${
+    languageColumn ? `
+  UNION ALL SELECT new.doc_key, new.index_id, '_language_code', 'STRING', new.language_code, NULL` : ''};`;
+
+/** A stored document's language: its _language_code attribute, else its data source's, else en. */
+const LANGUAGE_OF_ROW = `coalesce(
+  (SELECT a.value ->> '$.Value.StringValue' FROM json_each(documents.attributes) a WHERE a.value ->> '$.Key' = '_language_code' AND json_type(a.value, '$.Value.StringValue') = 'text'),
+  (SELECT s.language_code FROM data_sources s WHERE s.id = documents.data_source_id), 'en')`;
 
 /** SQLite schema, one entry per version. Applied in order, each once (see migrate.ts). */
 export const SQLITE_MIGRATIONS: string[][] = [
@@ -90,9 +98,9 @@ export const SQLITE_MIGRATIONS: string[][] = [
     `CREATE INDEX document_attributes_str ON document_attributes(index_id, key, value_type, str, doc_key)`,
     `CREATE INDEX document_attributes_num ON document_attributes(index_id, key, value_type, num, doc_key)`,
     `CREATE INDEX document_attributes_doc ON document_attributes(doc_key, key)`,
-    `CREATE TRIGGER documents_attributes_insert AFTER INSERT ON documents BEGIN ${attributeRows} END`,
+    `CREATE TRIGGER documents_attributes_insert AFTER INSERT ON documents BEGIN ${attributeRows(false)} END`,
     `CREATE TRIGGER documents_attributes_update AFTER UPDATE OF attributes, data_source_id ON documents BEGIN
-      DELETE FROM document_attributes WHERE doc_key = old.doc_key; ${attributeRows} END`,
+      DELETE FROM document_attributes WHERE doc_key = old.doc_key; ${attributeRows(false)} END`,
     // Retrieve: each document's text cut into passages (written by store/searchPassages.ts), with their own full-text index.
     // Each passage carries its document's title, so that a title match finds the document's passages too.
     `CREATE TABLE document_passages (
@@ -117,5 +125,20 @@ export const SQLITE_MIGRATIONS: string[][] = [
     `CREATE INDEX document_queue_job ON document_queue(execution_id)`,
     `CREATE INDEX document_queue_doc ON document_queue(index_id, document_id)`,
     `CREATE TABLE server_secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL)`,
+  ],
+  // 2: every document has a language (its _language_code, else its data source's LanguageCode, else en),
+  // kept in a column as _data_source_id is, so that the language every search filters on is read from the covering index.
+  [
+    `ALTER TABLE documents ADD COLUMN language_code TEXT NOT NULL DEFAULT 'en'`,
+    `UPDATE documents SET language_code = ${LANGUAGE_OF_ROW} WHERE ${LANGUAGE_OF_ROW} <> 'en'`,
+    `DROP TRIGGER documents_attributes_insert`,
+    `DROP TRIGGER documents_attributes_update`,
+    `CREATE TRIGGER documents_attributes_insert AFTER INSERT ON documents BEGIN ${attributeRows(true)} END`,
+    `CREATE TRIGGER documents_attributes_update AFTER UPDATE OF attributes, data_source_id, language_code ON documents BEGIN
+      DELETE FROM document_attributes WHERE doc_key = old.doc_key; ${attributeRows(true)} END`,
+    `DELETE FROM document_attributes WHERE key = '_language_code'`,
+    `INSERT INTO document_attributes (doc_key, index_id, key, value_type, str, num) SELECT doc_key, index_id, '_language_code', 'STRING', language_code, NULL FROM documents`,
+    `DROP INDEX documents_visible`,
+    `CREATE INDEX documents_visible ON documents(doc_key, index_id, status, data_source_id, document_id, language_code)`,
   ],
 ];

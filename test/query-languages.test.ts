@@ -1,0 +1,276 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import BetterSqlite3 from 'better-sqlite3';
+import pg from 'pg';
+import {
+  BatchPutDocumentCommand,
+  CreateDataSourceCommand,
+  DescribeDataSourceCommand,
+  QueryCommand,
+  RetrieveCommand,
+  StartDataSourceSyncJobCommand,
+  StopDataSourceSyncJobCommand,
+  UpdateDataSourceCommand,
+  type AttributeFilter,
+  type Document,
+  type KendraClient,
+  type QueryCommandOutput,
+} from '@aws-sdk/client-kendra';
+import { POSTGRES_MIGRATIONS } from '../src/store/migrations/postgres.js';
+import { SQLITE_MIGRATIONS } from '../src/store/migrations/sqlite.js';
+import { activeIndex, jobReaching } from './support/kendra.js';
+import { backends, TestServer, TestStore, waitFor } from './support/server.js';
+import { activeDataSource, folderTemplate, metrics, syncToEnd } from './support/sync.js';
+
+const lang = (code: string): AttributeFilter => ({ EqualsTo: { Key: '_language_code', Value: { StringValue: code } } });
+const ids = (r: { ResultItems?: { DocumentId?: string }[] }) => r.ResultItems!.map((i) => i.DocumentId!).sort();
+const attr = (r: QueryCommandOutput, id: string, key: string) => r.ResultItems!.find((i) => i.DocumentId === id)!.DocumentAttributes!.find((a) => a.Key === key)?.Value;
+const text = (t: string) => new TextEncoder().encode(t);
+
+async function activeUpdated(k: KendraClient, indexId: string, id: string): Promise<void> {
+  await waitFor(`data source ${id} ACTIVE`, async () => ((await k.send(new DescribeDataSourceCommand({ IndexId: indexId, Id: id }))).Status === 'ACTIVE' ? true : undefined));
+}
+
+/** Puts documents through a CUSTOM data source's sync job, as Kendra's custom connectors do. */
+async function putInJob(k: KendraClient, indexId: string, ds: string, docs: Document[]): Promise<void> {
+  const { ExecutionId } = await k.send(new StartDataSourceSyncJobCommand({ IndexId: indexId, Id: ds }));
+  const jobAttrs = [
+    { Key: '_data_source_id', Value: { StringValue: ds } },
+    { Key: '_data_source_sync_job_execution_id', Value: { StringValue: ExecutionId } },
+  ];
+  const r = await k.send(new BatchPutDocumentCommand({ IndexId: indexId, Documents: docs.map((d) => ({ ...d, Attributes: [...jobAttrs, ...(d.Attributes ?? [])] })) }));
+  assert.deepEqual(r.FailedDocuments, []);
+  await k.send(new StopDataSourceSyncJobCommand({ IndexId: indexId, Id: ds }));
+  const job = await jobReaching(k, indexId, ds, ExecutionId!, ['SUCCEEDED', 'INCOMPLETE', 'FAILED']);
+  assert.equal(job.Status, 'SUCCEEDED');
+}
+
+for (const backend of backends()) {
+  describe(`Document languages: _language_code and the language searched [${backend.name}]`, { skip: backend.skip }, () => {
+    let store: TestStore;
+    let server: TestServer;
+    let k: KendraClient;
+    let dir: string;
+    before(async () => {
+      store = await TestStore.create(backend.name);
+      dir = mkdtempSync(path.join(tmpdir(), 'kendrite-languages-'));
+      server = await TestServer.start(store, { config: { folders: { allowedRoots: [dir] } } });
+      k = server.client();
+    });
+    after(async () => {
+      await server?.stop();
+      await store?.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    test("a document's language: its own attribute, else its data source's LanguageCode, else en; filterable and facetable", async () => {
+      const indexId = await activeIndex(k, 'languages');
+      const { Id: ja } = await k.send(new CreateDataSourceCommand({ IndexId: indexId, Name: 'ja-source', Type: 'CUSTOM', LanguageCode: 'ja' }));
+      await activeUpdated(k, indexId, ja!);
+      await putInJob(k, indexId, ja!, [
+        { Id: 'ja-1', Title: 'kendrite ガイド', Blob: text('kendrite の 使い方'), ContentType: 'PLAIN_TEXT' },
+        { Id: 'fr-1', Title: 'kendrite guide', Blob: text('kendrite en français'), ContentType: 'PLAIN_TEXT', Attributes: [{ Key: '_language_code', Value: { StringValue: 'fr' } }] },
+      ]);
+      const put = await k.send(new BatchPutDocumentCommand({ IndexId: indexId, Documents: [{ Id: 'en-1', Title: 'kendrite guide', Blob: text('kendrite in English'), ContentType: 'PLAIN_TEXT' }] }));
+      assert.deepEqual(put.FailedDocuments, []);
+      await waitFor('en-1 indexed', async () => ((await k.send(new QueryCommand({ IndexId: indexId, QueryText: 'kendrite', AttributeFilter: lang('en') }))).TotalNumberOfResults === 1 ? true : undefined));
+
+      const jaHits = await k.send(new QueryCommand({ IndexId: indexId, QueryText: 'kendrite', AttributeFilter: lang('ja') }));
+      assert.deepEqual(ids(jaHits), ['ja-1']);
+      assert.equal(jaHits.TotalNumberOfResults, 1);
+      assert.deepEqual(attr(jaHits, 'ja-1', '_language_code'), { StringValue: 'ja' });
+      const frHits = await k.send(new QueryCommand({ IndexId: indexId, QueryText: 'kendrite', AttributeFilter: lang('fr') }));
+      assert.deepEqual(ids(frHits), ['fr-1']);
+      assert.deepEqual(attr(frHits, 'fr-1', '_language_code'), { StringValue: 'fr' });
+      const enHits = await k.send(new QueryCommand({ IndexId: indexId, QueryText: 'kendrite', AttributeFilter: lang('en') }));
+      assert.deepEqual(ids(enHits), ['en-1']);
+      assert.deepEqual(attr(enHits, 'en-1', '_language_code'), { StringValue: 'en' });
+      // Asked for by name, it comes back alone.
+      const only = await k.send(new QueryCommand({ IndexId: indexId, QueryText: 'kendrite', AttributeFilter: lang('ja'), RequestedDocumentAttributes: ['_language_code'] }));
+      assert.deepEqual(only.ResultItems![0]!.DocumentAttributes, [{ Key: '_language_code', Value: { StringValue: 'ja' } }]);
+
+      // Facetable: within the one language searched, and with an OR of languages inside it.
+      const facets = await k.send(new QueryCommand({ IndexId: indexId, AttributeFilter: lang('ja'), Facets: [{ DocumentAttributeKey: '_language_code' }] }));
+      assert.deepEqual(facets.FacetResults![0]!.DocumentAttributeValueCountPairs, [{ DocumentAttributeValue: { StringValue: 'ja' }, Count: 1 }]);
+
+      // UpdateDataSource's LanguageCode applies to the documents sent after it.
+      await k.send(new UpdateDataSourceCommand({ IndexId: indexId, Id: ja!, LanguageCode: 'de' }));
+      await activeUpdated(k, indexId, ja!);
+      await putInJob(k, indexId, ja!, [{ Id: 'ja-1', Title: 'kendrite ガイド', Blob: text('kendrite の 使い方'), ContentType: 'PLAIN_TEXT' }]);
+      assert.deepEqual(ids(await k.send(new QueryCommand({ IndexId: indexId, QueryText: 'kendrite', AttributeFilter: lang('ja') }))), []);
+      assert.deepEqual(ids(await k.send(new QueryCommand({ IndexId: indexId, QueryText: 'kendrite', AttributeFilter: lang('de') }))), ['ja-1']);
+    });
+
+    test('without an _language_code filter Query and Retrieve search English documents only; with one, that language only', async () => {
+      const indexId = await activeIndex(k, 'default-language');
+      const put = await k.send(new BatchPutDocumentCommand({
+        IndexId: indexId,
+        Documents: [
+          { Id: 'en-a', Title: 'kendrite one', Blob: text('kendrite alpha'), ContentType: 'PLAIN_TEXT', Attributes: [{ Key: 'team', Value: { StringValue: 'red' } }] },
+          { Id: 'en-b', Title: 'kendrite two', Blob: text('kendrite beta'), ContentType: 'PLAIN_TEXT', Attributes: [{ Key: 'team', Value: { StringValue: 'blue' } }] },
+          { Id: 'ja-a', Title: 'kendrite 三', Blob: text('kendrite gamma'), ContentType: 'PLAIN_TEXT', Attributes: [{ Key: '_language_code', Value: { StringValue: 'ja' } }, { Key: 'team', Value: { StringValue: 'red' } }] },
+          { Id: 'de-a', Title: 'kendrite vier', Blob: text('kendrite delta'), ContentType: 'PLAIN_TEXT', Attributes: [{ Key: '_language_code', Value: { StringValue: 'de' } }, { Key: 'team', Value: { StringValue: 'red' } }] },
+        ],
+      }));
+      assert.deepEqual(put.FailedDocuments, []);
+      const query = (filter?: AttributeFilter, QueryText: string | undefined = 'kendrite') =>
+        k.send(new QueryCommand({ IndexId: indexId, QueryText, AttributeFilter: filter, Facets: [{ DocumentAttributeKey: 'team' }, { DocumentAttributeKey: '_language_code' }] }));
+      await waitFor('all four indexed', async () => ((await query(lang('de'))).TotalNumberOfResults === 1 && (await query(lang('ja'))).TotalNumberOfResults === 1 && (await query()).TotalNumberOfResults === 2 ? true : undefined));
+      const pairs = (r: QueryCommandOutput, key: string) => r.FacetResults!.find((f) => f.DocumentAttributeKey === key)!.DocumentAttributeValueCountPairs!.map((p) => [p.DocumentAttributeValue!.StringValue, p.Count]);
+
+      const plain = await query();
+      assert.deepEqual(ids(plain), ['en-a', 'en-b']);
+      assert.equal(plain.TotalNumberOfResults, 2);
+      assert.deepEqual(pairs(plain, 'team'), [['blue', 1], ['red', 1]]);
+      assert.deepEqual(pairs(plain, '_language_code'), [['en', 2]]);
+      // Browsing without query text, and a filter that does not name the language: still English only.
+      const browse = await query(undefined, undefined);
+      assert.deepEqual([ids(browse), browse.TotalNumberOfResults], [['en-a', 'en-b'], 2]);
+      const red = await query({ EqualsTo: { Key: 'team', Value: { StringValue: 'red' } } });
+      assert.deepEqual([ids(red), red.TotalNumberOfResults], [['en-a'], 1]);
+      const notJa = await query({ NotFilter: lang('ja') });
+      assert.deepEqual([ids(notJa), notJa.TotalNumberOfResults], [['en-a', 'en-b'], 2]);
+
+      const ja = await query(lang('ja'));
+      assert.deepEqual([ids(ja), ja.TotalNumberOfResults], [['ja-a'], 1]);
+      assert.deepEqual(pairs(ja, 'team'), [['red', 1]]);
+      assert.deepEqual(pairs(ja, '_language_code'), [['ja', 1]]);
+      // Inside AndAllFilters, at any depth of them, the language is chosen as well.
+      const redDe = await query({ AndAllFilters: [{ EqualsTo: { Key: 'team', Value: { StringValue: 'red' } } }, { AndAllFilters: [lang('de')] }] });
+      assert.deepEqual([ids(redDe), redDe.TotalNumberOfResults], [['de-a'], 1]);
+      assert.deepEqual(pairs(redDe, 'team'), [['red', 1]]);
+
+      const retrieve = (filter?: AttributeFilter) => k.send(new RetrieveCommand({ IndexId: indexId, QueryText: 'kendrite', AttributeFilter: filter }));
+      assert.deepEqual(ids(await retrieve()), ['en-a', 'en-b']);
+      assert.deepEqual(ids(await retrieve(lang('ja'))), ['ja-a']);
+      assert.deepEqual(ids(await retrieve({ AndAllFilters: [lang('de')] })), ['de-a']);
+    });
+
+    test('a _language_code that is not a language code is refused up front, naming the attribute', async () => {
+      const indexId = await activeIndex(k, 'bad-language');
+      const r = await k.send(new BatchPutDocumentCommand({
+        IndexId: indexId,
+        Documents: [{ Id: 'x', Blob: text('x'), ContentType: 'PLAIN_TEXT', Attributes: [{ Key: '_language_code', Value: { StringValue: 'ja jp!' } }] }],
+      }));
+      assert.equal(r.FailedDocuments!.length, 1);
+      assert.equal(r.FailedDocuments![0]!.ErrorCode, 'InvalidRequest');
+      assert.match(r.FailedDocuments![0]!.ErrorMessage!, /_language_code must be a language code/);
+    });
+
+    test("a folder's documents take the data source's LanguageCode or their metadata file's; a changed LanguageCode re-indexes them", async () => {
+      const folder = mkdtempSync(path.join(dir, 'folder-'));
+      const de = path.join(folder, 'de.txt');
+      const fr = path.join(folder, 'fr.txt');
+      writeFileSync(de, 'Kendrite Anleitung');
+      writeFileSync(fr, 'Kendrite mode emploi');
+      writeFileSync(`${fr}.metadata.json`, JSON.stringify({ Attributes: { _language_code: 'fr' } }));
+      const bad = path.join(folder, 'bad.txt');
+      writeFileSync(bad, 'Kendrite');
+      writeFileSync(`${bad}.metadata.json`, JSON.stringify({ Attributes: { _language_code: 'not a code' } }));
+      const indexId = await activeIndex(k, 'folder-languages');
+      const ds = await activeDataSource(k, { IndexId: indexId, Name: 'folder', Type: 'TEMPLATE', LanguageCode: 'de', Configuration: folderTemplate(folder) });
+      const job = await syncToEnd(k, indexId, ds);
+      assert.equal(job.Status, 'INCOMPLETE');
+      assert.deepEqual(metrics(job), { added: '2', modified: '0', deleted: '0', failed: '1', scanned: '3' });
+      const q = (code: string) => k.send(new QueryCommand({ IndexId: indexId, QueryText: 'kendrite', AttributeFilter: lang(code) }));
+      assert.deepEqual(ids(await q('de')), [de]);
+      assert.deepEqual(ids(await q('fr')), [fr]);
+      assert.deepEqual(ids(await q('en')), []);
+
+      await k.send(new UpdateDataSourceCommand({ IndexId: indexId, Id: ds, LanguageCode: 'es' }));
+      await activeUpdated(k, indexId, ds);
+      const again = await syncToEnd(k, indexId, ds);
+      assert.deepEqual(metrics(again), { added: '0', modified: '1', deleted: '0', failed: '1', scanned: '3' });
+      assert.deepEqual(ids(await q('es')), [de]);
+      assert.deepEqual(ids(await q('de')), []);
+      assert.deepEqual(ids(await q('fr')), [fr]);
+    });
+  });
+}
+
+/** A data dir as kendrite left it before languages: schema version 1, filled straight with rows. */
+async function versionOneStore(store: TestStore, rows: { sql: string; params: unknown[] }[]): Promise<void> {
+  const statements = [...(store.backend === 'sqlite' ? SQLITE_MIGRATIONS : POSTGRES_MIGRATIONS)[0]!,
+    'CREATE TABLE kendrite_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)', 'INSERT INTO kendrite_migrations VALUES (1, 0)'];
+  if (store.backend === 'sqlite') {
+    const db = new BetterSqlite3(path.join(store.dataDir, 'kendrite.db'));
+    db.pragma('journal_mode = WAL');
+    db.transaction(() => {
+      for (const s of statements) db.exec(s);
+      for (const r of rows) db.prepare(r.sql).run(...(r.params as unknown[]));
+    })();
+    db.close();
+    return;
+  }
+  const client = new pg.Client({ connectionString: store.databaseUrl });
+  await client.connect();
+  try {
+    for (const s of statements) await client.query(s);
+    for (const r of rows) {
+      let n = 0;
+      await client.query(r.sql.replace(/\?/g, () => `$${++n}`), r.params);
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+const INDEX_ID = '11111111-1111-4111-8111-111111111111';
+const DE_SOURCE = '22222222-2222-4222-8222-222222222222';
+
+function seedRow(id: string, title: string, body: string, attributes: object[], dataSourceId: string | null = null) {
+  return {
+    sql: `INSERT INTO documents (index_id, document_id, data_source_id, title, body, content_type, attributes, source_uri, version, content_hash, status,
+      failure_reason, text_bytes, applied_seq, seen_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'PLAIN_TEXT', ?, NULL, NULL, 'h', 'INDEXED', NULL, ?, 0, NULL, 0, 0)`,
+    params: [INDEX_ID, id, dataSourceId, title, body, JSON.stringify(attributes), Buffer.byteLength(body)],
+  };
+}
+
+for (const backend of backends()) {
+  describe(`Languages in a data dir from before them: the migration moves it in place [${backend.name}]`, { skip: backend.skip }, () => {
+    let store: TestStore;
+    let server: TestServer;
+    let k: KendraClient;
+    before(async () => {
+      store = await TestStore.create(backend.name);
+      await versionOneStore(store, [
+        {
+          sql: `INSERT INTO indices (id, account_id, region, name, edition, role_arn, description, status, error_message, settings, created_at, updated_at, transition_at)
+            VALUES (?, '000000000000', 'us-east-1', 'old', 'DEVELOPER_EDITION', 'arn:aws:iam::000000000000:role/kendra', NULL, 'ACTIVE', NULL, '{}', 0, 0, NULL)`,
+          params: [INDEX_ID],
+        },
+        {
+          sql: `INSERT INTO data_sources (id, index_id, account_id, region, name, type, configuration, vpc_configuration, enrichment_configuration, description, schedule,
+            role_arn, language_code, status, error_message, created_at, updated_at, transition_at, next_run_at)
+            VALUES (?, ?, '000000000000', 'us-east-1', 'de', 'CUSTOM', NULL, NULL, NULL, NULL, NULL, NULL, 'de', 'ACTIVE', NULL, 0, 0, NULL, NULL)`,
+          params: [DE_SOURCE, INDEX_ID],
+        },
+        seedRow('plain', 'kendrite upgrade', 'kendrite upgrade notes', [{ Key: 'team', Value: { StringValue: 'ops' } }]),
+        seedRow('tagged', 'kendrite tagged', 'kendrite tagged notes', [{ Key: '_language_code', Value: { StringValue: 'ja' } }]),
+        seedRow('sourced', 'kendrite Anleitung', 'kendrite Anleitung', [{ Key: '_data_source_id', Value: { StringValue: DE_SOURCE } }], DE_SOURCE),
+      ]);
+      server = await TestServer.start(store);
+      k = server.client();
+    });
+    after(async () => {
+      await server?.stop();
+      await store?.destroy();
+    });
+
+    test('every stored document gets its language: its attribute, else its data source’s, else en', async () => {
+      const q = (filter?: AttributeFilter) => k.send(new QueryCommand({ IndexId: INDEX_ID, QueryText: 'kendrite', AttributeFilter: filter, Facets: [{ DocumentAttributeKey: '_language_code' }] }));
+      const ja = await q(lang('ja'));
+      assert.deepEqual(ids(ja), ['tagged']);
+      assert.deepEqual(attr(ja, 'tagged', '_language_code'), { StringValue: 'ja' });
+      assert.deepEqual(ids(await q(lang('de'))), ['sourced']);
+      const en = await q(lang('en'));
+      assert.deepEqual(ids(en), ['plain']);
+      assert.deepEqual(attr(en, 'plain', '_language_code'), { StringValue: 'en' });
+      assert.deepEqual(attr(en, 'plain', 'team'), { StringValue: 'ops' });
+      assert.deepEqual(en.FacetResults![0]!.DocumentAttributeValueCountPairs, [{ DocumentAttributeValue: { StringValue: 'en' }, Count: 1 }]);
+    });
+  });
+}
