@@ -9,6 +9,8 @@ import { DataSources } from './domain/dataSources.js';
 import { Documents } from './domain/documents.js';
 import { Feedback } from './domain/feedback.js';
 import { QueryService } from './domain/query.js';
+import { UserContexts } from './domain/userContext.js';
+import { UserTokenVerifier } from './auth/userToken.js';
 import { Indices } from './domain/indices.js';
 import { Lifecycle } from './domain/lifecycle.js';
 import { PageTokens } from './domain/pageToken.js';
@@ -61,7 +63,7 @@ export async function startKendrite(config: Config, opts: { clock?: Clock; log?:
   const documents = new Documents(store, clock, indices, config.limits, () => worker.wake());
   // On SQLite the engine reads through its own read-only connection, never inside the indexer's transactions.
   const search = searchEngineFor(store.conn);
-  const query = new QueryService(search, indices);
+  const query = new QueryService(search, indices, new UserContexts(new UserTokenVerifier(config.secretsManager, clock)));
   const feedback = new Feedback(new FeedbackStore(store.db), indices, clock);
   const services: Services = { config, store, indices, dataSources, syncJobs, documents, query, feedback };
 

@@ -33,6 +33,8 @@ export interface Config {
   s3: { endpoint?: string; region?: string; forcePathStyle: boolean; accessKeyId?: string; secretAccessKey?: string };
   /** Folders FILESYSTEM data sources may read (they and everything under them); none by default. */
   folders: { allowedRoots: string[] };
+  /** Where the keys of user token configurations with a SecretManagerArn are read. */
+  secretsManager: { endpoint?: string; region?: string; accessKeyId?: string; secretAccessKey?: string };
 }
 
 export const DEFAULT_PORT = 4580;
@@ -52,6 +54,7 @@ export function defaultConfig(): Config {
     limits: { maxDocumentBytes: 50 * 1024 * 1024, maxTextBytes: 5 * 1024 * 1024, maxDecompressionRatio: 100 },
     s3: { forcePathStyle: true },
     folders: { allowedRoots: [] },
+    secretsManager: {},
   };
 }
 
@@ -103,6 +106,8 @@ function fromEnv(env: Env): Partial<Config> {
   const s3Endpoint = env.KENDRITE_S3_ENDPOINT ?? env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL;
   if (s3Endpoint) s3.endpoint = s3Endpoint;
   if (Object.keys(s3).length) out.s3 = s3 as Config['s3'];
+  const smEndpoint = env.KENDRITE_SECRETS_MANAGER_ENDPOINT ?? env.AWS_ENDPOINT_URL_SECRETS_MANAGER ?? env.AWS_ENDPOINT_URL;
+  if (smEndpoint) out.secretsManager = { endpoint: smEndpoint };
   if (env.KENDRITE_FOLDER_ROOTS) out.folders = { allowedRoots: env.KENDRITE_FOLDER_ROOTS.split(path.delimiter).filter(Boolean) };
   return out;
 }

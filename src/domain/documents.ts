@@ -1,4 +1,5 @@
 import type { Config } from '../config/config.js';
+import { accessProblem, type AccessLists, type HierarchicalPrincipal, type Principal } from './access.js';
 import type { NewQueuedOp } from '../store/documents.js';
 import type { Store } from '../store/store.js';
 import type { Scope } from './arn.js';
@@ -23,8 +24,8 @@ export interface IncomingDocument {
   S3Path?: { Bucket: string; Key: string };
   Attributes?: Attribute[];
   ContentType?: string;
-  AccessControlList?: unknown;
-  HierarchicalAccessControlList?: unknown;
+  AccessControlList?: Principal[];
+  HierarchicalAccessControlList?: HierarchicalPrincipal[];
   AccessControlConfigurationId?: string;
 }
 
@@ -34,6 +35,8 @@ export interface QueuedDocument {
   Attributes: Attribute[];
   ContentType?: string;
   S3Path?: { Bucket: string; Key: string };
+  /** Who may see the document (domain/access.ts); absent: public. */
+  Access?: AccessLists;
 }
 
 export interface RejectedDocument {
@@ -97,7 +100,7 @@ export class Documents {
         rejected.push({ Id: d.Id, ErrorCode: 'InvalidRequest', ErrorMessage: problem, ...dsOf(d) });
         continue;
       }
-      const queued: QueuedDocument = { Title: d.Title, Attributes: d.Attributes ?? [], ContentType: d.ContentType, S3Path: d.S3Path };
+      const queued: QueuedDocument = { Title: d.Title, Attributes: d.Attributes ?? [], ContentType: d.ContentType, S3Path: d.S3Path, Access: { AccessControlList: d.AccessControlList, HierarchicalAccessControlList: d.HierarchicalAccessControlList } };
       ops.push({
         index_id: indexId, document_id: d.Id, op: 'put', data_source_id: target.dataSourceIds[i] ?? null,
         execution_id: target.executionIds[i] ?? null, document: JSON.stringify(queued), content: d.Blob ? Buffer.from(d.Blob) : null,
@@ -178,6 +181,8 @@ export class Documents {
     if (d.Blob && d.S3Path) return 'The document has both Blob and S3Path content; give one.';
     if (d.Blob && d.Blob.byteLength > this.limits.maxDocumentBytes)
       return `The document is ${d.Blob.byteLength} bytes; the limit is ${this.limits.maxDocumentBytes} bytes.`;
+    const access = accessProblem(d);
+    if (access) return access;
     for (const a of d.Attributes ?? []) {
       const set = (Object.keys(a.Value ?? {}) as (keyof AttributeValue)[]).filter((k) => a.Value[k] !== undefined && a.Value[k] !== null);
       if (set.length !== 1) return `Attribute ${a.Key} must have exactly one value member; it has ${set.length}.`;

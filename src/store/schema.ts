@@ -186,6 +186,15 @@ export interface QueryFeedbackTable {
   received_at: number;
 }
 
+/** A document's access lists as rows (domain/access.ts accessRows); none: the document is public. */
+export interface DocumentAccessTable {
+  doc_key: number;
+  level: number;
+  /** L (a level), A (allow) or D (deny). */
+  access: string;
+  principal: string;
+}
+
 export interface ServerSecretsTable {
   name: string;
   value: string;
@@ -206,4 +215,5 @@ export interface Database {
   document_attributes: DocumentAttributesTable;
   document_passages: DocumentPassagesTable;
   query_feedback: QueryFeedbackTable;
+  document_access: DocumentAccessTable;
 }

@@ -2,10 +2,12 @@ import { createHash } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import type { Config } from '../config/config.js';
 import { detectContentType, extractText, type ContentType } from '../connectors/extract/index.js';
+import { accessLevels, accessRows, type AccessLevels } from '../domain/access.js';
 import type { Attribute, QueuedDocument } from '../domain/documents.js';
 import type { Clock } from '../domain/clock.js';
 import { SEARCHABLE_STATUSES, type DocumentRow, type QueuedOp } from '../store/documents.js';
 import type { Database } from '../store/schema.js';
+import { writeDocumentAccess } from '../store/documentAccess.js';
 import { writePassages } from '../store/searchPassages.js';
 import type { Store } from '../store/store.js';
 import type { MetricDeltas } from '../store/syncJobs.js';
@@ -14,7 +16,7 @@ export type FetchS3 = (bucket: string, key: string, signal?: AbortSignal) => Pro
 
 /** A document ready to be written: extracted text, or why it could not be. */
 export type Prepared =
-  | { ok: true; title: string; body: string; contentType: ContentType; attributes: Attribute[]; hash: string; sourceUri: string | null; version: string | null }
+  | { ok: true; title: string; body: string; contentType: ContentType; attributes: Attribute[]; access: AccessLevels; hash: string; sourceUri: string | null; version: string | null }
   | { ok: false; reason: string; attributes: Attribute[]; version: string | null };
 
 const searchable = new Set<string>(SEARCHABLE_STATUSES);
@@ -61,7 +63,8 @@ export class DocumentIndexer {
         return { ok: false, reason: `cannot read s3://${doc.S3Path.Bucket}/${doc.S3Path.Key}: ${(e as Error).name}: ${(e as Error).message}`, attributes, version: null };
       }
     }
-    return prepare(content ?? Buffer.alloc(0), { title: doc.Title, contentType: doc.ContentType, fileName: doc.S3Path?.Key, attributes, version: null }, this.limits);
+    const access = accessLevels(doc.Access ?? {});
+    return prepare(content ?? Buffer.alloc(0), { title: doc.Title, contentType: doc.ContentType, fileName: doc.S3Path?.Key, attributes, access, version: null }, this.limits);
   }
 
   /**
@@ -95,6 +98,7 @@ export class DocumentIndexer {
     if (existing) await this.store.documents.update(existing.doc_key, { ...row, status: held ? 'UPDATED' : 'INDEXED' }, trx);
     else await this.store.documents.insert({ ...row, index_id: indexId, document_id: documentId, status: 'INDEXED', created_at: now }, trx);
     await writePassages(trx, indexId, documentId, p.body);
+    await writeDocumentAccess(trx, indexId, documentId, accessRows(p.access, dataSourceId));
     if (!executionId || (await this.store.reports.has(executionId, documentId, ['ADDED', 'MODIFIED'], trx))) return undefined;
     const action = held ? 'MODIFIED' : 'ADDED';
     await this.store.reports.record(executionId, documentId, action, null, now, trx);
@@ -113,7 +117,7 @@ export class DocumentIndexer {
 /** Extracts and fingerprints one document's content; failures are values. */
 export async function prepare(
   content: Uint8Array,
-  meta: { title?: string; defaultTitle?: string; contentType?: string; fileName?: string; attributes: Attribute[]; version: string | null },
+  meta: { title?: string; defaultTitle?: string; contentType?: string; fileName?: string; attributes: Attribute[]; access?: AccessLevels; version: string | null },
   limits: Config['limits'],
   signal?: AbortSignal,
 ): Promise<Prepared> {
@@ -122,9 +126,13 @@ export async function prepare(
   if (!extracted.ok) return { ok: false, reason: extracted.reason, attributes: meta.attributes, version: meta.version };
   const title = meta.title ?? extracted.title ?? meta.defaultTitle ?? '';
   const attributes = withFileType(meta.attributes, contentType);
-  const hash = createHash('sha256').update(title).update('\0').update(extracted.text).update('\0').update(contentType).update('\0').update(JSON.stringify(attributes)).digest('hex');
+  const access = meta.access ?? [];
+  const h = createHash('sha256').update(title).update('\0').update(extracted.text).update('\0').update(contentType).update('\0').update(JSON.stringify(attributes));
+  // Access lists are part of what a document is: a changed list is a modification. (None adds nothing, so hashes from before access control still match.)
+  if (access.length) h.update('\0').update(JSON.stringify(access));
+  const hash = h.digest('hex');
   const sourceUri = attributes.find((a) => a.Key === '_source_uri')?.Value.StringValue ?? null;
-  return { ok: true, title, body: extracted.text, contentType, attributes, hash, sourceUri, version: meta.version };
+  return { ok: true, title, body: extracted.text, contentType, attributes, access, hash, sourceUri, version: meta.version };
 }
 
 /**

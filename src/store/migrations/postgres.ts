@@ -109,4 +109,11 @@ export const POSTGRES_MIGRATIONS: string[][] = [
     `CREATE INDEX document_queue_doc ON document_queue(index_id, document_id)`,
     `CREATE TABLE server_secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL)`,
   ],
+  [
+    // Access control (domain/access.ts): per document, a row per level ('L') and per allowed ('A') or
+    // denied ('D') principal key. Search checks a document's few rows against the caller's keys.
+    `CREATE TABLE document_access (
+      doc_key BIGINT NOT NULL REFERENCES documents(doc_key) ON DELETE CASCADE, level INTEGER NOT NULL, access TEXT NOT NULL, principal TEXT NOT NULL,
+      PRIMARY KEY (doc_key, access, level, principal))`,
+  ],
 ];
