@@ -13,7 +13,7 @@
  * Any failure is AccessDeniedException, naming why.
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JSONWebKeySet, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, errors, importJWK, jwtVerify, type JSONWebKeySet, type JWK, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { Config } from '../config/config.js';
 import { accessDenied, invalid } from '../domain/errors.js';
 import type { TokenIdentity, TokenVerifier } from '../domain/userContext.js';
@@ -94,7 +94,7 @@ export class UserTokenVerifier implements TokenVerifier {
     if (!c.SecretManagerArn) throw invalid('The index JwtTokenTypeConfiguration has KeyLocation SECRET_MANAGER but no SecretManagerArn.');
     const held = this.secrets.get(c.SecretManagerArn);
     if (held && this.now() - held.readAt < SECRET_MAX_AGE_MS) return held.keys;
-    const keys = createLocalJWKSet(await this.readSecret(c.SecretManagerArn));
+    const keys = secretKeys(await this.readSecret(c.SecretManagerArn));
     this.secrets.set(c.SecretManagerArn, { keys, readAt: this.now() });
     return keys;
   }
@@ -122,6 +122,19 @@ export class UserTokenVerifier implements TokenVerifier {
     }
     throw accessDenied(`Secret ${arn} does not hold a JWK set ({"keys": [...]}) or a JWK.`);
   }
+}
+
+/**
+ * A key resolver over the secret's keys. Unlike jose's local JWK sets it takes shared (oct, HS*) keys
+ * too, which is what a shared-secret configuration holds. A key is used only with the algorithm it
+ * states (if it states one) and of its own type: importJWK refuses an RSA key for HS256.
+ */
+function secretKeys(set: JSONWebKeySet): JWTVerifyGetKey {
+  return async (header) => {
+    const candidates = (set.keys as JWK[]).filter((k) => (header.kid === undefined || k.kid === header.kid) && (k.alg === undefined || k.alg === header.alg));
+    if (candidates.length !== 1) throw new errors.JWKSNoMatchingKey();
+    return importJWK(candidates[0]!, header.alg);
+  };
 }
 
 function jsonToken(c: JsonConfiguration, token: string): TokenIdentity {
