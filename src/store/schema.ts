@@ -195,6 +195,39 @@ export interface DocumentAccessTable {
   principal: string;
 }
 
+export interface PrincipalGroupsTable {
+  index_id: string;
+  /** '' for a group of every data source. */
+  data_source_id: string;
+  group_id: string;
+  ordering_id: number;
+  /** 1 after DeletePrincipalMapping: the row keeps the OrderingId an older update must not undo. */
+  deleted: number;
+  updated_at: number;
+}
+
+export interface PrincipalMembersTable {
+  index_id: string;
+  data_source_id: string;
+  group_id: string;
+  /** U (a user) or G (a sub-group). */
+  member_type: string;
+  member_id: string;
+  member_data_source_id: string;
+}
+
+export interface PrincipalMappingHistoryTable {
+  seq: Generated<number>;
+  index_id: string;
+  data_source_id: string;
+  group_id: string;
+  ordering_id: number;
+  status: string;
+  failure_reason: string | null;
+  received_at: number;
+  updated_at: number;
+}
+
 export interface ServerSecretsTable {
   name: string;
   value: string;
@@ -216,4 +249,7 @@ export interface Database {
   document_passages: DocumentPassagesTable;
   query_feedback: QueryFeedbackTable;
   document_access: DocumentAccessTable;
+  principal_groups: PrincipalGroupsTable;
+  principal_members: PrincipalMembersTable;
+  principal_mapping_history: PrincipalMappingHistoryTable;
 }
