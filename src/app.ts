@@ -10,6 +10,7 @@ import { Documents } from './domain/documents.js';
 import { Feedback } from './domain/feedback.js';
 import { QueryService } from './domain/query.js';
 import { PrincipalMappings } from './domain/principalMapping.js';
+import { AccessConfigurations } from './domain/accessConfigurations.js';
 import { UserContexts } from './domain/userContext.js';
 import { UserTokenVerifier } from './auth/userToken.js';
 import { Indices } from './domain/indices.js';
@@ -68,7 +69,8 @@ export async function startKendrite(config: Config, opts: { clock?: Clock; log?:
   const principalMappings = new PrincipalMappings(store, clock, indices, tokens, (bucket, key) => fetchS3(bucket, key));
   const query = new QueryService(search, indices, new UserContexts(new UserTokenVerifier(config.secretsManager, clock), principalMappings));
   const feedback = new Feedback(new FeedbackStore(store.db), indices, clock);
-  const services: Services = { config, store, indices, dataSources, syncJobs, documents, query, feedback, principalMappings };
+  const accessConfigurations = new AccessConfigurations(store, clock, indices, tokens);
+  const services: Services = { config, store, indices, dataSources, syncJobs, documents, query, feedback, principalMappings, accessConfigurations };
 
   const server = createHttpServer({
     authenticator: new Authenticator({ credentials: config.credentials, maxClockSkewSeconds: config.maxClockSkewSeconds }, clock),

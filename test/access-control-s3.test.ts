@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { KendraClient } from '@aws-sdk/client-kendra';
+import { CreateAccessControlConfigurationCommand, type KendraClient } from '@aws-sdk/client-kendra';
 import { visibleIds } from './support/acl.js';
 import { activeIndex } from './support/kendra.js';
 import { Bucket, Moto } from './support/moto.js';
@@ -34,7 +34,7 @@ for (const backend of backends()) {
       await store?.destroy();
     });
 
-    test('AccessControlList and HierarchicalAccessControlList in .metadata.json files decide who finds each document', async () => {
+    test('AccessControlList, HierarchicalAccessControlList and AccessControlConfigurationId in .metadata.json files decide who finds each document', async () => {
       const bucket = await Bucket.create(moto.client(), `acl-${backend.name}`);
       await bucket.put('open.txt', 'Quarterly report, open to all.');
       await bucket.put('hr.txt', 'Quarterly report of salaries.');
@@ -44,12 +44,15 @@ for (const backend of backends()) {
         Title: 'Board report',
         HierarchicalAccessControlList: [{ PrincipalList: [{ Name: 'staff', Type: 'GROUP', Access: 'ALLOW' }] }, { PrincipalList: [{ Name: 'carol', Type: 'USER', Access: 'ALLOW' }] }],
       }));
+      const { Id: configuration } = await k.send(new CreateAccessControlConfigurationCommand({ IndexId: indexId, Name: 'finance', AccessControlList: [{ Name: 'finance', Type: 'GROUP', Access: 'ALLOW' }] }));
+      await bucket.put('budget.txt', 'Quarterly report of the budget.');
+      await bucket.put('budget.txt.metadata.json', meta({ AccessControlConfigurationId: configuration }));
       await bucket.put('broken.txt', 'Quarterly report with a broken list.');
       await bucket.put('broken.txt.metadata.json', meta({ AccessControlList: [{ Name: 'hr', Type: 'TEAM', Access: 'ALLOW' }] }));
       const ds = await activeDataSource(k, { IndexId: indexId, Name: 's3-acl', Type: 'S3', Configuration: { S3Configuration: { BucketName: bucket.name } } });
       const first = await syncToEnd(k, indexId, ds);
       assert.equal(first.Status, 'INCOMPLETE');
-      assert.deepEqual(metrics(first), { scanned: '4', added: '3', modified: '0', deleted: '0', failed: '1' });
+      assert.deepEqual(metrics(first), { scanned: '5', added: '4', modified: '0', deleted: '0', failed: '1' });
       const failed = (await report(server, first.ExecutionId!)).items.filter((i) => i.Action === 'FAILED');
       assert.equal(failed.length, 1);
       assert.match(failed[0]!.Reason!, /broken\.txt\.metadata\.json: AccessControlList\[0\]\.Type must be USER or GROUP/);
@@ -61,11 +64,12 @@ for (const backend of backends()) {
       assert.deepEqual(await seen({ UserId: 'bob', Groups: ['hr'] }), [id('open.txt')]);
       assert.deepEqual(await seen({ UserId: 'carol', Groups: ['staff'] }), [id('board.txt'), id('open.txt')]);
       assert.deepEqual(await seen({ UserId: 'erin', Groups: ['staff'] }), [id('open.txt')]);
+      assert.deepEqual(await seen({ UserId: 'fay', Groups: ['finance'] }), [id('budget.txt'), id('open.txt')]);
 
       // Only the metadata file changes: the document is modified, and the new list applies.
       await bucket.put('hr.txt.metadata.json', meta({ AccessControlList: [{ Name: 'bob', Type: 'USER', Access: 'ALLOW' }] }));
       const second = await syncToEnd(k, indexId, ds);
-      assert.deepEqual(metrics(second), { scanned: '4', added: '0', modified: '1', deleted: '0', failed: '1' });
+      assert.deepEqual(metrics(second), { scanned: '5', added: '0', modified: '1', deleted: '0', failed: '1' });
       assert.deepEqual(await seen({ UserId: 'bob', Groups: ['hr'] }), [id('hr.txt'), id('open.txt')]);
       assert.deepEqual(await seen({ UserId: 'dave', Groups: ['hr'] }), [id('open.txt')]);
     });

@@ -17,6 +17,7 @@ export interface RawDocument {
   attributes: Attribute[];
   /** Who may see it (the metadata file's access lists); absent: public. */
   access?: AccessLevels;
+  accessConfigurationId?: string;
 }
 
 export type Found =

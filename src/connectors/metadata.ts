@@ -1,6 +1,6 @@
 // `<key>.metadata.json` files, as Kendra's S3 connector reads them (and kendrite's folder connector,
 // as side files): DocumentId, Title, ContentType, Attributes and the access lists
-// (AccessControlList, HierarchicalAccessControlList) of one document. A file that cannot be
+// (AccessControlList, HierarchicalAccessControlList, or AccessControlConfigurationId) of one document. A file that cannot be
 // used fails its document with a reason that says what is wrong, never the whole sync.
 import { accessLevels, accessProblem, type AccessLevels, type AccessLists } from '../domain/access.js';
 import type { Attribute, AttributeValue } from '../domain/documents.js';
@@ -17,6 +17,8 @@ export interface DocumentMetadata {
   attributes: Attribute[];
   /** Who may see the document; absent or empty: public. */
   access?: AccessLevels;
+  /** Or the access control configuration whose lists it takes. */
+  accessConfigurationId?: string;
 }
 
 export class MetadataError extends Error {}
@@ -70,6 +72,9 @@ export function parseMetadata(bytes: Uint8Array, where: string): DocumentMetadat
     for (const [key, value] of Object.entries(attrs as Record<string, unknown>)) out.attributes.push(attribute(key, value, where));
   }
   out.access = access(m, where);
+  out.accessConfigurationId = text('AccessControlConfigurationId', 36);
+  if (out.accessConfigurationId !== undefined && out.access.length)
+    throw new MetadataError(`metadata file ${where}: give access lists or an AccessControlConfigurationId, not both`);
   return out;
 }
 

@@ -37,6 +37,8 @@ export interface QueuedDocument {
   S3Path?: { Bucket: string; Key: string };
   /** Who may see the document (domain/access.ts); absent: public. */
   Access?: AccessLists;
+  /** Or the access control configuration whose lists it takes. */
+  AccessControlConfigurationId?: string;
 }
 
 export interface RejectedDocument {
@@ -95,12 +97,12 @@ export class Documents {
     const rejected: RejectedDocument[] = [];
     const ops: NewQueuedOp[] = [];
     for (const [i, d] of docs.entries()) {
-      const problem = target.problems[i] ?? this.checkDocument(d);
+      const problem = target.problems[i] ?? this.checkDocument(d) ?? (await this.checkConfiguration(indexId, d));
       if (problem) {
         rejected.push({ Id: d.Id, ErrorCode: 'InvalidRequest', ErrorMessage: problem, ...dsOf(d) });
         continue;
       }
-      const queued: QueuedDocument = { Title: d.Title, Attributes: d.Attributes ?? [], ContentType: d.ContentType, S3Path: d.S3Path, Access: { AccessControlList: d.AccessControlList, HierarchicalAccessControlList: d.HierarchicalAccessControlList } };
+      const queued: QueuedDocument = { Title: d.Title, Attributes: d.Attributes ?? [], ContentType: d.ContentType, S3Path: d.S3Path, Access: { AccessControlList: d.AccessControlList, HierarchicalAccessControlList: d.HierarchicalAccessControlList }, AccessControlConfigurationId: d.AccessControlConfigurationId };
       ops.push({
         index_id: indexId, document_id: d.Id, op: 'put', data_source_id: target.dataSourceIds[i] ?? null,
         execution_id: target.executionIds[i] ?? null, document: JSON.stringify(queued), content: d.Blob ? Buffer.from(d.Blob) : null,
@@ -174,6 +176,15 @@ export class Documents {
       problems.push(problem);
     }
     return { dataSourceIds, executionIds, problems };
+  }
+
+  private async checkConfiguration(indexId: string, d: IncomingDocument): Promise<string | undefined> {
+    if (d.AccessControlConfigurationId === undefined) return undefined;
+    if (d.AccessControlList || d.HierarchicalAccessControlList)
+      return 'The document has both access lists and an AccessControlConfigurationId; give one.';
+    if (!(await this.store.accessConfigurations.get(indexId, d.AccessControlConfigurationId)))
+      return `Access control configuration ${d.AccessControlConfigurationId} does not exist in index ${indexId}.`;
+    return undefined;
   }
 
   private checkDocument(d: IncomingDocument): string | undefined {

@@ -228,6 +228,23 @@ export interface PrincipalMappingHistoryTable {
   updated_at: number;
 }
 
+export interface AccessConfigurationsTable {
+  id: string;
+  index_id: string;
+  name: string;
+  description: string | null;
+  /** AccessControlList and HierarchicalAccessControlList, as given (JSON). */
+  acl: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** The documents whose access lists come from a configuration. */
+export interface DocumentAccessConfigurationsTable {
+  doc_key: number;
+  configuration_id: string;
+}
+
 export interface ServerSecretsTable {
   name: string;
   value: string;
@@ -252,4 +269,6 @@ export interface Database {
   principal_groups: PrincipalGroupsTable;
   principal_members: PrincipalMembersTable;
   principal_mapping_history: PrincipalMappingHistoryTable;
+  access_configurations: AccessConfigurationsTable;
+  document_access_configurations: DocumentAccessConfigurationsTable;
 }

@@ -10,6 +10,7 @@ import { TagStore } from './tags.js';
 import { SyncReportStore } from './syncReport.js';
 import { SyncDocumentStore } from './syncDocuments.js';
 import { PrincipalMappingStore } from './principalMappings.js';
+import { AccessConfigurationStore } from './accessConfigurations.js';
 
 /** Every repository over one connection: SQLite by default, PostgreSQL when a URL is configured. */
 export class Store {
@@ -22,6 +23,7 @@ export class Store {
   readonly documents: DocumentStore;
   readonly syncDocuments: SyncDocumentStore;
   readonly principalMappings: PrincipalMappingStore;
+  readonly accessConfigurations: AccessConfigurationStore;
 
   private constructor(readonly conn: Connection) {
     this.indices = new IndexStore(conn.db);
@@ -33,6 +35,7 @@ export class Store {
     this.documents = new DocumentStore(conn.db, conn.dialect);
     this.syncDocuments = new SyncDocumentStore(conn.db, conn.sqlite);
     this.principalMappings = new PrincipalMappingStore(conn.db, conn.dialect);
+    this.accessConfigurations = new AccessConfigurationStore(conn.db);
   }
 
   get db() {

@@ -167,7 +167,7 @@ export class SyncPipeline {
       try {
         const raw = await f.fetch(signal);
         const attributes = [{ Key: '_data_source_id', Value: { StringValue: this.job.dataSourceId } }, ...raw.attributes];
-        prepared = await prepare(raw.content, { title: raw.title, defaultTitle: raw.defaultTitle, contentType: raw.contentType, fileName: raw.fileName, attributes, access: raw.access, version: f.version }, this.opts.limits, signal);
+        prepared = await prepare(raw.content, { title: raw.title, defaultTitle: raw.defaultTitle, contentType: raw.contentType, fileName: raw.fileName, attributes, access: raw.access, accessConfigurationId: raw.accessConfigurationId, version: f.version }, this.opts.limits, signal);
       } catch (e) {
         prepared = { ok: false, reason: `cannot read ${f.id}: ${(e as Error)?.message ?? String(e)}`, attributes: [], version: null };
       }

@@ -135,4 +135,14 @@ export const POSTGRES_MIGRATIONS: string[][] = [
       ordering_id BIGINT NOT NULL, status TEXT NOT NULL, failure_reason TEXT, received_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)`,
     `CREATE INDEX principal_mapping_history_group ON principal_mapping_history(index_id, data_source_id, group_id, seq)`,
   ],
+  [
+    // Access control configurations: access lists documents point at by id. Which documents point at
+    // which configuration is kept apart, so an update rewrites those documents' access rows only.
+    `CREATE TABLE access_configurations (
+      id TEXT PRIMARY KEY, index_id TEXT NOT NULL, name TEXT NOT NULL, description TEXT, acl TEXT NOT NULL,
+      created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)`,
+    `CREATE INDEX access_configurations_list ON access_configurations(index_id, created_at, id)`,
+    `CREATE TABLE document_access_configurations (doc_key BIGINT PRIMARY KEY REFERENCES documents(doc_key) ON DELETE CASCADE, configuration_id TEXT NOT NULL)`,
+    `CREATE INDEX document_access_configurations_configuration ON document_access_configurations(configuration_id, doc_key)`,
+  ],
 ];

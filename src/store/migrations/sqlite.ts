@@ -145,4 +145,15 @@ export const SQLITE_MIGRATIONS: string[][] = [
       ordering_id INTEGER NOT NULL, status TEXT NOT NULL, failure_reason TEXT, received_at INTEGER NOT NULL, updated_at INTEGER NOT NULL)`,
     `CREATE INDEX principal_mapping_history_group ON principal_mapping_history(index_id, data_source_id, group_id, seq)`,
   ],
+  [
+    // Access control configurations: access lists documents point at by id. Which documents point at
+    // which configuration is kept apart, so an update rewrites those documents' access rows only.
+    `CREATE TABLE access_configurations (
+      id TEXT PRIMARY KEY, index_id TEXT NOT NULL, name TEXT NOT NULL, description TEXT, acl TEXT NOT NULL,
+      created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL)`,
+    `CREATE INDEX access_configurations_list ON access_configurations(index_id, created_at, id)`,
+    `CREATE TABLE document_access_configurations (doc_key INTEGER PRIMARY KEY, configuration_id TEXT NOT NULL)`,
+    `CREATE INDEX document_access_configurations_configuration ON document_access_configurations(configuration_id, doc_key)`,
+    `CREATE TRIGGER documents_access_configuration_delete AFTER DELETE ON documents BEGIN DELETE FROM document_access_configurations WHERE doc_key = old.doc_key; END`,
+  ],
 ];
