@@ -9,6 +9,10 @@ import { DataSources } from './domain/dataSources.js';
 import { Documents } from './domain/documents.js';
 import { Feedback } from './domain/feedback.js';
 import { QueryService } from './domain/query.js';
+import { PrincipalMappings } from './domain/principalMapping.js';
+import { AccessConfigurations } from './domain/accessConfigurations.js';
+import { UserContexts } from './domain/userContext.js';
+import { UserTokenVerifier } from './auth/userToken.js';
 import { Indices } from './domain/indices.js';
 import { Lifecycle } from './domain/lifecycle.js';
 import { PageTokens } from './domain/pageToken.js';
@@ -51,7 +55,8 @@ export async function startKendrite(config: Config, opts: { clock?: Clock; log?:
   });
   const tokens = new PageTokens(await sharedSecret(store.db, 'page-token'), clock);
   const lifecycle = new Lifecycle(config.transitionDelayMs);
-  const indexer = new DocumentIndexer(store, clock, config.limits, s3Fetcher(config.s3));
+  const fetchS3 = s3Fetcher(config.s3);
+  const indexer = new DocumentIndexer(store, clock, config.limits, fetchS3);
   const runner = new JobRunner(store, clock, indexer, config, log);
   const worker = new BackgroundWorker(store, clock, config, indexer, new LifecycleWorker(store, clock), runner, log);
   lifecycle.onWake(() => setTimeout(() => worker.wake(), config.transitionDelayMs));
@@ -61,9 +66,11 @@ export async function startKendrite(config: Config, opts: { clock?: Clock; log?:
   const documents = new Documents(store, clock, indices, config.limits, () => worker.wake());
   // On SQLite the engine reads through its own read-only connection, never inside the indexer's transactions.
   const search = searchEngineFor(store.conn);
-  const query = new QueryService(search, indices);
+  const principalMappings = new PrincipalMappings(store, clock, indices, tokens, (bucket, key) => fetchS3(bucket, key));
+  const query = new QueryService(search, indices, new UserContexts(new UserTokenVerifier(config.secretsManager, clock), principalMappings));
   const feedback = new Feedback(new FeedbackStore(store.db), indices, clock);
-  const services: Services = { config, store, indices, dataSources, syncJobs, documents, query, feedback };
+  const accessConfigurations = new AccessConfigurations(store, clock, indices, tokens);
+  const services: Services = { config, store, indices, dataSources, syncJobs, documents, query, feedback, principalMappings, accessConfigurations };
 
   const server = createHttpServer({
     authenticator: new Authenticator({ credentials: config.credentials, maxClockSkewSeconds: config.maxClockSkewSeconds }, clock),

@@ -3,6 +3,8 @@ import type { DataSources } from '../domain/dataSources.js';
 import type { Documents } from '../domain/documents.js';
 import type { Feedback } from '../domain/feedback.js';
 import type { QueryService } from '../domain/query.js';
+import type { PrincipalMappings } from '../domain/principalMapping.js';
+import type { AccessConfigurations } from '../domain/accessConfigurations.js';
 import type { Indices } from '../domain/indices.js';
 import type { SyncJobs } from '../domain/syncJobs.js';
 import type { Store } from '../store/store.js';
@@ -20,6 +22,8 @@ export interface Services {
   documents: Documents;
   query: QueryService;
   feedback: Feedback;
+  principalMappings: PrincipalMappings;
+  accessConfigurations: AccessConfigurations;
 }
 
 export type Handler<Op extends OperationName> = (input: OperationInputs[Op], ctx: RequestContext, s: Services) => Promise<OperationOutputs[Op] | SerializedOutput>;

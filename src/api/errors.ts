@@ -9,6 +9,7 @@ const CODE: Record<DomainErrorKind, KendraErrorCode> = {
   AlreadyExists: 'ResourceAlreadyExistException',
   Invalid: 'ValidationException',
   QuotaExceeded: 'ServiceQuotaExceededException',
+  AccessDenied: 'AccessDeniedException',
 };
 
 export function toKendraError(e: unknown): unknown {

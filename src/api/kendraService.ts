@@ -7,11 +7,13 @@ import { dataSourceHandlers } from './dataSources.js';
 import { documentHandlers } from './documents.js';
 import { toKendraError } from './errors.js';
 import { indexHandlers } from './indices.js';
+import { accessConfigurationHandlers } from './accessConfigurations.js';
+import { principalMappingHandlers } from './principalMapping.js';
 import { queryHandlers } from './query.js';
 import { syncJobHandlers } from './syncJobs.js';
 import { tagHandlers } from './tags.js';
 
-const HANDLERS: Handlers = { ...indexHandlers, ...dataSourceHandlers, ...tagHandlers, ...syncJobHandlers, ...documentHandlers, ...queryHandlers };
+const HANDLERS: Handlers = { ...indexHandlers, ...dataSourceHandlers, ...tagHandlers, ...syncJobHandlers, ...documentHandlers, ...queryHandlers, ...principalMappingHandlers, ...accessConfigurationHandlers };
 const KNOWN = new Set<string>(OPERATION_NAMES);
 
 export const IMPLEMENTED_OPERATIONS = Object.keys(HANDLERS).sort() as OperationName[];

@@ -34,6 +34,8 @@ export interface Config {
   s3: { endpoint?: string; region?: string; forcePathStyle: boolean; accessKeyId?: string; secretAccessKey?: string };
   /** Folders FILESYSTEM data sources may read (they and everything under them); none by default. */
   folders: { allowedRoots: string[] };
+  /** Where the keys of user token configurations with a SecretManagerArn are read. */
+  secretsManager: { endpoint?: string; region?: string; accessKeyId?: string; secretAccessKey?: string };
 }
 
 export const DEFAULT_PORT = 4580;
@@ -53,6 +55,7 @@ export function defaultConfig(): Config {
     limits: { maxDocumentBytes: 50 * 1024 * 1024, maxTextBytes: 5 * 1024 * 1024, maxDecompressionRatio: 100 },
     s3: { forcePathStyle: true },
     folders: { allowedRoots: [] },
+    secretsManager: {},
   };
 }
 
@@ -108,6 +111,7 @@ const ENV_SETTINGS: Record<string, (value: string, name: string) => Partial<Conf
   KENDRITE_TRANSITION_DELAY_MS: (v, name) => ({ transitionDelayMs: intFromEnv(name, v) }),
   KENDRITE_LEASE_SECONDS: (v, name) => ({ sync: { leaseSeconds: intFromEnv(name, v) } as Config['sync'] }),
   KENDRITE_S3_ENDPOINT: (v) => ({ s3: { endpoint: v } as Config['s3'] }),
+  KENDRITE_SECRETS_MANAGER_ENDPOINT: (v) => ({ secretsManager: { endpoint: v } }),
   KENDRITE_FOLDER_ROOTS: (v) => ({ folders: { allowedRoots: v.split(path.delimiter).filter(Boolean) } }),
 };
 
@@ -118,6 +122,9 @@ function fromEnv(env: Env): Partial<Config> {
   // The SDK's own S3 endpoint variables apply unless KENDRITE_S3_ENDPOINT says otherwise.
   const awsS3Endpoint = env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL;
   let out: Partial<Config> = awsS3Endpoint ? { s3: { endpoint: awsS3Endpoint } as Config['s3'] } : {};
+  // Likewise Secrets Manager's.
+  const awsSecretsEndpoint = env.AWS_ENDPOINT_URL_SECRETS_MANAGER ?? env.AWS_ENDPOINT_URL;
+  if (awsSecretsEndpoint) out = merge(out, { secretsManager: { endpoint: awsSecretsEndpoint } });
   for (const [name, settings] of Object.entries(ENV_SETTINGS)) {
     const value = env[name];
     if (value) out = merge(out, settings(value, name));

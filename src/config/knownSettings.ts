@@ -25,6 +25,7 @@ const CONFIG_SHAPE = obj({
   limits: obj({ maxDocumentBytes: leaf, maxTextBytes: leaf, maxDecompressionRatio: leaf } satisfies Record<keyof Config['limits'], Shape>),
   s3: obj({ endpoint: leaf, region: leaf, forcePathStyle: leaf, accessKeyId: leaf, secretAccessKey: leaf } satisfies Record<keyof Config['s3'], Shape>),
   folders: obj({ allowedRoots: leaf } satisfies Record<keyof Config['folders'], Shape>),
+  secretsManager: obj({ endpoint: leaf, region: leaf, accessKeyId: leaf, secretAccessKey: leaf } satisfies Record<keyof Config['secretsManager'], Shape>),
 } satisfies Record<keyof Config, Shape>);
 
 /**

@@ -1,6 +1,7 @@
 // The connector contract (DESIGN.md): a connector walks its source lazily and yields what it found,
 // one item at a time. One bad document is data (a failure), never an exception; only a failure of the
 // whole source (bucket missing, folder not allowed) throws, as a SourceError.
+import type { AccessLevels } from '../domain/access.js';
 import type { Attribute } from '../domain/documents.js';
 
 /** A document's bytes and what the source says about them. */
@@ -14,6 +15,9 @@ export interface RawDocument {
   /** File name or key, for detecting the type by extension. */
   fileName?: string;
   attributes: Attribute[];
+  /** Who may see it (the metadata file's access lists); absent: public. */
+  access?: AccessLevels;
+  accessConfigurationId?: string;
 }
 
 export type Found =

@@ -153,6 +153,8 @@ export class FolderConnector implements Connector {
         defaultTitle: path.basename(id),
         contentType: meta.contentType,
         fileName: id,
+        access: meta.access,
+        accessConfigurationId: meta.accessConfigurationId,
         attributes: meta.attributes.some((a) => a.Key === '_source_uri') ? meta.attributes : [...meta.attributes, { Key: '_source_uri', Value: { StringValue: pathToFileURL(id).href } }],
       }),
     };

@@ -1,6 +1,8 @@
 // `<key>.metadata.json` files, as Kendra's S3 connector reads them (and kendrite's folder connector,
-// as side files): DocumentId, Title, ContentType and Attributes of one document. A file that cannot be
+// as side files): DocumentId, Title, ContentType, Attributes and the access lists
+// (AccessControlList, HierarchicalAccessControlList, or AccessControlConfigurationId) of one document. A file that cannot be
 // used fails its document with a reason that says what is wrong, never the whole sync.
+import { accessLevels, accessProblem, type AccessLevels, type AccessLists } from '../domain/access.js';
 import type { Attribute, AttributeValue } from '../domain/documents.js';
 import { isStorable } from '../store/storableText.js';
 import { LANGUAGE_KEY, languageCodeProblem } from '../search/language.js';
@@ -15,6 +17,10 @@ export interface DocumentMetadata {
   title?: string;
   contentType?: string;
   attributes: Attribute[];
+  /** Who may see the document; absent or empty: public. */
+  access?: AccessLevels;
+  /** Or the access control configuration whose lists it takes. */
+  accessConfigurationId?: string;
 }
 
 export class MetadataError extends Error {}
@@ -70,7 +76,28 @@ export function parseMetadata(bytes: Uint8Array, where: string): DocumentMetadat
     if (typeof attrs !== 'object' || Array.isArray(attrs)) throw new MetadataError(`metadata file ${where}: Attributes must be an object`);
     for (const [key, value] of Object.entries(attrs as Record<string, unknown>)) out.attributes.push(attribute(key, value, where));
   }
+  out.access = access(m, where);
+  out.accessConfigurationId = text('AccessControlConfigurationId', 36);
+  if (out.accessConfigurationId !== undefined && out.access.length)
+    throw new MetadataError(`metadata file ${where}: give access lists or an AccessControlConfigurationId, not both`);
   return out;
+}
+
+function access(m: Record<string, unknown>, where: string): AccessLevels {
+  const lists: AccessLists = {};
+  if (m.AccessControlList !== undefined && m.AccessControlList !== null) {
+    if (!Array.isArray(m.AccessControlList)) throw new MetadataError(`metadata file ${where}: AccessControlList must be a list of {Name, Type, Access}`);
+    lists.AccessControlList = m.AccessControlList as AccessLists['AccessControlList'];
+  }
+  const h = m.HierarchicalAccessControlList;
+  if (h !== undefined && h !== null) {
+    if (!Array.isArray(h) || !h.every((l) => l && typeof l === 'object' && Array.isArray((l as Record<string, unknown>).PrincipalList)))
+      throw new MetadataError(`metadata file ${where}: HierarchicalAccessControlList must be a list of {PrincipalList: [...]}`);
+    lists.HierarchicalAccessControlList = h as AccessLists['HierarchicalAccessControlList'];
+  }
+  const problem = accessProblem(lists);
+  if (problem) throw new MetadataError(`metadata file ${where}: ${problem}`);
+  return accessLevels(lists);
 }
 
 function attribute(key: string, value: unknown, where: string): Attribute {

@@ -75,7 +75,7 @@ export class S3Connector implements Connector {
       fetch: async (signal): Promise<RawDocument> => {
         const r = await this.get(object.key, signal);
         const content = await readCapped(r.Body as AsyncIterable<Uint8Array>, ctx.maxDocumentBytes, `s3://${bucket}/${object.key}`);
-        return { content, title: meta.title, defaultTitle: baseName(object.key), contentType: meta.contentType ?? r.ContentType, fileName: object.key, attributes };
+        return { content, title: meta.title, defaultTitle: baseName(object.key), contentType: meta.contentType ?? r.ContentType, fileName: object.key, attributes, access: meta.access, accessConfigurationId: meta.accessConfigurationId };
       },
     };
   }

@@ -1,5 +1,6 @@
 import type { Config } from '../config/config.js';
 import { LANGUAGE_KEY, languageCodeProblem } from '../search/language.js';
+import { accessProblem, type AccessLists, type HierarchicalPrincipal, type Principal } from './access.js';
 import type { NewQueuedOp } from '../store/documents.js';
 import type { Store } from '../store/store.js';
 import type { Scope } from './arn.js';
@@ -24,8 +25,8 @@ export interface IncomingDocument {
   S3Path?: { Bucket: string; Key: string };
   Attributes?: Attribute[];
   ContentType?: string;
-  AccessControlList?: unknown;
-  HierarchicalAccessControlList?: unknown;
+  AccessControlList?: Principal[];
+  HierarchicalAccessControlList?: HierarchicalPrincipal[];
   AccessControlConfigurationId?: string;
 }
 
@@ -35,6 +36,10 @@ export interface QueuedDocument {
   Attributes: Attribute[];
   ContentType?: string;
   S3Path?: { Bucket: string; Key: string };
+  /** Who may see the document (domain/access.ts); absent: public. */
+  Access?: AccessLists;
+  /** Or the access control configuration whose lists it takes. */
+  AccessControlConfigurationId?: string;
 }
 
 export interface RejectedDocument {
@@ -93,12 +98,12 @@ export class Documents {
     const rejected: RejectedDocument[] = [];
     const ops: NewQueuedOp[] = [];
     for (const [i, d] of docs.entries()) {
-      const problem = target.problems[i] ?? this.checkDocument(d);
+      const problem = target.problems[i] ?? this.checkDocument(d) ?? (await this.checkConfiguration(indexId, d));
       if (problem) {
         rejected.push({ Id: d.Id, ErrorCode: 'InvalidRequest', ErrorMessage: problem, ...dsOf(d) });
         continue;
       }
-      const queued: QueuedDocument = { Title: d.Title, Attributes: d.Attributes ?? [], ContentType: d.ContentType, S3Path: d.S3Path };
+      const queued: QueuedDocument = { Title: d.Title, Attributes: d.Attributes ?? [], ContentType: d.ContentType, S3Path: d.S3Path, Access: { AccessControlList: d.AccessControlList, HierarchicalAccessControlList: d.HierarchicalAccessControlList }, AccessControlConfigurationId: d.AccessControlConfigurationId };
       ops.push({
         index_id: indexId, document_id: d.Id, op: 'put', data_source_id: target.dataSourceIds[i] ?? null,
         execution_id: target.executionIds[i] ?? null, document: JSON.stringify(queued), content: d.Blob ? Buffer.from(d.Blob) : null,
@@ -174,11 +179,22 @@ export class Documents {
     return { dataSourceIds, executionIds, problems };
   }
 
+  private async checkConfiguration(indexId: string, d: IncomingDocument): Promise<string | undefined> {
+    if (d.AccessControlConfigurationId === undefined) return undefined;
+    if (d.AccessControlList || d.HierarchicalAccessControlList)
+      return 'The document has both access lists and an AccessControlConfigurationId; give one.';
+    if (!(await this.store.accessConfigurations.get(indexId, d.AccessControlConfigurationId)))
+      return `Access control configuration ${d.AccessControlConfigurationId} does not exist in index ${indexId}.`;
+    return undefined;
+  }
+
   private checkDocument(d: IncomingDocument): string | undefined {
     if (!d.Blob && !d.S3Path) return 'The document has neither Blob nor S3Path content.';
     if (d.Blob && d.S3Path) return 'The document has both Blob and S3Path content; give one.';
     if (d.Blob && d.Blob.byteLength > this.limits.maxDocumentBytes)
       return `The document is ${d.Blob.byteLength} bytes; the limit is ${this.limits.maxDocumentBytes} bytes.`;
+    const access = accessProblem(d);
+    if (access) return access;
     for (const a of d.Attributes ?? []) {
       const set = (Object.keys(a.Value ?? {}) as (keyof AttributeValue)[]).filter((k) => a.Value[k] !== undefined && a.Value[k] !== null);
       if (set.length !== 1) return `Attribute ${a.Key} must have exactly one value member; it has ${set.length}.`;

@@ -20,6 +20,7 @@ import { storableText } from '../store/storableText.js';
 import type { Scope } from './arn.js';
 import { conflict, invalid } from './errors.js';
 import type { Indices } from './indices.js';
+import type { IndexAccessSettings, UserContextInput, UserContexts } from './userContext.js';
 
 /** Characters of QueryText (the limit Kendra's model long carried; beyond 30 words Kendra ignores the rest anyway). */
 export const MAX_QUERY_TEXT = 1000;
@@ -54,6 +55,7 @@ export interface QueryInput {
   PageSize?: number;
   SortingConfiguration?: SortingInput;
   SortingConfigurations?: SortingInput[];
+  UserContext?: UserContextInput;
 }
 
 export interface RetrieveInput {
@@ -63,6 +65,7 @@ export interface RetrieveInput {
   RequestedDocumentAttributes?: string[];
   PageNumber?: number;
   PageSize?: number;
+  UserContext?: UserContextInput;
 }
 
 export type ScoreConfidence = 'VERY_HIGH' | 'HIGH' | 'MEDIUM' | 'LOW' | 'NOT_AVAILABLE';
@@ -107,17 +110,18 @@ export class QueryService {
   constructor(
     private readonly engine: SearchEngine,
     private readonly indices: Indices,
+    private readonly users: UserContexts,
   ) {}
 
   async query(scope: Scope, input: QueryInput): Promise<QueryOutput> {
-    await this.queryableIndex(scope, input.IndexId);
+    const access = await this.access(scope, input.IndexId, input.UserContext);
     const query = parseText(input.QueryText, false);
     const filter = checkedFilter(input.IndexId, input.AttributeFilter);
     const facets = (input.Facets ?? []).map((f, i) => facetSpec(f, `Facets[${i}]`, 1));
     const { offset, limit } = page(input.PageNumber, input.PageSize);
     const sort = await this.sortKeys(input);
     const QueryId = randomUUID();
-    const req = { indexId: input.IndexId, language: queryLanguage(filter), query, filter };
+    const req = { indexId: input.IndexId, language: queryLanguage(filter), query, filter, access };
     // kendrite holds documents only: no FAQ answers or suggested answers to serve.
     const documentsWanted = input.QueryResultTypeFilter === undefined || input.QueryResultTypeFilter === 'DOCUMENT';
     // Query text with nothing searchable in it (only stop words or punctuation) finds nothing; no text at all browses.
@@ -146,14 +150,14 @@ export class QueryService {
   }
 
   async retrieve(scope: Scope, input: RetrieveInput): Promise<{ QueryId: string; ResultItems: RetrieveResultItem[] }> {
-    await this.queryableIndex(scope, input.IndexId);
+    const access = await this.access(scope, input.IndexId, input.UserContext);
     const query = parseText(input.QueryText, true);
     const filter = checkedFilter(input.IndexId, input.AttributeFilter);
     const { offset, limit } = page(input.PageNumber, input.PageSize);
     const QueryId = randomUUID();
     // Only stop words (or nothing searchable): no passage can match.
     if (!query || limit === 0) return { QueryId, ResultItems: [] };
-    const passages = await this.engine.rankPassages({ indexId: input.IndexId, language: queryLanguage(filter), query, filter }, offset, limit);
+    const passages = await this.engine.rankPassages({ indexId: input.IndexId, language: queryLanguage(filter), query, filter, access }, offset, limit);
     const docs = new Map((await this.engine.documents([...new Set(passages.items.map((p) => p.docKey))], 0)).map((d) => [d.docKey, d]));
     const relevance = !normalize(query).negated;
     const ResultItems = passages.items.flatMap((p): RetrieveResultItem[] => {
@@ -169,9 +173,11 @@ export class QueryService {
     return { QueryId, ResultItems };
   }
 
-  private async queryableIndex(scope: Scope, indexId: string): Promise<void> {
+  /** The index must be searchable; the search is scoped to what the caller may see (domain/userContext.ts). */
+  private async access(scope: Scope, indexId: string, uc: UserContextInput | undefined): Promise<{ principals: string[] }> {
     const ix = await this.indices.get(scope, indexId);
     if (!QUERYABLE.has(ix.status)) throw conflict(`Index ${indexId} is ${ix.status}; only an ACTIVE (or UPDATING) index can be searched.`);
+    return { principals: await this.users.principals(indexId, JSON.parse(ix.settings) as IndexAccessSettings, uc) };
   }
 
   /** SortingConfiguration(s) with the stored type of each key; keys no document carries sort nothing. */

@@ -7,6 +7,7 @@
  * from a data source being deleted. Ties in relevance are broken by document id, so both backends
  * order equal scores alike.
  */
+import { accessCondition, type AccessScope, type MemberOf } from './access.js';
 import { compileFilter, type AttributeFilter } from './attributeFilter.js';
 import type { ValueType } from './attributes.js';
 import { normalize, type NormalQuery, type QueryNode } from './queryText.js';
@@ -20,6 +21,8 @@ export interface DocumentSearch {
   /** Parsed QueryText; absent: every document (filters still apply). */
   query?: QueryNode;
   filter?: AttributeFilter;
+  /** Whose search: only documents these principals may see. Absent: every document (the engine's own callers, benchmarks). */
+  access?: AccessScope;
 }
 
 export interface SortKey {
@@ -107,6 +110,7 @@ export interface Backend {
   collate: string;
   /** The first n characters of a text column. */
   prefix(column: string, n: number): Sql;
+  memberOf: MemberOf;
   all<T>(q: Sql): Promise<T[]>;
   close(): Promise<void>;
 }
@@ -216,6 +220,7 @@ export class SqlSearchEngine implements SearchEngine {
       sql`(d.data_source_id IS NULL OR d.data_source_id NOT IN (SELECT s.id FROM data_sources s WHERE s.index_id = ${req.indexId} AND s.status = 'DELETING'))`,
     ];
     if (req.filter) parts.push(compileFilter(req.indexId, req.filter));
+    if (req.access) parts.push(accessCondition(req.access, (column, keys) => this.backend.memberOf(column, keys)));
     return join(parts, ' AND ');
   }
 }

@@ -50,6 +50,11 @@ class Fts5Backend implements Backend {
     return sql`substr(${raw(column)}, 1, ${n})`;
   }
 
+  /** The JSON array is read once per statement into a transient index; `+` keeps the key test a filter, never one index probe per key. */
+  memberOf(column: string, keys: string[]): Sql {
+    return sql`+${raw(column)} IN (SELECT value FROM json_each(${JSON.stringify(keys)}))`;
+  }
+
   async all<T>(q: Sql): Promise<T[]> {
     return this.statement(q.text).all(...(q.params as unknown[])) as T[];
   }

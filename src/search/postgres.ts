@@ -45,6 +45,14 @@ class PostgresBackend implements Backend {
     return sql`left(${raw(column)}, ${n})`;
   }
 
+  /**
+   * One text[] parameter, which PostgreSQL hashes (= ANY over a constant array); the `|| ''` keeps the
+   * test a filter on the document's rows, never an index scan per key.
+   */
+  memberOf(column: string, keys: string[]): Sql {
+    return sql`(${raw(column)} || '') = ANY(${keys}::text[])`;
+  }
+
   async all<T>(q: Sql): Promise<T[]> {
     const r = await this.db.executeQuery<T>(CompiledQuery.raw(numbered(q.text), q.params));
     return r.rows;

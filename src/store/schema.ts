@@ -188,6 +188,65 @@ export interface QueryFeedbackTable {
   received_at: number;
 }
 
+/** A document's access lists as rows (domain/access.ts accessRows); none: the document is public. */
+export interface DocumentAccessTable {
+  doc_key: number;
+  level: number;
+  /** L (a level), A (allow) or D (deny). */
+  access: string;
+  principal: string;
+}
+
+export interface PrincipalGroupsTable {
+  index_id: string;
+  /** '' for a group of every data source. */
+  data_source_id: string;
+  group_id: string;
+  ordering_id: number;
+  /** 1 after DeletePrincipalMapping: the row keeps the OrderingId an older update must not undo. */
+  deleted: number;
+  updated_at: number;
+}
+
+export interface PrincipalMembersTable {
+  index_id: string;
+  data_source_id: string;
+  group_id: string;
+  /** U (a user) or G (a sub-group). */
+  member_type: string;
+  member_id: string;
+  member_data_source_id: string;
+}
+
+export interface PrincipalMappingHistoryTable {
+  seq: Generated<number>;
+  index_id: string;
+  data_source_id: string;
+  group_id: string;
+  ordering_id: number;
+  status: string;
+  failure_reason: string | null;
+  received_at: number;
+  updated_at: number;
+}
+
+export interface AccessConfigurationsTable {
+  id: string;
+  index_id: string;
+  name: string;
+  description: string | null;
+  /** AccessControlList and HierarchicalAccessControlList, as given (JSON). */
+  acl: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** The documents whose access lists come from a configuration. */
+export interface DocumentAccessConfigurationsTable {
+  doc_key: number;
+  configuration_id: string;
+}
+
 export interface ServerSecretsTable {
   name: string;
   value: string;
@@ -208,4 +267,10 @@ export interface Database {
   document_attributes: DocumentAttributesTable;
   document_passages: DocumentPassagesTable;
   query_feedback: QueryFeedbackTable;
+  document_access: DocumentAccessTable;
+  principal_groups: PrincipalGroupsTable;
+  principal_members: PrincipalMembersTable;
+  principal_mapping_history: PrincipalMappingHistoryTable;
+  access_configurations: AccessConfigurationsTable;
+  document_access_configurations: DocumentAccessConfigurationsTable;
 }

@@ -9,6 +9,8 @@ import { SyncJobStore } from './syncJobs.js';
 import { TagStore } from './tags.js';
 import { SyncReportStore } from './syncReport.js';
 import { SyncDocumentStore } from './syncDocuments.js';
+import { PrincipalMappingStore } from './principalMappings.js';
+import { AccessConfigurationStore } from './accessConfigurations.js';
 
 /** Every repository over one connection: SQLite by default, PostgreSQL when a URL is configured. */
 export class Store {
@@ -20,6 +22,8 @@ export class Store {
   readonly reports: SyncReportStore;
   readonly documents: DocumentStore;
   readonly syncDocuments: SyncDocumentStore;
+  readonly principalMappings: PrincipalMappingStore;
+  readonly accessConfigurations: AccessConfigurationStore;
 
   private constructor(readonly conn: Connection) {
     this.indices = new IndexStore(conn.db);
@@ -30,6 +34,8 @@ export class Store {
     this.reports = new SyncReportStore(conn.db);
     this.documents = new DocumentStore(conn.db, conn.dialect);
     this.syncDocuments = new SyncDocumentStore(conn.db, conn.sqlite);
+    this.principalMappings = new PrincipalMappingStore(conn.db, conn.dialect);
+    this.accessConfigurations = new AccessConfigurationStore(conn.db);
   }
 
   get db() {

@@ -2,11 +2,13 @@ import { createHash } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import type { Config } from '../config/config.js';
 import { detectContentType, extractText, type ContentType } from '../connectors/extract/index.js';
+import { accessLevels, accessRows, type AccessLevels, type AccessLists } from '../domain/access.js';
 import type { Attribute, QueuedDocument } from '../domain/documents.js';
 import type { Clock } from '../domain/clock.js';
 import { DEFAULT_LANGUAGE, documentLanguage } from '../search/language.js';
 import { SEARCHABLE_STATUSES, type DocumentRow, type QueuedOp } from '../store/documents.js';
 import type { Database } from '../store/schema.js';
+import { writeDocumentAccess } from '../store/documentAccess.js';
 import { writePassages } from '../store/searchPassages.js';
 import { storableText } from '../store/storableText.js';
 import type { Store } from '../store/store.js';
@@ -16,7 +18,7 @@ export type FetchS3 = (bucket: string, key: string, signal?: AbortSignal) => Pro
 
 /** A document ready to be written: extracted text, or why it could not be. */
 export type Prepared =
-  | { ok: true; title: string; body: string; contentType: ContentType; attributes: Attribute[]; language: string; hash: string; sourceUri: string | null; version: string | null }
+  | { ok: true; title: string; body: string; contentType: ContentType; attributes: Attribute[]; language: string; access: AccessLevels; accessConfigurationId?: string; hash: string; sourceUri: string | null; version: string | null }
   | { ok: false; reason: string; attributes: Attribute[]; version: string | null };
 
 const searchable = new Set<string>(SEARCHABLE_STATUSES);
@@ -84,7 +86,8 @@ export class DocumentIndexer {
         return { ok: false, reason: `cannot read s3://${doc.S3Path.Bucket}/${doc.S3Path.Key}: ${(e as Error).name}: ${(e as Error).message}`, attributes, version: null };
       }
     }
-    return prepare(content ?? Buffer.alloc(0), { title: doc.Title, contentType: doc.ContentType, fileName: doc.S3Path?.Key, attributes, dataSourceLanguage, version: null }, this.limits);
+    const access = accessLevels(doc.Access ?? {});
+    return prepare(content ?? Buffer.alloc(0), { title: doc.Title, contentType: doc.ContentType, fileName: doc.S3Path?.Key, attributes, dataSourceLanguage, access, accessConfigurationId: doc.AccessControlConfigurationId, version: null }, this.limits);
   }
 
   /**
@@ -94,8 +97,8 @@ export class DocumentIndexer {
    * for a connector's write, which is not ordered against the queue.
    */
   async applyPut(trx: Transaction<Database>, indexId: string, documentId: string, dataSourceId: string | null, prepared: Prepared, queueSeq: number | null, executionId: string | null, opts: { force?: boolean } = {}): Promise<MetricDeltas | undefined> {
-    const p = storable(prepared);
     const now = this.clock();
+    const p = await this.withConfiguration(trx, indexId, storable(prepared));
     const existing = await this.store.documents.get(indexId, documentId, trx);
     if (existing && queueSeq !== null && existing.applied_seq > queueSeq) return undefined;
     const seq = queueSeq ?? existing?.applied_seq ?? 0;
@@ -119,10 +122,19 @@ export class DocumentIndexer {
     if (existing) await this.store.documents.update(existing.doc_key, { ...row, status: held ? 'UPDATED' : 'INDEXED' }, trx);
     else await this.store.documents.insert({ ...row, index_id: indexId, document_id: documentId, status: 'INDEXED', created_at: now }, trx);
     await writePassages(trx, indexId, documentId, p.body);
+    await writeDocumentAccess(trx, indexId, documentId, accessRows(p.access, dataSourceId), p.accessConfigurationId ?? null);
     if (!executionId || (await this.store.reports.has(executionId, documentId, ['ADDED', 'MODIFIED'], trx))) return undefined;
     const action = held ? 'MODIFIED' : 'ADDED';
     await this.store.reports.record(executionId, documentId, action, null, now, trx);
     return held ? { modified: 1 } : { added: 1 };
+  }
+
+  /** A document pointing at an access control configuration takes its lists (as they are now); one that no longer exists fails the document. */
+  private async withConfiguration(trx: Transaction<Database>, indexId: string, p: Prepared): Promise<Prepared> {
+    if (!p.ok || !p.accessConfigurationId) return p;
+    const config = await this.store.accessConfigurations.get(indexId, p.accessConfigurationId, trx);
+    if (!config) return { ok: false, reason: `access control configuration ${p.accessConfigurationId} does not exist in index ${indexId}`, attributes: p.attributes, version: p.version };
+    return { ...p, access: accessLevels(JSON.parse(config.acl) as AccessLists) };
   }
 
   async applyDelete(trx: Transaction<Database>, indexId: string, documentId: string, seq: number, executionId: string | null, reason: string | null = null): Promise<MetricDeltas | undefined> {
@@ -156,7 +168,7 @@ export function unwritable(e: unknown): Prepared {
 /** Extracts and fingerprints one document's content; failures are values. */
 export async function prepare(
   content: Uint8Array,
-  meta: { title?: string; defaultTitle?: string; contentType?: string; fileName?: string; attributes: Attribute[]; dataSourceLanguage?: string | null; version: string | null },
+  meta: { title?: string; defaultTitle?: string; contentType?: string; fileName?: string; attributes: Attribute[]; dataSourceLanguage?: string | null; access?: AccessLevels; accessConfigurationId?: string; version: string | null },
   limits: Config['limits'],
   signal?: AbortSignal,
 ): Promise<Prepared> {
@@ -166,11 +178,17 @@ export async function prepare(
   const title = meta.title ?? extracted.title ?? meta.defaultTitle ?? '';
   const attributes = withFileType(meta.attributes, contentType);
   const language = documentLanguage(attributes, meta.dataSourceLanguage);
-  const hash = createHash('sha256').update(title).update('\0').update(extracted.text).update('\0').update(contentType).update('\0').update(JSON.stringify(attributes));
+  const access = meta.access ?? [];
+  const h = createHash('sha256').update(title).update('\0').update(extracted.text).update('\0').update(contentType).update('\0').update(JSON.stringify(attributes));
   // The language only when not the default: documents indexed before languages keep their fingerprints.
-  if (language !== DEFAULT_LANGUAGE) hash.update('\0').update(language);
+  if (language !== DEFAULT_LANGUAGE) h.update('\0').update(language);
+  // Access lists are part of what a document is: a changed list is a modification. (None adds nothing, so hashes from before access control still match.)
+  if (access.length) h.update('\0').update(JSON.stringify(access));
+  // A configuration by its id only: its lists change through UpdateAccessControlConfiguration, not by re-indexing.
+  if (meta.accessConfigurationId) h.update('\0configuration\0').update(meta.accessConfigurationId);
+  const hash = h.digest('hex');
   const sourceUri = attributes.find((a) => a.Key === '_source_uri')?.Value.StringValue ?? null;
-  return { ok: true, title, body: extracted.text, contentType, attributes, language, hash: hash.digest('hex'), sourceUri, version: meta.version };
+  return { ok: true, title, body: extracted.text, contentType, attributes, language, access, ...(meta.accessConfigurationId ? { accessConfigurationId: meta.accessConfigurationId } : {}), hash, sourceUri, version: meta.version };
 }
 
 /**

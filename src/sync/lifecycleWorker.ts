@@ -53,6 +53,8 @@ export class LifecycleWorker {
     if (!ix) return;
     for (const ds of await this.store.dataSources.listOfIndex(id)) await this.purgeDataSource(ds.id);
     await this.store.documents.purge({ indexId: id });
+    await this.store.principalMappings.purgeIndex(id);
+    await this.store.accessConfigurations.purgeIndex(id);
     await this.store.tags.removeAll(indexArn({ accountId: ix.account_id, region: ix.region }, id));
     await this.store.indices.delete(id);
   }

@@ -179,7 +179,7 @@ export class SyncPipeline {
       try {
         const raw = await f.fetch(signal);
         const attributes = [{ Key: '_data_source_id', Value: { StringValue: this.job.dataSourceId } }, ...raw.attributes];
-        const meta = { title: raw.title, defaultTitle: raw.defaultTitle, contentType: raw.contentType, fileName: raw.fileName, attributes, dataSourceLanguage: this.opts.language, version: this.versionOf(f) };
+        const meta = { title: raw.title, defaultTitle: raw.defaultTitle, contentType: raw.contentType, fileName: raw.fileName, attributes, dataSourceLanguage: this.opts.language, access: raw.access, accessConfigurationId: raw.accessConfigurationId, version: this.versionOf(f) };
         prepared = await prepare(raw.content, meta, this.opts.limits, signal);
       } catch (e) {
         prepared = { ok: false, reason: `cannot read ${f.id}: ${(e as Error)?.message ?? String(e)}`, attributes: [], version: null };

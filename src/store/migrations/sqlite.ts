@@ -141,4 +141,42 @@ export const SQLITE_MIGRATIONS: string[][] = [
     `DROP INDEX documents_visible`,
     `CREATE INDEX documents_visible ON documents(doc_key, index_id, status, data_source_id, document_id, language_code)`,
   ],
+  [
+    // Access control (domain/access.ts): per document, a row per level ('L') and per allowed ('A') or
+    // denied ('D') principal key. Search checks a document's few rows against the caller's keys.
+    `CREATE TABLE document_access (
+      doc_key INTEGER NOT NULL, level INTEGER NOT NULL, access TEXT NOT NULL, principal TEXT NOT NULL,
+      PRIMARY KEY (doc_key, access, level, principal)) WITHOUT ROWID`,
+    `CREATE TRIGGER documents_access_delete AFTER DELETE ON documents BEGIN DELETE FROM document_access WHERE doc_key = old.doc_key; END`,
+  ],
+  [
+    // Principal mapping (PutPrincipalMapping): each group's latest OrderingId (kept after a delete, so
+    // an older update arriving late cannot bring the group back), its members (users and sub-groups;
+    // data_source_id '' is a group of every data source), and each group's status history.
+    `CREATE TABLE principal_groups (
+      index_id TEXT NOT NULL, data_source_id TEXT NOT NULL, group_id TEXT NOT NULL, ordering_id INTEGER NOT NULL,
+      deleted INTEGER NOT NULL DEFAULT 0, updated_at INTEGER NOT NULL, PRIMARY KEY (index_id, data_source_id, group_id))`,
+    `CREATE INDEX principal_groups_ordering ON principal_groups(index_id, data_source_id, ordering_id, group_id)`,
+    `CREATE TABLE principal_members (
+      index_id TEXT NOT NULL, data_source_id TEXT NOT NULL, group_id TEXT NOT NULL,
+      member_type TEXT NOT NULL, member_id TEXT NOT NULL, member_data_source_id TEXT NOT NULL,
+      PRIMARY KEY (index_id, data_source_id, group_id, member_type, member_id, member_data_source_id))`,
+    // Query time: the groups a user or a group belongs to.
+    `CREATE INDEX principal_members_member ON principal_members(index_id, member_type, member_id, member_data_source_id)`,
+    `CREATE TABLE principal_mapping_history (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT, index_id TEXT NOT NULL, data_source_id TEXT NOT NULL, group_id TEXT NOT NULL,
+      ordering_id INTEGER NOT NULL, status TEXT NOT NULL, failure_reason TEXT, received_at INTEGER NOT NULL, updated_at INTEGER NOT NULL)`,
+    `CREATE INDEX principal_mapping_history_group ON principal_mapping_history(index_id, data_source_id, group_id, seq)`,
+  ],
+  [
+    // Access control configurations: access lists documents point at by id. Which documents point at
+    // which configuration is kept apart, so an update rewrites those documents' access rows only.
+    `CREATE TABLE access_configurations (
+      id TEXT PRIMARY KEY, index_id TEXT NOT NULL, name TEXT NOT NULL, description TEXT, acl TEXT NOT NULL,
+      created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL)`,
+    `CREATE INDEX access_configurations_list ON access_configurations(index_id, created_at, id)`,
+    `CREATE TABLE document_access_configurations (doc_key INTEGER PRIMARY KEY, configuration_id TEXT NOT NULL)`,
+    `CREATE INDEX document_access_configurations_configuration ON document_access_configurations(configuration_id, doc_key)`,
+    `CREATE TRIGGER documents_access_configuration_delete AFTER DELETE ON documents BEGIN DELETE FROM document_access_configurations WHERE doc_key = old.doc_key; END`,
+  ],
 ];

@@ -1,0 +1,98 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, PrincipalMappingHistoryTable } from './schema.js';
+
+/** One group of an index: `dataSourceId` '' for a group of every data source. */
+export interface GroupKey {
+  indexId: string;
+  dataSourceId: string;
+  groupId: string;
+}
+
+export interface Member {
+  type: 'U' | 'G';
+  id: string;
+  /** A sub-group's data source ('' for every one); '' for users. */
+  dataSourceId: string;
+}
+
+export type HistoryRow = Selectable<PrincipalMappingHistoryTable>;
+
+/** Rows per insert, and ids per lookup: well under both backends' parameter limits. */
+const CHUNK = 500;
+/** Kendra reports the last ten actions of a group. */
+const HISTORY = 10;
+
+/**
+ * Principal mappings: groups, their members and the history of the actions on them. An action
+ * older (lower OrderingId) than the one a group last took is not applied; the check and the write
+ * are one transaction, with the group's row locked on PostgreSQL.
+ */
+export class PrincipalMappingStore {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: 'sqlite' | 'postgres',
+  ) {}
+
+  /** Replaces the group's members (`members`), or deletes the group (null). Returns false for an action older than the group's last. */
+  async apply(key: GroupKey, orderingId: number, members: Member[] | null, receivedAt: number, now: number): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const where = { index_id: key.indexId, data_source_id: key.dataSourceId, group_id: key.groupId };
+      await trx.insertInto('principal_groups').values({ ...where, ordering_id: -1, deleted: 1, updated_at: now }).onConflict((oc) => oc.doNothing()).execute();
+      let q = trx.selectFrom('principal_groups').select('ordering_id').where('index_id', '=', key.indexId).where('data_source_id', '=', key.dataSourceId).where('group_id', '=', key.groupId);
+      if (this.dialect === 'postgres') q = q.forUpdate();
+      const current = Number((await q.executeTakeFirstOrThrow()).ordering_id);
+      const applied = orderingId >= current;
+      if (applied) {
+        await trx.updateTable('principal_groups').set({ ordering_id: orderingId, deleted: members ? 0 : 1, updated_at: now })
+          .where('index_id', '=', key.indexId).where('data_source_id', '=', key.dataSourceId).where('group_id', '=', key.groupId).execute();
+        await trx.deleteFrom('principal_members').where('index_id', '=', key.indexId).where('data_source_id', '=', key.dataSourceId).where('group_id', '=', key.groupId).execute();
+        const rows = (members ?? []).map((m) => ({ ...where, member_type: m.type, member_id: m.id, member_data_source_id: m.dataSourceId }));
+        for (let i = 0; i < rows.length; i += CHUNK) await trx.insertInto('principal_members').values(rows.slice(i, i + CHUNK)).onConflict((oc) => oc.doNothing()).execute();
+      }
+      const status = !applied ? 'FAILED' : members ? 'SUCCEEDED' : 'DELETED';
+      const reason = applied ? null : `OrderingId ${orderingId} is older than the group's last action (${current}); the newer one stands.`;
+      await trx.insertInto('principal_mapping_history').values({ ...where, ordering_id: orderingId, status, failure_reason: reason, received_at: receivedAt, updated_at: now }).execute();
+      const keep = await trx.selectFrom('principal_mapping_history').select('seq').where('index_id', '=', key.indexId).where('data_source_id', '=', key.dataSourceId).where('group_id', '=', key.groupId)
+        .orderBy('seq', 'desc').offset(HISTORY).limit(1).executeTakeFirst();
+      if (keep) await trx.deleteFrom('principal_mapping_history').where('index_id', '=', key.indexId).where('data_source_id', '=', key.dataSourceId).where('group_id', '=', key.groupId).where('seq', '<=', keep.seq).execute();
+      return applied;
+    });
+  }
+
+  /** An action that could not be carried out (its member list could not be read). */
+  async failed(key: GroupKey, orderingId: number, reason: string, receivedAt: number, now: number): Promise<void> {
+    await this.db.insertInto('principal_mapping_history')
+      .values({ index_id: key.indexId, data_source_id: key.dataSourceId, group_id: key.groupId, ordering_id: orderingId, status: 'FAILED', failure_reason: reason, received_at: receivedAt, updated_at: now })
+      .execute();
+  }
+
+  history(key: GroupKey): Promise<HistoryRow[]> {
+    return this.db.selectFrom('principal_mapping_history').selectAll().where('index_id', '=', key.indexId).where('data_source_id', '=', key.dataSourceId).where('group_id', '=', key.groupId).orderBy('seq').execute();
+  }
+
+  /** Groups (not deleted) whose last action is older than `orderingId`, by group id after `after`. */
+  async olderThan(indexId: string, dataSourceId: string, orderingId: number, after: string | undefined, limit: number): Promise<{ group_id: string; ordering_id: number }[]> {
+    let q = this.db.selectFrom('principal_groups').select(['group_id', 'ordering_id']).where('index_id', '=', indexId).where('data_source_id', '=', dataSourceId)
+      .where('deleted', '=', 0).where('ordering_id', '<', orderingId);
+    if (after !== undefined) q = q.where('group_id', '>', after);
+    const rows = await q.orderBy('group_id').limit(limit).execute();
+    return rows.map((r) => ({ group_id: r.group_id, ordering_id: Number(r.ordering_id) }));
+  }
+
+  /** The groups that hold any of these members directly. */
+  async parentsOf(indexId: string, type: 'U' | 'G', members: { id: string; dataSourceId: string }[]): Promise<{ groupId: string; dataSourceId: string }[]> {
+    const out: { groupId: string; dataSourceId: string }[] = [];
+    for (let i = 0; i < members.length; i += CHUNK) {
+      const part = members.slice(i, i + CHUNK);
+      const rows = await this.db.selectFrom('principal_members').select(['group_id', 'data_source_id', 'member_id', 'member_data_source_id'])
+        .where('index_id', '=', indexId).where('member_type', '=', type).where('member_id', 'in', [...new Set(part.map((m) => m.id))]).execute();
+      const wanted = new Set(part.map((m) => `${m.dataSourceId}:${m.id}`));
+      for (const r of rows) if (wanted.has(`${r.member_data_source_id}:${r.member_id}`)) out.push({ groupId: r.group_id, dataSourceId: r.data_source_id });
+    }
+    return out;
+  }
+
+  async purgeIndex(indexId: string): Promise<void> {
+    for (const table of ['principal_members', 'principal_groups', 'principal_mapping_history'] as const) await this.db.deleteFrom(table).where('index_id', '=', indexId).execute();
+  }
+}
