@@ -50,7 +50,7 @@ export async function startKendrite(config: Config, opts: { clock?: Clock; log?:
         'Configure credentials in the config file, listen on 127.0.0.1, or set KENDRITE_ALLOW_OPEN_PUBLIC=1 to accept the risk.',
     );
   const clock = opts.clock ?? systemClock;
-  const store = await Store.open(config).catch((e: unknown) => {
+  const store = await Store.open(config, log).catch((e: unknown) => {
     throw e instanceof DataDirInUseError ? new StartupError(e.message) : e;
   });
   const tokens = new PageTokens(await sharedSecret(store.db, 'page-token'), clock);

@@ -10,7 +10,9 @@ import {
   type ExtractLimits,
 } from '../src/connectors/extract/index.js';
 import {
+  deflatedRun,
   makeCorruptPdf,
+  makeFlatePdf,
   makeDocx,
   makeEncryptedPdf,
   makeHtml,
@@ -394,6 +396,37 @@ describe('failures are values with a reason', () => {
     await fails(makeDocx(['x'.repeat(3 * 1024 * 1024)]), 'MS_WORD', 'maxDecompressionRatio of 10', { maxDecompressionRatio: 10 });
   });
 
+  test('PDF bombs: FlateDecode streams are inflated and counted before PDF.js reads them', async () => {
+    const MB = 1024 * 1024;
+    const text = 'BT /F1 12 Tf 72 720 Td (flatetext) Tj ET\n';
+    // 2 MB of spaces pass (under the 16 MB a file may always inflate to), with a direct or indirect /Length.
+    const small = await deflatedRun(text, 0x20, 2 * MB);
+    assert.equal((await extracts(makeFlatePdf(small), 'PDF')).text, 'flatetext');
+    assert.equal((await extracts(makeFlatePdf(small, { indirectLength: true }), 'PDF')).text, 'flatetext');
+    // 20 MB from ~20 KB: over the ratio.
+    const reason = await fails(makeFlatePdf(await deflatedRun(text, 0x20, 20 * MB)), 'PDF', 'PDF bomb');
+    assert.match(reason, /^PDF bomb: its streams inflate beyond 16777216 bytes, the maxDecompressionRatio of 100 times the file's size$/);
+    // Under the ratio but one stream past 64 MB.
+    const big = await deflatedRun(text, 0x20, 65 * MB);
+    await fails(makeFlatePdf(big), 'PDF', 'PDF bomb: a stream inflates beyond 67108864 bytes', { maxDecompressionRatio: 1_000_000 });
+  });
+
+  test('JSON nested deeper than 1000 levels, refused before parsing', async () => {
+    const nested = (depth: number) => utf8(`${'['.repeat(depth)}"inside"${']'.repeat(depth)}`);
+    assert.equal((await extracts(nested(1000), 'JSON')).text, 'inside');
+    await fails(nested(1001), 'JSON', 'JSON nested deeper than 1000 levels');
+    // Brackets inside strings are text, and a big one runs in a worker.
+    const wide = JSON.stringify({ a: '[[[['.repeat(100_000), b: [[1]] });
+    assert.ok(wide.length > 64 * 1024);
+    assert.ok((await extracts(utf8(wide), 'JSON')).text.endsWith('b\n1'));
+  });
+
+  test("an extraction in a worker is stopped when the process's memory passes maxRssBytes", async () => {
+    const reason = await fails(makePdf('any text'), 'PDF', 'stopped', { maxRssBytes: 1 });
+    assert.match(reason, /^stopped: the process's memory reached \d+ MB, over the maxRssBytes limit of 0 MB$/);
+    assert.equal((await extracts(makePdf('any text'), 'PDF')).text, 'any text');
+  });
+
   test('over maxDocumentBytes, before parsing', async () => {
     const reason = await fails(makeCorruptPdf(), 'PDF', 'maxDocumentBytes', { maxDocumentBytes: 100 });
     assert.ok(reason.includes('2057 bytes') && reason.includes('limit of 100 bytes'), reason);
@@ -561,6 +594,7 @@ describe('detectContentType', () => {
     assert.equal(DEFAULT_EXTRACT_LIMITS.maxDocumentBytes, 50 * 1024 * 1024);
     assert.equal(DEFAULT_EXTRACT_LIMITS.maxTextBytes, 5 * 1024 * 1024);
     assert.equal(DEFAULT_EXTRACT_LIMITS.maxDecompressionRatio, 100);
+    assert.equal(DEFAULT_EXTRACT_LIMITS.maxRssBytes, 768 * 1024 * 1024);
   });
 });
 

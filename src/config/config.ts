@@ -30,7 +30,8 @@ export interface Config {
   };
   /** S-LIST-7: history older than `days` is deleted, the newest `keepLatest` per data source always kept. */
   retention?: { days: number; keepLatest: number };
-  limits: { maxDocumentBytes: number; maxTextBytes: number; maxDecompressionRatio: number };
+  /** maxRssBytes: extractions in worker threads are stopped when the process's resident memory passes it. */
+  limits: { maxDocumentBytes: number; maxTextBytes: number; maxDecompressionRatio: number; maxRssBytes: number };
   s3: { endpoint?: string; region?: string; forcePathStyle: boolean; accessKeyId?: string; secretAccessKey?: string };
   /** Folders FILESYSTEM data sources may read (they and everything under them); none by default. */
   folders: { allowedRoots: string[] };
@@ -52,7 +53,7 @@ export function defaultConfig(): Config {
     transitionDelayMs: 100,
     throttle: {},
     sync: { leaseSeconds: 30, heartbeatMs: 5000, pollMs: 100, fetchConcurrency: 8 },
-    limits: { maxDocumentBytes: 50 * 1024 * 1024, maxTextBytes: 5 * 1024 * 1024, maxDecompressionRatio: 100 },
+    limits: { maxDocumentBytes: 50 * 1024 * 1024, maxTextBytes: 5 * 1024 * 1024, maxDecompressionRatio: 100, maxRssBytes: 768 * 1024 * 1024 },
     s3: { forcePathStyle: true },
     folders: { allowedRoots: [] },
     secretsManager: {},

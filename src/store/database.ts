@@ -24,9 +24,31 @@ const pgTypes = {
   },
 };
 
-export function openDatabase(opts: { databaseUrl?: string; dataDir: string }): Connection {
+export type Log = (line: Record<string, unknown>) => void;
+
+/**
+ * A pool whose lost connections cost nothing but themselves. PostgreSQL ends connections when it
+ * restarts, fails over, or an operator terminates a backend; pg reports that as an `error` event on
+ * the client (and on the pool, for an idle one), which kills the process if nobody listens. Heard
+ * here, it is logged; the pool drops the dead client (idle, or when released) and connects anew at
+ * the next use. A statement running on it fails, and with it that one request or batch.
+ */
+function resilientPool(url: string, max: number, what: string, log: Log): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max, types: pgTypes as pg.CustomTypesConfig });
+  pool.on('connect', (client) => {
+    let lost = false; // a terminated backend's notice and the closed socket are two errors: one line
+    client.on('error', (err) => {
+      if (!lost) log({ level: 'warn', msg: `PostgreSQL connection lost (${what}): ${err.message}; reconnecting at the next use` });
+      lost = true;
+    });
+  });
+  pool.on('error', () => undefined); // the client's own listener above has logged it
+  return pool;
+}
+
+export function openDatabase(opts: { databaseUrl?: string; dataDir: string }, log: Log = () => undefined): Connection {
   if (opts.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 10, types: pgTypes as pg.CustomTypesConfig });
+    const pool = resilientPool(opts.databaseUrl, 10, 'pool', log);
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, dialect: 'postgres', close: () => db.destroy() };
   }

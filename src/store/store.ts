@@ -1,5 +1,5 @@
 import type { Config } from '../config/config.js';
-import { openDatabase, type Connection } from './database.js';
+import { openDatabase, type Connection, type Log } from './database.js';
 import { ClientTokenStore } from './clientTokens.js';
 import { DataSourceStore } from './dataSources.js';
 import { DocumentStore } from './documents.js';
@@ -42,8 +42,8 @@ export class Store {
     return this.conn.db;
   }
 
-  static async open(config: Pick<Config, 'databaseUrl' | 'dataDir'>): Promise<Store> {
-    const conn = openDatabase(config);
+  static async open(config: Pick<Config, 'databaseUrl' | 'dataDir'>, log?: Log): Promise<Store> {
+    const conn = openDatabase(config, log);
     await migrate(conn);
     return new Store(conn);
   }

@@ -1,6 +1,8 @@
 // Generators of real documents of every format the extractors read, built in memory from given
 // text so no binary fixture is checked in. Each generator documents what extracting its output
 // gives back, so a test can assert the exact text.
+import { pipeline } from 'node:stream/promises';
+import { createDeflate } from 'node:zlib';
 import { zipSync, strToU8 } from 'fflate';
 
 const enc = new TextEncoder();
@@ -170,6 +172,56 @@ export function makeEncryptedPdf(): Uint8Array {
   const trailer = /trailer\n<< \/Size \d+ (.*) >>/.exec(pdf)![1]!;
   const id = '<00112233445566778899aabbccddeeff>';
   return assemblePdf(bodies, `${trailer} /Encrypt ${encrypt} 0 R /ID [${id} ${id}]`);
+}
+
+/** zlib data of `size` bytes: `head`, then `fill`; deflated a megabyte at a time, never held inflated. */
+export async function deflatedRun(head: string, fill: number, size: number): Promise<Buffer> {
+  const MB = 1024 * 1024;
+  const block = Buffer.alloc(MB, fill);
+  async function* inflated() {
+    yield Buffer.from(head, 'latin1');
+    for (let done = head.length; done < size; done += MB) yield block.subarray(0, Math.min(MB, size - done));
+  }
+  const parts: Buffer[] = [];
+  await pipeline(inflated(), createDeflate({ level: 9 }), async (chunks: AsyncIterable<Buffer>) => {
+    for await (const c of chunks) parts.push(c);
+  });
+  return Buffer.concat(parts);
+}
+
+/**
+ * A one-page PDF whose content stream is `data`, zlib data (FlateDecode), with its /Length direct or,
+ * as some writers do, an indirect object (then readers find the stream's end by its `endstream`).
+ */
+export function makeFlatePdf(data: Uint8Array, opts: { indirectLength?: boolean } = {}): Uint8Array {
+  const objects: Array<string | Uint8Array> = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>',
+    Buffer.concat([
+      Buffer.from(`<< /Length ${opts.indirectLength ? '6 0 R' : data.length} /Filter /FlateDecode >>\nstream\n`, 'latin1'),
+      data,
+      Buffer.from('\nendstream', 'latin1'),
+    ]),
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+    String(data.length),
+  ];
+  const parts: Buffer[] = [Buffer.from('%PDF-1.4\n')];
+  let offset = parts[0]!.length;
+  const offsets: number[] = [];
+  objects.forEach((body, i) => {
+    offsets.push(offset);
+    const obj = Buffer.concat([Buffer.from(`${i + 1} 0 obj\n`), Buffer.from(body as string | Uint8Array), Buffer.from('\nendobj\n')]);
+    parts.push(obj);
+    offset += obj.length;
+  });
+  const xref = offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('');
+  parts.push(
+    Buffer.from(
+      `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${xref}trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${offset}\n%%EOF\n`,
+    ),
+  );
+  return Buffer.concat(parts);
 }
 
 /** Starts like a PDF, then is noise: no objects, no cross-reference table, no trailer. */

@@ -14,6 +14,7 @@ export const DEFAULT_EXTRACT_LIMITS: Readonly<Required<ExtractLimits>> = Object.
   maxTextBytes: 5 * 1024 * 1024,
   maxDecompressionRatio: 100,
   timeoutMs: 60_000,
+  maxRssBytes: 768 * 1024 * 1024,
 });
 
 /**
@@ -34,6 +35,7 @@ function resolveLimits(limits: Partial<ExtractLimits> | undefined): Required<Ext
     maxTextBytes: limits?.maxTextBytes ?? DEFAULT_EXTRACT_LIMITS.maxTextBytes,
     maxDecompressionRatio: limits?.maxDecompressionRatio ?? DEFAULT_EXTRACT_LIMITS.maxDecompressionRatio,
     timeoutMs: limits?.timeoutMs ?? DEFAULT_EXTRACT_LIMITS.timeoutMs,
+    maxRssBytes: limits?.maxRssBytes ?? DEFAULT_EXTRACT_LIMITS.maxRssBytes,
   };
 }
 

@@ -1,6 +1,7 @@
 // PDF: the text of every page through PDF.js (as packaged by unpdf, which needs no canvas or DOM).
 // Runs in the extraction worker, where a PDF that makes PDF.js loop or eat memory can be stopped.
 import { getDocumentProxy } from 'unpdf';
+import { checkPdfInflation } from './pdfInflation.js';
 import { ExtractError } from './text.js';
 import type { Context, Output } from './types.js';
 
@@ -10,6 +11,7 @@ type PdfDocument = Awaited<ReturnType<typeof getDocumentProxy>>;
 const PARAGRAPH_GAP = 1.6;
 
 export async function extractPdf(content: Uint8Array, ctx: Context): Promise<Output> {
+  checkPdfInflation(content, ctx.limits.maxDecompressionRatio, ctx.guard);
   let doc: PdfDocument | undefined;
   try {
     // PDF.js wants a plain Uint8Array (not a Buffer) and may take it over: give it a copy.

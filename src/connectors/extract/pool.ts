@@ -3,6 +3,10 @@
 // (seconds of parsing would stall the server, and its lease heartbeats). A worker runs one job at a
 // time; a job that passes its time limit, is aborted, or kills its worker ends with that worker,
 // and the pool starts a fresh one for the next job.
+//
+// A worker's V8 heap is bounded by its resource limits, but the ArrayBuffers a parser allocates
+// (PDF.js inflates streams into them) are not: while jobs run, a watchdog reads the process's
+// resident memory and ends the running jobs, and their workers, once it passes limits.maxRssBytes.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { ExtractError } from './text.js';
@@ -11,7 +15,9 @@ import type { WorkerReply, WorkerRequest } from './worker.js';
 /** Leave a core to the main thread. */
 const POOL_SIZE = Math.max(1, Math.min(4, availableParallelism() - 1));
 /** Heap per worker: PDF.js holds a whole document plus its parsed objects. */
-const WORKER_HEAP_MB = 1024;
+const WORKER_HEAP_MB = 512;
+/** How often the watchdog reads the resident memory: PDF.js inflates ~20 MB in that time at most. */
+const RSS_SAMPLE_MS = 20;
 
 interface Job {
   req: WorkerRequest;
@@ -25,6 +31,20 @@ interface Job {
 const idle: Worker[] = [];
 const waiting: Job[] = [];
 let live = 0;
+/** Each running job's memory limit and how to end it. */
+const running = new Map<Worker, { maxRssBytes: number; fail(err: Error): void }>();
+let watchdog: NodeJS.Timeout | undefined;
+
+const mb = (bytes: number): number => Math.round(bytes / (1024 * 1024));
+
+function watchMemory(): void {
+  const rss = process.memoryUsage.rss();
+  for (const { maxRssBytes, fail } of [...running.values()]) {
+    if (rss > maxRssBytes) {
+      fail(new ExtractError(`stopped: the process's memory reached ${mb(rss)} MB, over the maxRssBytes limit of ${mb(maxRssBytes)} MB`));
+    }
+  }
+}
 
 function startWorker(): Worker {
   const w = new Worker(new URL('./worker.js', import.meta.url), {
@@ -54,6 +74,11 @@ function pump(): void {
 function run(w: Worker, job: Job): void {
   const { req, signal } = job;
   const done = (): void => {
+    running.delete(w);
+    if (running.size === 0) {
+      clearInterval(watchdog);
+      watchdog = undefined;
+    }
     clearTimeout(timer);
     signal?.removeEventListener('abort', onAbort);
     w.off('message', onMessage);
@@ -73,7 +98,12 @@ function run(w: Worker, job: Job): void {
     job.resolve(reply);
     pump();
   };
-  const onError = (err: Error): void => fail(err);
+  const onError = (err: Error): void =>
+    fail(
+      (err as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY'
+        ? new ExtractError(`out of memory: extracting it needs more than the worker's ${WORKER_HEAP_MB} MB heap`)
+        : err,
+    );
   const onExit = (code: number): void => fail(new Error(`extraction worker exited with code ${code}`));
   const onAbort = (): void => fail(new ExtractError('aborted'));
   // The worker polls the same deadline; this timer is for the parser that never comes back to poll.
@@ -85,6 +115,8 @@ function run(w: Worker, job: Job): void {
   w.on('error', onError);
   w.on('exit', onExit);
   signal?.addEventListener('abort', onAbort, { once: true });
+  running.set(w, { maxRssBytes: req.limits.maxRssBytes, fail });
+  watchdog ??= setInterval(watchMemory, RSS_SAMPLE_MS).unref();
   w.ref();
   w.postMessage(req, [req.content.buffer as ArrayBuffer]);
 }

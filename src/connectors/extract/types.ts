@@ -24,6 +24,8 @@ export interface ExtractLimits {
   maxDecompressionRatio: number;
   /** Longest time one extraction may take. */
   timeoutMs?: number;
+  /** Extractions in worker threads are stopped when the process's resident memory passes this. */
+  maxRssBytes?: number;
 }
 
 export type Extracted =
