@@ -33,6 +33,11 @@ export interface Config {
   s3: { endpoint?: string; region?: string; forcePathStyle: boolean; accessKeyId?: string; secretAccessKey?: string };
   /** Folders FILESYSTEM data sources may read (they and everything under them); none by default. */
   folders: { allowedRoots: string[] };
+  /**
+   * Where a data source's SecretArn is read: `file` (a JSON map ARN → secret value) when it holds the
+   * ARN, else AWS Secrets Manager at `endpoint` (the SDK's defaults when unset).
+   */
+  secrets: { endpoint?: string; region?: string; accessKeyId?: string; secretAccessKey?: string; file?: string };
 }
 
 export const DEFAULT_PORT = 4580;
@@ -52,6 +57,7 @@ export function defaultConfig(): Config {
     limits: { maxDocumentBytes: 50 * 1024 * 1024, maxTextBytes: 5 * 1024 * 1024, maxDecompressionRatio: 100 },
     s3: { forcePathStyle: true },
     folders: { allowedRoots: [] },
+    secrets: {},
   };
 }
 
@@ -103,6 +109,9 @@ function fromEnv(env: Env): Partial<Config> {
   const s3Endpoint = env.KENDRITE_S3_ENDPOINT ?? env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL;
   if (s3Endpoint) s3.endpoint = s3Endpoint;
   if (Object.keys(s3).length) out.s3 = s3 as Config['s3'];
+  const secretsEndpoint = env.KENDRITE_SECRETS_ENDPOINT ?? env.AWS_ENDPOINT_URL_SECRETS_MANAGER;
+  if (secretsEndpoint || env.KENDRITE_SECRETS_FILE)
+    out.secrets = { ...(secretsEndpoint ? { endpoint: secretsEndpoint } : {}), ...(env.KENDRITE_SECRETS_FILE ? { file: env.KENDRITE_SECRETS_FILE } : {}) };
   if (env.KENDRITE_FOLDER_ROOTS) out.folders = { allowedRoots: env.KENDRITE_FOLDER_ROOTS.split(path.delimiter).filter(Boolean) };
   return out;
 }
@@ -148,6 +157,10 @@ function validateConfig(c: Config): void {
   if (!Number.isInteger(c.sync.fetchConcurrency) || c.sync.fetchConcurrency < 1) throw new ConfigError('sync.fetchConcurrency must be an integer >= 1');
   if (!Array.isArray(c.folders.allowedRoots) || !c.folders.allowedRoots.every((r) => typeof r === 'string' && path.isAbsolute(r)))
     throw new ConfigError('folders.allowedRoots must be a list of absolute paths');
+  const sec = c.secrets as Record<string, unknown>;
+  if (!sec || typeof sec !== 'object' || Array.isArray(sec)) throw new ConfigError('secrets must be an object');
+  for (const k of ['endpoint', 'region', 'accessKeyId', 'secretAccessKey', 'file'])
+    if (sec[k] !== undefined && typeof sec[k] !== 'string') throw new ConfigError(`secrets.${k} must be a string`);
 }
 
 export function isLoopback(host: string): boolean {

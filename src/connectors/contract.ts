@@ -1,7 +1,7 @@
 // The connector contract (DESIGN.md): a connector walks its source lazily and yields what it found,
 // one item at a time. One bad document is data (a failure), never an exception; only a failure of the
 // whole source (bucket missing, folder not allowed) throws, as a SourceError.
-import type { Attribute } from '../domain/documents.js';
+import type { Attribute, Principal } from '../domain/documents.js';
 
 /** A document's bytes and what the source says about them. */
 export interface RawDocument {
@@ -14,6 +14,8 @@ export interface RawDocument {
   /** File name or key, for detecting the type by extension. */
   fileName?: string;
   attributes: Attribute[];
+  /** Who may see the document (absent: everyone), stored as the document's AccessControlList. */
+  accessControlList?: Principal[];
 }
 
 export type Found =
@@ -40,7 +42,11 @@ export interface SyncContext {
   signal: AbortSignal;
   /** Largest document to read, in bytes; larger ones fail without being read. */
   maxDocumentBytes: number;
+  /** The index's fields and their types (DocumentMetadataConfigurations, and the reserved ones), for connectors that map source fields onto them. */
+  indexFields?: ReadonlyMap<string, IndexFieldType>;
 }
+
+export type IndexFieldType = 'STRING_VALUE' | 'STRING_LIST_VALUE' | 'LONG_VALUE' | 'DATE_VALUE';
 
 export interface Connector {
   /** Must end soon after `ctx.signal` aborts: pass it to every call that may take long. */

@@ -110,6 +110,8 @@ export interface DocumentsTable {
   content_type: string | null;
   attributes: string;
   source_uri: string | null;
+  /** Kendra's AccessControlList (JSON list of principals); null: no list, the document is public. */
+  access_control_list: string | null;
   /** The connector's version (ETag, mtime+size…) used for change detection. */
   version: string | null;
   content_hash: string | null;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import type { Config } from '../config/config.js';
 import { detectContentType, extractText, type ContentType } from '../connectors/extract/index.js';
-import type { Attribute, QueuedDocument } from '../domain/documents.js';
+import type { Attribute, Principal, QueuedDocument } from '../domain/documents.js';
 import type { Clock } from '../domain/clock.js';
 import { SEARCHABLE_STATUSES, type DocumentRow, type QueuedOp } from '../store/documents.js';
 import type { Database } from '../store/schema.js';
@@ -14,7 +14,7 @@ export type FetchS3 = (bucket: string, key: string, signal?: AbortSignal) => Pro
 
 /** A document ready to be written: extracted text, or why it could not be. */
 export type Prepared =
-  | { ok: true; title: string; body: string; contentType: ContentType; attributes: Attribute[]; hash: string; sourceUri: string | null; version: string | null }
+  | { ok: true; title: string; body: string; contentType: ContentType; attributes: Attribute[]; accessControlList?: Principal[]; hash: string; sourceUri: string | null; version: string | null }
   | { ok: false; reason: string; attributes: Attribute[]; version: string | null };
 
 const searchable = new Set<string>(SEARCHABLE_STATUSES);
@@ -85,7 +85,7 @@ export class DocumentIndexer {
     }
     const row = {
       data_source_id: dataSourceId, title: p.title, body: p.body, content_type: p.contentType, attributes: JSON.stringify(p.attributes),
-      source_uri: p.sourceUri, version: p.version, content_hash: p.hash, failure_reason: null, text_bytes: Buffer.byteLength(p.body),
+      source_uri: p.sourceUri, access_control_list: p.accessControlList ? JSON.stringify(p.accessControlList) : null, version: p.version, content_hash: p.hash, failure_reason: null, text_bytes: Buffer.byteLength(p.body),
       applied_seq: seq, seen_by: executionId, updated_at: now,
     };
     if (held && existing.content_hash === p.hash && !opts.force) {
@@ -113,7 +113,7 @@ export class DocumentIndexer {
 /** Extracts and fingerprints one document's content; failures are values. */
 export async function prepare(
   content: Uint8Array,
-  meta: { title?: string; defaultTitle?: string; contentType?: string; fileName?: string; attributes: Attribute[]; version: string | null },
+  meta: { title?: string; defaultTitle?: string; contentType?: string; fileName?: string; attributes: Attribute[]; accessControlList?: Principal[]; version: string | null },
   limits: Config['limits'],
   signal?: AbortSignal,
 ): Promise<Prepared> {
@@ -122,9 +122,12 @@ export async function prepare(
   if (!extracted.ok) return { ok: false, reason: extracted.reason, attributes: meta.attributes, version: meta.version };
   const title = meta.title ?? extracted.title ?? meta.defaultTitle ?? '';
   const attributes = withFileType(meta.attributes, contentType);
-  const hash = createHash('sha256').update(title).update('\0').update(extracted.text).update('\0').update(contentType).update('\0').update(JSON.stringify(attributes)).digest('hex');
+  const h = createHash('sha256').update(title).update('\0').update(extracted.text).update('\0').update(contentType).update('\0').update(JSON.stringify(attributes));
+  // Only a document with an access list hashes one, so the hashes of documents without stay as they were.
+  if (meta.accessControlList) h.update('\0').update(JSON.stringify(meta.accessControlList));
+  const hash = h.digest('hex');
   const sourceUri = attributes.find((a) => a.Key === '_source_uri')?.Value.StringValue ?? null;
-  return { ok: true, title, body: extracted.text, contentType, attributes, hash, sourceUri, version: meta.version };
+  return { ok: true, title, body: extracted.text, contentType, attributes, accessControlList: meta.accessControlList, hash, sourceUri, version: meta.version };
 }
 
 /**
@@ -145,7 +148,7 @@ function reviveDates(a: Attribute): Attribute {
 function failedRow(indexId: string, documentId: string, dataSourceId: string | null, p: Extract<Prepared, { ok: false }>, seq: number, executionId: string | null, now: number) {
   return {
     index_id: indexId, document_id: documentId, data_source_id: dataSourceId, title: '', body: '', content_type: null,
-    attributes: JSON.stringify(p.attributes), source_uri: null, version: null, content_hash: null, status: 'FAILED',
+    attributes: JSON.stringify(p.attributes), source_uri: null, access_control_list: null, version: null, content_hash: null, status: 'FAILED',
     failure_reason: p.reason, text_bytes: 0, applied_seq: seq, seen_by: executionId, created_at: now, updated_at: now,
   };
 }

@@ -5,6 +5,7 @@ import type { Config } from '../config/config.js';
 import { ConfigurationError, SourceError } from '../connectors/contract.js';
 import { connectorFor, parseSource, type SourceSpec } from '../connectors/registry.js';
 import type { Clock } from '../domain/clock.js';
+import { indexFieldTypes } from '../domain/documents.js';
 import { isTerminal, type SyncJobStatus } from '../domain/syncJobStateMachine.js';
 import type { DataSourceRow } from '../store/dataSources.js';
 import type { Store } from '../store/store.js';
@@ -70,16 +71,18 @@ export class JobRun {
     try {
       const ds = JSON.parse(this.job.data_source_snapshot) as DataSourceRow;
       spec = parseSource(ds.type, ds.configuration ? (JSON.parse(ds.configuration) as Record<string, unknown>) : undefined);
-      if (!spec) throw new ConfigurationError(`kendrite has no connector for this data source (type ${templateType(ds) ?? ds.type}) in this version; it syncs S3 buckets and local folders (TEMPLATE type FILESYSTEM), and CUSTOM data sources take documents through BatchPutDocument.`);
+      if (!spec) throw new ConfigurationError(`kendrite has no connector for this data source (type ${templateType(ds) ?? ds.type}) in this version; it syncs S3 buckets, local folders (TEMPLATE type FILESYSTEM) and databases, and CUSTOM data sources take documents through BatchPutDocument.`);
     } catch (e) {
       if (!(e instanceof ConfigurationError)) throw e;
       await this.end('FAILED', { error_code: 'InvalidRequest', error_message: e.message });
       return;
     }
     const limits = { ...this.config.limits, maxDocumentBytes: Math.min(this.config.limits.maxDocumentBytes, spec.maxFileBytes ?? Infinity) };
+    const index = await this.store.indices.getById(this.ref.indexId);
+    const indexFields = indexFieldTypes(index ? (JSON.parse(index.settings) as Parameters<typeof indexFieldTypes>[0]) : {});
     const pipeline = new SyncPipeline(
       this.store, this.indexer, this.clock, this.ref,
-      { fetchConcurrency: this.config.sync.fetchConcurrency, batchSize: BATCH_SIZE, flushMs: FLUSH_MS, force: spec.syncMode === 'FORCED_FULL_CRAWL', limits },
+      { fetchConcurrency: this.config.sync.fetchConcurrency, batchSize: BATCH_SIZE, flushMs: FLUSH_MS, force: spec.syncMode === 'FORCED_FULL_CRAWL', limits, indexFields },
       this.controller.signal,
     );
     try {

@@ -25,6 +25,7 @@ export interface PipelineOptions {
   /** FORCED_FULL_CRAWL: fetch and re-index every document, counted as modified. */
   force: boolean;
   limits: Config['limits'];
+  indexFields: NonNullable<SyncContext['indexFields']>;
 }
 
 /** The job can no longer write: it was stopped, reaped or failed by someone else. */
@@ -79,7 +80,7 @@ export class SyncPipeline {
    * SYNCING phase, which a stop can cut short. Throws what ended it early.
    */
   async crawl(connector: Connector): Promise<void> {
-    const ctx: SyncContext = { signal: this.signal, maxDocumentBytes: this.opts.limits.maxDocumentBytes };
+    const ctx: SyncContext = { signal: this.signal, maxDocumentBytes: this.opts.limits.maxDocumentBytes, indexFields: this.opts.indexFields };
     const timer = setInterval(() => this.onTimer(), Math.max(10, Math.floor(this.opts.flushMs / 2)));
     try {
       for await (const found of connector.enumerate(ctx)) {
@@ -167,7 +168,7 @@ export class SyncPipeline {
       try {
         const raw = await f.fetch(signal);
         const attributes = [{ Key: '_data_source_id', Value: { StringValue: this.job.dataSourceId } }, ...raw.attributes];
-        prepared = await prepare(raw.content, { title: raw.title, defaultTitle: raw.defaultTitle, contentType: raw.contentType, fileName: raw.fileName, attributes, version: f.version }, this.opts.limits, signal);
+        prepared = await prepare(raw.content, { title: raw.title, defaultTitle: raw.defaultTitle, contentType: raw.contentType, fileName: raw.fileName, attributes, accessControlList: raw.accessControlList, version: f.version }, this.opts.limits, signal);
       } catch (e) {
         prepared = { ok: false, reason: `cannot read ${f.id}: ${(e as Error)?.message ?? String(e)}`, attributes: [], version: null };
       }

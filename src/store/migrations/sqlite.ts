@@ -118,4 +118,6 @@ export const SQLITE_MIGRATIONS: string[][] = [
     `CREATE INDEX document_queue_doc ON document_queue(index_id, document_id)`,
     `CREATE TABLE server_secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL)`,
   ],
+  // Documents' access lists (AccessControlList), as connectors read them (a database's AllowedGroupsColumnName).
+  ['ALTER TABLE documents ADD COLUMN access_control_list TEXT'],
 ];
