@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
+  CreateDataSourceCommand,
   DescribeDataSourceCommand,
   DescribeIndexCommand,
   QueryCommand,
@@ -17,7 +18,7 @@ import {
 } from '@aws-sdk/client-kendra';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createSourceDatabase, engineSkip, refusingPostgres, type Engine, type SourceDatabase } from './support/databases.js';
-import { activeIndex, jobReaching } from './support/kendra.js';
+import { activeIndex, jobReaching, rejectsWith, ROLE } from './support/kendra.js';
 import { Moto } from './support/moto.js';
 import { backends, TestServer, TestStore, waitFor } from './support/server.js';
 import { actions, activeDataSource, IndexTables, metrics, report, syncToEnd, TERMINAL } from './support/sync.js';
@@ -195,6 +196,17 @@ for (const engine of engines) {
         assert.equal(job.ErrorCode, 'InvalidRequest');
         assert.equal(job.DataSourceErrorCode, engine === 'postgres' ? '42P01' : 'ER_NO_SUCH_TABLE');
         assert.match(job.ErrorMessage!, /no_such_table/);
+      });
+
+      test('a mapping onto a field kendrite sets is refused; one onto a field the index lacks fails the sync', async () => {
+        const columns = (field: string) => ({ DocumentIdColumnName: 'id', DocumentDataColumnName: 'body', ChangeDetectingColumns: ['rev'], FieldMappings: [{ DataSourceFieldName: 'title', IndexFieldName: field }] });
+        const refused = await rejectsWith(k.send(new CreateDataSourceCommand({ IndexId: indexId, Name: 'refused', Type: 'DATABASE', RoleArn: ROLE, Configuration: databaseConfiguration(db, login, { columns: columns('_data_source_id') }) })), 'ValidationException');
+        assert.match(refused.message, /_data_source_id is set by kendrite/);
+        const ds = await activeDataSource(k, { IndexId: indexId, Name: 'unknown-field', Type: 'DATABASE', Configuration: databaseConfiguration(db, login, { columns: columns('nosuchfield') }) });
+        const job = await syncToEnd(k, indexId, ds);
+        assert.equal(job.Status, 'FAILED');
+        assert.equal(job.ErrorCode, 'InvalidRequest');
+        assert.match(job.ErrorMessage!, /index field nosuchfield, which the index does not have/);
       });
 
       test('secrets: from the secrets file; a missing secret and one that is not JSON fail without showing a value', async () => {

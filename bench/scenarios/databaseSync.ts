@@ -81,7 +81,7 @@ export async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
       rows: results.map((r) => [r.rows, fmt.rps(r.full.perSec), fmt.rps(r.baseline.perSec), fmt.ratio(ratio(r)), fmt.rps(r.full.cpuUs), fmt.rps(r.baseline.cpuUs), fmt.rps(r.resync.perSec), r.resync.cpuUs.toFixed(1)]),
       notes: [
         'kendrite: rows / (job EndTime − StartTime) as ListDataSourceSyncJobs reports it: secret, cursor, change and deletion detection, attributes, report, metrics; CPU of the server process.',
-        "baseline: FETCH 1,000 rows at a time, one SQLite transaction per batch, raw text into documents (FTS5 by the schema's triggers) and Retrieve's passages; CPU of the bench process (PostgreSQL's own CPU is in neither).",
+        "baseline: FETCH 1,000 rows at a time, one SQLite transaction per batch, raw text and the date (as _created_at) into documents (FTS5 and attributes by the schema's triggers) and Retrieve's passages; CPU of the bench process (PostgreSQL's own CPU is in neither).",
       ],
     },
     {
@@ -183,12 +183,15 @@ async function generate(source: URL, table: string, rows: number): Promise<void>
   }
 }
 
-/** The baseline: a server-side cursor read, each batch's rows inserted into the FTS schema in one transaction. */
+/**
+ * The baseline: a server-side cursor read, each batch's rows inserted into the FTS schema in one
+ * transaction: the id, title and body, and the row's date as the same field kendrite maps it to.
+ */
 async function baselineSync(source: URL, table: string, dataDir: string): Promise<Rate> {
   const store = await Store.open({ dataDir });
   const insert = store.conn.sqlite!.prepare(
     `INSERT INTO documents (index_id, document_id, data_source_id, title, body, content_type, attributes, source_uri, version, content_hash, status, failure_reason, text_bytes, applied_seq, seen_by, created_at, updated_at)
-     VALUES ('bench', ?, 'table', ?, ?, 'PLAIN_TEXT', '[]', NULL, NULL, NULL, 'INDEXED', NULL, ?, 0, NULL, ?, ?)`,
+     VALUES ('bench', ?, 'table', ?, ?, 'PLAIN_TEXT', ?, NULL, NULL, NULL, 'INDEXED', NULL, ?, 0, NULL, ?, ?)`,
   );
   const c = new pg.Client({ connectionString: source.toString() });
   await c.connect();
@@ -196,14 +199,15 @@ async function baselineSync(source: URL, table: string, dataDir: string): Promis
   const start = performance.now();
   let n = 0;
   await c.query('BEGIN READ ONLY');
-  await c.query(`DECLARE baseline NO SCROLL CURSOR FOR SELECT id, title, body FROM ${table}`);
+  await c.query(`DECLARE baseline NO SCROLL CURSOR FOR SELECT id, title, body, published FROM ${table}`);
   const now = Date.now();
   for (;;) {
     const batch = await c.query<unknown[]>({ text: `FETCH ${FETCH_ROWS} FROM baseline`, rowMode: 'array' });
     // Kysely's transaction holds the same SQLite connection, so the prepared insert runs inside it.
     await store.db.transaction().execute(async (trx) => {
-      for (const [id, title, body] of batch.rows as [string, string, string][]) {
-        insert.run(String(id), title, body, Buffer.byteLength(body), now, now);
+      for (const [id, title, body, published] of batch.rows as [string, string, string, Date][]) {
+        const attributes = JSON.stringify([{ Key: '_created_at', Value: { DateValue: published.toISOString() } }]);
+        insert.run(String(id), title, body, attributes, Buffer.byteLength(body), now, now);
         await writePassages(trx, 'bench', String(id), body);
       }
     });

@@ -19,6 +19,17 @@ export interface Login {
 const ROWS_PER_READ = 1000;
 const CONNECT_TIMEOUT_MS = 10_000;
 
+/** node-pg reads DATE and TIMESTAMP (without time zone) as local time; kendrite reads them as UTC, as mysql2 does here (timezone 'Z'). */
+const PG_DATE = 1082;
+const PG_TIMESTAMP = 1114;
+const pgTypes = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+    if (oid === PG_DATE) return (v: string) => new Date(`${v}T00:00:00Z`);
+    if (oid === PG_TIMESTAMP) return (v: string) => new Date(`${v.replace(' ', 'T')}Z`);
+    return pg.types.getTypeParser(oid, format as 'text');
+  }) as typeof pg.types.getTypeParser,
+};
+
 /** Every row with a non-NULL id, each an array of the values of `columns`, in order. */
 export function readRows(source: DatabaseSource, columns: string[], login: Login, signal: AbortSignal): AsyncGenerator<unknown[]> {
   return source.engine === 'postgres' ? postgresRows(source, columns, login, signal) : mysqlRows(source, columns, login, signal);
@@ -37,7 +48,7 @@ function selectSql(source: DatabaseSource, columns: string[], quote: (name: stri
 async function* postgresRows(source: DatabaseSource, columns: string[], login: Login, signal: AbortSignal): AsyncGenerator<unknown[]> {
   const client = new pg.Client({
     host: source.host, port: source.port, database: source.database, user: login.username, password: login.password,
-    connectionTimeoutMillis: CONNECT_TIMEOUT_MS, application_name: 'kendrite',
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS, application_name: 'kendrite', types: pgTypes,
   });
   // A connection lost between queries is reported by the next query; without a listener it would crash the process.
   client.on('error', () => undefined);
