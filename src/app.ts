@@ -67,7 +67,7 @@ export async function startKendrite(config: Config, opts: { clock?: Clock; log?:
   // On SQLite the engine reads through its own read-only connection, never inside the indexer's transactions.
   const search = searchEngineFor(store.conn);
   const principalMappings = new PrincipalMappings(store, clock, indices, tokens, (bucket, key) => fetchS3(bucket, key));
-  const query = new QueryService(search, indices, new UserContexts(new UserTokenVerifier(config.secretsManager, clock), principalMappings));
+  const query = new QueryService(search, indices, new UserContexts(new UserTokenVerifier(config.secrets, clock), principalMappings));
   const feedback = new Feedback(new FeedbackStore(store.db), indices, clock);
   const accessConfigurations = new AccessConfigurations(store, clock, indices, tokens);
   const services: Services = { config, store, indices, dataSources, syncJobs, documents, query, feedback, principalMappings, accessConfigurations };

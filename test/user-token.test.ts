@@ -83,7 +83,7 @@ for (const backend of backends()) {
 
     before(async () => {
       store = await TestStore.create(backend.name);
-      server = await TestServer.start(store, { env: { ...moto.env, KENDRITE_SECRETS_MANAGER_ENDPOINT: moto.endpoint } });
+      server = await TestServer.start(store, { env: { ...moto.env, KENDRITE_SECRETS_ENDPOINT: moto.endpoint } });
       k = server.client();
     });
     after(async () => {

@@ -117,3 +117,18 @@ export function cpuTimeMs(pid: number): number {
     return NaN;
   }
 }
+
+/** A memory figure of a process from /proc/<pid>/status (VmHWM: peak RSS; VmRSS: now), in MB. */
+export function memoryMb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
+  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+/** Polls `check` every `everyMs` until it is true (an hour at most). */
+export async function until(check: () => Promise<boolean>, everyMs = 20, ms = 3_600_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}

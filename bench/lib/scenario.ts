@@ -26,6 +26,8 @@ export interface BenchOptions {
   rounds: number;
   /** Extra node flags for the kendrite processes a scenario starts (profiling: --cpu-prof …). */
   kendriteNodeArgs: string[];
+  /** --rows: table sizes for the databaseSync scenario (its own defaults when absent). */
+  rows?: number[];
 }
 
 export interface ScenarioContext {

@@ -20,7 +20,7 @@ import {
   StartDataSourceSyncJobCommand,
   type DataSourceSyncJob,
 } from '@aws-sdk/client-kendra';
-import { cpuTimeMs, startKendrite } from '../lib/processes.js';
+import { cpuTimeMs, memoryMb, startKendrite, until } from '../lib/processes.js';
 import type { ScenarioContext, ScenarioResult, Table, Target } from '../lib/scenario.js';
 import { fmt } from '../lib/stats.js';
 import { writePassages } from '../../src/store/searchPassages.js';
@@ -146,7 +146,7 @@ async function measure(ctx: ScenarioContext, files: number, errors: string[]): P
       const { ExecutionId } = await k.send(new StartDataSourceSyncJobCommand({ IndexId, Id }));
       let job: DataSourceSyncJob | undefined;
       await until(async () => {
-        rss.push(status(kendrite.pid, 'VmRSS'));
+        rss.push(memoryMb(kendrite.pid, 'VmRSS'));
         job = (await k.send(new ListDataSourceSyncJobsCommand({ IndexId, Id }))).History!.find((j) => j.ExecutionId === ExecutionId);
         return job !== undefined && job.EndTime !== undefined;
       }, 50);
@@ -178,7 +178,7 @@ async function measure(ctx: ScenarioContext, files: number, errors: string[]): P
       resync: best(resyncs),
       changedSeconds: changedRun.seconds,
       changedDocs: changed,
-      peakRssMb: status(kendrite.pid, 'VmHWM'),
+      peakRssMb: memoryMb(kendrite.pid, 'VmHWM'),
       medianRssMb: rss.sort((a, b) => a - b)[Math.floor(rss.length / 2)] ?? NaN,
       phaseRssMb: { full: full.rssMb, resync: Math.max(...resyncs.map((r) => r.rssMb)), changed: changedRun.rssMb },
     };
@@ -307,18 +307,4 @@ async function baselineFullSync(root: string, dataDir: string): Promise<Rate> {
   const cpu = process.cpuUsage(cpu0);
   await store.close();
   return { perSec: rate, cpuUs: (cpu.user + cpu.system) / all.length };
-}
-
-/** A memory figure of a process from /proc/<pid>/status, in MB. */
-function status(pid: number, field: 'VmHWM' | 'VmRSS'): number {
-  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
-}
-
-async function until(check: () => Promise<boolean>, everyMs = 20, ms = 3_600_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
 }

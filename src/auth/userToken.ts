@@ -50,7 +50,7 @@ export class UserTokenVerifier implements TokenVerifier {
   private client: SecretsManagerClient | undefined;
 
   constructor(
-    private readonly sm: Config['secretsManager'],
+    private readonly sm: Config['secrets'],
     private readonly now: () => number = Date.now,
   ) {}
 

@@ -35,8 +35,11 @@ export interface Config {
   s3: { endpoint?: string; region?: string; forcePathStyle: boolean; accessKeyId?: string; secretAccessKey?: string };
   /** Folders FILESYSTEM data sources may read (they and everything under them); none by default. */
   folders: { allowedRoots: string[] };
-  /** Where the keys of user token configurations with a SecretManagerArn are read. */
-  secretsManager: { endpoint?: string; region?: string; accessKeyId?: string; secretAccessKey?: string };
+  /**
+   * Where a data source's SecretArn is read: `file` (a JSON map ARN → secret value) when it holds the
+   * ARN, else AWS Secrets Manager at `endpoint` (the SDK's defaults when unset).
+   */
+  secrets: { endpoint?: string; region?: string; accessKeyId?: string; secretAccessKey?: string; file?: string };
 }
 
 export const DEFAULT_PORT = 4580;
@@ -56,7 +59,7 @@ export function defaultConfig(): Config {
     limits: { maxDocumentBytes: 50 * 1024 * 1024, maxTextBytes: 5 * 1024 * 1024, maxDecompressionRatio: 100, maxRssBytes: 768 * 1024 * 1024 },
     s3: { forcePathStyle: true },
     folders: { allowedRoots: [] },
-    secretsManager: {},
+    secrets: {},
   };
 }
 
@@ -112,7 +115,8 @@ const ENV_SETTINGS: Record<string, (value: string, name: string) => Partial<Conf
   KENDRITE_TRANSITION_DELAY_MS: (v, name) => ({ transitionDelayMs: intFromEnv(name, v) }),
   KENDRITE_LEASE_SECONDS: (v, name) => ({ sync: { leaseSeconds: intFromEnv(name, v) } as Config['sync'] }),
   KENDRITE_S3_ENDPOINT: (v) => ({ s3: { endpoint: v } as Config['s3'] }),
-  KENDRITE_SECRETS_MANAGER_ENDPOINT: (v) => ({ secretsManager: { endpoint: v } }),
+  KENDRITE_SECRETS_ENDPOINT: (v) => ({ secrets: { endpoint: v } }),
+  KENDRITE_SECRETS_FILE: (v) => ({ secrets: { file: v } }),
   KENDRITE_FOLDER_ROOTS: (v) => ({ folders: { allowedRoots: v.split(path.delimiter).filter(Boolean) } }),
 };
 
@@ -124,8 +128,8 @@ function fromEnv(env: Env): Partial<Config> {
   const awsS3Endpoint = env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL;
   let out: Partial<Config> = awsS3Endpoint ? { s3: { endpoint: awsS3Endpoint } as Config['s3'] } : {};
   // Likewise Secrets Manager's.
-  const awsSecretsEndpoint = env.AWS_ENDPOINT_URL_SECRETS_MANAGER ?? env.AWS_ENDPOINT_URL;
-  if (awsSecretsEndpoint) out = merge(out, { secretsManager: { endpoint: awsSecretsEndpoint } });
+  const awsSecretsEndpoint = env.AWS_ENDPOINT_URL_SECRETS_MANAGER;
+  if (awsSecretsEndpoint) out = merge(out, { secrets: { endpoint: awsSecretsEndpoint } });
   for (const [name, settings] of Object.entries(ENV_SETTINGS)) {
     const value = env[name];
     if (value) out = merge(out, settings(value, name));
@@ -174,6 +178,10 @@ function validateConfig(c: Config): void {
   if (!Number.isInteger(c.sync.fetchConcurrency) || c.sync.fetchConcurrency < 1) throw new ConfigError('sync.fetchConcurrency must be an integer >= 1');
   if (!Array.isArray(c.folders.allowedRoots) || !c.folders.allowedRoots.every((r) => typeof r === 'string' && path.isAbsolute(r)))
     throw new ConfigError('folders.allowedRoots must be a list of absolute paths');
+  const sec = c.secrets as Record<string, unknown>;
+  if (!sec || typeof sec !== 'object' || Array.isArray(sec)) throw new ConfigError('secrets must be an object');
+  for (const k of ['endpoint', 'region', 'accessKeyId', 'secretAccessKey', 'file'])
+    if (sec[k] !== undefined && typeof sec[k] !== 'string') throw new ConfigError(`secrets.${k} must be a string`);
 }
 
 export function isLoopback(host: string): boolean {

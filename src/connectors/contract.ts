@@ -44,7 +44,11 @@ export interface SyncContext {
   signal: AbortSignal;
   /** Largest document to read, in bytes; larger ones fail without being read. */
   maxDocumentBytes: number;
+  /** The index's fields and their types (DocumentMetadataConfigurations, and the reserved ones), for connectors that map source fields onto them. */
+  indexFields?: ReadonlyMap<string, IndexFieldType>;
 }
+
+export type IndexFieldType = 'STRING_VALUE' | 'STRING_LIST_VALUE' | 'LONG_VALUE' | 'DATE_VALUE';
 
 export interface Connector {
   /** Must end soon after `ctx.signal` aborts: pass it to every call that may take long. */

@@ -4,6 +4,8 @@
 import type { Config } from '../config/config.js';
 import type { Connector } from './contract.js';
 import { ConfigurationError } from './contract.js';
+import { DatabaseConnector } from './database.js';
+import { parseDatabaseConfiguration, type DatabaseSource } from './databaseSource.js';
 import { FolderConnector, type FolderSource } from './filesystem.js';
 import { globToRegExp } from './patterns.js';
 import { S3Connector, type S3Source } from './s3.js';
@@ -13,7 +15,8 @@ export type SyncMode = 'FULL_CRAWL' | 'FORCED_FULL_CRAWL' | 'CHANGE_LOG';
 
 export type SourceSpec =
   | { kind: 'S3'; source: S3Source; syncMode: SyncMode; maxFileBytes?: number }
-  | { kind: 'FILESYSTEM'; source: FolderSource; syncMode: SyncMode; maxFileBytes?: number };
+  | { kind: 'FILESYSTEM'; source: FolderSource; syncMode: SyncMode; maxFileBytes?: number }
+  | { kind: 'DATABASE'; source: DatabaseSource; syncMode: SyncMode; maxFileBytes?: number };
 
 /** TEMPLATE types kendrite runs. */
 export const TEMPLATE_TYPES = ['S3', 'FILESYSTEM'] as const;
@@ -26,6 +29,7 @@ export const TEMPLATE_TYPES = ['S3', 'FILESYSTEM'] as const;
 export const SYNCABLE_TYPES: Readonly<Record<string, string>> = {
   S3: 'S3Configuration: an S3 bucket',
   TEMPLATE: `template type ${TEMPLATE_TYPES.join(' or ')}`,
+  DATABASE: 'DatabaseConfiguration: a PostgreSQL or MySQL/MariaDB table',
   CUSTOM: 'documents sent with BatchPutDocument',
 };
 
@@ -44,6 +48,7 @@ const TEMPLATE_KEYS = new Set(['type', 'version', 'syncMode', 'connectionConfigu
  */
 export function parseSource(type: string, configuration: Record<string, unknown> | undefined): SourceSpec | undefined {
   if (type === 'S3') return fromS3Configuration(configuration?.S3Configuration);
+  if (type === 'DATABASE') return { kind: 'DATABASE', source: parseDatabaseConfiguration(configuration?.DatabaseConfiguration), syncMode: 'FULL_CRAWL' };
   if (type !== 'TEMPLATE') return undefined;
   const template = (configuration?.TemplateConfiguration as { Template?: unknown } | undefined)?.Template;
   if (!isObject(template)) throw new ConfigurationError('TemplateConfiguration.Template must be a JSON object with a "type".');
@@ -109,9 +114,11 @@ function metadataFolder(prefix: string | undefined): string | undefined {
 export interface ConnectorDeps {
   s3: Config['s3'];
   folders: Config['folders'];
+  secrets: Config['secrets'];
 }
 
 export function connectorFor(spec: SourceSpec, deps: ConnectorDeps): Connector {
+  if (spec.kind === 'DATABASE') return new DatabaseConnector(spec.source, deps.secrets);
   return spec.kind === 'S3' ? new S3Connector(s3Client(deps.s3), spec.source) : new FolderConnector(spec.source, deps.folders.allowedRoots);
 }
 

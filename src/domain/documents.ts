@@ -1,6 +1,8 @@
 import type { Config } from '../config/config.js';
 import { LANGUAGE_KEY, languageCodeProblem } from '../search/language.js';
 import { accessProblem, type AccessLists, type HierarchicalPrincipal, type Principal } from './access.js';
+
+export type { Principal };
 import type { NewQueuedOp } from '../store/documents.js';
 import type { Store } from '../store/store.js';
 import type { Scope } from './arn.js';
@@ -65,6 +67,18 @@ export const RESERVED_TYPES: Record<string, keyof AttributeValue> = {
   _created_at: 'DateValue',
   _last_updated_at: 'DateValue',
 };
+
+const FIELD_TYPES: Record<keyof AttributeValue, 'STRING_VALUE' | 'STRING_LIST_VALUE' | 'LONG_VALUE' | 'DATE_VALUE'> = {
+  StringValue: 'STRING_VALUE', StringListValue: 'STRING_LIST_VALUE', LongValue: 'LONG_VALUE', DateValue: 'DATE_VALUE',
+};
+
+/** An index's fields and their types: the reserved ones, and those of its DocumentMetadataConfigurations. */
+export function indexFieldTypes(settings: { DocumentMetadataConfigurations?: { Name?: string; Type?: string }[] }): Map<string, (typeof FIELD_TYPES)[keyof AttributeValue]> {
+  const fields = new Map(Object.entries(RESERVED_TYPES).map(([k, member]) => [k, FIELD_TYPES[member]]));
+  for (const c of settings.DocumentMetadataConfigurations ?? [])
+    if (c.Name && Object.values(FIELD_TYPES).includes(c.Type as never)) fields.set(c.Name, c.Type as (typeof FIELD_TYPES)[keyof AttributeValue]);
+  return fields;
+}
 
 const JOB_ENDED = 'The sync job stopped while this batch was being accepted; nothing in the batch was applied. Start a new sync job and send it again.';
 

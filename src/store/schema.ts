@@ -112,6 +112,7 @@ export interface DocumentsTable {
   /** The document's _language_code (its own, else its data source's, else en): what every search filters on. */
   language_code: string;
   source_uri: string | null;
+  /** Kendra's AccessControlList (JSON list of principals); null: no list, the document is public. */
   /** The connector's version (ETag, mtime+size…) used for change detection. */
   version: string | null;
   content_hash: string | null;

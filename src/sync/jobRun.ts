@@ -5,6 +5,7 @@ import type { Config } from '../config/config.js';
 import { ConfigurationError, SourceError } from '../connectors/contract.js';
 import { connectorFor, parseSource, SYNCABLE_TYPES_TEXT, type SourceSpec } from '../connectors/registry.js';
 import type { Clock } from '../domain/clock.js';
+import { indexFieldTypes } from '../domain/documents.js';
 import { isTerminal, type SyncJobStatus } from '../domain/syncJobStateMachine.js';
 import type { DataSourceRow } from '../store/dataSources.js';
 import type { Store } from '../store/store.js';
@@ -78,9 +79,11 @@ export class JobRun {
       return;
     }
     const limits = { ...this.config.limits, maxDocumentBytes: Math.min(this.config.limits.maxDocumentBytes, spec.maxFileBytes ?? Infinity) };
+    const index = await this.store.indices.getById(this.ref.indexId);
+    const indexFields = indexFieldTypes(index ? (JSON.parse(index.settings) as Parameters<typeof indexFieldTypes>[0]) : {});
     const pipeline = new SyncPipeline(
       this.store, this.indexer, this.clock, this.ref,
-      { fetchConcurrency: this.config.sync.fetchConcurrency, batchSize: BATCH_SIZE, flushMs: FLUSH_MS, force: spec.syncMode === 'FORCED_FULL_CRAWL', limits, language: ds.language_code },
+      { fetchConcurrency: this.config.sync.fetchConcurrency, batchSize: BATCH_SIZE, flushMs: FLUSH_MS, force: spec.syncMode === 'FORCED_FULL_CRAWL', limits, language: ds.language_code, indexFields },
       this.controller.signal,
     );
     try {

@@ -28,6 +28,7 @@ export interface PipelineOptions {
   limits: Config['limits'];
   /** The data source's LanguageCode: the language of its documents that give none of their own. */
   language: string | null;
+  indexFields: NonNullable<SyncContext['indexFields']>;
 }
 
 /** The job can no longer write: it was stopped, reaped or failed by someone else. */
@@ -82,7 +83,7 @@ export class SyncPipeline {
    * SYNCING phase, which a stop can cut short. Throws what ended it early.
    */
   async crawl(connector: Connector): Promise<void> {
-    const ctx: SyncContext = { signal: this.signal, maxDocumentBytes: this.opts.limits.maxDocumentBytes };
+    const ctx: SyncContext = { signal: this.signal, maxDocumentBytes: this.opts.limits.maxDocumentBytes, indexFields: this.opts.indexFields };
     const timer = setInterval(() => this.onTimer(), Math.max(10, Math.floor(this.opts.flushMs / 2)));
     try {
       for await (const found of connector.enumerate(ctx)) {
