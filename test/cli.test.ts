@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { StartDataSourceSyncJobCommand, StopDataSourceSyncJobCommand } from '@aws-sdk/client-kendra';
 import { activeCustomDataSource, activeIndex, jobReaching } from './support/kendra.js';
+import { freePort, userEnv } from './support/process.js';
 import { REPO_ROOT, TestServer, TestStore, waitFor } from './support/server.js';
 
 const execFileP = promisify(execFile);
@@ -15,14 +15,7 @@ const CLI = path.join(REPO_ROOT, 'dist/src/cli/main.js');
 const VERSION = (JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 const HEADER = /^EXECUTION ID\s+STATUS\s+START\s+END\s+ADDED\s+MODIFIED\s+DELETED\s+FAILED\s+SCANNED$/;
 
-/** The environment of a user's shell that says nothing about where kendrite is, plus `extra`. */
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('KENDRITE_') && !k.startsWith('AWS_') && k !== 'NODE_TEST_CONTEXT') env[k] = v;
-  return { ...env, ...extra };
-}
-
-async function kendrite(args: string[], env = cleanEnv(), bin = [process.execPath, CLI]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function kendrite(args: string[], env = userEnv(), bin = [process.execPath, CLI]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await execFileP(bin[0]!, [...bin.slice(1), ...args], { env, cwd: tmpdir() });
     return { code: 0, stdout, stderr };
@@ -30,15 +23,6 @@ async function kendrite(args: string[], env = cleanEnv(), bin = [process.execPat
     const err = e as { code: number; stdout: string; stderr: string };
     return { code: err.code, stdout: err.stdout, stderr: err.stderr };
   }
-}
-
-/** A port nothing listens on (it was free a moment ago). */
-async function closedPort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as { port: number };
-  await new Promise((r) => srv.close(r));
-  return port;
 }
 
 describe("kendrite's CLI", () => {
@@ -81,7 +65,7 @@ describe("kendrite's CLI", () => {
   });
 
   test('`kendrite jobs` finds a server on another port through KENDRITE_PORT', async () => {
-    assertJobs(await kendrite(['jobs', indexId, ds], cleanEnv({ KENDRITE_PORT: port })));
+    assertJobs(await kendrite(['jobs', indexId, ds], userEnv({ KENDRITE_PORT: port })));
   });
 
   test('`kendrite jobs --config` finds it through the port of the config file', async () => {
@@ -91,8 +75,8 @@ describe("kendrite's CLI", () => {
   });
 
   test('--endpoint wins over KENDRITE_PORT and AWS_ENDPOINT_URL_KENDRA', async () => {
-    const wrong = String(await closedPort());
-    const env = cleanEnv({ KENDRITE_PORT: wrong, AWS_ENDPOINT_URL_KENDRA: `http://127.0.0.1:${wrong}` });
+    const wrong = String(await freePort());
+    const env = userEnv({ KENDRITE_PORT: wrong, AWS_ENDPOINT_URL_KENDRA: `http://127.0.0.1:${wrong}` });
     assertJobs(await kendrite(['jobs', indexId, ds, '--endpoint', server.url], env));
     const report = await kendrite(['report', executionId, '--endpoint', server.url], env);
     assert.equal(report.stderr, '');
@@ -100,7 +84,7 @@ describe("kendrite's CLI", () => {
   });
 
   test('an unreachable server is named with the reason, in one line, no stack', async () => {
-    const closed = await closedPort();
+    const closed = await freePort();
     const r = await kendrite(['jobs', indexId, ds, '--endpoint', `http://127.0.0.1:${closed}`]);
     assert.deepEqual(r, {
       code: 1,
@@ -112,7 +96,7 @@ describe("kendrite's CLI", () => {
   test('piped into `head`, it stops quietly when head has read enough (no EPIPE stack)', async () => {
     const script = `set -o pipefail; "$NODE" "$CLI" jobs "$INDEX" "$DS" --endpoint "$URL" | head -n 1`;
     const { stdout, stderr } = await execFileP('bash', ['-c', script], {
-      env: cleanEnv({ NODE: process.execPath, CLI, INDEX: indexId, DS: ds, URL: server.url }),
+      env: userEnv({ NODE: process.execPath, CLI, INDEX: indexId, DS: ds, URL: server.url }),
     });
     assert.equal(stderr, '');
     assert.match(stdout.trimEnd(), HEADER);
@@ -121,7 +105,7 @@ describe("kendrite's CLI", () => {
   test('`npm i -g` of the packed package gives a `kendrite` that runs from anywhere and serves', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'kendrite-global-'));
     try {
-      const packed = await execFileP('npm', ['pack', '--pack-destination', dir, '--ignore-scripts'], { cwd: REPO_ROOT, env: cleanEnv() });
+      const packed = await execFileP('npm', ['pack', '--pack-destination', dir, '--ignore-scripts'], { cwd: REPO_ROOT, env: userEnv() });
       const tarball = path.join(dir, packed.stdout.trim().split('\n').pop()!);
       // better-sqlite3 is built from source where no prebuilt binary can be fetched (minutes): hand the
       // install the one this checkout already built for this Node, through prebuild-install's local prebuilds.
@@ -132,12 +116,12 @@ describe("kendrite's CLI", () => {
       await execFileP('tar', ['czf', path.join(prebuilds, `better-sqlite3-v${sqliteVersion}-node-v${process.versions.modules}-${process.platform}-${process.arch}.tar.gz`), '-C', sqliteDir, 'build/Release/better_sqlite3.node']);
       const prefix = path.join(dir, 'prefix');
       await execFileP('npm', ['install', '--global', '--prefix', prefix, '--no-audit', '--no-fund', tarball], {
-        env: cleanEnv({ npm_config_better_sqlite3_local_prebuilds: prebuilds }),
+        env: userEnv({ npm_config_better_sqlite3_local_prebuilds: prebuilds }),
       });
       const bin = path.join(prefix, 'bin/kendrite');
-      assert.deepEqual(await kendrite(['--version'], cleanEnv(), [bin]), { code: 0, stdout: `${VERSION}\n`, stderr: '' });
+      assert.deepEqual(await kendrite(['--version'], userEnv(), [bin]), { code: 0, stdout: `${VERSION}\n`, stderr: '' });
 
-      const proc = spawn(bin, ['serve', '--port', '0', '--data-dir', path.join(dir, 'data')], { cwd: '/', env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+      const proc = spawn(bin, ['serve', '--port', '0', '--data-dir', path.join(dir, 'data')], { cwd: '/', env: userEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
       try {
         let out = '';
         proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
