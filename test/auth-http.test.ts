@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import {
   CreateIndexCommand,
   DeleteIndexCommand,
@@ -24,7 +24,7 @@ import type { OperationName } from '../src/protocol/generated/operations.js';
 import { validInputFor } from './support/badInputCases.js';
 import { activeCustomDataSource, activeIndex, jobReaching, rejectsWith, ROLE } from './support/kendra.js';
 import { assertError, assertOk, rawRequest, target, type Credentials, type RawRequest } from './support/rawClient.js';
-import { backends, REPO_ROOT, TestServer, TestStore } from './support/server.js';
+import { backends, describeOrSkip, REPO_ROOT, TestServer, TestStore } from './support/server.js';
 import { storeSnapshot, type StoreSnapshot } from './support/storeSnapshot.js';
 
 const WRITER: Credentials = { accessKeyId: 'AKIDWRITER', secretAccessKey: 'writer-secret' };
@@ -78,7 +78,7 @@ function serve(args: string[], env: Record<string, string>): Promise<{ started: 
 }
 
 for (const backend of backends()) {
-  describe(`P-6/P-8 authentication and authorization over HTTP [${backend.name}]`, { skip: backend.skip }, () => {
+  describeOrSkip(`P-6/P-8 authentication and authorization over HTTP [${backend.name}]`, { skip: backend.skip }, () => {
     let store: TestStore;
     let server: TestServer;
     let writer: KendraClient;

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import { AwsCli, awsCliSkip, cliBlob, cliError, EXIT } from './support/awscli.js';
 import { ROLE } from './support/kendra.js';
-import { backends, TestServer, TestStore, waitFor } from './support/server.js';
+import { backends, describeOrSkip, TestServer, TestStore, waitFor } from './support/server.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const UNKNOWN = '00000000-0000-0000-0000-000000000000';
@@ -32,7 +32,7 @@ const metrics = (added: number, modified: number, deleted: number, failed: numbe
 });
 
 for (const backend of backends()) {
-  describe(`scenario over the AWS CLI [${backend.name}]`, { skip: backend.skip ?? awsCliSkip }, () => {
+  describeOrSkip(`scenario over the AWS CLI [${backend.name}]`, { skip: backend.skip ?? awsCliSkip }, () => {
     let store: TestStore;
     let server: TestServer;
     let aws: AwsCli;

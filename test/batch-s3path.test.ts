@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import {
   BatchGetDocumentStatusCommand,
   BatchPutDocumentCommand,
@@ -11,10 +11,10 @@ import {
 import { makeDocx, makePdf } from './support/corpus.js';
 import { activeCustomDataSource, activeIndex, jobReaching } from './support/kendra.js';
 import { Bucket, Moto } from './support/moto.js';
-import { backends, TestServer, TestStore } from './support/server.js';
+import { backends, describeOrSkip, TestServer, TestStore } from './support/server.js';
 
 for (const backend of backends()) {
-  describe(`BatchPutDocument with S3Path content, from moto's S3 [${backend.name}]`, { skip: backend.skip }, () => {
+  describeOrSkip(`BatchPutDocument with S3Path content, from moto's S3 [${backend.name}]`, { skip: backend.skip }, () => {
     let moto: Moto;
     let store: TestStore;
     let server: TestServer;

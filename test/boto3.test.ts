@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import { ROLE } from './support/kendra.js';
-import { backends, TestServer, TestStore } from './support/server.js';
+import { backends, describeOrSkip, TestServer, TestStore } from './support/server.js';
 
 // The script lives next to the sources; the compiled test runs from dist/test.
 const SCENARIO = fileURLToPath(new URL('../../test/support/boto3_scenario.py', import.meta.url));
@@ -60,7 +60,7 @@ const metrics = (added: number, modified: number, deleted: number, failed: numbe
 });
 
 for (const backend of backends()) {
-  describe(`scenarios over boto3 [${backend.name}]`, { skip: backend.skip ?? boto3Skip }, () => {
+  describeOrSkip(`scenarios over boto3 [${backend.name}]`, { skip: backend.skip ?? boto3Skip }, () => {
     let store: TestStore;
     let server: TestServer;
     before(async () => {

@@ -2,15 +2,15 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import { ListDataSourceSyncJobsCommand, StartDataSourceSyncJobCommand } from '@aws-sdk/client-kendra';
 import { makePdf } from './support/corpus.js';
 import { activeIndex, jobOf, jobReaching } from './support/kendra.js';
-import { backends, TestServer, TestStore, waitFor } from './support/server.js';
+import { backends, describeOrSkip, TestServer, TestStore, waitFor } from './support/server.js';
 import { activeDataSource, folderTemplate, IndexTables, metrics, report, syncToEnd, TERMINAL } from './support/sync.js';
 
 for (const backend of backends()) {
-  describe(`S-JOB-7: a server killed during a connector sync [${backend.name}]`, { skip: backend.skip }, () => {
+  describeOrSkip(`S-JOB-7: a server killed during a connector sync [${backend.name}]`, { skip: backend.skip }, () => {
     let store: TestStore;
     let dir: string;
     before(async () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import {
   CreateDataSourceCommand,
   StartDataSourceSyncJobCommand,
@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-kendra';
 import { makeCorruptPdf, makePdf } from './support/corpus.js';
 import { activeIndex, jobOf, rejectsWith, ROLE } from './support/kendra.js';
-import { backends, TestServer, TestStore, waitFor } from './support/server.js';
+import { backends, describeOrSkip, TestServer, TestStore, waitFor } from './support/server.js';
 import { actions, activeDataSource, FORMAT_WORDS, folderTemplate, formatCorpus, IndexTables, metrics, report, syncToEnd, TERMINAL } from './support/sync.js';
 
 function write(file: string, content: string | Uint8Array): void {
@@ -34,7 +34,7 @@ async function syncAfterUpdate(k: KendraClient, indexId: string, ds: string) {
 }
 
 for (const backend of backends()) {
-  describe(`local folder connector (FILESYSTEM template) [${backend.name}]`, { skip: backend.skip }, () => {
+  describeOrSkip(`local folder connector (FILESYSTEM template) [${backend.name}]`, { skip: backend.skip }, () => {
     let store: TestStore;
     let server: TestServer;
     let k: KendraClient;

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import { CreateDataSourceCommand, QueryCommand, UpdateDataSourceCommand, type KendraClient, type TemplateConfiguration } from '@aws-sdk/client-kendra';
 import { makeCorruptPdf } from './support/corpus.js';
 import { activeIndex, rejectsWith, ROLE } from './support/kendra.js';
 import { Bucket, Moto } from './support/moto.js';
-import { backends, TestServer, TestStore } from './support/server.js';
+import { backends, describeOrSkip, TestServer, TestStore } from './support/server.js';
 import { actions, activeDataSource, FORMAT_WORDS, formatCorpus, IndexTables, metrics, report, syncToEnd } from './support/sync.js';
 
 /** Documents larger than this fail (kendrite's limits.maxDocumentBytes, set small for the test). */
@@ -19,7 +19,7 @@ after(async () => {
 });
 
 for (const backend of backends()) {
-  describe(`S3 connector against moto's S3 [${backend.name}]`, { skip: backend.skip }, () => {
+  describeOrSkip(`S3 connector against moto's S3 [${backend.name}]`, { skip: backend.skip }, () => {
     let store: TestStore;
     let server: TestServer;
     let k: KendraClient;

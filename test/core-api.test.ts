@@ -17,10 +17,10 @@ import {
   UpdateIndexCommand,
 } from '@aws-sdk/client-kendra';
 import { activeCustomDataSource, activeIndex, rejectsWith, ROLE } from './support/kendra.js';
-import { backends, TestServer, TestStore, waitFor } from './support/server.js';
+import { backends, describeOrSkip, TestServer, TestStore, waitFor } from './support/server.js';
 
 for (const backend of backends()) {
-  describe(`indices, data sources and tags over @aws-sdk/client-kendra [${backend.name}]`, { skip: backend.skip }, () => {
+  describeOrSkip(`indices, data sources and tags over @aws-sdk/client-kendra [${backend.name}]`, { skip: backend.skip }, () => {
     let store: TestStore;
     let server: TestServer;
     let k: KendraClient;

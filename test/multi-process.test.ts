@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import { ListDataSourceSyncJobsCommand, StartDataSourceSyncJobCommand, type KendraClient } from '@aws-sdk/client-kendra';
 import { activeCustomDataSource, activeIndex, jobReaching } from './support/kendra.js';
-import { TestServer, TestStore } from './support/server.js';
+import { describeOrSkip, TestServer, TestStore } from './support/server.js';
 
 const pgSkip = process.env.KENDRITE_TEST_POSTGRES_URL ? undefined : 'skipped: KENDRITE_TEST_POSTGRES_URL not set';
 
-describe('two kendrite processes on one PostgreSQL [postgres]', { skip: pgSkip }, () => {
+describeOrSkip('two kendrite processes on one PostgreSQL [postgres]', { skip: pgSkip }, () => {
   let store: TestStore;
   let a: TestServer;
   let b: TestServer;

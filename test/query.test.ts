@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import {
   BatchGetDocumentStatusCommand,
   BatchPutDocumentCommand,
@@ -19,7 +19,7 @@ import {
 } from '@aws-sdk/client-kendra';
 import { activeCustomDataSource, activeIndex, jobReaching, rejectsWith } from './support/kendra.js';
 import { CORPUS, createdAt, ingestCorpus, sourceUri, storeQuery, updatedAt, type Source } from './support/searchCorpus.js';
-import { backends, TestServer, TestStore, waitFor } from './support/server.js';
+import { backends, describeOrSkip, TestServer, TestStore, waitFor } from './support/server.js';
 import { activeDataSource, folderTemplate, metrics, syncToEnd } from './support/sync.js';
 
 type Input = Omit<QueryCommandInput, 'IndexId'>;
@@ -204,7 +204,7 @@ const JUDGED: Judged[] = [
 ];
 
 for (const backend of backends()) {
-  describe(`Query over a synced corpus [${backend.name}]`, { skip: backend.skip }, () => {
+  describeOrSkip(`Query over a synced corpus [${backend.name}]`, { skip: backend.skip }, () => {
     let store: TestStore;
     let server: TestServer;
     let k: KendraClient;
@@ -447,7 +447,7 @@ for (const backend of backends()) {
     });
   });
 
-  describe(`BatchGetDocumentStatus and what is searchable (DOC-2) [${backend.name}]`, { skip: backend.skip }, () => {
+  describeOrSkip(`BatchGetDocumentStatus and what is searchable (DOC-2) [${backend.name}]`, { skip: backend.skip }, () => {
     let store: TestStore;
     let server: TestServer;
     let k: KendraClient;
@@ -505,7 +505,7 @@ for (const backend of backends()) {
     });
   });
 
-  describe(`Query and Retrieve over what a connector synced (folder) [${backend.name}]`, { skip: backend.skip }, () => {
+  describeOrSkip(`Query and Retrieve over what a connector synced (folder) [${backend.name}]`, { skip: backend.skip }, () => {
     let store: TestStore;
     let server: TestServer;
     let k: KendraClient;

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import { ListDataSourceSyncJobsCommand, StartDataSourceSyncJobCommand, StopDataSourceSyncJobCommand, type KendraClient } from '@aws-sdk/client-kendra';
 import { activeCustomDataSource, activeIndex, jobReaching } from './support/kendra.js';
-import { backends, TestServer, TestStore, waitFor } from './support/server.js';
+import { backends, describeOrSkip, TestServer, TestStore, waitFor } from './support/server.js';
 import { execSql } from './support/sql.js';
 
 const DAY = 86_400_000;
@@ -32,7 +32,7 @@ function oldJob(indexId: string, ds: string, startTime: number) {
 }
 
 for (const backend of backends()) {
-  describe(`S-LIST-7 history retention [${backend.name}]`, { skip: backend.skip }, () => {
+  describeOrSkip(`S-LIST-7 history retention [${backend.name}]`, { skip: backend.skip }, () => {
     let store: TestStore;
     let server: TestServer;
     before(async () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import {
   BatchDeleteDocumentCommand,
   BatchPutDocumentCommand,
@@ -12,14 +12,14 @@ import {
 } from '@aws-sdk/client-kendra';
 import { activeCustomDataSource, activeIndex, jobReaching, rejectsWith } from './support/kendra.js';
 import { CORPUS, createdAt, ingestCorpus, sourceUri, storeQuery, updatedAt, type Source } from './support/searchCorpus.js';
-import { backends, TestServer, TestStore } from './support/server.js';
+import { backends, describeOrSkip, TestServer, TestStore } from './support/server.js';
 
 type Input = Omit<RetrieveCommandInput, 'IndexId'>;
 const docIds = (r: RetrieveCommandOutput) => r.ResultItems!.map((i) => i.DocumentId!);
 const count = (text: string, word: string) => text.split(word).length - 1;
 
 for (const backend of backends()) {
-  describe(`Retrieve: passages of the synced corpus [${backend.name}]`, { skip: backend.skip }, () => {
+  describeOrSkip(`Retrieve: passages of the synced corpus [${backend.name}]`, { skip: backend.skip }, () => {
     let store: TestStore;
     let server: TestServer;
     let k: KendraClient;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import {
   BatchDeleteDocumentCommand,
   BatchGetDocumentStatusCommand,
@@ -17,7 +17,7 @@ import {
   type KendraClient,
 } from '@aws-sdk/client-kendra';
 import { activeCustomDataSource, activeIndex, jobOf, jobReaching, rejectsWith } from './support/kendra.js';
-import { backends, REPO_ROOT, TestServer, TestStore, waitFor } from './support/server.js';
+import { backends, describeOrSkip, REPO_ROOT, TestServer, TestStore, waitFor } from './support/server.js';
 
 const run = promisify(execFile);
 
@@ -35,7 +35,7 @@ async function docStatus(k: KendraClient, indexId: string, ids: string[]) {
 }
 
 for (const backend of backends()) {
-  describe(`CUSTOM sync jobs over @aws-sdk/client-kendra [${backend.name}]`, { skip: backend.skip }, () => {
+  describeOrSkip(`CUSTOM sync jobs over @aws-sdk/client-kendra [${backend.name}]`, { skip: backend.skip }, () => {
     let store: TestStore;
     let server: TestServer;
     let k: KendraClient;

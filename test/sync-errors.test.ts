@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import {
   ListDataSourceSyncJobsCommand,
   StartDataSourceSyncJobCommand,
@@ -11,14 +11,14 @@ import {
   type KendraClient,
 } from '@aws-sdk/client-kendra';
 import { activeCustomDataSource, activeIndex, jobReaching, rejectsWith } from './support/kendra.js';
-import { backends, REPO_ROOT, TestServer, TestStore, waitFor } from './support/server.js';
+import { backends, describeOrSkip, REPO_ROOT, TestServer, TestStore, waitFor } from './support/server.js';
 
 const run = promisify(execFile);
 const WRITER = { accessKeyId: 'AKIDWRITER', secretAccessKey: 'writer-secret' };
 const READER = { accessKeyId: 'AKIDREADER', secretAccessKey: 'reader-secret' };
 
 for (const backend of backends()) {
-  describe(`sync job operations: every error kendrite can produce, by its code [${backend.name}]`, { skip: backend.skip }, () => {
+  describeOrSkip(`sync job operations: every error kendrite can produce, by its code [${backend.name}]`, { skip: backend.skip }, () => {
     let store: TestStore;
     let server: TestServer;
     let writer: KendraClient;
@@ -87,7 +87,7 @@ for (const backend of backends()) {
     });
   });
 
-  describe(`P-10 throttling of sync job operations [${backend.name}]`, { skip: backend.skip }, () => {
+  describeOrSkip(`P-10 throttling of sync job operations [${backend.name}]`, { skip: backend.skip }, () => {
     let store: TestStore;
     let server: TestServer;
     before(async () => {

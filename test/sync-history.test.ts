@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import {
   BatchPutDocumentCommand,
   DescribeIndexCommand,
@@ -13,7 +13,7 @@ import {
   type ListDataSourceSyncJobsCommandInput,
 } from '@aws-sdk/client-kendra';
 import { activeCustomDataSource, activeIndex, jobOf, jobReaching, rejectsWith } from './support/kendra.js';
-import { backends, TestServer, TestStore, waitFor } from './support/server.js';
+import { backends, describeOrSkip, TestServer, TestStore, waitFor } from './support/server.js';
 
 const LEASE = { KENDRITE_LEASE_SECONDS: '2' };
 
@@ -46,7 +46,7 @@ async function runJob(k: KendraClient, indexId: string, ds: string, bad = false)
 }
 
 for (const backend of backends()) {
-  describe(`ListDataSourceSyncJobs history, paging and filters [${backend.name}]`, { skip: backend.skip }, () => {
+  describeOrSkip(`ListDataSourceSyncJobs history, paging and filters [${backend.name}]`, { skip: backend.skip }, () => {
     let store: TestStore;
     let server: TestServer;
     let k: KendraClient;

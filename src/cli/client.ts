@@ -2,6 +2,9 @@ import { Hash } from '@smithy/hash-node';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 
+/** What the CLI prints as `kendrite: <message>` and exits 1 for, without a stack. */
+export class CliError extends Error {}
+
 /** A minimal signed JSON 1.1 client for the CLI's read commands (any SigV4 client would do). */
 export async function call(endpoint: string, target: string, body: unknown): Promise<Record<string, unknown>> {
   const url = new URL(endpoint);
@@ -28,8 +31,25 @@ export async function call(endpoint: string, target: string, body: unknown): Pro
       body: payload,
     }),
   );
-  const res = await fetch(new URL('/', url), { method: 'POST', headers: signed.headers, body: payload });
-  const json = (await res.json()) as Record<string, unknown>;
-  if (!res.ok) throw new Error(`${String(json.__type)}: ${String(json.message)}`);
+  let res: Response;
+  try {
+    res = await fetch(new URL('/', url), { method: 'POST', headers: signed.headers, body: payload });
+  } catch (e) {
+    throw new CliError(`cannot reach kendrite at ${endpoint}: ${unreachableReason(e)}`);
+  }
+  const text = await res.text();
+  let json: Record<string, unknown>;
+  try {
+    json = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    throw new CliError(`${endpoint} answered HTTP ${res.status} with a body that is not JSON: is kendrite serving there?`);
+  }
+  if (!res.ok) throw new CliError(`${String(json.__type)}: ${String(json.message)}`);
   return json;
+}
+
+/** fetch() says only "fetch failed"; the cause says why (ECONNREFUSED, ENOTFOUND…). */
+function unreachableReason(e: unknown): string {
+  const cause = (e as { cause?: { message?: string; code?: string; errors?: { message?: string }[] } }).cause;
+  return cause?.message || cause?.errors?.[0]?.message || cause?.code || (e as Error).message;
 }

@@ -1,14 +1,26 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { startKendrite, StartupError } from '../app.js';
 import { ConfigError, DEFAULT_PORT, loadConfig, type Config } from '../config/config.js';
 import { SYNCABLE_TYPES_TEXT } from '../connectors/registry.js';
-import { call } from './client.js';
+import { call, CliError } from './client.js';
+import { resolveEndpoint } from './endpoint.js';
+
+// Output piped into `head` is closed early: the reader has what it wanted, so stop quietly.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
+
+// dist/src/cli/main.js → the package's root, in the repository and in an installed package alike.
+const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
 const program = new Command()
   .name('kendrite')
   .description('A self-hosted Amazon Kendra: the Kendra API with data source sync jobs and a full-text index.')
-  .addHelpText('after', `\nData source types that sync: ${SYNCABLE_TYPES_TEXT}.\nEvery other type is accepted; its syncs end FAILED.`);
+  .addHelpText('after', `\nData source types that sync: ${SYNCABLE_TYPES_TEXT}.\nEvery other type is accepted; its syncs end FAILED.`)
+  .version(version);
 
 const port = (v: string) => {
   const n = Number(v);
@@ -45,22 +57,28 @@ program
     }
   });
 
-const endpointOption = ['--endpoint <url>', 'kendrite endpoint (env AWS_ENDPOINT_URL_KENDRA)', process.env.AWS_ENDPOINT_URL_KENDRA ?? `http://127.0.0.1:${DEFAULT_PORT}`] as const;
+/** The options of the commands that call a running server. */
+function clientCommand(spec: string): Command {
+  return program
+    .command(spec)
+    .option('--endpoint <url>', `kendrite endpoint (default: env AWS_ENDPOINT_URL_KENDRA, else the host and port of --config / KENDRITE_HOST / KENDRITE_PORT, else http://127.0.0.1:${DEFAULT_PORT})`)
+    .option('--config <file>', 'the server\'s JSON config file, to find its host and port (env KENDRITE_CONFIG)');
+}
 
-program
-  .command('jobs <indexId> <dataSourceId>')
+clientCommand('jobs <indexId> <dataSourceId>')
   .description('List the sync job history of a data source, newest first')
-  .option(...endpointOption)
   .option('--status <status>', 'only jobs with this status')
   .option('--limit <n>', 'at most this many jobs', (v) => Number(v), 20)
-  .action(async (indexId: string, dataSourceId: string, opts: { endpoint: string; status?: string; limit: number }) => {
+  .action(async (indexId: string, dataSourceId: string, opts: { endpoint?: string; config?: string; status?: string; limit: number }) => {
+    const endpoint = resolveEndpoint(opts);
     let NextToken: string | undefined;
     let shown = 0;
-    process.stdout.write(pad(['EXECUTION ID', 'STATUS', 'START', 'END', 'ADDED', 'MODIFIED', 'DELETED', 'FAILED', 'SCANNED']) + '\n');
     do {
-      const page = await call(opts.endpoint, 'AWSKendraFrontendService.ListDataSourceSyncJobs', {
+      const page = await call(endpoint, 'AWSKendraFrontendService.ListDataSourceSyncJobs', {
         IndexId: indexId, Id: dataSourceId, StatusFilter: opts.status, MaxResults: Math.min(10, opts.limit - shown), NextToken,
       });
+      // The header once the server has answered: an error then stands alone.
+      if (!NextToken) process.stdout.write(pad(['EXECUTION ID', 'STATUS', 'START', 'END', 'ADDED', 'MODIFIED', 'DELETED', 'FAILED', 'SCANNED']) + '\n');
       for (const j of page.History as Record<string, any>[]) {
         const m = j.Metrics ?? {};
         process.stdout.write(pad([j.ExecutionId, j.Status, iso(j.StartTime), iso(j.EndTime), m.DocumentsAdded, m.DocumentsModified, m.DocumentsDeleted, m.DocumentsFailed, m.DocumentsScanned ?? '-']) + '\n');
@@ -71,16 +89,15 @@ program
     } while (NextToken && shown < opts.limit);
   });
 
-program
-  .command('report <executionId>')
+clientCommand('report <executionId>')
   .description("Show a sync job's document-level report: what was added, modified, deleted or failed, and why")
-  .option(...endpointOption)
   .option('--action <action>', 'only ADDED, MODIFIED, DELETED or FAILED')
-  .action(async (executionId: string, opts: { endpoint: string; action?: string }) => {
+  .action(async (executionId: string, opts: { endpoint?: string; config?: string; action?: string }) => {
+    const endpoint = resolveEndpoint(opts);
     let NextToken: string | undefined;
     let first = true;
     do {
-      const page = await call(opts.endpoint, 'KendriteService.DescribeSyncJobReport', { ExecutionId: executionId, NextToken, MaxResults: 1000 });
+      const page = await call(endpoint, 'KendriteService.DescribeSyncJobReport', { ExecutionId: executionId, NextToken, MaxResults: 1000 });
       if (first) {
         const j = page.Job as Record<string, any>;
         process.stdout.write(`${j.ExecutionId} ${j.Status} index ${j.IndexId} data source ${j.DataSourceId}\n`);
@@ -100,6 +117,7 @@ const iso = (t: unknown) => (typeof t === 'number' ? new Date(t * 1000).toISOStr
 const pad = (cols: unknown[]) => cols.map((c, i) => String(c ?? '-').padEnd(i === 0 ? 37 : i === 1 ? 17 : i < 4 ? 25 : 9)).join('').trimEnd();
 
 program.parseAsync().catch((e: unknown) => {
-  process.stderr.write(`kendrite: ${(e as Error).message}\n`);
+  if (!(e instanceof CliError || e instanceof ConfigError)) throw e;
+  process.stderr.write(`kendrite: ${e.message}\n`);
   process.exit(1);
 });

@@ -1,7 +1,7 @@
 // moto's S3 server (the real S3 API, from the machine's Python), started by the test file that needs it.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { CreateBucketCommand, DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { freePort } from './process.js';
 
 /** What a kendrite server needs in its environment to reach this S3. */
 export interface S3Env extends Record<string, string> {
@@ -77,15 +77,4 @@ export class Bucket {
   async delete(key: string): Promise<void> {
     await this.s3.send(new DeleteObjectCommand({ Bucket: this.name, Key: key }));
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
 }
