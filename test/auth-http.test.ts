@@ -298,6 +298,10 @@ for (const backend of backends()) {
         const allowed = await serve(args, { KENDRITE_ALLOW_OPEN_PUBLIC: '1' });
         assert.equal(allowed.started, true, allowed.stderr);
         assert.equal(allowed.code, 0);
+        // Loopback in its IPv4-mapped IPv6 spelling is loopback.
+        const mapped = await serve(['--host', '::ffff:127.0.0.1', ...args.slice(2)], {});
+        assert.equal(mapped.started, true, mapped.stderr);
+        assert.equal(mapped.code, 0);
       } finally {
         await fresh.destroy();
       }

@@ -178,6 +178,33 @@ for (const backend of backends()) {
       assert.match(job.ErrorMessage!, /no connector for data source type TEMPLATE\/CONFLUENCE; the types it syncs are S3 /);
     });
 
+    test('D-7: patterns that made a regular expression backtrack (`*a*a*a*a*a*a*a*a*a*a*b`) over long names: a stop ends ABORTED, the next sync counts exactly', async () => {
+      const root = path.join(allowed, 'backtracking');
+      const N = 60;
+      const long = 'a'.repeat(150);
+      for (let i = 0; i < N; i++) write(path.join(root, `${long}${i}.pdf`), makePdf(`Backtracking document ${i}.\n${'Text of the page. '.repeat(40)}`, { linesPerPage: 1 }));
+      for (let i = 0; i < 7; i++) write(path.join(root, `${long}${i}b`), 'excluded: ends in b');
+      write(path.join(root, 'short.pdf'), makePdf('not included: too few a'));
+      const rules = { inclusionPatterns: ['*a*a*a*a*a*a*a*a*a*a*.pdf'], exclusionPatterns: ['*a*a*a*a*a*a*a*a*a*a*b'] };
+      const ds = await activeDataSource(k, { IndexId: indexId, Name: 'backtracking', Type: 'TEMPLATE', Configuration: folderTemplate(root, rules) });
+      const { ExecutionId } = await k.send(new StartDataSourceSyncJobCommand({ IndexId: indexId, Id: ds }));
+      await waitFor('first documents committed', async () => {
+        const j = await jobOf(k, indexId, ds, ExecutionId!);
+        return j && Number(j.Metrics!.DocumentsAdded) > 0 ? j : undefined;
+      }, 30_000);
+      await k.send(new StopDataSourceSyncJobCommand({ IndexId: indexId, Id: ds }));
+      const stopped = await waitFor('ABORTED', async () => {
+        const j = await jobOf(k, indexId, ds, ExecutionId!);
+        return j && TERMINAL.includes(j.Status!) ? j : undefined;
+      }, 5000);
+      assert.equal(stopped.Status, 'ABORTED');
+      const committed = Number(stopped.Metrics!.DocumentsAdded);
+      const next = await syncToEnd(k, indexId, ds);
+      assert.equal(next.Status, 'SUCCEEDED');
+      assert.deepEqual(metrics(next), { scanned: String(N), added: String(N - committed), modified: '0', deleted: '0', failed: '0' });
+      assert.equal((await tables.documents(ds)).length, N);
+    });
+
     test('S-JOB-2: a stop during a long sync → STOPPING → ABORTED within 2 s; committed documents stay; the next sync completes exactly', async (t) => {
       const root = path.join(allowed, 'long');
       const N = 400;

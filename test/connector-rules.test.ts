@@ -2,11 +2,14 @@
 // fnmatch.fnmatchcase, which the AWS CLI's --include/--exclude use), metadata files, and which
 // configurations are refused.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { describe, test } from 'node:test';
 import { ConfigurationError } from '../src/connectors/contract.js';
 import { MetadataError, parseMetadata } from '../src/connectors/metadata.js';
-import { compareKeys, globToRegExp, KeyFilter, listingPrefixes } from '../src/connectors/patterns.js';
+import { compareKeys, Glob, KeyFilter, listingPrefixes } from '../src/connectors/patterns.js';
 import { parseSource } from '../src/connectors/registry.js';
+
+const hasPython = spawnSync('python3', ['-c', 'import fnmatch'], { stdio: 'ignore' }).status === 0;
 
 describe('D-7 patterns', () => {
   const cases: [string, string, boolean][] = [
@@ -32,7 +35,37 @@ describe('D-7 patterns', () => {
     ['report', 'reports/report', false], // the whole key must match
   ];
   for (const [glob, key, expected] of cases)
-    test(`${glob} ${expected ? 'matches' : 'does not match'} ${key}`, () => assert.equal(globToRegExp(glob).test(key), expected));
+    test(`${glob} ${expected ? 'matches' : 'does not match'} ${key}`, () => assert.equal(new Glob(glob).matches(key), expected));
+
+  test('no backtracking: `*a*a*a*a*a*a*a*a*a*a*b` over 10,000-character keys (a regular expression took minutes on one)', { timeout: 20_000 }, () => {
+    const glob = new Glob('*a*a*a*a*a*a*a*a*a*a*b');
+    const keys = Array.from({ length: 200 }, (_, i) => 'a'.repeat(10_000 + i) + (i % 4 === 0 ? 'b' : i % 4 === 1 ? '/c.txt' : ''));
+    assert.equal(keys.filter((key) => glob.matches(key)).length, 50);
+    assert.equal(glob.matches('a'.repeat(9) + 'b'), false); // ten a's needed
+    assert.equal(glob.matches('a'.repeat(10) + 'b'), true);
+    const filter = new KeyFilter({ inclusionPatterns: ['*a*a*a*a*a*a*a*a*a*a*.txt'], exclusionPatterns: ['*a*a*a*a*a*a*a*a*a*a*b'] });
+    assert.equal(keys.filter((key) => filter.includes(key)).length, 50);
+    // Stars between classes and `?`, each segment at its leftmost place.
+    assert.equal(new Glob('*[ab]?*[!a]*?b').matches('x'.repeat(5000) + 'ab' + 'a'.repeat(5000) + 'cab'), true);
+    assert.equal(new Glob('*[ab]?*[!a]*?b').matches('a'.repeat(20_000) + 'b'), false);
+  });
+
+  test('agrees with Python fnmatch.fnmatchcase on 3,000 random patterns and keys', { skip: !hasPython && 'skipped: python3 not found' }, () => {
+    let seed = 7;
+    const random = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
+    const pick = <T>(xs: T[]) => xs[random(xs.length)]!;
+    const pairs: [string, string][] = [];
+    for (let i = 0; i < 3000; i++) {
+      const glob = Array.from({ length: 1 + random(8) }, () => pick(['a', 'b', '/', '.', '*', '*', '?', '[ab]', '[!a]', '[a-c]', '[]a]', '[', 'é', '😀'])).join('');
+      const key = Array.from({ length: random(12) }, () => pick(['a', 'b', 'c', '/', '.', '[', ']', 'é', '😀'])).join('');
+      pairs.push([glob, key]);
+    }
+    const python = spawnSync('python3', ['-c', 'import fnmatch, json, sys\nprint(json.dumps([fnmatch.fnmatchcase(k, g) for g, k in json.load(sys.stdin)]))'], { input: JSON.stringify(pairs), encoding: 'utf8' });
+    const expected = JSON.parse(python.stdout) as boolean[];
+    assert.equal(expected.length, pairs.length);
+    const differing = pairs.filter(([glob, key], i) => new Glob(glob).matches(key) !== expected[i]);
+    assert.deepEqual(differing, []);
+  });
 
   test('an exclusion wins over an inclusion; inclusion prefixes are plain prefixes', () => {
     const f = new KeyFilter({ inclusionPrefixes: ['docs/'], inclusionPatterns: ['*.md', '*.txt'], exclusionPatterns: ['docs/private/*'] });

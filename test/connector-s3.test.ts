@@ -128,6 +128,25 @@ for (const backend of backends()) {
       assert.equal((await tables.documents(ds)).length, 16);
     });
 
+    test('D-7: patterns that made a regular expression backtrack (`*a*a*a*a*a*a*a*a*a*a*b`) over long keys: the sync ends and counts exactly', async () => {
+      const bucket = await Bucket.create(moto.client(), `backtracking-${backend.name}`);
+      const long = 'a'.repeat(400);
+      const keys = [
+        ...Array.from({ length: 12 }, (_, i) => `p/${long}${i}.txt`), // included
+        ...Array.from({ length: 5 }, (_, i) => `p/${long}${i}b`), // excluded: ends in b
+        'p/short.txt', // too few a
+      ];
+      await Promise.all(keys.map((key) => bucket.put(key, `document ${key.length}`)));
+      const ds = await activeDataSource(k, {
+        IndexId: indexId, Name: 'backtracking', Type: 'S3',
+        Configuration: { S3Configuration: { BucketName: bucket.name, InclusionPatterns: ['*a*a*a*a*a*a*a*a*a*a*.txt'], ExclusionPatterns: ['*a*a*a*a*a*a*a*a*a*a*b'] } },
+      });
+      const job = await syncToEnd(k, indexId, ds);
+      assert.equal(job.Status, 'SUCCEEDED', job.ErrorMessage);
+      assert.deepEqual(metrics(job), { scanned: '12', added: '12', modified: '0', deleted: '0', failed: '0' });
+      assert.equal((await tables.documents(ds)).length, 12);
+    });
+
     test("Kendra's S3 template: FORCED_FULL_CRAWL re-indexes every document, counted as modified", async () => {
       const bucket = await Bucket.create(moto.client(), `template-${backend.name}`);
       for (let i = 0; i < 5; i++) await bucket.put(`t/doc${i}.txt`, `template document ${i}`);

@@ -9,8 +9,8 @@ import { after, before, describe, test } from 'node:test';
 import { Authenticator } from '../src/http/auth.js';
 import { createHttpServer, type HttpServer } from '../src/http/server.js';
 import { Throttle } from '../src/http/throttle.js';
-import { requestBytes, target, type RawRequest } from './support/rawClient.js';
-import { TestServer, TestStore } from './support/server.js';
+import { assertError, assertOk, rawRequest, requestBytes, target, type RawRequest } from './support/rawClient.js';
+import { backends, TestServer, TestStore } from './support/server.js';
 
 interface Answer {
   status: number;
@@ -208,6 +208,34 @@ describe('HTTP/1.1 framing', () => {
     assertValidation(answers[2]);
   });
 
+  test('P-1: a body declared other than JSON (or not declared) → 404 UnknownOperationException before anything runs; the JSON types pass, parameters aside', async () => {
+    for (const contentType of ['text/plain', 'application/xml', 'application/x-www-form-urlencoded', 'application/x-amz-json-1.12']) {
+      const res = await rawRequest(server.url, { ...badCreate, contentType });
+      assertError(res, 404, 'UnknownOperationException', `Content-Type '${contentType}'`);
+    }
+    const undeclared = await rawRequest(server.url, { ...badCreate, forge: (w) => delete w.headers['content-type'] });
+    assertError(undeclared, 404, 'UnknownOperationException', 'No Content-Type');
+    for (const contentType of ['application/x-amz-json-1.1', 'application/x-amz-json-1.0', 'application/json', 'Application/JSON; charset=utf-8']) {
+      assertError(await rawRequest(server.url, { ...badCreate, contentType }), 400, 'ValidationException');
+    }
+    // No body: nothing to declare.
+    assertOk(await rawRequest(server.url, { target: target('ListIndices'), forge: (w) => delete w.headers['content-type'] }));
+  });
+
+  test('a client that goes away in the middle of a chunked body is not logged as an error', async () => {
+    const logged = server.logs.join('').length;
+    const head = chunked(await bytes(listIndices), 4);
+    const { hostname, port } = new URL(server.url);
+    await new Promise<void>((resolve) => {
+      const socket = net.connect({ host: hostname, port: Number(port) }, () => {
+        socket.write(head.subarray(0, head.length - 12), () => setTimeout(() => (socket.resetAndDestroy(), resolve()), 100));
+      });
+    });
+    const after = await exchange(server.url, [await bytes(health)], 1);
+    assertHealth(after.answers[0]);
+    assert.equal(server.logs.join('').slice(logged), '');
+  });
+
   test('Expect: 100-continue gets 100 Continue, then the answer', async () => {
     const req = await bytes({ ...listIndices, headers: { expect: '100-continue' } });
     const { answers } = await exchange(server.url, [req], 1);
@@ -225,17 +253,20 @@ describe('HTTP/1.1 framing', () => {
     assert.equal(closed, true);
   });
 
-  test('malformed or unusual heads get node:http’s answers: 400 for a repeated Content-Length, a control character or no Host; 431 for a 20 KB head', async () => {
+  test('malformed or unusual heads are refused with a JSON error (P-3): 400 SerializationException for a repeated Content-Length, a control character or no Host; 431 for a 20 KB head', async () => {
     const plain = await bytes(listIndices);
-    const cases: [string, Buffer, number][] = [
-      ['repeated content-length', editHead(plain, (h) => h.replace(/\r\ncontent-length: (\d+)/, '\r\ncontent-length: $1\r\ncontent-length: $1')), 400],
-      ['control character in a value', editHead(plain, (h) => `${h}\r\nx-extra: a\x01b`), 400],
-      ['no Host', editHead(plain, (h) => h.replace(/\r\nhost: [^\r]*/, '')), 400],
-      ['20 KB head', editHead(plain, (h) => `${h}\r\nx-padding: ${'p'.repeat(20_000)}`), 431],
+    const cases: [string, Buffer, number, string][] = [
+      ['repeated content-length', editHead(plain, (h) => h.replace(/\r\ncontent-length: (\d+)/, '\r\ncontent-length: $1\r\ncontent-length: $1')), 400, 'SerializationException'],
+      ['control character in a value', editHead(plain, (h) => `${h}\r\nx-extra: a\x01b`), 400, 'SerializationException'],
+      ['control character in a name', editHead(plain, (h) => `${h}\r\nx-ex\x01tra: ab`), 400, 'SerializationException'],
+      ['no Host', editHead(plain, (h) => h.replace(/\r\nhost: [^\r]*/, '')), 400, 'SerializationException'],
+      ['20 KB head', editHead(plain, (h) => `${h}\r\nx-padding: ${'p'.repeat(20_000)}`), 431, 'RequestHeaderFieldsTooLargeException'],
     ];
-    for (const [name, req, status] of cases) {
+    for (const [name, req, status, code] of cases) {
       const { answers, closed } = await exchange(server.url, [req], 1, { linger: 300 });
       assert.equal(answers[0]?.status, status, name);
+      assert.equal(JSON.parse(answers[0]!.text).__type, code, name);
+      assert.equal(answers[0]!.headers['x-amzn-errortype'], code, name);
       assert.equal(closed, true, `${name}: the connection is closed after the refusal`);
     }
   });
@@ -261,6 +292,28 @@ describe('HTTP/1.1 framing', () => {
     assert.equal(answers[0]!.headers['x-amzn-errortype'], 'UnknownOperationException');
   });
 });
+
+for (const backend of backends()) {
+  describe(`node:http's path, a request whose answer takes a store round trip [${backend.name}]`, { skip: backend.skip }, () => {
+    let store: TestStore;
+    let server: TestServer;
+    before(async () => {
+      store = await TestStore.create(backend.name);
+      server = await TestServer.start(store);
+    });
+    after(async () => {
+      await server?.stop();
+      await store?.destroy();
+    });
+
+    test("a client's half-close right after a chunked request still gets its answer, then the server closes", async () => {
+      const { answers, closed } = await exchange(server.url, [chunked(await requestBytes(server.url, listIndices), 4)], 1, { end: true, linger: 300 });
+      assert.equal(answers.length, 1);
+      assertListIndices(answers[0]);
+      assert.equal(closed, true);
+    });
+  });
+}
 
 describe('HTTP/1.1 connection time-outs (keepAliveMs 300, in process)', () => {
   let server: HttpServer;

@@ -13,6 +13,8 @@ const KEEP_IDLE = 2;
  * less RSS over a 100,000-file walk, same speed).
  */
 const WALKER_YOUNG_GENERATION_MB = 4;
+/** A walk that has not seen its cancel flag after this long is stuck in one call: its thread is ended. */
+const STOP_GRACE_MS = 2000;
 const idle: Worker[] = [];
 let walks = 0;
 
@@ -39,6 +41,7 @@ export class WalkThread {
   private readonly control = new Int32Array(new SharedArrayBuffer(8));
   private readonly queue: WalkBatch[] = [];
   private done = false;
+  private stopped = false;
   private error: Error | undefined;
   private wake: (() => void) | undefined;
 
@@ -49,7 +52,7 @@ export class WalkThread {
       if ('batch' in m) this.queue.push(m.batch);
       else {
         this.done = true;
-        this.worker.off('message', onMessage).off('error', onError).off('exit', onExit);
+        this.detach();
         giveBack(this.worker);
       }
       this.notify();
@@ -62,14 +65,18 @@ export class WalkThread {
       if (!this.done) this.error ??= new SourceError('the folder walk ended early', undefined, 'internal');
       this.notify();
     };
+    this.detach = () => this.worker.off('message', onMessage).off('error', onError).off('exit', onExit);
     this.worker.on('message', onMessage).on('error', onError).on('exit', onExit);
     this.worker.postMessage({ ...input, walk, control: this.control.buffer } satisfies WalkInput);
     signal.addEventListener('abort', () => this.stop(), { once: true });
   }
 
-  /** The next batch, or undefined once the walk is complete. */
+  private readonly detach: () => void;
+
+  /** The next batch, or undefined once the walk is complete or stopped. */
   async next(): Promise<WalkBatch | undefined> {
     for (;;) {
+      if (this.stopped) return undefined;
       const batch = this.queue.shift();
       if (batch) {
         Atomics.sub(this.control, IN_FLIGHT, 1);
@@ -82,11 +89,23 @@ export class WalkThread {
     }
   }
 
-  /** Ends the walk early (the worker finishes its current entry and returns to the pool). */
+  /**
+   * Ends the walk early: the sync goes on at once; the worker finishes its current entry and returns
+   * to the pool, or, stuck in one call, is terminated, so that no thread outlives the sync.
+   */
   stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
     Atomics.store(this.control, CANCELLED, 1);
     Atomics.notify(this.control, IN_FLIGHT);
     this.queue.length = 0;
+    this.notify();
+    if (this.done) return;
+    setTimeout(() => {
+      if (this.done) return;
+      this.detach();
+      void this.worker.terminate();
+    }, STOP_GRACE_MS).unref();
   }
 
   private notify(): void {

@@ -7,7 +7,7 @@ import { ConfigurationError } from './contract.js';
 import { DatabaseConnector } from './database.js';
 import { parseDatabaseConfiguration, type DatabaseSource } from './databaseSource.js';
 import { FolderConnector, type FolderSource } from './filesystem.js';
-import { globToRegExp } from './patterns.js';
+import { Glob } from './patterns.js';
 import { S3Connector, type S3Source } from './s3.js';
 import { s3Client } from './s3Client.js';
 
@@ -125,7 +125,7 @@ export function connectorFor(spec: SourceSpec, deps: ConnectorDeps): Connector {
 function checkPatterns(s: { inclusionPatterns?: string[]; exclusionPatterns?: string[] }): void {
   for (const p of [...(s.inclusionPatterns ?? []), ...(s.exclusionPatterns ?? [])]) {
     try {
-      globToRegExp(p);
+      new Glob(p);
     } catch {
       throw new ConfigurationError(`The pattern '${p}' is not a valid glob (check its [...] classes).`);
     }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import http, { STATUS_CODES } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import { KendraError } from '../protocol/errors.js';
 import { refuseInexactIntegers } from '../protocol/jsonIntegers.js';
 import { serializeOutput } from '../protocol/serialize.js';
@@ -11,6 +11,8 @@ import { byteLength, createFront, type PlainRequest, type Reply, type Respond } 
 import type { Throttle } from './throttle.js';
 
 const JSON_CONTENT_TYPE = 'application/x-amz-json-1.1';
+/** P-1: the media types a request body may declare (parameters such as charset aside). */
+const ACCEPTED_CONTENT_TYPES = new Set([JSON_CONTENT_TYPE, 'application/x-amz-json-1.0', 'application/json']);
 
 export interface RequestContext {
   caller: Caller;
@@ -53,16 +55,29 @@ export function createHttpServer(opts: HttpOptions): HttpServer {
       (err: unknown) => sendSoon(answer, failure(err, requestId, opts.log)),
     );
   };
-  const fallback = http.createServer((req, res) => {
+  // Host is checked here rather than by node:http, whose refusal has no body (P-3).
+  const fallback = http.createServer({ requireHostHeader: false }, (req, res) => {
     const answer = (r: Reply) => {
       res.writeHead(r.status, { ...r.headers, 'content-length': byteLength(r.body) });
       res.end(r.body);
     };
+    if (req.httpVersion === '1.1' && req.headers.host === undefined) {
+      res.setHeader('connection', 'close');
+      answer(failure(new KendraError('SerializationException', 'An HTTP/1.1 request must carry a Host header.'), randomUUID(), opts.log));
+      return;
+    }
     readBody(req, opts.maxBodyBytes).then(
       (body) => respond({ method: req.method ?? '', target: req.url ?? '/', headers: req.headers, body }, answer),
-      (err: unknown) => sendSoon(answer, failure(err, randomUUID(), opts.log)),
+      (err: unknown) => {
+        // A client that went away mid-body is no fault of the server's: nobody is left to answer.
+        if (req.socket.destroyed || (err as NodeJS.ErrnoException).code === 'ECONNRESET') return;
+        sendSoon(answer, failure(err, randomUUID(), opts.log));
+      },
     );
   });
+  // A client that half-closes after its request still gets the answer (node:http drops the request otherwise).
+  (fallback as http.Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
+  fallback.on('clientError', refuseMalformed);
   const keepAliveMs = opts.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS;
   fallback.keepAliveTimeout = keepAliveMs;
   const front = createFront(respond, fallback, { maxBodyBytes: opts.maxBodyBytes, keepAliveMs });
@@ -90,6 +105,7 @@ export function createHttpServer(opts: HttpOptions): HttpServer {
 async function handle(req: PlainRequest, requestId: string, opts: HttpOptions): Promise<string | Buffer> {
   if (req.method === 'GET' && (req.target === '/health' || req.target === '/health/')) return JSON.stringify(await opts.health());
   if (req.method !== 'POST') throw new KendraError('UnknownOperationException', `Only POST / is served (and GET /health); got ${req.method} ${req.target}.`);
+  if (req.body.length > 0) checkContentType(req.headers['content-type']);
   const caller = await opts.authenticator.authenticate({ method: 'POST', path: req.target, headers: req.headers, body: req.body });
   const header = req.headers['x-amz-target'];
   const target = typeof header === 'string' ? header : '';
@@ -103,6 +119,42 @@ async function handle(req: PlainRequest, requestId: string, opts: HttpOptions): 
   opts.throttle.check(caller.accountId, operation);
   const output = await service.invoke(operation, parseJson(req.body), { caller, requestId });
   return serializeOutput(output);
+}
+
+/**
+ * P-1: a body must be declared JSON. AWS's JSON services answer any other Content-Type (or none) with
+ * 404 UnknownOperationException, before authentication; so does kendrite, with P-3's JSON body.
+ */
+function checkContentType(header: string | undefined): void {
+  if (header === JSON_CONTENT_TYPE) return;
+  const semicolon = header === undefined ? -1 : header.indexOf(';');
+  const type = header === undefined ? undefined : (semicolon < 0 ? header : header.slice(0, semicolon)).trim().toLowerCase();
+  if (type !== undefined && ACCEPTED_CONTENT_TYPES.has(type)) return;
+  throw new KendraError(
+    'UnknownOperationException',
+    `${header === undefined ? 'No Content-Type' : `Content-Type '${header}'`}: a request body must be ${[...ACCEPTED_CONTENT_TYPES].join(', or ')}.`,
+    404,
+  );
+}
+
+/** What node:http's parser refuses (a control character in a header, a head over 16 KB…), answered as P-3 says. */
+function refuseMalformed(err: NodeJS.ErrnoException, socket: Socket): void {
+  const res = (socket as Socket & { _httpMessage?: http.ServerResponse })._httpMessage;
+  if (err.code === 'ECONNRESET' || !socket.writable || res?.headersSent) {
+    socket.destroy();
+    return;
+  }
+  const [status, code, message] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'RequestHeaderFieldsTooLargeException', 'The request head is larger than 16 KB.']
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'RequestTimeoutException', 'The request did not arrive in time.']
+        : [400, 'SerializationException', `The request is not well-formed HTTP/1.1 (${err.code ?? err.message}).`];
+  const body = JSON.stringify({ __type: code, message });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: ${JSON_CONTENT_TYPE}\r\nx-amzn-requestid: ${randomUUID()}\r\n` +
+      `x-amzn-errortype: ${code}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
 }
 
 function parseJson(raw: Buffer): unknown {

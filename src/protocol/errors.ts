@@ -39,10 +39,12 @@ export class KendraError extends Error {
   constructor(
     readonly code: KendraErrorCode,
     message: string,
+    /** Only where AWS answers this code with another status than usual. */
+    status?: number,
   ) {
     super(message);
     this.name = code;
-    this.status = HTTP_STATUS[code] ?? 400;
+    this.status = status ?? HTTP_STATUS[code] ?? 400;
   }
 }
 
