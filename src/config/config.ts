@@ -30,6 +30,8 @@ export interface Config {
   /** S-LIST-7: history older than `days` is deleted, the newest `keepLatest` per data source always kept. */
   retention?: { days: number; keepLatest: number };
   limits: { maxDocumentBytes: number; maxTextBytes: number; maxDecompressionRatio: number };
+  /** PostgreSQL: a search statement running longer is cancelled (the query gets ValidationException). */
+  search: { statementTimeoutMs: number };
   s3: { endpoint?: string; region?: string; forcePathStyle: boolean; accessKeyId?: string; secretAccessKey?: string };
   /** Folders FILESYSTEM data sources may read (they and everything under them); none by default. */
   folders: { allowedRoots: string[] };
@@ -50,6 +52,7 @@ export function defaultConfig(): Config {
     throttle: {},
     sync: { leaseSeconds: 30, heartbeatMs: 5000, pollMs: 100, fetchConcurrency: 8 },
     limits: { maxDocumentBytes: 50 * 1024 * 1024, maxTextBytes: 5 * 1024 * 1024, maxDecompressionRatio: 100 },
+    search: { statementTimeoutMs: 10_000 },
     s3: { forcePathStyle: true },
     folders: { allowedRoots: [] },
   };
@@ -103,6 +106,8 @@ function fromEnv(env: Env): Partial<Config> {
   const s3Endpoint = env.KENDRITE_S3_ENDPOINT ?? env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL;
   if (s3Endpoint) s3.endpoint = s3Endpoint;
   if (Object.keys(s3).length) out.s3 = s3 as Config['s3'];
+  if (env.KENDRITE_SEARCH_STATEMENT_TIMEOUT_MS)
+    out.search = { statementTimeoutMs: intFromEnv('KENDRITE_SEARCH_STATEMENT_TIMEOUT_MS', env.KENDRITE_SEARCH_STATEMENT_TIMEOUT_MS) };
   if (env.KENDRITE_FOLDER_ROOTS) out.folders = { allowedRoots: env.KENDRITE_FOLDER_ROOTS.split(path.delimiter).filter(Boolean) };
   return out;
 }
@@ -145,6 +150,7 @@ function validateConfig(c: Config): void {
   }
   if (c.retention && !(c.retention.days > 0 && Number.isInteger(c.retention.keepLatest) && c.retention.keepLatest >= 0))
     throw new ConfigError('retention needs days > 0 and keepLatest >= 0');
+  if (!Number.isInteger(c.search.statementTimeoutMs) || c.search.statementTimeoutMs < 1) throw new ConfigError('search.statementTimeoutMs must be an integer >= 1');
   if (!Number.isInteger(c.sync.fetchConcurrency) || c.sync.fetchConcurrency < 1) throw new ConfigError('sync.fetchConcurrency must be an integer >= 1');
   if (!Array.isArray(c.folders.allowedRoots) || !c.folders.allowedRoots.every((r) => typeof r === 'string' && path.isAbsolute(r)))
     throw new ConfigError('folders.allowedRoots must be a list of absolute paths');

@@ -15,6 +15,8 @@ const JSON_CONTENT_TYPE = 'application/x-amz-json-1.1';
 export interface RequestContext {
   caller: Caller;
   requestId: string;
+  /** Aborted once the client's connection has closed: no one is waiting for the answer any more. */
+  signal?: AbortSignal;
 }
 
 /** One target prefix's operations: parses and validates the input, then runs the handler. */
@@ -58,8 +60,12 @@ export function createHttpServer(opts: HttpOptions): HttpServer {
       res.writeHead(r.status, { ...r.headers, 'content-length': byteLength(r.body) });
       res.end(r.body);
     };
+    // As on kendrite's own framing (http1.ts PlainRequest.signal): the client's end of the connection.
+    const gone = new AbortController();
+    req.socket.once('end', () => gone.abort());
+    res.once('close', () => gone.abort());
     readBody(req, opts.maxBodyBytes).then(
-      (body) => respond({ method: req.method ?? '', target: req.url ?? '/', headers: req.headers, body }, answer),
+      (body) => respond({ method: req.method ?? '', target: req.url ?? '/', headers: req.headers, body, signal: gone.signal }, answer),
       (err: unknown) => sendSoon(answer, failure(err, randomUUID(), opts.log)),
     );
   });
@@ -101,7 +107,7 @@ async function handle(req: PlainRequest, requestId: string, opts: HttpOptions): 
     throw new KendraError('UnknownOperationException', target ? `Unknown operation ${target}.` : 'Missing X-Amz-Target header.');
   authorize(caller, operation);
   opts.throttle.check(caller.accountId, operation);
-  const output = await service.invoke(operation, parseJson(req.body), { caller, requestId });
+  const output = await service.invoke(operation, parseJson(req.body), { caller, requestId, signal: req.signal });
   return serializeOutput(output);
 }
 
