@@ -29,7 +29,7 @@ export interface Config {
   };
   /** S-LIST-7: history older than `days` is deleted, the newest `keepLatest` per data source always kept. */
   retention?: { days: number; keepLatest: number };
-  limits: { maxDocumentBytes: number; maxTextBytes: number; maxDecompressionRatio: number };
+  limits: { maxDocumentBytes: number; maxTextBytes: number; maxDecompressionRatio: number; maxStringListValues: number };
   /** PostgreSQL: a search statement running longer is cancelled (the query gets ValidationException). */
   search: { statementTimeoutMs: number };
   s3: { endpoint?: string; region?: string; forcePathStyle: boolean; accessKeyId?: string; secretAccessKey?: string };
@@ -51,7 +51,7 @@ export function defaultConfig(): Config {
     transitionDelayMs: 100,
     throttle: {},
     sync: { leaseSeconds: 30, heartbeatMs: 5000, pollMs: 100, fetchConcurrency: 8 },
-    limits: { maxDocumentBytes: 50 * 1024 * 1024, maxTextBytes: 5 * 1024 * 1024, maxDecompressionRatio: 100 },
+    limits: { maxDocumentBytes: 50 * 1024 * 1024, maxTextBytes: 5 * 1024 * 1024, maxDecompressionRatio: 100, maxStringListValues: 10 },
     search: { statementTimeoutMs: 10_000 },
     s3: { forcePathStyle: true },
     folders: { allowedRoots: [] },
@@ -150,6 +150,7 @@ function validateConfig(c: Config): void {
   }
   if (c.retention && !(c.retention.days > 0 && Number.isInteger(c.retention.keepLatest) && c.retention.keepLatest >= 0))
     throw new ConfigError('retention needs days > 0 and keepLatest >= 0');
+  if (!Number.isInteger(c.limits.maxStringListValues) || c.limits.maxStringListValues < 1) throw new ConfigError('limits.maxStringListValues must be an integer >= 1');
   if (!Number.isInteger(c.search.statementTimeoutMs) || c.search.statementTimeoutMs < 1) throw new ConfigError('search.statementTimeoutMs must be an integer >= 1');
   if (!Number.isInteger(c.sync.fetchConcurrency) || c.sync.fetchConcurrency < 1) throw new ConfigError('sync.fetchConcurrency must be an integer >= 1');
   if (!Array.isArray(c.folders.allowedRoots) || !c.folders.allowedRoots.every((r) => typeof r === 'string' && path.isAbsolute(r)))

@@ -1,4 +1,5 @@
 import type { Config } from '../config/config.js';
+import { stringListProblem } from '../search/attributes.js';
 import type { NewQueuedOp } from '../store/documents.js';
 import type { Store } from '../store/store.js';
 import type { Scope } from './arn.js';
@@ -185,7 +186,7 @@ export class Documents {
       if (expected && set[0] !== expected) return `Reserved attribute ${a.Key} takes a ${expected}, not a ${set[0]}.`;
       if (a.Key.startsWith('_') && !expected) return `Attribute ${a.Key} is not a reserved attribute; custom attribute names cannot start with '_'.`;
     }
-    return undefined;
+    return stringListProblem(d.Attributes ?? [], this.limits.maxStringListValues);
   }
 }
 

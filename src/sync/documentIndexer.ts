@@ -7,6 +7,7 @@ import type { Clock } from '../domain/clock.js';
 import { SEARCHABLE_STATUSES, type DocumentRow, type QueuedOp } from '../store/documents.js';
 import type { Database } from '../store/schema.js';
 import { writePassages } from '../store/searchPassages.js';
+import { stringListProblem } from '../search/attributes.js';
 import { storableText } from '../store/storableText.js';
 import type { Store } from '../store/store.js';
 import type { MetricDeltas } from '../store/syncJobs.js';
@@ -151,6 +152,9 @@ export async function prepare(
   limits: Config['limits'],
   signal?: AbortSignal,
 ): Promise<Prepared> {
+  // Refused before anything is extracted or stored; the failure keeps none of the attributes (a list far over the limit would cost its storing).
+  const tooLong = stringListProblem(meta.attributes, limits.maxStringListValues);
+  if (tooLong) return { ok: false, reason: tooLong, attributes: [], version: meta.version };
   const contentType = detectContentType({ contentType: meta.contentType, fileName: meta.fileName, content }) ?? 'PLAIN_TEXT';
   const extracted = await extractText(content, contentType, limits, signal);
   if (!extracted.ok) return { ok: false, reason: extracted.reason, attributes: meta.attributes, version: meta.version };

@@ -1,17 +1,26 @@
 /**
  * The document_attributes rows of the document `new` (dates as epoch milliseconds). A trigger body,
- * shared by the insert and update triggers.
+ * shared by the insert and update triggers. A string list's key is read once per list, in a subquery
+ * the LIMIT keeps SQLite from flattening: read for each element, it parsed the whole list again each
+ * time (100,000 values took minutes).
  */
 const attributeRows = `INSERT INTO document_attributes (doc_key, index_id, key, value_type, str, num)
   SELECT new.doc_key, new.index_id, a.value ->> '$.Key', 'STRING', a.value ->> '$.Value.StringValue', NULL FROM json_each(new.attributes) a
     WHERE json_type(a.value, '$.Value.StringValue') = 'text' AND a.value ->> '$.Key' <> '_data_source_id'
-  UNION ALL SELECT new.doc_key, new.index_id, a.value ->> '$.Key', 'STRING_LIST', l.value, NULL
-    FROM json_each(new.attributes) a, json_each(a.value, '$.Value.StringListValue') l WHERE l.type = 'text'
+  UNION ALL SELECT new.doc_key, new.index_id, s.key, 'STRING_LIST', l.value, NULL
+    FROM (SELECT a.value ->> '$.Key' AS key, a.value -> '$.Value.StringListValue' AS list FROM json_each(new.attributes) a
+      WHERE json_type(a.value, '$.Value.StringListValue') = 'array' LIMIT -1) s, json_each(s.list) l WHERE l.type = 'text'
   UNION ALL SELECT new.doc_key, new.index_id, a.value ->> '$.Key', 'LONG', NULL, CAST(a.value ->> '$.Value.LongValue' AS INTEGER) FROM json_each(new.attributes) a
     WHERE json_type(a.value, '$.Value.LongValue') IN ('integer', 'real')
   UNION ALL SELECT new.doc_key, new.index_id, a.value ->> '$.Key', 'DATE', NULL, CAST(round(unixepoch(a.value ->> '$.Value.DateValue', 'subsec') * 1000) AS INTEGER)
     FROM json_each(new.attributes) a WHERE json_type(a.value, '$.Value.DateValue') = 'text' AND unixepoch(a.value ->> '$.Value.DateValue', 'subsec') IS NOT NULL
   UNION ALL SELECT new.doc_key, new.index_id, '_data_source_id', 'STRING', new.data_source_id, NULL WHERE new.data_source_id IS NOT NULL;`;
+
+const attributeTriggers = [
+  `CREATE TRIGGER documents_attributes_insert AFTER INSERT ON documents BEGIN ${attributeRows} END`,
+  `CREATE TRIGGER documents_attributes_update AFTER UPDATE OF attributes, data_source_id ON documents BEGIN
+    DELETE FROM document_attributes WHERE doc_key = old.doc_key; ${attributeRows} END`,
+];
 
 /** SQLite schema, one entry per version. Applied in order, each once (see migrate.ts). */
 export const SQLITE_MIGRATIONS: string[][] = [
@@ -90,9 +99,7 @@ export const SQLITE_MIGRATIONS: string[][] = [
     `CREATE INDEX document_attributes_str ON document_attributes(index_id, key, value_type, str, doc_key)`,
     `CREATE INDEX document_attributes_num ON document_attributes(index_id, key, value_type, num, doc_key)`,
     `CREATE INDEX document_attributes_doc ON document_attributes(doc_key, key)`,
-    `CREATE TRIGGER documents_attributes_insert AFTER INSERT ON documents BEGIN ${attributeRows} END`,
-    `CREATE TRIGGER documents_attributes_update AFTER UPDATE OF attributes, data_source_id ON documents BEGIN
-      DELETE FROM document_attributes WHERE doc_key = old.doc_key; ${attributeRows} END`,
+    ...attributeTriggers,
     // Retrieve: each document's text cut into passages (written by store/searchPassages.ts), with their own full-text index.
     // Each passage carries its document's title, so that a title match finds the document's passages too.
     `CREATE TABLE document_passages (
@@ -117,5 +124,11 @@ export const SQLITE_MIGRATIONS: string[][] = [
     `CREATE INDEX document_queue_job ON document_queue(execution_id)`,
     `CREATE INDEX document_queue_doc ON document_queue(index_id, document_id)`,
     `CREATE TABLE server_secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL)`,
+  ],
+  // 2: the attribute triggers of version 1 as they are now (string lists indexed in linear time).
+  [
+    `DROP TRIGGER documents_attributes_insert`,
+    `DROP TRIGGER documents_attributes_update`,
+    ...attributeTriggers,
   ],
 ];
