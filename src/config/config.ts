@@ -32,7 +32,9 @@ export interface Config {
   /** S-LIST-7: history older than `days` is deleted, the newest `keepLatest` per data source always kept. */
   retention?: { days: number; keepLatest: number };
   /** maxRssBytes: extractions in worker threads are stopped when the process's resident memory passes it. */
-  limits: { maxDocumentBytes: number; maxTextBytes: number; maxDecompressionRatio: number; maxRssBytes: number };
+  limits: { maxDocumentBytes: number; maxTextBytes: number; maxDecompressionRatio: number; maxRssBytes: number; maxStringListValues: number };
+  /** PostgreSQL: a search statement running longer is cancelled (the query gets ValidationException). */
+  search: { statementTimeoutMs: number };
   s3: { endpoint?: string; region?: string; forcePathStyle: boolean; accessKeyId?: string; secretAccessKey?: string };
   /** Folders FILESYSTEM data sources may read (they and everything under them); none by default. */
   folders: { allowedRoots: string[] };
@@ -57,7 +59,8 @@ export function defaultConfig(): Config {
     transitionDelayMs: 100,
     throttle: {},
     sync: { leaseSeconds: 30, heartbeatMs: 5000, pollMs: 100, fetchConcurrency: 8 },
-    limits: { maxDocumentBytes: 50 * 1024 * 1024, maxTextBytes: 5 * 1024 * 1024, maxDecompressionRatio: 100, maxRssBytes: 768 * 1024 * 1024 },
+    limits: { maxDocumentBytes: 50 * 1024 * 1024, maxTextBytes: 5 * 1024 * 1024, maxDecompressionRatio: 100, maxRssBytes: 768 * 1024 * 1024, maxStringListValues: 10 },
+    search: { statementTimeoutMs: 10_000 },
     s3: { forcePathStyle: true },
     folders: { allowedRoots: [] },
     secrets: {},
@@ -118,6 +121,7 @@ const ENV_SETTINGS: Record<string, (value: string, name: string) => Partial<Conf
   KENDRITE_S3_ENDPOINT: (v) => ({ s3: { endpoint: v } as Config['s3'] }),
   KENDRITE_SECRETS_ENDPOINT: (v) => ({ secrets: { endpoint: v } }),
   KENDRITE_SECRETS_FILE: (v) => ({ secrets: { file: v } }),
+  KENDRITE_SEARCH_STATEMENT_TIMEOUT_MS: (v, name) => ({ search: { statementTimeoutMs: intFromEnv(name, v) } }),
   KENDRITE_FOLDER_ROOTS: (v) => ({ folders: { allowedRoots: v.split(path.delimiter).filter(Boolean) } }),
 };
 
@@ -176,6 +180,8 @@ function validateConfig(c: Config): void {
   }
   if (c.retention && !(c.retention.days > 0 && Number.isInteger(c.retention.keepLatest) && c.retention.keepLatest >= 0))
     throw new ConfigError('retention needs days > 0 and keepLatest >= 0');
+  if (!Number.isInteger(c.limits.maxStringListValues) || c.limits.maxStringListValues < 1) throw new ConfigError('limits.maxStringListValues must be an integer >= 1');
+  if (!Number.isInteger(c.search.statementTimeoutMs) || c.search.statementTimeoutMs < 1) throw new ConfigError('search.statementTimeoutMs must be an integer >= 1');
   if (!Number.isInteger(c.sync.fetchConcurrency) || c.sync.fetchConcurrency < 1) throw new ConfigError('sync.fetchConcurrency must be an integer >= 1');
   if (!Array.isArray(c.folders.allowedRoots) || !c.folders.allowedRoots.every((r) => typeof r === 'string' && path.isAbsolute(r)))
     throw new ConfigError('folders.allowedRoots must be a list of absolute paths');

@@ -3,6 +3,7 @@ import { LANGUAGE_KEY, languageCodeProblem } from '../search/language.js';
 import { accessProblem, type AccessLists, type HierarchicalPrincipal, type Principal } from './access.js';
 
 export type { Principal };
+import { stringListProblem } from '../search/attributes.js';
 import type { NewQueuedOp } from '../store/documents.js';
 import type { Store } from '../store/store.js';
 import type { Scope } from './arn.js';
@@ -218,7 +219,7 @@ export class Documents {
       const languageProblem = a.Key === LANGUAGE_KEY ? languageCodeProblem(a.Value.StringValue!) : undefined;
       if (languageProblem) return `Attribute ${a.Key} ${languageProblem}.`;
     }
-    return undefined;
+    return stringListProblem(d.Attributes ?? [], this.limits.maxStringListValues);
   }
 }
 

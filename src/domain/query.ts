@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { compileFilter, type AttributeFilter } from '../search/attributeFilter.js';
 import { parseStoredAttributes, type Attribute, type AttributeValue, type ValueType } from '../search/attributes.js';
 import type { FacetCount, FacetSpec, SearchEngine, SortKey, StoredDocument } from '../search/engine.js';
-import { SearchInputError } from '../search/errors.js';
+import { SearchCancelled, SearchInputError } from '../search/errors.js';
 import { Highlighter, type TextWithHighlights } from '../search/highlight.js';
 import { LANGUAGE_KEY, queryLanguage } from '../search/language.js';
 import { normalize, parseQueryText, type QueryNode } from '../search/queryText.js';
@@ -113,7 +113,15 @@ export class QueryService {
     private readonly users: UserContexts,
   ) {}
 
-  async query(scope: Scope, input: QueryInput): Promise<QueryOutput> {
+  async query(scope: Scope, input: QueryInput, signal?: AbortSignal): Promise<QueryOutput> {
+    return cancellable(() => this.runQuery(scope, input, signal));
+  }
+
+  async retrieve(scope: Scope, input: RetrieveInput, signal?: AbortSignal): Promise<{ QueryId: string; ResultItems: RetrieveResultItem[] }> {
+    return cancellable(() => this.runRetrieve(scope, input, signal));
+  }
+
+  private async runQuery(scope: Scope, input: QueryInput, signal: AbortSignal | undefined): Promise<QueryOutput> {
     const access = await this.access(scope, input.IndexId, input.UserContext);
     const query = parseText(input.QueryText, false);
     const filter = checkedFilter(input.IndexId, input.AttributeFilter);
@@ -121,7 +129,7 @@ export class QueryService {
     const { offset, limit } = page(input.PageNumber, input.PageSize);
     const sort = await this.sortKeys(input);
     const QueryId = randomUUID();
-    const req = { indexId: input.IndexId, language: queryLanguage(filter), query, filter, access };
+    const req = { indexId: input.IndexId, language: queryLanguage(filter), query, filter, access, signal };
     // kendrite holds documents only: no FAQ answers or suggested answers to serve.
     const documentsWanted = input.QueryResultTypeFilter === undefined || input.QueryResultTypeFilter === 'DOCUMENT';
     // Query text with nothing searchable in it (only stop words or punctuation) finds nothing; no text at all browses.
@@ -149,7 +157,7 @@ export class QueryService {
     return { QueryId, ResultItems, FacetResults, TotalNumberOfResults: ranked.total };
   }
 
-  async retrieve(scope: Scope, input: RetrieveInput): Promise<{ QueryId: string; ResultItems: RetrieveResultItem[] }> {
+  private async runRetrieve(scope: Scope, input: RetrieveInput, signal: AbortSignal | undefined): Promise<{ QueryId: string; ResultItems: RetrieveResultItem[] }> {
     const access = await this.access(scope, input.IndexId, input.UserContext);
     const query = parseText(input.QueryText, true);
     const filter = checkedFilter(input.IndexId, input.AttributeFilter);
@@ -157,7 +165,7 @@ export class QueryService {
     const QueryId = randomUUID();
     // Only stop words (or nothing searchable): no passage can match.
     if (!query || limit === 0) return { QueryId, ResultItems: [] };
-    const passages = await this.engine.rankPassages({ indexId: input.IndexId, language: queryLanguage(filter), query, filter, access }, offset, limit);
+    const passages = await this.engine.rankPassages({ indexId: input.IndexId, language: queryLanguage(filter), query, filter, access, signal }, offset, limit);
     const docs = new Map((await this.engine.documents([...new Set(passages.items.map((p) => p.docKey))], 0)).map((d) => [d.docKey, d]));
     const relevance = !normalize(query).negated;
     const ResultItems = passages.items.flatMap((p): RetrieveResultItem[] => {
@@ -194,6 +202,16 @@ export class QueryService {
       if (type) keys.push({ key: c.DocumentAttributeKey, order: c.SortOrder, type });
     }
     return keys;
+  }
+}
+
+/** A search statement the database cancelled is the query's cost, not a server fault. */
+async function cancellable<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    if (e instanceof SearchCancelled) throw invalid(`The query was cancelled: ${e.message}. Narrow its text or filter.`);
+    throw e;
   }
 }
 

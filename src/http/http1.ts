@@ -22,6 +22,12 @@ export interface PlainRequest {
   /** Lower-case names, as node:http's `req.headers`. */
   headers: http.IncomingHttpHeaders;
   body: Buffer;
+  /**
+   * Aborted when the client closes its side of the connection: TCP cannot tell a client gone (an SDK
+   * timing out destroys its socket) from one that half-closed and still reads, so work that can be
+   * cancelled (a search) is, and the answer is still written should anyone read it.
+   */
+  signal?: AbortSignal;
 }
 
 export interface Reply {
@@ -100,6 +106,7 @@ class Connection {
   private done = false;
   private clientEnded = false;
   private handOffBytes: Buffer | undefined;
+  private readonly gone = new AbortController();
 
   constructor(
     private readonly socket: net.Socket,
@@ -108,6 +115,7 @@ class Connection {
     private readonly opts: FrontOptions,
   ) {
     socket.setTimeout(opts.keepAliveMs);
+    socket.once('close', () => this.gone.abort());
     socket.on('data', this.onData);
     socket.on('end', this.onEnd);
     socket.on('timeout', this.onTimeout);
@@ -157,7 +165,7 @@ class Connection {
     this.queue.push(slot);
     if (head.close) this.done = true;
     if (this.queue.length >= MAX_QUEUED || this.socket.writableNeedDrain) this.socket.pause();
-    this.respond({ method: head.method, target: head.target, headers: head.headers, body }, (reply) => {
+    this.respond({ method: head.method, target: head.target, headers: head.headers, body, signal: this.gone.signal }, (reply) => {
       slot.bytes = encode(reply, slot.close, this.opts.keepAliveMs);
       this.flush();
     });
@@ -215,6 +223,7 @@ class Connection {
 
   private readonly onEnd = (): void => {
     this.clientEnded = true;
+    this.gone.abort();
     this.done = true;
     if (this.queue.length === 0) this.socket.end();
   };

@@ -17,6 +17,8 @@ const ACCEPTED_CONTENT_TYPES = new Set([JSON_CONTENT_TYPE, 'application/x-amz-js
 export interface RequestContext {
   caller: Caller;
   requestId: string;
+  /** Aborted once the client's connection has closed: no one is waiting for the answer any more. */
+  signal?: AbortSignal;
 }
 
 /** One target prefix's operations: parses and validates the input, then runs the handler. */
@@ -66,8 +68,12 @@ export function createHttpServer(opts: HttpOptions): HttpServer {
       answer(failure(new KendraError('SerializationException', 'An HTTP/1.1 request must carry a Host header.'), randomUUID(), opts.log));
       return;
     }
+    // As on kendrite's own framing (http1.ts PlainRequest.signal): the client's end of the connection.
+    const gone = new AbortController();
+    req.socket.once('end', () => gone.abort());
+    res.once('close', () => gone.abort());
     readBody(req, opts.maxBodyBytes).then(
-      (body) => respond({ method: req.method ?? '', target: req.url ?? '/', headers: req.headers, body }, answer),
+      (body) => respond({ method: req.method ?? '', target: req.url ?? '/', headers: req.headers, body, signal: gone.signal }, answer),
       (err: unknown) => {
         // A client that went away mid-body is no fault of the server's: nobody is left to answer.
         if (req.socket.destroyed || (err as NodeJS.ErrnoException).code === 'ECONNRESET') return;
@@ -117,7 +123,7 @@ async function handle(req: PlainRequest, requestId: string, opts: HttpOptions): 
     throw new KendraError('UnknownOperationException', target ? `Unknown operation ${target}.` : 'Missing X-Amz-Target header.');
   authorize(caller, operation);
   opts.throttle.check(caller.accountId, operation);
-  const output = await service.invoke(operation, parseJson(req.body), { caller, requestId });
+  const output = await service.invoke(operation, parseJson(req.body), { caller, requestId, signal: req.signal });
   return serializeOutput(output);
 }
 

@@ -28,6 +28,24 @@ export function valueTypeOf(v: AttributeValue | undefined): ValueType | { proble
   return set[0]!;
 }
 
+/** Characters of one string in a string list: Kendra's limit for a string attribute value. */
+export const MAX_LIST_STRING_LENGTH = 2048;
+
+/**
+ * Why a document's string lists cannot be indexed (Kendra's documented default: ten strings per
+ * list; an operator may allow more, limits.maxStringListValues), or undefined.
+ */
+export function stringListProblem(attributes: Attribute[], maxValues: number): string | undefined {
+  for (const a of attributes) {
+    const list = a.Value.StringListValue;
+    if (!list) continue;
+    if (list.length > maxValues) return `Attribute ${a.Key} has ${list.length} values; a string list holds at most ${maxValues} (limits.maxStringListValues).`;
+    const long = list.findIndex((v) => v.length > MAX_LIST_STRING_LENGTH);
+    if (long >= 0) return `Attribute ${a.Key} has a value of ${list[long]!.length} characters (value ${long + 1}); the limit is ${MAX_LIST_STRING_LENGTH}.`;
+  }
+  return undefined;
+}
+
 /** Attributes as stored in documents.attributes (JSON; dates as ISO strings) back to model values. */
 export function parseStoredAttributes(json: string): Attribute[] {
   const list = JSON.parse(json) as { Key: string; Value: Record<string, unknown> }[];

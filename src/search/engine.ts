@@ -23,6 +23,8 @@ export interface DocumentSearch {
   filter?: AttributeFilter;
   /** Whose search: only documents these principals may see. Absent: every document (the engine's own callers, benchmarks). */
   access?: AccessScope;
+  /** Aborted when the client has gone away: the statement running is cancelled (PostgreSQL). */
+  signal?: AbortSignal;
 }
 
 export interface SortKey {
@@ -111,7 +113,7 @@ export interface Backend {
   /** The first n characters of a text column. */
   prefix(column: string, n: number): Sql;
   memberOf: MemberOf;
-  all<T>(q: Sql): Promise<T[]>;
+  all<T>(q: Sql, signal?: AbortSignal): Promise<T[]>;
   close(): Promise<void>;
 }
 
@@ -130,7 +132,7 @@ export class SqlSearchEngine implements SearchEngine {
       SELECT m.doc_key, m.score, count(*) OVER () AS total, max(m.score) OVER () AS top FROM (
         SELECT d.doc_key, d.document_id, ${m.score} AS score${join(sortCols, '')}
         FROM ${m.from} WHERE ${this.conditions(req, m)}
-      ) m ORDER BY ${raw(order.join(', '))} LIMIT ${limit} OFFSET ${offset}`);
+      ) m ORDER BY ${raw(order.join(', '))} LIMIT ${limit} OFFSET ${offset}`, req.signal);
     // Past the last match the window has no row to report the total on.
     const total = rows.length ? Number(rows[0]!.total) : offset > 0 ? await this.countDocuments(req) : 0;
     const topScore = rows.length ? Number(rows[0]!.top) : 0;
@@ -139,7 +141,7 @@ export class SqlSearchEngine implements SearchEngine {
 
   async countDocuments(req: DocumentSearch): Promise<number> {
     const m = this.backend.documentMatch(req.query && normalize(req.query));
-    const rows = await this.backend.all<{ n: number }>(sql`SELECT count(*) AS n FROM ${m.from} WHERE ${this.conditions(req, m)}`);
+    const rows = await this.backend.all<{ n: number }>(sql`SELECT count(*) AS n FROM ${m.from} WHERE ${this.conditions(req, m)}`, req.signal);
     return Number(rows[0]?.n ?? 0);
   }
 
@@ -162,14 +164,14 @@ export class SqlSearchEngine implements SearchEngine {
         SELECT a.value_type AS t, a.str AS s, a.num AS n, count(DISTINCT a.doc_key) AS c
         FROM document_attributes a
         WHERE a.index_id = ${req.indexId} AND a.key = ${spec.key} AND a.doc_key IN (${matching})
-        GROUP BY a.value_type, a.str, a.num ORDER BY c DESC, a.str${raw(c)}, a.num`);
+        GROUP BY a.value_type, a.str, a.num ORDER BY c DESC, a.str${raw(c)}, a.num`, req.signal);
       return topOfOneType(rows.map(toCount), spec.maxResults);
     }
     const rows = await this.backend.all<FacetRow & { pt: string; ps: string | null; pn: number | null }>(sql`
       SELECT p.value_type AS pt, p.str AS ps, p.num AS pn, a.value_type AS t, a.str AS s, a.num AS n, count(DISTINCT a.doc_key) AS c
       FROM document_attributes p JOIN document_attributes a ON a.doc_key = p.doc_key AND a.key = ${spec.nested.key}
       WHERE p.index_id = ${req.indexId} AND p.key = ${spec.key} AND p.doc_key IN (${matching})
-      GROUP BY p.value_type, p.str, p.num, a.value_type, a.str, a.num ORDER BY c DESC, a.str${raw(c)}, a.num`);
+      GROUP BY p.value_type, p.str, p.num, a.value_type, a.str, a.num ORDER BY c DESC, a.str${raw(c)}, a.num`, req.signal);
     const parents = await this.facet(req, { key: spec.key, maxResults: spec.maxResults });
     return parents.map((parent) => {
       const mine = rows.filter((r) => r.pt === parent.type && (parent.type === 'LONG' || parent.type === 'DATE' ? Number(r.pn) === parent.value : r.ps === parent.value));
@@ -192,7 +194,7 @@ export class SqlSearchEngine implements SearchEngine {
     const rows = await this.backend.all<{ passage_key: number; doc_key: number; score: number; top: number }>(sql`
       SELECT m.passage_key, m.doc_key, m.score, max(m.score) OVER () AS top FROM (
         SELECT p.passage_key, p.doc_key, p.ordinal, d.document_id, ${m.score} AS score FROM ${m.from} WHERE ${this.conditions(req, m)}
-      ) m ORDER BY m.score DESC, m.document_id${raw(c)} ASC, m.ordinal ASC LIMIT ${limit} OFFSET ${offset}`);
+      ) m ORDER BY m.score DESC, m.document_id${raw(c)} ASC, m.ordinal ASC LIMIT ${limit} OFFSET ${offset}`, req.signal);
     if (!rows.length) return { topScore: 0, items: [] };
     // The page's passages only: their text is not carried through the ranking of every match.
     const texts = new Map(

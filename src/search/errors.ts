@@ -1,2 +1,5 @@
 /** A search request that cannot be run as asked; the domain reports it as a ValidationException. */
 export class SearchInputError extends Error {}
+
+/** A search statement the database cancelled: past the statement time-out, or because its client went away. */
+export class SearchCancelled extends Error {}

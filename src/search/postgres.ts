@@ -3,9 +3,9 @@
  * to_tsquery('english'), ranked by ts_rank_cd with A weighing ten times B, as FTS5's BM25 weighs
  * the title. Strings are ordered by code point (COLLATE "C"), as SQLite orders them.
  */
-import { CompiledQuery, type Kysely } from 'kysely';
-import type { Database } from '../store/schema.js';
+import pg from 'pg';
 import { SqlSearchEngine, type Backend, type TextMatch } from './engine.js';
+import { SearchCancelled } from './errors.js';
 import { tsquery } from './matchSyntax.js';
 import type { NormalQuery } from './queryText.js';
 import { numbered, raw, sql, type Sql } from './sql.js';
@@ -17,14 +17,18 @@ const PASSAGE_WEIGHTS = `'{0.1, 0.2, 0.5, 1.0}'`;
 /** Rank divided by 1 + log(document length): long bodies do not win by length alone, as with BM25. */
 const NORMALIZATION = 1;
 
-export function postgresEngine(db: Kysely<Database>): SqlSearchEngine {
-  return new SqlSearchEngine(new PostgresBackend(db));
+/** PostgreSQL's code for a statement cancelled (by statement_timeout or pg_cancel_backend). */
+const QUERY_CANCELED = '57014';
+
+/** `pool` is the engine's own (store/database.ts openSearchPool): its statements have a time-out. */
+export function postgresEngine(pool: pg.Pool): SqlSearchEngine {
+  return new SqlSearchEngine(new PostgresBackend(pool));
 }
 
 class PostgresBackend implements Backend {
   readonly collate = ' COLLATE "C"';
 
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(private readonly pool: pg.Pool) {}
 
   documentMatch(q: NormalQuery | undefined): TextMatch {
     if (!q) return { from: raw('documents d'), where: raw('TRUE'), score: raw('0') };
@@ -53,12 +57,38 @@ class PostgresBackend implements Backend {
     return sql`(${raw(column)} || '') = ANY(${keys}::text[])`;
   }
 
-  async all<T>(q: Sql): Promise<T[]> {
-    const r = await this.db.executeQuery<T>(CompiledQuery.raw(numbered(q.text), q.params));
-    return r.rows;
+  async all<T>(q: Sql, signal?: AbortSignal): Promise<T[]> {
+    signal?.throwIfAborted();
+    const client = await this.pool.connect();
+    // The client went away: stop the statement in the server, not only the wait for its answer.
+    // processID: the backend's pid, which node-postgres keeps from the connection start-up (not in its types).
+    const cancel = () => void this.cancel((client as unknown as { processID: number }).processID);
+    signal?.addEventListener('abort', cancel, { once: true });
+    try {
+      return (await client.query(numbered(q.text), q.params)).rows as T[];
+    } catch (e) {
+      if ((e as { code?: string }).code !== QUERY_CANCELED) throw e;
+      throw new SearchCancelled(signal?.aborted ? 'the client went away' : 'the search ran past the statement time-out (search.statementTimeoutMs)');
+    } finally {
+      signal?.removeEventListener('abort', cancel);
+      client.release();
+    }
+  }
+
+  /** On a connection of its own: the pool may be busy with the very statements to cancel. */
+  private async cancel(pid: number): Promise<void> {
+    const c = new pg.Client({ ...this.pool.options, application_name: `${this.pool.options.application_name}-cancel` });
+    try {
+      await c.connect();
+      await c.query('SELECT pg_cancel_backend($1)', [pid]);
+    } catch {
+      // Nothing more to do: the statement time-out ends it anyway.
+    } finally {
+      await c.end().catch(() => undefined);
+    }
   }
 
   async close(): Promise<void> {
-    // The connection pool belongs to the store.
+    await this.pool.end();
   }
 }

@@ -33,8 +33,8 @@ export type Log = (line: Record<string, unknown>) => void;
  * here, it is logged; the pool drops the dead client (idle, or when released) and connects anew at
  * the next use. A statement running on it fails, and with it that one request or batch.
  */
-function resilientPool(url: string, max: number, what: string, log: Log): pg.Pool {
-  const pool = new pg.Pool({ connectionString: url, max, types: pgTypes as pg.CustomTypesConfig });
+function resilientPool(url: string, max: number, what: string, log: Log, extra: pg.PoolConfig = {}): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max, types: pgTypes as pg.CustomTypesConfig, ...extra });
   pool.on('connect', (client) => {
     let lost = false; // a terminated backend's notice and the closed socket are two errors: one line
     client.on('error', (err) => {
@@ -45,6 +45,17 @@ function resilientPool(url: string, max: number, what: string, log: Log): pg.Poo
   pool.on('error', () => undefined); // the client's own listener above has logged it
   return pool;
 }
+
+/**
+ * PostgreSQL: the search engine's own pool. Searches (which a read key can make expensive) then never
+ * take the connections the store's writes need, each statement is cancelled by the server past
+ * `statementTimeoutMs`, and they are told apart in pg_stat_activity by their application name.
+ */
+export function openSearchPool(databaseUrl: string, statementTimeoutMs: number, log: Log = () => undefined): pg.Pool {
+  return resilientPool(databaseUrl, 10, 'search', log, { statement_timeout: statementTimeoutMs, application_name: SEARCH_APPLICATION_NAME });
+}
+
+export const SEARCH_APPLICATION_NAME = 'kendrite-search';
 
 export function openDatabase(opts: { databaseUrl?: string; dataDir: string }, log: Log = () => undefined): Connection {
   if (opts.databaseUrl) {

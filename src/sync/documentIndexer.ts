@@ -10,6 +10,7 @@ import { SEARCHABLE_STATUSES, type DocumentRow, type QueuedOp } from '../store/d
 import type { Database } from '../store/schema.js';
 import { writeDocumentAccess } from '../store/documentAccess.js';
 import { writePassages } from '../store/searchPassages.js';
+import { stringListProblem } from '../search/attributes.js';
 import { storableText } from '../store/storableText.js';
 import type { Store } from '../store/store.js';
 import type { MetricDeltas } from '../store/syncJobs.js';
@@ -172,6 +173,9 @@ export async function prepare(
   limits: Config['limits'],
   signal?: AbortSignal,
 ): Promise<Prepared> {
+  // Refused before anything is extracted or stored; the failure keeps none of the attributes (a list far over the limit would cost its storing).
+  const tooLong = stringListProblem(meta.attributes, limits.maxStringListValues);
+  if (tooLong) return { ok: false, reason: tooLong, attributes: [], version: meta.version };
   const contentType = detectContentType({ contentType: meta.contentType, fileName: meta.fileName, content }) ?? 'PLAIN_TEXT';
   const extracted = await extractText(content, contentType, limits, signal);
   if (!extracted.ok) return { ok: false, reason: extracted.reason, attributes: meta.attributes, version: meta.version };
