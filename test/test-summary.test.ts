@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -54,6 +54,16 @@ test('no test file skips a whole describe() (node counts a skipped suite nowhere
     )
     .map(({ where }) => where);
   assert.deepEqual(offenders, []);
+});
+
+test('`npm test` runs exactly the test files, on every Node (a directory argument ran support modules as tests on 20 and nothing on 22)', () => {
+  const script = (JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: { test: string } }).scripts.test;
+  const run = /node --test (.*)$/.exec(script);
+  assert.ok(run, script);
+  // The arguments as npm's shell expands them, less the runner's own options.
+  const args = execFileSync('bash', ['-c', `printf '%s\\n' ${run[1]}`], { cwd: REPO_ROOT, encoding: 'utf8' }).trim().split('\n').filter((a) => !a.startsWith('--'));
+  const testFiles = readdirSync(path.join(REPO_ROOT, 'dist/test')).filter((f) => f.endsWith('.test.js')).map((f) => `dist/test/${f}`);
+  assert.deepEqual(args.sort(), testFiles.sort());
 });
 
 test('.ci/run exports only variables that some test or the server reads', () => {
