@@ -10,6 +10,11 @@ export type Dialect = 'sqlite' | 'postgres';
 
 export interface Connection {
   db: Kysely<Database>;
+  /**
+   * Lease renewal's own way in: on PostgreSQL a connection of its own, outside the pool, so that
+   * requests and indexing holding every pooled connection cannot delay a renewal; on SQLite `db`.
+   */
+  leaseDb: Kysely<Database>;
   dialect: Dialect;
   /** The raw SQLite handle, for the few statements that run synchronously on the hot path. */
   sqlite?: BetterSqlite3.Database;
@@ -33,8 +38,8 @@ export type Log = (line: Record<string, unknown>) => void;
  * here, it is logged; the pool drops the dead client (idle, or when released) and connects anew at
  * the next use. A statement running on it fails, and with it that one request or batch.
  */
-function resilientPool(url: string, max: number, what: string, log: Log): pg.Pool {
-  const pool = new pg.Pool({ connectionString: url, max, types: pgTypes as pg.CustomTypesConfig });
+function resilientPool(url: string, what: string, log: Log, options: pg.PoolConfig): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, types: pgTypes as pg.CustomTypesConfig, ...options });
   pool.on('connect', (client) => {
     let lost = false; // a terminated backend's notice and the closed socket are two errors: one line
     client.on('error', (err) => {
@@ -48,9 +53,24 @@ function resilientPool(url: string, max: number, what: string, log: Log): pg.Poo
 
 export function openDatabase(opts: { databaseUrl?: string; dataDir: string }, log: Log = () => undefined): Connection {
   if (opts.databaseUrl) {
-    const pool = resilientPool(opts.databaseUrl, 10, 'pool', log);
+    const pool = resilientPool(opts.databaseUrl, 'pool', log, { max: 10 });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { db, dialect: 'postgres', close: () => db.destroy() };
+    // A renewal that cannot connect or finish in seconds is given up; the next one tries again.
+    const leasePool = resilientPool(opts.databaseUrl, 'leases', log, {
+      max: 1,
+      connectionTimeoutMillis: 5_000,
+      statement_timeout: 5_000,
+      keepAlive: true,
+    });
+    const leaseDb = new Kysely<Database>({ dialect: new PostgresDialect({ pool: leasePool }) });
+    return {
+      db,
+      leaseDb,
+      dialect: 'postgres',
+      async close() {
+        await Promise.all([db.destroy(), leaseDb.destroy()]);
+      },
+    };
   }
   mkdirSync(opts.dataDir, { recursive: true });
   const unlock = lockDataDir(opts.dataDir);
@@ -61,6 +81,7 @@ export function openDatabase(opts: { databaseUrl?: string; dataDir: string }, lo
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   return {
     db,
+    leaseDb: db,
     dialect: 'sqlite',
     sqlite,
     async close() {

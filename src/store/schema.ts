@@ -85,6 +85,12 @@ export interface SyncJobsTable {
   stop_requested: number;
 }
 
+/** A worker's jobs are leased while its heartbeat is alive (S-JOB-7). */
+export interface WorkerHeartbeatsTable {
+  worker_id: string;
+  alive_until: number;
+}
+
 export interface SyncReportTable {
   execution_id: string;
   document_id: string;
@@ -206,4 +212,5 @@ export interface Database {
   document_attributes: DocumentAttributesTable;
   document_passages: DocumentPassagesTable;
   query_feedback: QueryFeedbackTable;
+  worker_heartbeats: WorkerHeartbeatsTable;
 }

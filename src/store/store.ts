@@ -20,6 +20,8 @@ export class Store {
   readonly reports: SyncReportStore;
   readonly documents: DocumentStore;
   readonly syncDocuments: SyncDocumentStore;
+  /** Sync jobs through the lease connection: only for renewing leases. */
+  readonly leases: Pick<SyncJobStore, 'renewLeases'>;
 
   private constructor(readonly conn: Connection) {
     this.indices = new IndexStore(conn.db);
@@ -30,6 +32,7 @@ export class Store {
     this.reports = new SyncReportStore(conn.db);
     this.documents = new DocumentStore(conn.db, conn.dialect);
     this.syncDocuments = new SyncDocumentStore(conn.db, conn.sqlite);
+    this.leases = new SyncJobStore(conn.leaseDb, conn.sqlite);
   }
 
   get db() {

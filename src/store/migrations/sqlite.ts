@@ -118,4 +118,9 @@ export const SQLITE_MIGRATIONS: string[][] = [
     `CREATE INDEX document_queue_doc ON document_queue(index_id, document_id)`,
     `CREATE TABLE server_secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL)`,
   ],
+  [
+    // One row per worker, renewed on its own schedule (sync/leaseKeeper.ts): indexing transactions lock
+    // the rows of their jobs, never this one, so a busy process's leases cannot lapse behind its own work.
+    `CREATE TABLE worker_heartbeats (worker_id TEXT PRIMARY KEY, alive_until INTEGER NOT NULL)`,
+  ],
 ];
