@@ -16,6 +16,11 @@ export interface Connection {
    */
   leaseDb: Kysely<Database>;
   dialect: Dialect;
+  /**
+   * Runs `SELECT 1` the way requests reach the store (through the pool, on PostgreSQL) and throws,
+   * saying what failed, if that does not succeed within `timeoutMs`.
+   */
+  ping(timeoutMs: number): Promise<void>;
   /** The raw SQLite handle, for the few statements that run synchronously on the hot path. */
   sqlite?: BetterSqlite3.Database;
   close(): Promise<void>;
@@ -51,6 +56,38 @@ function resilientPool(url: string, what: string, log: Log, options: pg.PoolConf
   return pool;
 }
 
+/** A pooled connection and `SELECT 1` within `timeoutMs`, or an error naming the step that did not finish. */
+async function pingPool(pool: pg.Pool, timeoutMs: number): Promise<void> {
+  let step = 'waiting for a free pooled connection';
+  let timedOut = false;
+  const attempt = (async () => {
+    const client = await pool.connect();
+    if (timedOut) return client.release(); // the caller gave up: back to the pool at once
+    step = 'waiting for PostgreSQL to answer SELECT 1';
+    try {
+      await client.query('SELECT 1');
+      client.release();
+    } catch (e) {
+      client.release(e as Error);
+      throw e;
+    }
+  })();
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      timedOut = true;
+      const usage = `${pool.totalCount - pool.idleCount} of ${pool.options.max} connections in use, ${pool.waitingCount} waiting`;
+      reject(new Error(`no answer within ${timeoutMs} ms, ${step} (${usage})`));
+    }, timeoutMs);
+  });
+  try {
+    await Promise.race([attempt, deadline]);
+  } finally {
+    clearTimeout(timer);
+    attempt.catch(() => undefined); // settles later, if it lost the race
+  }
+}
+
 export function openDatabase(opts: { databaseUrl?: string; dataDir: string }, log: Log = () => undefined): Connection {
   if (opts.databaseUrl) {
     const pool = resilientPool(opts.databaseUrl, 'pool', log, { max: 10 });
@@ -67,6 +104,7 @@ export function openDatabase(opts: { databaseUrl?: string; dataDir: string }, lo
       db,
       leaseDb,
       dialect: 'postgres',
+      ping: (timeoutMs) => pingPool(pool, timeoutMs),
       async close() {
         await Promise.all([db.destroy(), leaseDb.destroy()]);
       },
@@ -83,6 +121,8 @@ export function openDatabase(opts: { databaseUrl?: string; dataDir: string }, lo
     db,
     leaseDb: db,
     dialect: 'sqlite',
+    // Statements run synchronously on this thread: one that runs at all answers at once.
+    ping: async () => void sqlite.prepare('SELECT 1').get(),
     sqlite,
     async close() {
       await db.destroy();

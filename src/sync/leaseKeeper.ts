@@ -35,7 +35,7 @@ export class LeaseKeeper {
   /** Why this process's leases are at risk, if they are: two renewals in a row did not happen. */
   problem(): string | undefined {
     const age = this.clock() - this.lastRenewal;
-    return age > 2 * this.heartbeatMs ? `job leases last renewed ${age} ms ago (every ${this.heartbeatMs} ms expected; they expire after ${this.leaseMs} ms)` : undefined;
+    return age > 2 * this.heartbeatMs ? `job leases last renewed ${age} ms ago (every ${Math.round(this.heartbeatMs)} ms expected; they expire after ${this.leaseMs} ms)` : undefined;
   }
 
   private async renew(): Promise<void> {
