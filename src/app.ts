@@ -18,6 +18,7 @@ import { Lifecycle } from './domain/lifecycle.js';
 import { PageTokens } from './domain/pageToken.js';
 import { SyncJobs } from './domain/syncJobs.js';
 import { Authenticator } from './http/auth.js';
+import { checkHealth } from './health.js';
 import { applyHeapPolicy } from './heapPolicy.js';
 import { createHttpServer } from './http/server.js';
 import { Throttle } from './http/throttle.js';
@@ -77,7 +78,7 @@ export async function startKendrite(config: Config, opts: { clock?: Clock; log?:
     throttle: new Throttle(config.throttle, clock),
     services: [kendraService(services), kendriteService(services)],
     maxBodyBytes: config.maxBodyBytes,
-    health: async () => ({ status: 'ok', store: store.conn.dialect }),
+    health: () => checkHealth(store, worker),
     log,
   });
   await worker.start(syncJobs);

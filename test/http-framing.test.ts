@@ -334,7 +334,7 @@ describe('HTTP/1.1 connection time-outs (keepAliveMs 300, in process)', () => {
         },
       ],
       maxBodyBytes: 1024 * 1024,
-      health: async () => ({ status: 'ok' }),
+      health: async () => ({ status: 200, body: { status: 'ok' } }),
       keepAliveMs: 300,
     });
     const { port } = await server.listen(0, '127.0.0.1');

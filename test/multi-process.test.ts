@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { ListDataSourceSyncJobsCommand, StartDataSourceSyncJobCommand, type KendraClient } from '@aws-sdk/client-kendra';
+import { BatchPutDocumentCommand, ListDataSourceSyncJobsCommand, StartDataSourceSyncJobCommand, type KendraClient } from '@aws-sdk/client-kendra';
 import { activeCustomDataSource, activeIndex, jobReaching } from './support/kendra.js';
 import { describeOrSkip, TestServer, TestStore } from './support/server.js';
+import { activeDataSource, folderTemplate, metrics, syncToEnd } from './support/sync.js';
 
 const pgSkip = process.env.KENDRITE_TEST_POSTGRES_URL ? undefined : 'skipped: KENDRITE_TEST_POSTGRES_URL not set';
 
@@ -53,5 +57,60 @@ describeOrSkip('two kendrite processes on one PostgreSQL [postgres]', { skip: pg
     const next = await ka.send(new ListDataSourceSyncJobsCommand({ IndexId: indexId, Id: ds, MaxResults: 1, NextToken: page.NextToken }));
     assert.equal(next.History!.length, 1);
     assert.notEqual(next.History![0]!.ExecutionId, page.History![0]!.ExecutionId);
+  });
+});
+
+describeOrSkip('lease renewal under a BatchPutDocument flood, two processes on one PostgreSQL [postgres]', { skip: pgSkip }, () => {
+  const LEASE = { KENDRITE_LEASE_SECONDS: '1' };
+  let store: TestStore;
+  let root: string;
+  let a: TestServer;
+  let b: TestServer;
+  before(async () => {
+    root = mkdtempSync(path.join(tmpdir(), 'kendrite-lease-'));
+    store = await TestStore.create('postgres');
+    const config = { folders: { allowedRoots: [root] } };
+    [a, b] = await Promise.all([TestServer.start(store, { config, env: LEASE }), TestServer.start(store, { config, env: LEASE })]);
+  });
+  after(async () => {
+    await a?.stop();
+    await b?.stop();
+    await store?.destroy();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  test('S-JOB-7: a folder sync outlives a flood of puts on its own process; its lease renews on time, the other process never reaps it', async () => {
+    const FILES = 600;
+    const dir = path.join(root, 'docs');
+    mkdirSync(dir);
+    for (let i = 0; i < FILES; i++) writeFileSync(path.join(dir, `f${i}.txt`), `folder file ${i} about leases`);
+    const ka = a.client();
+    const indexId = await activeIndex(ka);
+    const ds = await activeDataSource(ka, { IndexId: indexId, Name: 'folder', Type: 'TEMPLATE', Configuration: folderTemplate(dir) });
+
+    // Puts keep the sync's process busy indexing for the whole sync: many times the 1-second lease.
+    let flooding = true;
+    let acknowledged = 0;
+    const flood = async (client: number) => {
+      for (let batch = 0; flooding; batch++) {
+        const Documents = Array.from({ length: 10 }, (_, i) => ({
+          Id: `put-${client}-${batch}-${i}`,
+          Blob: Buffer.from(`flood document ${client} ${batch} ${i} `.repeat(50)),
+          ContentType: 'PLAIN_TEXT' as const,
+        }));
+        const { FailedDocuments } = await ka.send(new BatchPutDocumentCommand({ IndexId: indexId, Documents }));
+        assert.deepEqual(FailedDocuments, []);
+        acknowledged += Documents.length;
+      }
+    };
+    const flooders = Array.from({ length: 4 }, (_, c) => flood(c));
+    await new Promise((r) => setTimeout(r, 500));
+    const job = await syncToEnd(ka, indexId, ds, 180_000).finally(() => (flooding = false));
+    await Promise.all(flooders);
+
+    assert.equal(job.Status, 'SUCCEEDED', `${job.Status}: ${job.ErrorMessage ?? ''}`);
+    assert.deepEqual(metrics(job), { scanned: String(FILES), added: String(FILES), modified: '0', deleted: '0', failed: '0' });
+    assert.ok(acknowledged >= 200, `only ${acknowledged} documents put during the sync`);
+    assert.equal(b.proc.exitCode, null);
   });
 });

@@ -33,7 +33,8 @@ export interface HttpOptions {
   throttle: Throttle;
   services: Service[];
   maxBodyBytes: number;
-  health: () => Promise<unknown>;
+  /** GET /health: the status code and the JSON body saying what was checked. */
+  health: () => Promise<{ status: number; body: unknown }>;
   /** An idle connection is closed after this long (default 65 s, beyond common load balancers' 60 s). */
   keepAliveMs?: number;
   log?: (line: Record<string, unknown>) => void;
@@ -52,8 +53,11 @@ const DEFAULT_KEEP_ALIVE_MS = 65_000;
 export function createHttpServer(opts: HttpOptions): HttpServer {
   const respond: Respond = (request, answer) => {
     const requestId = randomUUID();
-    handle(request, requestId, opts).then(
-      (body) => sendSoon(answer, reply(200, requestId, body)),
+    const replied = isHealth(request)
+      ? opts.health().then((h) => reply(h.status, requestId, JSON.stringify(h.body)))
+      : handle(request, requestId, opts).then((body) => reply(200, requestId, body));
+    replied.then(
+      (r) => sendSoon(answer, r),
       (err: unknown) => sendSoon(answer, failure(err, requestId, opts.log)),
     );
   };
@@ -108,8 +112,11 @@ export function createHttpServer(opts: HttpOptions): HttpServer {
   };
 }
 
+function isHealth(req: PlainRequest): boolean {
+  return req.method === 'GET' && (req.target === '/health' || req.target === '/health/');
+}
+
 async function handle(req: PlainRequest, requestId: string, opts: HttpOptions): Promise<string | Buffer> {
-  if (req.method === 'GET' && (req.target === '/health' || req.target === '/health/')) return JSON.stringify(await opts.health());
   if (req.method !== 'POST') throw new KendraError('UnknownOperationException', `Only POST / is served (and GET /health); got ${req.method} ${req.target}.`);
   if (req.body.length > 0) checkContentType(req.headers['content-type']);
   const caller = await opts.authenticator.authenticate({ method: 'POST', path: req.target, headers: req.headers, body: req.body });

@@ -10,7 +10,17 @@ export type Dialect = 'sqlite' | 'postgres';
 
 export interface Connection {
   db: Kysely<Database>;
+  /**
+   * Lease renewal's own way in: on PostgreSQL a connection of its own, outside the pool, so that
+   * requests and indexing holding every pooled connection cannot delay a renewal; on SQLite `db`.
+   */
+  leaseDb: Kysely<Database>;
   dialect: Dialect;
+  /**
+   * Runs `SELECT 1` the way requests reach the store (through the pool, on PostgreSQL) and throws,
+   * saying what failed, if that does not succeed within `timeoutMs`.
+   */
+  ping(timeoutMs: number): Promise<void>;
   /** The raw SQLite handle, for the few statements that run synchronously on the hot path. */
   sqlite?: BetterSqlite3.Database;
   close(): Promise<void>;
@@ -33,8 +43,8 @@ export type Log = (line: Record<string, unknown>) => void;
  * here, it is logged; the pool drops the dead client (idle, or when released) and connects anew at
  * the next use. A statement running on it fails, and with it that one request or batch.
  */
-function resilientPool(url: string, max: number, what: string, log: Log, extra: pg.PoolConfig = {}): pg.Pool {
-  const pool = new pg.Pool({ connectionString: url, max, types: pgTypes as pg.CustomTypesConfig, ...extra });
+function resilientPool(url: string, what: string, log: Log, options: pg.PoolConfig): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, types: pgTypes as pg.CustomTypesConfig, ...options });
   pool.on('connect', (client) => {
     let lost = false; // a terminated backend's notice and the closed socket are two errors: one line
     client.on('error', (err) => {
@@ -52,16 +62,64 @@ function resilientPool(url: string, max: number, what: string, log: Log, extra: 
  * `statementTimeoutMs`, and they are told apart in pg_stat_activity by their application name.
  */
 export function openSearchPool(databaseUrl: string, statementTimeoutMs: number, log: Log = () => undefined): pg.Pool {
-  return resilientPool(databaseUrl, 10, 'search', log, { statement_timeout: statementTimeoutMs, application_name: SEARCH_APPLICATION_NAME });
+  return resilientPool(databaseUrl, 'search', log, { max: 10, statement_timeout: statementTimeoutMs, application_name: SEARCH_APPLICATION_NAME });
 }
 
 export const SEARCH_APPLICATION_NAME = 'kendrite-search';
 
+/** A pooled connection and `SELECT 1` within `timeoutMs`, or an error naming the step that did not finish. */
+async function pingPool(pool: pg.Pool, timeoutMs: number): Promise<void> {
+  let step = 'waiting for a free pooled connection';
+  let timedOut = false;
+  const attempt = (async () => {
+    const client = await pool.connect();
+    if (timedOut) return client.release(); // the caller gave up: back to the pool at once
+    step = 'waiting for PostgreSQL to answer SELECT 1';
+    try {
+      await client.query('SELECT 1');
+      client.release();
+    } catch (e) {
+      client.release(e as Error);
+      throw e;
+    }
+  })();
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      timedOut = true;
+      const usage = `${pool.totalCount - pool.idleCount} of ${pool.options.max} connections in use, ${pool.waitingCount} waiting`;
+      reject(new Error(`no answer within ${timeoutMs} ms, ${step} (${usage})`));
+    }, timeoutMs);
+  });
+  try {
+    await Promise.race([attempt, deadline]);
+  } finally {
+    clearTimeout(timer);
+    attempt.catch(() => undefined); // settles later, if it lost the race
+  }
+}
+
 export function openDatabase(opts: { databaseUrl?: string; dataDir: string }, log: Log = () => undefined): Connection {
   if (opts.databaseUrl) {
-    const pool = resilientPool(opts.databaseUrl, 10, 'pool', log);
+    const pool = resilientPool(opts.databaseUrl, 'pool', log, { max: 10 });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { db, dialect: 'postgres', close: () => db.destroy() };
+    // A renewal that cannot connect or finish in seconds is given up; the next one tries again.
+    const leasePool = resilientPool(opts.databaseUrl, 'leases', log, {
+      max: 1,
+      connectionTimeoutMillis: 5_000,
+      statement_timeout: 5_000,
+      keepAlive: true,
+    });
+    const leaseDb = new Kysely<Database>({ dialect: new PostgresDialect({ pool: leasePool }) });
+    return {
+      db,
+      leaseDb,
+      dialect: 'postgres',
+      ping: (timeoutMs) => pingPool(pool, timeoutMs),
+      async close() {
+        await Promise.all([db.destroy(), leaseDb.destroy()]);
+      },
+    };
   }
   mkdirSync(opts.dataDir, { recursive: true });
   const unlock = lockDataDir(opts.dataDir);
@@ -72,7 +130,10 @@ export function openDatabase(opts: { databaseUrl?: string; dataDir: string }, lo
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   return {
     db,
+    leaseDb: db,
     dialect: 'sqlite',
+    // Statements run synchronously on this thread: one that runs at all answers at once.
+    ping: async () => void sqlite.prepare('SELECT 1').get(),
     sqlite,
     async close() {
       await db.destroy();

@@ -85,6 +85,12 @@ export interface SyncJobsTable {
   stop_requested: number;
 }
 
+/** A worker's jobs are leased while its heartbeat is alive (S-JOB-7). */
+export interface WorkerHeartbeatsTable {
+  worker_id: string;
+  alive_until: number;
+}
+
 export interface SyncReportTable {
   execution_id: string;
   document_id: string;
@@ -274,4 +280,5 @@ export interface Database {
   principal_mapping_history: PrincipalMappingHistoryTable;
   access_configurations: AccessConfigurationsTable;
   document_access_configurations: DocumentAccessConfigurationsTable;
+  worker_heartbeats: WorkerHeartbeatsTable;
 }

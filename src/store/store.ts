@@ -24,6 +24,8 @@ export class Store {
   readonly syncDocuments: SyncDocumentStore;
   readonly principalMappings: PrincipalMappingStore;
   readonly accessConfigurations: AccessConfigurationStore;
+  /** Sync jobs through the lease connection: only for renewing leases. */
+  readonly leases: Pick<SyncJobStore, 'renewLeases'>;
 
   private constructor(readonly conn: Connection) {
     this.indices = new IndexStore(conn.db);
@@ -36,6 +38,7 @@ export class Store {
     this.syncDocuments = new SyncDocumentStore(conn.db, conn.sqlite);
     this.principalMappings = new PrincipalMappingStore(conn.db, conn.dialect);
     this.accessConfigurations = new AccessConfigurationStore(conn.db);
+    this.leases = new SyncJobStore(conn.leaseDb, conn.sqlite);
   }
 
   get db() {

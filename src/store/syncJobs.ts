@@ -251,17 +251,36 @@ export class SyncJobStore {
     return this.sqlite && !this.sqlite.inTransaction ? this.writes : undefined;
   }
 
+  /**
+   * Renews every lease `owner` holds until `until`, by its heartbeat row: the job rows themselves are
+   * locked by the indexing transactions that write their documents and metrics, and a renewal
+   * waiting behind those once let a live job's lease run out.
+   */
   async renewLeases(owner: string, until: number): Promise<void> {
-    await this.db.updateTable('sync_jobs').set({ lease_expires_at: until }).where('lease_owner', '=', owner).where('end_time', 'is', null).execute();
+    await this.db
+      .insertInto('worker_heartbeats')
+      .values({ worker_id: owner, alive_until: until })
+      .onConflict((oc) => oc.column('worker_id').doUpdateSet({ alive_until: until }))
+      .execute();
   }
 
-  /** Active jobs whose lease ran out (or whose owner is known dead), for the reaper. */
+  /**
+   * Active jobs whose lease ran out (or whose owner is known dead), for the reaper: a job's lease is
+   * the one it was claimed with, then its owner's heartbeat.
+   */
   expired(now: number, deadOwnersExcept?: string): Promise<SyncJobRow[]> {
     let q = this.db.selectFrom('sync_jobs').selectAll().where('end_time', 'is', null);
     q = deadOwnersExcept !== undefined
       ? q.where((eb) => eb.or([eb('lease_owner', 'is', null), eb('lease_owner', '!=', deadOwnersExcept)]))
-      : q.where('lease_expires_at', '<', now);
+      : q.where('lease_expires_at', '<', now).where(({ not, exists, selectFrom }) =>
+          not(exists(selectFrom('worker_heartbeats').select('worker_id').whereRef('worker_id', '=', 'sync_jobs.lease_owner').where('alive_until', '>=', now))),
+        );
     return q.execute();
+  }
+
+  /** Heartbeats of workers gone for this long are of no more use. */
+  async forgetWorkersSilentSince(before: number): Promise<void> {
+    await this.db.deleteFrom('worker_heartbeats').where('alive_until', '<', before).execute();
   }
 
   /** Active jobs of this worker, for finishing CUSTOM jobs that reached SYNCING_INDEXING. */

@@ -19,5 +19,6 @@ export async function reapJobs(store: Store, now: number, opts: { allButOwner?: 
           });
     if (moved) reaped++;
   }
+  await store.syncJobs.forgetWorkersSilentSince(now - 3_600_000);
   return reaped;
 }

@@ -7,7 +7,7 @@ import type { Log } from './worker.js';
 
 /**
  * Runs the connector-driven jobs (every type but CUSTOM) that this worker holds the lease of. Each
- * runs in the background, so the worker's loop (and with it the lease heartbeat) never waits for one.
+ * runs in the background, so the worker's loop never waits for one.
  */
 export class JobRunner {
   private readonly running = new Map<string, { run: JobRun; done: Promise<void> }>();

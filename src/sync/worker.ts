@@ -8,11 +8,18 @@ import { DomainError } from '../domain/errors.js';
 import type { Store } from '../store/store.js';
 import type { DocumentIndexer } from './documentIndexer.js';
 import { finishIndexedCustomJobs } from './jobEnd.js';
+import { LeaseKeeper } from './leaseKeeper.js';
 import type { LifecycleWorker } from './lifecycleWorker.js';
 import { reapJobs } from './reaper.js';
 import type { JobRunner } from './runner.js';
 
 export type Log = (line: Record<string, unknown>) => void;
+
+/**
+ * Queued documents are applied for at most this long per turn of the loop: a flood of puts kept
+ * the loop applying them, and no job was picked up, no schedule fired, no lease reaped meanwhile.
+ */
+const DRAIN_TURN_MS = 500;
 
 /**
  * The background half of a kendrite process: holds leases on its jobs, applies queued documents,
@@ -22,12 +29,11 @@ export type Log = (line: Record<string, unknown>) => void;
 export class BackgroundWorker implements Worker {
   readonly id = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   readonly leaseMs: number;
-  private readonly heartbeatMs: number;
+  readonly leases: LeaseKeeper;
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private again = false;
   private stopped = false;
-  private lastHeartbeat = 0;
   private lastReap = 0;
   private lastRetention = 0;
   private syncJobs: SyncJobs | undefined;
@@ -43,12 +49,14 @@ export class BackgroundWorker implements Worker {
   ) {
     this.leaseMs = config.sync.leaseSeconds * 1000;
     // A lease must be renewed well before it runs out, whatever the two settings say.
-    this.heartbeatMs = Math.min(config.sync.heartbeatMs, this.leaseMs / 3);
+    const heartbeatMs = Math.min(config.sync.heartbeatMs, this.leaseMs / 3);
+    this.leases = new LeaseKeeper(store, clock, this.id, this.leaseMs, heartbeatMs, log);
   }
 
   /** Starts the loop. On SQLite no other process can own a job, so jobs left active are reaped now. */
   async start(syncJobs: SyncJobs): Promise<void> {
     this.syncJobs = syncJobs;
+    this.leases.start();
     if (this.store.conn.dialect === 'sqlite') {
       const reaped = await reapJobs(this.store, this.clock(), { allButOwner: this.id });
       if (reaped) this.log({ level: 'warn', msg: `failed ${reaped} sync job(s) left active by a previous run` });
@@ -67,6 +75,12 @@ export class BackgroundWorker implements Worker {
     clearTimeout(this.timer);
     await this.runner.stopAll();
     while (this.running) await new Promise((r) => setTimeout(r, 10));
+    this.leases.stop();
+  }
+
+  /** Why the loop cannot do its work, if it cannot. */
+  problem(): string | undefined {
+    return this.stopped ? 'the background worker is stopped' : this.leases.problem();
   }
 
   private schedule(ms: number): void {
@@ -90,12 +104,15 @@ export class BackgroundWorker implements Worker {
 
   private async work(): Promise<void> {
     const now = this.clock();
-    if (now - this.lastHeartbeat >= this.heartbeatMs) {
-      this.lastHeartbeat = now;
-      await this.store.syncJobs.renewLeases(this.id, now + this.leaseMs);
-    }
     await this.lifecycle.sweep();
-    while ((await this.indexer.drain(this.id)) > 0) if (this.stopped) return;
+    const drainUntil = this.clock() + DRAIN_TURN_MS;
+    while ((await this.indexer.drain(this.id)) > 0) {
+      if (this.stopped) return;
+      if (this.clock() >= drainUntil) {
+        this.again = true; // more are queued: the next turn starts at once
+        break;
+      }
+    }
     await finishIndexedCustomJobs(this.store, this.clock());
     await this.runner.pickUp(this.id);
     await this.fireSchedules();

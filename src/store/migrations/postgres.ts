@@ -169,4 +169,9 @@ export const POSTGRES_MIGRATIONS: string[][] = [
     `CREATE TABLE document_access_configurations (doc_key BIGINT PRIMARY KEY REFERENCES documents(doc_key) ON DELETE CASCADE, configuration_id TEXT NOT NULL)`,
     `CREATE INDEX document_access_configurations_configuration ON document_access_configurations(configuration_id, doc_key)`,
   ],
+  [
+    // One row per worker, renewed on its own schedule (sync/leaseKeeper.ts): indexing transactions lock
+    // the rows of their jobs, never this one, so a busy process's leases cannot lapse behind its own work.
+    `CREATE TABLE worker_heartbeats (worker_id TEXT PRIMARY KEY, alive_until BIGINT NOT NULL)`,
+  ],
 ];

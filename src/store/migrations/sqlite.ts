@@ -182,4 +182,9 @@ export const SQLITE_MIGRATIONS: string[][] = [
     `CREATE INDEX document_access_configurations_configuration ON document_access_configurations(configuration_id, doc_key)`,
     `CREATE TRIGGER documents_access_configuration_delete AFTER DELETE ON documents BEGIN DELETE FROM document_access_configurations WHERE doc_key = old.doc_key; END`,
   ],
+  [
+    // One row per worker, renewed on its own schedule (sync/leaseKeeper.ts): indexing transactions lock
+    // the rows of their jobs, never this one, so a busy process's leases cannot lapse behind its own work.
+    `CREATE TABLE worker_heartbeats (worker_id TEXT PRIMARY KEY, alive_until INTEGER NOT NULL)`,
+  ],
 ];
