@@ -67,7 +67,12 @@ export async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
   source.pathname = `/${dbName}`;
   const results: SizeResult[] = [];
   try {
-    for (const rows of sizes) results.push(await measure(ctx, source, rows, errors));
+    for (const rows of sizes) {
+      const r = await measure(ctx, source, rows, errors);
+      // Each size's figures as soon as they are known: the largest size takes an hour on a small machine.
+      ctx.log(`${rows} rows: kendrite ${fmt.rps(r.full.perSec)} rows/s (${fmt.rps(r.full.cpuUs)} µs CPU/row), baseline ${fmt.rps(r.baseline.perSec)} rows/s (${fmt.rps(r.baseline.cpuUs)} µs CPU/row), no-change resync ${fmt.rps(r.resync.perSec)} rows/s, peak RSS ${r.peakRssMb.toFixed(1)} MB`);
+      results.push(r);
+    }
   } finally {
     await a.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
     await a.end();
