@@ -7,6 +7,7 @@
  * from a data source being deleted. Ties in relevance are broken by document id, so both backends
  * order equal scores alike.
  */
+import { analyzerFor, type Analyzer } from './analysis.js';
 import { compileFilter, type AttributeFilter } from './attributeFilter.js';
 import type { ValueType } from './attributes.js';
 import { normalize, type NormalQuery, type QueryNode } from './queryText.js';
@@ -17,7 +18,7 @@ export interface DocumentSearch {
   indexId: string;
   /** The one language searched (language.ts): documents of other languages never match. */
   language: string;
-  /** Parsed QueryText; absent: every document (filters still apply). */
+  /** Parsed QueryText (parseQueryText with the language's analyzer); absent: every document (filters still apply). */
   query?: QueryNode;
   filter?: AttributeFilter;
 }
@@ -100,9 +101,9 @@ export interface TextMatch {
 }
 
 export interface Backend {
-  /** Documents matching a query (or, negated, every document but those). */
-  documentMatch(q: NormalQuery | undefined): TextMatch;
-  passageMatch(q: NormalQuery | undefined): TextMatch;
+  /** Documents matching a query (or, negated, every document but those), in the text index of the query's analysis. */
+  documentMatch(q: NormalQuery | undefined, analyzer: Analyzer): TextMatch;
+  passageMatch(q: NormalQuery | undefined, analyzer: Analyzer): TextMatch;
   /** Appended to string expressions in ORDER BY so both backends order strings by code point. */
   collate: string;
   /** The first n characters of a text column. */
@@ -117,7 +118,7 @@ export class SqlSearchEngine implements SearchEngine {
   constructor(private readonly backend: Backend) {}
 
   async rankDocuments(req: DocumentSearch, sort: SortKey[], offset: number, limit: number): Promise<RankedPage> {
-    const m = this.backend.documentMatch(req.query && normalize(req.query));
+    const m = this.backend.documentMatch(req.query && normalize(req.query), analyzerFor(req.language));
     const sortCols = sort.map((s, i) => sql`, ${sortValue(s)} AS s${raw(String(i))}`);
     const c = this.backend.collate;
     const order = sort.flatMap((s, i) => [`(m.s${i} IS NULL)`, `m.s${i}${s.type === 'STRING' ? c : ''} ${s.order}`]);
@@ -134,7 +135,7 @@ export class SqlSearchEngine implements SearchEngine {
   }
 
   async countDocuments(req: DocumentSearch): Promise<number> {
-    const m = this.backend.documentMatch(req.query && normalize(req.query));
+    const m = this.backend.documentMatch(req.query && normalize(req.query), analyzerFor(req.language));
     const rows = await this.backend.all<{ n: number }>(sql`SELECT count(*) AS n FROM ${m.from} WHERE ${this.conditions(req, m)}`);
     return Number(rows[0]?.n ?? 0);
   }
@@ -150,7 +151,7 @@ export class SqlSearchEngine implements SearchEngine {
   }
 
   async facet(req: DocumentSearch, spec: FacetSpec): Promise<FacetCount[]> {
-    const m = this.backend.documentMatch(req.query && normalize(req.query));
+    const m = this.backend.documentMatch(req.query && normalize(req.query), analyzerFor(req.language));
     const matching = sql`SELECT d.doc_key FROM ${m.from} WHERE ${this.conditions(req, m)}`;
     const c = this.backend.collate;
     if (!spec.nested) {
@@ -183,7 +184,7 @@ export class SqlSearchEngine implements SearchEngine {
   }
 
   async rankPassages(req: DocumentSearch, offset: number, limit: number): Promise<RankedPassages> {
-    const m = this.backend.passageMatch(req.query && normalize(req.query));
+    const m = this.backend.passageMatch(req.query && normalize(req.query), analyzerFor(req.language));
     const c = this.backend.collate;
     const rows = await this.backend.all<{ passage_key: number; doc_key: number; score: number; top: number }>(sql`
       SELECT m.passage_key, m.doc_key, m.score, max(m.score) OVER () AS top FROM (
