@@ -1,9 +1,9 @@
 /**
  * Where a query's words occur in a title or an excerpt, as Kendra's Highlights (offsets into the
  * returned text), and which part of a body makes the excerpt: the window of words holding the most
- * distinct query words. Matching follows the index of the query's language (analysis.ts): its words,
- * its terms (English: Porter stems), prefixes on the word or its term, phrases as consecutive words. Computed here rather than by the engine, so that both
- * backends highlight the same words.
+ * distinct query words. Matching follows the index of the query's language (analysis.ts): its
+ * words, its terms (English: Porter stems), prefixes on the word or its term, phrases as consecutive
+ * words. Computed here rather than by the engine, so that both backends highlight the same words.
  */
 import type { Analyzer } from './analysis.js';
 import { positiveLeaves, type QueryNode } from './queryText.js';

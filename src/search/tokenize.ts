@@ -30,6 +30,3 @@ export function tokenize(text: string): Token[] {
   }
   return out;
 }
-
-/** Whether a token is one piece of a run that the segmenter cut (its words stand apart, not as a phrase). */
-export const isSegmentedWord = (word: string): boolean => UNSPACED.test(word);
