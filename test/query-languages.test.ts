@@ -191,9 +191,148 @@ for (const backend of backends()) {
   });
 }
 
+interface LanguageDoc {
+  id: string;
+  lang: string;
+  title: string;
+  body: string;
+}
+
+/** Documents in four languages (and English ones holding Japanese), for the judged queries below. */
+const MULTILINGUAL: LanguageDoc[] = [
+  { id: 'ja1', lang: 'ja', title: '会議室の予約方法', body: '東京本社の会議室は社内ポータルから予約できます。予約は二週間前から可能です。' },
+  { id: 'ja2', lang: 'ja', title: 'パスワードのリセット', body: 'パスワードを忘れた場合は、ヘルプデスクに連絡してください。新しいパスワードはメールで届きます。' },
+  { id: 'ja3', lang: 'ja', title: '大阪支社の案内', body: '大阪支社は駅から徒歩五分です。会議室は三つあります。' },
+  { id: 'zh1', lang: 'zh', title: '北京办公室', body: '我们在北京有一个新的办公室。员工可以在周一到周五使用会议室。' },
+  { id: 'zh2', lang: 'zh', title: '密码重置', body: '如果您忘记了密码，请联系技术支持。新密码将通过电子邮件发送。' },
+  { id: 'de1', lang: 'de', title: 'Passwort zurücksetzen', body: 'Wenn Sie Ihr Passwort vergessen haben, können Sie es im Benutzerkonto zurücksetzen. Die Passwörter müssen zwölf Zeichen haben.' },
+  { id: 'de2', lang: 'de', title: 'Häuser und Wohnungen', body: 'Die Firma vermietet Häuser in der Stadt. Jedes Haus hat einen Garten.' },
+  { id: 'de3', lang: 'de', title: 'Straßenbahn', body: 'Die Straßenbahn fährt alle zehn Minuten zum Hauptbahnhof.' },
+  { id: 'fr1', lang: 'fr', title: 'Réinitialiser le mot de passe', body: 'Pour réinitialiser votre mot de passe, ouvrez les paramètres du compte.' },
+  { id: 'fr2', lang: 'fr', title: "L'hôpital de la ville", body: "L'hôpital est ouvert tous les jours. Les élèves visitent l'hôpital le samedi." },
+  { id: 'th1', lang: 'th', title: 'ภาษาไทย', body: 'ภาษาไทยง่ายมาก' },
+  { id: 'en1', lang: 'en', title: 'Tokyo office', body: 'Our Tokyo office: 東京本社の住所 is near the station. Meeting rooms are booked online.' },
+  { id: 'en2', lang: 'en', title: 'Houses', body: 'The company rents houses in town.' },
+];
+
+interface JudgedInLanguage {
+  name: string;
+  lang: string;
+  text: string;
+  total: number;
+  /** Results in order, as groups whose inner order is free (see test/query.test.ts). */
+  ranking: string[][];
+}
+
+const JUDGED_LANGUAGES: JudgedInLanguage[] = [
+  { name: 'Japanese: a word inside a sentence without spaces', lang: 'ja', text: '東京', total: 1, ranking: [['ja1']] },
+  { name: 'Japanese: a katakana word in the title and the body', lang: 'ja', text: 'パスワード', total: 1, ranking: [['ja2']] },
+  { name: 'Japanese: a compound the dictionary cuts in two; the title match ranks first', lang: 'ja', text: '会議室', total: 2, ranking: [['ja1'], ['ja3']] },
+  { name: 'Japanese: an unspaced question, its particles left out', lang: 'ja', text: '会議室の予約', total: 2, ranking: [['ja1'], ['ja3']] },
+  { name: 'Japanese: a quoted compound is a phrase', lang: 'ja', text: '"大阪支社"', total: 1, ranking: [['ja3']] },
+  { name: 'Chinese: a word inside a sentence', lang: 'zh', text: '北京', total: 1, ranking: [['zh1']] },
+  { name: 'Chinese: a word in the title and the body', lang: 'zh', text: '密码', total: 1, ranking: [['zh2']] },
+  { name: 'Chinese: words of an unspaced query are alternatives', lang: 'zh', text: '忘记密码', total: 1, ranking: [['zh2']] },
+  { name: 'German: a dative plural finds the singular and the plural (Snowball German)', lang: 'de', text: 'Passwörtern', total: 1, ranking: [['de1']] },
+  { name: 'German: a dative plural with umlaut finds Haus and Häuser', lang: 'de', text: 'Häusern', total: 1, ranking: [['de2']] },
+  { name: 'German: ss finds ß', lang: 'de', text: 'Strassenbahn', total: 1, ranking: [['de3']] },
+  { name: 'German: a compound is found whole', lang: 'de', text: 'Benutzerkonto', total: 1, ranking: [['de1']] },
+  { name: 'French: accents folded, hopital finds hôpital', lang: 'fr', text: 'hopital', total: 1, ranking: [['fr2']] },
+  { name: 'French: a participle finds the verb (Snowball French)', lang: 'fr', text: 'réinitialisé', total: 1, ranking: [['fr1']] },
+  { name: 'French: a plural without accents finds the accented plural', lang: 'fr', text: 'eleves', total: 1, ranking: [['fr2']] },
+  { name: 'French: stop words alone find nothing', lang: 'fr', text: 'le de la', total: 0, ranking: [] },
+  { name: 'Thai: a word inside a run without spaces', lang: 'th', text: 'ไทย', total: 1, ranking: [['th1']] },
+  { name: 'English: Japanese inside an English document is cut into words too', lang: 'en', text: '東京', total: 1, ranking: [['en1']] },
+  { name: 'English: the English stemmer, in English documents only', lang: 'en', text: 'house', total: 1, ranking: [['en2']] },
+];
+
+for (const backend of backends()) {
+  describe(`Judged queries in Japanese, Chinese, German, French and Thai [${backend.name}]`, { skip: backend.skip }, () => {
+    let store: TestStore;
+    let server: TestServer;
+    let k: KendraClient;
+    let indexId: string;
+    before(async () => {
+      store = await TestStore.create(backend.name);
+      server = await TestServer.start(store);
+      k = server.client();
+      indexId = await activeIndex(k, 'multilingual');
+      // Chinese through a data source's LanguageCode, the others through the document's own attribute.
+      const { Id: zh } = await k.send(new CreateDataSourceCommand({ IndexId: indexId, Name: 'zh', Type: 'CUSTOM', LanguageCode: 'zh' }));
+      await activeUpdated(k, indexId, zh!);
+      await putInJob(k, indexId, zh!, MULTILINGUAL.filter((d) => d.lang === 'zh').map((d) => ({ Id: d.id, Title: d.title, Blob: text(d.body), ContentType: 'PLAIN_TEXT' })));
+      const others = MULTILINGUAL.filter((d) => d.lang !== 'zh');
+      for (let i = 0; i < others.length; i += 10) {
+        const r = await k.send(new BatchPutDocumentCommand({
+          IndexId: indexId,
+          Documents: others.slice(i, i + 10).map((d) => ({ Id: d.id, Title: d.title, Blob: text(d.body), ContentType: 'PLAIN_TEXT', Attributes: [{ Key: '_language_code', Value: { StringValue: d.lang } }] })),
+        }));
+        assert.deepEqual(r.FailedDocuments, []);
+      }
+      const count = async (code: string) => (await k.send(new QueryCommand({ IndexId: indexId, AttributeFilter: lang(code) }))).TotalNumberOfResults;
+      await waitFor('every document indexed', async () => {
+        for (const code of ['ja', 'zh', 'de', 'fr', 'th', 'en']) if ((await count(code)) !== MULTILINGUAL.filter((d) => d.lang === code).length) return undefined;
+        return true;
+      });
+    });
+    after(async () => {
+      await server?.stop();
+      await store?.destroy();
+    });
+
+    for (const [n, j] of JUDGED_LANGUAGES.entries()) {
+      test(`judged ${n + 1}: ${j.name}`, async () => {
+        const r = await k.send(new QueryCommand({ IndexId: indexId, QueryText: j.text, AttributeFilter: lang(j.lang), PageSize: 100 }));
+        assert.equal(r.TotalNumberOfResults, j.total);
+        const got = r.ResultItems!.map((i) => i.DocumentId!);
+        assert.equal(got.length, j.ranking.flat().length);
+        let at = 0;
+        for (const group of j.ranking) {
+          assert.deepEqual(got.slice(at, at + group.length).sort(), [...group].sort(), `results ${at + 1}..${at + group.length} of ${JSON.stringify(got)}`);
+          at += group.length;
+        }
+      });
+    }
+
+    test('a query in one language never finds documents of another, even sharing its script', async () => {
+      // 会议室 (Chinese) and 会議室 (Japanese) share 室; 東京 is in a Japanese and an English document.
+      assert.deepEqual(ids(await k.send(new QueryCommand({ IndexId: indexId, QueryText: '東京', AttributeFilter: lang('zh') }))), []);
+      assert.deepEqual(ids(await k.send(new QueryCommand({ IndexId: indexId, QueryText: 'Häuser', AttributeFilter: lang('en') }))), []);
+      assert.deepEqual(ids(await k.send(new QueryCommand({ IndexId: indexId, QueryText: '東京' }))), ['en1']);
+    });
+
+    test('highlights point at the original characters: a Japanese word, a folded French word, a stemmed German word', async () => {
+      const slices = (t: { Text?: string; Highlights?: { BeginOffset?: number; EndOffset?: number }[] }) => t.Highlights!.map((h) => t.Text!.slice(h.BeginOffset, h.EndOffset));
+      const ja = (await k.send(new QueryCommand({ IndexId: indexId, QueryText: '予約', AttributeFilter: lang('ja') }))).ResultItems![0]!;
+      // The excerpt is a window of the body, six words (here: dictionary words) before the first match.
+      assert.equal(ja.DocumentExcerpt!.Text, '室は社内ポータルから予約できます。予約は二週間前から可能です。');
+      assert.deepEqual(slices(ja.DocumentExcerpt!), ['予約', '予約']);
+      assert.deepEqual(slices(ja.DocumentTitle!), ['予約']);
+      const fr = (await k.send(new QueryCommand({ IndexId: indexId, QueryText: 'hopital', AttributeFilter: lang('fr') }))).ResultItems![0]!;
+      assert.deepEqual(slices(fr.DocumentTitle!), ['hôpital']);
+      assert.deepEqual(slices(fr.DocumentExcerpt!), ['hôpital', 'hôpital']);
+      const de = (await k.send(new QueryCommand({ IndexId: indexId, QueryText: 'Haus', AttributeFilter: lang('de') }))).ResultItems![0]!;
+      assert.deepEqual(slices(de.DocumentTitle!), ['Häuser']);
+      assert.deepEqual(slices(de.DocumentExcerpt!), ['Häuser', 'Haus']);
+      const en = (await k.send(new QueryCommand({ IndexId: indexId, QueryText: '東京' }))).ResultItems![0]!;
+      assert.deepEqual(slices(en.DocumentExcerpt!), ['東京']);
+    });
+
+    test('Retrieve finds the passages of a language by a word inside them', async () => {
+      const ja = await k.send(new RetrieveCommand({ IndexId: indexId, QueryText: '徒歩', AttributeFilter: lang('ja') }));
+      assert.deepEqual(ja.ResultItems!.map((i) => [i.DocumentId, i.Content]), [['ja3', MULTILINGUAL[2]!.body]]);
+      const fr = await k.send(new RetrieveCommand({ IndexId: indexId, QueryText: 'parametres', AttributeFilter: lang('fr') }));
+      assert.deepEqual(fr.ResultItems!.map((i) => i.DocumentId), ['fr1']);
+      const zh = await k.send(new RetrieveCommand({ IndexId: indexId, QueryText: '电子邮件', AttributeFilter: lang('zh') }));
+      assert.deepEqual(zh.ResultItems!.map((i) => i.DocumentId), ['zh2']);
+    });
+  });
+}
+
 /** A data dir as kendrite left it before languages: schema version 1, filled straight with rows. */
 async function versionOneStore(store: TestStore, rows: { sql: string; params: unknown[] }[]): Promise<void> {
-  const statements = [...(store.backend === 'sqlite' ? SQLITE_MIGRATIONS : POSTGRES_MIGRATIONS)[0]!,
+  const versionOne = (store.backend === 'sqlite' ? SQLITE_MIGRATIONS : POSTGRES_MIGRATIONS)[0]!.filter((s): s is string => typeof s === 'string');
+  const statements = [...versionOne,
     'CREATE TABLE kendrite_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)', 'INSERT INTO kendrite_migrations VALUES (1, 0)'];
   if (store.backend === 'sqlite') {
     const db = new BetterSqlite3(path.join(store.dataDir, 'kendrite.db'));
@@ -229,6 +368,13 @@ function seedRow(id: string, title: string, body: string, attributes: object[], 
   };
 }
 
+function seedPassage(id: string, title: string, content: string) {
+  return {
+    sql: `INSERT INTO document_passages (doc_key, ordinal, title, content) SELECT doc_key, 0, ?, ? FROM documents WHERE document_id = ?`,
+    params: [title, content, id],
+  };
+}
+
 for (const backend of backends()) {
   describe(`Languages in a data dir from before them: the migration moves it in place [${backend.name}]`, { skip: backend.skip }, () => {
     let store: TestStore;
@@ -251,6 +397,10 @@ for (const backend of backends()) {
         seedRow('plain', 'kendrite upgrade', 'kendrite upgrade notes', [{ Key: 'team', Value: { StringValue: 'ops' } }]),
         seedRow('tagged', 'kendrite tagged', 'kendrite tagged notes', [{ Key: '_language_code', Value: { StringValue: 'ja' } }]),
         seedRow('sourced', 'kendrite Anleitung', 'kendrite Anleitung', [{ Key: '_data_source_id', Value: { StringValue: DE_SOURCE } }], DE_SOURCE),
+        seedRow('jp-old', '会議室の案内', '東京本社の会議室は社内ポータルから予約できます。', [{ Key: '_language_code', Value: { StringValue: 'ja' } }]),
+        seedRow('en-cjk', 'Tokyo office', 'Our Tokyo office: 東京本社の住所.', []),
+        seedPassage('jp-old', '会議室の案内', '東京本社の会議室は社内ポータルから予約できます。'),
+        seedPassage('en-cjk', 'Tokyo office', 'Our Tokyo office: 東京本社の住所.'),
       ]);
       server = await TestServer.start(store);
       k = server.client();
@@ -271,6 +421,17 @@ for (const backend of backends()) {
       assert.deepEqual(attr(en, 'plain', '_language_code'), { StringValue: 'en' });
       assert.deepEqual(attr(en, 'plain', 'team'), { StringValue: 'ops' });
       assert.deepEqual(en.FacetResults![0]!.DocumentAttributeValueCountPairs, [{ DocumentAttributeValue: { StringValue: 'en' }, Count: 1 }]);
+    });
+
+    test('stored Japanese text is re-analysed in place: a word inside it is found, in its language only, and its passages too', async () => {
+      const q = (text: string, filter?: AttributeFilter) => k.send(new QueryCommand({ IndexId: INDEX_ID, QueryText: text, AttributeFilter: filter }));
+      assert.deepEqual(ids(await q('東京', lang('ja'))), ['jp-old']);
+      assert.deepEqual(ids(await q('予約', lang('ja'))), ['jp-old']);
+      assert.deepEqual(ids(await q('東京')), ['en-cjk']);
+      assert.deepEqual(ids(await q('kendrite', lang('ja'))), ['tagged']);
+      const passages = await k.send(new RetrieveCommand({ IndexId: INDEX_ID, QueryText: '会議', AttributeFilter: lang('ja') }));
+      assert.deepEqual(passages.ResultItems!.map((i) => i.DocumentId), ['jp-old']);
+      assert.deepEqual(ids(await k.send(new RetrieveCommand({ IndexId: INDEX_ID, QueryText: '住所' }))), ['en-cjk']);
     });
   });
 }

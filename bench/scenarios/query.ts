@@ -21,6 +21,7 @@ import { fts5Engine } from '../../src/search/fts5.js';
 import type { SearchEngine } from '../../src/search/engine.js';
 import type { AttributeFilter } from '../../src/search/attributeFilter.js';
 import { parseQueryText } from '../../src/search/queryText.js';
+import { analyzerFor } from '../../src/search/analysis.js';
 import { queryLanguage } from '../../src/search/language.js';
 import { Connection, exchange, type Response } from '../lib/http1.js';
 import { startBaseline, startKendrite } from '../lib/processes.js';
@@ -155,7 +156,7 @@ export async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
 
 /** What the engine returns for one query's first page: rank, then read the page's rows (as Query does). */
 async function engineIds(engine: SearchEngine, indexId: string, q: BenchQuery): Promise<string[]> {
-  const ranked = await engine.rankDocuments({ indexId, language: queryLanguage(q.AttributeFilter), query: parseQueryText(q.QueryText), filter: q.AttributeFilter }, [], 0, PAGE_SIZE);
+  const ranked = await engine.rankDocuments({ indexId, language: queryLanguage(q.AttributeFilter), query: parseQueryText(q.QueryText, analyzerFor(queryLanguage(q.AttributeFilter))), filter: q.AttributeFilter }, [], 0, PAGE_SIZE);
   const docs = new Map((await engine.documents(ranked.items.map((r) => r.docKey), 50_000)).map((d) => [d.docKey, d.documentId]));
   return ranked.items.map((r) => docs.get(r.docKey)!);
 }

@@ -9,6 +9,7 @@
  * counts every match. Query needs an index that is ACTIVE (or UPDATING, which keeps serving).
  */
 import { randomUUID } from 'node:crypto';
+import { analyzerFor, type Analyzer } from '../search/analysis.js';
 import { compileFilter, type AttributeFilter } from '../search/attributeFilter.js';
 import { parseStoredAttributes, type Attribute, type AttributeValue, type ValueType } from '../search/attributes.js';
 import type { FacetCount, FacetSpec, SearchEngine, SortKey, StoredDocument } from '../search/engine.js';
@@ -123,13 +124,15 @@ export class QueryService {
 
   private async runQuery(scope: Scope, input: QueryInput, signal: AbortSignal | undefined): Promise<QueryOutput> {
     const access = await this.access(scope, input.IndexId, input.UserContext);
-    const query = parseText(input.QueryText, false);
     const filter = checkedFilter(input.IndexId, input.AttributeFilter);
+    const language = queryLanguage(filter);
+    const analyzer = analyzerFor(language);
+    const query = parseText(input.QueryText, false, analyzer);
     const facets = (input.Facets ?? []).map((f, i) => facetSpec(f, `Facets[${i}]`, 1));
     const { offset, limit } = page(input.PageNumber, input.PageSize);
     const sort = await this.sortKeys(input);
     const QueryId = randomUUID();
-    const req = { indexId: input.IndexId, language: queryLanguage(filter), query, filter, access, signal };
+    const req = { indexId: input.IndexId, language, query, filter, access, signal };
     // kendrite holds documents only: no FAQ answers or suggested answers to serve.
     const documentsWanted = input.QueryResultTypeFilter === undefined || input.QueryResultTypeFilter === 'DOCUMENT';
     // Query text with nothing searchable in it (only stop words or punctuation) finds nothing; no text at all browses.
@@ -138,7 +141,7 @@ export class QueryService {
 
     const ranked = limit > 0 ? await this.engine.rankDocuments(req, sort, offset, limit) : { total: await this.engine.countDocuments(req), topScore: 0, items: [] };
     const docs = new Map((await this.engine.documents(ranked.items.map((r) => r.docKey), EXCERPT_SOURCE_CHARS)).map((d) => [d.docKey, d]));
-    const highlighter = new Highlighter(query);
+    const highlighter = new Highlighter(query, analyzer);
     const relevance = query !== undefined && !normalize(query).negated;
     const ResultItems = ranked.items.flatMap((r): QueryResultItem[] => {
       const d = docs.get(r.docKey);
@@ -159,13 +162,14 @@ export class QueryService {
 
   private async runRetrieve(scope: Scope, input: RetrieveInput, signal: AbortSignal | undefined): Promise<{ QueryId: string; ResultItems: RetrieveResultItem[] }> {
     const access = await this.access(scope, input.IndexId, input.UserContext);
-    const query = parseText(input.QueryText, true);
     const filter = checkedFilter(input.IndexId, input.AttributeFilter);
+    const language = queryLanguage(filter);
+    const query = parseText(input.QueryText, true, analyzerFor(language));
     const { offset, limit } = page(input.PageNumber, input.PageSize);
     const QueryId = randomUUID();
     // Only stop words (or nothing searchable): no passage can match.
     if (!query || limit === 0) return { QueryId, ResultItems: [] };
-    const passages = await this.engine.rankPassages({ indexId: input.IndexId, language: queryLanguage(filter), query, filter, access, signal }, offset, limit);
+    const passages = await this.engine.rankPassages({ indexId: input.IndexId, language, query, filter, access, signal }, offset, limit);
     const docs = new Map((await this.engine.documents([...new Set(passages.items.map((p) => p.docKey))], 0)).map((d) => [d.docKey, d]));
     const relevance = !normalize(query).negated;
     const ResultItems = passages.items.flatMap((p): RetrieveResultItem[] => {
@@ -215,11 +219,11 @@ async function cancellable<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
-function parseText(text: string | undefined, required: boolean): QueryNode | undefined {
+function parseText(text: string | undefined, required: boolean, analyzer: Analyzer): QueryNode | undefined {
   if (text === undefined) return undefined;
   if (text.length > MAX_QUERY_TEXT) throw invalid(`QueryText is ${text.length} characters long; the limit is ${MAX_QUERY_TEXT}.`);
   if (required && !text.trim()) throw invalid('QueryText must not be empty.');
-  return parseQueryText(storableText(text));
+  return parseQueryText(storableText(text), analyzer);
 }
 
 function checkedFilter(indexId: string, filter: AttributeFilter | undefined): AttributeFilter | undefined {

@@ -8,6 +8,7 @@
  * order equal scores alike.
  */
 import { accessCondition, type AccessScope, type MemberOf } from './access.js';
+import { analyzerFor, type Analyzer } from './analysis.js';
 import { compileFilter, type AttributeFilter } from './attributeFilter.js';
 import type { ValueType } from './attributes.js';
 import { normalize, type NormalQuery, type QueryNode } from './queryText.js';
@@ -18,7 +19,7 @@ export interface DocumentSearch {
   indexId: string;
   /** The one language searched (language.ts): documents of other languages never match. */
   language: string;
-  /** Parsed QueryText; absent: every document (filters still apply). */
+  /** Parsed QueryText (parseQueryText with the language's analyzer); absent: every document (filters still apply). */
   query?: QueryNode;
   filter?: AttributeFilter;
   /** Whose search: only documents these principals may see. Absent: every document (the engine's own callers, benchmarks). */
@@ -105,9 +106,9 @@ export interface TextMatch {
 }
 
 export interface Backend {
-  /** Documents matching a query (or, negated, every document but those). */
-  documentMatch(q: NormalQuery | undefined): TextMatch;
-  passageMatch(q: NormalQuery | undefined): TextMatch;
+  /** Documents matching a query (or, negated, every document but those), in the text index of the query's analysis. */
+  documentMatch(q: NormalQuery | undefined, analyzer: Analyzer): TextMatch;
+  passageMatch(q: NormalQuery | undefined, analyzer: Analyzer): TextMatch;
   /** Appended to string expressions in ORDER BY so both backends order strings by code point. */
   collate: string;
   /** The first n characters of a text column. */
@@ -123,7 +124,7 @@ export class SqlSearchEngine implements SearchEngine {
   constructor(private readonly backend: Backend) {}
 
   async rankDocuments(req: DocumentSearch, sort: SortKey[], offset: number, limit: number): Promise<RankedPage> {
-    const m = this.backend.documentMatch(req.query && normalize(req.query));
+    const m = this.backend.documentMatch(req.query && normalize(req.query), analyzerFor(req.language));
     const sortCols = sort.map((s, i) => sql`, ${sortValue(s)} AS s${raw(String(i))}`);
     const c = this.backend.collate;
     const order = sort.flatMap((s, i) => [`(m.s${i} IS NULL)`, `m.s${i}${s.type === 'STRING' ? c : ''} ${s.order}`]);
@@ -140,7 +141,7 @@ export class SqlSearchEngine implements SearchEngine {
   }
 
   async countDocuments(req: DocumentSearch): Promise<number> {
-    const m = this.backend.documentMatch(req.query && normalize(req.query));
+    const m = this.backend.documentMatch(req.query && normalize(req.query), analyzerFor(req.language));
     const rows = await this.backend.all<{ n: number }>(sql`SELECT count(*) AS n FROM ${m.from} WHERE ${this.conditions(req, m)}`, req.signal);
     return Number(rows[0]?.n ?? 0);
   }
@@ -156,7 +157,7 @@ export class SqlSearchEngine implements SearchEngine {
   }
 
   async facet(req: DocumentSearch, spec: FacetSpec): Promise<FacetCount[]> {
-    const m = this.backend.documentMatch(req.query && normalize(req.query));
+    const m = this.backend.documentMatch(req.query && normalize(req.query), analyzerFor(req.language));
     const matching = sql`SELECT d.doc_key FROM ${m.from} WHERE ${this.conditions(req, m)}`;
     const c = this.backend.collate;
     if (!spec.nested) {
@@ -189,7 +190,7 @@ export class SqlSearchEngine implements SearchEngine {
   }
 
   async rankPassages(req: DocumentSearch, offset: number, limit: number): Promise<RankedPassages> {
-    const m = this.backend.passageMatch(req.query && normalize(req.query));
+    const m = this.backend.passageMatch(req.query && normalize(req.query), analyzerFor(req.language));
     const c = this.backend.collate;
     const rows = await this.backend.all<{ passage_key: number; doc_key: number; score: number; top: number }>(sql`
       SELECT m.passage_key, m.doc_key, m.score, max(m.score) OVER () AS top FROM (

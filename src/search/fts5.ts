@@ -1,10 +1,13 @@
 /**
- * The SQLite FTS5 backend. Relevance is BM25 with the title weighing ten times the body. Each match
+ * The SQLite FTS5 backend. English documents are in documents_fts (porter tokenizer), those of other
+ * languages in documents_fts_plain, as analysis.ts made their terms (passages alike). Relevance is
+ * BM25 with the title weighing ten times the body. Each match
  * is checked against documents_visible (a covering index), not the wide document rows. Searches
  * run on their own read-only connection, so they read committed data only and never wait behind
  * (or inside) the indexer's transactions on the main connection.
  */
 import BetterSqlite3 from 'better-sqlite3';
+import type { Analyzer } from './analysis.js';
 import { SqlSearchEngine, type Backend, type TextMatch } from './engine.js';
 import { fts5Match } from './matchSyntax.js';
 import type { NormalQuery } from './queryText.js';
@@ -26,23 +29,25 @@ class Fts5Backend implements Backend {
     this.db.pragma('busy_timeout = 5000');
   }
 
-  documentMatch(q: NormalQuery | undefined): TextMatch {
+  documentMatch(q: NormalQuery | undefined, analyzer: Analyzer): TextMatch {
     if (!q) return { from: raw('documents d'), where: raw('1 = 1'), score: raw('0') };
-    const match = fts5Match(q.expr);
-    if (q.negated) return { from: raw('documents d'), where: sql`d.doc_key NOT IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ${match})`, score: raw('0') };
-    return { from: raw('documents_fts JOIN documents d INDEXED BY documents_visible ON d.doc_key = documents_fts.rowid'), where: sql`documents_fts MATCH ${match}`, score: raw('-bm25(documents_fts, 10.0, 1.0)') };
+    const match = fts5Match(q.expr, analyzer);
+    const fts = analyzer.english ? 'documents_fts' : 'documents_fts_plain';
+    if (q.negated) return { from: raw('documents d'), where: sql`d.doc_key NOT IN (SELECT rowid FROM ${raw(fts)} WHERE ${raw(fts)} MATCH ${match})`, score: raw('0') };
+    return { from: raw(`${fts} JOIN documents d INDEXED BY documents_visible ON d.doc_key = ${fts}.rowid`), where: sql`${raw(fts)} MATCH ${match}`, score: raw(`-bm25(${fts}, 10.0, 1.0)`) };
   }
 
-  passageMatch(q: NormalQuery | undefined): TextMatch {
+  passageMatch(q: NormalQuery | undefined, analyzer: Analyzer): TextMatch {
     const passages = 'document_passages p JOIN documents d ON d.doc_key = p.doc_key';
     if (!q) return { from: raw(passages), where: raw('1 = 1'), score: raw('0') };
-    const match = fts5Match(q.expr);
-    if (q.negated) return { from: raw(passages), where: sql`p.passage_key NOT IN (SELECT rowid FROM passages_fts WHERE passages_fts MATCH ${match})`, score: raw('0') };
+    const match = fts5Match(q.expr, analyzer);
+    const fts = analyzer.english ? 'passages_fts' : 'passages_fts_plain';
+    if (q.negated) return { from: raw(passages), where: sql`p.passage_key NOT IN (SELECT rowid FROM ${raw(fts)} WHERE ${raw(fts)} MATCH ${match})`, score: raw('0') };
     return {
-      from: raw('passages_fts JOIN document_passages p ON p.passage_key = passages_fts.rowid JOIN documents d INDEXED BY documents_visible ON d.doc_key = p.doc_key'),
-      where: sql`passages_fts MATCH ${match}`,
+      from: raw(`${fts} JOIN document_passages p ON p.passage_key = ${fts}.rowid JOIN documents d INDEXED BY documents_visible ON d.doc_key = p.doc_key`),
+      where: sql`${raw(fts)} MATCH ${match}`,
       // Within one passage the title counts twice the passage text: enough to find a document by its title, not so much that its every passage outranks real matches.
-      score: raw('-bm25(passages_fts, 2.0, 1.0)'),
+      score: raw(`-bm25(${fts}, 2.0, 1.0)`),
     };
   }
 

@@ -1,12 +1,13 @@
 /**
  * Where a query's words occur in a title or an excerpt, as Kendra's Highlights (offsets into the
  * returned text), and which part of a body makes the excerpt: the window of words holding the most
- * distinct query words. Matching follows the index: lower case, Porter stems, prefixes on the word
- * or its stem, phrases as consecutive words. Computed here rather than by the engine, so that both
- * backends highlight the same words.
+ * distinct query words. Matching follows the index of the query's language (analysis.ts): its
+ * words, its terms (English: Porter stems), prefixes on the word or its term, phrases as consecutive
+ * words. Computed here rather than by the engine, so that both backends highlight the same words.
  */
+import type { Analyzer } from './analysis.js';
 import { positiveLeaves, type QueryNode } from './queryText.js';
-import { stem, tokenize, type Token } from './tokenize.js';
+import type { Token } from './tokenize.js';
 
 export interface Highlight {
   BeginOffset: number;
@@ -32,20 +33,24 @@ type Span = { begin: number; end: number; leaf: number };
 export class Highlighter {
   private readonly leaves: Leaf[];
 
-  constructor(query: QueryNode | undefined) {
+  constructor(
+    query: QueryNode | undefined,
+    private readonly analyzer: Analyzer,
+  ) {
+    const term = (w: string) => analyzer.term(w);
     this.leaves = positiveLeaves(query).map((l) =>
-      l.kind === 'phrase' ? { words: l.words.map(stem), prefix: false } : l.kind === 'prefix' ? { words: [l.word], prefix: true } : { words: [stem(l.word)], prefix: false },
+      l.kind === 'phrase' ? { words: l.words.map(term), prefix: false } : l.kind === 'prefix' ? { words: [analyzer.prefix(l.word)], prefix: true } : { words: [term(l.word)], prefix: false },
     );
   }
 
   /** The whole text with its matches highlighted (titles). */
   highlight(text: string): TextWithHighlights {
-    return { Text: text, Highlights: toHighlights(this.spans(tokenize(text)), 0, text.length) };
+    return { Text: text, Highlights: toHighlights(this.spans(this.analyzer.tokens(text)), 0, text.length) };
   }
 
   /** A window of the body around its best matches, with offsets into the window's text. */
   excerpt(body: string): TextWithHighlights {
-    const tokens = tokenize(body);
+    const tokens = this.analyzer.tokens(body);
     if (!tokens.length) return { Text: body.trim().slice(0, EXCERPT_CHARS), Highlights: [] };
     const spans = this.spans(tokens);
     const first = this.bestWindowStart(tokens, spans);
@@ -60,14 +65,14 @@ export class Highlighter {
 
   private spans(tokens: Token[]): Span[] {
     if (!this.leaves.length) return [];
-    const stems = tokens.map((t) => stem(t.text));
+    const terms = tokens.map((t) => this.analyzer.term(t.text));
     const out: Span[] = [];
     this.leaves.forEach((leaf, li) => {
       const n = leaf.words.length;
       for (let i = 0; i + n <= tokens.length; i++) {
         const hit = leaf.prefix
-          ? tokens[i]!.text.startsWith(leaf.words[0]!) || stems[i]!.startsWith(leaf.words[0]!)
-          : leaf.words.every((w, k) => stems[i + k] === w || tokens[i + k]!.text === w);
+          ? this.analyzer.prefix(tokens[i]!.text).startsWith(leaf.words[0]!) || terms[i]!.startsWith(leaf.words[0]!)
+          : leaf.words.every((w, k) => terms[i + k] === w || tokens[i + k]!.text === w);
         if (hit) out.push({ begin: tokens[i]!.begin, end: tokens[i + n - 1]!.end, leaf: li });
       }
     });

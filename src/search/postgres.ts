@@ -1,9 +1,11 @@
 /**
  * The PostgreSQL backend: documents.search_vector (title weight A, body B, GIN) matched with
- * to_tsquery('english'), ranked by ts_rank_cd with A weighing ten times B, as FTS5's BM25 weighs
+ * to_tsquery('english') for English, to_tsquery('simple') over the terms analysis.ts made for other
+ * languages (the vector is built alike, by language), ranked by ts_rank_cd with A weighing ten times B, as FTS5's BM25 weighs
  * the title. Strings are ordered by code point (COLLATE "C"), as SQLite orders them.
  */
 import pg from 'pg';
+import type { Analyzer } from './analysis.js';
 import { SqlSearchEngine, type Backend, type TextMatch } from './engine.js';
 import { SearchCancelled } from './errors.js';
 import { tsquery } from './matchSyntax.js';
@@ -25,22 +27,25 @@ export function postgresEngine(pool: pg.Pool): SqlSearchEngine {
   return new SqlSearchEngine(new PostgresBackend(pool));
 }
 
+/** The text search configuration of an analysis, as the search_vector columns use it (migrations/postgres.ts). */
+const config = (a: Analyzer) => (a.english ? `'english'` : `'simple'`);
+
 class PostgresBackend implements Backend {
   readonly collate = ' COLLATE "C"';
 
   constructor(private readonly pool: pg.Pool) {}
 
-  documentMatch(q: NormalQuery | undefined): TextMatch {
+  documentMatch(q: NormalQuery | undefined, analyzer: Analyzer): TextMatch {
     if (!q) return { from: raw('documents d'), where: raw('TRUE'), score: raw('0') };
-    const from = sql`documents d CROSS JOIN to_tsquery('english', ${tsquery(q.expr)}) AS q`;
+    const from = sql`documents d CROSS JOIN to_tsquery(${raw(config(analyzer))}, ${tsquery(q.expr, analyzer)}) AS q`;
     if (q.negated) return { from, where: raw('NOT (d.search_vector @@ q)'), score: raw('0') };
     return { from, where: raw('d.search_vector @@ q'), score: raw(`ts_rank_cd(${WEIGHTS}, d.search_vector, q, ${NORMALIZATION})`) };
   }
 
-  passageMatch(q: NormalQuery | undefined): TextMatch {
+  passageMatch(q: NormalQuery | undefined, analyzer: Analyzer): TextMatch {
     const passages = 'document_passages p JOIN documents d ON d.doc_key = p.doc_key';
     if (!q) return { from: raw(passages), where: raw('TRUE'), score: raw('0') };
-    const from = sql`${raw(passages)} CROSS JOIN to_tsquery('english', ${tsquery(q.expr)}) AS q`;
+    const from = sql`${raw(passages)} CROSS JOIN to_tsquery(${raw(config(analyzer))}, ${tsquery(q.expr, analyzer)}) AS q`;
     if (q.negated) return { from, where: raw('NOT (p.search_vector @@ q)'), score: raw('0') };
     return { from, where: raw('p.search_vector @@ q'), score: raw(`ts_rank_cd(${PASSAGE_WEIGHTS}, p.search_vector, q, ${NORMALIZATION})`) };
   }

@@ -4,10 +4,11 @@
  * without an operator are alternatives ranked by relevance, as in a natural-language query;
  * `a NOT b` means a and not b. Like Kendra, the text is cut after its first 30 words, and a query
  * that does not parse cleanly (a stray parenthesis, an open quote) is read as well as it can be
- * rather than refused.
+ * rather than refused. Words are cut as the query's language cuts them (analysis.ts): a run of
+ * Chinese or Japanese is several words, alternatives like words between spaces.
  */
-import { STOP_WORDS } from './stopwords.js';
-import { tokenize } from './tokenize.js';
+import type { Analyzer } from './analysis.js';
+import { needsSegmenting } from './tokenize.js';
 
 export type QueryNode =
   | { kind: 'term'; word: string }
@@ -25,8 +26,8 @@ const MIN_PREFIX = 3;
 type Lexeme = { op: 'AND' | 'OR' | 'NOT' | '(' | ')' } | { node: QueryNode };
 
 /** The query as a tree, or undefined when it has nothing to search for (empty, only stop words). */
-export function parseQueryText(text: string): QueryNode | undefined {
-  const lexemes = lex(text);
+export function parseQueryText(text: string, analyzer: Analyzer): QueryNode | undefined {
+  const lexemes = lex(text, analyzer);
   let pos = 0;
   const peek = () => lexemes[pos];
   const isOp = (l: Lexeme | undefined, op: string) => l !== undefined && 'op' in l && l.op === op;
@@ -98,7 +99,7 @@ function combine(kind: 'and' | 'or', parts: (QueryNode | undefined)[]): QueryNod
   return { kind, children: kept };
 }
 
-function lex(text: string): Lexeme[] {
+function lex(text: string, analyzer: Analyzer): Lexeme[] {
   const out: Lexeme[] = [];
   let words = 0;
   const room = () => MAX_QUERY_WORDS - words;
@@ -117,9 +118,9 @@ function lex(text: string): Lexeme[] {
       const close = text.indexOf('"', i + 1);
       const inner = text.slice(i + 1, close < 0 ? text.length : close);
       i = close < 0 ? text.length : close + 1;
-      const pieces = tokenize(inner).map((t) => t.text).slice(0, room());
+      const pieces = analyzer.tokens(inner).map((t) => t.text).slice(0, room());
       words += pieces.length;
-      push(pieces.length > 1 ? { kind: 'phrase', words: pieces } : pieces.length === 1 ? termOf(pieces[0]!) : undefined);
+      push(pieces.length > 1 ? { kind: 'phrase', words: pieces } : pieces.length === 1 ? termOf(pieces[0]!, analyzer) : undefined);
     } else {
       let j = i;
       while (j < text.length && !/[\s()"]/.test(text[j]!)) j++;
@@ -129,7 +130,7 @@ function lex(text: string): Lexeme[] {
         out.push({ op: raw });
         continue;
       }
-      const pieces = tokenize(raw).map((t) => t.text);
+      const pieces = analyzer.tokens(raw).map((t) => t.text);
       if (!pieces.length) continue;
       const last = pieces[pieces.length - 1]!;
       if (raw.endsWith('*') && last.length >= MIN_PREFIX) {
@@ -140,15 +141,17 @@ function lex(text: string): Lexeme[] {
       }
       const kept = pieces.slice(0, room());
       words += kept.length;
-      push(kept.length > 1 ? { kind: 'phrase', words: kept } : termOf(kept[0]!));
+      // Words a dictionary cut apart stand alone; words joined by punctuation (e-mail, v1.2) make a phrase.
+      if (kept.length > 1 && needsSegmenting(raw)) push(combine('or', kept.map((w) => termOf(w, analyzer))));
+      else push(kept.length > 1 ? { kind: 'phrase', words: kept } : termOf(kept[0]!, analyzer));
     }
   }
   return out;
 }
 
-/** A single word; stop words are never indexed on PostgreSQL, so neither backend searches them (quoted or not). */
-function termOf(word: string): QueryNode | undefined {
-  return STOP_WORDS.has(word) ? undefined : { kind: 'term', word };
+/** A single word; stop words are never indexed on PostgreSQL's english configuration, so no search looks for them alone (quoted or not). */
+function termOf(word: string, analyzer: Analyzer): QueryNode | undefined {
+  return analyzer.isStopWord(word) ? undefined : { kind: 'term', word };
 }
 
 /** The words and phrases a matching document may contain: the leaves not under a NOT. */

@@ -1,5 +1,3 @@
-import { porterStem } from './porter.js';
-
 export interface Token {
   /** Lower-cased text of the token. */
   text: string;
@@ -7,15 +5,28 @@ export interface Token {
   end: number;
 }
 
+/** Scripts written without spaces between words: a run of them is cut into words by a dictionary. */
+const UNSPACED = /[\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}\p{sc=Thai}\p{sc=Lao}\p{sc=Khmer}\p{sc=Myanmar}]/u;
+/** ICU's word break iterator (dictionaries for Chinese, Japanese, Thai, Lao, Khmer, Burmese), built into Node. */
+const WORDS = new Intl.Segmenter('und', { granularity: 'word' });
+
+/** Whether `text` holds words that only a dictionary can cut: the cheap test that spares spaced text the segmenter. */
+export const needsSegmenting = (text: string): boolean => UNSPACED.test(text);
+
 /**
  * Word tokens as SQLite's unicode61 tokenizer cuts them: runs of letters, digits and marks; all
- * else separates. Offsets are UTF-16 indexes into `text`, as JavaScript (and the SDKs) count them.
+ * else separates. A run holding Chinese, Japanese, Thai (…) text is cut further into its words by
+ * ICU's dictionary segmenter, so that a word inside a sentence is a token of its own. Offsets are
+ * UTF-16 indexes into `text`, as JavaScript (and the SDKs) count them.
  */
 export function tokenize(text: string): Token[] {
   const out: Token[] = [];
-  for (const m of text.matchAll(/[\p{L}\p{N}\p{M}\p{Co}]+/gu)) out.push({ text: m[0].toLowerCase(), begin: m.index, end: m.index + m[0].length });
+  const segment = needsSegmenting(text);
+  for (const m of text.matchAll(/[\p{L}\p{N}\p{M}\p{Co}]+/gu)) {
+    if (segment && UNSPACED.test(m[0])) {
+      for (const s of WORDS.segment(m[0]))
+        if (/[\p{L}\p{N}]/u.test(s.segment)) out.push({ text: s.segment.toLowerCase(), begin: m.index + s.index, end: m.index + s.index + s.segment.length });
+    } else out.push({ text: m[0].toLowerCase(), begin: m.index, end: m.index + m[0].length });
+  }
   return out;
 }
-
-/** The form a word is indexed under (lower case, Porter stem), for matching query terms to text. */
-export const stem = (word: string): string => porterStem(word.toLowerCase());

@@ -1,7 +1,11 @@
-import { sql } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { Connection } from './database.js';
 import { POSTGRES_MIGRATIONS } from './migrations/postgres.js';
 import { SQLITE_MIGRATIONS } from './migrations/sqlite.js';
+import type { Database } from './schema.js';
+
+/** A statement, or a step that needs kendrite's own code (re-analysing stored text), run inside the migration's transaction. */
+export type MigrationStep = string | ((trx: Transaction<Database>) => Promise<void>);
 
 /**
  * Brings the schema to the newest version. Safe to run twice and from several processes at once:
@@ -18,7 +22,7 @@ export async function migrate(conn: Connection): Promise<number> {
     for (const [i, statements] of steps.entries()) {
       const version = i + 1;
       if (applied.has(version)) continue;
-      for (const statement of statements) await sql.raw(statement).execute(trx);
+      for (const step of statements) await (typeof step === 'string' ? sql.raw(step).execute(trx) : step(trx));
       await sql`INSERT INTO kendrite_migrations (version, applied_at) VALUES (${version}, ${Date.now()})`.execute(trx);
       count++;
     }

@@ -117,6 +117,9 @@ export interface DocumentsTable {
   attributes: string;
   /** The document's _language_code (its own, else its data source's, else en): what every search filters on. */
   language_code: string;
+  /** What the full-text index holds for the title and body instead of them (search/analysis.ts), or null: the text itself. */
+  search_title: string | null;
+  search_body: string | null;
   source_uri: string | null;
   /** Kendra's AccessControlList (JSON list of principals); null: no list, the document is public. */
   /** The connector's version (ETag, mtime+size…) used for change detection. */
@@ -180,6 +183,10 @@ export interface DocumentPassagesTable {
   /** The document's title, indexed with each passage. */
   title: string;
   content: string;
+  /** The document's language, and what the full-text index holds instead of title and content (or null), as for documents. */
+  language_code: string;
+  search_title: string | null;
+  search_content: string | null;
 }
 
 /** SubmitFeedback, as received (no ranking effect). */

@@ -1,4 +1,5 @@
 import type { Transaction } from 'kysely';
+import { analyzerFor } from '../search/analysis.js';
 import { chunkPassages } from '../search/passages.js';
 import type { Database } from './schema.js';
 
@@ -8,10 +9,21 @@ import type { Database } from './schema.js';
  * Deleting a document removes its passages (a trigger on SQLite, a cascading key on PostgreSQL).
  */
 export async function writePassages(trx: Transaction<Database>, indexId: string, documentId: string, body: string): Promise<void> {
-  const doc = await trx.selectFrom('documents').select(['doc_key', 'title']).where('index_id', '=', indexId).where('document_id', '=', documentId).executeTakeFirst();
+  const doc = await trx
+    .selectFrom('documents')
+    .select(['doc_key', 'title', 'language_code', 'search_title', 'search_body'])
+    .where('index_id', '=', indexId)
+    .where('document_id', '=', documentId)
+    .executeTakeFirst();
   if (!doc) return;
   await trx.deleteFrom('document_passages').where('doc_key', '=', doc.doc_key).execute();
-  const rows = chunkPassages(body).map((content, ordinal) => ({ doc_key: doc.doc_key, ordinal, title: doc.title, content }));
+  const analyzer = analyzerFor(doc.language_code);
+  // A passage is a slice of the body: when the body is indexed as it is, so is each passage.
+  const analyzed = doc.search_body !== null;
+  const rows = chunkPassages(body).map((content, ordinal) => ({
+    doc_key: doc.doc_key, ordinal, title: doc.title, content, language_code: doc.language_code,
+    search_title: doc.search_title, search_content: analyzed ? analyzer.indexText(content) : null,
+  }));
   // Bounded statements: a 5 MB text is a few thousand passages.
   for (let i = 0; i < rows.length; i += 200) await trx.insertInto('document_passages').values(rows.slice(i, i + 200)).execute();
 }

@@ -5,6 +5,7 @@ import { detectContentType, extractText, type ContentType } from '../connectors/
 import { accessLevels, accessRows, type AccessLevels, type AccessLists } from '../domain/access.js';
 import type { Attribute, QueuedDocument } from '../domain/documents.js';
 import type { Clock } from '../domain/clock.js';
+import { analyzerFor } from '../search/analysis.js';
 import { DEFAULT_LANGUAGE, documentLanguage } from '../search/language.js';
 import { SEARCHABLE_STATUSES, type DocumentRow, type QueuedOp } from '../store/documents.js';
 import type { Database } from '../store/schema.js';
@@ -19,7 +20,13 @@ export type FetchS3 = (bucket: string, key: string, signal?: AbortSignal) => Pro
 
 /** A document ready to be written: extracted text, or why it could not be. */
 export type Prepared =
-  | { ok: true; title: string; body: string; contentType: ContentType; attributes: Attribute[]; language: string; access: AccessLevels; accessConfigurationId?: string; hash: string; sourceUri: string | null; version: string | null }
+  | {
+      ok: true; title: string; body: string; contentType: ContentType; attributes: Attribute[]; language: string;
+      access: AccessLevels; accessConfigurationId?: string;
+      /** What the full-text index holds instead of title and body (search/analysis.ts), or null: the text itself. */
+      searchTitle: string | null; searchBody: string | null;
+      hash: string; sourceUri: string | null; version: string | null;
+    }
   | { ok: false; reason: string; attributes: Attribute[]; version: string | null };
 
 const searchable = new Set<string>(SEARCHABLE_STATUSES);
@@ -113,6 +120,7 @@ export class DocumentIndexer {
     }
     const row = {
       data_source_id: dataSourceId, title: p.title, body: p.body, content_type: p.contentType, attributes: JSON.stringify(p.attributes), language_code: p.language,
+      search_title: p.searchTitle, search_body: p.searchBody,
       source_uri: p.sourceUri, version: p.version, content_hash: p.hash, failure_reason: null, text_bytes: Buffer.byteLength(p.body),
       applied_seq: seq, seen_by: executionId, updated_at: now,
     };
@@ -192,7 +200,11 @@ export async function prepare(
   if (meta.accessConfigurationId) h.update('\0configuration\0').update(meta.accessConfigurationId);
   const hash = h.digest('hex');
   const sourceUri = attributes.find((a) => a.Key === '_source_uri')?.Value.StringValue ?? null;
-  return { ok: true, title, body: extracted.text, contentType, attributes, language, access, ...(meta.accessConfigurationId ? { accessConfigurationId: meta.accessConfigurationId } : {}), hash, sourceUri, version: meta.version };
+  // Analysed here, outside the indexing transaction and beside the other fetches (English text without unspaced scripts costs one regex test).
+  const analyzer = analyzerFor(language);
+  const searchTitle = analyzer.indexText(title);
+  const searchBody = analyzer.indexText(extracted.text);
+  return { ok: true, title, body: extracted.text, contentType, attributes, language, searchTitle, searchBody, access, ...(meta.accessConfigurationId ? { accessConfigurationId: meta.accessConfigurationId } : {}), hash, sourceUri, version: meta.version };
 }
 
 /**
@@ -213,7 +225,7 @@ function reviveDates(a: Attribute): Attribute {
 function failedRow(indexId: string, documentId: string, dataSourceId: string | null, p: Extract<Prepared, { ok: false }>, seq: number, executionId: string | null, now: number) {
   return {
     index_id: indexId, document_id: documentId, data_source_id: dataSourceId, title: '', body: '', content_type: null,
-    attributes: JSON.stringify(p.attributes), language_code: DEFAULT_LANGUAGE, source_uri: null, version: null, content_hash: null, status: 'FAILED',
+    attributes: JSON.stringify(p.attributes), language_code: DEFAULT_LANGUAGE, search_title: null, search_body: null, source_uri: null, version: null, content_hash: null, status: 'FAILED',
     failure_reason: p.reason, text_bytes: 0, applied_seq: seq, seen_by: executionId, created_at: now, updated_at: now,
   };
 }

@@ -25,13 +25,27 @@ const attributesSync = (languageColumn: boolean) => `documents_attributes_sync()
       RETURN NULL;
     END $$`;
 
+import type { MigrationStep } from '../migrate.js';
+import { analyzeStoredDocuments } from './analyzeStored.js';
+
+/**
+ * A title-weighted (A) tsvector of a row's text (B) in its language's configuration: english for en,
+ * simple (lower case only) over the terms kendrite analysed for any other language. The analysed
+ * columns stand in for the text where set; `cut` bounds the text (a tsvector holds at most 1 MB).
+ */
+function searchVector(searchTitle: string, searchText: string, text: string, cut: string): string {
+  const vector = (config: string) =>
+    `setweight(to_tsvector('${config}', coalesce(${searchTitle}, title)), 'A') || setweight(to_tsvector('${config}', ${cut.replace('%s', `coalesce(${searchText}, ${text})`)}), 'B')`;
+  return `CASE WHEN language_code = 'en' THEN ${vector('english')} ELSE ${vector('simple')} END`;
+}
+
 /** A stored document's language: its _language_code attribute, else its data source's, else en. */
 const LANGUAGE_OF_ROW = `coalesce(
   (SELECT a->'Value'->>'StringValue' FROM jsonb_array_elements(documents.attributes::jsonb) a WHERE a->>'Key' = '_language_code' AND jsonb_typeof(a->'Value'->'StringValue') = 'string' LIMIT 1),
   (SELECT s.language_code FROM data_sources s WHERE s.id = documents.data_source_id), 'en')`;
 
 /** PostgreSQL schema, one entry per version. Applied in order, each once (see migrate.ts). */
-export const POSTGRES_MIGRATIONS: string[][] = [
+export const POSTGRES_MIGRATIONS: MigrationStep[][] = [
   [
     `CREATE TABLE indices (
       id TEXT PRIMARY KEY, account_id TEXT NOT NULL, region TEXT NOT NULL, name TEXT NOT NULL,
@@ -173,5 +187,21 @@ export const POSTGRES_MIGRATIONS: string[][] = [
     // One row per worker, renewed on its own schedule (sync/leaseKeeper.ts): indexing transactions lock
     // the rows of their jobs, never this one, so a busy process's leases cannot lapse behind its own work.
     `CREATE TABLE worker_heartbeats (worker_id TEXT PRIMARY KEY, alive_until BIGINT NOT NULL)`,
+  ],
+  // Text analysis by language (search/analysis.ts): English text through the english configuration, given its
+  // unspaced runs (Chinese, Japanese, Thai…) cut into words (search_title/search_body, else the text itself); other
+  // languages' terms, made by kendrite, through 'simple', which only lower-cases. Rebuilding the vectors rewrites the tables once.
+  [
+    `ALTER TABLE documents ADD COLUMN search_title TEXT, ADD COLUMN search_body TEXT`,
+    `DROP INDEX documents_search`,
+    `ALTER TABLE documents DROP COLUMN search_vector`,
+    `ALTER TABLE documents ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (${searchVector('search_title', 'search_body', 'body', 'left(%s, 500000)')}) STORED`,
+    `CREATE INDEX documents_search ON documents USING GIN (search_vector)`,
+    `ALTER TABLE document_passages ADD COLUMN language_code TEXT NOT NULL DEFAULT 'en', ADD COLUMN search_title TEXT, ADD COLUMN search_content TEXT`,
+    `DROP INDEX document_passages_search`,
+    `ALTER TABLE document_passages DROP COLUMN search_vector`,
+    `ALTER TABLE document_passages ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (${searchVector('search_title', 'search_content', 'content', '%s')}) STORED`,
+    `CREATE INDEX document_passages_search ON document_passages USING GIN (search_vector)`,
+    analyzeStoredDocuments,
   ],
 ];

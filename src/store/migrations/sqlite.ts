@@ -19,13 +19,16 @@ const attributeRows = (languageColumn: boolean) => `INSERT INTO document_attribu
     languageColumn ? `
   UNION ALL SELECT new.doc_key, new.index_id, '_language_code', 'STRING', new.language_code, NULL` : ''};`;
 
+import type { MigrationStep } from '../migrate.js';
+import { analyzeStoredDocuments } from './analyzeStored.js';
+
 /** A stored document's language: its _language_code attribute, else its data source's, else en. */
 const LANGUAGE_OF_ROW = `coalesce(
   (SELECT a.value ->> '$.Value.StringValue' FROM json_each(documents.attributes) a WHERE a.value ->> '$.Key' = '_language_code' AND json_type(a.value, '$.Value.StringValue') = 'text'),
   (SELECT s.language_code FROM data_sources s WHERE s.id = documents.data_source_id), 'en')`;
 
 /** SQLite schema, one entry per version. Applied in order, each once (see migrate.ts). */
-export const SQLITE_MIGRATIONS: string[][] = [
+export const SQLITE_MIGRATIONS: MigrationStep[][] = [
   [
     `CREATE TABLE indices (
       id TEXT PRIMARY KEY, account_id TEXT NOT NULL, region TEXT NOT NULL, name TEXT NOT NULL,
@@ -186,5 +189,48 @@ export const SQLITE_MIGRATIONS: string[][] = [
     // One row per worker, renewed on its own schedule (sync/leaseKeeper.ts): indexing transactions lock
     // the rows of their jobs, never this one, so a busy process's leases cannot lapse behind its own work.
     `CREATE TABLE worker_heartbeats (worker_id TEXT PRIMARY KEY, alive_until INTEGER NOT NULL)`,
+  ],
+  // Text analysis by language (search/analysis.ts). English documents stay in documents_fts (porter), given their
+  // unspaced runs (Chinese, Japanese, Thai…) cut into words (search_title/search_body, else the text itself); other
+  // languages' documents go to documents_fts_plain as the terms kendrite made (no stemmer of FTS5's, which is English).
+  // The plain tables keep no copy of the text: a row is deleted by its rowid (contentless_delete).
+  [
+    `ALTER TABLE documents ADD COLUMN search_title TEXT`,
+    `ALTER TABLE documents ADD COLUMN search_body TEXT`,
+    `ALTER TABLE document_passages ADD COLUMN language_code TEXT NOT NULL DEFAULT 'en'`,
+    `ALTER TABLE document_passages ADD COLUMN search_title TEXT`,
+    `ALTER TABLE document_passages ADD COLUMN search_content TEXT`,
+    `CREATE VIRTUAL TABLE documents_fts_plain USING fts5(title, body, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 0')`,
+    `CREATE VIRTUAL TABLE passages_fts_plain USING fts5(title, content, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 0')`,
+    // Documents given another language by migration 2 leave the English index (their passages are rewritten below).
+    `INSERT INTO documents_fts(documents_fts, rowid, title, body) SELECT 'delete', doc_key, title, body FROM documents WHERE language_code <> 'en'`,
+    `DROP TRIGGER documents_fts_insert`,
+    `DROP TRIGGER documents_fts_delete`,
+    `DROP TRIGGER documents_fts_update`,
+    `DROP TRIGGER document_passages_fts_insert`,
+    `DROP TRIGGER document_passages_fts_delete`,
+    `CREATE TRIGGER documents_fts_insert AFTER INSERT ON documents WHEN new.language_code = 'en' BEGIN
+      INSERT INTO documents_fts(rowid, title, body) VALUES (new.doc_key, coalesce(new.search_title, new.title), coalesce(new.search_body, new.body)); END`,
+    `CREATE TRIGGER documents_fts_plain_insert AFTER INSERT ON documents WHEN new.language_code <> 'en' BEGIN
+      INSERT INTO documents_fts_plain(rowid, title, body) VALUES (new.doc_key, new.search_title, new.search_body); END`,
+    `CREATE TRIGGER documents_fts_delete AFTER DELETE ON documents BEGIN
+      INSERT INTO documents_fts(documents_fts, rowid, title, body)
+        SELECT 'delete', old.doc_key, coalesce(old.search_title, old.title), coalesce(old.search_body, old.body) WHERE old.language_code = 'en';
+      DELETE FROM documents_fts_plain WHERE rowid = old.doc_key AND old.language_code <> 'en'; END`,
+    `CREATE TRIGGER documents_fts_update AFTER UPDATE OF title, body, search_title, search_body, language_code ON documents BEGIN
+      INSERT INTO documents_fts(documents_fts, rowid, title, body)
+        SELECT 'delete', old.doc_key, coalesce(old.search_title, old.title), coalesce(old.search_body, old.body) WHERE old.language_code = 'en';
+      DELETE FROM documents_fts_plain WHERE rowid = old.doc_key AND old.language_code <> 'en';
+      INSERT INTO documents_fts(rowid, title, body) SELECT new.doc_key, coalesce(new.search_title, new.title), coalesce(new.search_body, new.body) WHERE new.language_code = 'en';
+      INSERT INTO documents_fts_plain(rowid, title, body) SELECT new.doc_key, new.search_title, new.search_body WHERE new.language_code <> 'en'; END`,
+    `CREATE TRIGGER document_passages_fts_insert AFTER INSERT ON document_passages WHEN new.language_code = 'en' BEGIN
+      INSERT INTO passages_fts(rowid, title, content) VALUES (new.passage_key, coalesce(new.search_title, new.title), coalesce(new.search_content, new.content)); END`,
+    `CREATE TRIGGER document_passages_fts_plain_insert AFTER INSERT ON document_passages WHEN new.language_code <> 'en' BEGIN
+      INSERT INTO passages_fts_plain(rowid, title, content) VALUES (new.passage_key, new.search_title, new.search_content); END`,
+    `CREATE TRIGGER document_passages_fts_delete AFTER DELETE ON document_passages BEGIN
+      INSERT INTO passages_fts(passages_fts, rowid, title, content)
+        SELECT 'delete', old.passage_key, coalesce(old.search_title, old.title), coalesce(old.search_content, old.content) WHERE old.language_code = 'en';
+      DELETE FROM passages_fts_plain WHERE rowid = old.passage_key AND old.language_code <> 'en'; END`,
+    analyzeStoredDocuments,
   ],
 ];
