@@ -36,6 +36,8 @@ const DOCS: Spec[] = [
   { id: 'sales-ds', dept: 'sales', inSource: true, AccessControlList: [allow('GROUP', 'sales')] },
 ];
 
+const FILLER = Array.from({ length: 1999 }, (_, i) => `filler-${i}`);
+
 /** (who asks) → what they see: the worked examples, as a table. */
 const TABLE: { who: string; uc?: (ds: string) => UserContext; sees: string[] }[] = [
   { who: 'no user context', sees: ['public'] },
@@ -52,6 +54,10 @@ const TABLE: { who: string; uc?: (ds: string) => UserContext; sees: string[] }[]
   { who: 'sales as a group of the document\'s data source', uc: (ds) => ({ UserId: 'sam', DataSourceGroups: [{ GroupId: 'sales', DataSourceId: ds }] }), sees: ['public', 'sales-ds'] },
   { who: 'sales as a group of another data source', uc: () => ({ UserId: 'sam', DataSourceGroups: [{ GroupId: 'sales', DataSourceId: 'other-source' }] }), sees: ['public'] },
   { who: 'a group named like a user is not that user', uc: () => ({ Groups: ['alice'] }), sees: ['public'] },
+  // Past 128 keys the engines test membership differently (SQLite: a Set lookup instead of an IN list).
+  { who: 'dave in hr among 2,000 groups', uc: () => ({ UserId: 'dave', Groups: [...FILLER, 'hr'] }), sees: ['hr', 'hr-not-bob', 'public'] },
+  { who: 'bob in hr among 2,000 groups', uc: () => ({ UserId: 'bob', Groups: ['hr', ...FILLER] }), sees: ['hr', 'public'] },
+  { who: '2,000 groups, none of them allowed', uc: () => ({ UserId: 'zed', Groups: FILLER }), sees: ['public'] },
 ];
 
 const asDocument = (d: Spec, ds: string): Document => ({

@@ -57,7 +57,7 @@ interface BenchQuery {
   wireFilter?: unknown;
 }
 
-interface Latencies {
+export interface Latencies {
   p50Ms: number;
   p99Ms: number;
   perSecond: number;
@@ -174,7 +174,7 @@ function startOf(n: number, clients: number, count: number): number {
 }
 
 /** Closed loop over HTTP: each client sends the queries in turn, from its own starting point (startOf). */
-async function httpLoad(
+export async function httpLoad(
   host: string,
   port: number,
   requests: Buffer[],
@@ -246,7 +246,7 @@ function summary(latencies: number[], durationMs: number, errors: number, firstE
   return { p50Ms: percentile(sorted, 0.5), p99Ms: percentile(sorted, 0.99), perSecond: sorted.length / (durationMs / 1000), count: sorted.length, errors, firstError };
 }
 
-function medianOf(rs: Latencies[]): Latencies {
+export function medianOf(rs: Latencies[]): Latencies {
   const mid = (f: (r: Latencies) => number) => {
     const v = rs.map(f).sort((a, b) => a - b);
     return v.length % 2 ? v[(v.length - 1) / 2]! : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2;
@@ -288,7 +288,7 @@ function target(k: Latencies, e: Latencies, b: Latencies): Target {
 }
 
 /** A deterministic generator of documents and of queries that find some of them. */
-class Corpus {
+export class Corpus {
   private seed = 0x2545f491;
   readonly words: string[];
   /** Cumulative Zipf weights over the vocabulary (rank 1 most frequent). */
@@ -404,7 +404,7 @@ function onTheWire(v: unknown): unknown {
  * their triggers and indexes are dropped and recreated from the schema's own SQL, so nothing here
  * restates it.
  */
-function seed(file: string, indexId: string, sources: string[], corpus: Corpus): void {
+export function seed(file: string, indexId: string, sources: string[], corpus: Corpus): void {
   const db = new BetterSqlite3(file);
   try {
     db.pragma('cache_size = -262144');
@@ -460,7 +460,7 @@ function headersOf(head: string): Record<string, string> {
   return out;
 }
 
-async function until(check: () => Promise<boolean>, ms = 15_000): Promise<void> {
+export async function until(check: () => Promise<boolean>, ms = 15_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error('timed out waiting for a resource to become ACTIVE');

@@ -36,8 +36,6 @@ export type ReadS3 = (bucket: string, key: string) => Promise<Buffer>;
 
 /** A member file in S3 holds at most this many bytes (a million members, about). */
 const MAX_MEMBER_FILE_BYTES = 64 * 1024 * 1024;
-/** Groups found per level of the expansion are bounded, so a pathological mapping cannot make one query unbounded. */
-const MAX_EXPANDED_GROUPS = 100_000;
 
 export class PrincipalMappings implements GroupExpander {
   constructor(
@@ -101,24 +99,15 @@ export class PrincipalMappings implements GroupExpander {
 
   /** The caller with every mapped group holding its user or its groups, transitively. */
   async expand(indexId: string, caller: Caller): Promise<Caller> {
-    const seen = new Set<string>();
+    const given = [...caller.groups.map((groupId) => ({ groupId, dataSourceId: '' })), ...caller.dataSourceGroups.map((g) => ({ groupId: g.GroupId, dataSourceId: g.DataSourceId }))];
+    const found = await this.store.principalMappings.groupsOf(indexId, caller.userId, given);
+    if (!found.length) return caller;
     const groups = new Set(caller.groups);
     const dataSourceGroups = new Map(caller.dataSourceGroups.map((g) => [`${g.DataSourceId}:${g.GroupId}`, g]));
-    const add = (found: { groupId: string; dataSourceId: string }[]) => {
-      const next: { id: string; dataSourceId: string }[] = [];
-      for (const f of found) {
-        const k = `${f.dataSourceId}:${f.groupId}`;
-        if (seen.has(k) || seen.size >= MAX_EXPANDED_GROUPS) continue;
-        seen.add(k);
-        next.push({ id: f.groupId, dataSourceId: f.dataSourceId });
-        if (f.dataSourceId) dataSourceGroups.set(k, { GroupId: f.groupId, DataSourceId: f.dataSourceId });
-        else groups.add(f.groupId);
-      }
-      return next;
-    };
-    let frontier = add([...caller.groups.map((groupId) => ({ groupId, dataSourceId: '' })), ...caller.dataSourceGroups.map((g) => ({ groupId: g.GroupId, dataSourceId: g.DataSourceId }))]);
-    if (caller.userId !== undefined) frontier.push(...add(await this.store.principalMappings.parentsOf(indexId, 'U', [{ id: caller.userId, dataSourceId: '' }])));
-    while (frontier.length) frontier = add(await this.store.principalMappings.parentsOf(indexId, 'G', frontier));
+    for (const f of found) {
+      if (f.dataSourceId) dataSourceGroups.set(`${f.dataSourceId}:${f.groupId}`, { GroupId: f.groupId, DataSourceId: f.dataSourceId });
+      else groups.add(f.groupId);
+    }
     return { userId: caller.userId, groups: [...groups], dataSourceGroups: [...dataSourceGroups.values()] };
   }
 

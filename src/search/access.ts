@@ -4,9 +4,9 @@
  * for ranking, totals, facet counts, paging and passages alike: a hidden document counts nowhere.
  *
  * Per candidate document the check reads that document's few rows (by its primary key) and tests
- * each against the caller's key set, which the backend binds as ONE parameter (a JSON array on
- * SQLite, a text[] on PostgreSQL) and hashes once per statement: a user of 10,000 groups costs a
- * lookup per row, not 10,000 placeholders or index probes.
+ * each against the caller's key set, which the backend binds as ONE parameter when it is large (a
+ * Set looked up by a SQL function on SQLite, a text[] PostgreSQL hashes once per statement): a user
+ * of 10,000 groups costs a lookup per row, not 10,000 placeholders or index probes.
  */
 import { sql, raw, type Sql } from './sql.js';
 

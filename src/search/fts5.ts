@@ -11,9 +11,16 @@ import type { Analyzer } from './analysis.js';
 import { SqlSearchEngine, type Backend, type TextMatch } from './engine.js';
 import { fts5Match } from './matchSyntax.js';
 import type { NormalQuery } from './queryText.js';
-import { raw, sql, type Sql } from './sql.js';
+import { list, raw, sql, type Sql } from './sql.js';
 
 const STATEMENT_CACHE = 256;
+/** Up to this many keys, a caller's key set is a plain IN list; beyond, a lookup in a JavaScript Set. */
+const LISTED_KEYS = 128;
+
+/** A caller's key set, in a statement's parameters until it runs (Fts5Backend.all). */
+class KeySet {
+  constructor(readonly keys: string[]) {}
+}
 
 export function fts5Engine(databaseFile: string): SqlSearchEngine {
   return new SqlSearchEngine(new Fts5Backend(databaseFile));
@@ -22,11 +29,16 @@ export function fts5Engine(databaseFile: string): SqlSearchEngine {
 class Fts5Backend implements Backend {
   private readonly db: BetterSqlite3.Database;
   private readonly statements = new Map<string, BetterSqlite3.Statement>();
+  /** The key sets of the statement running now (statements run synchronously, one at a time). */
+  private readonly running: Set<string>[] = [];
+  /** One Set per caller's key list, shared by the statements of one search. */
+  private readonly sets = new WeakMap<string[], Set<string>>();
   readonly collate = '';
 
   constructor(file: string) {
     this.db = new BetterSqlite3(file, { readonly: true, fileMustExist: true });
     this.db.pragma('busy_timeout = 5000');
+    this.db.function('kendrite_has_key', (key: unknown, set: unknown) => (this.running[set as number]!.has(key as string) ? 1 : 0));
   }
 
   documentMatch(q: NormalQuery | undefined, analyzer: Analyzer): TextMatch {
@@ -55,13 +67,29 @@ class Fts5Backend implements Backend {
     return sql`substr(${raw(column)}, 1, ${n})`;
   }
 
-  /** The JSON array is read once per statement into a transient index; `+` keeps the key test a filter, never one index probe per key. */
+  /**
+   * `+` keeps the key test a filter on the document's rows, never one index probe per key. A large
+   * set (a user of thousands of groups) is one parameter naming a JavaScript Set: SQLite would
+   * otherwise build a transient index of every key for each use in each statement.
+   */
   memberOf(column: string, keys: string[]): Sql {
-    return sql`+${raw(column)} IN (SELECT value FROM json_each(${JSON.stringify(keys)}))`;
+    if (keys.length <= LISTED_KEYS) return sql`+${raw(column)} IN (${list(keys)})`;
+    return sql`kendrite_has_key(${raw(column)}, ${new KeySet(keys)}) = 1`;
   }
 
   async all<T>(q: Sql): Promise<T[]> {
-    return this.statement(q.text).all(...(q.params as unknown[])) as T[];
+    const params = q.params.map((p) => (p instanceof KeySet ? this.running.push(this.setOf(p.keys)) - 1 : p));
+    try {
+      return this.statement(q.text).all(...params) as T[];
+    } finally {
+      this.running.length = 0;
+    }
+  }
+
+  private setOf(keys: string[]): Set<string> {
+    let set = this.sets.get(keys);
+    if (!set) this.sets.set(keys, (set = new Set(keys)));
+    return set;
   }
 
   async close(): Promise<void> {
