@@ -33,7 +33,8 @@ export interface Config {
   limits: { maxDocumentBytes: number; maxTextBytes: number; maxDecompressionRatio: number };
   s3: { endpoint?: string; region?: string; forcePathStyle: boolean; accessKeyId?: string; secretAccessKey?: string };
   /** Folders FILESYSTEM data sources may read (they and everything under them); none by default. */
-  folders: { allowedRoots: string[] };
+  /** allowHardLinks: index files with more than one link (one may be a link to a file outside the folder). */
+  folders: { allowedRoots: string[]; allowHardLinks: boolean };
 }
 
 export const DEFAULT_PORT = 4580;
@@ -52,7 +53,7 @@ export function defaultConfig(): Config {
     sync: { leaseSeconds: 30, heartbeatMs: 5000, pollMs: 100, fetchConcurrency: 8 },
     limits: { maxDocumentBytes: 50 * 1024 * 1024, maxTextBytes: 5 * 1024 * 1024, maxDecompressionRatio: 100 },
     s3: { forcePathStyle: true },
-    folders: { allowedRoots: [] },
+    folders: { allowedRoots: [], allowHardLinks: false },
   };
 }
 
@@ -104,7 +105,7 @@ function fromEnv(env: Env): Partial<Config> {
   const s3Endpoint = env.KENDRITE_S3_ENDPOINT ?? env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL;
   if (s3Endpoint) s3.endpoint = s3Endpoint;
   if (Object.keys(s3).length) out.s3 = s3 as Config['s3'];
-  if (env.KENDRITE_FOLDER_ROOTS) out.folders = { allowedRoots: env.KENDRITE_FOLDER_ROOTS.split(path.delimiter).filter(Boolean) };
+  if (env.KENDRITE_FOLDER_ROOTS) out.folders = { allowedRoots: env.KENDRITE_FOLDER_ROOTS.split(path.delimiter).filter(Boolean) } as Config['folders'];
   return out;
 }
 
@@ -149,6 +150,7 @@ function validateConfig(c: Config): void {
   if (!Number.isInteger(c.sync.fetchConcurrency) || c.sync.fetchConcurrency < 1) throw new ConfigError('sync.fetchConcurrency must be an integer >= 1');
   if (!Array.isArray(c.folders.allowedRoots) || !c.folders.allowedRoots.every((r) => typeof r === 'string' && path.isAbsolute(r)))
     throw new ConfigError('folders.allowedRoots must be a list of absolute paths');
+  if (typeof c.folders.allowHardLinks !== 'boolean') throw new ConfigError('folders.allowHardLinks must be true or false');
 }
 
 const LOOPBACK = new BlockList();
