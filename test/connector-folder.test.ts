@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -176,6 +176,52 @@ for (const backend of backends()) {
       assert.equal(job.Status, 'FAILED');
       assert.equal(job.ErrorCode, 'InvalidRequest');
       assert.match(job.ErrorMessage!, /no connector for data source type TEMPLATE\/CONFLUENCE; the types it syncs are S3 /);
+    });
+
+    test('a hard link inside the folder to a file outside it is refused (a failed document naming folders.allowHardLinks), its text never indexed', async () => {
+      const root = path.join(allowed, 'hard');
+      write(path.join(root, 'plain.txt'), 'an ordinary file about the wombathard');
+      linkSync(path.join(outside, 'secret.txt'), path.join(root, 'linked-secret.txt'));
+      const ds = await activeDataSource(k, { IndexId: indexId, Name: 'hard', Type: 'TEMPLATE', Configuration: folderTemplate(root) });
+      const job = await syncToEnd(k, indexId, ds);
+      assert.equal(job.Status, 'INCOMPLETE');
+      assert.deepEqual(metrics(job), { scanned: '2', added: '1', modified: '0', deleted: '0', failed: '1' });
+      const failed = (await report(server, job.ExecutionId!)).items.filter((i) => i.Action === 'FAILED');
+      assert.deepEqual(failed.map((i) => i.DocumentId), [path.join(root, 'linked-secret.txt')]);
+      assert.match(failed[0]!.Reason!, /has more than one hard link; .*folders\.allowHardLinks/);
+      assert.deepEqual(await tables.search(indexId, 'secretwordoutside'), []);
+      assert.deepEqual(await tables.search(indexId, 'wombathard'), [path.join(root, 'plain.txt')]);
+    });
+
+    test('overlapping folders: a document belongs to the data source that indexed it first; the other fails it naming the owner, and neither deletes the other\'s', async () => {
+      const root = path.join(allowed, 'overlap');
+      write(path.join(root, 'a.txt'), 'document a');
+      write(path.join(root, 'sub/b.txt'), 'document b');
+      const outer = await activeDataSource(k, { IndexId: indexId, Name: 'overlap-outer', Type: 'TEMPLATE', Configuration: folderTemplate(root) });
+      const inner = await activeDataSource(k, { IndexId: indexId, Name: 'overlap-inner', Type: 'TEMPLATE', Configuration: folderTemplate(path.join(root, 'sub')) });
+      const ids = async (ds: string) => (await tables.documents(ds)).map((d) => d.document_id.slice(root.length + 1));
+      const failedIn = async (executionId: string) =>
+        (await report(server, executionId)).items.filter((i) => i.Action === 'FAILED').map((i) => [i.DocumentId.slice(root.length + 1), i.Reason]);
+      const owned = (owner: string) => `already indexed by data source ${owner} of this index, which keeps it (a document belongs to one data source; these overlap)`;
+
+      assert.deepEqual(metrics(await syncToEnd(k, indexId, outer)), { scanned: '2', added: '2', modified: '0', deleted: '0', failed: '0' });
+      write(path.join(root, 'sub/d.txt'), 'document d');
+      const innerJob = await syncToEnd(k, indexId, inner);
+      assert.equal(innerJob.Status, 'INCOMPLETE');
+      assert.deepEqual(metrics(innerJob), { scanned: '2', added: '1', modified: '0', deleted: '0', failed: '1' });
+      assert.deepEqual(await failedIn(innerJob.ExecutionId!), [['sub/b.txt', owned(outer)]]);
+      const outerJob = await syncToEnd(k, indexId, outer);
+      assert.deepEqual(metrics(outerJob), { scanned: '3', added: '0', modified: '0', deleted: '0', failed: '1' });
+      assert.deepEqual(await failedIn(outerJob.ExecutionId!), [['sub/d.txt', owned(inner)]]);
+      assert.deepEqual(await ids(outer), ['a.txt', 'sub/b.txt']);
+      assert.deepEqual(await ids(inner), ['sub/d.txt']);
+
+      // b leaves the disk: only its owner deletes it; d stays the inner source's.
+      unlinkSync(path.join(root, 'sub/b.txt'));
+      assert.deepEqual(metrics(await syncToEnd(k, indexId, inner)), { scanned: '1', added: '0', modified: '0', deleted: '0', failed: '0' });
+      assert.deepEqual(metrics(await syncToEnd(k, indexId, outer)), { scanned: '2', added: '0', modified: '0', deleted: '1', failed: '1' });
+      assert.deepEqual(await ids(outer), ['a.txt']);
+      assert.deepEqual(await ids(inner), ['sub/d.txt']);
     });
 
     test('D-7: patterns that made a regular expression backtrack (`*a*a*a*a*a*a*a*a*a*a*b`) over long names: a stop ends ABORTED, the next sync counts exactly', async () => {

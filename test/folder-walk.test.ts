@@ -2,7 +2,7 @@
 // the range lookup of versions (with its fall back to probes), and the set of unchanged documents.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -20,9 +20,9 @@ function write(rel: string, text = rel): void {
   writeFileSync(path.join(root, rel), text);
 }
 
-async function walk(folder: string, signal = new AbortController().signal): Promise<Found[]> {
+async function walk(folder: string, signal = new AbortController().signal, allowHardLinks = false): Promise<Found[]> {
   const out: Found[] = [];
-  for await (const f of new FolderConnector({ path: folder }, [root]).enumerate({ signal, maxDocumentBytes: 1 << 20 })) out.push(f);
+  for await (const f of new FolderConnector({ path: folder }, [root], allowHardLinks).enumerate({ signal, maxDocumentBytes: 1 << 20 })) out.push(f);
   return out;
 }
 
@@ -43,6 +43,21 @@ describe('the folder walk on its own thread', () => {
     assert.ok(c.kind === 'document');
     assert.match(c.version, /^\d+:[\d.]+;\d+:[\d.]+$/, 'the side file is part of the version');
     assert.equal((await c.fetch(new AbortController().signal)).title, 'C');
+  });
+
+  test('a file with several hard links: refused by default, read when folders.allowHardLinks is set', async () => {
+    const dir = path.join(root, 'links');
+    write('links/one.txt', 'one');
+    write('elsewhere/two.txt', 'two');
+    linkSync(path.join(root, 'elsewhere/two.txt'), path.join(dir, 'two.txt'));
+    const refused = await walk(dir);
+    assert.deepEqual(refused.map((f) => [f.id!.slice(dir.length + 1), f.kind]), [['one.txt', 'document'], ['two.txt', 'failure']]);
+    assert.match((refused[1] as Extract<Found, { kind: 'failure' }>).reason, /has more than one hard link/);
+    const allowed = await walk(dir, undefined, true);
+    assert.deepEqual(allowed.map((f) => f.kind), ['document', 'document']);
+    const two = allowed[1]!;
+    assert.ok(two.kind === 'document');
+    assert.equal(Buffer.from((await two.fetch(new AbortController().signal)).content).toString(), 'two');
   });
 
   test('more entries than the batches in flight, and a directory too large to read whole: every file once', async () => {

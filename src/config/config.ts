@@ -37,7 +37,8 @@ export interface Config {
   search: { statementTimeoutMs: number };
   s3: { endpoint?: string; region?: string; forcePathStyle: boolean; accessKeyId?: string; secretAccessKey?: string };
   /** Folders FILESYSTEM data sources may read (they and everything under them); none by default. */
-  folders: { allowedRoots: string[] };
+  /** allowHardLinks: index files with more than one link (one may be a link to a file outside the folder). */
+  folders: { allowedRoots: string[]; allowHardLinks: boolean };
   /**
    * Where a data source's SecretArn is read: `file` (a JSON map ARN → secret value) when it holds the
    * ARN, else AWS Secrets Manager at `endpoint` (the SDK's defaults when unset).
@@ -62,7 +63,7 @@ export function defaultConfig(): Config {
     limits: { maxDocumentBytes: 50 * 1024 * 1024, maxTextBytes: 5 * 1024 * 1024, maxDecompressionRatio: 100, maxRssBytes: 768 * 1024 * 1024, maxStringListValues: 10 },
     search: { statementTimeoutMs: 10_000 },
     s3: { forcePathStyle: true },
-    folders: { allowedRoots: [] },
+    folders: { allowedRoots: [], allowHardLinks: false },
     secrets: {},
   };
 }
@@ -122,7 +123,7 @@ const ENV_SETTINGS: Record<string, (value: string, name: string) => Partial<Conf
   KENDRITE_SECRETS_ENDPOINT: (v) => ({ secrets: { endpoint: v } }),
   KENDRITE_SECRETS_FILE: (v) => ({ secrets: { file: v } }),
   KENDRITE_SEARCH_STATEMENT_TIMEOUT_MS: (v, name) => ({ search: { statementTimeoutMs: intFromEnv(name, v) } }),
-  KENDRITE_FOLDER_ROOTS: (v) => ({ folders: { allowedRoots: v.split(path.delimiter).filter(Boolean) } }),
+  KENDRITE_FOLDER_ROOTS: (v) => ({ folders: { allowedRoots: v.split(path.delimiter).filter(Boolean) } as Config['folders'] }),
 };
 
 /** Every KENDRITE_* variable the server reads; any other (but the tests' and benchmarks') is a mistake. */
@@ -189,6 +190,7 @@ function validateConfig(c: Config): void {
   if (!sec || typeof sec !== 'object' || Array.isArray(sec)) throw new ConfigError('secrets must be an object');
   for (const k of ['endpoint', 'region', 'accessKeyId', 'secretAccessKey', 'file'])
     if (sec[k] !== undefined && typeof sec[k] !== 'string') throw new ConfigError(`secrets.${k} must be a string`);
+  if (typeof c.folders.allowHardLinks !== 'boolean') throw new ConfigError('folders.allowHardLinks must be true or false');
 }
 
 const LOOPBACK = new BlockList();

@@ -24,7 +24,7 @@ const CONFIG_SHAPE = obj({
   retention: obj({ days: leaf, keepLatest: leaf } satisfies Record<keyof NonNullable<Config['retention']>, Shape>),
   limits: obj({ maxDocumentBytes: leaf, maxTextBytes: leaf, maxDecompressionRatio: leaf, maxRssBytes: leaf, maxStringListValues: leaf } satisfies Record<keyof Config['limits'], Shape>),
   s3: obj({ endpoint: leaf, region: leaf, forcePathStyle: leaf, accessKeyId: leaf, secretAccessKey: leaf } satisfies Record<keyof Config['s3'], Shape>),
-  folders: obj({ allowedRoots: leaf } satisfies Record<keyof Config['folders'], Shape>),
+  folders: obj({ allowedRoots: leaf, allowHardLinks: leaf } satisfies Record<keyof Config['folders'], Shape>),
   search: obj({ statementTimeoutMs: leaf } satisfies Record<keyof Config['search'], Shape>),
   secrets: obj({ endpoint: leaf, region: leaf, accessKeyId: leaf, secretAccessKey: leaf, file: leaf } satisfies Record<keyof Config['secrets'], Shape>),
 } satisfies Record<keyof Config, Shape>);

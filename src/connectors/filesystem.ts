@@ -20,6 +20,8 @@ export interface FolderSource extends FilterRules {
 }
 
 const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0);
+const HARD_LINK = (id: string) =>
+  `${id} has more than one hard link; kendrite does not index such files (another link could be a file outside the folder). Set folders.allowHardLinks in kendrite's config to allow them, or exclude it with an exclusion pattern.`;
 
 /** What the walk saw of a file: enough to version it and to check, when reading it, that it is still that file. */
 interface SeenFile {
@@ -42,6 +44,8 @@ export class FolderConnector implements Connector {
   constructor(
     source: FolderSource,
     private readonly allowedRoots: string[],
+    /** Path checks cannot see where a hard link's other names are: files with several links are refused unless allowed. */
+    private readonly allowHardLinks = false,
   ) {
     this.rules = { inclusionPatterns: source.inclusionPatterns, exclusionPatterns: source.exclusionPatterns };
     this.root = path.resolve(source.path);
@@ -85,7 +89,7 @@ export class FolderConnector implements Connector {
   async *enumerate(ctx: SyncContext): AsyncGenerator<Found> {
     this.realRoot = await this.checkRoot();
     this.realBase = this.realRoot === '/' ? '' : this.realRoot;
-    const walk = new WalkThread({ realRoot: this.realRoot, rules: this.rules }, ctx.signal);
+    const walk = new WalkThread({ realRoot: this.realRoot, rules: this.rules, allowHardLinks: this.allowHardLinks }, ctx.signal);
     try {
       for (;;) {
         const batch = await walk.next();
@@ -120,6 +124,8 @@ export class FolderConnector implements Connector {
         return { kind: 'failure', id, reason: `${id} is a symbolic link; kendrite does not follow links (one could lead out of the folder). Exclude it with an exclusion pattern to silence this.` };
       case EntryKind.NotAFile:
         return { kind: 'failure', id, reason: `${id} is not a regular file` };
+      case EntryKind.HardLink:
+        return { kind: 'failure', id, reason: HARD_LINK(id) };
     }
     const st: SeenFile = { size: b.size[i]!, mtimeMs: b.mtimeMs[i]!, ino: b.ino[i]!, dev: b.dev[i]! };
     return kind === EntryKind.FileMaybeSide ? this.document(id, rel, st, ctx) : this.plainDocument(id, rel, st, { attributes: [] }, '', ctx);
@@ -148,7 +154,7 @@ export class FolderConnector implements Connector {
       id: docId,
       version: `${st.size}:${st.mtimeMs}${metaVersion}`,
       fetch: async (): Promise<RawDocument> => ({
-        content: await readFileAt(real, st, ctx.maxDocumentBytes),
+        content: await readFileAt(real, st, ctx.maxDocumentBytes, this.allowHardLinks),
         title: meta.title,
         defaultTitle: path.basename(id),
         contentType: meta.contentType,
@@ -166,7 +172,7 @@ export class FolderConnector implements Connector {
  * same inode. A directory on the way swapped for a link after the walk therefore cannot lead elsewhere.
  * (The callback API: a FileHandle costs more than the read of a small file.)
  */
-async function readFileAt(file: string, seen: Pick<SeenFile, 'ino' | 'dev'>, max: number): Promise<Uint8Array> {
+async function readFileAt(file: string, seen: Pick<SeenFile, 'ino' | 'dev'>, max: number, allowHardLinks = true): Promise<Uint8Array> {
   const fd = await openFd(file, OPEN_FLAGS).catch((e: NodeJS.ErrnoException) => {
     throw e.code === 'ELOOP' ? new Error(`${file} became a symbolic link; links are not followed`) : e;
   });
@@ -174,6 +180,7 @@ async function readFileAt(file: string, seen: Pick<SeenFile, 'ino' | 'dev'>, max
     const st = await fstatFd(fd);
     if (st.ino !== seen.ino || st.dev !== seen.dev) throw new Error(`${file} was replaced during the sync; it is read again at the next sync`);
     if (!st.isFile()) throw new Error(`${file} is not a regular file`);
+    if (st.nlink > 1 && !allowHardLinks) throw new Error(HARD_LINK(file));
     if (st.size > max) throw new Error(`${file} is ${st.size} bytes, over the limit of ${max} bytes`);
     const buf = Buffer.allocUnsafe(st.size);
     let at = 0;

@@ -21,6 +21,8 @@ export const EntryKind = {
   StatFailed: 4,
   /** The directory could not be read: `rel` is the directory, `messages` says why. */
   DirectoryFailed: 5,
+  /** A regular file with more than one link (refused unless the operator allows hard links). */
+  HardLink: 6,
 } as const;
 export type EntryKind = (typeof EntryKind)[keyof typeof EntryKind];
 
@@ -44,6 +46,7 @@ export interface WalkInput {
   /** The folder, resolved (no links on the way), as checked by the connector. */
   realRoot: string;
   rules: FilterRules;
+  allowHardLinks: boolean;
   /** Two Int32s: [IN_FLIGHT] batches posted and not yet taken by the main thread; [CANCELLED] 1 once the walk must end. */
   control: SharedArrayBuffer;
 }
@@ -130,6 +133,7 @@ function walk(input: WalkInput, post: (m: WalkMessage) => void): void {
           if (st.isSymbolicLink()) add(relPath, EntryKind.SymbolicLink);
           else if (st.isDirectory()) subdirs.push(relPath); // a file system that reports no entry types
           else if (!st.isFile()) add(relPath, EntryKind.NotAFile);
+          else if (st.nlink > 1 && !input.allowHardLinks) add(relPath, EntryKind.HardLink, st);
           else add(relPath, !names || names.has(e.name + METADATA_SUFFIX) ? EntryKind.FileMaybeSide : EntryKind.File, st);
         }
       }

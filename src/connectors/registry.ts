@@ -119,7 +119,7 @@ export interface ConnectorDeps {
 
 export function connectorFor(spec: SourceSpec, deps: ConnectorDeps): Connector {
   if (spec.kind === 'DATABASE') return new DatabaseConnector(spec.source, deps.secrets);
-  return spec.kind === 'S3' ? new S3Connector(s3Client(deps.s3), spec.source) : new FolderConnector(spec.source, deps.folders.allowedRoots);
+  return spec.kind === 'S3' ? new S3Connector(s3Client(deps.s3), spec.source) : new FolderConnector(spec.source, deps.folders.allowedRoots, deps.folders.allowHardLinks);
 }
 
 function checkPatterns(s: { inclusionPatterns?: string[]; exclusionPatterns?: string[] }): void {

@@ -42,6 +42,7 @@ const SEEN_PER_WRITE = 8;
 
 type Result =
   | { kind: 'seen'; docKey: number }
+  | { kind: 'owned'; id: string; owner: string }
   | { kind: 'put'; id: string; prepared: Prepared }
   | { kind: 'unlisted'; location: string; reason: string };
 
@@ -154,7 +155,13 @@ export class SyncPipeline {
     const held = await this.store.syncDocuments.versions(this.job.indexId, batch.map((f) => f.id));
     for (const f of batch) {
       const h = held.get(f.id);
-      if (h && !this.opts.force && h.version === this.versionOf(f) && h.data_source_id === this.job.dataSourceId) {
+      // A document of another data source (overlapping sources) stays that one's: never fetched, written or deleted here.
+      if (h && h.data_source_id !== this.job.dataSourceId) {
+        this.ready.push({ kind: 'owned', id: f.id, owner: h.data_source_id });
+        this.written++;
+        continue;
+      }
+      if (h && !this.opts.force && h.version === this.versionOf(f)) {
         this.ready.push({ kind: 'seen', docKey: h.doc_key });
         continue;
       }
@@ -230,6 +237,10 @@ export class SyncPipeline {
           const d = await this.indexer.applyPut(trx, indexId, r.id, dataSourceId, r.prepared, null, executionId, { force: this.opts.force });
           await this.store.syncDocuments.record(indexId, r.id, dataSourceId, r.prepared.ok ? r.prepared.version : null, executionId, trx);
           for (const k of Object.keys(d ?? {}) as (keyof MetricDeltas)[]) deltas[k] += d![k] ?? 0;
+        } else if (r.kind === 'owned') {
+          deltas.scanned++;
+          const reason = `already indexed by data source ${r.owner} of this index, which keeps it (a document belongs to one data source; these overlap)`;
+          if (await this.store.reports.record(executionId, r.id, 'FAILED', reason, this.clock(), trx)) deltas.failed++;
         } else if (r.kind === 'unlisted') {
           if (await this.store.reports.record(executionId, r.location, 'FAILED', r.reason, this.clock(), trx)) deltas.failed++;
         }
