@@ -24,6 +24,8 @@ const pgTypes = {
   },
 };
 
+const SEARCH_APPLICATION_NAME = 'kendrite-search';
+
 /**
  * PostgreSQL: the search engine's own pool. Searches (which a read key can make expensive) then never
  * take the connections the store's writes need, each statement is cancelled by the server past
@@ -32,8 +34,6 @@ const pgTypes = {
 export function openSearchPool(databaseUrl: string, statementTimeoutMs: number): pg.Pool {
   return new pg.Pool({ connectionString: databaseUrl, max: 10, types: pgTypes as pg.CustomTypesConfig, statement_timeout: statementTimeoutMs, application_name: SEARCH_APPLICATION_NAME });
 }
-
-export const SEARCH_APPLICATION_NAME = 'kendrite-search';
 
 export function openDatabase(opts: { databaseUrl?: string; dataDir: string }): Connection {
   if (opts.databaseUrl) {
