@@ -11,6 +11,7 @@
  * of its answers, and none while the client leaves written answers unread; an idle connection is
  * closed after `keepAliveMs` as node:http does.
  */
+import { setMaxListeners } from 'node:events';
 import type http from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import net from 'node:net';
@@ -115,6 +116,8 @@ class Connection {
     private readonly opts: FrontOptions,
   ) {
     socket.setTimeout(opts.keepAliveMs);
+    // One listener per statement a search runs, several at once on a pipelined connection: no limit to warn about.
+    setMaxListeners(0, this.gone.signal);
     socket.once('close', () => this.gone.abort());
     socket.on('data', this.onData);
     socket.on('end', this.onEnd);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import http, { STATUS_CODES } from 'node:http';
+import { setMaxListeners } from 'node:events';
 import type { AddressInfo, Socket } from 'node:net';
 import { KendraError } from '../protocol/errors.js';
 import { refuseInexactIntegers } from '../protocol/jsonIntegers.js';
@@ -17,7 +18,7 @@ const ACCEPTED_CONTENT_TYPES = new Set([JSON_CONTENT_TYPE, 'application/x-amz-js
 export interface RequestContext {
   caller: Caller;
   requestId: string;
-  /** Aborted once the client's connection has closed: no one is waiting for the answer any more. */
+  /** Aborted once the client has closed its connection (its side of it, on kendrite's own framing): work that can be cancelled is. */
   signal?: AbortSignal;
 }
 
@@ -72,9 +73,9 @@ export function createHttpServer(opts: HttpOptions): HttpServer {
       answer(failure(new KendraError('SerializationException', 'An HTTP/1.1 request must carry a Host header.'), randomUUID(), opts.log));
       return;
     }
-    // As on kendrite's own framing (http1.ts PlainRequest.signal): the client's end of the connection.
+    // Aborted once the connection closes (or the response is done, when nothing is left to cancel).
     const gone = new AbortController();
-    req.socket.once('end', () => gone.abort());
+    setMaxListeners(0, gone.signal);
     res.once('close', () => gone.abort());
     readBody(req, opts.maxBodyBytes).then(
       (body) => respond({ method: req.method ?? '', target: req.url ?? '/', headers: req.headers, body, signal: gone.signal }, answer),

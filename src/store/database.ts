@@ -65,7 +65,7 @@ export function openSearchPool(databaseUrl: string, statementTimeoutMs: number, 
   return resilientPool(databaseUrl, 'search', log, { max: 10, statement_timeout: statementTimeoutMs, application_name: SEARCH_APPLICATION_NAME });
 }
 
-export const SEARCH_APPLICATION_NAME = 'kendrite-search';
+const SEARCH_APPLICATION_NAME = 'kendrite-search';
 
 /** A pooled connection and `SELECT 1` within `timeoutMs`, or an error naming the step that did not finish. */
 async function pingPool(pool: pg.Pool, timeoutMs: number): Promise<void> {
