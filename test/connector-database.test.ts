@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import {
   CreateDataSourceCommand,
   DescribeDataSourceCommand,
@@ -15,12 +15,13 @@ import {
   UpdateIndexCommand,
   type AttributeFilter,
   type KendraClient,
+  type UserContext,
 } from '@aws-sdk/client-kendra';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createSourceDatabase, engineSkip, refusingPostgres, type Engine, type SourceDatabase } from './support/databases.js';
 import { activeIndex, jobReaching, rejectsWith, ROLE } from './support/kendra.js';
 import { Moto } from './support/moto.js';
-import { backends, TestServer, TestStore, waitFor } from './support/server.js';
+import { backends, describeOrSkip, TestServer, TestStore, waitFor } from './support/server.js';
 import { actions, activeDataSource, IndexTables, metrics, report, syncToEnd, TERMINAL } from './support/sync.js';
 
 const FILE_ARN = 'arn:aws:secretsmanager:us-east-1:000000000000:secret:from-file-AbCdEf';
@@ -76,15 +77,18 @@ function databaseConfiguration(db: Pick<SourceDatabase, 'engine' | 'host' | 'por
   } as never;
 }
 
-async function ids(k: KendraClient, indexId: string, filter: AttributeFilter, text = 'zoo'): Promise<{ ids: string[]; total: number }> {
-  const r = await k.send(new QueryCommand({ IndexId: indexId, QueryText: text, AttributeFilter: filter, PageSize: 100 }));
+/** Rows carry allowed groups (AllowedGroupsColumnName): the queries search as a member of every group the rows name. */
+const EVERY_GROUP = { Groups: ['staff', 'hr', 'eng'] };
+
+async function ids(k: KendraClient, indexId: string, filter: AttributeFilter, text = 'zoo', userContext: UserContext = EVERY_GROUP): Promise<{ ids: string[]; total: number }> {
+  const r = await k.send(new QueryCommand({ IndexId: indexId, QueryText: text, AttributeFilter: filter, PageSize: 100, UserContext: userContext }));
   return { ids: r.ResultItems!.map((i) => i.DocumentId!).sort(), total: r.TotalNumberOfResults! };
 }
 
 const engines: Engine[] = ['postgres', 'mysql'];
 for (const engine of engines) {
   for (const backend of backends()) {
-    describe(`DATABASE connector on ${engine} [store: ${backend.name}]`, { skip: engineSkip(engine) ?? backend.skip }, () => {
+    describeOrSkip(`DATABASE connector on ${engine} [store: ${backend.name}]`, { skip: engineSkip(engine) ?? backend.skip }, () => {
       let store: TestStore;
       let server: TestServer;
       let k: KendraClient;
@@ -136,23 +140,22 @@ for (const engine of engines) {
         assert.deepEqual(await ids(k, indexId, { GreaterThan: { Key: 'published', Value: { DateValue: new Date('2024-01-31T00:00:00Z') } } }), { ids: ['2', '4'], total: 2 });
         assert.deepEqual(await ids(k, indexId, { GreaterThanOrEquals: { Key: 'pages', Value: { LongValue: 25 } } }), { ids: ['2', '4'], total: 2 });
         assert.deepEqual(await ids(k, indexId, { ContainsAll: { Key: 'tags', Value: { StringListValue: ['animals', 'sea'] } } }), { ids: ['2'], total: 1 });
-        const q = await k.send(new QueryCommand({ IndexId: indexId, QueryText: 'narwhal' }));
+        const q = await k.send(new QueryCommand({ IndexId: indexId, QueryText: 'narwhal', UserContext: EVERY_GROUP }));
         assert.deepEqual(q.ResultItems!.map((i) => [i.DocumentId, i.DocumentTitle?.Text, i.DocumentURI]), [['2', 'Narwhal tusks', 'https://example.com/2']]);
-        // The allowed groups column, as the document's access list (NULL allows no group).
-        assert.deepEqual(await tables.accessLists(ds), {
-          '1': [{ Name: 'staff', Type: 'GROUP', Access: 'ALLOW' }, { Name: 'hr', Type: 'GROUP', Access: 'ALLOW' }],
-          '2': [{ Name: 'staff', Type: 'GROUP', Access: 'ALLOW' }],
-          '3': [],
-          '4': [{ Name: 'eng', Type: 'GROUP', Access: 'ALLOW' }],
-          '5': null,
-        });
+        // The allowed groups column is the document's access list, enforced by Query (NULL allows no group).
+        const visible = (groups: string[]) => ids(k, indexId, { EqualsTo: { Key: '_data_source_id', Value: { StringValue: ds } } }, 'zoo', { Groups: groups });
+        assert.deepEqual((await visible(['hr'])).ids, ['1']);
+        assert.deepEqual((await visible(['staff'])).ids, ['1', '2']);
+        assert.deepEqual((await visible(['eng'])).ids, ['4']);
+        assert.deepEqual((await visible(['staff', 'hr', 'eng'])).ids, ['1', '2', '4']);
+        assert.deepEqual((await visible(['nobody'])).ids, []);
 
         // Row 2 changed with its change-detecting column; row 3's body changed without it (not seen as changed);
         // row 4 deleted; row 6 inserted.
         await db.exec(`UPDATE articles SET body = 'The narwhal tusk is a long zoo tooth narwhalchanged', rev = 2 WHERE id = 2`);
         await db.exec(`UPDATE articles SET body = 'axolotlsilent' WHERE id = 3`);
         await db.exec(`DELETE FROM articles WHERE id = 4`);
-        await db.exec(`INSERT INTO articles (id, title, body, published, pages, rev) VALUES (6, 'Okapi stripes', 'The okapi hides in the zoo', '2024-07-07', '3', 1)`);
+        await db.exec(`INSERT INTO articles (id, title, body, published, pages, allowed_groups, rev) VALUES (6, 'Okapi stripes', 'The okapi hides in the zoo', '2024-07-07', '3', 'eng', 1)`);
         const job2 = await syncToEnd(k, indexId, ds);
         assert.equal(job2.Status, 'INCOMPLETE');
         assert.deepEqual(metrics(job2), { scanned: '5', added: '1', modified: '1', deleted: '1', failed: '1' });

@@ -5,7 +5,6 @@
 // columns' values (and of the column configuration), so an unchanged row is only scanned.
 import { createHash } from 'node:crypto';
 import type { Config } from '../config/config.js';
-import { accessLevels } from '../domain/access.js';
 import type { Attribute, AttributeValue, Principal } from '../domain/documents.js';
 import type { Connector, Found, IndexFieldType, RawDocument, SyncContext } from './contract.js';
 import { SourceError } from './contract.js';
@@ -85,7 +84,8 @@ export class DatabaseConnector implements Connector {
             const value = convert(row[f.at], f.type, f.column);
             return value ? [{ Key: f.key, Value: value } satisfies Attribute] : [];
           }),
-          access: layout.groups === undefined ? undefined : accessLevels({ AccessControlList: allowedGroups(row[layout.groups]) }),
+          // One level of allowed groups; an empty one (NULL or no group in the column) lets no one see the row.
+          access: layout.groups === undefined ? undefined : [allowedGroups(row[layout.groups])],
         };
       },
     };

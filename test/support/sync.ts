@@ -105,16 +105,6 @@ export class IndexTables {
     );
   }
 
-  /** Each document's stored AccessControlList (null: none), by id. */
-  async accessLists(dataSourceId: string): Promise<Record<string, unknown>> {
-    const rows = await this.rows<{ document_id: string; access_control_list: string | null }>(
-      'SELECT document_id, access_control_list FROM documents WHERE data_source_id = ? ORDER BY document_id',
-      'SELECT document_id, access_control_list FROM documents WHERE data_source_id = $1 ORDER BY document_id',
-      [dataSourceId],
-    );
-    return Object.fromEntries(rows.map((r) => [r.document_id, r.access_control_list === null ? null : JSON.parse(r.access_control_list)]));
-  }
-
   /** Ids of the documents whose indexed text matches a word, by the store's own full-text index. */
   async search(indexId: string, word: string): Promise<string[]> {
     const rows = await this.rows<{ document_id: string }>(
