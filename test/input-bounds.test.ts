@@ -70,15 +70,16 @@ for (const backend of backends()) {
     test('AttributeFilter: Kendra\'s depth limit, and bounds on filters and values → ValidationException; at the bounds it runs', async () => {
       const query = (AttributeFilter: object) => send({ target: target('Query'), body: { IndexId: indexId, AttributeFilter } });
       const refused: [object, RegExp][] = [
-        [{ OrAllFilters: Array.from({ length: 987 }, (_, i) => eq(i)) }, /more than 100 filters/],
-        [{ AndAllFilters: Array.from({ length: 20_000 }, (_, i) => eq(i)) }, /more than 100 filters/],
+        [{ OrAllFilters: Array.from({ length: 987 }, (_, i) => eq(i)) }, /more than 20 filters/],
+        [{ AndAllFilters: Array.from({ length: 20_000 }, (_, i) => eq(i)) }, /more than 20 filters/],
+        [{ OrAllFilters: Array.from({ length: 20 }, (_, i) => eq(i)) }, /^AttributeFilter has more than 20 filters; the limit is 20\.$/],
         [{ AndAllFilters: [{ OrAllFilters: [{ NotFilter: eq(1) }] }] }, /^AttributeFilter cannot have a depth of more than 2\.$/],
         [{ ContainsAny: { Key: 'tags', Value: { StringListValue: Array.from({ length: 32_760 }, (_, i) => `v${i}`) } } }, /more than 1000 values/],
         [{ OrAllFilters: Array.from({ length: 3 }, () => ({ ContainsAll: { Key: 'tags', Value: { StringListValue: Array.from({ length: 334 }, (_, i) => `v${i}`) } } })) }, /more than 1000 values/],
       ];
       for (const [filter, message] of refused) assertError(await query(filter), 400, 'ValidationException', message);
       const atBounds = [
-        { OrAllFilters: Array.from({ length: 99 }, (_, i) => eq(i)) },
+        { OrAllFilters: Array.from({ length: 19 }, (_, i) => eq(i)) },
         { AndAllFilters: [{ OrAllFilters: [eq(1), eq(2)] }, { NotFilter: eq(3) }] },
         { ContainsAny: { Key: 'tags', Value: { StringListValue: Array.from({ length: 1000 }, (_, i) => `v${i}`) } } },
       ];
