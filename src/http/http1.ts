@@ -226,7 +226,7 @@ class Connection {
 
   private readonly onEnd = (): void => {
     this.clientEnded = true;
-    this.gone.abort();
+    // Not `gone`: a client may half-close after its request and still read the answer (issue 15).
     this.done = true;
     if (this.queue.length === 0) this.socket.end();
   };
