@@ -130,16 +130,14 @@ const RULES: Record<string, LanguageRules> = {
   zh: { stopWords: mandarinStop },
 };
 
-const analyzers = new Map<string, Analyzer>([[DEFAULT_LANGUAGE, ENGLISH]]);
+/** One analyzer per language with rules, made once; any other code shares the one without rules (codes come from requests: the set stays bounded). */
+const analyzers = new Map<string, Analyzer>(Object.entries(RULES).map(([code, rules]) => [code, plainAnalyzer(rules)]));
+const NO_RULES = plainAnalyzer({});
 
 /** The analysis of a language code: English for `en`; any other code by its primary subtag (no stemming when unknown). */
 export function analyzerFor(language: string): Analyzer {
-  let a = analyzers.get(language);
-  if (!a) {
-    a = plainAnalyzer(RULES[language.split('-')[0]!.toLowerCase()] ?? {});
-    analyzers.set(language, a);
-  }
-  return a;
+  if (language === DEFAULT_LANGUAGE) return ENGLISH;
+  return analyzers.get(language.split('-')[0]!.toLowerCase()) ?? NO_RULES;
 }
 
 function plainAnalyzer(rules: LanguageRules): Analyzer {
