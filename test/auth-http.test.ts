@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import {
+  CreateAccessControlConfigurationCommand,
   CreateIndexCommand,
   DeleteIndexCommand,
   DescribeDataSourceCommand,
@@ -15,6 +16,7 @@ import {
   ListDataSourcesCommand,
   ListDataSourceSyncJobsCommand,
   ListIndicesCommand,
+  PutPrincipalMappingCommand,
   StartDataSourceSyncJobCommand,
   StopDataSourceSyncJobCommand,
   type KendraClient,
@@ -92,6 +94,7 @@ for (const backend of backends()) {
     let indexId: string;
     let dataSourceId: string;
     let indexArn: string;
+    let configurationId: string;
     let snapshot: StoreSnapshot;
     const send = (req: RawRequest) => rawRequest(server.url, { credentials: WRITER, ...req });
 
@@ -101,6 +104,7 @@ for (const backend of backends()) {
       if ('IndexId' in input) input.IndexId = indexId;
       if ('Id' in input) input.Id = /Index$/.test(op) ? indexId : dataSourceId;
       if ('ResourceARN' in input) input.ResourceARN = indexArn;
+      if ('Id' in input && /AccessControlConfiguration$/.test(op)) input.Id = configurationId;
       return input;
     };
 
@@ -122,6 +126,9 @@ for (const backend of backends()) {
       const { ExecutionId } = await writer.send(new StartDataSourceSyncJobCommand({ IndexId: indexId, Id: dataSourceId }));
       await writer.send(new StopDataSourceSyncJobCommand({ IndexId: indexId, Id: dataSourceId }));
       assert.equal((await jobReaching(writer, indexId, dataSourceId, ExecutionId!, ['SUCCEEDED', 'INCOMPLETE', 'FAILED'])).Status, 'SUCCEEDED');
+      // What the access control reads read: a group mapping (the valid input's group 'a') and a configuration.
+      await writer.send(new PutPrincipalMappingCommand({ IndexId: indexId, GroupId: 'a', GroupMembers: { MemberUsers: [{ UserId: 'alice' }] } }));
+      configurationId = (await writer.send(new CreateAccessControlConfigurationCommand({ IndexId: indexId, Name: 'readers' }))).Id!;
       const ds = await writer.send(new DescribeDataSourceCommand({ IndexId: indexId, Id: dataSourceId }));
       assert.equal(ds.Status, 'ACTIVE');
       // Everything at rest: from here on, only an accepted write could change the store.
