@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import {
   BatchPutDocumentCommand,
   CreateAccessControlConfigurationCommand,
@@ -11,14 +11,14 @@ import {
 } from '@aws-sdk/client-kendra';
 import { putIndexed, visibleIds } from './support/acl.js';
 import { activeIndex, rejectsWith } from './support/kendra.js';
-import { backends, TestServer, TestStore } from './support/server.js';
+import { backends, describeOrSkip, TestServer, TestStore } from './support/server.js';
 
 const text = (Id: string, AccessControlConfigurationId?: string) => ({
   Id, Title: `Plan ${Id}`, Blob: Buffer.from(`The plan ${Id}.`), ContentType: 'PLAIN_TEXT' as const, ...(AccessControlConfigurationId ? { AccessControlConfigurationId } : {}),
 });
 
 for (const backend of backends()) {
-  describe(`access control configurations [${backend.name}]`, { skip: backend.skip }, () => {
+  describeOrSkip(`access control configurations [${backend.name}]`, { skip: backend.skip }, () => {
     let store: TestStore;
     let server: TestServer;
     let k: KendraClient;

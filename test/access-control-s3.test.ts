@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import { CreateAccessControlConfigurationCommand, type KendraClient } from '@aws-sdk/client-kendra';
 import { visibleIds } from './support/acl.js';
 import { activeIndex } from './support/kendra.js';
 import { Bucket, Moto } from './support/moto.js';
-import { backends, TestServer, TestStore } from './support/server.js';
+import { backends, describeOrSkip, TestServer, TestStore } from './support/server.js';
 import { activeDataSource, metrics, report, syncToEnd } from './support/sync.js';
 
 let moto: Moto;
@@ -18,7 +18,7 @@ after(async () => {
 const meta = (acl: object) => JSON.stringify(acl);
 
 for (const backend of backends()) {
-  describe(`access control from S3 metadata files [${backend.name}]`, { skip: backend.skip }, () => {
+  describeOrSkip(`access control from S3 metadata files [${backend.name}]`, { skip: backend.skip }, () => {
     let store: TestStore;
     let server: TestServer;
     let k: KendraClient;

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import {
   BatchGetDocumentStatusCommand,
   BatchPutDocumentCommand,
@@ -12,7 +12,7 @@ import {
 import { accessLevels, callerKeys, mayView, type AccessLists, type Principal } from '../src/domain/access.js';
 import { putIndexed, visibleIds } from './support/acl.js';
 import { activeCustomDataSource, activeIndex, rejectsWith } from './support/kendra.js';
-import { backends, TestServer, TestStore } from './support/server.js';
+import { backends, describeOrSkip, TestServer, TestStore } from './support/server.js';
 
 const allow = (Type: 'USER' | 'GROUP', Name: string, DataSourceId?: string): Principal => ({ Type, Name, Access: 'ALLOW', ...(DataSourceId ? { DataSourceId } : {}) });
 const deny = (Type: 'USER' | 'GROUP', Name: string): Principal => ({ Type, Name, Access: 'DENY' });
@@ -84,7 +84,7 @@ function prng(seed: number): () => number {
 }
 
 for (const backend of backends()) {
-  describe(`access control: document ACLs enforced in Query and Retrieve [${backend.name}]`, { skip: backend.skip }, () => {
+  describeOrSkip(`access control: document ACLs enforced in Query and Retrieve [${backend.name}]`, { skip: backend.skip }, () => {
     let store: TestStore;
     let server: TestServer;
     let k: KendraClient;
@@ -172,7 +172,7 @@ for (const backend of backends()) {
     });
   });
 
-  describe(`access control: random lists and users agree with the rules [${backend.name}]`, { skip: backend.skip }, () => {
+  describeOrSkip(`access control: random lists and users agree with the rules [${backend.name}]`, { skip: backend.skip }, () => {
     let store: TestStore;
     let server: TestServer;
     let k: KendraClient;

@@ -1,11 +1,11 @@
 // GET /health checks what it claims: the store answers through the pool requests use, within a
 // short time, and the background worker renews its leases; otherwise 503 says what failed.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import { ListIndicesCommand } from '@aws-sdk/client-kendra';
 import pg from 'pg';
 import { activeIndex } from './support/kendra.js';
-import { backends, TestServer, TestStore, waitFor } from './support/server.js';
+import { backends, describeOrSkip, TestServer, TestStore, waitFor } from './support/server.js';
 
 interface HealthBody {
   status: string;
@@ -19,7 +19,7 @@ async function health(server: TestServer): Promise<{ status: number; body: Healt
 }
 
 for (const backend of backends()) {
-  describe(`GET /health [${backend.name}]`, { skip: backend.skip }, () => {
+  describeOrSkip(`GET /health [${backend.name}]`, { skip: backend.skip }, () => {
     let store: TestStore;
     let server: TestServer;
     before(async () => {

@@ -10,7 +10,7 @@ import { Authenticator } from '../src/http/auth.js';
 import { createHttpServer, type HttpServer } from '../src/http/server.js';
 import { Throttle } from '../src/http/throttle.js';
 import { assertError, assertOk, rawRequest, requestBytes, target, type RawRequest } from './support/rawClient.js';
-import { backends, TestServer, TestStore } from './support/server.js';
+import { backends, describeOrSkip, TestServer, TestStore } from './support/server.js';
 
 interface Answer {
   status: number;
@@ -294,7 +294,7 @@ describe('HTTP/1.1 framing', () => {
 });
 
 for (const backend of backends()) {
-  describe(`node:http's path, a request whose answer takes a store round trip [${backend.name}]`, { skip: backend.skip }, () => {
+  describeOrSkip(`node:http's path, a request whose answer takes a store round trip [${backend.name}]`, { skip: backend.skip }, () => {
     let store: TestStore;
     let server: TestServer;
     before(async () => {

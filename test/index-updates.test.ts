@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import {
   CreateDataSourceCommand,
   CreateIndexCommand,
@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-kendra';
 import { activeIndex, rejectsWith, ROLE } from './support/kendra.js';
 import { activeDataSource } from './support/sync.js';
-import { backends, TestServer, TestStore, waitFor } from './support/server.js';
+import { backends, describeOrSkip, TestServer, TestStore, waitFor } from './support/server.js';
 
 function activeDescription(k: KendraClient, Id: string): Promise<DescribeIndexCommandOutput> {
   return waitFor(`index ${Id} ACTIVE`, async () => {
@@ -24,7 +24,7 @@ function activeDescription(k: KendraClient, Id: string): Promise<DescribeIndexCo
 }
 
 for (const backend of backends()) {
-  describe(`UpdateIndex and UpdateDataSource as published indexers send them [${backend.name}]`, { skip: backend.skip }, () => {
+  describeOrSkip(`UpdateIndex and UpdateDataSource as published indexers send them [${backend.name}]`, { skip: backend.skip }, () => {
     let store: TestStore;
     let server: TestServer;
     let k: KendraClient;

@@ -1,11 +1,11 @@
 // PostgreSQL ends connections when it restarts, fails over or an operator terminates a backend:
 // kendrite must outlive that, say so in its log, and serve the next request on a new connection.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import { DescribeIndexCommand, ListIndicesCommand, type KendraClient } from '@aws-sdk/client-kendra';
 import pg from 'pg';
 import { activeIndex } from './support/kendra.js';
-import { TestServer, TestStore, waitFor } from './support/server.js';
+import { describeOrSkip, TestServer, TestStore, waitFor } from './support/server.js';
 
 const adminUrl = process.env.KENDRITE_TEST_POSTGRES_URL;
 
@@ -24,7 +24,7 @@ async function terminateBackends(databaseUrl: string): Promise<number> {
   }
 }
 
-describe('PostgreSQL connections terminated under a running server', { skip: adminUrl ? undefined : 'skipped: KENDRITE_TEST_POSTGRES_URL not set' }, () => {
+describeOrSkip('PostgreSQL connections terminated under a running server', { skip: adminUrl ? undefined : 'skipped: KENDRITE_TEST_POSTGRES_URL not set' }, () => {
   let store: TestStore;
   let server: TestServer;
   let k: KendraClient;

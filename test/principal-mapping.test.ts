@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import {
   DeletePrincipalMappingCommand,
   DescribePrincipalMappingCommand,
@@ -11,7 +11,7 @@ import {
 import { putIndexed, visibleIds } from './support/acl.js';
 import { activeIndex, rejectsWith } from './support/kendra.js';
 import { Bucket, Moto } from './support/moto.js';
-import { backends, TestServer, TestStore } from './support/server.js';
+import { backends, describeOrSkip, TestServer, TestStore } from './support/server.js';
 
 const doc = (Id: string, acl: { Name: string; Type: 'USER' | 'GROUP'; Access: 'ALLOW' | 'DENY' }[]) => ({
   Id, Title: `Guide ${Id}`, Blob: Buffer.from(`The guide ${Id}.`), ContentType: 'PLAIN_TEXT' as const, ...(acl.length ? { AccessControlList: acl } : {}),
@@ -34,7 +34,7 @@ after(async () => {
 });
 
 for (const backend of backends()) {
-  describe(`principal mapping: users' groups resolved at query time [${backend.name}]`, { skip: backend.skip }, () => {
+  describeOrSkip(`principal mapping: users' groups resolved at query time [${backend.name}]`, { skip: backend.skip }, () => {
     let store: TestStore;
     let server: TestServer;
     let k: KendraClient;

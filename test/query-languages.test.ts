@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import {
@@ -22,7 +22,7 @@ import {
 import { POSTGRES_MIGRATIONS } from '../src/store/migrations/postgres.js';
 import { SQLITE_MIGRATIONS } from '../src/store/migrations/sqlite.js';
 import { activeIndex, jobReaching } from './support/kendra.js';
-import { backends, TestServer, TestStore, waitFor } from './support/server.js';
+import { backends, describeOrSkip, TestServer, TestStore, waitFor } from './support/server.js';
 import { activeDataSource, folderTemplate, metrics, syncToEnd } from './support/sync.js';
 
 const lang = (code: string): AttributeFilter => ({ EqualsTo: { Key: '_language_code', Value: { StringValue: code } } });
@@ -49,7 +49,7 @@ async function putInJob(k: KendraClient, indexId: string, ds: string, docs: Docu
 }
 
 for (const backend of backends()) {
-  describe(`Document languages: _language_code and the language searched [${backend.name}]`, { skip: backend.skip }, () => {
+  describeOrSkip(`Document languages: _language_code and the language searched [${backend.name}]`, { skip: backend.skip }, () => {
     let store: TestStore;
     let server: TestServer;
     let k: KendraClient;
@@ -247,7 +247,7 @@ const JUDGED_LANGUAGES: JudgedInLanguage[] = [
 ];
 
 for (const backend of backends()) {
-  describe(`Judged queries in Japanese, Chinese, German, French and Thai [${backend.name}]`, { skip: backend.skip }, () => {
+  describeOrSkip(`Judged queries in Japanese, Chinese, German, French and Thai [${backend.name}]`, { skip: backend.skip }, () => {
     let store: TestStore;
     let server: TestServer;
     let k: KendraClient;
@@ -376,7 +376,7 @@ function seedPassage(id: string, title: string, content: string) {
 }
 
 for (const backend of backends()) {
-  describe(`Languages in a data dir from before them: the migration moves it in place [${backend.name}]`, { skip: backend.skip }, () => {
+  describeOrSkip(`Languages in a data dir from before them: the migration moves it in place [${backend.name}]`, { skip: backend.skip }, () => {
     let store: TestStore;
     let server: TestServer;
     let k: KendraClient;

@@ -5,16 +5,16 @@
 // test wants, whatever the machine's speed.
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import { BatchPutDocumentCommand, QueryCommand, StartDataSourceSyncJobCommand, StopDataSourceSyncJobCommand, type KendraClient } from '@aws-sdk/client-kendra';
 import pg from 'pg';
 import { activeCustomDataSource, activeIndex, jobReaching, rejectsWith } from './support/kendra.js';
 import { signedRequest, target } from './support/rawClient.js';
-import { TestServer, TestStore, waitFor } from './support/server.js';
+import { describeOrSkip, TestServer, TestStore, waitFor } from './support/server.js';
 
 const pgSkip = process.env.KENDRITE_TEST_POSTGRES_URL ? undefined : 'skipped: KENDRITE_TEST_POSTGRES_URL not set';
 
-describe('search statements: time-out and cancellation [postgres]', { skip: pgSkip }, () => {
+describeOrSkip('search statements: time-out and cancellation [postgres]', { skip: pgSkip }, () => {
   let store: TestStore;
   let quick: TestServer;
   let patient: TestServer;

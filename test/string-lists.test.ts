@@ -7,16 +7,16 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import { BatchPutDocumentCommand, QueryCommand, StartDataSourceSyncJobCommand, StopDataSourceSyncJobCommand, type KendraClient } from '@aws-sdk/client-kendra';
 import { activeCustomDataSource, activeIndex, jobReaching } from './support/kendra.js';
-import { backends, TestServer, TestStore } from './support/server.js';
+import { backends, describeOrSkip, TestServer, TestStore } from './support/server.js';
 import { activeDataSource, folderTemplate, metrics, report, syncToEnd, TERMINAL } from './support/sync.js';
 
 const list = (n: number, prefix = 'v') => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
 
 for (const backend of backends()) {
-  describe(`string-list attributes: limits and cost [${backend.name}]`, { skip: backend.skip }, () => {
+  describeOrSkip(`string-list attributes: limits and cost [${backend.name}]`, { skip: backend.skip }, () => {
     let root: string;
     let store: TestStore;
     let server: TestServer;

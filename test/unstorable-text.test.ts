@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import {
   BatchGetDocumentStatusCommand,
   BatchPutDocumentCommand,
@@ -17,7 +17,7 @@ import {
   type KendraClient,
 } from '@aws-sdk/client-kendra';
 import { activeCustomDataSource, activeIndex, jobReaching } from './support/kendra.js';
-import { backends, TestServer, TestStore, type Backend } from './support/server.js';
+import { type Backend, backends, describeOrSkip, TestServer, TestStore } from './support/server.js';
 import { execSql } from './support/sql.js';
 import { activeDataSource, folderTemplate, IndexTables, metrics, report, syncToEnd, TERMINAL } from './support/sync.js';
 
@@ -34,7 +34,7 @@ function refusePoison(backend: Backend['name']) {
 }
 
 for (const backend of backends()) {
-  describe(`text the database cannot store; documents it refuses [${backend.name}]`, { skip: backend.skip }, () => {
+  describeOrSkip(`text the database cannot store; documents it refuses [${backend.name}]`, { skip: backend.skip }, () => {
     let store: TestStore;
     let server: TestServer;
     let k: KendraClient;

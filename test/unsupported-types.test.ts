@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import { CreateDataSourceCommand, type CreateDataSourceCommandInput, type KendraClient } from '@aws-sdk/client-kendra';
 import { activeIndex, rejectsWith, ROLE } from './support/kendra.js';
-import { backends, REPO_ROOT, TestServer, TestStore } from './support/server.js';
+import { backends, describeOrSkip, REPO_ROOT, TestServer, TestStore } from './support/server.js';
 import { activeDataSource, metrics, syncToEnd } from './support/sync.js';
 
 /** What kendrite syncs, as every message about it says it (src/connectors/registry.ts). */
@@ -21,7 +21,7 @@ test('`kendrite --help` and the README name the data source types that sync, fro
 });
 
 for (const backend of backends()) {
-  describe(`data source types kendrite has no connector for [${backend.name}]`, { skip: backend.skip }, () => {
+  describeOrSkip(`data source types kendrite has no connector for [${backend.name}]`, { skip: backend.skip }, () => {
     let store: TestStore;
     let server: TestServer;
     let k: KendraClient;

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import { CreateIndexCommand, DescribeIndexCommand, QueryCommand, type KendraClient, type UserTokenConfiguration } from '@aws-sdk/client-kendra';
 import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { exportJWK, generateKeyPair, SignJWT, type JWK, type JWTPayload } from 'jose';
 import { putIndexed, visibleIds } from './support/acl.js';
 import { rejectsWith, ROLE } from './support/kendra.js';
 import { Moto } from './support/moto.js';
-import { backends, TestServer, TestStore, waitFor } from './support/server.js';
+import { backends, describeOrSkip, TestServer, TestStore, waitFor } from './support/server.js';
 
 const ISSUER = 'https://issuer.kendrite.test';
 const DOCS = [
@@ -75,7 +75,7 @@ after(async () => {
 });
 
 for (const backend of backends()) {
-  describe(`user tokens: verified, then searched as their user and groups [${backend.name}]`, { skip: backend.skip }, () => {
+  describeOrSkip(`user tokens: verified, then searched as their user and groups [${backend.name}]`, { skip: backend.skip }, () => {
     let store: TestStore;
     let server: TestServer;
     let k: KendraClient;

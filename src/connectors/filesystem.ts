@@ -138,7 +138,8 @@ export class FolderConnector implements Connector {
       const sideSt = fs.lstatSync(side, { throwIfNoEntry: false });
       if (!sideSt) return this.plainDocument(id, rel, st, { attributes: [] }, '', ctx);
       if (!sideSt.isFile()) throw new MetadataError(`metadata file ${id}${METADATA_SUFFIX} is not a regular file (links are not followed)`);
-      const meta = parseMetadata(await readFileAt(side, sideSt, MAX_METADATA_BYTES), id + METADATA_SUFFIX);
+      if (sideSt.nlink > 1 && !this.allowHardLinks) throw new MetadataError(`metadata file ${HARD_LINK(id + METADATA_SUFFIX)}`);
+      const meta = parseMetadata(await readFileAt(side, sideSt, MAX_METADATA_BYTES, this.allowHardLinks), id + METADATA_SUFFIX);
       return this.plainDocument(id, rel, st, meta, `;${sideSt.size}:${sideSt.mtimeMs}`, ctx);
     } catch (e) {
       return { kind: 'failure', id, reason: e instanceof MetadataError ? e.message : `cannot read metadata file ${id}${METADATA_SUFFIX}: ${(e as Error).message}` };
@@ -172,7 +173,7 @@ export class FolderConnector implements Connector {
  * same inode. A directory on the way swapped for a link after the walk therefore cannot lead elsewhere.
  * (The callback API: a FileHandle costs more than the read of a small file.)
  */
-async function readFileAt(file: string, seen: Pick<SeenFile, 'ino' | 'dev'>, max: number, allowHardLinks = true): Promise<Uint8Array> {
+async function readFileAt(file: string, seen: Pick<SeenFile, 'ino' | 'dev'>, max: number, allowHardLinks: boolean): Promise<Uint8Array> {
   const fd = await openFd(file, OPEN_FLAGS).catch((e: NodeJS.ErrnoException) => {
     throw e.code === 'ELOOP' ? new Error(`${file} became a symbolic link; links are not followed`) : e;
   });

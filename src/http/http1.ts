@@ -22,6 +22,8 @@ export interface PlainRequest {
   target: string;
   /** Lower-case names, as node:http's `req.headers`. */
   headers: http.IncomingHttpHeaders;
+  /** The names of the x-amz-* headers among them (SigV4 checks each is signed); absent on node:http's path. */
+  amzHeaders?: string[];
   body: Buffer;
   /**
    * Aborted when the client closes its side of the connection: TCP cannot tell a client gone (an SDK
@@ -85,6 +87,7 @@ interface Head {
   method: string;
   target: string;
   headers: http.IncomingHttpHeaders;
+  amzHeaders: string[];
   length: number;
   close: boolean;
 }
@@ -168,7 +171,7 @@ class Connection {
     this.queue.push(slot);
     if (head.close) this.done = true;
     if (this.queue.length >= MAX_QUEUED || this.socket.writableNeedDrain) this.socket.pause();
-    this.respond({ method: head.method, target: head.target, headers: head.headers, body, signal: this.gone.signal }, (reply) => {
+    this.respond({ method: head.method, target: head.target, headers: head.headers, amzHeaders: head.amzHeaders, body, signal: this.gone.signal }, (reply) => {
       slot.bytes = encode(reply, slot.close, this.opts.keepAliveMs);
       this.flush();
     });
@@ -247,6 +250,7 @@ function parseHead(text: string): Head | undefined {
   const line = REQUEST_LINE.exec(lines[0]!);
   if (!line) return undefined;
   const headers: http.IncomingHttpHeaders = Object.create(null);
+  const amzHeaders: string[] = [];
   for (let i = 1; i < lines.length; i++) {
     const l = lines[i]!;
     const colon = l.indexOf(':');
@@ -258,6 +262,7 @@ function parseHead(text: string): Head | undefined {
     const value = trimOws(l, colon + 1);
     if (BAD_VALUE.test(value)) return undefined;
     headers[key] = value;
+    if (key.startsWith('x-amz-')) amzHeaders.push(key);
   }
   if (headers.host === undefined || headers['transfer-encoding'] !== undefined || headers.expect !== undefined || headers.upgrade !== undefined)
     return undefined;
@@ -265,7 +270,7 @@ function parseHead(text: string): Head | undefined {
   if (declared !== undefined && !DIGITS.test(declared)) return undefined;
   const connection = headers.connection?.toLowerCase();
   if (connection !== undefined && connection !== 'keep-alive' && connection !== 'close') return undefined;
-  return { method: line[1]!, target: line[2]!, headers, length: declared === undefined ? 0 : Number(declared), close: connection === 'close' };
+  return { method: line[1]!, target: line[2]!, headers, amzHeaders, length: declared === undefined ? 0 : Number(declared), close: connection === 'close' };
 }
 
 /** The value after `from`, without leading or trailing spaces and tabs (and only those). */

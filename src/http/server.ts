@@ -120,7 +120,7 @@ function isHealth(req: PlainRequest): boolean {
 async function handle(req: PlainRequest, requestId: string, opts: HttpOptions): Promise<string | Buffer> {
   if (req.method !== 'POST') throw new KendraError('UnknownOperationException', `Only POST / is served (and GET /health); got ${req.method} ${req.target}.`);
   if (req.body.length > 0) checkContentType(req.headers['content-type']);
-  const caller = await opts.authenticator.authenticate({ method: 'POST', path: req.target, headers: req.headers, body: req.body });
+  const caller = await opts.authenticator.authenticate({ method: 'POST', path: req.target, headers: req.headers, amzHeaders: req.amzHeaders, body: req.body });
   const header = req.headers['x-amz-target'];
   const target = typeof header === 'string' ? header : '';
   const dot = target.lastIndexOf('.');
