@@ -195,7 +195,7 @@ async function serves(script: string, extraEnv: Record<string, string>): Promise
       }, 180_000),
       exited.then(() => Promise.reject(new Error(`${script} exited ${proc.exitCode} before serving`))),
     ]).catch((e: Error) => Promise.reject(new Error(`${e.message}\n${out}`)));
-    assert.deepEqual(health, { status: 'ok', store: 'sqlite' });
+    assert.deepEqual(health, { status: 'ok', store: 'sqlite', checks: { store: 'ok', worker: 'ok' } });
   } finally {
     if (proc.exitCode === null) process.kill(-proc.pid!, 'SIGTERM');
     await exited;

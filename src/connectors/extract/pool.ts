@@ -119,6 +119,9 @@ function run(w: Worker, job: Job): void {
   watchdog ??= setInterval(watchMemory, RSS_SAMPLE_MS).unref();
   w.ref();
   w.postMessage(req, [req.content.buffer as ArrayBuffer]);
+  // A job started while memory is already over its limit is stopped at once, not at the next sample
+  // (a small document would otherwise finish before the watchdog ever looked).
+  watchMemory();
 }
 
 /** Runs an extraction in a worker. `req.content` must own its ArrayBuffer: it is transferred. */
