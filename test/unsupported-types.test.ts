@@ -9,7 +9,7 @@ import { backends, describeOrSkip, REPO_ROOT, TestServer, TestStore } from './su
 import { activeDataSource, metrics, syncToEnd } from './support/sync.js';
 
 /** What kendrite syncs, as every message about it says it (src/connectors/registry.ts). */
-const SYNCABLE = 'S3 (S3Configuration: an S3 bucket), TEMPLATE (template type S3 or FILESYSTEM), CUSTOM (documents sent with BatchPutDocument)';
+const SYNCABLE = 'S3 (S3Configuration: an S3 bucket), TEMPLATE (template type S3 or FILESYSTEM), DATABASE (DatabaseConfiguration: a PostgreSQL or MySQL/MariaDB table), CUSTOM (documents sent with BatchPutDocument)';
 const SECRET = 'arn:aws:secretsmanager:us-east-1:000000000000:secret:x';
 
 test('`kendrite --help` and the README name the data source types that sync, from the one list', async () => {
