@@ -229,7 +229,9 @@ class Connection {
 
   private readonly onEnd = (): void => {
     this.clientEnded = true;
-    // Not `gone`: a client may half-close after its request and still read the answer (issue 15).
+    // TCP cannot tell a client gone from one that half-closed: a search it started is cancelled (its
+    // statement would otherwise run on for nobody); every other request is still answered.
+    this.gone.abort();
     this.done = true;
     if (this.queue.length === 0) this.socket.end();
   };
