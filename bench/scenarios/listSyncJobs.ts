@@ -64,7 +64,7 @@ export async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
   let kendrite = await serve();
   let indexId: string, bigId: string, smallId: string;
   try {
-    const client = new KendraClient({ endpoint: kendrite.url, region: REGION, credentials: CREDENTIALS, maxAttempts: 1 });
+    const client = new KendraClient({ endpoint: kendrite.url, region: REGION, credentials: { ...CREDENTIALS }, maxAttempts: 1 }); // a copy: the SDK marks the object it is given ($source)
     indexId = (await client.send(new CreateIndexCommand({ Name: 'bench', RoleArn: 'arn:aws:iam::000000000000:role/kendra' }))).Id!;
     await until(`index ${indexId} ACTIVE`, async () => (await client.send(new DescribeIndexCommand({ Id: indexId }))).Status === 'ACTIVE');
     const dataSource = async (Name: string) => {

@@ -137,7 +137,8 @@ export class TestServer {
   }
 
   client(credentials = { accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' }, region = 'us-east-1'): KendraClient {
-    return new KendraClient({ endpoint: this.url, region, credentials, maxAttempts: 1 });
+    // A copy: the SDK marks the object it is given (`$source`), and tests reuse theirs in config files.
+    return new KendraClient({ endpoint: this.url, region, credentials: { ...credentials }, maxAttempts: 1 });
   }
 }
 
