@@ -127,7 +127,7 @@ async function measure(ctx: ScenarioContext, source: URL, rows: number, errors: 
   writeFileSync(configFile, JSON.stringify({ credentials: [{ ...CREDENTIALS, accountId: '000000000000' }], secrets: { file: secretsFile } }));
   const kendrite = await startKendrite({ repoRoot: ctx.repoRoot, dataDir: path.join(dir, 'kendrite'), configFile, env: { KENDRITE_TRANSITION_DELAY_MS: '20' }, nodeArgs: ctx.options.kendriteNodeArgs });
   try {
-    const k = new KendraClient({ endpoint: kendrite.url, region: 'us-east-1', credentials: CREDENTIALS, maxAttempts: 1 });
+    const k = new KendraClient({ endpoint: kendrite.url, region: 'us-east-1', credentials: { ...CREDENTIALS }, maxAttempts: 1 }); // a copy: the SDK marks the object it is given ($source)
     const IndexId = (await k.send(new CreateIndexCommand({ Name: 'bench', RoleArn: 'arn:aws:iam::000000000000:role/kendra' }))).Id!;
     await until(async () => (await k.send(new DescribeIndexCommand({ Id: IndexId }))).Status === 'ACTIVE');
     const Configuration = {

@@ -55,7 +55,7 @@ export async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
   let indexId: string;
   let source: string;
   try {
-    const client = new KendraClient({ endpoint: kendrite.url, region: REGION, credentials: CREDENTIALS, maxAttempts: 1 });
+    const client = new KendraClient({ endpoint: kendrite.url, region: REGION, credentials: { ...CREDENTIALS }, maxAttempts: 1 }); // a copy: the SDK marks the object it is given ($source)
     indexId = (await client.send(new CreateIndexCommand({ Name: 'bench-acl', RoleArn: 'arn:aws:iam::000000000000:role/kendra' }))).Id!;
     await until(async () => (await client.send(new DescribeIndexCommand({ Id: indexId }))).Status === 'ACTIVE');
     const { Id } = await client.send(new CreateDataSourceCommand({ IndexId: indexId, Name: 'acl', Type: 'CUSTOM' }));
