@@ -3,7 +3,7 @@
  *
  * - JwtTokenTypeConfiguration: a signed JWT. Keys come from a JWKS URL (fetched, cached for ten
  *   minutes, fetched again when a token names a key id it does not hold, at most once a second:
- *   keys rotate without a restart) or from a Secrets Manager secret holding a JWK set or one JWK
+ *   keys rotate without a restart) or from a secret (connectors/secrets.ts: the secrets file, else Secrets Manager) holding a JWK set or one JWK
  *   (cached for five minutes, read again on an unknown key id). Signature, `exp`/`nbf` and, when
  *   configured, `iss` are checked; an unsigned token (`alg: none`) never verifies. The user is the
  *   UserNameAttributeField claim (default `sub`), the groups the GroupAttributeField claim (default
@@ -12,9 +12,9 @@
  *
  * Any failure is AccessDeniedException, naming why.
  */
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createRemoteJWKSet, errors, importJWK, jwtVerify, type JSONWebKeySet, type JWK, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { Config } from '../config/config.js';
+import { readSecret } from '../connectors/secrets.js';
 import { accessDenied, invalid } from '../domain/errors.js';
 import type { TokenIdentity, TokenVerifier } from '../domain/userContext.js';
 
@@ -47,7 +47,6 @@ const FETCH_TIMEOUT_MS = 5000;
 export class UserTokenVerifier implements TokenVerifier {
   private readonly remote = new Map<string, JWTVerifyGetKey>();
   private readonly secrets = new Map<string, { keys: JWTVerifyGetKey; readAt: number }>();
-  private client: SecretsManagerClient | undefined;
 
   constructor(
     private readonly sm: Config['secrets'],
@@ -100,20 +99,14 @@ export class UserTokenVerifier implements TokenVerifier {
   }
 
   private async readSecret(arn: string): Promise<JSONWebKeySet> {
-    this.client ??= new SecretsManagerClient({
-      endpoint: this.sm.endpoint,
-      region: this.sm.region ?? regionOf(arn) ?? process.env.AWS_REGION ?? 'us-east-1',
-      credentials: this.sm.accessKeyId && this.sm.secretAccessKey ? { accessKeyId: this.sm.accessKeyId, secretAccessKey: this.sm.secretAccessKey } : undefined,
-      maxAttempts: 2,
-    });
-    let text: string | undefined;
+    let text: string;
     try {
-      text = (await this.client.send(new GetSecretValueCommand({ SecretId: arn }), { abortSignal: AbortSignal.timeout(FETCH_TIMEOUT_MS) })).SecretString;
+      text = await readSecret(arn, { secrets: this.sm, signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
     } catch (e) {
-      throw accessDenied(`The token's keys cannot be read from secret ${arn}: ${(e as Error).name}: ${(e as Error).message}`);
+      throw accessDenied(`The token's keys cannot be read: ${(e as Error).message}`);
     }
     try {
-      const parsed = JSON.parse(text ?? '') as Record<string, unknown>;
+      const parsed = JSON.parse(text) as Record<string, unknown>;
       // A JWK set, or a single JWK.
       if (Array.isArray(parsed.keys)) return parsed as unknown as JSONWebKeySet;
       if (typeof parsed.kty === 'string') return { keys: [parsed as never] };
@@ -173,4 +166,3 @@ function refused(e: unknown): Error {
   return accessDenied(`The token cannot be verified: ${(e as Error)?.message ?? String(e)}`);
 }
 
-const regionOf = (arn: string) => /^arn:[^:]+:secretsmanager:([^:]+):/.exec(arn)?.[1];

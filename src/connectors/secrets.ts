@@ -12,13 +12,16 @@ export interface SecretContext {
   signal?: AbortSignal;
 }
 
+/** A secret ARN's region: where Secrets Manager holds it, unless the settings name one. */
+const regionOf = (arn: string) => /^arn:[^:]+:secretsmanager:([^:]+):/.exec(arn)?.[1];
+
 /** The secret's value as Secrets Manager holds it (SecretString; a binary secret as UTF-8). */
 export async function readSecret(arn: string, ctx: SecretContext): Promise<string> {
   const fromFile = ctx.secrets.file ? await readSecretsFile(ctx.secrets.file, arn) : undefined;
   if (fromFile !== undefined) return fromFile;
   const client = new SecretsManagerClient({
     endpoint: ctx.secrets.endpoint,
-    region: ctx.secrets.region ?? process.env.AWS_REGION ?? 'us-east-1',
+    region: ctx.secrets.region ?? regionOf(arn) ?? process.env.AWS_REGION ?? 'us-east-1',
     credentials: ctx.secrets.accessKeyId && ctx.secrets.secretAccessKey ? { accessKeyId: ctx.secrets.accessKeyId, secretAccessKey: ctx.secrets.secretAccessKey } : undefined,
     maxAttempts: 2,
   });
