@@ -17,12 +17,10 @@ import {
   DescribeDataSourceCommand,
   DescribeIndexCommand,
   KendraClient,
-  ListDataSourceSyncJobsCommand,
-  StartDataSourceSyncJobCommand,
-  type DataSourceSyncJob,
 } from '@aws-sdk/client-kendra';
 import pg from 'pg';
-import { cpuTimeMs, memoryMb, startKendrite, until } from '../lib/processes.js';
+import { measuredSync, type Rate } from '../lib/measuredSync.js';
+import { memoryMb, startKendrite, until } from '../lib/processes.js';
 import type { ScenarioContext, ScenarioResult, Table, Target } from '../lib/scenario.js';
 import { fmt } from '../lib/stats.js';
 import { writePassages } from '../../src/store/searchPassages.js';
@@ -40,11 +38,6 @@ const CREDENTIALS = { accessKeyId: 'AKIDBENCHDATABASE', secretAccessKey: 'bench-
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:000000000000:secret:bench-database-AbCdEf';
 const FETCH_ROWS = 1000;
 
-interface Rate {
-  perSec: number;
-  /** CPU time (user + system) per row, in µs. */
-  cpuUs: number;
-}
 
 interface SizeResult {
   rows: number;
@@ -142,27 +135,8 @@ async function measure(ctx: ScenarioContext, source: URL, rows: number, errors: 
     };
     const Id = (await k.send(new CreateDataSourceCommand({ IndexId, Name: 'table', Type: 'DATABASE', RoleArn: 'arn:aws:iam::000000000000:role/kendra', Configuration }))).Id!;
     await until(async () => (await k.send(new DescribeDataSourceCommand({ IndexId, Id }))).Status === 'ACTIVE');
-    /** One sync, checked exactly; its rate over the job's own StartTime..EndTime, the server's CPU meanwhile, its highest RSS sample. */
-    const sync = async (label: string, expected: Record<string, number>): Promise<Rate & { rssMb: number }> => {
-      ctx.log(`kendrite: ${label}`);
-      const rss: number[] = [];
-      const cpu0 = cpuTimeMs(kendrite.pid);
-      const { ExecutionId } = await k.send(new StartDataSourceSyncJobCommand({ IndexId, Id }));
-      let job: DataSourceSyncJob | undefined;
-      await until(async () => {
-        rss.push(memoryMb(kendrite.pid, 'VmRSS'));
-        job = (await k.send(new ListDataSourceSyncJobsCommand({ IndexId, Id }))).History!.find((j) => j.ExecutionId === ExecutionId);
-        return job !== undefined && job.EndTime !== undefined;
-      }, 100);
-      const cpuMs = cpuTimeMs(kendrite.pid) - cpu0;
-      const got = job!.Metrics!;
-      const want = { DocumentsScanned: rows, DocumentsAdded: 0, DocumentsModified: 0, DocumentsDeleted: 0, DocumentsFailed: 0, ...expected };
-      for (const [key, v] of Object.entries(want))
-        if (Number(got[key as keyof typeof got]) !== v) errors.push(`${rows} rows, ${label}: ${key} is ${got[key as keyof typeof got]}, expected ${v}`);
-      if (job!.Status !== 'SUCCEEDED') errors.push(`${rows} rows, ${label}: ${job!.Status} ${job!.ErrorMessage ?? ''}`);
-      const seconds = (job!.EndTime!.getTime() - job!.StartTime!.getTime()) / 1000;
-      return { perSec: rows / seconds, cpuUs: (cpuMs * 1000) / rows, rssMb: Math.max(...rss) };
-    };
+    const target = { client: k, indexId: IndexId, dataSourceId: Id, pid: kendrite.pid, items: rows, unit: 'rows', sampleMs: 100 };
+    const sync = (label: string, expected: Record<string, number>) => (ctx.log(`kendrite: ${label}`), measuredSync(target, label, expected, errors));
     const full = await sync('full sync', { DocumentsAdded: rows });
     const resync = await sync('no-change resync', {});
     k.destroy();

@@ -16,11 +16,9 @@ import {
   DescribeDataSourceCommand,
   DescribeIndexCommand,
   KendraClient,
-  ListDataSourceSyncJobsCommand,
-  StartDataSourceSyncJobCommand,
-  type DataSourceSyncJob,
 } from '@aws-sdk/client-kendra';
-import { cpuTimeMs, memoryMb, startKendrite, until } from '../lib/processes.js';
+import { measuredSync, type Rate } from '../lib/measuredSync.js';
+import { memoryMb, startKendrite, until } from '../lib/processes.js';
 import type { ScenarioContext, ScenarioResult, Table, Target } from '../lib/scenario.js';
 import { fmt } from '../lib/stats.js';
 import { writePassages } from '../../src/store/searchPassages.js';
@@ -39,12 +37,6 @@ const RSS_LIMIT_MB = 300;
 const RSS_NOISE = 0.1;
 const CREDENTIALS = { accessKeyId: 'AKIDBENCHFOLDER', secretAccessKey: 'bench-folder-secret' };
 
-interface Rate {
-  /** Files (or documents) per second of wall-clock time. */
-  perSec: number;
-  /** CPU time (user + system) per file, in µs: what the work costs, whatever else the machine runs. */
-  cpuUs: number;
-}
 
 interface SizeResult {
   files: number;
@@ -138,27 +130,8 @@ async function measure(ctx: ScenarioContext, files: number, errors: string[]): P
     const Id = (await k.send(new CreateDataSourceCommand({ IndexId, Name: 'folder', Type: 'TEMPLATE', RoleArn: 'arn:aws:iam::000000000000:role/kendra', Configuration: { TemplateConfiguration: { Template } } }))).Id!;
     await until(async () => (await k.send(new DescribeDataSourceCommand({ IndexId, Id }))).Status === 'ACTIVE');
     const rss: number[] = [];
-    /** One sync, checked exactly; its rate over the job's own StartTime..EndTime, the server's CPU meanwhile, its highest RSS sample. */
-    const sync = async (label: string, expected: Record<string, number>): Promise<Rate & { seconds: number; rssMb: number }> => {
-      const from = rss.length;
-      ctx.log(`kendrite: ${label}`);
-      const cpu0 = cpuTimeMs(kendrite.pid);
-      const { ExecutionId } = await k.send(new StartDataSourceSyncJobCommand({ IndexId, Id }));
-      let job: DataSourceSyncJob | undefined;
-      await until(async () => {
-        rss.push(memoryMb(kendrite.pid, 'VmRSS'));
-        job = (await k.send(new ListDataSourceSyncJobsCommand({ IndexId, Id }))).History!.find((j) => j.ExecutionId === ExecutionId);
-        return job !== undefined && job.EndTime !== undefined;
-      }, 50);
-      const cpuMs = cpuTimeMs(kendrite.pid) - cpu0;
-      const got = job!.Metrics!;
-      const want = { DocumentsScanned: files, DocumentsAdded: 0, DocumentsModified: 0, DocumentsDeleted: 0, DocumentsFailed: 0, ...expected };
-      for (const [key, v] of Object.entries(want))
-        if (Number(got[key as keyof typeof got]) !== v) errors.push(`${files} files, ${label}: ${key} is ${got[key as keyof typeof got]}, expected ${v}`);
-      if (job!.Status !== 'SUCCEEDED') errors.push(`${files} files, ${label}: ${job!.Status} ${job!.ErrorMessage ?? ''}`);
-      const seconds = (job!.EndTime!.getTime() - job!.StartTime!.getTime()) / 1000;
-      return { seconds, perSec: files / seconds, cpuUs: (cpuMs * 1000) / files, rssMb: Math.max(...rss.slice(from)) };
-    };
+    const target = { client: k, indexId: IndexId, dataSourceId: Id, pid: kendrite.pid, items: files, unit: 'files', sampleMs: 50, samples: rss };
+    const sync = (label: string, expected: Record<string, number>) => (ctx.log(`kendrite: ${label}`), measuredSync(target, label, expected, errors));
 
     const full = await sync('full sync', { DocumentsAdded: files });
     const resyncs: (Rate & { rssMb: number })[] = [];
