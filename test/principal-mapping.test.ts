@@ -112,3 +112,49 @@ for (const backend of backends()) {
     });
   });
 }
+
+// Each process keeps its callers' expanded groups (domain/callerKeyCache.ts) under the index's mapping
+// version, read at every query: a mapping changed through one process is seen by the next query on another.
+const pgSkip = process.env.KENDRITE_TEST_POSTGRES_URL ? undefined : 'skipped: KENDRITE_TEST_POSTGRES_URL not set';
+describeOrSkip('principal mapping: a change through one process is seen by the next query on another [postgres]', { skip: pgSkip }, () => {
+  let store: TestStore;
+  let a: TestServer;
+  let b: TestServer;
+  let ka: KendraClient;
+  let kb: KendraClient;
+  let indexId: string;
+  const seenOn = async (k: KendraClient, UserId: string) => (await visibleIds(k, indexId, { UserId }, 'guide')).ids;
+  before(async () => {
+    store = await TestStore.create('postgres');
+    [a, b] = await Promise.all([TestServer.start(store), TestServer.start(store)]);
+    ka = a.client();
+    kb = b.client();
+    indexId = await activeIndex(ka, 'mapping-two-processes');
+    await putIndexed(ka, indexId, DOCS);
+  });
+  after(async () => {
+    await a?.stop();
+    await b?.stop();
+    await store?.destroy();
+  });
+
+  test('put, nest, replace and delete on A; B answers by the mapping as it is now, every time', async () => {
+    const put = (GroupId: string, GroupMembers: PutPrincipalMappingCommandInput['GroupMembers']) => ka.send(new PutPrincipalMappingCommand({ IndexId: indexId, GroupId, GroupMembers }));
+    // B expands (and keeps) alice's groups before each change.
+    assert.deepEqual(await seenOn(kb, 'alice'), ['public']);
+    await put('engineering', { MemberUsers: [{ UserId: 'alice' }] });
+    assert.deepEqual(await seenOn(kb, 'alice'), ['eng', 'public']);
+    await put('staff', { MemberGroups: [{ GroupId: 'engineering' }] });
+    assert.deepEqual(await seenOn(kb, 'alice'), ['eng', 'public', 'staff', 'staff-not-contractors']);
+    await put('contractors', { MemberUsers: [{ UserId: 'alice' }] });
+    assert.deepEqual(await seenOn(kb, 'alice'), ['eng', 'public', 'staff']);
+    await put('engineering', { MemberUsers: [{ UserId: 'bob' }] });
+    assert.deepEqual(await seenOn(kb, 'alice'), ['public']);
+    assert.deepEqual(await seenOn(kb, 'bob'), ['eng', 'public', 'staff', 'staff-not-contractors']);
+    await ka.send(new DeletePrincipalMappingCommand({ IndexId: indexId, GroupId: 'staff' }));
+    assert.deepEqual(await seenOn(kb, 'bob'), ['eng', 'public']);
+    // A agrees with B throughout.
+    assert.deepEqual(await seenOn(ka, 'bob'), ['eng', 'public']);
+    assert.deepEqual(await seenOn(ka, 'alice'), ['public']);
+  });
+});

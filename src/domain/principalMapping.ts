@@ -97,6 +97,10 @@ export class PrincipalMappings implements GroupExpander {
     };
   }
 
+  version(indexId: string): Promise<number> {
+    return this.store.principalMappings.version(indexId);
+  }
+
   /** The caller with every mapped group holding its user or its groups, transitively. */
   async expand(indexId: string, caller: Caller): Promise<Caller> {
     const given = [...caller.groups.map((groupId) => ({ groupId, dataSourceId: '' })), ...caller.dataSourceGroups.map((g) => ({ groupId: g.GroupId, dataSourceId: g.DataSourceId }))];

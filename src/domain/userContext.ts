@@ -9,6 +9,7 @@
  * A token that fails verification is AccessDeniedException, never a search as nobody.
  */
 import { callerKeys, type Caller } from './access.js';
+import { CallerKeyCache } from './callerKeyCache.js';
 import { accessDenied, invalid } from './errors.js';
 
 export interface UserContextInput {
@@ -37,9 +38,13 @@ export interface TokenVerifier {
 /** The groups a user belongs to by the index's principal mapping, with the groups they are members of, transitively. */
 export interface GroupExpander {
   expand(indexId: string, caller: Caller): Promise<Caller>;
+  /** Changes whenever the index's mapping does, in any process sharing the store. */
+  version(indexId: string): Promise<number>;
 }
 
 export class UserContexts {
+  private readonly cache = new CallerKeyCache();
+
   constructor(
     private readonly tokens: TokenVerifier,
     private readonly groups?: GroupExpander,
@@ -49,7 +54,11 @@ export class UserContexts {
   async principals(indexId: string, settings: IndexAccessSettings, uc: UserContextInput | undefined): Promise<string[]> {
     const caller = await this.caller(settings, uc);
     if (!caller) return [];
-    return callerKeys(this.groups ? await this.groups.expand(indexId, caller) : caller);
+    const groups = this.groups;
+    if (!groups) return callerKeys(caller);
+    // The version first: an expansion read after it is at least that recent.
+    const version = await groups.version(indexId);
+    return this.cache.get(indexId, version, caller, async () => callerKeys(await groups.expand(indexId, caller)));
   }
 
   private async caller(settings: IndexAccessSettings, uc: UserContextInput | undefined): Promise<Caller | undefined> {

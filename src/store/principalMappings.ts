@@ -48,6 +48,9 @@ export class PrincipalMappingStore {
         await trx.deleteFrom('principal_members').where('index_id', '=', key.indexId).where('data_source_id', '=', key.dataSourceId).where('group_id', '=', key.groupId).execute();
         const rows = (members ?? []).map((m) => ({ ...where, member_type: m.type, member_id: m.id, member_data_source_id: m.dataSourceId }));
         for (let i = 0; i < rows.length; i += CHUNK) await trx.insertInto('principal_members').values(rows.slice(i, i + CHUNK)).onConflict((oc) => oc.doNothing()).execute();
+        // In the same transaction: a process that reads the new version finds the new members.
+        await trx.insertInto('principal_mapping_versions').values({ index_id: key.indexId, version: 1 })
+          .onConflict((oc) => oc.column('index_id').doUpdateSet({ version: sql<number>`principal_mapping_versions.version + 1` })).execute();
       }
       const status = !applied ? 'FAILED' : members ? 'SUCCEEDED' : 'DELETED';
       const reason = applied ? null : `OrderingId ${orderingId} is older than the group's last action (${current}); the newer one stands.`;
@@ -79,6 +82,12 @@ export class PrincipalMappingStore {
     return rows.map((r) => ({ group_id: r.group_id, ordering_id: Number(r.ordering_id) }));
   }
 
+  /** The index's mapping version: it changes whenever a group or its members do (0: never mapped). */
+  async version(indexId: string): Promise<number> {
+    const row = await this.db.selectFrom('principal_mapping_versions').select('version').where('index_id', '=', indexId).executeTakeFirst();
+    return Number(row?.version ?? 0);
+  }
+
   /**
    * Every group holding the user or one of the `groups`, directly or through sub-groups: one recursive
    * query (UNION ends cycles), whatever the number of groups; the seeds travel as one JSON parameter.
@@ -106,6 +115,6 @@ export class PrincipalMappingStore {
   }
 
   async purgeIndex(indexId: string): Promise<void> {
-    for (const table of ['principal_members', 'principal_groups', 'principal_mapping_history'] as const) await this.db.deleteFrom(table).where('index_id', '=', indexId).execute();
+    for (const table of ['principal_members', 'principal_groups', 'principal_mapping_history', 'principal_mapping_versions'] as const) await this.db.deleteFrom(table).where('index_id', '=', indexId).execute();
   }
 }

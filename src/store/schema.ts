@@ -244,6 +244,12 @@ export interface PrincipalMappingHistoryTable {
   updated_at: number;
 }
 
+/** Bumped by every principal mapping action applied in the index: cached group expansions name the version they hold. */
+export interface PrincipalMappingVersionsTable {
+  index_id: string;
+  version: number;
+}
+
 export interface AccessConfigurationsTable {
   id: string;
   index_id: string;
@@ -285,6 +291,7 @@ export interface Database {
   principal_groups: PrincipalGroupsTable;
   principal_members: PrincipalMembersTable;
   principal_mapping_history: PrincipalMappingHistoryTable;
+  principal_mapping_versions: PrincipalMappingVersionsTable;
   access_configurations: AccessConfigurationsTable;
   document_access_configurations: DocumentAccessConfigurationsTable;
   worker_heartbeats: WorkerHeartbeatsTable;

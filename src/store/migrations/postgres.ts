@@ -204,4 +204,7 @@ export const POSTGRES_MIGRATIONS: MigrationStep[][] = [
     `CREATE INDEX document_passages_search ON document_passages USING GIN (search_vector)`,
     analyzeStoredDocuments,
   ],
+  // The principal mapping's version per index, bumped by every action applied (store/principalMappings.ts): a
+  // process caches each caller's expanded groups under it, and a query reads it (one row) to know the cache is current.
+  [`CREATE TABLE principal_mapping_versions (index_id TEXT PRIMARY KEY, version BIGINT NOT NULL)`],
 ];

@@ -233,4 +233,7 @@ export const SQLITE_MIGRATIONS: MigrationStep[][] = [
       DELETE FROM passages_fts_plain WHERE rowid = old.passage_key AND old.language_code <> 'en'; END`,
     analyzeStoredDocuments,
   ],
+  // The principal mapping's version per index, bumped by every action applied (store/principalMappings.ts): a
+  // process caches each caller's expanded groups under it, and a query reads it (one row) to know the cache is current.
+  [`CREATE TABLE principal_mapping_versions (index_id TEXT PRIMARY KEY, version INTEGER NOT NULL)`],
 ];
