@@ -8,10 +8,16 @@
  *
  * One client at a time (no queueing in the figures): each p50 is one query's own time in kendrite,
  * over HTTP, signed.
+ *
+ * On SQLite, then on PostgreSQL (KENDRITE_BENCH_POSTGRES_URL, else KENDRITE_TEST_POSTGRES_URL, else
+ * postgres://postgres@127.0.0.1:5432/postgres; a database of its own is created and dropped; a
+ * server that cannot be reached is reported, not measured). Each backend's ratios are against its own
+ * no-user-context p50.
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
+import pg from 'pg';
 import { CreateDataSourceCommand, CreateIndexCommand, DescribeDataSourceCommand, DescribeIndexCommand, KendraClient } from '@aws-sdk/client-kendra';
 import { exchange } from '../lib/http1.js';
 import { startKendrite } from '../lib/processes.js';
@@ -24,6 +30,7 @@ export const name = 'queryAcl';
 export const description =
   'Query over 100,000 documents with access lists, as users of 1, 100 and 10,000 groups (the last through the principal mapping), against the same queries with no user context';
 
+const DOCUMENTS = 100_000;
 const TEAMS = 1000;
 const OWNERS = 500;
 const MAPPED_GROUPS = 10_000;
@@ -44,13 +51,51 @@ const VARIANTS: Variant[] = [
   { name: '10,000 groups (mapped)', userContext: { UserId: 'user-10k' } },
 ];
 
+/** Where kendrite keeps its state for one run, and how the bench fills it behind kendrite's back. */
+interface StoreUnderTest {
+  name: string;
+  env: Record<string, string>;
+  seed(dataDir: string, indexId: string, source: string, corpus: Corpus): Promise<void>;
+}
+
 export async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
-  const dataDir = ctx.tempDir('query-acl');
+  const result: ScenarioResult = { tables: [], targets: [], errors: [] };
+  const add = (r: ScenarioResult) => {
+    result.tables.push(...r.tables);
+    result.targets.push(...r.targets);
+    result.errors.push(...r.errors);
+  };
+  add(await runOn(ctx, { name: 'SQLite', env: {}, seed: async (dataDir, indexId, source, corpus) => seedSqlite(path.join(dataDir, 'kendrite.db'), indexId, source, corpus) }));
+  const admin = new URL(process.env.KENDRITE_BENCH_POSTGRES_URL ?? process.env.KENDRITE_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+  const database = `kendrite_bench_acl_${process.pid}`;
+  const a = new pg.Client({ connectionString: admin.toString() });
+  try {
+    await a.connect();
+  } catch (e) {
+    ctx.log(`PostgreSQL at ${admin.host} cannot be reached (${(e as Error).message}): measured on SQLite only`);
+    result.tables[0]!.notes!.push(`PostgreSQL at ${admin.host} could not be reached: not measured.`);
+    return result;
+  }
+  try {
+    await a.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await a.query(`CREATE DATABASE ${database}`);
+    const url = new URL(admin);
+    url.pathname = `/${database}`;
+    add(await runOn(ctx, { name: 'PostgreSQL', env: { KENDRITE_DATABASE_URL: url.toString() }, seed: (_, indexId, source, corpus) => seedPostgres(url.toString(), indexId, source, corpus) }));
+  } finally {
+    await a.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);
+    await a.end();
+  }
+  return result;
+}
+
+async function runOn(ctx: ScenarioContext, store: StoreUnderTest): Promise<ScenarioResult> {
+  const dataDir = ctx.tempDir(`query-acl-${store.name.toLowerCase()}`);
   const configFile = path.join(dataDir, 'bench-config.json');
   writeFileSync(configFile, JSON.stringify({ credentials: [{ ...CREDENTIALS, accountId: '000000000000', permissions: 'read-write' }] }));
-  const serve = () => startKendrite({ repoRoot: ctx.repoRoot, dataDir, configFile, env: { KENDRITE_TRANSITION_DELAY_MS: '20' }, nodeArgs: ctx.options.kendriteNodeArgs });
+  const serve = () => startKendrite({ repoRoot: ctx.repoRoot, dataDir, configFile, env: { KENDRITE_TRANSITION_DELAY_MS: '20', ...store.env }, nodeArgs: ctx.options.kendriteNodeArgs });
 
-  ctx.log('creating the index and a CUSTOM data source through the API');
+  ctx.log(`${store.name}: creating the index and a CUSTOM data source through the API`);
   let kendrite = await serve();
   let indexId: string;
   let source: string;
@@ -66,11 +111,9 @@ export async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
     await kendrite.stop();
   }
 
-  ctx.log('seeding 100,000 documents, their access lists and the 10,000-group mapping into the store');
-  const file = path.join(dataDir, 'kendrite.db');
+  ctx.log(`${store.name}: seeding 100,000 documents, their access lists and the 10,000-group mapping into the store`);
   const corpus = new Corpus();
-  seed(file, indexId, [source], corpus);
-  seedAccess(file, indexId);
+  await store.seed(dataDir, indexId, source, corpus);
   const queries = corpus.queries().filter((q) => !q.AttributeFilter);
 
   kendrite = await serve();
@@ -97,7 +140,7 @@ export async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
     const load = { connections: 1, warmupMs: ctx.options.warmupMs, durationMs: ctx.options.durationMs };
     for (let round = 1; round <= ctx.options.rounds; round++) {
       for (const v of VARIANTS) {
-        ctx.log(`round ${round} of ${ctx.options.rounds}: ${v.name}`);
+        ctx.log(`${store.name}: round ${round} of ${ctx.options.rounds}: ${v.name}`);
         const r = await httpLoad(kendrite.host, kendrite.port, requests.get(v.name)!, (_, a) => (a.status === 200 ? undefined : `HTTP ${a.status}: ${a.body.toString().slice(0, 200)}`), load);
         results.set(v.name, [...(results.get(v.name) ?? []), r]);
       }
@@ -109,7 +152,7 @@ export async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
   for (const [n, m] of medians) if (m.errors) errors.push(`${n}: ${m.errors} failed responses; first: ${m.firstError}`);
   const base = medians.get('no user context')!;
   const table: Table = {
-    title: `Query over 100,000 documents (90 % with an access list), one client, ${queries.length} queries per user`,
+    title: `${store.name}: Query over 100,000 documents (90 % with an access list), one client, ${queries.length} queries per user`,
     columns: ['who asks', 'queries/s', 'p50 ms', 'p99 ms', 'p50 / no user context', 'matches (sum over the queries)'],
     rows: VARIANTS.map((v) => {
       const m = medians.get(v.name)!;
@@ -122,9 +165,14 @@ export async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
   };
   const targets: Target[] = Object.entries(TARGETS).map(([variant, limit]) => {
     const ratio = medians.get(variant)!.p50Ms / base.p50Ms;
-    return { name: `Query p50 with ${variant} ≤ ${limit} × with no user context`, pass: ratio <= limit, detail: `${fmt.ms(medians.get(variant)!.p50Ms)} ms against ${fmt.ms(base.p50Ms)} ms: ${fmt.ratio(ratio)}×` };
+    return { name: `${store.name}: Query p50 with ${variant} ≤ ${limit} × with no user context`, pass: ratio <= limit, detail: `${fmt.ms(medians.get(variant)!.p50Ms)} ms against ${fmt.ms(base.p50Ms)} ms: ${fmt.ratio(ratio)}×` };
   });
   return { tables: [table], targets, errors };
+}
+
+function seedSqlite(file: string, indexId: string, source: string, corpus: Corpus): void {
+  seed(file, indexId, [source], corpus);
+  seedAccess(file, indexId);
 }
 
 /** The documents' access rows as the indexer writes them (domain/access.ts accessRows), and the principal mapping of user-10k. */
@@ -151,5 +199,49 @@ function seedAccess(file: string, indexId: string): void {
     db.pragma('wal_checkpoint(TRUNCATE)');
   } finally {
     db.close();
+  }
+}
+
+/**
+ * The same documents, access rows and mapping in PostgreSQL, as the indexer leaves them (status
+ * INDEXED; the schema's trigger fills the attribute rows, the generated column the text vector).
+ * Query reads no passages, so none are written.
+ */
+async function seedPostgres(url: string, indexId: string, source: string, corpus: Corpus): Promise<void> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    await c.query('BEGIN');
+    const BATCH = 1000;
+    for (let start = 0; start < DOCUMENTS; start += BATCH) {
+      const params: unknown[] = [];
+      const rows: string[] = [];
+      for (let n = start; n < Math.min(DOCUMENTS, start + BATCH); n++) {
+        const { title, body } = corpus.document(n);
+        const id = `doc-${n}`;
+        const uri = `https://docs.example.com/${id}`;
+        const attributes = [{ Key: '_data_source_id', Value: { StringValue: source } }, { Key: '_source_uri', Value: { StringValue: uri } }];
+        const now = Date.now();
+        const p = params.length;
+        rows.push(`($${p + 1}, $${p + 2}, $${p + 3}, $${p + 4}, $${p + 5}, 'PLAIN_TEXT', $${p + 6}, $${p + 7}, $${p + 8}, 'INDEXED', $${p + 9}, 0, $${p + 10}, $${p + 10})`);
+        params.push(indexId, id, source, title, body, JSON.stringify(attributes), uri, `seed-${n}`, Buffer.byteLength(body), now);
+      }
+      await c.query(`INSERT INTO documents (index_id, document_id, data_source_id, title, body, content_type, attributes, source_uri, content_hash, status, text_bytes, applied_seq, created_at, updated_at)
+        VALUES ${rows.join(', ')}`, params);
+    }
+    // Access rows by the documents' order, as in SQLite: every tenth public, the rest a team and an owner.
+    await c.query(`WITH d AS (SELECT doc_key, row_number() OVER (ORDER BY doc_key) - 1 AS n FROM documents WHERE index_id = $1)
+      INSERT INTO document_access (doc_key, level, access, principal)
+      SELECT doc_key, 0, 'L', '' FROM d WHERE n % 10 <> 0
+      UNION ALL SELECT doc_key, 0, 'A', 'g::team-' || (n % ${TEAMS}) FROM d WHERE n % 10 <> 0
+      UNION ALL SELECT doc_key, 0, 'A', 'u::owner-' || (n % ${OWNERS}) FROM d WHERE n % 10 <> 0`, [indexId]);
+    await c.query(`INSERT INTO principal_groups (index_id, data_source_id, group_id, ordering_id, deleted, updated_at)
+      SELECT $1, '', CASE WHEN i < ${TEAMS} THEN 'team-' || i ELSE 'other-' || i END, 1, 0, 1 FROM generate_series(0, ${MAPPED_GROUPS - 1}) i`, [indexId]);
+    await c.query(`INSERT INTO principal_members (index_id, data_source_id, group_id, member_type, member_id, member_data_source_id)
+      SELECT index_id, '', group_id, 'U', 'user-10k', '' FROM principal_groups WHERE index_id = $1`, [indexId]);
+    await c.query('COMMIT');
+    await c.query('VACUUM ANALYZE');
+  } finally {
+    await c.end();
   }
 }
