@@ -204,4 +204,8 @@ export const POSTGRES_MIGRATIONS: MigrationStep[][] = [
     `CREATE INDEX document_passages_search ON document_passages USING GIN (search_vector)`,
     analyzeStoredDocuments,
   ],
+  // The web crawler's memory of each page (validators for a conditional GET, its links, its version), per data source.
+  [
+    `CREATE TABLE web_pages (data_source_id TEXT NOT NULL, url TEXT NOT NULL, state TEXT NOT NULL, crawl TEXT NOT NULL, PRIMARY KEY (data_source_id, url))`,
+  ],
 ];

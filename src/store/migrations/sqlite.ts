@@ -233,4 +233,8 @@ export const SQLITE_MIGRATIONS: MigrationStep[][] = [
       DELETE FROM passages_fts_plain WHERE rowid = old.passage_key AND old.language_code <> 'en'; END`,
     analyzeStoredDocuments,
   ],
+  // The web crawler's memory of each page (validators for a conditional GET, its links, its version), per data source.
+  [
+    `CREATE TABLE web_pages (data_source_id TEXT NOT NULL, url TEXT NOT NULL, state TEXT NOT NULL, crawl TEXT NOT NULL, PRIMARY KEY (data_source_id, url))`,
+  ],
 ];
