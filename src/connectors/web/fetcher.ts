@@ -69,13 +69,13 @@ export class PageFetcher {
   }
 
   async fetch(start: string, opts: FetchOptions): Promise<Fetched> {
-    const signal = AbortSignal.any([opts.signal, AbortSignal.timeout(opts.timeoutMs)]);
+    const timedOut = { at: undefined as AbortSignal | undefined };
     try {
-      return await this.follow(start, opts, signal);
+      return await this.follow(start, opts, timedOut);
     } catch (e) {
       if (opts.signal.aborted) throw e;
       if (e instanceof FetchError) throw e;
-      if (signal.aborted) throw new FetchError(`timed out after ${opts.timeoutMs} ms`, 'Timeout');
+      if (timedOut.at?.aborted) throw new FetchError(`timed out after ${opts.timeoutMs} ms`, 'Timeout');
       const err = e as Error & { code?: string; cause?: { code?: string; message?: string } };
       const code = err.code ?? err.cause?.code ?? err.name;
       if (code === 'ForbiddenAddress') throw new FetchError(err.message, code);
@@ -83,13 +83,16 @@ export class PageFetcher {
     }
   }
 
-  private async follow(start: string, opts: FetchOptions, signal: AbortSignal): Promise<Fetched> {
+  /** Each hop is bounded in time from when it may start (its turn in the host's crawl rate). */
+  private async follow(start: string, opts: FetchOptions, timer: { at: AbortSignal | undefined }): Promise<Fetched> {
     let url = start;
     for (let hop = 0; ; hop++) {
       const target = new URL(url);
       // Host names are checked when the connection resolves them; an address in the URL never resolves, so it is checked here.
       if (isIP(target.hostname.replace(/^\[|\]$/g, '')) || this.dispatcher instanceof ProxyAgent) await this.guard.resolve(target.hostname);
-      await opts.beforeRequest?.(target, signal);
+      await opts.beforeRequest?.(target, opts.signal);
+      timer.at = AbortSignal.timeout(opts.timeoutMs);
+      const signal = AbortSignal.any([opts.signal, timer.at]);
       const headers: Record<string, string> = { 'user-agent': USER_AGENT, accept: '*/*' };
       const auth = this.authFor(target);
       if (auth) headers.authorization = auth;

@@ -1,5 +1,6 @@
 // robots.txt (RFC 9309, read by the maintained robots-parser), fetched once per origin and crawl.
-// Missing (4xx): everything allowed. Unreachable or a server error: nothing allowed, as the RFC says.
+// Missing (4xx): everything allowed. A server error: nothing allowed, as the RFC says. A host that
+// cannot be reached at all: its pages are tried, and fail with the reason.
 import robotsParserModule from 'robots-parser';
 
 import { FetchError, type FetchOptions, type PageFetcher } from './fetcher.js';
@@ -41,8 +42,10 @@ export class RobotsRules {
       if (!f.body) return 'none';
       return robotsParser(f.url, f.body.toString('utf8'));
     } catch (e) {
-      if (e instanceof FetchError) return 'none';
-      throw e;
+      if (!(e instanceof FetchError)) throw e;
+      // The host cannot be reached (or the address guard refuses it): the page's own fetch fails the
+      // same way and says why (in the report, or failing the sync for a seed), rather than vanishing.
+      return 'all';
     }
   }
 }
