@@ -9,6 +9,9 @@ import { after, before, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { CreateDataSourceCommand, QueryCommand, type KendraClient } from '@aws-sdk/client-kendra';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { loadConfig } from '../src/config/config.js';
+import { AddressGuard } from '../src/connectors/web/addressGuard.js';
+import { normalizeUrl, Scope } from '../src/connectors/web/urls.js';
 import { makePdf } from './support/corpus.js';
 import { activeIndex, rejectsWith, ROLE } from './support/kendra.js';
 import { Moto } from './support/moto.js';
@@ -102,6 +105,48 @@ function build(s: WebSite): void {
   for (const p of ['/p1', '/p2', '/p3']) r.set(`maps.test ${p}`, html(`Map page ${p}`, links('/p4')));
   r.set('maps.test /p4', html('Not in the map', '<p>only linked</p>'));
 }
+
+const NO_ALLOW = { allowHosts: [], allowCidrs: [], hosts: {}, defaultUrlsPerMinute: 0, pageTimeoutMs: 1000 };
+
+test('the address guard refuses loopback, private, link-local, CGNAT, metadata and unspecified addresses, in every spelling', () => {
+  const guard = new AddressGuard(NO_ALLOW);
+  const refused = ['127.0.0.1', '127.8.9.10', '10.0.0.1', '172.16.5.4', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '::', '::1', 'fd00:ec2::254', 'fc12::1', 'fe80::1', '::ffff:127.0.0.1', '::ffff:10.1.2.3', '224.0.0.1'];
+  assert.deepEqual(refused.filter((a) => guard.refusal('h.test', a) === undefined), []);
+  assert.deepEqual(['93.184.216.34', '8.8.8.8', '2606:4700::1', '172.32.0.1', '100.128.0.1'].filter((a) => guard.refusal('h.test', a) !== undefined), []);
+  const allowing = new AddressGuard({ ...NO_ALLOW, allowHosts: ['Wiki.Corp'], allowCidrs: ['10.20.0.0/16', 'fd00::/8'] });
+  assert.equal(allowing.refusal('wiki.corp', '10.9.9.9'), undefined);
+  assert.equal(allowing.refusal('x.corp', '10.20.3.4'), undefined);
+  assert.equal(allowing.refusal('x.corp', 'fd00:ec2::254'), undefined);
+  assert.match(allowing.refusal('x.corp', '10.21.0.1')!, /x\.corp resolves to 10\.21\.0\.1/);
+});
+
+test('the guard resolves once, checks every address, and uses crawler.hosts first', async () => {
+  const calls: string[] = [];
+  const resolver = async (host: string) => (calls.push(host), [{ address: '93.184.216.34', family: 4 }, { address: '10.0.0.7', family: 4 }]);
+  const guard = new AddressGuard({ ...NO_ALLOW, hosts: { 'mapped.test': '203.0.113.9' } }, resolver);
+  await assert.rejects(guard.resolve('mixed.test'), { code: 'ForbiddenAddress', message: /mixed\.test resolves to 10\.0\.0\.7/ });
+  assert.deepEqual(await guard.resolve('mapped.test'), { address: '203.0.113.9', family: 4 });
+  await assert.rejects(guard.resolve('[::1]'), { code: 'ForbiddenAddress' });
+  assert.deepEqual(calls, ['mixed.test']);
+});
+
+test('URLs: one spelling per page; the crawl modes and patterns', () => {
+  assert.equal(normalizeUrl('HTTP://Example.COM:80/a/../b?x=1#frag'), 'http://example.com/b?x=1');
+  assert.equal(normalizeUrl('https://user:pw@example.com:443'), 'https://example.com/');
+  assert.equal(normalizeUrl('/c d', 'https://example.com/a/b'), 'https://example.com/c%20d');
+  assert.deepEqual(['mailto:a@b.c', 'javascript:void(0)', 'ftp://x/', `https://e.com/${'a'.repeat(2048)}`].map((u) => normalizeUrl(u)), [undefined, undefined, undefined, undefined]);
+  const urls = ['https://docs.example.com/x', 'https://a.docs.example.com/x', 'https://example.com/x', 'https://other.org/x', 'https://docs.example.com/drafts/y'];
+  const allowed = (mode: 'HOST_ONLY' | 'SUBDOMAINS' | 'EVERYTHING', inc: string[] = [], exc: string[] = []) => urls.filter((u) => new Scope(mode, ['https://docs.example.com/'], inc, exc).allows(u));
+  assert.deepEqual(allowed('HOST_ONLY'), [urls[0], urls[4]]);
+  assert.deepEqual(allowed('SUBDOMAINS'), [urls[0], urls[1], urls[4]]);
+  assert.deepEqual(allowed('EVERYTHING', [], ['/drafts/']), urls.slice(0, 4));
+  assert.deepEqual(allowed('EVERYTHING', ['^https://[^/]*example\\.com/'], ['/drafts/']), urls.slice(0, 3));
+});
+
+test('crawler settings are checked when kendrite starts', () => {
+  assert.throws(() => loadConfig({ env: { KENDRITE_CRAWLER_ALLOW_CIDRS: '10.0.0.0/33' } }), /crawler\.allowCidrs/);
+  assert.deepEqual(loadConfig({ env: { KENDRITE_CRAWLER_ALLOW_CIDRS: '10.0.0.0/8, fd00::/8' } }).crawler.allowCidrs, ['10.0.0.0/8', 'fd00::/8']);
+});
 
 function webConfig(seeds: string[], { mode, ...over }: Record<string, unknown> = {}) {
   return { WebCrawlerConfiguration: { Urls: { SeedUrlConfiguration: { SeedUrls: seeds, WebCrawlerMode: mode ?? 'HOST_ONLY' } }, CrawlDepth: 2, MaxContentSizePerPageInMegaBytes: 1, ...over } } as never;
