@@ -63,7 +63,8 @@ function build(s: WebSite): void {
     const body = version === 1 ? links(...common, '/redirect-me') : links(...common, '/new');
     return html('Home', `<p>Welcome home v${version}</p>${body}`)(q, res, w);
   });
-  r.set('site.test /a', (q, res, w) => html('Page A', `<p>alpha ${version === 1 ? 'first' : 'changed'}</p>${links('/a/deep')}`)(q, res, w));
+  // After the change, /a fails for a while: the page below it (at depth 3) is still crawled, through the links /a had.
+  r.set('site.test /a', (q, res, w) => (version === 1 ? html('Page A', `<p>alpha first</p>${links('/a/deep')}`)(q, res, w) : void res.writeHead(503).end()));
   r.set('site.test /a/deep', html('Deep', '<p>deep page</p>'));
   r.set('site.test /b', (q, res) => {
     if (q.headers['if-none-match'] === '"b1"') return void res.writeHead(304, { etag: '"b1"' }).end();
@@ -190,6 +191,7 @@ for (const backend of backends()) {
 
     const FAILED_V1 = ['FAILED /big', 'FAILED /error', 'FAILED /slow'];
     let hostOnly: { indexId: string; ds: string };
+    let depth3: { indexId: string; ds: string };
 
     test('HOST_ONLY, depth 2: pages of the seed host; robots.txt, redirect, canonical, 404 and failures as they should be', async () => {
       const { indexId, ds, job } = await crawl('host-only', webConfig([u('site.test')]));
@@ -221,23 +223,32 @@ for (const backend of backends()) {
         ['depth-1', { CrawlDepth: 1 }, 1, 0],
       ];
       for (const [name, over, added, failed] of cases) {
-        const { job } = await crawl(name, webConfig([u('site.test')], over));
+        const { job, indexId, ds } = await crawl(name, webConfig([u('site.test')], over));
+        if (name === 'depth-3') depth3 = { indexId, ds };
         assert.deepEqual(metrics(job), { scanned: String(added + failed), added: String(added), modified: '0', deleted: '0', failed: String(failed) }, name);
       }
       assert.equal(site.requests('blog.site.test', '/post').length, 0, 'depth 3 is not reached from the seed at depth 2');
     });
 
-    test('a second crawl after the site changed: exact Added/Modified/Deleted, and 304 for the page with an ETag', async () => {
+    test('a second crawl after the site changed: exact Added/Modified/Deleted, 304 for the page with an ETag, a failing page keeps what is below it', async () => {
       version = 2;
       try {
-        const before304 = site.requests('site.test', '/b').filter((s) => s.status === 304).length;
+        const count304 = () => site.requests('site.test', '/b').filter((s) => s.status === 304).length;
+        const before304 = count304();
         const job = await syncToEnd(k, hostOnly.indexId, hostOnly.ds);
-        assert.deepEqual(metrics(job), { scanned: '7', added: '1', modified: '2', deleted: '2', failed: '3' });
+        assert.deepEqual(metrics(job), { scanned: '7', added: '1', modified: '1', deleted: '2', failed: '4' });
         const r = await report(server, job.ExecutionId!);
-        assert.deepEqual(actions(r.items, u('site.test', '')), ['ADDED /new', 'DELETED /doc.pdf', 'DELETED /final', ...FAILED_V1, 'MODIFIED /', 'MODIFIED /a'].sort());
+        assert.deepEqual(actions(r.items, u('site.test', '')), ['ADDED /new', 'DELETED /doc.pdf', 'DELETED /final', 'FAILED /a', ...FAILED_V1, 'MODIFIED /'].sort());
+        assert.match(r.items.find((i) => i.DocumentId === u('site.test', '/a'))!.Reason!, /HTTP 503/);
         const conditional = site.requests('site.test', '/b').slice(-1)[0]!;
         assert.equal(conditional.headers['if-none-match'], '"b1"');
-        assert.equal(site.requests('site.test', '/b').filter((s) => s.status === 304).length - before304, 1);
+        assert.equal(count304() - before304, 1);
+
+        const deepBefore = site.requests('site.test', '/a/deep').length;
+        const deep = await syncToEnd(k, depth3.indexId, depth3.ds);
+        assert.deepEqual(metrics(deep), { scanned: '8', added: '1', modified: '1', deleted: '2', failed: '4' });
+        assert.equal(site.requests('site.test', '/a/deep').length - deepBefore, 1, '/a/deep is crawled through the links /a had');
+        assert.equal(count304() - before304, 2);
       } finally {
         version = 1;
       }

@@ -211,6 +211,7 @@ class Crawl {
     } catch (e) {
       if (!(e instanceof FetchError) || this.signal.aborted) throw e;
       if (v.start && e.code !== 'TooLarge') throw new SourceError(`kendrite cannot fetch the start page ${v.url}: ${e.message}.`, e.code);
+      await this.keepLinks(v, known);
       return { kind: 'failure', id: v.url, reason: `${v.url}: ${e.message}`, sourceCode: e.status ? String(e.status) : e.code };
     }
     // Redirected to a page crawled on its own (or about to be), or out of scope: nothing more here.
@@ -230,6 +231,7 @@ class Crawl {
     }
     if (!f.body) {
       if (v.start) throw new SourceError(`The start page ${v.url} answers HTTP ${f.status}.`, `HTTP${f.status}`);
+      await this.keepLinks(v, known);
       return { kind: 'failure', id: f.url, reason: `${f.url}: HTTP ${f.status}`, sourceCode: String(f.status) };
     }
     const type = detectContentType({ contentType: f.contentType, fileName: new URL(f.url).pathname, content: f.body });
@@ -254,6 +256,16 @@ class Crawl {
     return this.document(f.url, version, f);
   }
 
+  /**
+   * A page that failed for now (a time-out, a 5xx) still leads where it led at the last crawl: the pages
+   * below it are crawled, not taken for gone and deleted because of one bad answer.
+   */
+  private async keepLinks(v: Visit, known: PageState | undefined): Promise<void> {
+    if (!known) return;
+    await this.deps.pages!.store.touch(this.deps.pages!.dataSourceId, v.url, this.id);
+    this.follow(known.links, v);
+  }
+
   private follow(links: string[], from: Visit): void {
     const depth = from.depth + 1;
     if (depth > this.source.depth) return;
@@ -270,7 +282,7 @@ class Crawl {
         let page = f;
         f = undefined; // the body is handed over once, and not held after
         if (!page?.body) {
-          page = await this.fetcher.fetch(url, { signal, timeoutMs: this.deps.crawler.pageTimeoutMs, maxBytes: this.source.maxPageBytes });
+          page = await this.fetcher.fetch(url, { ...this.fetchOptions(), signal, maxBytes: Math.min(this.source.maxPageBytes, this.ctx.maxDocumentBytes) });
           if (!page.body) throw new Error(`HTTP ${page.status}`);
         }
         return { content: page.body!, contentType: page.contentType, fileName: new URL(url).pathname, defaultTitle: url, attributes: [{ Key: '_source_uri', Value: { StringValue: url } }] };
