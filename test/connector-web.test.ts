@@ -4,7 +4,8 @@
 // secret in moto's Secrets Manager, the crawl rate as the server sees it, and a second crawl after the
 // site changed. Both store backends.
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { connect, createServer } from 'node:net';
 import { after, before, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { CreateDataSourceCommand, QueryCommand, type KendraClient } from '@aws-sdk/client-kendra';
@@ -19,7 +20,7 @@ import { backends, describeOrSkip, TestServer, TestStore } from './support/serve
 import { actions, activeDataSource, IndexTables, metrics, report, syncToEnd } from './support/sync.js';
 import { html, links, WebSite } from './support/webSite.js';
 
-const HOSTS = ['site.test', 'blog.site.test', 'other.test', 'secure.test', 'rate.test', 'maps.test'];
+const HOSTS = ['site.test', 'blog.site.test', 'other.test', 'secure.test', 'rate.test', 'maps.test', 'proxy.test'];
 
 let moto: Moto;
 let secrets: SecretsManagerClient;
@@ -27,6 +28,9 @@ let site: WebSite;
 /** The site's version: 2 after it "changed". */
 let version = 1;
 let closedPort: number;
+let proxy: Server;
+/** What the proxy was asked: "CONNECT host:port" and the Proxy-Authorization it got. */
+const tunnels: { target: string; auth?: string }[] = [];
 
 before(async () => {
   moto = await Moto.start();
@@ -34,11 +38,27 @@ before(async () => {
   site = await WebSite.start();
   closedPort = await freePort();
   build(site);
+  // An HTTP proxy (CONNECT tunnels), every host being the site on loopback.
+  proxy = createHttpServer();
+  proxy.on('connect', (req, socket, head) => {
+    tunnels.push({ target: req.url!, auth: req.headers['proxy-authorization'] });
+    const upstream = connect(Number(req.url!.split(':').pop()), '127.0.0.1', () => {
+      socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      upstream.write(head);
+      upstream.pipe(socket);
+      socket.pipe(upstream);
+    });
+    upstream.on('error', () => socket.destroy());
+    socket.on('error', () => upstream.destroy());
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
 });
 after(async () => {
   secrets?.destroy();
   await moto?.stop();
   await site?.stop();
+  proxy?.closeAllConnections();
+  await new Promise((resolve) => proxy?.close(resolve));
 });
 
 function freePort(): Promise<number> {
@@ -270,6 +290,21 @@ for (const backend of backends()) {
       assert.equal(without.job.ErrorCode, 'InvalidRequest');
       assert.equal(without.job.DataSourceErrorCode, 'HTTP401');
       assert.ok(!JSON.stringify(await report(server, job.ExecutionId!)).includes('s3cret-pass'));
+    });
+
+    test('ProxyConfiguration: every request through the proxy, with its credentials from a secret; a proxy on a refused address fails the sync', async () => {
+      const { ARN } = await secrets.send(new CreateSecretCommand({ Name: `proxy-${backend.name}-${Date.now()}`, SecretString: JSON.stringify({ userName: 'proxy-user', password: 'proxy-pass' }) }));
+      const proxyPort = (proxy.address() as { port: number }).port;
+      const before = tunnels.length;
+      const { job } = await crawl('proxied', webConfig([u('other.test')], { ProxyConfiguration: { Host: 'proxy.test', Port: proxyPort, Credentials: ARN } }));
+      assert.deepEqual(metrics(job), { scanned: '1', added: '1', modified: '0', deleted: '0', failed: '0' });
+      const used = tunnels.slice(before);
+      assert.deepEqual([...new Set(used.map((t) => t.target))], [`other.test:${site.port}`]);
+      assert.ok(used.every((t) => t.auth === `Basic ${Buffer.from('proxy-user:proxy-pass').toString('base64')}`));
+      const refused = await crawl('proxy-refused', webConfig([u('other.test')], { ProxyConfiguration: { Host: '127.0.0.1', Port: proxyPort } }));
+      assert.equal(refused.job.Status, 'FAILED');
+      assert.equal(refused.job.DataSourceErrorCode, 'ForbiddenAddress');
+      assert.equal(tunnels.length, before + used.length);
     });
 
     test('MaxUrlsPerMinuteCrawlRate, as the server sees it: no more requests to the host in a window than the rate allows', async () => {

@@ -88,6 +88,7 @@ export class WebConnector implements Connector {
 class Crawl {
   private readonly id = randomUUID();
   private readonly fetcher: PageFetcher;
+  private readonly guard: AddressGuard;
   private readonly limiter: HostRateLimiter;
   private readonly robots: RobotsRules;
   private readonly scope: Scope;
@@ -109,7 +110,7 @@ class Crawl {
     creds: { auth: Map<string, string>; proxyToken?: string },
   ) {
     this.signal = AbortSignal.any([ctx.signal, this.controller.signal]);
-    const guard = new AddressGuard(deps.crawler);
+    const guard = (this.guard = new AddressGuard(deps.crawler));
     const proxy = source.proxy && { url: `http://${source.proxy.host}:${source.proxy.port}`, token: creds.proxyToken };
     this.fetcher = new PageFetcher(guard, (u) => creds.auth.get(`${u.hostname}:${hostPort(u.href).port}`), proxy, Math.max(4, deps.concurrency));
     this.limiter = new HostRateLimiter(source.urlsPerMinute ?? deps.crawler.defaultUrlsPerMinute);
@@ -127,6 +128,7 @@ class Crawl {
   }
 
   async *run(): AsyncGenerator<Found> {
+    if (this.source.proxy) await this.checkProxy(this.source.proxy.host);
     for (const seed of this.source.seeds) {
       const u = normalizeUrl(seed);
       if (u) this.enqueue({ url: u, depth: 1, start: true });
@@ -148,6 +150,16 @@ class Crawl {
     await all;
     if (this.error) throw this.error;
     if (this.deps.pages && !this.ctx.signal.aborted) await this.deps.pages.store.prune(this.deps.pages.dataSourceId, this.id);
+  }
+
+  /** The proxy is a host like any other: a loopback or private one only if the operator allows it. */
+  private async checkProxy(host: string): Promise<void> {
+    try {
+      await this.guard.resolve(host);
+    } catch (e) {
+      const err = e as Error & { code?: string };
+      throw new SourceError(`kendrite cannot use the proxy ${host}: ${err.message}.`, err.code ?? 'ProxyUnreachable');
+    }
   }
 
   private finished(): boolean {

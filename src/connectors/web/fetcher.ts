@@ -59,8 +59,10 @@ export class PageFetcher {
     connections = 16,
   ) {
     const connect = { lookup: guard.lookup };
+    // Through a proxy (a CONNECT tunnel), the connection to the proxy is the one made here: it goes to
+    // the guard's address; the pages' hosts are checked before each request (see follow).
     this.dispatcher = proxy
-      ? new ProxyAgent({ uri: proxy.url, token: proxy.token, connections, connect })
+      ? new ProxyAgent({ uri: proxy.url, token: proxy.token, connections, proxyTls: connect })
       : new Agent({ connections, keepAliveTimeout: 30_000, connect });
   }
 
