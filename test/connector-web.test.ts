@@ -8,16 +8,16 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { connect, createServer } from 'node:net';
 import { after, before, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { CreateDataSourceCommand, QueryCommand, type KendraClient } from '@aws-sdk/client-kendra';
+import { CreateDataSourceCommand, QueryCommand, StartDataSourceSyncJobCommand, StopDataSourceSyncJobCommand, type KendraClient } from '@aws-sdk/client-kendra';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { loadConfig } from '../src/config/config.js';
 import { AddressGuard } from '../src/connectors/web/addressGuard.js';
 import { normalizeUrl, Scope } from '../src/connectors/web/urls.js';
 import { makePdf } from './support/corpus.js';
-import { activeIndex, rejectsWith, ROLE } from './support/kendra.js';
+import { activeIndex, jobReaching, rejectsWith, ROLE } from './support/kendra.js';
 import { Moto } from './support/moto.js';
-import { backends, describeOrSkip, TestServer, TestStore } from './support/server.js';
-import { actions, activeDataSource, IndexTables, metrics, report, syncToEnd } from './support/sync.js';
+import { backends, describeOrSkip, TestServer, TestStore, waitFor } from './support/server.js';
+import { actions, activeDataSource, IndexTables, metrics, report, syncToEnd, TERMINAL } from './support/sync.js';
 import { html, links, WebSite } from './support/webSite.js';
 
 const HOSTS = ['site.test', 'blog.site.test', 'other.test', 'secure.test', 'rate.test', 'maps.test', 'proxy.test'];
@@ -315,6 +315,20 @@ for (const backend of backends()) {
       assert.equal(times.length, 5, 'robots.txt and the 4 pages');
       // 60 a minute: one a second. In any 1.5 s window, at most 2 (all five would fit in one without the limit).
       for (const t of times) assert.ok(times.filter((x) => x >= t && x < t + 1500).length <= 2, `requests at ${times.map((x) => Math.round(x - times[0]!)).join(', ')} ms`);
+    });
+
+    test('a stop ends a crawl waiting for its turn in the crawl rate: ABORTED at once, nothing more fetched', async () => {
+      const indexId = await activeIndex(k, 'stopped');
+      const ds = await activeDataSource(k, { IndexId: indexId, Name: 'stopped', Type: 'WEBCRAWLER', Configuration: webConfig([u('rate.test')], { MaxUrlsPerMinuteCrawlRate: 1 }) });
+      const start = site.seen.length;
+      const { ExecutionId } = await k.send(new StartDataSourceSyncJobCommand({ IndexId: indexId, Id: ds }));
+      // robots.txt, then the seed a minute later: stopped while the crawler waits for the seed's turn.
+      await waitFor('robots.txt fetched', async () => (site.seen.slice(start).some((s) => s.host === 'rate.test') ? true : undefined));
+      await k.send(new StopDataSourceSyncJobCommand({ IndexId: indexId, Id: ds }));
+      const job = await jobReaching(k, indexId, ds, ExecutionId!, TERMINAL, 10_000);
+      assert.equal(job.Status, 'ABORTED');
+      assert.deepEqual(metrics(job), { scanned: '0', added: '0', modified: '0', deleted: '0', failed: '0' });
+      assert.deepEqual(site.seen.slice(start).filter((s) => s.host === 'rate.test').map((s) => s.path), ['/robots.txt']);
     });
 
     test('the SSRF guard: a redirect to 127.0.0.1 and a host resolving to 10.0.0.1 are refused, no request sent', async () => {
