@@ -145,7 +145,7 @@ describe('connector configurations', () => {
 
   test('types these connectors do not serve are left to others', () => {
     assert.equal(parseSource('CUSTOM', undefined), undefined);
-    assert.equal(parseSource('WEBCRAWLER', { WebCrawlerConfiguration: {} }), undefined);
+    assert.equal(parseSource('GOOGLEDRIVE', { GoogleDriveConfiguration: {} }), undefined);
     assert.equal(parseSource('TEMPLATE', template({ type: 'CONFLUENCE' })), undefined);
   });
 

@@ -9,7 +9,7 @@ import { backends, describeOrSkip, REPO_ROOT, TestServer, TestStore } from './su
 import { activeDataSource, metrics, syncToEnd } from './support/sync.js';
 
 /** What kendrite syncs, as every message about it says it (src/connectors/registry.ts). */
-const SYNCABLE = 'S3 (S3Configuration: an S3 bucket), TEMPLATE (template type S3 or FILESYSTEM), DATABASE (DatabaseConfiguration: a PostgreSQL or MySQL/MariaDB table), CUSTOM (documents sent with BatchPutDocument)';
+const SYNCABLE = 'S3 (S3Configuration: an S3 bucket), TEMPLATE (template type S3 or FILESYSTEM or WEBCRAWLERV2), DATABASE (DatabaseConfiguration: a PostgreSQL or MySQL/MariaDB table), WEBCRAWLER (WebCrawlerConfiguration: web sites, from seed URLs or site maps), CUSTOM (documents sent with BatchPutDocument)';
 const SECRET = 'arn:aws:secretsmanager:us-east-1:000000000000:secret:x';
 
 test('`kendrite --help` and the README name the data source types that sync, from the one list', async () => {
@@ -40,7 +40,7 @@ for (const backend of backends()) {
     test('accepted when the configuration fits the model, ACTIVE; a sync ends FAILED, InvalidRequest, naming the types that sync', async () => {
       const sources: [string, Omit<CreateDataSourceCommandInput, 'RoleArn' | 'IndexId'>][] = [
         ['SALESFORCE', { Name: 'salesforce', Type: 'SALESFORCE', Configuration: { SalesforceConfiguration: { ServerUrl: 'https://example.my.salesforce.com', SecretArn: SECRET } } }],
-        ['WEBCRAWLER', { Name: 'web', Type: 'WEBCRAWLER', Configuration: { WebCrawlerConfiguration: { Urls: { SeedUrlConfiguration: { SeedUrls: ['https://example.com'] } } } } }],
+        ['GOOGLEDRIVE', { Name: 'drive', Type: 'GOOGLEDRIVE', Configuration: { GoogleDriveConfiguration: { SecretArn: SECRET } } }],
         ['TEMPLATE/JIRA', { Name: 'jira', Type: 'TEMPLATE', Configuration: { TemplateConfiguration: { Template: { type: 'JIRA', connectionConfiguration: { repositoryEndpointMetadata: { jiraAccountUrl: 'https://example.atlassian.net' } } } } } }],
       ];
       for (const [type, input] of sources) {

@@ -44,6 +44,13 @@ export interface Config {
    * ARN, else AWS Secrets Manager at `endpoint` (the SDK's defaults when unset).
    */
   secrets: { endpoint?: string; region?: string; accessKeyId?: string; secretAccessKey?: string; file?: string };
+  /**
+   * The web crawler (WEBCRAWLER data sources). It never fetches loopback, private, link-local or
+   * metadata addresses unless `allowHosts` names the host or `allowCidrs` holds the address; `hosts`
+   * maps host names to addresses (like /etc/hosts); `defaultUrlsPerMinute` is the per-host rate when a
+   * data source names none (0: no limit); `pageTimeoutMs` bounds one page's fetch.
+   */
+  crawler: { allowHosts: string[]; allowCidrs: string[]; hosts: Record<string, string>; defaultUrlsPerMinute: number; pageTimeoutMs: number };
 }
 
 export const DEFAULT_PORT = 4580;
@@ -65,6 +72,7 @@ export function defaultConfig(): Config {
     s3: { forcePathStyle: true },
     folders: { allowedRoots: [], allowHardLinks: false },
     secrets: {},
+    crawler: { allowHosts: [], allowCidrs: [], hosts: {}, defaultUrlsPerMinute: 300, pageTimeoutMs: 30_000 },
   };
 }
 
@@ -123,6 +131,7 @@ const ENV_SETTINGS: Record<string, (value: string, name: string) => Partial<Conf
   KENDRITE_SECRETS_ENDPOINT: (v) => ({ secrets: { endpoint: v } }),
   KENDRITE_SECRETS_FILE: (v) => ({ secrets: { file: v } }),
   KENDRITE_SEARCH_STATEMENT_TIMEOUT_MS: (v, name) => ({ search: { statementTimeoutMs: intFromEnv(name, v) } }),
+  KENDRITE_CRAWLER_ALLOW_CIDRS: (v) => ({ crawler: { allowCidrs: v.split(',').map((c) => c.trim()).filter(Boolean) } as Config['crawler'] }),
   KENDRITE_FOLDER_ROOTS: (v) => ({ folders: { allowedRoots: v.split(path.delimiter).filter(Boolean) } as Config['folders'] }),
 };
 
@@ -191,6 +200,24 @@ function validateConfig(c: Config): void {
   for (const k of ['endpoint', 'region', 'accessKeyId', 'secretAccessKey', 'file'])
     if (sec[k] !== undefined && typeof sec[k] !== 'string') throw new ConfigError(`secrets.${k} must be a string`);
   if (typeof c.folders.allowHardLinks !== 'boolean') throw new ConfigError('folders.allowHardLinks must be true or false');
+  validateCrawler(c.crawler);
+}
+
+function validateCrawler(w: Config['crawler']): void {
+  const strings = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === 'string');
+  if (!strings(w.allowHosts)) throw new ConfigError('crawler.allowHosts must be a list of host names');
+  if (!strings(w.allowCidrs) || !w.allowCidrs.every(isCidr)) throw new ConfigError('crawler.allowCidrs must be a list of address ranges such as "10.1.0.0/16" or "fd00::/8"');
+  if (!w.hosts || typeof w.hosts !== 'object' || Array.isArray(w.hosts) || !Object.values(w.hosts).every((a) => typeof a === 'string' && isIP(a) !== 0))
+    throw new ConfigError('crawler.hosts must map host names to IP addresses');
+  if (!Number.isInteger(w.defaultUrlsPerMinute) || w.defaultUrlsPerMinute < 0) throw new ConfigError('crawler.defaultUrlsPerMinute must be an integer >= 0 (0: no limit)');
+  if (!Number.isInteger(w.pageTimeoutMs) || w.pageTimeoutMs < 1) throw new ConfigError('crawler.pageTimeoutMs must be an integer >= 1');
+}
+
+function isCidr(s: string): boolean {
+  const [address, bits, extra] = s.split('/');
+  const family = isIP(address ?? '');
+  const n = Number(bits);
+  return extra === undefined && family !== 0 && Number.isInteger(n) && n >= 0 && n <= (family === 6 ? 128 : 32);
 }
 
 const LOOPBACK = new BlockList();

@@ -10,16 +10,20 @@ import { FolderConnector, type FolderSource } from './filesystem.js';
 import { Glob } from './patterns.js';
 import { S3Connector, type S3Source } from './s3.js';
 import { s3Client } from './s3Client.js';
+import { WebConnector } from './web/crawler.js';
+import { parseWebCrawlerConfiguration, parseWebCrawlerTemplate, type WebSource } from './web/webSource.js';
+import type { WebPageStore } from '../store/webPages.js';
 
 export type SyncMode = 'FULL_CRAWL' | 'FORCED_FULL_CRAWL' | 'CHANGE_LOG';
 
 export type SourceSpec =
   | { kind: 'S3'; source: S3Source; syncMode: SyncMode; maxFileBytes?: number }
   | { kind: 'FILESYSTEM'; source: FolderSource; syncMode: SyncMode; maxFileBytes?: number }
-  | { kind: 'DATABASE'; source: DatabaseSource; syncMode: SyncMode; maxFileBytes?: number };
+  | { kind: 'DATABASE'; source: DatabaseSource; syncMode: SyncMode; maxFileBytes?: number }
+  | { kind: 'WEBCRAWLER'; source: WebSource; syncMode: SyncMode; maxFileBytes?: number };
 
 /** TEMPLATE types kendrite runs. */
-export const TEMPLATE_TYPES = ['S3', 'FILESYSTEM'] as const;
+export const TEMPLATE_TYPES = ['S3', 'FILESYSTEM', 'WEBCRAWLERV2'] as const;
 
 /**
  * The data source types kendrite syncs, and what of each. Every type of the model is accepted by
@@ -30,6 +34,7 @@ export const SYNCABLE_TYPES: Readonly<Record<string, string>> = {
   S3: 'S3Configuration: an S3 bucket',
   TEMPLATE: `template type ${TEMPLATE_TYPES.join(' or ')}`,
   DATABASE: 'DatabaseConfiguration: a PostgreSQL or MySQL/MariaDB table',
+  WEBCRAWLER: 'WebCrawlerConfiguration: web sites, from seed URLs or site maps',
   CUSTOM: 'documents sent with BatchPutDocument',
 };
 
@@ -39,6 +44,7 @@ const BUCKET = /^[a-z0-9][.\-a-z0-9]{1,61}[a-z0-9]$/;
 const SYNC_MODES: Record<string, readonly SyncMode[]> = {
   S3: ['FULL_CRAWL', 'FORCED_FULL_CRAWL', 'CHANGE_LOG'],
   FILESYSTEM: ['FULL_CRAWL', 'FORCED_FULL_CRAWL'],
+  WEBCRAWLERV2: ['FULL_CRAWL', 'FORCED_FULL_CRAWL'],
 };
 const TEMPLATE_KEYS = new Set(['type', 'version', 'syncMode', 'connectionConfiguration', 'repositoryConfigurations', 'additionalProperties', 'enableIdentityCrawler', 'secretArn']);
 
@@ -48,6 +54,7 @@ const TEMPLATE_KEYS = new Set(['type', 'version', 'syncMode', 'connectionConfigu
  */
 export function parseSource(type: string, configuration: Record<string, unknown> | undefined): SourceSpec | undefined {
   if (type === 'S3') return fromS3Configuration(configuration?.S3Configuration);
+  if (type === 'WEBCRAWLER') return webSpec(parseWebCrawlerConfiguration(configuration?.WebCrawlerConfiguration), 'FULL_CRAWL');
   if (type === 'DATABASE') return { kind: 'DATABASE', source: parseDatabaseConfiguration(configuration?.DatabaseConfiguration), syncMode: 'FULL_CRAWL' };
   if (type !== 'TEMPLATE') return undefined;
   const template = (configuration?.TemplateConfiguration as { Template?: unknown } | undefined)?.Template;
@@ -55,11 +62,10 @@ export function parseSource(type: string, configuration: Record<string, unknown>
   const ttype = template.type;
   if (typeof ttype !== 'string' || !ttype) throw new ConfigurationError('TemplateConfiguration.Template needs a "type" (for example "S3" or "FILESYSTEM").');
   if (!(TEMPLATE_TYPES as readonly string[]).includes(ttype)) return undefined;
+  if (ttype === 'WEBCRAWLERV2') return webSpec(parseWebCrawlerTemplate(template), templateSyncMode(template, ttype));
   const unknown = Object.keys(template).filter((k) => !TEMPLATE_KEYS.has(k));
   if (unknown.length) throw new ConfigurationError(`The ${ttype} template has unknown member(s): ${unknown.join(', ')}.`);
-  const syncMode = template.syncMode ?? 'FULL_CRAWL';
-  if (typeof syncMode !== 'string' || !SYNC_MODES[ttype]!.includes(syncMode as SyncMode))
-    throw new ConfigurationError(`The ${ttype} template's syncMode must be one of ${SYNC_MODES[ttype]!.join(', ')}.`);
+  const syncMode = templateSyncMode(template, ttype);
   if (template.version !== undefined && typeof template.version !== 'string') throw new ConfigurationError(`The ${ttype} template's version must be a string.`);
   const conn = template.connectionConfiguration;
   const endpoint = isObject(conn) ? conn.repositoryEndpointMetadata : undefined;
@@ -86,6 +92,17 @@ export function parseSource(type: string, configuration: Record<string, unknown>
   const source: FolderSource = { path: folder, inclusionPatterns: list('inclusionPatterns'), exclusionPatterns: list('exclusionPatterns') };
   checkPatterns(source);
   return { kind: 'FILESYSTEM', source, syncMode: syncMode as SyncMode, maxFileBytes };
+}
+
+function templateSyncMode(template: Record<string, unknown>, ttype: string): SyncMode {
+  const syncMode = template.syncMode ?? 'FULL_CRAWL';
+  if (typeof syncMode !== 'string' || !SYNC_MODES[ttype]!.includes(syncMode as SyncMode))
+    throw new ConfigurationError(`The ${ttype} template's syncMode must be one of ${SYNC_MODES[ttype]!.join(', ')}.`);
+  return syncMode as SyncMode;
+}
+
+function webSpec(source: WebSource, syncMode: SyncMode): SourceSpec {
+  return { kind: 'WEBCRAWLER', source, syncMode, maxFileBytes: source.maxPageBytes };
 }
 
 function fromS3Configuration(c: unknown): SourceSpec {
@@ -115,9 +132,15 @@ export interface ConnectorDeps {
   s3: Config['s3'];
   folders: Config['folders'];
   secrets: Config['secrets'];
+  crawler: Config['crawler'];
+  sync: Config['sync'];
+  /** The web crawler's memory of pages, for the data source being synced. */
+  webPages?: { store: WebPageStore; dataSourceId: string };
 }
 
 export function connectorFor(spec: SourceSpec, deps: ConnectorDeps): Connector {
+  if (spec.kind === 'WEBCRAWLER')
+    return new WebConnector(spec.source, { crawler: deps.crawler, secrets: deps.secrets, concurrency: deps.sync.fetchConcurrency, pages: deps.webPages });
   if (spec.kind === 'DATABASE') return new DatabaseConnector(spec.source, deps.secrets);
   return spec.kind === 'S3' ? new S3Connector(s3Client(deps.s3), spec.source) : new FolderConnector(spec.source, deps.folders.allowedRoots, deps.folders.allowHardLinks);
 }

@@ -51,5 +51,6 @@ export class DataSourceStore {
 
   async delete(id: string): Promise<void> {
     await this.db.deleteFrom('data_sources').where('id', '=', id).execute();
+    await this.db.deleteFrom('web_pages').where('data_source_id', '=', id).execute();
   }
 }

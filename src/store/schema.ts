@@ -136,6 +136,14 @@ export interface DocumentsTable {
   updated_at: number;
 }
 
+/** What the web crawler remembers of a page between crawls (JSON in `state`); `crawl` is the last crawl that saw it. */
+export interface WebPagesTable {
+  data_source_id: string;
+  url: string;
+  state: string;
+  crawl: string;
+}
+
 /** A connector's view of a document it indexed (change and deletion detection). */
 export interface SyncedDocumentsTable {
   doc_key: number;
@@ -282,6 +290,7 @@ export interface Database {
   sync_job_transitions: SyncJobTransitionsTable;
   documents: DocumentsTable;
   synced_documents: SyncedDocumentsTable;
+  web_pages: WebPagesTable;
   document_queue: DocumentQueueTable;
   server_secrets: ServerSecretsTable;
   document_attributes: DocumentAttributesTable;

@@ -9,6 +9,7 @@ import { SyncJobStore } from './syncJobs.js';
 import { TagStore } from './tags.js';
 import { SyncReportStore } from './syncReport.js';
 import { SyncDocumentStore } from './syncDocuments.js';
+import { WebPageStore } from './webPages.js';
 import { PrincipalMappingStore } from './principalMappings.js';
 import { AccessConfigurationStore } from './accessConfigurations.js';
 
@@ -22,6 +23,7 @@ export class Store {
   readonly reports: SyncReportStore;
   readonly documents: DocumentStore;
   readonly syncDocuments: SyncDocumentStore;
+  readonly webPages: WebPageStore;
   readonly principalMappings: PrincipalMappingStore;
   readonly accessConfigurations: AccessConfigurationStore;
   /** Sync jobs through the lease connection: only for renewing leases. */
@@ -36,6 +38,7 @@ export class Store {
     this.reports = new SyncReportStore(conn.db);
     this.documents = new DocumentStore(conn.db, conn.dialect);
     this.syncDocuments = new SyncDocumentStore(conn.db, conn.sqlite);
+    this.webPages = new WebPageStore(conn.db);
     this.principalMappings = new PrincipalMappingStore(conn.db, conn.dialect);
     this.accessConfigurations = new AccessConfigurationStore(conn.db);
     this.leases = new SyncJobStore(conn.leaseDb, conn.sqlite);

@@ -87,7 +87,7 @@ export class JobRun {
       this.controller.signal,
     );
     try {
-      await pipeline.crawl(connectorFor(spec, this.config));
+      await pipeline.crawl(connectorFor(spec, { ...this.config, webPages: { store: this.store.webPages, dataSourceId: this.ref.dataSourceId } }));
       if (this.controller.signal.aborted) return await this.aborted(pipeline);
       // From here a stop no longer applies (S-JOB-2): the job completes, so this phase stays short.
       if (!(await this.store.syncJobs.transition(this.ref.executionId, 'SYNCING_INDEXING', this.clock()))) return await this.aborted(pipeline);

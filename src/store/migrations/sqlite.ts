@@ -236,4 +236,8 @@ export const SQLITE_MIGRATIONS: MigrationStep[][] = [
   // The principal mapping's version per index, bumped by every action applied (store/principalMappings.ts): a
   // process caches each caller's expanded groups under it, and a query reads it (one row) to know the cache is current.
   [`CREATE TABLE principal_mapping_versions (index_id TEXT PRIMARY KEY, version INTEGER NOT NULL)`],
+  // The web crawler's memory of each page (validators for a conditional GET, its links, its version), per data source.
+  [
+    `CREATE TABLE web_pages (data_source_id TEXT NOT NULL, url TEXT NOT NULL, state TEXT NOT NULL, crawl TEXT NOT NULL, PRIMARY KEY (data_source_id, url))`,
+  ],
 ];
