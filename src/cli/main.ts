@@ -1,11 +1,11 @@
 #!/usr/bin/env node
-import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { startKendrite, StartupError } from '../app.js';
 import { ConfigError, DEFAULT_PORT, loadConfig, type Config } from '../config/config.js';
 import { SYNCABLE_TYPES_TEXT } from '../connectors/registry.js';
 import { call, CliError } from './client.js';
 import { resolveEndpoint } from './endpoint.js';
+import { VERSION } from '../version.js';
 
 // Output piped into `head` is closed early: the reader has what it wanted, so stop quietly.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
@@ -13,14 +13,12 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   throw e;
 });
 
-// dist/src/cli/main.js → the package's root, in the repository and in an installed package alike.
-const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
 const program = new Command()
   .name('kendrite')
   .description('A self-hosted Amazon Kendra: the Kendra API with data source sync jobs and a full-text index.')
   .addHelpText('after', `\nData source types that sync: ${SYNCABLE_TYPES_TEXT}.\nEvery other type is accepted; its syncs end FAILED.`)
-  .version(version);
+  .version(VERSION);
 
 const port = (v: string) => {
   const n = Number(v);
@@ -36,8 +34,10 @@ program
   .option('--data-dir <dir>', 'where the SQLite file lives (env KENDRITE_DATA_DIR, default ./data)')
   .option('--database-url <url>', 'postgres://… to share state between processes (env KENDRITE_DATABASE_URL)')
   .option('--config <file>', 'JSON config file (env KENDRITE_CONFIG)')
-  .action(async (opts: { port?: number; host?: string; dataDir?: string; databaseUrl?: string; config?: string }) => {
+  .option('--log-level <level>', 'least level logged: fatal, error, warn, info, debug, trace or silent (env KENDRITE_LOG_LEVEL, default info)')
+  .action(async (opts: { port?: number; host?: string; dataDir?: string; databaseUrl?: string; config?: string; logLevel?: string }) => {
     const overrides: Partial<Config> = { port: opts.port, host: opts.host, dataDir: opts.dataDir, databaseUrl: opts.databaseUrl };
+    if (opts.logLevel) overrides.log = { level: opts.logLevel } as Config['log'];
     try {
       const config = loadConfig({ file: opts.config, overrides });
       const running = await startKendrite(config);
@@ -47,6 +47,7 @@ program
       // Before announcing the address: whoever waits for that line may stop the server right away.
       process.once('SIGINT', shutdown);
       process.once('SIGTERM', shutdown);
+      if (running.metricsUrl) process.stdout.write(`kendrite metrics on ${running.metricsUrl}\n`);
       process.stdout.write(`kendrite listening on ${running.url} (store: ${running.store.conn.dialect})\n`);
     } catch (e) {
       if (e instanceof ConfigError || e instanceof StartupError) {

@@ -27,6 +27,8 @@ const CONFIG_SHAPE = obj({
   folders: obj({ allowedRoots: leaf, allowHardLinks: leaf } satisfies Record<keyof Config['folders'], Shape>),
   search: obj({ statementTimeoutMs: leaf } satisfies Record<keyof Config['search'], Shape>),
   secrets: obj({ endpoint: leaf, region: leaf, accessKeyId: leaf, secretAccessKey: leaf, file: leaf } satisfies Record<keyof Config['secrets'], Shape>),
+  log: obj({ level: leaf, format: leaf } satisfies Record<keyof Config['log'], Shape>),
+  metrics: obj({ port: leaf, host: leaf, onPublicPort: leaf } satisfies Record<keyof Config['metrics'], Shape>),
 } satisfies Record<keyof Config, Shape>);
 
 /**

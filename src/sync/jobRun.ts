@@ -13,7 +13,7 @@ import type { SyncJobRow, TransitionFields } from '../store/syncJobs.js';
 import { deleteUnseen } from './deletionDetection.js';
 import type { DocumentIndexer } from './documentIndexer.js';
 import { JobEnded, SyncPipeline, type JobRef } from './pipeline.js';
-import type { Log } from './worker.js';
+import { errorField, type Log } from '../observe/log.js';
 
 /** How often a running job reads its own row, to notice a stop (S-JOB-2: within 2 seconds). */
 const POLL_MS = 250;
@@ -118,7 +118,7 @@ export class JobRun {
       await this.end('FAILED', { error_code: e.kind === 'source' ? 'InvalidRequest' : 'InternalError', error_message: e.message, data_source_error_code: e.sourceCode ?? null });
       return;
     }
-    this.log({ level: 'error', msg: 'sync job failed', executionId: this.ref.executionId, error: (e as Error)?.stack ?? String(e) });
+    this.log.error({ executionId: this.ref.executionId, error: errorField(e) }, 'sync job failed: an error of kendrite');
     await this.end('FAILED', {
       error_code: 'InternalError',
       error_message: `kendrite failed while running the sync: ${(e as Error)?.message ?? String(e)}. Documents indexed before the failure stay; start a new sync to retry.`,

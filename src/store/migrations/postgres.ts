@@ -204,4 +204,6 @@ export const POSTGRES_MIGRATIONS: MigrationStep[][] = [
     `CREATE INDEX document_passages_search ON document_passages USING GIN (search_vector)`,
     analyzeStoredDocuments,
   ],
+  // The progress of a sync (issue 13): how many documents the connector expects to list, once it knows.
+  [`ALTER TABLE sync_jobs ADD COLUMN documents_expected BIGINT`],
 ];

@@ -233,4 +233,6 @@ export const SQLITE_MIGRATIONS: MigrationStep[][] = [
       DELETE FROM passages_fts_plain WHERE rowid = old.passage_key AND old.language_code <> 'en'; END`,
     analyzeStoredDocuments,
   ],
+  // The progress of a sync (issue 13): how many documents the connector expects to list, once it knows.
+  [`ALTER TABLE sync_jobs ADD COLUMN documents_expected INTEGER`],
 ];
