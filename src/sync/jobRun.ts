@@ -2,7 +2,7 @@
 // for the last batches and deletion detection, then SUCCEEDED / INCOMPLETE; FAILED on a source or
 // server fault; STOPPING → ABORTED when stopped (what committed stays).
 import type { Config } from '../config/config.js';
-import { ConfigurationError, SourceError } from '../connectors/contract.js';
+import { ConfigurationError, SourceError, type Connector, type SyncContext } from '../connectors/contract.js';
 import { connectorFor, parseSource, SYNCABLE_TYPES_TEXT, type SourceSpec } from '../connectors/registry.js';
 import type { Clock } from '../domain/clock.js';
 import { indexFieldTypes } from '../domain/documents.js';
@@ -86,9 +86,14 @@ export class JobRun {
       { fetchConcurrency: this.config.sync.fetchConcurrency, batchSize: BATCH_SIZE, flushMs: FLUSH_MS, force: spec.syncMode === 'FORCED_FULL_CRAWL', limits, language: ds.language_code, indexFields },
       this.controller.signal,
     );
+    const connector = connectorFor(spec, this.config);
+    const counted = this.countAhead(connector, { signal: this.controller.signal, maxDocumentBytes: limits.maxDocumentBytes, indexFields });
     try {
-      await pipeline.crawl(connectorFor(spec, this.config));
+      await pipeline.crawl(connector);
       if (this.controller.signal.aborted) return await this.aborted(pipeline);
+      // The listing is done: the total is now exact (after the estimate, if that was still under way).
+      await counted;
+      await this.store.syncJobs.setExpected(this.ref.executionId, pipeline.listed);
       // From here a stop no longer applies (S-JOB-2): the job completes, so this phase stays short.
       if (!(await this.store.syncJobs.transition(this.ref.executionId, 'SYNCING_INDEXING', this.clock()))) return await this.aborted(pipeline);
       await pipeline.commitRest();
@@ -99,6 +104,16 @@ export class JobRun {
       if (this.controller.signal.aborted || e instanceof JobEnded) return await this.aborted(pipeline);
       await pipeline.settle();
       await this.failed(e);
+    }
+  }
+
+  /** The connector's count of what it will list (a progress total), stored as soon as it is known; never fails the job. */
+  private async countAhead(connector: Connector, ctx: SyncContext): Promise<void> {
+    if (!connector.count) return;
+    try {
+      await this.store.syncJobs.setExpected(this.ref.executionId, await connector.count(ctx));
+    } catch (e) {
+      if (!ctx.signal.aborted) this.log.debug({ executionId: this.ref.executionId, error: (e as Error).message }, 'sync progress total unknown');
     }
   }
 
