@@ -91,6 +91,8 @@ export class BarProgress implements Progress {
       hideCursor: true,
       clearOnComplete: false,
       etaBuffer: 20,
+      barCompleteChar: '█',
+      barIncompleteChar: '░',
       format: (options, params, payload: { status: string; counts: Counts; rate?: number; known: boolean }) => {
         const c = payload.counts;
         const rate = payload.rate === undefined ? '-' : payload.rate.toFixed(1);
