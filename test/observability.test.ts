@@ -6,13 +6,17 @@ import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { DescribeIndexCommand, ListIndicesCommand, QueryCommand, type KendraClient } from '@aws-sdk/client-kendra';
 import { activeIndex, rejectsWith } from './support/kendra.js';
 import { freePort, userEnv } from './support/process.js';
 import { backends, describeOrSkip, REPO_ROOT, TestServer, TestStore, waitFor } from './support/server.js';
 import { activeDataSource, folderTemplate } from './support/sync.js';
 import { assertOk, rawRequest } from './support/rawClient.js';
+import { Bucket, Moto } from './support/moto.js';
+import type { Connector } from '../src/connectors/contract.js';
+import { FolderConnector } from '../src/connectors/filesystem.js';
+import { S3Connector } from '../src/connectors/s3.js';
 
 const CLI = path.join(REPO_ROOT, 'dist/src/cli/main.js');
 const SECRET_KEY = 'obs-secret-key-5c1d9e';
@@ -237,3 +241,67 @@ for (const backend of backends()) {
     });
   });
 }
+
+/** What a connector's enumerate yields that is scanned: documents and per-document failures. */
+async function scannedItems(connector: Connector): Promise<number> {
+  let n = 0;
+  const ctx = { signal: new AbortController().signal, maxDocumentBytes: 1000 };
+  for await (const f of connector.enumerate(ctx)) if (f.kind === 'document' || f.id !== undefined) n++;
+  return n;
+}
+
+describe('counting ahead: the progress total is what the walk and the listing will yield', () => {
+  let moto: Moto;
+  let dir: string;
+  before(async () => {
+    moto = await Moto.start();
+    dir = mkdtempSync(path.join(tmpdir(), 'kendrite-count-'));
+  });
+  after(async () => {
+    await moto?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('a folder: files in subfolders, metadata side files, exclusions, a link and a too large file', async () => {
+    for (const f of ['a.txt', 'b/c.txt', 'b/d/e.md', 'b/d/e.md.metadata.json', 'drafts/x.tmp', 'big.txt', 'b/f.tmp'])
+      mkdirSync(path.dirname(path.join(dir, f)), { recursive: true }), writeFileSync(path.join(dir, f), f === 'big.txt' ? 'x'.repeat(5000) : f);
+    symlinkSync('/etc/hostname', path.join(dir, 'b', 'link.txt'));
+    const rules = { exclusionPatterns: ['**/*.tmp'] };
+    const connector = new FolderConnector({ path: dir, ...rules }, [dir]);
+    const ctx = { signal: new AbortController().signal, maxDocumentBytes: 1000 };
+    assert.equal(await connector.count(ctx), 5);
+    assert.equal(await scannedItems(connector), 5);
+  });
+
+  test('a bucket: prefixes, patterns, metadata files under their own prefix, folder placeholders', async () => {
+    const s3 = moto.client();
+    const bucket = await Bucket.create(s3, 'counted');
+    for (const key of ['docs/a.txt', 'docs/b.txt', 'docs/sub/', 'docs/sub/c.txt', 'docs/d.tmp', 'docs/e.txt.metadata.json', 'meta/docs/a.txt.metadata.json', 'other/f.txt'])
+      await bucket.put(key, key.endsWith('.json') ? JSON.stringify({ Title: 'T' }) : key);
+    const connector = new S3Connector(s3, { bucket: 'counted', inclusionPrefixes: ['docs/'], exclusionPatterns: ['*.tmp'], metadataPrefix: 'meta/' });
+    const ctx = { signal: new AbortController().signal, maxDocumentBytes: 1000 };
+    assert.equal(await connector.count(ctx), 3);
+    assert.equal(await scannedItems(connector), 3);
+  });
+});
+
+test('the log level and the readable format: `--log-level warn` drops request lines; pretty lines are not JSON', async () => {
+  const store = await TestStore.create('sqlite');
+  try {
+    const quiet = await TestServer.start(store, { env: { KENDRITE_LOG_LEVEL: 'warn' } });
+    await quiet.client().send(new ListIndicesCommand({}));
+    await quiet.stop();
+    assert.equal(quiet.logs.join(''), '');
+    const pretty = await TestServer.start(store, { env: { KENDRITE_LOG_FORMAT: 'pretty', KENDRITE_LOG_LEVEL: 'debug' } });
+    await pretty.client().send(new ListIndicesCommand({}));
+    await fetch(`${pretty.url}/health`);
+    await pretty.stop();
+    const text = pretty.logs.join('').replace(/\x1b\[[0-9;]*m/g, '');
+    assert.match(text, /^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: kendrite started\n/);
+    assert.match(text, /\] INFO: request\n\s+requestId: "[0-9a-f-]{36}"\n\s+operation: "ListIndices"\n\s+status: 200\n/);
+    assert.match(text, /\] DEBUG: request\n\s+requestId: "[0-9a-f-]{36}"\n\s+operation: "GET \/health"\n/);
+    assert.equal(text.split('\n').some((l) => l.startsWith('{')), false);
+  } finally {
+    await store.destroy();
+  }
+});
