@@ -97,13 +97,15 @@ export function createHttpServer(opts: HttpOptions): HttpServer {
   };
   // Host is checked here rather than by node:http, whose refusal has no body (P-3).
   const fallback = http.createServer({ requireHostHeader: false }, (req, res) => {
+    const arrived = performance.now();
     const answer = (r: Reply) => {
       res.writeHead(r.status, { ...r.headers, 'content-length': byteLength(r.body) });
       res.end(r.body);
     };
     if (req.httpVersion === '1.1' && req.headers.host === undefined) {
       res.setHeader('connection', 'close');
-      answer(failure(new KendraError('SerializationException', 'An HTTP/1.1 request must carry a Host header.'), randomUUID(), opts.log));
+      const requestId = randomUUID();
+      answer(record(requestId, arrived, {}, failure(new KendraError('SerializationException', 'An HTTP/1.1 request must carry a Host header.'), requestId, opts.log)));
       return;
     }
     // Aborted once the connection closes (or the response is done, when nothing is left to cancel).
@@ -115,7 +117,8 @@ export function createHttpServer(opts: HttpOptions): HttpServer {
       (err: unknown) => {
         // A client that went away mid-body is no fault of the server's: nobody is left to answer.
         if (req.socket.destroyed || (err as NodeJS.ErrnoException).code === 'ECONNRESET') return;
-        sendSoon(answer, failure(err, randomUUID(), opts.log));
+        const requestId = randomUUID();
+        sendSoon(answer, record(requestId, arrived, {}, failure(err, requestId, opts.log)));
       },
     );
   });
