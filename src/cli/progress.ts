@@ -55,6 +55,7 @@ export interface Progress {
   update(job: JobView, now: number): void;
   /** The job has ended: the display's last words. */
   end(job: JobView): void;
+  interrupt?(): void;
 }
 
 /** One line per change (status or counts), for output that is not a terminal. */
@@ -119,6 +120,11 @@ export class BarProgress implements Progress {
       this.bar.setTotal(total);
       this.bar.update(counts.scanned, payload);
     }
+  }
+
+  /** Ctrl-C: the bar gives the terminal back (its cursor too) before the process exits. */
+  interrupt(): void {
+    if (this.started) this.bar.stop();
   }
 
   end(job: JobView): void {

@@ -15,6 +15,12 @@ export async function startSync(endpoint: string, indexId: string, dataSourceId:
   }
   const progress: Progress = process.stdout.isTTY ? new BarProgress(process.stdout) : new LineProgress((s) => process.stdout.write(s));
   if (!process.stdout.isTTY) process.stdout.write(`${executionId} started\n`);
+  // Ctrl-C stops the watching, not the sync.
+  process.once('SIGINT', () => {
+    progress.interrupt?.();
+    process.stdout.write(`\nstopped watching; the sync goes on (kendrite jobs ${indexId} ${dataSourceId} --watch)\n`);
+    process.exit(130);
+  });
   for (;;) {
     const job = (await call(endpoint, 'KendriteService.DescribeSyncJob', { ExecutionId: executionId })).Job as JobView;
     if (TERMINAL.has(job.Status)) {
