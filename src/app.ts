@@ -18,7 +18,7 @@ import { Lifecycle } from './domain/lifecycle.js';
 import { PageTokens } from './domain/pageToken.js';
 import { SyncJobs } from './domain/syncJobs.js';
 import { Authenticator } from './http/auth.js';
-import { checkHealth } from './health.js';
+import { checkHealth, HEALTH_TIMEOUT_MS } from './health.js';
 import { applyHeapPolicy } from './heapPolicy.js';
 import { createHttpServer } from './http/server.js';
 import { Throttle } from './http/throttle.js';
@@ -30,7 +30,12 @@ import { searchEngineFor } from './search/index.js';
 import { DocumentIndexer } from './sync/documentIndexer.js';
 import { LifecycleWorker } from './sync/lifecycleWorker.js';
 import { JobRunner } from './sync/runner.js';
-import { BackgroundWorker, type Log } from './sync/worker.js';
+import { BackgroundWorker } from './sync/worker.js';
+import { createLog, type Log } from './observe/log.js';
+import { Metrics } from './observe/metrics.js';
+import { serveMetrics } from './observe/metricsServer.js';
+import { syncJobEvents } from './observe/syncJobEvents.js';
+import { VERSION } from './version.js';
 
 export class StartupError extends Error {}
 
@@ -38,13 +43,15 @@ export interface Running {
   address: AddressInfo;
   url: string;
   store: Store;
+  /** Where GET /metrics is served on a port of its own (metrics.port), if it is. */
+  metricsUrl?: string;
   close(): Promise<void>;
 }
 
 /** Wires the layers together and starts serving: the one place that knows every part. */
 export async function startKendrite(config: Config, opts: { clock?: Clock; log?: Log } = {}): Promise<Running> {
   applyHeapPolicy();
-  const log = opts.log ?? ((line) => process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), ...line })}\n`));
+  const log = opts.log ?? createLog(config.log);
   if (!config.credentials.length && !isLoopback(config.host) && !config.allowOpenPublic)
     throw new StartupError(
       `Refusing to listen on ${config.host} with no credentials configured: anyone who can reach it could use it. ` +
@@ -54,6 +61,13 @@ export async function startKendrite(config: Config, opts: { clock?: Clock; log?:
   const store = await Store.open(config, log).catch((e: unknown) => {
     throw e instanceof DataDirInUseError ? new StartupError(e.message) : e;
   });
+  const metrics = new Metrics(VERSION, {
+    activeJobs: () => store.syncJobs.activeCounts(),
+    indexStatistics: () => store.documents.statisticsByIndex(),
+    storeProblem: () => store.conn.ping(HEALTH_TIMEOUT_MS).then(() => undefined, (e: unknown) => String(e)),
+    workerProblem: () => worker.problem(),
+  });
+  store.syncJobs.onChange(syncJobEvents(log, metrics));
   const tokens = new PageTokens(await sharedSecret(store.db, 'page-token'), clock);
   const lifecycle = new Lifecycle(config.transitionDelayMs);
   const fetchS3 = s3Fetcher(config.s3);
@@ -79,16 +93,28 @@ export async function startKendrite(config: Config, opts: { clock?: Clock; log?:
     services: [kendraService(services), kendriteService(services)],
     maxBodyBytes: config.maxBodyBytes,
     health: () => checkHealth(store, worker),
+    metrics: config.metrics.onPublicPort ? async () => ({ contentType: metrics.contentType, body: await metrics.text() }) : undefined,
     log,
+    onAnswered: (a) => {
+      metrics.request(a.operation, a.status, a.ms / 1000);
+      // Probes and scrapes come every few seconds: their lines only when asked for (debug).
+      const level = a.operation.startsWith('GET ') ? 'debug' : a.status >= 500 ? 'error' : 'info';
+      log[level]({ requestId: a.requestId, operation: a.operation, status: a.status, errorType: a.errorType, ms: Math.round(a.ms * 10) / 10, account: a.account }, 'request');
+    },
   });
   await worker.start(syncJobs);
+  const metricsServer = config.metrics.port === undefined ? undefined : await serveMetrics(metrics, config.metrics.host, config.metrics.port, log);
   const address = await server.listen(config.port, config.host);
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}`;
+  log.info({ version: VERSION, url, store: store.conn.dialect, metrics: metricsServer?.url ?? (config.metrics.onPublicPort ? `${url}/metrics` : undefined), workerId: worker.id }, 'kendrite started');
   return {
     address,
-    url: `http://${host}:${address.port}`,
+    url,
     store,
+    metricsUrl: metricsServer?.url,
     async close() {
+      await metricsServer?.close();
       await server.close();
       await worker.stop();
       await search.close();

@@ -127,7 +127,7 @@ describe("kendrite's CLI", () => {
         proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
         const url = await waitFor('the installed kendrite to listen', async () => /listening on (http:\/\/\S+)/.exec(out)?.[1], 20_000);
         const health = await fetch(`${url}/health`);
-        assert.deepEqual(await health.json(), { status: 'ok', store: 'sqlite', checks: { store: 'ok', worker: 'ok' } });
+        assert.deepEqual(await health.json(), { status: 'ok', version: VERSION, store: 'sqlite', checks: { store: 'ok', worker: 'ok' } });
       } finally {
         proc.kill('SIGTERM');
         await new Promise((r) => proc.once('exit', r));

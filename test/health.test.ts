@@ -1,6 +1,7 @@
 // GET /health checks what it claims: the store answers through the pool requests use, within a
 // short time, and the background worker renews its leases; otherwise 503 says what failed.
 import assert from 'node:assert/strict';
+import { VERSION } from '../src/version.js';
 import { after, before, test } from 'node:test';
 import { ListIndicesCommand } from '@aws-sdk/client-kendra';
 import pg from 'pg';
@@ -9,6 +10,7 @@ import { backends, describeOrSkip, TestServer, TestStore, waitFor } from './supp
 
 interface HealthBody {
   status: string;
+  version: string;
   store: string;
   checks: { store: string; worker: string };
 }
@@ -35,7 +37,7 @@ for (const backend of backends()) {
     test('a working server: 200 with each check ok', async () => {
       assert.deepEqual(await health(server), {
         status: 200,
-        body: { status: 'ok', store: backend.name, checks: { store: 'ok', worker: 'ok' } },
+        body: { status: 'ok', version: VERSION, store: backend.name, checks: { store: 'ok', worker: 'ok' } },
       });
     });
 

@@ -70,5 +70,11 @@ describeOrSkip('PostgreSQL connections terminated under a running server', { ski
       assert.deepEqual(IndexConfigurationSummaryItems?.map((x) => x.Id), [indexId]);
     }
     assert.equal((await fetch(`${server.url}/health`)).status, 200);
+    // The requests' pool, which lost connections above, says so once it connects again (the leases' pool may too).
+    const reconnected = await waitFor('the pools to log their reconnection', async () => {
+      const pools = server.logs.join('').split('\n').filter((l) => l.includes('PostgreSQL connection re-established')).map((l) => (JSON.parse(l) as { pool: string }).pool);
+      return pools.includes('pool') ? pools : undefined;
+    });
+    assert.ok(reconnected.every((p) => p === 'pool' || p === 'leases'), reconnected.join(', '));
   });
 });

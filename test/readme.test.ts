@@ -8,6 +8,7 @@ import * as kendraSdk from '@aws-sdk/client-kendra';
 import { BatchPutDocumentCommand, StartDataSourceSyncJobCommand, StopDataSourceSyncJobCommand, type KendraClient } from '@aws-sdk/client-kendra';
 import { operationsTable, readmeOperationsTable } from '../scripts/readmeOperations.js';
 import { loadConfig } from '../src/config/config.js';
+import { VERSION } from '../src/version.js';
 import { awsCliSkip } from './support/awscli.js';
 import { activeCustomDataSource, activeIndex, jobReaching } from './support/kendra.js';
 import { freePort, userEnv } from './support/process.js';
@@ -195,7 +196,7 @@ async function serves(script: string, extraEnv: Record<string, string>): Promise
       }, 180_000),
       exited.then(() => Promise.reject(new Error(`${script} exited ${proc.exitCode} before serving`))),
     ]).catch((e: Error) => Promise.reject(new Error(`${e.message}\n${out}`)));
-    assert.deepEqual(health, { status: 'ok', store: 'sqlite', checks: { store: 'ok', worker: 'ok' } });
+    assert.deepEqual(health, { status: 'ok', version: VERSION, store: 'sqlite', checks: { store: 'ok', worker: 'ok' } });
   } finally {
     if (proc.exitCode === null) process.kill(-proc.pid!, 'SIGTERM');
     await exited;

@@ -36,6 +36,14 @@ for (const backend of backends()) {
       const start = history[0]!.StartTime!.getTime();
       assert.ok(start >= nextMinute, `started at ${new Date(start).toISOString()}, not before ${new Date(nextMinute).toISOString()}`);
       assert.ok(start < nextMinute + 120_000);
+      // The log says the schedule fired, and which job it started.
+      const fired = await waitFor('the log line', async () => {
+        // Node's own warnings (the AWS SDK's, about Node versions) share stderr: the log's lines are the JSON ones.
+        const lines = server.logs.join('').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+        const found = lines.filter((l) => l.msg === 'schedule fired: sync started');
+        return found.length ? found : undefined;
+      });
+      assert.deepEqual(fired.map((l) => [l.dataSourceId, l.executionId, l.schedule]), [[Id, history[0]!.ExecutionId, 'cron(* * * * ? *)']]);
     });
   });
 }

@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { startKendrite, StartupError } from '../app.js';
 import { ConfigError, DEFAULT_PORT, loadConfig, type Config } from '../config/config.js';
 import { SYNCABLE_TYPES_TEXT } from '../connectors/registry.js';
 import { call, CliError } from './client.js';
 import { resolveEndpoint } from './endpoint.js';
+import { EXIT_CODES, iso, JOBS_HEADER, jobRows, startSync, watchJobs } from './sync.js';
+import { VERSION } from '../version.js';
 
 // Output piped into `head` is closed early: the reader has what it wanted, so stop quietly.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
@@ -13,14 +14,18 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   throw e;
 });
 
-// dist/src/cli/main.js → the package's root, in the repository and in an installed package alike.
-const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
 const program = new Command()
   .name('kendrite')
   .description('A self-hosted Amazon Kendra: the Kendra API with data source sync jobs and a full-text index.')
   .addHelpText('after', `\nData source types that sync: ${SYNCABLE_TYPES_TEXT}.\nEvery other type is accepted; its syncs end FAILED.`)
-  .version(version);
+  .version(VERSION);
+
+const seconds = (v: string) => {
+  const n = Number(v);
+  if (!(n >= 0.05 && n <= 3600)) throw new InvalidArgumentError('seconds, from 0.05 to 3600');
+  return n;
+};
 
 const port = (v: string) => {
   const n = Number(v);
@@ -36,8 +41,10 @@ program
   .option('--data-dir <dir>', 'where the SQLite file lives (env KENDRITE_DATA_DIR, default ./data)')
   .option('--database-url <url>', 'postgres://… to share state between processes (env KENDRITE_DATABASE_URL)')
   .option('--config <file>', 'JSON config file (env KENDRITE_CONFIG)')
-  .action(async (opts: { port?: number; host?: string; dataDir?: string; databaseUrl?: string; config?: string }) => {
+  .option('--log-level <level>', 'least level logged: fatal, error, warn, info, debug, trace or silent (env KENDRITE_LOG_LEVEL, default info)')
+  .action(async (opts: { port?: number; host?: string; dataDir?: string; databaseUrl?: string; config?: string; logLevel?: string }) => {
     const overrides: Partial<Config> = { port: opts.port, host: opts.host, dataDir: opts.dataDir, databaseUrl: opts.databaseUrl };
+    if (opts.logLevel) overrides.log = { level: opts.logLevel } as Config['log'];
     try {
       const config = loadConfig({ file: opts.config, overrides });
       const running = await startKendrite(config);
@@ -47,6 +54,7 @@ program
       // Before announcing the address: whoever waits for that line may stop the server right away.
       process.once('SIGINT', shutdown);
       process.once('SIGTERM', shutdown);
+      if (running.metricsUrl) process.stdout.write(`kendrite metrics on ${running.metricsUrl}\n`);
       process.stdout.write(`kendrite listening on ${running.url} (store: ${running.store.conn.dialect})\n`);
     } catch (e) {
       if (e instanceof ConfigError || e instanceof StartupError) {
@@ -69,24 +77,23 @@ clientCommand('jobs <indexId> <dataSourceId>')
   .description('List the sync job history of a data source, newest first')
   .option('--status <status>', 'only jobs with this status')
   .option('--limit <n>', 'at most this many jobs', (v) => Number(v), 20)
-  .action(async (indexId: string, dataSourceId: string, opts: { endpoint?: string; config?: string; status?: string; limit: number }) => {
+  .option('--watch', 'show the table again every --interval until interrupted (on a terminal, in place; otherwise each job\'s line when it changes)')
+  .option('--interval <seconds>', 'with --watch: how often', seconds, 1)
+  .action(async (indexId: string, dataSourceId: string, opts: { endpoint?: string; config?: string; status?: string; limit: number; watch?: boolean; interval: number }) => {
     const endpoint = resolveEndpoint(opts);
-    let NextToken: string | undefined;
-    let shown = 0;
-    do {
-      const page = await call(endpoint, 'AWSKendraFrontendService.ListDataSourceSyncJobs', {
-        IndexId: indexId, Id: dataSourceId, StatusFilter: opts.status, MaxResults: Math.min(10, opts.limit - shown), NextToken,
-      });
-      // The header once the server has answered: an error then stands alone.
-      if (!NextToken) process.stdout.write(pad(['EXECUTION ID', 'STATUS', 'START', 'END', 'ADDED', 'MODIFIED', 'DELETED', 'FAILED', 'SCANNED']) + '\n');
-      for (const j of page.History as Record<string, any>[]) {
-        const m = j.Metrics ?? {};
-        process.stdout.write(pad([j.ExecutionId, j.Status, iso(j.StartTime), iso(j.EndTime), m.DocumentsAdded, m.DocumentsModified, m.DocumentsDeleted, m.DocumentsFailed, m.DocumentsScanned ?? '-']) + '\n');
-        if (j.ErrorMessage) process.stdout.write(`    ${j.ErrorCode ?? ''} ${j.DataSourceErrorCode ?? ''} ${j.ErrorMessage}\n`);
-        shown++;
-      }
-      NextToken = page.NextToken as string | undefined;
-    } while (NextToken && shown < opts.limit);
+    const q = { indexId, dataSourceId, status: opts.status, limit: opts.limit };
+    if (opts.watch) await watchJobs(endpoint, q, opts.interval * 1000);
+    const rows = await jobRows(endpoint, q);
+    // The header once the server has answered: an error then stands alone.
+    process.stdout.write([JOBS_HEADER, ...rows].join('\n') + '\n');
+  });
+
+clientCommand('sync <indexId> <dataSourceId>')
+  .description('Start a sync job of a data source and print its execution id; with --wait, follow it to its end')
+  .option('--wait', `show its progress until it ends; exit ${Object.entries(EXIT_CODES).map(([s, c]) => `${c} if ${s}`).join(', ')}`)
+  .option('--interval <seconds>', 'with --wait: how often to look', seconds, 0.5)
+  .action(async (indexId: string, dataSourceId: string, opts: { endpoint?: string; config?: string; wait?: boolean; interval: number }) => {
+    process.exitCode = await startSync(resolveEndpoint(opts), indexId, dataSourceId, { wait: opts.wait === true, intervalMs: opts.interval * 1000 });
   });
 
 clientCommand('report <executionId>')
@@ -113,8 +120,6 @@ clientCommand('report <executionId>')
     } while (NextToken);
   });
 
-const iso = (t: unknown) => (typeof t === 'number' ? new Date(t * 1000).toISOString() : '-');
-const pad = (cols: unknown[]) => cols.map((c, i) => String(c ?? '-').padEnd(i === 0 ? 37 : i === 1 ? 17 : i < 4 ? 25 : 9)).join('').trimEnd();
 
 program.parseAsync().catch((e: unknown) => {
   if (!(e instanceof CliError || e instanceof ConfigError)) throw e;

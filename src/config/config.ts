@@ -3,6 +3,7 @@ import { BlockList, isIP } from 'node:net';
 import path from 'node:path';
 import type { CredentialConfig } from '../http/auth.js';
 import { FOREIGN_ENV_PREFIXES, unknownConfigKeys, unknownEnvVariables } from './knownSettings.js';
+import { LOG_LEVELS, type LogLevel } from '../observe/log.js';
 
 /** Everything an operator can set. The file (--config) is JSON; environment variables override it. */
 export interface Config {
@@ -51,6 +52,13 @@ export interface Config {
    * data source names none (0: no limit); `pageTimeoutMs` bounds one page's fetch.
    */
   crawler: { allowHosts: string[]; allowCidrs: string[]; hosts: Record<string, string>; defaultUrlsPerMinute: number; pageTimeoutMs: number };
+  /** The log's least level written, and its format: JSON lines, or readable ones ('auto': readable on a terminal). */
+  log: { level: LogLevel; format: 'auto' | 'json' | 'pretty' };
+  /**
+   * GET /metrics (Prometheus): on a listener of its own at `host`:`port` when `port` is set (0 picks
+   * one), and on the API's port only if `onPublicPort`; nowhere by default.
+   */
+  metrics: { port?: number; host: string; onPublicPort: boolean };
 }
 
 export const DEFAULT_PORT = 4580;
@@ -73,6 +81,8 @@ export function defaultConfig(): Config {
     folders: { allowedRoots: [], allowHardLinks: false },
     secrets: {},
     crawler: { allowHosts: [], allowCidrs: [], hosts: {}, defaultUrlsPerMinute: 300, pageTimeoutMs: 30_000 },
+    log: { level: 'info', format: 'auto' },
+    metrics: { host: '127.0.0.1', onPublicPort: false },
   };
 }
 
@@ -133,6 +143,9 @@ const ENV_SETTINGS: Record<string, (value: string, name: string) => Partial<Conf
   KENDRITE_SEARCH_STATEMENT_TIMEOUT_MS: (v, name) => ({ search: { statementTimeoutMs: intFromEnv(name, v) } }),
   KENDRITE_CRAWLER_ALLOW_CIDRS: (v) => ({ crawler: { allowCidrs: v.split(',').map((c) => c.trim()).filter(Boolean) } as Config['crawler'] }),
   KENDRITE_FOLDER_ROOTS: (v) => ({ folders: { allowedRoots: v.split(path.delimiter).filter(Boolean) } as Config['folders'] }),
+  KENDRITE_LOG_LEVEL: (v) => ({ log: { level: v } as Config['log'] }),
+  KENDRITE_LOG_FORMAT: (v) => ({ log: { format: v } as Config['log'] }),
+  KENDRITE_METRICS_PORT: (v, name) => ({ metrics: { port: intFromEnv(name, v) } as Config['metrics'] }),
 };
 
 /** Every KENDRITE_* variable the server reads; any other (but the tests' and benchmarks') is a mistake. */
@@ -218,6 +231,12 @@ function isCidr(s: string): boolean {
   const family = isIP(address ?? '');
   const n = Number(bits);
   return extra === undefined && family !== 0 && Number.isInteger(n) && n >= 0 && n <= (family === 6 ? 128 : 32);
+  if (!LOG_LEVELS.includes(c.log.level)) throw new ConfigError(`log.level must be one of ${LOG_LEVELS.join(', ')}; got '${String(c.log.level)}'`);
+  if (!['auto', 'json', 'pretty'].includes(c.log.format)) throw new ConfigError(`log.format must be auto, json or pretty; got '${String(c.log.format)}'`);
+  const m = c.metrics;
+  if (m.port !== undefined && (!Number.isInteger(m.port) || m.port < 0 || m.port > 65535)) throw new ConfigError(`metrics.port must be 0-65535, got ${String(m.port)}`);
+  if (typeof m.host !== 'string' || !m.host) throw new ConfigError('metrics.host must be an address to listen on');
+  if (typeof m.onPublicPort !== 'boolean') throw new ConfigError('metrics.onPublicPort must be true or false');
 }
 
 const LOOPBACK = new BlockList();

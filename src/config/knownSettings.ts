@@ -28,6 +28,8 @@ const CONFIG_SHAPE = obj({
   search: obj({ statementTimeoutMs: leaf } satisfies Record<keyof Config['search'], Shape>),
   secrets: obj({ endpoint: leaf, region: leaf, accessKeyId: leaf, secretAccessKey: leaf, file: leaf } satisfies Record<keyof Config['secrets'], Shape>),
   crawler: obj({ allowHosts: leaf, allowCidrs: leaf, hosts: leaf, defaultUrlsPerMinute: leaf, pageTimeoutMs: leaf } satisfies Record<keyof Config['crawler'], Shape>),
+  log: obj({ level: leaf, format: leaf } satisfies Record<keyof Config['log'], Shape>),
+  metrics: obj({ port: leaf, host: leaf, onPublicPort: leaf } satisfies Record<keyof Config['metrics'], Shape>),
 } satisfies Record<keyof Config, Shape>);
 
 /**

@@ -53,6 +53,12 @@ export type IndexFieldType = 'STRING_VALUE' | 'STRING_LIST_VALUE' | 'LONG_VALUE'
 export interface Connector {
   /** Must end soon after `ctx.signal` aborts: pass it to every call that may take long. */
   enumerate(ctx: SyncContext): AsyncIterable<Found>;
+  /**
+   * How many documents (and per-document failures) `enumerate` is expected to yield, found by a
+   * listing that runs beside it and ahead of the fetches: the total of the sync's progress. Optional;
+   * an estimate (the source may change meanwhile); its failure only leaves the total unknown.
+   */
+  count?(ctx: SyncContext): Promise<number>;
 }
 
 /**

@@ -12,6 +12,7 @@ import { SourceError } from './contract.js';
 import { MAX_METADATA_BYTES, METADATA_SUFFIX, MetadataError, parseMetadata, type DocumentMetadata } from './metadata.js';
 import { EntryKind, type WalkBatch } from './folderWalk.js';
 import { WalkThread } from './folderWalkThread.js';
+import { countFolder } from './folderCount.js';
 import type { FilterRules } from './patterns.js';
 
 export interface FolderSource extends FilterRules {
@@ -103,6 +104,11 @@ export class FolderConnector implements Connector {
     } finally {
       walk.stop();
     }
+  }
+
+  /** The walk's entries, counted from directory listings alone (connectors/folderCount.ts). */
+  async count(ctx: SyncContext): Promise<number> {
+    return countFolder(await this.checkRoot(), this.rules, ctx.signal);
   }
 
   /** One entry of the walk: a document, or a failure. */

@@ -44,6 +44,13 @@ export class S3Connector implements Connector {
     yield* mapOrdered(withMetadata(documents, metadata), METADATA_READS, (pair) => this.found(pair.object, pair.metadata, ctx));
   }
 
+  /** The documents of the bucket's listing (ListObjectsV2 alone, 1,000 keys a request): far ahead of their fetches. */
+  async count(ctx: SyncContext): Promise<number> {
+    let n = 0;
+    for await (const o of this.list(listingPrefixes(this.source.inclusionPrefixes), ctx.signal)) if (this.isDocument(o.key)) n++;
+    return n;
+  }
+
   private isDocument(key: string): boolean {
     if (key.endsWith('/') || key.endsWith(METADATA_SUFFIX)) return false; // folder placeholders and metadata files
     if (this.source.metadataPrefix && key.startsWith(this.source.metadataPrefix)) return false;

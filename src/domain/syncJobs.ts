@@ -121,10 +121,16 @@ export class SyncJobs {
   }
 
   /** A job's document-level report (S-JOB-8), for kendrite's API extension and CLI. */
-  async report(scope: Scope, executionId: string, maxResults: number, nextToken?: string) {
+  /** One job of an index of this account and region, by its execution id. */
+  async describe(scope: Scope, executionId: string) {
     const job = await this.store.syncJobs.get(executionId);
     const index = job && (await this.store.indices.get(scope, job.index_id));
     if (!job || !index) throw new DomainError('NotFound', `Sync job ${executionId} does not exist.`);
+    return job;
+  }
+
+  async report(scope: Scope, executionId: string, maxResults: number, nextToken?: string) {
+    const job = await this.describe(scope, executionId);
     const binding = `SyncJobReport\n${executionId}`;
     const after = nextToken ? (this.tokens.read(binding, nextToken) as [string, string]) : undefined;
     const rows = await this.store.reports.page(executionId, after, maxResults + 1);

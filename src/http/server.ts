@@ -10,6 +10,7 @@ import { authorize, type Authenticator } from './auth.js';
 import { readBody } from './body.js';
 import { byteLength, createFront, type PlainRequest, type Reply, type Respond } from './http1.js';
 import type { Throttle } from './throttle.js';
+import { errorField, type Log } from '../observe/log.js';
 
 const JSON_CONTENT_TYPE = 'application/x-amz-json-1.1';
 /** P-1: the media types a request body may declare (parameters such as charset aside). */
@@ -36,9 +37,29 @@ export interface HttpOptions {
   maxBodyBytes: number;
   /** GET /health: the status code and the JSON body saying what was checked. */
   health: () => Promise<{ status: number; body: unknown }>;
+  /** GET /metrics on this port (only when the operator asks for it there): Prometheus's text. */
+  metrics?: () => Promise<{ contentType: string; body: string }>;
   /** An idle connection is closed after this long (default 65 s, beyond common load balancers' 60 s). */
   keepAliveMs?: number;
-  log?: (line: Record<string, unknown>) => void;
+  log?: Log;
+  /** Told of every answer: what was asked, by whom, how it ended and how long it took (never a body). */
+  onAnswered?: (a: Answered) => void;
+}
+
+export interface Answered {
+  requestId: string;
+  /** The operation (`Query`), or the route (`GET /health`); `(unknown)` for a target no service has. */
+  operation: string;
+  status: number;
+  errorType?: string;
+  ms: number;
+  account?: string;
+}
+
+/** What handling a request learnt of it, for its answer's record. */
+interface Seen {
+  operation?: string;
+  account?: string;
 }
 
 /** The HTTP front: plain requests on kendrite's own HTTP/1.1 framing, anything else on node:http. */
@@ -52,25 +73,39 @@ const DEFAULT_KEEP_ALIVE_MS = 65_000;
 
 /** The http layer: request in → bytes out. Routing by X-Amz-Target, SigV4, body limits, request ids. */
 export function createHttpServer(opts: HttpOptions): HttpServer {
+  const record = (requestId: string, started: number, seen: Seen, r: Reply): Reply => {
+    const errorType = r.headers['x-amzn-errortype'];
+    opts.onAnswered?.({ requestId, operation: seen.operation ?? '(unknown)', status: r.status, errorType, ms: performance.now() - started, account: seen.account });
+    return r;
+  };
   const respond: Respond = (request, answer) => {
     const requestId = randomUUID();
-    const replied = isHealth(request)
-      ? opts.health().then((h) => reply(h.status, requestId, JSON.stringify(h.body)))
-      : handle(request, requestId, opts).then((body) => reply(200, requestId, body));
+    const started = performance.now();
+    const seen: Seen = {};
+    const route = plainRoute(request, opts);
+    if (route) seen.operation = `GET ${route}`;
+    const replied =
+      route === '/health'
+        ? opts.health().then((h) => reply(h.status, requestId, JSON.stringify(h.body)))
+        : route === '/metrics'
+          ? opts.metrics!().then((m) => ({ status: 200, headers: { 'content-type': m.contentType, 'x-amzn-requestid': requestId }, body: m.body }))
+          : handle(request, requestId, opts, seen).then((body) => reply(200, requestId, body));
     replied.then(
-      (r) => sendSoon(answer, r),
-      (err: unknown) => sendSoon(answer, failure(err, requestId, opts.log)),
+      (r) => sendSoon(answer, record(requestId, started, seen, r)),
+      (err: unknown) => sendSoon(answer, record(requestId, started, seen, failure(err, requestId, opts.log))),
     );
   };
   // Host is checked here rather than by node:http, whose refusal has no body (P-3).
   const fallback = http.createServer({ requireHostHeader: false }, (req, res) => {
+    const arrived = performance.now();
     const answer = (r: Reply) => {
       res.writeHead(r.status, { ...r.headers, 'content-length': byteLength(r.body) });
       res.end(r.body);
     };
     if (req.httpVersion === '1.1' && req.headers.host === undefined) {
       res.setHeader('connection', 'close');
-      answer(failure(new KendraError('SerializationException', 'An HTTP/1.1 request must carry a Host header.'), randomUUID(), opts.log));
+      const requestId = randomUUID();
+      answer(record(requestId, arrived, {}, failure(new KendraError('SerializationException', 'An HTTP/1.1 request must carry a Host header.'), requestId, opts.log)));
       return;
     }
     // Aborted once the connection closes (or the response is done, when nothing is left to cancel).
@@ -82,7 +117,8 @@ export function createHttpServer(opts: HttpOptions): HttpServer {
       (err: unknown) => {
         // A client that went away mid-body is no fault of the server's: nobody is left to answer.
         if (req.socket.destroyed || (err as NodeJS.ErrnoException).code === 'ECONNRESET') return;
-        sendSoon(answer, failure(err, randomUUID(), opts.log));
+        const requestId = randomUUID();
+        sendSoon(answer, record(requestId, arrived, {}, failure(err, requestId, opts.log)));
       },
     );
   });
@@ -113,20 +149,27 @@ export function createHttpServer(opts: HttpOptions): HttpServer {
   };
 }
 
-function isHealth(req: PlainRequest): boolean {
-  return req.method === 'GET' && (req.target === '/health' || req.target === '/health/');
+/** GET /health, and GET /metrics where it is served: the two plain routes beside the API. */
+function plainRoute(req: PlainRequest, opts: HttpOptions): '/health' | '/metrics' | undefined {
+  if (req.method !== 'GET') return undefined;
+  if (req.target === '/health' || req.target === '/health/') return '/health';
+  if (opts.metrics && (req.target === '/metrics' || req.target === '/metrics/')) return '/metrics';
+  return undefined;
 }
 
-async function handle(req: PlainRequest, requestId: string, opts: HttpOptions): Promise<string | Buffer> {
+async function handle(req: PlainRequest, requestId: string, opts: HttpOptions, seen: Seen): Promise<string | Buffer> {
   if (req.method !== 'POST') throw new KendraError('UnknownOperationException', `Only POST / is served (and GET /health); got ${req.method} ${req.target}.`);
   if (req.body.length > 0) checkContentType(req.headers['content-type']);
-  const caller = await opts.authenticator.authenticate({ method: 'POST', path: req.target, headers: req.headers, amzHeaders: req.amzHeaders, body: req.body });
   const header = req.headers['x-amz-target'];
   const target = typeof header === 'string' ? header : '';
   const dot = target.lastIndexOf('.');
   const prefix = dot > 0 ? target.slice(0, dot) : '';
   const service = dot > 0 ? opts.services.find((s) => s.prefix === prefix) : undefined;
   const operation = dot > 0 ? target.slice(dot + 1) : '';
+  // Only the operations served are named (the metrics' labels must not grow with what clients send).
+  if (service?.has(operation)) seen.operation = operation;
+  const caller = await opts.authenticator.authenticate({ method: 'POST', path: req.target, headers: req.headers, amzHeaders: req.amzHeaders, body: req.body });
+  seen.account = caller.accountId;
   if (!service || !service.has(operation))
     throw new KendraError('UnknownOperationException', target ? `Unknown operation ${target}.` : 'Missing X-Amz-Target header.');
   authorize(caller, operation);
@@ -226,6 +269,6 @@ function failure(err: unknown, requestId: string, log: HttpOptions['log']): Repl
 }
 
 function internal(err: unknown, log: HttpOptions['log'], requestId: string): KendraError {
-  log?.({ level: 'error', requestId, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+  log?.error({ requestId, error: errorField(err) }, 'request failed: an error of kendrite');
   return new KendraError('InternalServerException', `Internal server error (request id ${requestId}).`);
 }

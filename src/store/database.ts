@@ -5,6 +5,7 @@ import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { lockDataDir } from './dataDirLock.js';
 import type { Database } from './schema.js';
+import { silentLog, type Log } from '../observe/log.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -34,7 +35,6 @@ const pgTypes = {
   },
 };
 
-export type Log = (line: Record<string, unknown>) => void;
 
 /**
  * A pool whose lost connections cost nothing but themselves. PostgreSQL ends connections when it
@@ -45,11 +45,14 @@ export type Log = (line: Record<string, unknown>) => void;
  */
 function resilientPool(url: string, what: string, log: Log, options: pg.PoolConfig): pg.Pool {
   const pool = new pg.Pool({ connectionString: url, types: pgTypes as pg.CustomTypesConfig, ...options });
+  let reconnecting = false;
   pool.on('connect', (client) => {
+    if (reconnecting) log.info({ pool: what }, 'PostgreSQL connection re-established');
+    reconnecting = false;
     let lost = false; // a terminated backend's notice and the closed socket are two errors: one line
     client.on('error', (err) => {
-      if (!lost) log({ level: 'warn', msg: `PostgreSQL connection lost (${what}): ${err.message}; reconnecting at the next use` });
-      lost = true;
+      if (!lost) log.warn({ pool: what, error: err.message }, 'PostgreSQL connection lost; reconnecting at the next use');
+      lost = reconnecting = true;
     });
   });
   pool.on('error', () => undefined); // the client's own listener above has logged it
@@ -61,7 +64,7 @@ function resilientPool(url: string, what: string, log: Log, options: pg.PoolConf
  * take the connections the store's writes need, each statement is cancelled by the server past
  * `statementTimeoutMs`, and they are told apart in pg_stat_activity by their application name.
  */
-export function openSearchPool(databaseUrl: string, statementTimeoutMs: number, log: Log = () => undefined): pg.Pool {
+export function openSearchPool(databaseUrl: string, statementTimeoutMs: number, log: Log = silentLog): pg.Pool {
   return resilientPool(databaseUrl, 'search', log, { max: 10, statement_timeout: statementTimeoutMs, application_name: SEARCH_APPLICATION_NAME });
 }
 
@@ -99,7 +102,7 @@ async function pingPool(pool: pg.Pool, timeoutMs: number): Promise<void> {
   }
 }
 
-export function openDatabase(opts: { databaseUrl?: string; dataDir: string }, log: Log = () => undefined): Connection {
+export function openDatabase(opts: { databaseUrl?: string; dataDir: string }, log: Log = silentLog): Connection {
   if (opts.databaseUrl) {
     const pool = resilientPool(opts.databaseUrl, 'pool', log, { max: 10 });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });

@@ -112,6 +112,17 @@ export class DocumentStore {
     return { count: Number(r.count), bytes: Number(r.bytes) };
   }
 
+  /** statistics() of every index that holds documents, in one statement (for the metrics). */
+  async statisticsByIndex(): Promise<{ index_id: string; count: number; bytes: number }[]> {
+    const rows = await this.db
+      .selectFrom('documents')
+      .select((eb) => ['index_id', eb.fn.countAll<number>().as('count'), eb.fn.coalesce(eb.fn.sum<number>('text_bytes'), sql<number>`0`).as('bytes')])
+      .where('status', 'in', SEARCHABLE_STATUSES)
+      .groupBy('index_id')
+      .execute();
+    return rows.map((r) => ({ index_id: r.index_id, count: Number(r.count), bytes: Number(r.bytes) }));
+  }
+
   /** Removes documents in bounded batches (so deleting a large source never holds one huge transaction). */
   async purge(where: { indexId: string; dataSourceId?: string }, batch = 1000): Promise<number> {
     let total = 0;

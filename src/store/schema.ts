@@ -83,6 +83,8 @@ export interface SyncJobsTable {
   lease_owner: string | null;
   lease_expires_at: number | null;
   stop_requested: number;
+  /** How many documents the connector expects to list (null until it knows): the total of a progress bar. */
+  documents_expected: number | null;
 }
 
 /** A worker's jobs are leased while its heartbeat is alive (S-JOB-7). */

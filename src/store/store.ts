@@ -1,5 +1,6 @@
 import type { Config } from '../config/config.js';
-import { openDatabase, type Connection, type Log } from './database.js';
+import { openDatabase, type Connection } from './database.js';
+import type { Log } from '../observe/log.js';
 import { ClientTokenStore } from './clientTokens.js';
 import { DataSourceStore } from './dataSources.js';
 import { DocumentStore } from './documents.js';

@@ -66,15 +66,25 @@ export class SyncJobStore {
     private readonly sqlite?: BetterSqlite3.Database,
   ) {}
 
+  /** Who hears of every job this process starts or moves (logs, metrics): the row as it now is. */
+  private readonly listeners: ((row: Readonly<SyncJobRow>) => void)[] = [];
+
+  onChange(listener: (row: Readonly<SyncJobRow>) => void): void {
+    this.listeners.push(listener);
+  }
+
+  private changed(row: SyncJobRow): void {
+    for (const l of this.listeners) l(row);
+  }
+
   /** Inserts a SYNCING job holding the data source's start slot; false when another job holds it (S-JOB-1). */
   async start(job: NewSyncJob): Promise<boolean> {
     try {
-      await this.db
-        .insertInto('sync_jobs')
-        .values({ ...job, status: 'SYNCING', start_slot: 1, stop_requested: 0,
-          documents_added: 0, documents_modified: 0, documents_deleted: 0, documents_failed: 0, documents_scanned: 0,
-          end_time: null, error_code: null, error_message: null, data_source_error_code: null })
-        .execute();
+      const values = { ...job, status: 'SYNCING', start_slot: 1, stop_requested: 0,
+        documents_added: 0, documents_modified: 0, documents_deleted: 0, documents_failed: 0, documents_scanned: 0,
+        end_time: null, error_code: null, error_message: null, data_source_error_code: null, documents_expected: null };
+      const inserted = await this.db.insertInto('sync_jobs').values(values).returningAll().executeTakeFirstOrThrow();
+      this.changed(inserted);
       await this.db.insertInto('sync_job_transitions').values({ execution_id: job.execution_id, status: 'SYNCING', at: job.start_time }).execute();
       this.writes++;
       return true;
@@ -116,8 +126,11 @@ export class SyncJobStore {
       })
       .where('execution_id', '=', executionId)
       .where('status', 'in', sourcesOf(to))
+      .returningAll()
       .executeTakeFirst();
-    if (Number(r.numUpdatedRows) === 0) return false;
+    if (!r) return false;
+    // Heard before anything else runs: whoever sees the job in its new state sees it counted too.
+    this.changed(r);
     this.writes++;
     await db
       .insertInto('sync_job_transitions')
@@ -144,6 +157,22 @@ export class SyncJobStore {
       .where('status', 'in', ['SYNCING', 'SYNCING_INDEXING'])
       .executeTakeFirst();
     return Number(r.numUpdatedRows) > 0;
+  }
+
+  /** The documents a running job's connector expects to list (its progress total); ignored once the job has ended. */
+  async setExpected(executionId: string, count: number): Promise<void> {
+    await this.db.updateTable('sync_jobs').set({ documents_expected: count }).where('execution_id', '=', executionId).where('end_time', 'is', null).execute();
+  }
+
+  /** Active jobs (every process's) by data source type and status, for the metrics. */
+  async activeCounts(): Promise<{ data_source_type: string; status: string; count: number }[]> {
+    const rows = await this.db
+      .selectFrom('sync_jobs')
+      .select(['data_source_type', 'status', (eb) => eb.fn.countAll<number>().as('count')])
+      .where('end_time', 'is', null)
+      .groupBy(['data_source_type', 'status'])
+      .execute();
+    return rows.map((r) => ({ ...r, count: Number(r.count) }));
   }
 
   async requestStop(executionId: string): Promise<void> {

@@ -2,7 +2,7 @@
 // for the last batches and deletion detection, then SUCCEEDED / INCOMPLETE; FAILED on a source or
 // server fault; STOPPING → ABORTED when stopped (what committed stays).
 import type { Config } from '../config/config.js';
-import { ConfigurationError, SourceError } from '../connectors/contract.js';
+import { ConfigurationError, SourceError, type Connector, type SyncContext } from '../connectors/contract.js';
 import { connectorFor, parseSource, SYNCABLE_TYPES_TEXT, type SourceSpec } from '../connectors/registry.js';
 import type { Clock } from '../domain/clock.js';
 import { indexFieldTypes } from '../domain/documents.js';
@@ -13,7 +13,7 @@ import type { SyncJobRow, TransitionFields } from '../store/syncJobs.js';
 import { deleteUnseen } from './deletionDetection.js';
 import type { DocumentIndexer } from './documentIndexer.js';
 import { JobEnded, SyncPipeline, type JobRef } from './pipeline.js';
-import type { Log } from './worker.js';
+import { errorField, type Log } from '../observe/log.js';
 
 /** How often a running job reads its own row, to notice a stop (S-JOB-2: within 2 seconds). */
 const POLL_MS = 250;
@@ -86,9 +86,15 @@ export class JobRun {
       { fetchConcurrency: this.config.sync.fetchConcurrency, batchSize: BATCH_SIZE, flushMs: FLUSH_MS, force: spec.syncMode === 'FORCED_FULL_CRAWL', limits, language: ds.language_code, indexFields },
       this.controller.signal,
     );
+    const connector = connectorFor(spec, this.config);
+    const counted = this.countAhead(connector, { signal: this.controller.signal, maxDocumentBytes: limits.maxDocumentBytes, indexFields });
     try {
       await pipeline.crawl(connectorFor(spec, { ...this.config, webPages: { store: this.store.webPages, dataSourceId: this.ref.dataSourceId } }));
+      await pipeline.crawl(connector);
       if (this.controller.signal.aborted) return await this.aborted(pipeline);
+      // The listing is done: the total is now exact (after the estimate, if that was still under way).
+      await counted;
+      await this.store.syncJobs.setExpected(this.ref.executionId, pipeline.listed);
       // From here a stop no longer applies (S-JOB-2): the job completes, so this phase stays short.
       if (!(await this.store.syncJobs.transition(this.ref.executionId, 'SYNCING_INDEXING', this.clock()))) return await this.aborted(pipeline);
       await pipeline.commitRest();
@@ -99,6 +105,16 @@ export class JobRun {
       if (this.controller.signal.aborted || e instanceof JobEnded) return await this.aborted(pipeline);
       await pipeline.settle();
       await this.failed(e);
+    }
+  }
+
+  /** The connector's count of what it will list (a progress total), stored as soon as it is known; never fails the job. */
+  private async countAhead(connector: Connector, ctx: SyncContext): Promise<void> {
+    if (!connector.count) return;
+    try {
+      await this.store.syncJobs.setExpected(this.ref.executionId, await connector.count(ctx));
+    } catch (e) {
+      if (!ctx.signal.aborted) this.log.debug({ executionId: this.ref.executionId, error: (e as Error).message }, 'sync progress total unknown');
     }
   }
 
@@ -118,7 +134,7 @@ export class JobRun {
       await this.end('FAILED', { error_code: e.kind === 'source' ? 'InvalidRequest' : 'InternalError', error_message: e.message, data_source_error_code: e.sourceCode ?? null });
       return;
     }
-    this.log({ level: 'error', msg: 'sync job failed', executionId: this.ref.executionId, error: (e as Error)?.stack ?? String(e) });
+    this.log.error({ executionId: this.ref.executionId, error: errorField(e) }, 'sync job failed: an error of kendrite');
     await this.end('FAILED', {
       error_code: 'InternalError',
       error_message: `kendrite failed while running the sync: ${(e as Error)?.message ?? String(e)}. Documents indexed before the failure stay; start a new sync to retry.`,

@@ -1,6 +1,6 @@
 import type { Clock } from '../domain/clock.js';
 import type { Store } from '../store/store.js';
-import type { Log } from './worker.js';
+import type { Log } from '../observe/log.js';
 
 /**
  * Renews this worker's job leases (S-JOB-7) on a timer of its own, through the store's lease
@@ -46,7 +46,7 @@ export class LeaseKeeper {
       await this.store.leases.renewLeases(this.owner, now + this.leaseMs);
       this.lastRenewal = now;
     } catch (e) {
-      this.log({ level: 'warn', msg: `job lease renewal failed: ${(e as Error).message}` });
+      this.log.warn({ error: (e as Error).message }, 'job lease renewal failed');
     } finally {
       this.renewing = false;
     }

@@ -60,6 +60,8 @@ export class SyncPipeline {
   private readonly controller = new AbortController();
   /** False once part of the source could not be listed: then no document may be taken for deleted. */
   complete = true;
+  /** Documents (and per-document failures) the connector has yielded: each is scanned once. */
+  listed = 0;
   /** Documents found unchanged (committed as scanned): kept by deletion detection, as are those written. */
   readonly unchanged = new DocKeySet();
 
@@ -89,6 +91,7 @@ export class SyncPipeline {
     try {
       for await (const found of connector.enumerate(ctx)) {
         if (this.signal.aborted) break;
+        if (found.kind === 'document' || found.id !== undefined) this.listed++;
         if (found.kind === 'document') {
           if (!this.lookup.length) this.lookupSince = this.clock();
           this.lookup.push(found);

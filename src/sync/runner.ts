@@ -3,7 +3,7 @@ import type { Clock } from '../domain/clock.js';
 import type { Store } from '../store/store.js';
 import type { DocumentIndexer } from './documentIndexer.js';
 import { JobRun } from './jobRun.js';
-import type { Log } from './worker.js';
+import { errorField, type Log } from '../observe/log.js';
 
 /**
  * Runs the connector-driven jobs (every type but CUSTOM) that this worker holds the lease of. Each
@@ -38,7 +38,7 @@ export class JobRunner {
       const run = new JobRun(job, this.store, this.clock, this.indexer, this.config, this.log);
       const done = run
         .execute()
-        .catch((e: unknown) => this.log({ level: 'error', msg: 'sync job run failed', executionId: job.execution_id, error: (e as Error)?.stack ?? String(e) }))
+        .catch((e: unknown) => this.log.error({ executionId: job.execution_id, error: errorField(e) }, 'sync job run failed'))
         .finally(() => this.running.delete(job.execution_id));
       this.running.set(job.execution_id, { run, done });
     }

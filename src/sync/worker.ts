@@ -12,8 +12,7 @@ import { LeaseKeeper } from './leaseKeeper.js';
 import type { LifecycleWorker } from './lifecycleWorker.js';
 import { reapJobs } from './reaper.js';
 import type { JobRunner } from './runner.js';
-
-export type Log = (line: Record<string, unknown>) => void;
+import { errorField, type Log } from '../observe/log.js';
 
 /**
  * Queued documents are applied for at most this long per turn of the loop: a flood of puts kept
@@ -59,7 +58,7 @@ export class BackgroundWorker implements Worker {
     this.leases.start();
     if (this.store.conn.dialect === 'sqlite') {
       const reaped = await reapJobs(this.store, this.clock(), { allButOwner: this.id });
-      if (reaped) this.log({ level: 'warn', msg: `failed ${reaped} sync job(s) left active by a previous run` });
+      if (reaped) this.log.warn({ reaped }, `failed ${reaped} sync job(s) left active by a previous run`);
     }
     this.schedule(0);
   }
@@ -95,7 +94,7 @@ export class BackgroundWorker implements Worker {
     try {
       await this.work();
     } catch (e) {
-      this.log({ level: 'error', msg: 'background work failed', error: (e as Error).stack ?? String(e) });
+      this.log.error({ error: errorField(e) }, 'background work failed');
     } finally {
       this.running = false;
     }
@@ -119,7 +118,7 @@ export class BackgroundWorker implements Worker {
     if (now - this.lastReap >= 1000) {
       this.lastReap = now;
       const reaped = await reapJobs(this.store, now);
-      if (reaped) this.log({ level: 'warn', msg: `failed ${reaped} sync job(s) whose worker lease expired` });
+      if (reaped) this.log.warn({ reaped }, `failed ${reaped} sync job(s) whose worker lease expired`);
     }
     const retention = this.config.retention;
     if (retention && now - this.lastRetention >= 60_000) {
@@ -136,10 +135,10 @@ export class BackgroundWorker implements Worker {
       if (!(await this.store.dataSources.update(ds.id, { next_run_at: next ? next.getTime() : null }, ['ACTIVE']))) continue;
       try {
         const executionId = await this.syncJobs!.start({ accountId: ds.account_id, region: ds.region }, ds.index_id, ds.id);
-        this.log({ level: 'info', msg: 'scheduled sync started', dataSourceId: ds.id, executionId });
+        this.log.info({ indexId: ds.index_id, dataSourceId: ds.id, executionId, schedule: ds.schedule }, 'schedule fired: sync started');
       } catch (e) {
         if (!(e instanceof DomainError)) throw e;
-        this.log({ level: 'info', msg: `scheduled sync skipped: ${e.message}`, dataSourceId: ds.id });
+        this.log.info({ indexId: ds.index_id, dataSourceId: ds.id, schedule: ds.schedule, reason: e.message }, 'schedule skipped');
       }
     }
   }

@@ -211,4 +211,6 @@ export const POSTGRES_MIGRATIONS: MigrationStep[][] = [
   [
     `CREATE TABLE web_pages (data_source_id TEXT NOT NULL, url TEXT NOT NULL, state TEXT NOT NULL, crawl TEXT NOT NULL, PRIMARY KEY (data_source_id, url))`,
   ],
+  // The progress of a sync (issue 13): how many documents the connector expects to list, once it knows.
+  [`ALTER TABLE sync_jobs ADD COLUMN documents_expected BIGINT`],
 ];

@@ -1,0 +1,116 @@
+// The metrics of a kendrite process in Prometheus's text format (prom-client), on a registry of its
+// own (never prom-client's global one): made in app.ts and handed to whoever counts.
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { SyncJobRow } from '../store/syncJobs.js';
+
+/** What the gauges read at each scrape (every process's jobs and documents, as the store holds them). */
+export interface MetricSources {
+  activeJobs(): Promise<{ data_source_type: string; status: string; count: number }[]>;
+  indexStatistics(): Promise<{ index_id: string; count: number; bytes: number }[]>;
+  /** undefined when healthy, else why not. */
+  storeProblem(): Promise<string | undefined>;
+  workerProblem(): string | undefined;
+}
+
+const DOCUMENT_ACTIONS = ['added', 'modified', 'deleted', 'failed', 'scanned'] as const;
+
+export class Metrics {
+  readonly registry = new Registry();
+  private readonly requests: Counter<'operation' | 'status'>;
+  private readonly requestSeconds: Histogram<'operation'>;
+  private readonly syncJobs: Counter<'data_source_type' | 'status'>;
+  private readonly documents: Counter<'data_source_type' | 'action'>;
+
+  constructor(version: string, sources: MetricSources) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry, prefix: 'kendrite_process_' });
+    new Gauge({ name: 'kendrite_build_info', help: 'The running kendrite version (always 1).', labelNames: ['version'], registers }).set({ version }, 1);
+    this.requests = new Counter({ name: 'kendrite_requests_total', help: 'API requests answered, by operation and HTTP status.', labelNames: ['operation', 'status'], registers });
+    this.requestSeconds = new Histogram({
+      name: 'kendrite_request_duration_seconds',
+      help: 'Time from a request read to its answer ready, by operation.',
+      labelNames: ['operation'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    });
+    this.syncJobs = new Counter({ name: 'kendrite_sync_jobs_total', help: 'Sync jobs this process saw end, by data source type and final status.', labelNames: ['data_source_type', 'status'], registers });
+    this.documents = new Counter({
+      name: 'kendrite_sync_documents_total',
+      help: 'Documents of the sync jobs this process saw end, by data source type and action (added, modified, deleted, failed, scanned).',
+      labelNames: ['data_source_type', 'action'],
+      registers,
+    });
+    new Gauge({
+      name: 'kendrite_sync_jobs_running',
+      help: 'Sync jobs not yet ended (of every process sharing the store), by data source type and status.',
+      labelNames: ['data_source_type', 'status'],
+      registers,
+      async collect() {
+        this.reset();
+        for (const r of await sources.activeJobs()) this.set({ data_source_type: r.data_source_type, status: r.status }, r.count);
+      },
+    });
+    const perIndex = sources.indexStatistics;
+    let statistics: ReturnType<typeof perIndex> | undefined;
+    // The two per-index gauges read one statement per scrape.
+    const indexStatistics = () => (statistics ??= perIndex().finally(() => setImmediate(() => (statistics = undefined))));
+    new Gauge({
+      name: 'kendrite_index_documents',
+      help: 'Searchable documents per index.',
+      labelNames: ['index_id'],
+      registers,
+      async collect() {
+        this.reset();
+        for (const r of await indexStatistics()) this.set({ index_id: r.index_id }, r.count);
+      },
+    });
+    new Gauge({
+      name: 'kendrite_index_text_bytes',
+      help: 'Bytes of extracted text per index (what DescribeIndex reports as IndexedTextBytes).',
+      labelNames: ['index_id'],
+      registers,
+      async collect() {
+        this.reset();
+        for (const r of await indexStatistics()) this.set({ index_id: r.index_id }, r.bytes);
+      },
+    });
+    new Gauge({
+      name: 'kendrite_store_up',
+      help: '1 when the store answers a statement in time (as /health checks it), else 0.',
+      registers,
+      async collect() {
+        this.set((await sources.storeProblem()) === undefined ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'kendrite_worker_up',
+      help: "1 when this process's background worker runs and renews its job leases, else 0.",
+      registers,
+      collect() {
+        this.set(sources.workerProblem() === undefined ? 1 : 0);
+      },
+    });
+  }
+
+  /** One API request answered. */
+  request(operation: string, status: number, seconds: number): void {
+    this.requests.inc({ operation, status: String(status) });
+    this.requestSeconds.observe({ operation }, seconds);
+  }
+
+  /** A job reached its final status: it and its documents are counted. */
+  jobEnded(job: Readonly<SyncJobRow>): void {
+    const type = job.data_source_type;
+    this.syncJobs.inc({ data_source_type: type, status: job.status });
+    const counts = { added: job.documents_added, modified: job.documents_modified, deleted: job.documents_deleted, failed: job.documents_failed, scanned: job.documents_scanned };
+    for (const action of DOCUMENT_ACTIONS) this.documents.inc({ data_source_type: type, action }, counts[action]);
+  }
+
+  async text(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+}
