@@ -14,6 +14,7 @@ import { AccessConfigurations } from './domain/accessConfigurations.js';
 import { UserContexts } from './domain/userContext.js';
 import { UserTokenVerifier } from './auth/userToken.js';
 import { Indices } from './domain/indices.js';
+import { Experiences } from './domain/experiences.js';
 import { Lifecycle } from './domain/lifecycle.js';
 import { PageTokens } from './domain/pageToken.js';
 import { SyncJobs } from './domain/syncJobs.js';
@@ -71,7 +72,10 @@ export async function startKendrite(config: Config, opts: { clock?: Clock; log?:
   const query = new QueryService(search, indices, new UserContexts(new UserTokenVerifier(config.secrets, clock), principalMappings));
   const feedback = new Feedback(new FeedbackStore(store.db), indices, clock);
   const accessConfigurations = new AccessConfigurations(store, clock, indices, tokens);
-  const services: Services = { config, store, indices, dataSources, syncJobs, documents, query, feedback, principalMappings, accessConfigurations };
+  // The experience page's URL names the address the server listens on, known once it does.
+  let consoleBase = '';
+  const experiences = new Experiences(store, clock, indices, lifecycle, tokens, (id) => `${consoleBase}/console/experiences/${id}`);
+  const services: Services = { config, store, indices, dataSources, syncJobs, documents, query, feedback, principalMappings, accessConfigurations, experiences };
 
   const server = createHttpServer({
     authenticator: new Authenticator({ credentials: config.credentials, maxClockSkewSeconds: config.maxClockSkewSeconds }, clock),
@@ -84,6 +88,7 @@ export async function startKendrite(config: Config, opts: { clock?: Clock; log?:
   await worker.start(syncJobs);
   const address = await server.listen(config.port, config.host);
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  consoleBase = `http://${host}:${address.port}`;
   return {
     address,
     url: `http://${host}:${address.port}`,
