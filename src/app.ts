@@ -22,6 +22,7 @@ import { Authenticator } from './http/auth.js';
 import { checkHealth } from './health.js';
 import { applyHeapPolicy } from './heapPolicy.js';
 import { createHttpServer } from './http/server.js';
+import { createConsole } from './console/console.js';
 import { Throttle } from './http/throttle.js';
 import { DataDirInUseError } from './store/dataDirLock.js';
 import { sharedSecret } from './store/secrets.js';
@@ -83,6 +84,7 @@ export async function startKendrite(config: Config, opts: { clock?: Clock; log?:
     services: [kendraService(services), kendriteService(services)],
     maxBodyBytes: config.maxBodyBytes,
     health: () => checkHealth(store, worker),
+    console: createConsole({ services, sessionKey: await sharedSecret(store.db, 'console-session'), credentials: config.credentials, open: !config.credentials.length && isLoopback(config.host) }),
     log,
   });
   await worker.start(syncJobs);

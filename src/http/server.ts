@@ -39,6 +39,8 @@ export interface HttpOptions {
   /** An idle connection is closed after this long (default 65 s, beyond common load balancers' 60 s). */
   keepAliveMs?: number;
   log?: (line: Record<string, unknown>) => void;
+  /** The web console's pages (`/console…`): a reply, or undefined for any other target. */
+  console?: (request: PlainRequest) => Promise<Reply> | undefined;
 }
 
 /** The HTTP front: plain requests on kendrite's own HTTP/1.1 framing, anything else on node:http. */
@@ -54,9 +56,9 @@ const DEFAULT_KEEP_ALIVE_MS = 65_000;
 export function createHttpServer(opts: HttpOptions): HttpServer {
   const respond: Respond = (request, answer) => {
     const requestId = randomUUID();
-    const replied = isHealth(request)
+    const replied = opts.console?.(request) ?? (isHealth(request)
       ? opts.health().then((h) => reply(h.status, requestId, JSON.stringify(h.body)))
-      : handle(request, requestId, opts).then((body) => reply(200, requestId, body));
+      : handle(request, requestId, opts).then((body) => reply(200, requestId, body)));
     replied.then(
       (r) => sendSoon(answer, r),
       (err: unknown) => sendSoon(answer, failure(err, requestId, opts.log)),
