@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { BatchPutDocumentCommand, CreateExperienceCommand, DescribeExperienceCommand, StopDataSourceSyncJobCommand, type KendraClient } from '@aws-sdk/client-kendra';
+import { BatchPutDocumentCommand, CreateExperienceCommand, DescribeExperienceCommand, StopDataSourceSyncJobCommand, UpdateExperienceCommand, type KendraClient } from '@aws-sdk/client-kendra';
 import { activeCustomDataSource, activeIndex, jobReaching } from './support/kendra.js';
 import { backends, describeOrSkip, TestServer, TestStore, waitFor } from './support/server.js';
 import { ConsoleClient, CREDENTIALS, customJob } from './support/console.js';
@@ -135,6 +135,7 @@ for (const backend of backends()) {
       const put = (id: string, dsId: string) => ({ Id: id, Title: id, Blob: Buffer.from('quarterly figures'), ContentType: 'PLAIN_TEXT' as const, Attributes: [{ Key: '_data_source_id', Value: { StringValue: dsId } }] });
       await k.send(new BatchPutDocumentCommand({ IndexId: indexId, Documents: [put('in-manuals', ds), put('in-other', other), { Id: 'direct', Title: 'direct', Blob: Buffer.from('quarterly figures'), ContentType: 'PLAIN_TEXT' }] }));
       const { Id } = await k.send(new CreateExperienceCommand({ IndexId: indexId, Name: 'manuals-only', Configuration: { ContentSourceConfiguration: { DataSourceIds: [ds] } } }));
+      await waitFor('experience ACTIVE', async () => ((await k.send(new DescribeExperienceCommand({ IndexId: indexId, Id }))).Status === 'ACTIVE' ? true : undefined));
       const d = await k.send(new DescribeExperienceCommand({ IndexId: indexId, Id }));
       const path = new URL(d.Endpoints![0]!.Endpoint!).pathname;
       assert.equal(path, `/console/experiences/${Id}`);
@@ -147,6 +148,11 @@ for (const backend of backends()) {
       });
       assert.deepEqual(ids(found.body), ['direct', 'in-manuals', 'in-other']);
       assert.deepEqual(ids((await c.get(`${path}?q=quarterly`)).body), ['in-manuals']);
+      // DirectPutContent alone: the documents put outside any data source.
+      await k.send(new UpdateExperienceCommand({ IndexId: indexId, Id, Configuration: { ContentSourceConfiguration: { DirectPutContent: true } } }));
+      assert.deepEqual(ids((await c.get(`${path}?q=quarterly`)).body), ['direct']);
+      await k.send(new UpdateExperienceCommand({ IndexId: indexId, Id, Configuration: { ContentSourceConfiguration: { DirectPutContent: true, DataSourceIds: [other] } } }));
+      assert.deepEqual(ids((await c.get(`${path}?q=quarterly`)).body), ['direct', 'in-other']);
       // Without a session the page asks to sign in first.
       const stranger = new ConsoleClient(server.url);
       assert.equal((await stranger.get(path)).status, 303);
