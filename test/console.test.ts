@@ -152,7 +152,8 @@ for (const backend of backends()) {
       await k.send(new UpdateExperienceCommand({ IndexId: indexId, Id, Configuration: { ContentSourceConfiguration: { DirectPutContent: true } } }));
       assert.deepEqual(ids((await c.get(`${path}?q=quarterly`)).body), ['direct']);
       await k.send(new UpdateExperienceCommand({ IndexId: indexId, Id, Configuration: { ContentSourceConfiguration: { DirectPutContent: true, DataSourceIds: [other] } } }));
-      assert.deepEqual(ids((await c.get(`${path}?q=quarterly`)).body), ['direct', 'in-other']);
+      const both = (await c.get(`${path}?q=quarterly`)).body;
+      assert.deepEqual(ids(both), ['direct', 'in-other'], both);
       // Without a session the page asks to sign in first.
       const stranger = new ConsoleClient(server.url);
       assert.equal((await stranger.get(path)).status, 303);

@@ -6,6 +6,7 @@
  */
 import type { Services } from '../api/context.js';
 import type { AttributeFilter } from '../search/attributeFilter.js';
+import type { ContentSources } from '../search/engine.js';
 import { DomainError } from '../domain/errors.js';
 import type { QueryInput } from '../domain/query.js';
 import { authorize, DEFAULT_ACCOUNT_ID, type CredentialConfig } from '../http/auth.js';
@@ -168,7 +169,7 @@ export function createConsole(opts: ConsoleOptions): ConsoleHandler {
       // Another account's experience is as unknown as a missing one.
       const index = e && (await s.indices.get(scope, e.index_id).catch(() => undefined));
       if (!e || !index) return notFound(`Experience ${decodeURIComponent(m[1]!)} does not exist here.`);
-      const body = await search(session, index.id, href('experiences', e.id), q, await s.experiences.contentFilter(e));
+      const body = await search(session, index.id, href('experiences', e.id), q, s.experiences.contentSources(e));
       return htmlReply(200, chrome(e.name, session, [['Indices', '/console'], [index.name, href('indices', index.id)], [e.name]]), pages.experiencePage(e, body));
     }
     return notFound('No such page.');
@@ -191,7 +192,7 @@ export function createConsole(opts: ConsoleOptions): ConsoleHandler {
   }
 
   /** The search form and, once submitted, its results: Query as the given user, within `scopeFilter`. */
-  async function search(session: Session, indexId: string, action: string, q: URLSearchParams, scopeFilter?: AttributeFilter): Promise<Html> {
+  async function search(session: Session, indexId: string, action: string, q: URLSearchParams, content?: ContentSources): Promise<Html> {
     const filters = q.getAll('f').flatMap((f): [string, string][] => {
       const eq = f.indexOf('=');
       return eq > 0 ? [[f.slice(0, eq), f.slice(eq + 1)]] : [];
@@ -212,7 +213,6 @@ export function createConsole(opts: ConsoleOptions): ConsoleHandler {
     };
     if (!q.has('q')) return pages.searchPage(view);
     const parts: AttributeFilter[] = filters.map(([k, v]) => ({ EqualsTo: { Key: k, Value: { StringValue: v } } }));
-    if (scopeFilter) parts.push(scopeFilter);
     const groups = view.groups.split(',').map((g) => g.trim()).filter(Boolean);
     const input: QueryInput = {
       IndexId: indexId,
@@ -223,7 +223,7 @@ export function createConsole(opts: ConsoleOptions): ConsoleHandler {
       PageSize: 20,
     };
     try {
-      view.result = await s.query.query(scopeOf(session), input);
+      view.result = await s.query.query(scopeOf(session), input, undefined, content);
     } catch (e) {
       if (!(e instanceof DomainError) && !(e instanceof KendraError)) throw e;
       view.error = e.message;

@@ -8,7 +8,7 @@
  * AssociateEntitiesToExperience and a persona (OWNER or VIEWER) with AssociatePersonasToEntities;
  * an entity that cannot be changed is reported in FailedEntityList, the others are changed.
  */
-import type { AttributeFilter } from '../search/attributeFilter.js';
+import type { ContentSources } from '../search/engine.js';
 import type { ExperienceEntityRow, ExperienceRow } from '../store/experiences.js';
 import type { Store } from '../store/store.js';
 import type { Scope } from './arn.js';
@@ -185,22 +185,13 @@ export class Experiences {
   }
 
   /**
-   * The filter that keeps a search to the experience's content: its data sources, and the documents
-   * put directly (BatchPutDocument, no data source) when DirectPutContent is set. No
-   * ContentSourceConfiguration: the whole index.
+   * What the experience's page searches: its data sources, and the documents put directly
+   * (BatchPutDocument, no data source) when DirectPutContent is set. No ContentSourceConfiguration:
+   * the whole index (undefined).
    */
-  async contentFilter(row: ExperienceRow): Promise<AttributeFilter | undefined> {
+  contentSources(row: ExperienceRow): ContentSources | undefined {
     const content = row.configuration ? (JSON.parse(row.configuration) as ExperienceConfiguration).ContentSourceConfiguration : undefined;
-    if (!content) return undefined;
-    const of = (id: string): AttributeFilter => ({ EqualsTo: { Key: '_data_source_id', Value: { StringValue: id } } });
-    const parts: AttributeFilter[] = (content.DataSourceIds ?? []).map(of);
-    if (content.DirectPutContent) {
-      const all = (await this.store.dataSources.listOfIndex(row.index_id)).map((d) => of(d.id));
-      parts.push(all.length ? { NotFilter: { OrAllFilters: all } } : { NotFilter: { EqualsTo: { Key: '_data_source_id', Value: { StringValue: '' } } } });
-    }
-    // Nothing selected: nothing to find (a data source id no document carries).
-    if (!parts.length) return of('');
-    return parts.length === 1 ? parts[0] : { OrAllFilters: parts };
+    return content ? { dataSourceIds: content.DataSourceIds ?? [], direct: content.DirectPutContent === true } : undefined;
   }
 
   /** For the experience page: the experience by id, settled, or undefined. */
