@@ -179,6 +179,7 @@ export function createConsole(opts: ConsoleOptions): ConsoleHandler {
     const action = (pages.REPORT_ACTIONS as readonly string[]).includes(q.get('action') ?? '') ? (q.get('action') as ReportAction) : undefined;
     const reason = q.get('reason')?.trim() || undefined;
     const r = await s.syncJobs.report(scopeOf(session), executionId, REPORT_PAGE, q.get('next') ?? undefined, { action, reason });
+    const index = await s.indices.get(scopeOf(session), r.job.index_id);
     const ds = await s.dataSources.get(scopeOf(session), r.job.index_id, r.job.data_source_id);
     const params = (next: string) => {
       const p = new URLSearchParams();
@@ -188,7 +189,7 @@ export function createConsole(opts: ConsoleOptions): ConsoleHandler {
       return `${href('jobs', executionId)}?${p}`;
     };
     const view = { job: r.job, timeline: r.timeline, items: r.items, action, reason, nextHref: r.nextToken ? params(r.nextToken) : undefined };
-    return htmlReply(200, chrome('Sync job report', session, [['Indices', '/console'], [ds.name, href('indices', ds.index_id, 'data-sources', ds.id)], ['Report']]), pages.reportPage(view));
+    return htmlReply(200, chrome('Sync job report', session, [['Indices', '/console'], [index.name, href('indices', index.id)], [ds.name, href('indices', index.id, 'data-sources', ds.id)], ['Report']]), pages.reportPage(view));
   }
 
   /** The search form and, once submitted, its results: Query as the given user, within `scopeFilter`. */
@@ -238,7 +239,7 @@ export function createConsole(opts: ConsoleOptions): ConsoleHandler {
 
   function failure(e: unknown, session: Session): Reply {
     if (e instanceof DomainError) {
-      const status = { NotFound: 404, Conflict: 409, InUse: 409, AlreadyExists: 409, Invalid: 400, QuotaExceeded: 402, AccessDenied: 403 }[e.kind];
+      const status = { NotFound: 404, Conflict: 409, InUse: 409, AlreadyExists: 409, Invalid: 400, QuotaExceeded: 400, AccessDenied: 403 }[e.kind];
       return htmlReply(status, chrome(status === 404 ? 'Not found' : 'Not done', session), pages.message(e.message));
     }
     if (e instanceof KendraError) return htmlReply(e.status === 400 && e.code === 'AccessDeniedException' ? 403 : e.status, chrome('Not done', session), pages.message(e.message));
