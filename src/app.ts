@@ -14,6 +14,7 @@ import { AccessConfigurations } from './domain/accessConfigurations.js';
 import { UserContexts } from './domain/userContext.js';
 import { UserTokenVerifier } from './auth/userToken.js';
 import { Indices } from './domain/indices.js';
+import { Experiences } from './domain/experiences.js';
 import { Lifecycle } from './domain/lifecycle.js';
 import { PageTokens } from './domain/pageToken.js';
 import { SyncJobs } from './domain/syncJobs.js';
@@ -21,6 +22,7 @@ import { Authenticator } from './http/auth.js';
 import { checkHealth, HEALTH_TIMEOUT_MS } from './health.js';
 import { applyHeapPolicy } from './heapPolicy.js';
 import { createHttpServer } from './http/server.js';
+import { createConsole } from './console/console.js';
 import { Throttle } from './http/throttle.js';
 import { DataDirInUseError } from './store/dataDirLock.js';
 import { sharedSecret } from './store/secrets.js';
@@ -85,7 +87,10 @@ export async function startKendrite(config: Config, opts: { clock?: Clock; log?:
   const query = new QueryService(search, indices, new UserContexts(new UserTokenVerifier(config.secrets, clock), principalMappings));
   const feedback = new Feedback(new FeedbackStore(store.db), indices, clock);
   const accessConfigurations = new AccessConfigurations(store, clock, indices, tokens);
-  const services: Services = { config, store, indices, dataSources, syncJobs, documents, query, feedback, principalMappings, accessConfigurations };
+  // The experience page's URL names the address the server listens on, known once it does.
+  let consoleBase = '';
+  const experiences = new Experiences(store, clock, indices, lifecycle, tokens, (id) => `${consoleBase}/console/experiences/${id}`);
+  const services: Services = { config, store, indices, dataSources, syncJobs, documents, query, feedback, principalMappings, accessConfigurations, experiences };
 
   const server = createHttpServer({
     authenticator: new Authenticator({ credentials: config.credentials, maxClockSkewSeconds: config.maxClockSkewSeconds }, clock),
@@ -94,6 +99,7 @@ export async function startKendrite(config: Config, opts: { clock?: Clock; log?:
     maxBodyBytes: config.maxBodyBytes,
     health: () => checkHealth(store, worker),
     metrics: config.metrics.onPublicPort ? async () => ({ contentType: metrics.contentType, body: await metrics.text() }) : undefined,
+    console: createConsole({ services, sessionKey: await sharedSecret(store.db, 'console-session'), credentials: config.credentials, open: !config.credentials.length && isLoopback(config.host) }),
     log,
     onAnswered: (a) => {
       metrics.request(a.operation, a.status, a.ms / 1000);
@@ -108,6 +114,7 @@ export async function startKendrite(config: Config, opts: { clock?: Clock; log?:
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
   log.info({ version: VERSION, url, store: store.conn.dialect, metrics: metricsServer?.url ?? (config.metrics.onPublicPort ? `${url}/metrics` : undefined), workerId: worker.id }, 'kendrite started');
+  consoleBase = `http://${host}:${address.port}`;
   return {
     address,
     url,

@@ -6,6 +6,7 @@ import type { QueryService } from '../domain/query.js';
 import type { PrincipalMappings } from '../domain/principalMapping.js';
 import type { AccessConfigurations } from '../domain/accessConfigurations.js';
 import type { Indices } from '../domain/indices.js';
+import type { Experiences } from '../domain/experiences.js';
 import type { SyncJobs } from '../domain/syncJobs.js';
 import type { Store } from '../store/store.js';
 import type { RequestContext } from '../http/server.js';
@@ -24,6 +25,7 @@ export interface Services {
   feedback: Feedback;
   principalMappings: PrincipalMappings;
   accessConfigurations: AccessConfigurations;
+  experiences: Experiences;
 }
 
 export type Handler<Op extends OperationName> = (input: OperationInputs[Op], ctx: RequestContext, s: Services) => Promise<OperationOutputs[Op] | SerializedOutput>;

@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { analyzerFor, type Analyzer } from '../search/analysis.js';
 import { compileFilter, type AttributeFilter } from '../search/attributeFilter.js';
 import { parseStoredAttributes, type Attribute, type AttributeValue, type ValueType } from '../search/attributes.js';
-import type { FacetCount, FacetSpec, SearchEngine, SortKey, StoredDocument } from '../search/engine.js';
+import type { ContentSources, FacetCount, FacetSpec, SearchEngine, SortKey, StoredDocument } from '../search/engine.js';
 import { SearchCancelled, SearchInputError } from '../search/errors.js';
 import { Highlighter, type TextWithHighlights } from '../search/highlight.js';
 import { LANGUAGE_KEY, queryLanguage } from '../search/language.js';
@@ -114,15 +114,16 @@ export class QueryService {
     private readonly users: UserContexts,
   ) {}
 
-  async query(scope: Scope, input: QueryInput, signal?: AbortSignal): Promise<QueryOutput> {
-    return cancellable(() => this.runQuery(scope, input, signal));
+  /** `content`: only these content sources (an experience's page searches with its own). */
+  async query(scope: Scope, input: QueryInput, signal?: AbortSignal, content?: ContentSources): Promise<QueryOutput> {
+    return cancellable(() => this.runQuery(scope, input, signal, content));
   }
 
   async retrieve(scope: Scope, input: RetrieveInput, signal?: AbortSignal): Promise<{ QueryId: string; ResultItems: RetrieveResultItem[] }> {
     return cancellable(() => this.runRetrieve(scope, input, signal));
   }
 
-  private async runQuery(scope: Scope, input: QueryInput, signal: AbortSignal | undefined): Promise<QueryOutput> {
+  private async runQuery(scope: Scope, input: QueryInput, signal: AbortSignal | undefined, content?: ContentSources): Promise<QueryOutput> {
     const access = await this.access(scope, input.IndexId, input.UserContext);
     const filter = checkedFilter(input.IndexId, input.AttributeFilter);
     const language = queryLanguage(filter);
@@ -132,7 +133,7 @@ export class QueryService {
     const { offset, limit } = page(input.PageNumber, input.PageSize);
     const sort = await this.sortKeys(input);
     const QueryId = randomUUID();
-    const req = { indexId: input.IndexId, language, query, filter, access, signal };
+    const req = { indexId: input.IndexId, language, query, filter, access, signal, content };
     // kendrite holds documents only: no FAQ answers or suggested answers to serve.
     const documentsWanted = input.QueryResultTypeFilter === undefined || input.QueryResultTypeFilter === 'DOCUMENT';
     // Query text with nothing searchable in it (only stop words or punctuation) finds nothing; no text at all browses.

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Store } from '../store/store.js';
 import type { HistoryFilter, HistoryRow } from '../store/syncJobs.js';
+import type { ReportAction } from '../store/syncReport.js';
 import type { Scope } from './arn.js';
 import type { Clock } from './clock.js';
 import type { DataSources } from './dataSources.js';
@@ -19,6 +20,12 @@ export interface Worker {
 export interface HistoryPage {
   jobs: HistoryRow[];
   nextToken?: string;
+}
+
+/** Report lines of one action, and/or whose reason contains a text (case-insensitively). */
+export interface ReportFilter {
+  action?: ReportAction;
+  reason?: string;
 }
 
 export interface HistoryQuery {
@@ -123,6 +130,7 @@ export class SyncJobs {
   /** A job's document-level report (S-JOB-8), for kendrite's API extension and CLI. */
   /** One job of an index of this account and region, by its execution id. */
   async describe(scope: Scope, executionId: string) {
+  async report(scope: Scope, executionId: string, maxResults: number, nextToken?: string, filter: ReportFilter = {}) {
     const job = await this.store.syncJobs.get(executionId);
     const index = job && (await this.store.indices.get(scope, job.index_id));
     if (!job || !index) throw new DomainError('NotFound', `Sync job ${executionId} does not exist.`);
@@ -132,8 +140,11 @@ export class SyncJobs {
   async report(scope: Scope, executionId: string, maxResults: number, nextToken?: string) {
     const job = await this.describe(scope, executionId);
     const binding = `SyncJobReport\n${executionId}`;
+    // A token serves the filters it was issued for only.
+    const filtered = filter.action !== undefined || filter.reason !== undefined;
+    const binding = `SyncJobReport\n${executionId}${filtered ? `\n${filter.action ?? ''}\n${filter.reason ?? ''}` : ''}`;
     const after = nextToken ? (this.tokens.read(binding, nextToken) as [string, string]) : undefined;
-    const rows = await this.store.reports.page(executionId, after, maxResults + 1);
+    const rows = await this.store.reports.page(executionId, after, maxResults + 1, filter.action, filter.reason);
     const items = rows.slice(0, maxResults);
     const last = items[items.length - 1];
     const timeline = await this.store.syncJobs.timeline(executionId);

@@ -60,6 +60,9 @@ export interface Answered {
 interface Seen {
   operation?: string;
   account?: string;
+  log?: (line: Record<string, unknown>) => void;
+  /** The web console's pages (`/console…`): a reply, or undefined for any other target. */
+  console?: (request: PlainRequest) => Promise<Reply> | undefined;
 }
 
 /** The HTTP front: plain requests on kendrite's own HTTP/1.1 framing, anything else on node:http. */
@@ -90,6 +93,9 @@ export function createHttpServer(opts: HttpOptions): HttpServer {
         : route === '/metrics'
           ? opts.metrics!().then((m) => ({ status: 200, headers: { 'content-type': m.contentType, 'x-amzn-requestid': requestId }, body: m.body }))
           : handle(request, requestId, opts, seen).then((body) => reply(200, requestId, body));
+    const replied = opts.console?.(request) ?? (isHealth(request)
+      ? opts.health().then((h) => reply(h.status, requestId, JSON.stringify(h.body)))
+      : handle(request, requestId, opts).then((body) => reply(200, requestId, body)));
     replied.then(
       (r) => sendSoon(answer, record(requestId, started, seen, r)),
       (err: unknown) => sendSoon(answer, record(requestId, started, seen, failure(err, requestId, opts.log))),

@@ -24,8 +24,15 @@ export interface DocumentSearch {
   filter?: AttributeFilter;
   /** Whose search: only documents these principals may see. Absent: every document (the engine's own callers, benchmarks). */
   access?: AccessScope;
+  /** Only these content sources (an experience's): documents of these data sources, and with `direct` those put outside any. */
+  content?: ContentSources;
   /** Aborted when the client has gone away: the statement running is cancelled (PostgreSQL). */
   signal?: AbortSignal;
+}
+
+export interface ContentSources {
+  dataSourceIds: string[];
+  direct: boolean;
 }
 
 export interface SortKey {
@@ -224,8 +231,15 @@ export class SqlSearchEngine implements SearchEngine {
     ];
     if (req.filter) parts.push(compileFilter(req.indexId, req.filter));
     if (req.access) parts.push(accessCondition(req.access, (column, keys) => this.backend.memberOf(column, keys)));
+    if (req.content) parts.push(contentCondition(req.content));
     return join(parts, ' AND ');
   }
+}
+
+function contentCondition(c: ContentSources): Sql {
+  const of = c.dataSourceIds.length ? [sql`d.data_source_id IN (${list(c.dataSourceIds)})`] : [];
+  const parts = [...of, ...(c.direct ? [sql`d.data_source_id IS NULL`] : [])];
+  return parts.length ? sql`(${join(parts, ' OR ')})` : raw('1 = 0');
 }
 
 type FacetRow = { t: ValueType; s: string | null; n: number | null; c: number };

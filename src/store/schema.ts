@@ -282,6 +282,33 @@ export interface ServerSecretsTable {
   value: string;
 }
 
+/** Kendra experiences (search applications) of an index; status settles lazily from transition_at. */
+export interface ExperiencesTable {
+  id: string;
+  index_id: string;
+  name: string;
+  description: string | null;
+  role_arn: string | null;
+  /** ExperienceConfiguration as given (JSON), or null. */
+  configuration: string | null;
+  status: string;
+  /** When CREATING becomes ACTIVE, or DELETING gone; null once settled. */
+  transition_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** Users and groups given access to an experience, with their persona once one is set. */
+export interface ExperienceEntitiesTable {
+  experience_id: string;
+  entity_id: string;
+  entity_type: string;
+  persona: string | null;
+  persona_created_at: number | null;
+  persona_updated_at: number | null;
+  created_at: number;
+}
+
 export interface Database {
   indices: IndicesTable;
   data_sources: DataSourcesTable;
@@ -306,4 +333,6 @@ export interface Database {
   access_configurations: AccessConfigurationsTable;
   document_access_configurations: DocumentAccessConfigurationsTable;
   worker_heartbeats: WorkerHeartbeatsTable;
+  experiences: ExperiencesTable;
+  experience_entities: ExperienceEntitiesTable;
 }

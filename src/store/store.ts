@@ -13,6 +13,7 @@ import { SyncDocumentStore } from './syncDocuments.js';
 import { WebPageStore } from './webPages.js';
 import { PrincipalMappingStore } from './principalMappings.js';
 import { AccessConfigurationStore } from './accessConfigurations.js';
+import { ExperienceStore } from './experiences.js';
 
 /** Every repository over one connection: SQLite by default, PostgreSQL when a URL is configured. */
 export class Store {
@@ -27,6 +28,7 @@ export class Store {
   readonly webPages: WebPageStore;
   readonly principalMappings: PrincipalMappingStore;
   readonly accessConfigurations: AccessConfigurationStore;
+  readonly experiences: ExperienceStore;
   /** Sync jobs through the lease connection: only for renewing leases. */
   readonly leases: Pick<SyncJobStore, 'renewLeases'>;
 
@@ -42,6 +44,7 @@ export class Store {
     this.webPages = new WebPageStore(conn.db);
     this.principalMappings = new PrincipalMappingStore(conn.db, conn.dialect);
     this.accessConfigurations = new AccessConfigurationStore(conn.db);
+    this.experiences = new ExperienceStore(conn.db);
     this.leases = new SyncJobStore(conn.leaseDb, conn.sqlite);
   }
 

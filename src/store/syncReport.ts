@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from './schema.js';
 
 export type ReportAction = 'ADDED' | 'MODIFIED' | 'DELETED' | 'FAILED';
@@ -30,9 +30,13 @@ export class SyncReportStore {
   }
 
   /** A page of a job's report, ordered by document id then action; `after` is [document_id, action]. */
-  page(executionId: string, after: [string, string] | undefined, limit: number, action?: ReportAction) {
+  page(executionId: string, after: [string, string] | undefined, limit: number, action?: ReportAction, reasonContains?: string) {
     let q = this.db.selectFrom('sync_report').select(['document_id', 'action', 'reason', 'at']).where('execution_id', '=', executionId);
     if (action) q = q.where('action', '=', action);
+    if (reasonContains) {
+      const pattern = `%${reasonContains.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      q = q.where(sql<boolean>`lower(reason) LIKE ${pattern} ESCAPE '\\'`);
+    }
     if (after) q = q.where((eb) => eb(eb.refTuple('document_id', 'action'), '>', eb.tuple(after[0], after[1])));
     return q.orderBy('document_id').orderBy('action').limit(limit).execute();
   }

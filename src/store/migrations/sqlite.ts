@@ -242,4 +242,14 @@ export const SQLITE_MIGRATIONS: MigrationStep[][] = [
   ],
   // The progress of a sync (issue 13): how many documents the connector expects to list, once it knows.
   [`ALTER TABLE sync_jobs ADD COLUMN documents_expected INTEGER`],
+  // Experiences (api/experiences.ts): search applications of an index, and the users and groups given access to each.
+  [
+    `CREATE TABLE experiences (
+      id TEXT PRIMARY KEY, index_id TEXT NOT NULL, name TEXT NOT NULL, description TEXT, role_arn TEXT, configuration TEXT,
+      status TEXT NOT NULL, transition_at BIGINT, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)`,
+    `CREATE INDEX experiences_list ON experiences(index_id, created_at, id)`,
+    `CREATE TABLE experience_entities (
+      experience_id TEXT NOT NULL, entity_id TEXT NOT NULL, entity_type TEXT NOT NULL, persona TEXT,
+      persona_created_at BIGINT, persona_updated_at BIGINT, created_at BIGINT NOT NULL, PRIMARY KEY (experience_id, entity_id))`,
+  ],
 ];
