@@ -11,6 +11,10 @@ import { SyncReportStore } from './syncReport.js';
 import { SyncDocumentStore } from './syncDocuments.js';
 import { PrincipalMappingStore } from './principalMappings.js';
 import { AccessConfigurationStore } from './accessConfigurations.js';
+import { FaqStore } from './faqs.js';
+import { FeaturedResultsStore } from './featuredResults.js';
+import { ThesaurusStore } from './thesauri.js';
+import { VocabularyStore } from './vocabulary.js';
 
 /** Every repository over one connection: SQLite by default, PostgreSQL when a URL is configured. */
 export class Store {
@@ -24,6 +28,10 @@ export class Store {
   readonly syncDocuments: SyncDocumentStore;
   readonly principalMappings: PrincipalMappingStore;
   readonly accessConfigurations: AccessConfigurationStore;
+  readonly faqs: FaqStore;
+  readonly featuredResults: FeaturedResultsStore;
+  readonly thesauri: ThesaurusStore;
+  readonly vocabulary: VocabularyStore;
   /** Sync jobs through the lease connection: only for renewing leases. */
   readonly leases: Pick<SyncJobStore, 'renewLeases'>;
 
@@ -38,6 +46,10 @@ export class Store {
     this.syncDocuments = new SyncDocumentStore(conn.db, conn.sqlite);
     this.principalMappings = new PrincipalMappingStore(conn.db, conn.dialect);
     this.accessConfigurations = new AccessConfigurationStore(conn.db);
+    this.faqs = new FaqStore(conn.db, conn.dialect);
+    this.featuredResults = new FeaturedResultsStore(conn.db);
+    this.thesauri = new ThesaurusStore(conn.db);
+    this.vocabulary = new VocabularyStore(conn.db);
     this.leases = new SyncJobStore(conn.leaseDb, conn.sqlite);
   }
 
