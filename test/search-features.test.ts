@@ -1,6 +1,8 @@
 // Issue 12 items 1, 3, 4, 5 through the JS SDK on both backends: FAQs, featured results, thesaurus
 // and spell correction, each against the example of Kendra's developer guide (S3 is moto's server).
 import assert from 'node:assert/strict';
+import { execFile, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import {
   BatchDeleteFeaturedResultsSetCommand,
@@ -45,6 +47,21 @@ before(async () => {
 after(async () => {
   await moto?.stop();
 });
+
+// The script lives next to the sources; the compiled test runs from dist/test.
+const BOTO3_SCRIPT = fileURLToPath(new URL('../../test/support/boto3_search_features.py', import.meta.url));
+const boto3Skip = spawnSync('python3', ['-c', 'import boto3'], { stdio: 'ignore' }).status === 0 ? undefined : 'skipped: boto3 not found';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function boto3Report(url: string, s3: string): Promise<any> {
+  return new Promise((resolve, reject) => {
+    execFile('python3', [BOTO3_SCRIPT, url, s3], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+      if (err) return reject(new Error(`boto3 script failed: ${stderr || err.message}`));
+      resolve(JSON.parse(stdout));
+    });
+  });
+}
 
 const hl = (BeginOffset: number, EndOffset: number) => ({ BeginOffset, EndOffset, TopAnswer: false, Type: 'STANDARD' });
 
@@ -247,6 +264,36 @@ for (const backend of backends()) {
       // A new document's words are suggested from then on.
       await putIndexed(k, indexId, [{ Id: 'zebra', Title: 'Zebra crossing', Blob: Buffer.from('A zebra crossing is striped.'), ContentType: 'PLAIN_TEXT' }]);
       assert.deepEqual((await query({ QueryText: 'zebrra', SpellCorrectionConfiguration: spell })).SpellCorrectedQueries!.map((q) => q.SuggestedQueryText), ['zebra']);
+    });
+
+    test('boto3: the four features as a Python application sees them, errors with their extra members', { skip: boto3Skip }, async () => {
+      const out = await boto3Report(server.url, moto.endpoint);
+      assert.match(out.faqList[0].Id, UUID);
+      assert.match(out.conflict.items[0].SetId, UUID);
+      out.faqList[0].Id = '<uuid>';
+      out.conflict.items[0].SetId = '<uuid>';
+      const th = '# synonyms\nML => machine learning\nholiday, vacation\n';
+      assert.deepEqual(out, {
+        faqStates: ['CREATING', 'ACTIVE'],
+        faqList: [{ Id: '<uuid>', Name: 'basic', Status: 'ACTIVE', CreatedAt: '<datetime>', UpdatedAt: '<datetime>', FileFormat: 'CSV', LanguageCode: 'en' }],
+        faqQuery: [['QUESTION_ANSWER', 'faq'], ['DOCUMENT', 'rotate']],
+        faqAttributes: [
+          { Key: 'QuestionText', ValueType: 'TEXT_WITH_HIGHLIGHTS_VALUE', Value: { TextWithHighlightsValue: { Text: 'How do I rotate an API key?', Highlights: [hl(9, 15), hl(19, 22), hl(23, 26)] } } },
+          { Key: 'AnswerText', ValueType: 'TEXT_WITH_HIGHLIGHTS_VALUE', Value: { TextWithHighlightsValue: { Text: 'Open the console and choose Rotate.', Highlights: [hl(28, 34)] } } },
+        ],
+        faqConfidence: { ScoreConfidence: 'VERY_HIGH' },
+        faqAfterDelete: [['DOCUMENT', 'rotate']],
+        featured: [['DOCUMENT', 'onboarding']],
+        featuredResults: [['DOCUMENT', 'vacation']],
+        conflict: { code: 'FeaturedResultsConflictException', items: [{ QueryText: 'Vacation Policy', SetName: 'launch', SetId: '<uuid>' }], isSet: true },
+        featuredDelete: [],
+        thesaurusStates: ['CREATING', 'ACTIVE'],
+        thesaurusCounts: [Buffer.byteLength(th), 4, 2],
+        thesaurusQuery: [['DOCUMENT', 'ml']],
+        thesaurusTitle: { Text: 'Machine learning models', Highlights: [hl(0, 16)] },
+        holiday: [['DOCUMENT', 'vacation']],
+        spell: [{ SuggestedQueryText: 'vacation policy', Corrections: [{ BeginOffset: 0, EndOffset: 7, Term: 'vacaton', CorrectedTerm: 'vacation' }, { BeginOffset: 8, EndOffset: 13, Term: 'polcy', CorrectedTerm: 'policy' }] }],
+      });
     });
   });
 }
