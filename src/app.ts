@@ -11,6 +11,11 @@ import { Feedback } from './domain/feedback.js';
 import { QueryService } from './domain/query.js';
 import { PrincipalMappings } from './domain/principalMapping.js';
 import { AccessConfigurations } from './domain/accessConfigurations.js';
+import { Faqs } from './domain/faqs.js';
+import { FeaturedResults } from './domain/featuredResults.js';
+import { QueryFeatures } from './domain/queryFeatures.js';
+import { SpellCheck } from './domain/spellCheck.js';
+import { Thesauri } from './domain/thesauri.js';
 import { UserContexts } from './domain/userContext.js';
 import { UserTokenVerifier } from './auth/userToken.js';
 import { Indices } from './domain/indices.js';
@@ -84,13 +89,18 @@ export async function startKendrite(config: Config, opts: { clock?: Clock; log?:
   // On SQLite the engine reads through its own read-only connection, never inside the indexer's transactions.
   const search = searchEngineFor(store.conn, { databaseUrl: config.databaseUrl, statementTimeoutMs: config.search.statementTimeoutMs });
   const principalMappings = new PrincipalMappings(store, clock, indices, tokens, (bucket, key) => fetchS3(bucket, key));
-  const query = new QueryService(search, indices, new UserContexts(new UserTokenVerifier(config.secrets, clock), principalMappings));
+  const faqs = new Faqs(store, clock, indices, tokens, (bucket, key) => fetchS3(bucket, key), config.transitionDelayMs, log);
+  const featuredResults = new FeaturedResults(store, clock, indices, tokens);
+  const thesauri = new Thesauri(store, clock, indices, tokens, (bucket, key) => fetchS3(bucket, key), config.transitionDelayMs, log);
+  const features = new QueryFeatures(search, featuredResults, store.faqs, thesauri, new SpellCheck(store));
+  const query = new QueryService(search, indices, new UserContexts(new UserTokenVerifier(config.secrets, clock), principalMappings), features);
   const feedback = new Feedback(new FeedbackStore(store.db), indices, clock);
   const accessConfigurations = new AccessConfigurations(store, clock, indices, tokens);
   // The experience page's URL names the address the server listens on, known once it does.
   let consoleBase = '';
   const experiences = new Experiences(store, clock, indices, lifecycle, tokens, (id) => `${consoleBase}/console/experiences/${id}`);
   const services: Services = { config, store, indices, dataSources, syncJobs, documents, query, feedback, principalMappings, accessConfigurations, experiences };
+  const services: Services = { config, store, indices, dataSources, syncJobs, documents, query, feedback, principalMappings, accessConfigurations, faqs, featuredResults, thesauri };
 
   const server = createHttpServer({
     authenticator: new Authenticator({ credentials: config.credentials, maxClockSkewSeconds: config.maxClockSkewSeconds }, clock),

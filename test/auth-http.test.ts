@@ -9,6 +9,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import {
   CreateAccessControlConfigurationCommand,
+  CreateFeaturedResultsSetCommand,
   CreateIndexCommand,
   DeleteIndexCommand,
   DescribeDataSourceCommand,
@@ -44,18 +45,26 @@ const CONFIG = {
 const READS: OperationName[] = [
   'BatchGetDocumentStatus',
   'DescribeAccessControlConfiguration',
+  'DescribeFaq',
+  'DescribeFeaturedResultsSet',
+  'DescribeThesaurus',
   'DescribeDataSource',
   'DescribeIndex',
   'DescribePrincipalMapping',
   'ListAccessControlConfigurations',
   'ListDataSourceSyncJobs',
   'ListDataSources',
+  'ListFaqs',
+  'ListFeaturedResultsSets',
   'ListGroupsOlderThanOrderingId',
   'ListIndices',
   'ListTagsForResource',
   'Query',
   'Retrieve',
+  'ListThesauri',
 ];
+/** Reads of resources this test does not make (they need a file in S3): the key may read, and the answer is that there is none. */
+const READS_OF_NOTHING: OperationName[] = ['DescribeFaq', 'DescribeThesaurus'];
 const WRITES = IMPLEMENTED_OPERATIONS.filter((op) => !READS.includes(op));
 
 const MISMATCH = 'The request signature we calculated does not match the signature you provided.';
@@ -93,6 +102,7 @@ for (const backend of backends()) {
     let dataSourceId: string;
     let indexArn: string;
     let configurationId: string;
+    let featuredSetId: string;
     let snapshot: StoreSnapshot;
     const send = (req: RawRequest) => rawRequest(server.url, { credentials: WRITER, ...req });
 
@@ -103,6 +113,7 @@ for (const backend of backends()) {
       if ('Id' in input) input.Id = /Index$/.test(op) ? indexId : dataSourceId;
       if ('ResourceARN' in input) input.ResourceARN = indexArn;
       if ('Id' in input && /AccessControlConfiguration$/.test(op)) input.Id = configurationId;
+      if ('FeaturedResultsSetId' in input) input.FeaturedResultsSetId = featuredSetId;
       if (/PrincipalMapping$/.test(op)) {
         input.GroupId = 'a';
         delete input.DataSourceId;
@@ -131,6 +142,7 @@ for (const backend of backends()) {
       // What the access control reads read: a group mapping (the valid input's group 'a') and a configuration.
       await writer.send(new PutPrincipalMappingCommand({ IndexId: indexId, GroupId: 'a', GroupMembers: { MemberUsers: [{ UserId: 'alice' }] } }));
       configurationId = (await writer.send(new CreateAccessControlConfigurationCommand({ IndexId: indexId, Name: 'readers' }))).Id!;
+      featuredSetId = (await writer.send(new CreateFeaturedResultsSetCommand({ IndexId: indexId, FeaturedResultsSetName: 'readers' }))).FeaturedResultsSet!.FeaturedResultsSetId!;
       const ds = await writer.send(new DescribeDataSourceCommand({ IndexId: indexId, Id: dataSourceId }));
       assert.equal(ds.Status, 'ACTIVE');
       // Everything at rest: from here on, only an accepted write could change the store.
@@ -145,11 +157,12 @@ for (const backend of backends()) {
       assert.equal((await reader.send(new DescribeIndexCommand({ Id: indexId }))).Status, 'ACTIVE');
       assert.deepEqual((await reader.send(new ListDataSourcesCommand({ IndexId: indexId }))).SummaryItems!.map((s) => s.Id), [dataSourceId]);
       assert.equal((await reader.send(new ListDataSourceSyncJobsCommand({ IndexId: indexId, Id: dataSourceId }))).History!.length, 1);
-      assert.equal(READS.length, 13);
+      assert.equal(READS.length, 19);
       for (const op of READS) {
         assert.ok(IMPLEMENTED_OPERATIONS.includes(op), op);
         const res = await send({ credentials: READER, target: target(op), body: realInput(op) });
-        assertOk(res);
+        if (READS_OF_NOTHING.includes(op)) assertError(res, 400, 'ResourceNotFoundException');
+        else assertOk(res);
       }
     });
 

@@ -7,7 +7,11 @@ import { after, before, test } from 'node:test';
 import {
   BatchGetDocumentStatusCommand,
   BatchPutDocumentCommand,
+  CreateFaqCommand,
+  CreateThesaurusCommand,
   DeleteDataSourceCommand,
+  DescribeFaqCommand,
+  DescribeThesaurusCommand,
   QueryCommand,
   RetrieveCommand,
   StartDataSourceSyncJobCommand,
@@ -17,7 +21,8 @@ import {
   type QueryCommandInput,
   type QueryCommandOutput,
 } from '@aws-sdk/client-kendra';
-import { activeCustomDataSource, activeIndex, jobReaching, rejectsWith } from './support/kendra.js';
+import { activeCustomDataSource, activeIndex, jobReaching, rejectsWith, ROLE } from './support/kendra.js';
+import { Bucket, Moto } from './support/moto.js';
 import { CORPUS, createdAt, ingestCorpus, sourceUri, storeQuery, updatedAt, type Source } from './support/searchCorpus.js';
 import { backends, describeOrSkip, TestServer, TestStore, waitFor } from './support/server.js';
 import { activeDataSource, folderTemplate, metrics, syncToEnd } from './support/sync.js';
@@ -41,7 +46,8 @@ interface Judged {
 
 const ordered = (...ids: string[]) => ids.map((id) => [id]);
 const anyOrder = (...ids: string[]) => [ids];
-const ids = (r: QueryCommandOutput) => r.ResultItems!.map((i) => i.DocumentId!);
+/** Documents by id, FAQ answers by their question. */
+const ids = (r: QueryCommandOutput) => r.ResultItems!.map((i) => (i.Type === 'QUESTION_ANSWER' ? `faq: ${i.AdditionalAttributes![0]!.Value!.TextWithHighlightsValue!.Text}` : i.DocumentId!));
 const eq = (Key: string, Value: object) => ({ EqualsTo: { Key, Value } });
 const day = (iso: string) => new Date(`${iso}T00:00:00.000Z`);
 const TICKETS = CORPUS.filter((d) => d.source === 'tickets').map((d) => d.id);
@@ -53,7 +59,23 @@ function facet(r: QueryCommandOutput, key: string): { type: string | undefined; 
   return { type: f.DocumentAttributeValueType, pairs: f.DocumentAttributeValueCountPairs!.map((p) => [value(p.DocumentAttributeValue!), p.Count!]) };
 }
 
+/** The index's FAQ and thesaurus (from moto's S3): what the FAQ, synonym and spell cases judge. */
+const FAQ_FILE = 'How do I request a new laptop?,File a ticket to Facilities; laptops arrive within a week.\nWhat is the retention of Kafka topics?,Seven days unless the team asks for more.\n';
+const THESAURUS_FILE = 'k8s => kubernetes\ndr => disaster recovery\ncellphone, mobile phone\n';
+const spell = { IncludeQuerySpellCheckSuggestions: true };
+const suggested = (r: QueryCommandOutput) => r.SpellCorrectedQueries!.map((q) => [q.SuggestedQueryText, q.Corrections!.map((c) => [c.Term, c.CorrectedTerm, c.BeginOffset, c.EndOffset])]);
+
 const JUDGED: Judged[] = [
+  // FAQ answers: a question asked in other words answers ahead of every document; half its words are not enough alone.
+  { name: 'FAQ: the question asked in other words answers first', input: () => ({ QueryText: 'request a new laptop', QueryResultTypeFilter: 'QUESTION_ANSWER' }), total: 1, ranking: [['faq: How do I request a new laptop?']] },
+  { name: 'FAQ: answers come ahead of documents', input: () => ({ QueryText: 'Kafka topic retention' }), total: 3, ranking: [['faq: What is the retention of Kafka topics?'], ['w06'], ['t08']], check: (r) => assert.equal(r.ResultItems![0]!.ScoreAttributes!.ScoreConfidence, 'VERY_HIGH') },
+  { name: 'FAQ: one word of three answers nothing', input: () => ({ QueryText: 'laptop', QueryResultTypeFilter: 'QUESTION_ANSWER' }), total: 0, ranking: [] },
+  // Synonyms from the thesaurus.
+  { name: 'synonym: k8s => kubernetes ranks as kubernetes does', input: () => ({ QueryText: 'k8s' }), total: 3, ranking: ordered('w01', 't03', 'w02') },
+  { name: 'synonym: dr => the phrase disaster recovery', input: () => ({ QueryText: 'dr' }), total: 2, ranking: ordered('w07', 't05') },
+  // Spell correction: only words the index lacks, to the nearest indexed word.
+  { name: 'spell: a misspelled word is corrected from the corpus', input: () => ({ QueryText: 'zookeper ensamble', SpellCorrectionConfiguration: spell }), total: 0, ranking: [], check: (r) => assert.deepEqual(suggested(r), [['zookeeper ensemble', [['zookeper', 'zookeeper', 0, 8], ['ensamble', 'ensemble', 9, 17]]]]) },
+  { name: 'spell: indexed words are never corrected', input: () => ({ QueryText: 'zookeeper retirement', SpellCorrectionConfiguration: spell }), total: 1, ranking: ordered('w05'), check: (r) => assert.deepEqual(r.SpellCorrectedQueries, []) },
   { name: 'a word in one document only', input: () => ({ QueryText: 'zookeeper' }), total: 1, ranking: ordered('w05') },
   { name: 'the title outweighs the body; a short body outweighs a long one', input: () => ({ QueryText: 'kubernetes' }), total: 3, ranking: ordered('w01', 't03', 'w02') },
   { name: 'stemming: upgrading finds upgrades', input: () => ({ QueryText: 'upgrading' }), total: 1, ranking: ordered('w01') },
@@ -203,6 +225,17 @@ const JUDGED: Judged[] = [
   },
 ];
 
+let moto: Moto;
+before(async () => {
+  moto = await Moto.start();
+  const bucket = await Bucket.create(moto.client(), 'judged');
+  await bucket.put('faq.csv', FAQ_FILE);
+  await bucket.put('synonyms.txt', THESAURUS_FILE);
+});
+after(async () => {
+  await moto?.stop();
+});
+
 for (const backend of backends()) {
   describeOrSkip(`Query over a synced corpus [${backend.name}]`, { skip: backend.skip }, () => {
     let store: TestStore;
@@ -214,10 +247,15 @@ for (const backend of backends()) {
 
     before(async () => {
       store = await TestStore.create(backend.name);
-      server = await TestServer.start(store);
+      server = await TestServer.start(store, { env: moto.env });
       k = server.client();
       indexId = await activeIndex(k, 'search');
       ds = (await ingestCorpus(k, indexId)).dataSources;
+      const faq = (await k.send(new CreateFaqCommand({ IndexId: indexId, Name: 'it', RoleArn: ROLE, S3Path: { Bucket: 'judged', Key: 'faq.csv' } }))).Id!;
+      const thesaurus = (await k.send(new CreateThesaurusCommand({ IndexId: indexId, Name: 'synonyms', RoleArn: ROLE, SourceS3Path: { Bucket: 'judged', Key: 'synonyms.txt' } }))).Id!;
+      await waitFor('FAQ and thesaurus ACTIVE', async () =>
+        (await k.send(new DescribeFaqCommand({ IndexId: indexId, Id: faq }))).Status === 'ACTIVE' && (await k.send(new DescribeThesaurusCommand({ IndexId: indexId, Id: thesaurus }))).Status === 'ACTIVE' ? true : undefined,
+      );
     });
     after(async () => {
       await server?.stop();

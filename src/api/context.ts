@@ -5,6 +5,9 @@ import type { Feedback } from '../domain/feedback.js';
 import type { QueryService } from '../domain/query.js';
 import type { PrincipalMappings } from '../domain/principalMapping.js';
 import type { AccessConfigurations } from '../domain/accessConfigurations.js';
+import type { Faqs } from '../domain/faqs.js';
+import type { FeaturedResults } from '../domain/featuredResults.js';
+import type { Thesauri } from '../domain/thesauri.js';
 import type { Indices } from '../domain/indices.js';
 import type { Experiences } from '../domain/experiences.js';
 import type { SyncJobs } from '../domain/syncJobs.js';
@@ -26,6 +29,9 @@ export interface Services {
   principalMappings: PrincipalMappings;
   accessConfigurations: AccessConfigurations;
   experiences: Experiences;
+  faqs: Faqs;
+  featuredResults: FeaturedResults;
+  thesauri: Thesauri;
 }
 
 export type Handler<Op extends OperationName> = (input: OperationInputs[Op], ctx: RequestContext, s: Services) => Promise<OperationOutputs[Op] | SerializedOutput>;

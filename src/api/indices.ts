@@ -23,7 +23,7 @@ export const indexHandlers: Handlers = {
       ...settings,
       DocumentMetadataConfigurations: settings.DocumentMetadataConfigurations as never,
       IndexStatistics: {
-        FaqStatistics: { IndexedQuestionAnswersCount: 0 },
+        FaqStatistics: { IndexedQuestionAnswersCount: await s.faqs.entryCount(row.id) },
         TextDocumentStatistics: { IndexedTextDocumentsCount: stats.count, IndexedTextBytes: stats.bytes },
       },
     };

@@ -13,8 +13,12 @@ import { queryHandlers } from './query.js';
 import { syncJobHandlers } from './syncJobs.js';
 import { tagHandlers } from './tags.js';
 import { experienceHandlers } from './experiences.js';
+import { faqHandlers } from './faqs.js';
+import { featuredResultsHandlers } from './featuredResults.js';
+import { thesaurusHandlers } from './thesauri.js';
 
 const HANDLERS: Handlers = { ...indexHandlers, ...dataSourceHandlers, ...tagHandlers, ...syncJobHandlers, ...documentHandlers, ...queryHandlers, ...principalMappingHandlers, ...accessConfigurationHandlers, ...experienceHandlers };
+const HANDLERS: Handlers = { ...indexHandlers, ...dataSourceHandlers, ...tagHandlers, ...syncJobHandlers, ...documentHandlers, ...queryHandlers, ...principalMappingHandlers, ...accessConfigurationHandlers, ...faqHandlers, ...featuredResultsHandlers, ...thesaurusHandlers };
 const KNOWN = new Set<string>(OPERATION_NAMES);
 
 export const IMPLEMENTED_OPERATIONS = Object.keys(HANDLERS).sort() as OperationName[];

@@ -20,7 +20,9 @@ import { normalize, parseQueryText, type QueryNode } from '../search/queryText.j
 import { storableText } from '../store/storableText.js';
 import type { Scope } from './arn.js';
 import { conflict, invalid } from './errors.js';
+import { feedbackToken } from './feedbackToken.js';
 import type { Indices } from './indices.js';
+import type { QueryFeatures } from './queryFeatures.js';
 import type { IndexAccessSettings, UserContextInput, UserContexts } from './userContext.js';
 
 /** Characters of QueryText (the limit Kendra's model long carried; beyond 30 words Kendra ignores the rest anyway). */
@@ -57,6 +59,7 @@ export interface QueryInput {
   SortingConfiguration?: SortingInput;
   SortingConfigurations?: SortingInput[];
   UserContext?: UserContextInput;
+  SpellCorrectionConfiguration?: { IncludeQuerySpellCheckSuggestions: boolean };
 }
 
 export interface RetrieveInput {
@@ -90,9 +93,12 @@ export interface FacetResult {
   DocumentAttributeValueCountPairs: { DocumentAttributeValue: AttributeValue; Count: number; FacetResults?: FacetResult[] }[];
 }
 
+export type FeaturedResultsItem = Omit<QueryResultItem, 'ScoreAttributes'>;
+
 export interface QueryOutput {
   QueryId: string;
   ResultItems: QueryResultItem[];
+  FeaturedResultsItems?: FeaturedResultsItem[];
   FacetResults: FacetResult[];
   TotalNumberOfResults: number;
 }
@@ -112,6 +118,8 @@ export class QueryService {
     private readonly engine: SearchEngine,
     private readonly indices: Indices,
     private readonly users: UserContexts,
+    /** Thesaurus, featured results, FAQ answers, spell correction (domain/queryFeatures.ts). */
+    private readonly features?: QueryFeatures,
   ) {}
 
   /** `content`: only these content sources (an experience's page searches with its own). */
@@ -128,37 +136,53 @@ export class QueryService {
     const filter = checkedFilter(input.IndexId, input.AttributeFilter);
     const language = queryLanguage(filter);
     const analyzer = analyzerFor(language);
-    const query = parseText(input.QueryText, false, analyzer);
+    const parsed = parseText(input.QueryText, false, analyzer);
     const facets = (input.Facets ?? []).map((f, i) => facetSpec(f, `Facets[${i}]`, 1));
     const { offset, limit } = page(input.PageNumber, input.PageSize);
     const sort = await this.sortKeys(input);
     const QueryId = randomUUID();
     const req = { indexId: input.IndexId, language, query, filter, access, signal, content };
+    const plan = this.features
+      ? await this.features.plan({ indexId: input.IndexId, language, analyzer, text: input.QueryText, query: parsed, access, signal })
+      : { query: parsed, featuredDocKeys: [], featuredIds: [] };
+    const query = plan.query;
+    const req = { indexId: input.IndexId, language, query, filter, access, signal, ...(plan.featuredIds.length ? { documentIds: { except: plan.featuredIds } } : {}) };
+    const highlighter = new Highlighter(query, analyzer);
+    const finish = (out: QueryOutput): Promise<QueryOutput> =>
+      this.features
+        ? this.features.complete(out, {
+            indexId: input.IndexId, language, analyzer, text: input.QueryText, queryId: QueryId, firstPage: offset === 0, typeFilter: input.QueryResultTypeFilter,
+            spellCheck: input.SpellCorrectionConfiguration?.IncludeQuerySpellCheckSuggestions === true, highlighter,
+          })
+        : Promise.resolve(out);
     // kendrite holds documents only: no FAQ answers or suggested answers to serve.
     const documentsWanted = input.QueryResultTypeFilter === undefined || input.QueryResultTypeFilter === 'DOCUMENT';
     // Query text with nothing searchable in it (only stop words or punctuation) finds nothing; no text at all browses.
     const nothingToFind = input.QueryText !== undefined && query === undefined;
-    if (!documentsWanted || nothingToFind) return { QueryId, ResultItems: [], FacetResults: facets.map((f) => facetResult(f, [])), TotalNumberOfResults: 0 };
+    if (!documentsWanted || nothingToFind) return finish({ QueryId, ResultItems: [], FacetResults: facets.map((f) => facetResult(f, [])), TotalNumberOfResults: 0 });
 
     const ranked = limit > 0 ? await this.engine.rankDocuments(req, sort, offset, limit) : { total: await this.engine.countDocuments(req), topScore: 0, items: [] };
-    const docs = new Map((await this.engine.documents(ranked.items.map((r) => r.docKey), EXCERPT_SOURCE_CHARS)).map((d) => [d.docKey, d]));
-    const highlighter = new Highlighter(query, analyzer);
+    const featuredKeys = offset === 0 ? plan.featuredDocKeys : [];
+    const docs = new Map((await this.engine.documents([...featuredKeys, ...ranked.items.map((r) => r.docKey)], EXCERPT_SOURCE_CHARS)).map((d) => [d.docKey, d]));
     const relevance = query !== undefined && !normalize(query).negated;
-    const ResultItems = ranked.items.flatMap((r): QueryResultItem[] => {
-      const d = docs.get(r.docKey);
-      if (!d) return []; // removed between ranking and reading
+    const item = (d: StoredDocument): FeaturedResultsItem => {
       const Id = `${QueryId}-${randomUUID()}`;
-      return [{
+      return {
         Id, Type: 'DOCUMENT', AdditionalAttributes: [], DocumentId: d.documentId,
         DocumentTitle: highlighter.highlight(d.title), DocumentExcerpt: highlighter.excerpt(d.body),
         ...(d.sourceUri ? { DocumentURI: d.sourceUri } : {}),
         DocumentAttributes: attributesOf(d, input.RequestedDocumentAttributes),
-        ScoreAttributes: { ScoreConfidence: relevance ? confidence(r.score, ranked.topScore) : 'NOT_AVAILABLE' },
         FeedbackToken: feedbackToken(QueryId, Id),
-      }];
+      };
+    };
+    const ResultItems = ranked.items.flatMap((r): QueryResultItem[] => {
+      const d = docs.get(r.docKey);
+      if (!d) return []; // removed between ranking and reading
+      return [{ ...item(d), ScoreAttributes: { ScoreConfidence: relevance ? confidence(r.score, ranked.topScore) : 'NOT_AVAILABLE' } }];
     });
+    const featured = featuredKeys.flatMap((k) => (docs.has(k) ? [item(docs.get(k)!)] : []));
     const FacetResults = await Promise.all(facets.map(async (f) => facetResult(f, await this.engine.facet(req, f))));
-    return { QueryId, ResultItems, FacetResults, TotalNumberOfResults: ranked.total };
+    return finish({ QueryId, ResultItems, ...(featured.length ? { FeaturedResultsItems: featured } : {}), FacetResults, TotalNumberOfResults: ranked.total });
   }
 
   private async runRetrieve(scope: Scope, input: RetrieveInput, signal: AbortSignal | undefined): Promise<{ QueryId: string; ResultItems: RetrieveResultItem[] }> {
@@ -292,6 +316,3 @@ export function confidence(score: number, top: number): ScoreConfidence {
   return r >= 0.75 ? 'VERY_HIGH' : r >= 0.5 ? 'HIGH' : r >= 0.25 ? 'MEDIUM' : 'LOW';
 }
 
-function feedbackToken(queryId: string, resultId: string): string {
-  return `kendrite1.${Buffer.from(`${queryId} ${resultId}`).toString('base64url')}`;
-}

@@ -271,7 +271,7 @@ function reply(status: number, requestId: string, body: string | Buffer, errorTy
 
 function failure(err: unknown, requestId: string, log: HttpOptions['log']): Reply {
   const e = err instanceof KendraError ? err : internal(err, log, requestId);
-  return reply(e.status, requestId, JSON.stringify({ __type: e.code, message: e.message }), e.code);
+  return reply(e.status, requestId, JSON.stringify({ __type: e.code, message: e.message, ...e.details }), e.code);
 }
 
 function internal(err: unknown, log: HttpOptions['log'], requestId: string): KendraError {

@@ -41,6 +41,8 @@ export class KendraError extends Error {
     message: string,
     /** Only where AWS answers this code with another status than usual. */
     status?: number,
+    /** Members of the error's shape besides the message (FeaturedResultsConflictException's ConflictingItems). */
+    readonly details?: Record<string, unknown>,
   ) {
     super(message);
     this.name = code;

@@ -28,6 +28,8 @@ export interface DocumentSearch {
   content?: ContentSources;
   /** Aborted when the client has gone away: the statement running is cancelled (PostgreSQL). */
   signal?: AbortSignal;
+  /** Only these documents (featured results), or all but these (the results under featured ones). */
+  documentIds?: { only?: string[]; except?: string[] };
 }
 
 export interface ContentSources {
@@ -232,6 +234,8 @@ export class SqlSearchEngine implements SearchEngine {
     if (req.filter) parts.push(compileFilter(req.indexId, req.filter));
     if (req.access) parts.push(accessCondition(req.access, (column, keys) => this.backend.memberOf(column, keys)));
     if (req.content) parts.push(contentCondition(req.content));
+    if (req.documentIds?.only) parts.push(req.documentIds.only.length ? sql`d.document_id IN (${list(req.documentIds.only)})` : raw('1 = 0'));
+    if (req.documentIds?.except?.length) parts.push(sql`d.document_id NOT IN (${list(req.documentIds.except)})`);
     return join(parts, ' AND ');
   }
 }

@@ -309,6 +309,76 @@ export interface ExperienceEntitiesTable {
   created_at: number;
 }
 
+/** FAQs (api/faqs.ts): a file of questions and answers read from S3. */
+export interface FaqsTable {
+  id: string;
+  index_id: string;
+  name: string;
+  description: string | null;
+  s3_bucket: string;
+  s3_key: string;
+  role_arn: string;
+  file_format: string;
+  language_code: string;
+  status: string;
+  error_message: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** One question and its answer; search_question holds the question's terms (search/faqAnswers.ts). */
+export interface FaqEntriesTable {
+  entry_key: Generated<number>;
+  faq_id: string;
+  index_id: string;
+  language_code: string;
+  question: string;
+  answer: string;
+  source_uri: string | null;
+  /** Custom attributes of the entry (JSON DocumentAttribute list). */
+  attributes: string;
+  search_question: string;
+}
+
+export interface FeaturedResultsSetsTable {
+  id: string;
+  index_id: string;
+  name: string;
+  description: string | null;
+  status: string;
+  /** QueryTexts and FeaturedDocuments as given (JSON). */
+  query_texts: string;
+  documents: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** Each set's query texts, normalized (domain/featuredResults.ts), for the lookup at query time. */
+export interface FeaturedQueryTextsTable {
+  index_id: string;
+  query_text: string;
+  set_id: string;
+}
+
+export interface ThesauriTable {
+  id: string;
+  index_id: string;
+  name: string;
+  description: string | null;
+  role_arn: string;
+  s3_bucket: string;
+  s3_key: string;
+  status: string;
+  error_message: string | null;
+  file_size_bytes: number;
+  term_count: number;
+  synonym_rule_count: number;
+  /** The parsed synonym rules (search/thesaurus.ts), JSON; '[]' until the file has been read. */
+  rules: string;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Database {
   indices: IndicesTable;
   data_sources: DataSourcesTable;
@@ -335,4 +405,9 @@ export interface Database {
   worker_heartbeats: WorkerHeartbeatsTable;
   experiences: ExperiencesTable;
   experience_entities: ExperienceEntitiesTable;
+  faqs: FaqsTable;
+  faq_entries: FaqEntriesTable;
+  featured_results_sets: FeaturedResultsSetsTable;
+  featured_query_texts: FeaturedQueryTextsTable;
+  thesauri: ThesauriTable;
 }

@@ -14,6 +14,10 @@ import { WebPageStore } from './webPages.js';
 import { PrincipalMappingStore } from './principalMappings.js';
 import { AccessConfigurationStore } from './accessConfigurations.js';
 import { ExperienceStore } from './experiences.js';
+import { FaqStore } from './faqs.js';
+import { FeaturedResultsStore } from './featuredResults.js';
+import { ThesaurusStore } from './thesauri.js';
+import { VocabularyStore } from './vocabulary.js';
 
 /** Every repository over one connection: SQLite by default, PostgreSQL when a URL is configured. */
 export class Store {
@@ -29,6 +33,10 @@ export class Store {
   readonly principalMappings: PrincipalMappingStore;
   readonly accessConfigurations: AccessConfigurationStore;
   readonly experiences: ExperienceStore;
+  readonly faqs: FaqStore;
+  readonly featuredResults: FeaturedResultsStore;
+  readonly thesauri: ThesaurusStore;
+  readonly vocabulary: VocabularyStore;
   /** Sync jobs through the lease connection: only for renewing leases. */
   readonly leases: Pick<SyncJobStore, 'renewLeases'>;
 
@@ -45,6 +53,10 @@ export class Store {
     this.principalMappings = new PrincipalMappingStore(conn.db, conn.dialect);
     this.accessConfigurations = new AccessConfigurationStore(conn.db);
     this.experiences = new ExperienceStore(conn.db);
+    this.faqs = new FaqStore(conn.db, conn.dialect);
+    this.featuredResults = new FeaturedResultsStore(conn.db);
+    this.thesauri = new ThesaurusStore(conn.db);
+    this.vocabulary = new VocabularyStore(conn.db);
     this.leases = new SyncJobStore(conn.leaseDb, conn.sqlite);
   }
 

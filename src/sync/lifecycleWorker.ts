@@ -56,6 +56,9 @@ export class LifecycleWorker {
     await this.store.principalMappings.purgeIndex(id);
     await this.store.accessConfigurations.purgeIndex(id);
     await this.store.experiences.purgeIndex(id);
+    await this.store.faqs.purgeIndex(id);
+    await this.store.featuredResults.purgeIndex(id);
+    await this.store.thesauri.purgeIndex(id);
     await this.store.tags.removeAll(indexArn({ accountId: ix.account_id, region: ix.region }, id));
     await this.store.indices.delete(id);
   }

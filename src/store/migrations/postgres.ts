@@ -223,4 +223,30 @@ export const POSTGRES_MIGRATIONS: MigrationStep[][] = [
       experience_id TEXT NOT NULL, entity_id TEXT NOT NULL, entity_type TEXT NOT NULL, persona TEXT,
       persona_created_at BIGINT, persona_updated_at BIGINT, created_at BIGINT NOT NULL, PRIMARY KEY (experience_id, entity_id))`,
   ],
+  // FAQs, featured results and thesauri (api/faqs.ts, featuredResults.ts, thesauri.ts). A FAQ's questions are indexed
+  // as kendrite's own terms (search/faqAnswers.ts), so both backends match them alike.
+  [
+    `CREATE TABLE faqs (
+      id TEXT PRIMARY KEY, index_id TEXT NOT NULL, name TEXT NOT NULL, description TEXT, s3_bucket TEXT NOT NULL, s3_key TEXT NOT NULL,
+      role_arn TEXT NOT NULL, file_format TEXT NOT NULL, language_code TEXT NOT NULL, status TEXT NOT NULL, error_message TEXT,
+      created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)`,
+    `CREATE INDEX faqs_list ON faqs(index_id, created_at, id)`,
+    `CREATE TABLE faq_entries (
+      entry_key BIGSERIAL PRIMARY KEY, faq_id TEXT NOT NULL, index_id TEXT NOT NULL, language_code TEXT NOT NULL,
+      question TEXT NOT NULL, answer TEXT NOT NULL, source_uri TEXT, attributes TEXT NOT NULL, search_question TEXT NOT NULL, search_vector tsvector GENERATED ALWAYS AS (to_tsvector('simple', search_question)) STORED)`,
+    `CREATE INDEX faq_entries_faq ON faq_entries(faq_id)`,
+    `CREATE INDEX faq_entries_search ON faq_entries USING GIN (search_vector)`,
+    `CREATE TABLE featured_results_sets (
+      id TEXT PRIMARY KEY, index_id TEXT NOT NULL, name TEXT NOT NULL, description TEXT, status TEXT NOT NULL,
+      query_texts TEXT NOT NULL, documents TEXT NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)`,
+    `CREATE INDEX featured_results_sets_list ON featured_results_sets(index_id, created_at, id)`,
+    `CREATE TABLE featured_query_texts (index_id TEXT NOT NULL, query_text TEXT NOT NULL, set_id TEXT NOT NULL, PRIMARY KEY (index_id, query_text, set_id))`,
+    `CREATE INDEX featured_query_texts_set ON featured_query_texts(set_id)`,
+    `CREATE TABLE thesauri (
+      id TEXT PRIMARY KEY, index_id TEXT NOT NULL, name TEXT NOT NULL, description TEXT, role_arn TEXT NOT NULL,
+      s3_bucket TEXT NOT NULL, s3_key TEXT NOT NULL, status TEXT NOT NULL, error_message TEXT,
+      file_size_bytes BIGINT NOT NULL, term_count BIGINT NOT NULL, synonym_rule_count BIGINT NOT NULL, rules TEXT NOT NULL,
+      created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)`,
+    `CREATE INDEX thesauri_list ON thesauri(index_id, created_at, id)`,
+  ],
 ];

@@ -252,4 +252,32 @@ export const SQLITE_MIGRATIONS: MigrationStep[][] = [
       experience_id TEXT NOT NULL, entity_id TEXT NOT NULL, entity_type TEXT NOT NULL, persona TEXT,
       persona_created_at BIGINT, persona_updated_at BIGINT, created_at BIGINT NOT NULL, PRIMARY KEY (experience_id, entity_id))`,
   ],
+  // FAQs, featured results and thesauri (api/faqs.ts, featuredResults.ts, thesauri.ts). A FAQ's questions are indexed
+  // as kendrite's own terms (search/faqAnswers.ts), so both backends match them alike.
+  [
+    `CREATE TABLE faqs (
+      id TEXT PRIMARY KEY, index_id TEXT NOT NULL, name TEXT NOT NULL, description TEXT, s3_bucket TEXT NOT NULL, s3_key TEXT NOT NULL,
+      role_arn TEXT NOT NULL, file_format TEXT NOT NULL, language_code TEXT NOT NULL, status TEXT NOT NULL, error_message TEXT,
+      created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL)`,
+    `CREATE INDEX faqs_list ON faqs(index_id, created_at, id)`,
+    `CREATE TABLE faq_entries (
+      entry_key INTEGER PRIMARY KEY AUTOINCREMENT, faq_id TEXT NOT NULL, index_id TEXT NOT NULL, language_code TEXT NOT NULL,
+      question TEXT NOT NULL, answer TEXT NOT NULL, source_uri TEXT, attributes TEXT NOT NULL, search_question TEXT NOT NULL)`,
+    `CREATE INDEX faq_entries_faq ON faq_entries(faq_id)`,
+    `CREATE VIRTUAL TABLE faq_entries_fts USING fts5(search_question, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 0')`,
+    `CREATE TRIGGER faq_entries_fts_insert AFTER INSERT ON faq_entries BEGIN INSERT INTO faq_entries_fts(rowid, search_question) VALUES (new.entry_key, new.search_question); END`,
+    `CREATE TRIGGER faq_entries_fts_delete AFTER DELETE ON faq_entries BEGIN DELETE FROM faq_entries_fts WHERE rowid = old.entry_key; END`,
+    `CREATE TABLE featured_results_sets (
+      id TEXT PRIMARY KEY, index_id TEXT NOT NULL, name TEXT NOT NULL, description TEXT, status TEXT NOT NULL,
+      query_texts TEXT NOT NULL, documents TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL)`,
+    `CREATE INDEX featured_results_sets_list ON featured_results_sets(index_id, created_at, id)`,
+    `CREATE TABLE featured_query_texts (index_id TEXT NOT NULL, query_text TEXT NOT NULL, set_id TEXT NOT NULL, PRIMARY KEY (index_id, query_text, set_id))`,
+    `CREATE INDEX featured_query_texts_set ON featured_query_texts(set_id)`,
+    `CREATE TABLE thesauri (
+      id TEXT PRIMARY KEY, index_id TEXT NOT NULL, name TEXT NOT NULL, description TEXT, role_arn TEXT NOT NULL,
+      s3_bucket TEXT NOT NULL, s3_key TEXT NOT NULL, status TEXT NOT NULL, error_message TEXT,
+      file_size_bytes INTEGER NOT NULL, term_count INTEGER NOT NULL, synonym_rule_count INTEGER NOT NULL, rules TEXT NOT NULL,
+      created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL)`,
+    `CREATE INDEX thesauri_list ON thesauri(index_id, created_at, id)`,
+  ],
 ];

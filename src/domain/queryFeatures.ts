@@ -1,0 +1,139 @@
+/**
+ * What Query adds around the document search (issue 12): the index's thesaurus expands the query
+ * before it runs; an ACTIVE featured results set naming the query text puts its documents first
+ * (FeaturedResultsItems, only those the caller may see, and not again among the results); FAQ
+ * questions that the query asks come back as QUESTION_ANSWER results ahead of the documents; and
+ * SpellCorrectionConfiguration asks for SpellCorrectedQueries. domain/query.ts calls `plan` before
+ * the search and `complete` after it; nothing else of the query path knows these features.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Analyzer } from '../search/analysis.js';
+import type { AccessScope } from '../search/access.js';
+import { parseStoredAttributes, type Attribute } from '../search/attributes.js';
+import type { SearchEngine } from '../search/engine.js';
+import { answering, questionTerms } from '../search/faqAnswers.js';
+import type { Highlighter, TextWithHighlights } from '../search/highlight.js';
+import { LANGUAGE_KEY } from '../search/language.js';
+import type { QueryNode } from '../search/queryText.js';
+import type { FaqStore } from '../store/faqs.js';
+import type { FeaturedResults } from './featuredResults.js';
+import { feedbackToken } from './feedbackToken.js';
+import type { SpellCheck, SpellCorrectedQuery } from './spellCheck.js';
+import type { Thesauri } from './thesauri.js';
+
+export interface PlanRequest {
+  indexId: string;
+  language: string;
+  analyzer: Analyzer;
+  text: string | undefined;
+  query: QueryNode | undefined;
+  access: AccessScope;
+  signal?: AbortSignal;
+}
+
+export interface QueryPlan {
+  /** The query with the thesaurus's synonyms. */
+  query: QueryNode | undefined;
+  /** The featured documents the caller may see, in the set's order. */
+  featuredDocKeys: number[];
+  /** Every featured document id: left out of the ranked results. */
+  featuredIds: string[];
+}
+
+export interface CompleteRequest {
+  indexId: string;
+  language: string;
+  analyzer: Analyzer;
+  text: string | undefined;
+  queryId: string;
+  firstPage: boolean;
+  typeFilter: string | undefined;
+  spellCheck: boolean;
+  highlighter: Highlighter;
+}
+
+interface TextAttribute {
+  Key: string;
+  ValueType: 'TEXT_WITH_HIGHLIGHTS_VALUE';
+  Value: { TextWithHighlightsValue: TextWithHighlights };
+}
+
+export interface QuestionAnswerItem {
+  Id: string;
+  Type: 'QUESTION_ANSWER';
+  AdditionalAttributes: TextAttribute[];
+  DocumentId: string;
+  DocumentTitle: TextWithHighlights;
+  DocumentExcerpt: TextWithHighlights;
+  DocumentURI?: string;
+  DocumentAttributes: Attribute[];
+  ScoreAttributes: { ScoreConfidence: string };
+  FeedbackToken: string;
+}
+
+export class QueryFeatures {
+  constructor(
+    private readonly engine: SearchEngine,
+    private readonly featured: FeaturedResults,
+    private readonly faqs: FaqStore,
+    private readonly thesauri: Thesauri,
+    private readonly spell: SpellCheck,
+  ) {}
+
+  async plan(req: PlanRequest): Promise<QueryPlan> {
+    const thesaurus = req.query ? await this.thesauri.forIndex(req.indexId) : undefined;
+    const query = thesaurus ? thesaurus.expand(req.query, req.analyzer) : req.query;
+    const featuredIds = await this.featured.featuredFor(req.indexId, req.text);
+    if (!featuredIds.length) return { query, featuredDocKeys: [], featuredIds };
+    // The same conditions as every result (searchable, language, access): a document the caller may not see is not featured.
+    const visible = await this.engine.rankDocuments({ indexId: req.indexId, language: req.language, access: req.access, signal: req.signal, documentIds: { only: featuredIds } }, [], 0, featuredIds.length);
+    const docs = await this.engine.documents(visible.items.map((r) => r.docKey), 0);
+    const keyOf = new Map(docs.map((d) => [d.documentId, d.docKey]));
+    return { query, featuredDocKeys: featuredIds.flatMap((id) => (keyOf.has(id) ? [keyOf.get(id)!] : [])), featuredIds };
+  }
+
+  /** FAQ answers ahead of the documents (after any suggested answer) and the spell checker's suggestions. */
+  async complete<R extends { Type: string }, O extends { ResultItems: R[]; TotalNumberOfResults: number }>(
+    out: O,
+    req: CompleteRequest,
+  ): Promise<O & { SpellCorrectedQueries?: SpellCorrectedQuery[] }> {
+    const wantsFaq = req.firstPage && (req.typeFilter === undefined || req.typeFilter === 'QUESTION_ANSWER');
+    const answers = wantsFaq && req.text ? await this.answers(req) : [];
+    const items = [...out.ResultItems] as (R | QuestionAnswerItem)[];
+    const at = items.findIndex((i) => i.Type === 'DOCUMENT');
+    items.splice(at < 0 ? items.length : at, 0, ...answers);
+    return {
+      ...out,
+      ResultItems: items as R[],
+      TotalNumberOfResults: out.TotalNumberOfResults + answers.length,
+      ...(req.spellCheck ? { SpellCorrectedQueries: await this.spell.suggestions(req.indexId, req.language, req.text) } : {}),
+    };
+  }
+
+  private async answers(req: CompleteRequest): Promise<QuestionAnswerItem[]> {
+    const terms = questionTerms(req.text!, req.analyzer);
+    const matches = answering(terms, await this.faqs.candidates(req.indexId, req.language, terms), req.analyzer);
+    return matches.map(({ entry, confidence }) => {
+      const Id = `${req.queryId}-${randomUUID()}`;
+      const question = req.highlighter.highlight(entry.question);
+      const answer = req.highlighter.highlight(entry.answer);
+      const text = (Key: string, v: TextWithHighlights): TextAttribute => ({ Key, ValueType: 'TEXT_WITH_HIGHLIGHTS_VALUE', Value: { TextWithHighlightsValue: v } });
+      return {
+        Id, Type: 'QUESTION_ANSWER',
+        AdditionalAttributes: [text('QuestionText', question), text('AnswerText', answer)],
+        DocumentId: `${entry.faq_id}-${entry.entry_key}`,
+        DocumentTitle: question,
+        DocumentExcerpt: answer,
+        ...(entry.source_uri ? { DocumentURI: entry.source_uri } : {}),
+        DocumentAttributes: [
+          { Key: '_faq_id', Value: { StringValue: entry.faq_id } },
+          ...(entry.source_uri ? [{ Key: '_source_uri', Value: { StringValue: entry.source_uri } }] : []),
+          ...parseStoredAttributes(entry.attributes),
+          { Key: LANGUAGE_KEY, Value: { StringValue: entry.language_code } },
+        ],
+        ScoreAttributes: { ScoreConfidence: confidence },
+        FeedbackToken: feedbackToken(req.queryId, Id),
+      };
+    });
+  }
+}
