@@ -9,6 +9,9 @@ import { DataSources } from './domain/dataSources.js';
 import { Documents } from './domain/documents.js';
 import { Feedback } from './domain/feedback.js';
 import { QueryService } from './domain/query.js';
+import { QueryLog } from './domain/queryLog.js';
+import { QuerySuggestions } from './domain/querySuggestions.js';
+import { BlockLists } from './domain/blockLists.js';
 import { PrincipalMappings } from './domain/principalMapping.js';
 import { AccessConfigurations } from './domain/accessConfigurations.js';
 import { UserContexts } from './domain/userContext.js';
@@ -68,10 +71,14 @@ export async function startKendrite(config: Config, opts: { clock?: Clock; log?:
   // On SQLite the engine reads through its own read-only connection, never inside the indexer's transactions.
   const search = searchEngineFor(store.conn, { databaseUrl: config.databaseUrl, statementTimeoutMs: config.search.statementTimeoutMs });
   const principalMappings = new PrincipalMappings(store, clock, indices, tokens, (bucket, key) => fetchS3(bucket, key));
-  const query = new QueryService(search, indices, new UserContexts(new UserTokenVerifier(config.secrets, clock), principalMappings));
+  const userContexts = new UserContexts(new UserTokenVerifier(config.secrets, clock), principalMappings);
+  const queryLog = new QueryLog(store.queryLog, clock, config.queryLog, log);
+  const query = new QueryService(search, indices, userContexts, (q) => queryLog.record(q));
+  const querySuggestions = new QuerySuggestions(store, clock, indices, search, userContexts, queryLog, config.queryLog.suggestionsRefreshMs);
+  const blockLists = new BlockLists(store, clock, indices, tokens, (bucket, key) => fetchS3(bucket, key), (indexId) => querySuggestions.invalidate(indexId));
   const feedback = new Feedback(new FeedbackStore(store.db), indices, clock);
   const accessConfigurations = new AccessConfigurations(store, clock, indices, tokens);
-  const services: Services = { config, store, indices, dataSources, syncJobs, documents, query, feedback, principalMappings, accessConfigurations };
+  const services: Services = { config, store, indices, dataSources, syncJobs, documents, query, feedback, principalMappings, accessConfigurations, querySuggestions, blockLists };
 
   const server = createHttpServer({
     authenticator: new Authenticator({ credentials: config.credentials, maxClockSkewSeconds: config.maxClockSkewSeconds }, clock),
@@ -91,6 +98,7 @@ export async function startKendrite(config: Config, opts: { clock?: Clock; log?:
     async close() {
       await server.close();
       await worker.stop();
+      await queryLog.close();
       await search.close();
       await store.close();
     },

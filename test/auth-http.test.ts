@@ -9,6 +9,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import {
   CreateAccessControlConfigurationCommand,
+  CreateQuerySuggestionsBlockListCommand,
   CreateIndexCommand,
   DeleteIndexCommand,
   DescribeDataSourceCommand,
@@ -47,11 +48,15 @@ const READS: OperationName[] = [
   'DescribeDataSource',
   'DescribeIndex',
   'DescribePrincipalMapping',
+  'DescribeQuerySuggestionsBlockList',
+  'DescribeQuerySuggestionsConfig',
+  'GetQuerySuggestions',
   'ListAccessControlConfigurations',
   'ListDataSourceSyncJobs',
   'ListDataSources',
   'ListGroupsOlderThanOrderingId',
   'ListIndices',
+  'ListQuerySuggestionsBlockLists',
   'ListTagsForResource',
   'Query',
   'Retrieve',
@@ -93,6 +98,7 @@ for (const backend of backends()) {
     let dataSourceId: string;
     let indexArn: string;
     let configurationId: string;
+    let blockListId: string;
     let snapshot: StoreSnapshot;
     const send = (req: RawRequest) => rawRequest(server.url, { credentials: WRITER, ...req });
 
@@ -103,6 +109,7 @@ for (const backend of backends()) {
       if ('Id' in input) input.Id = /Index$/.test(op) ? indexId : dataSourceId;
       if ('ResourceARN' in input) input.ResourceARN = indexArn;
       if ('Id' in input && /AccessControlConfiguration$/.test(op)) input.Id = configurationId;
+      if ('Id' in input && /QuerySuggestionsBlockList$/.test(op)) input.Id = blockListId;
       if (/PrincipalMapping$/.test(op)) {
         input.GroupId = 'a';
         delete input.DataSourceId;
@@ -112,7 +119,8 @@ for (const backend of backends()) {
 
     before(async () => {
       store = await TestStore.create(backend.name);
-      server = await TestServer.start(store, { config: CONFIG });
+      // S3 that refuses at once: the block list below fails fast.
+      server = await TestServer.start(store, { config: CONFIG, env: { KENDRITE_S3_ENDPOINT: 'http://127.0.0.1:9' } });
       writer = server.client(WRITER);
       reader = server.client(READER);
     });
@@ -131,6 +139,8 @@ for (const backend of backends()) {
       // What the access control reads read: a group mapping (the valid input's group 'a') and a configuration.
       await writer.send(new PutPrincipalMappingCommand({ IndexId: indexId, GroupId: 'a', GroupMembers: { MemberUsers: [{ UserId: 'alice' }] } }));
       configurationId = (await writer.send(new CreateAccessControlConfigurationCommand({ IndexId: indexId, Name: 'readers' }))).Id!;
+      // A block list whose file is not there (no S3 here): FAILED, and describable.
+      blockListId = (await writer.send(new CreateQuerySuggestionsBlockListCommand({ IndexId: indexId, Name: 'blocked', RoleArn: ROLE, SourceS3Path: { Bucket: 'none', Key: 'none.txt' } }))).Id!;
       const ds = await writer.send(new DescribeDataSourceCommand({ IndexId: indexId, Id: dataSourceId }));
       assert.equal(ds.Status, 'ACTIVE');
       // Everything at rest: from here on, only an accepted write could change the store.
@@ -145,7 +155,7 @@ for (const backend of backends()) {
       assert.equal((await reader.send(new DescribeIndexCommand({ Id: indexId }))).Status, 'ACTIVE');
       assert.deepEqual((await reader.send(new ListDataSourcesCommand({ IndexId: indexId }))).SummaryItems!.map((s) => s.Id), [dataSourceId]);
       assert.equal((await reader.send(new ListDataSourceSyncJobsCommand({ IndexId: indexId, Id: dataSourceId }))).History!.length, 1);
-      assert.equal(READS.length, 13);
+      assert.equal(READS.length, 17);
       for (const op of READS) {
         assert.ok(IMPLEMENTED_OPERATIONS.includes(op), op);
         const res = await send({ credentials: READER, target: target(op), body: realInput(op) });

@@ -6,6 +6,8 @@ import type { QueryService } from '../domain/query.js';
 import type { PrincipalMappings } from '../domain/principalMapping.js';
 import type { AccessConfigurations } from '../domain/accessConfigurations.js';
 import type { Indices } from '../domain/indices.js';
+import type { BlockLists } from '../domain/blockLists.js';
+import type { QuerySuggestions } from '../domain/querySuggestions.js';
 import type { SyncJobs } from '../domain/syncJobs.js';
 import type { Store } from '../store/store.js';
 import type { RequestContext } from '../http/server.js';
@@ -24,6 +26,8 @@ export interface Services {
   feedback: Feedback;
   principalMappings: PrincipalMappings;
   accessConfigurations: AccessConfigurations;
+  querySuggestions: QuerySuggestions;
+  blockLists: BlockLists;
 }
 
 export type Handler<Op extends OperationName> = (input: OperationInputs[Op], ctx: RequestContext, s: Services) => Promise<OperationOutputs[Op] | SerializedOutput>;

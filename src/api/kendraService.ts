@@ -12,8 +12,9 @@ import { principalMappingHandlers } from './principalMapping.js';
 import { queryHandlers } from './query.js';
 import { syncJobHandlers } from './syncJobs.js';
 import { tagHandlers } from './tags.js';
+import { querySuggestionHandlers } from './querySuggestions.js';
 
-const HANDLERS: Handlers = { ...indexHandlers, ...dataSourceHandlers, ...tagHandlers, ...syncJobHandlers, ...documentHandlers, ...queryHandlers, ...principalMappingHandlers, ...accessConfigurationHandlers };
+const HANDLERS: Handlers = { ...indexHandlers, ...dataSourceHandlers, ...tagHandlers, ...syncJobHandlers, ...documentHandlers, ...queryHandlers, ...principalMappingHandlers, ...accessConfigurationHandlers, ...querySuggestionHandlers };
 const KNOWN = new Set<string>(OPERATION_NAMES);
 
 export const IMPLEMENTED_OPERATIONS = Object.keys(HANDLERS).sort() as OperationName[];

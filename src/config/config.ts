@@ -44,6 +44,11 @@ export interface Config {
    * ARN, else AWS Secrets Manager at `endpoint` (the SDK's defaults when unset).
    */
   secrets: { endpoint?: string; region?: string; accessKeyId?: string; secretAccessKey?: string; file?: string };
+  /**
+   * The query log (suggestions, analytics): entries are written every `flushMs` in one batch, kept
+   * `retentionDays` days; query suggestions are rebuilt from it at most every `suggestionsRefreshMs`.
+   */
+  queryLog: { flushMs: number; retentionDays: number; suggestionsRefreshMs: number };
 }
 
 export const DEFAULT_PORT = 4580;
@@ -65,6 +70,7 @@ export function defaultConfig(): Config {
     s3: { forcePathStyle: true },
     folders: { allowedRoots: [], allowHardLinks: false },
     secrets: {},
+    queryLog: { flushMs: 1000, retentionDays: 180, suggestionsRefreshMs: 60_000 },
   };
 }
 
@@ -191,6 +197,8 @@ function validateConfig(c: Config): void {
   for (const k of ['endpoint', 'region', 'accessKeyId', 'secretAccessKey', 'file'])
     if (sec[k] !== undefined && typeof sec[k] !== 'string') throw new ConfigError(`secrets.${k} must be a string`);
   if (typeof c.folders.allowHardLinks !== 'boolean') throw new ConfigError('folders.allowHardLinks must be true or false');
+  for (const k of ['flushMs', 'retentionDays', 'suggestionsRefreshMs'] as const)
+    if (!Number.isInteger(c.queryLog[k]) || c.queryLog[k] < (k === 'retentionDays' ? 1 : 0)) throw new ConfigError(`queryLog.${k} must be an integer >= ${k === 'retentionDays' ? 1 : 0}`);
 }
 
 const LOOPBACK = new BlockList();

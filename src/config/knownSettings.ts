@@ -27,6 +27,7 @@ const CONFIG_SHAPE = obj({
   folders: obj({ allowedRoots: leaf, allowHardLinks: leaf } satisfies Record<keyof Config['folders'], Shape>),
   search: obj({ statementTimeoutMs: leaf } satisfies Record<keyof Config['search'], Shape>),
   secrets: obj({ endpoint: leaf, region: leaf, accessKeyId: leaf, secretAccessKey: leaf, file: leaf } satisfies Record<keyof Config['secrets'], Shape>),
+  queryLog: obj({ flushMs: leaf, retentionDays: leaf, suggestionsRefreshMs: leaf } satisfies Record<keyof Config['queryLog'], Shape>),
 } satisfies Record<keyof Config, Shape>);
 
 /**

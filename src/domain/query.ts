@@ -22,6 +22,8 @@ import type { Scope } from './arn.js';
 import { conflict, invalid } from './errors.js';
 import type { Indices } from './indices.js';
 import type { IndexAccessSettings, UserContextInput, UserContexts } from './userContext.js';
+import { userOfKeys } from './access.js';
+import type { LoggedQuery } from './queryLog.js';
 
 /** Characters of QueryText (the limit Kendra's model long carried; beyond 30 words Kendra ignores the rest anyway). */
 export const MAX_QUERY_TEXT = 1000;
@@ -112,6 +114,8 @@ export class QueryService {
     private readonly engine: SearchEngine,
     private readonly indices: Indices,
     private readonly users: UserContexts,
+    /** Told of every Query served (domain/queryLog.ts); it must not block. */
+    private readonly served: (q: LoggedQuery) => void = () => undefined,
   ) {}
 
   async query(scope: Scope, input: QueryInput, signal?: AbortSignal): Promise<QueryOutput> {
@@ -137,7 +141,10 @@ export class QueryService {
     const documentsWanted = input.QueryResultTypeFilter === undefined || input.QueryResultTypeFilter === 'DOCUMENT';
     // Query text with nothing searchable in it (only stop words or punctuation) finds nothing; no text at all browses.
     const nothingToFind = input.QueryText !== undefined && query === undefined;
-    if (!documentsWanted || nothingToFind) return { QueryId, ResultItems: [], FacetResults: facets.map((f) => facetResult(f, [])), TotalNumberOfResults: 0 };
+    if (!documentsWanted || nothingToFind) {
+      this.logServed(input, access, QueryId, 0, []);
+      return { QueryId, ResultItems: [], FacetResults: facets.map((f) => facetResult(f, [])), TotalNumberOfResults: 0 };
+    }
 
     const ranked = limit > 0 ? await this.engine.rankDocuments(req, sort, offset, limit) : { total: await this.engine.countDocuments(req), topScore: 0, items: [] };
     const docs = new Map((await this.engine.documents(ranked.items.map((r) => r.docKey), EXCERPT_SOURCE_CHARS)).map((d) => [d.docKey, d]));
@@ -157,6 +164,7 @@ export class QueryService {
       }];
     });
     const FacetResults = await Promise.all(facets.map(async (f) => facetResult(f, await this.engine.facet(req, f))));
+    this.logServed(input, access, QueryId, ranked.total, ResultItems.map((r) => [r.Id, r.DocumentId]));
     return { QueryId, ResultItems, FacetResults, TotalNumberOfResults: ranked.total };
   }
 
@@ -183,6 +191,13 @@ export class QueryService {
       }];
     });
     return { QueryId, ResultItems };
+  }
+
+  /** A Query with text goes to the query log (a browse without text has nothing to learn from). */
+  private logServed(input: QueryInput, access: { principals: string[] }, queryId: string, resultCount: number, results: [string, string][]): void {
+    if (input.QueryText === undefined) return;
+    const userId = userOfKeys(access.principals);
+    this.served({ indexId: input.IndexId, queryId, text: input.QueryText, filter: input.AttributeFilter, resultCount, results, ...(userId !== undefined ? { userId } : {}) });
   }
 
   /** The index must be searchable; the search is scoped to what the caller may see (domain/userContext.ts). */

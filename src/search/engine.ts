@@ -24,6 +24,8 @@ export interface DocumentSearch {
   filter?: AttributeFilter;
   /** Whose search: only documents these principals may see. Absent: every document (the engine's own callers, benchmarks). */
   access?: AccessScope;
+  /** Only these documents (query suggestions check their candidates' visibility this way). */
+  docKeys?: number[];
   /** Aborted when the client has gone away: the statement running is cancelled (PostgreSQL). */
   signal?: AbortSignal;
 }
@@ -223,6 +225,7 @@ export class SqlSearchEngine implements SearchEngine {
       sql`(d.data_source_id IS NULL OR d.data_source_id NOT IN (SELECT s.id FROM data_sources s WHERE s.index_id = ${req.indexId} AND s.status = 'DELETING'))`,
     ];
     if (req.filter) parts.push(compileFilter(req.indexId, req.filter));
+    if (req.docKeys) parts.push(req.docKeys.length ? sql`d.doc_key IN (${list(req.docKeys)})` : raw('1 = 0'));
     if (req.access) parts.push(accessCondition(req.access, (column, keys) => this.backend.memberOf(column, keys)));
     return join(parts, ' AND ');
   }

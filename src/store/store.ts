@@ -11,6 +11,8 @@ import { SyncReportStore } from './syncReport.js';
 import { SyncDocumentStore } from './syncDocuments.js';
 import { PrincipalMappingStore } from './principalMappings.js';
 import { AccessConfigurationStore } from './accessConfigurations.js';
+import { QueryLogStore } from './queryLog.js';
+import { QuerySuggestionStore } from './querySuggestions.js';
 
 /** Every repository over one connection: SQLite by default, PostgreSQL when a URL is configured. */
 export class Store {
@@ -24,6 +26,8 @@ export class Store {
   readonly syncDocuments: SyncDocumentStore;
   readonly principalMappings: PrincipalMappingStore;
   readonly accessConfigurations: AccessConfigurationStore;
+  readonly queryLog: QueryLogStore;
+  readonly querySuggestions: QuerySuggestionStore;
   /** Sync jobs through the lease connection: only for renewing leases. */
   readonly leases: Pick<SyncJobStore, 'renewLeases'>;
 
@@ -38,6 +42,8 @@ export class Store {
     this.syncDocuments = new SyncDocumentStore(conn.db, conn.sqlite);
     this.principalMappings = new PrincipalMappingStore(conn.db, conn.dialect);
     this.accessConfigurations = new AccessConfigurationStore(conn.db);
+    this.queryLog = new QueryLogStore(conn.db);
+    this.querySuggestions = new QuerySuggestionStore(conn.db);
     this.leases = new SyncJobStore(conn.leaseDb, conn.sqlite);
   }
 

@@ -55,6 +55,8 @@ export class LifecycleWorker {
     await this.store.documents.purge({ indexId: id });
     await this.store.principalMappings.purgeIndex(id);
     await this.store.accessConfigurations.purgeIndex(id);
+    await this.store.queryLog.purgeIndex(id);
+    await this.store.querySuggestions.purgeIndex(id);
     await this.store.tags.removeAll(indexArn({ accountId: ix.account_id, region: ix.region }, id));
     await this.store.indices.delete(id);
   }
