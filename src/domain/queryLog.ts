@@ -65,6 +65,8 @@ export class QueryLog {
 
   /** Writes what is buffered (after any write under way); resolves when it is stored. */
   flush(): Promise<void> {
+    // Nothing buffered and no retention due: only what is being written (GetQuerySuggestions calls this each time).
+    if (!this.buffer.length && this.clock() - this.lastRetention < RETENTION_EVERY_MS) return this.writing;
     const rows = this.buffer;
     this.buffer = [];
     this.writing = this.writing.then(async () => {

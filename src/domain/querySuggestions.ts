@@ -23,6 +23,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Store } from '../store/store.js';
+import type { QueryTextStats } from '../store/queryLog.js';
 import type { SearchEngine } from '../search/engine.js';
 import { compileFilter, type AttributeFilter } from '../search/attributeFilter.js';
 import { parseStoredAttributes, type Attribute } from '../search/attributes.js';
@@ -100,6 +101,8 @@ export interface Suggestion {
 
 interface Built {
   index: SuggestionIndex;
+  /** The settings it was built with (read again at each build: another process may change them). */
+  settings: SuggestionSettings;
   builtAt: number;
   /** The log's last sequence number the build saw. */
   seq: number;
@@ -186,7 +189,8 @@ export class QuerySuggestions {
     if (!Number.isInteger(max) || max < 1 || max > MAX_SUGGESTIONS) throw invalid(`MaxSuggestionsCount must be 1-${MAX_SUGGESTIONS}; got ${max}.`);
     const prefix = normalizeQueryText(input.QueryText);
     const types = new Set(input.SuggestionTypes?.length ? input.SuggestionTypes : ['QUERY']);
-    const { settings } = await this.settings(input.IndexId);
+    const built = await this.current(input.IndexId);
+    const settings = built.settings;
     const attrConfig = input.AttributeSuggestionsConfig;
     const filter = attrConfig?.AttributeFilter;
     if (filter) checkFilter(input.IndexId, filter);
@@ -194,7 +198,6 @@ export class QuerySuggestions {
 
     const Suggestions: Suggestion[] = [];
     if (types.has('QUERY') && settings.Mode === 'ENABLED') {
-      const built = await this.current(input.IndexId);
       for (const e of built.index.top(prefix, max)) Suggestions.push(textSuggestion(e.text, prefix));
     }
     if (types.has('DOCUMENT_ATTRIBUTES') && settings.AttributeSuggestionsConfig.AttributeSuggestionsMode === 'ACTIVE' && Suggestions.length < max) {
@@ -262,15 +265,7 @@ export class QuerySuggestions {
     const since = Math.max(now - settings.QueryLogLookBackWindowInDays * DAY_MS, lastClear === null ? 0 : lastClear + 1);
     const stats = await this.store.queryLog.textStats(indexId, since);
     const blocked = blockedBy(await this.store.querySuggestions.activeItems(indexId));
-    const entries: SuggestionEntry[] = [];
-    for (const s of stats) {
-      const count = settings.IncludeQueriesWithoutUserInformation ? s.count : s.userCount;
-      if (count < settings.MinimumQueryCount) continue;
-      if (!settings.IncludeQueriesWithoutUserInformation && s.users < settings.MinimumNumberOfQueryingUsers) continue;
-      if (s.bestResultCount < 1 || !hasLongWord(s.text) || blocked(s.text)) continue;
-      entries.push({ text: s.text, score: count });
-    }
-    const built: Built = { index: new SuggestionIndex(entries), builtAt: now, seq, grown: false };
+    const built: Built = { index: new SuggestionIndex(suggestionEntries(stats, settings, blocked)), settings, builtAt: now, seq, grown: false };
     this.built.set(indexId, built);
     return built;
   }
@@ -280,6 +275,19 @@ export class QuerySuggestions {
     if (!row) return { settings: DEFAULT_SETTINGS, lastClear: null };
     return { settings: JSON.parse(row.settings) as SuggestionSettings, lastClear: row.last_clear_time === null ? null : Number(row.last_clear_time) };
   }
+}
+
+/** The texts of the log that may be suggested, each scored by how often it was searched (the rules above). */
+export function suggestionEntries(stats: QueryTextStats[], settings: SuggestionSettings, blocked: (text: string) => boolean): SuggestionEntry[] {
+  const entries: SuggestionEntry[] = [];
+  for (const s of stats) {
+    const count = settings.IncludeQueriesWithoutUserInformation ? s.count : s.userCount;
+    if (count < settings.MinimumQueryCount) continue;
+    if (!settings.IncludeQueriesWithoutUserInformation && s.users < settings.MinimumNumberOfQueryingUsers) continue;
+    if (s.bestResultCount < 1 || !hasLongWord(s.text) || blocked(s.text)) continue;
+    entries.push({ text: s.text, score: count });
+  }
+  return entries;
 }
 
 function mergeSuggestable(current: SuggestableConfig[], changes: SuggestableConfig[]): SuggestableConfig[] {

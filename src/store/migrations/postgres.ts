@@ -211,7 +211,10 @@ export const POSTGRES_MIGRATIONS: MigrationStep[][] = [
     `CREATE TABLE query_log (
       seq BIGSERIAL PRIMARY KEY, index_id TEXT NOT NULL, query_id TEXT NOT NULL, query_text TEXT NOT NULL, normalized_text TEXT NOT NULL,
       filter TEXT, result_count BIGINT NOT NULL, user_id TEXT, results TEXT NOT NULL, at BIGINT NOT NULL)`,
+    // Retention deletes by age over every index; suggestions group an index's texts (covering, so the 1,000,000-entry grouping reads the index only).
+    `CREATE INDEX query_log_age ON query_log(at)`,
     `CREATE INDEX query_log_time ON query_log(index_id, at)`,
+    `CREATE INDEX query_log_text ON query_log(index_id, normalized_text, at, user_id, result_count)`,
     `CREATE INDEX query_log_query ON query_log(index_id, query_id)`,
     `CREATE TABLE query_suggestions_settings (
       index_id TEXT PRIMARY KEY, settings TEXT NOT NULL, last_clear_time BIGINT, updated_at BIGINT NOT NULL)`,
