@@ -12,6 +12,7 @@ import { QueryService } from './domain/query.js';
 import { QueryLog } from './domain/queryLog.js';
 import { QuerySuggestions } from './domain/querySuggestions.js';
 import { BlockLists } from './domain/blockLists.js';
+import { Analytics } from './domain/analytics.js';
 import { PrincipalMappings } from './domain/principalMapping.js';
 import { AccessConfigurations } from './domain/accessConfigurations.js';
 import { UserContexts } from './domain/userContext.js';
@@ -75,10 +76,11 @@ export async function startKendrite(config: Config, opts: { clock?: Clock; log?:
   const queryLog = new QueryLog(store.queryLog, clock, config.queryLog, log);
   const query = new QueryService(search, indices, userContexts, (q) => queryLog.record(q));
   const querySuggestions = new QuerySuggestions(store, clock, indices, search, userContexts, queryLog, config.queryLog.suggestionsRefreshMs);
+  const analytics = new Analytics(store.queryLog, queryLog, indices, tokens, clock);
   const blockLists = new BlockLists(store, clock, indices, tokens, (bucket, key) => fetchS3(bucket, key), (indexId) => querySuggestions.invalidate(indexId));
   const feedback = new Feedback(new FeedbackStore(store.db), indices, clock);
   const accessConfigurations = new AccessConfigurations(store, clock, indices, tokens);
-  const services: Services = { config, store, indices, dataSources, syncJobs, documents, query, feedback, principalMappings, accessConfigurations, querySuggestions, blockLists };
+  const services: Services = { config, store, indices, dataSources, syncJobs, documents, query, feedback, principalMappings, accessConfigurations, querySuggestions, blockLists, analytics };
 
   const server = createHttpServer({
     authenticator: new Authenticator({ credentials: config.credentials, maxClockSkewSeconds: config.maxClockSkewSeconds }, clock),

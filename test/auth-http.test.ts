@@ -51,6 +51,7 @@ const READS: OperationName[] = [
   'DescribeQuerySuggestionsBlockList',
   'DescribeQuerySuggestionsConfig',
   'GetQuerySuggestions',
+  'GetSnapshots',
   'ListAccessControlConfigurations',
   'ListDataSourceSyncJobs',
   'ListDataSources',
@@ -155,7 +156,7 @@ for (const backend of backends()) {
       assert.equal((await reader.send(new DescribeIndexCommand({ Id: indexId }))).Status, 'ACTIVE');
       assert.deepEqual((await reader.send(new ListDataSourcesCommand({ IndexId: indexId }))).SummaryItems!.map((s) => s.Id), [dataSourceId]);
       assert.equal((await reader.send(new ListDataSourceSyncJobsCommand({ IndexId: indexId, Id: dataSourceId }))).History!.length, 1);
-      assert.equal(READS.length, 17);
+      assert.equal(READS.length, 18);
       for (const op of READS) {
         assert.ok(IMPLEMENTED_OPERATIONS.includes(op), op);
         const res = await send({ credentials: READER, target: target(op), body: realInput(op) });

@@ -65,5 +65,26 @@ for (const backend of backends()) {
         badCount: 'ValidationException',
       });
     });
+
+    test("analytics: GetSnapshots answers every MetricType with Kendra's shape (THIS_WEEK ends before today, so today's search is not in it)", async () => {
+      const out = await scenario(server.url, moto.endpoint, 'analytics');
+      const today = Math.floor(Date.now() / 86_400_000) * 86_400_000;
+      const days = Array.from({ length: new Date(today).getUTCDay() }, (_, i) => new Date(today - (new Date(today).getUTCDay() - i) * 86_400_000).toISOString().slice(0, 10));
+      const filter = ['EndTime', 'StartTime'];
+      assert.deepEqual(out, {
+        QUERIES_BY_COUNT: { header: ['query_content', 'count'], data: [], filter },
+        QUERIES_BY_ZERO_CLICK_RATE: { header: ['query_content', 'zero_click_rate', 'count'], data: [], filter },
+        QUERIES_BY_ZERO_RESULT_RATE: { header: ['query_content', 'zero_result_rate', 'count'], data: [], filter },
+        DOCS_BY_CLICK_COUNT: { header: ['document_id', 'click_count'], data: [], filter },
+        AGG_QUERY_DOC_METRICS: { header: ['total_queries', 'unique_queries', 'click_through_rate', 'zero_click_rate', 'zero_result_rate', 'instant_answer_rate'], data: [['0', '0', '0', '0', '0', '0']], filter },
+        TREND_QUERY_DOC_METRICS: {
+          header: ['date', 'total_queries', 'click_through_rate', 'zero_click_rate', 'zero_result_rate', 'instant_answer_rate'],
+          data: days.map((d) => [d, '0', '0', '0', '0', '0']),
+          filter,
+        },
+        badInterval: 'ValidationException',
+        badToken: 'ValidationException',
+      });
+    });
   });
 }

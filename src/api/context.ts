@@ -7,6 +7,7 @@ import type { PrincipalMappings } from '../domain/principalMapping.js';
 import type { AccessConfigurations } from '../domain/accessConfigurations.js';
 import type { Indices } from '../domain/indices.js';
 import type { BlockLists } from '../domain/blockLists.js';
+import type { Analytics } from '../domain/analytics.js';
 import type { QuerySuggestions } from '../domain/querySuggestions.js';
 import type { SyncJobs } from '../domain/syncJobs.js';
 import type { Store } from '../store/store.js';
@@ -28,6 +29,7 @@ export interface Services {
   accessConfigurations: AccessConfigurations;
   querySuggestions: QuerySuggestions;
   blockLists: BlockLists;
+  analytics: Analytics;
 }
 
 export type Handler<Op extends OperationName> = (input: OperationInputs[Op], ctx: RequestContext, s: Services) => Promise<OperationOutputs[Op] | SerializedOutput>;

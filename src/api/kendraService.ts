@@ -13,8 +13,9 @@ import { queryHandlers } from './query.js';
 import { syncJobHandlers } from './syncJobs.js';
 import { tagHandlers } from './tags.js';
 import { querySuggestionHandlers } from './querySuggestions.js';
+import { analyticsHandlers } from './analytics.js';
 
-const HANDLERS: Handlers = { ...indexHandlers, ...dataSourceHandlers, ...tagHandlers, ...syncJobHandlers, ...documentHandlers, ...queryHandlers, ...principalMappingHandlers, ...accessConfigurationHandlers, ...querySuggestionHandlers };
+const HANDLERS: Handlers = { ...indexHandlers, ...dataSourceHandlers, ...tagHandlers, ...syncJobHandlers, ...documentHandlers, ...queryHandlers, ...principalMappingHandlers, ...accessConfigurationHandlers, ...querySuggestionHandlers, ...analyticsHandlers };
 const KNOWN = new Set<string>(OPERATION_NAMES);
 
 export const IMPLEMENTED_OPERATIONS = Object.keys(HANDLERS).sort() as OperationName[];

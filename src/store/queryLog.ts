@@ -1,4 +1,4 @@
-import type { Insertable, Kysely } from 'kysely';
+import { sql, type Insertable, type Kysely } from 'kysely';
 import type { Database, QueryLogTable } from './schema.js';
 
 const CHUNK = 500;
@@ -16,6 +16,15 @@ export interface QueryTextStats {
   users: number;
   /** The most results any of its searches found. */
   bestResultCount: number;
+}
+
+export interface QueryRates {
+  /** The normalized text, or the UTC day (days since the epoch). */
+  key: string | number;
+  searches: number;
+  zeroResults: number;
+  /** Searches with at least one click. */
+  clicked: number;
 }
 
 /** The query log: every Query as served, written in batches (domain/queryLog.ts). */
@@ -50,17 +59,25 @@ export class QueryLogStore {
     return Number(r?.seq ?? 0);
   }
 
-  /** The entries of [from, to) (ms) of an index: what analytics count. */
-  entries(indexId: string, from: number, to: number) {
-    return this.db.selectFrom('query_log').select(['query_id', 'query_text', 'normalized_text', 'result_count', 'results', 'at'])
-      .where('index_id', '=', indexId).where('at', '>=', from).where('at', '<', to).orderBy('seq').execute();
+  /**
+   * Analytics over the entries of [from, to) (ms) of an index, grouped by `by` (the normalized text,
+   * or the UTC day): searches, those that found nothing, those with at least one click (SubmitFeedback).
+   */
+  async rates(indexId: string, from: number, to: number, by: 'text' | 'day'): Promise<QueryRates[]> {
+    const key = by === 'text' ? sql`l.normalized_text` : sql`(l.at / 86400000)`;
+    const rows = await sql<{ k: string | number; n: number; z: number; c: number }>`
+      SELECT ${key} AS k, count(*) AS n, sum(CASE WHEN l.result_count = 0 THEN 1 ELSE 0 END) AS z,
+        sum(CASE WHEN EXISTS (SELECT 1 FROM query_feedback f WHERE f.index_id = l.index_id AND f.query_id = l.query_id AND f.kind = 'CLICK') THEN 1 ELSE 0 END) AS c
+      FROM query_log l WHERE l.index_id = ${indexId} AND l.at >= ${from} AND l.at < ${to} GROUP BY ${key}`.execute(this.db);
+    return rows.rows.map((r) => ({ key: by === 'text' ? String(r.k) : Number(r.k), searches: Number(r.n), zeroResults: Number(r.z), clicked: Number(r.c) }));
   }
 
-  /** The result ids clicked (SubmitFeedback) of the queries logged in [from, to). */
-  clicks(indexId: string, from: number, to: number) {
-    return this.db.selectFrom('query_feedback as f').innerJoin('query_log as l', (j) => j.onRef('l.query_id', '=', 'f.query_id').onRef('l.index_id', '=', 'f.index_id'))
-      .select(['f.query_id', 'f.result_id']).where('f.index_id', '=', indexId).where('f.kind', '=', 'CLICK')
+  /** Each click (SubmitFeedback) on a result of a query logged in [from, to), with that query's [ResultId, DocumentId] pairs. */
+  async clicks(indexId: string, from: number, to: number): Promise<{ resultId: string; results: string }[]> {
+    const rows = await this.db.selectFrom('query_feedback as f').innerJoin('query_log as l', (j) => j.onRef('l.query_id', '=', 'f.query_id').onRef('l.index_id', '=', 'f.index_id'))
+      .select(['f.result_id', 'l.results']).where('f.index_id', '=', indexId).where('f.kind', '=', 'CLICK')
       .where('l.at', '>=', from).where('l.at', '<', to).execute();
+    return rows.map((r) => ({ resultId: r.result_id, results: r.results }));
   }
 
   /** Retention: entries older than `before` (ms) go, in batches, with their feedback. */

@@ -88,7 +88,21 @@ def suggestions(url, s3_url):
     return out
 
 
-SCENARIOS = {"suggestions": suggestions}
+def analytics(url, s3_url):
+    k = kendra(url)
+    index_id = active_index(k, [doc("travel", "Travel policy", "The travel policy.")])
+    r = k.query(IndexId=index_id, QueryText="travel policy")
+    k.submit_feedback(IndexId=index_id, QueryId=r["QueryId"], ClickFeedbackItems=[{"ResultId": r["ResultItems"][0]["Id"], "ClickTime": datetime.datetime.now()}])
+    out = {}
+    for metric in ["QUERIES_BY_COUNT", "QUERIES_BY_ZERO_CLICK_RATE", "QUERIES_BY_ZERO_RESULT_RATE", "DOCS_BY_CLICK_COUNT", "AGG_QUERY_DOC_METRICS", "TREND_QUERY_DOC_METRICS"]:
+        got = k.get_snapshots(IndexId=index_id, Interval="THIS_WEEK", MetricType=metric)
+        out[metric] = {"header": got["SnapshotsDataHeader"], "data": got["SnapshotsData"], "filter": sorted(got["SnapShotTimeFilter"].keys())}
+    out["badInterval"] = error(lambda: k.get_snapshots(IndexId=index_id, Interval="LAST_YEAR", MetricType="QUERIES_BY_COUNT"))
+    out["badToken"] = error(lambda: k.get_snapshots(IndexId=index_id, Interval="THIS_WEEK", MetricType="QUERIES_BY_COUNT", NextToken="forged"))
+    return out
+
+
+SCENARIOS = {"suggestions": suggestions, "analytics": analytics}
 
 if __name__ == "__main__":
     print(json.dumps(SCENARIOS[sys.argv[3]](sys.argv[1], sys.argv[2])))
