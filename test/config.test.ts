@@ -42,7 +42,7 @@ describe('kendrite serve refuses settings it does not know, naming them and what
       `kendrite: config file ${file}: unknown settings sync.fetchConcurency (did you mean sync.fetchConcurrency?), limit (did you mean limits?), ` +
         'fetchConcurrency (did you mean sync.fetchConcurrency?), credentials[0].secretAccesKey (did you mean credentials[0].secretAccessKey?), ' +
         'throttle.Query.rate (did you mean throttle.Query.ratePerSecond?), folders.allowedRoot (did you mean folders.allowedRoots?), ' +
-        'colour (known here: host, port, dataDir, databaseUrl, allowOpenPublic, credentials, maxClockSkewSeconds, maxBodyBytes, transitionDelayMs, throttle, sync, retention, limits, s3, folders, search, secrets)\n',
+        'colour (known here: host, port, dataDir, databaseUrl, allowOpenPublic, credentials, maxClockSkewSeconds, maxBodyBytes, transitionDelayMs, throttle, sync, retention, limits, s3, folders, search, secrets, queryLog)\n',
     );
   });
 
