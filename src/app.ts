@@ -9,6 +9,10 @@ import { DataSources } from './domain/dataSources.js';
 import { Documents } from './domain/documents.js';
 import { Feedback } from './domain/feedback.js';
 import { QueryService } from './domain/query.js';
+import { QueryLog } from './domain/queryLog.js';
+import { QuerySuggestions } from './domain/querySuggestions.js';
+import { BlockLists } from './domain/blockLists.js';
+import { Analytics } from './domain/analytics.js';
 import { PrincipalMappings } from './domain/principalMapping.js';
 import { AccessConfigurations } from './domain/accessConfigurations.js';
 import { Faqs } from './domain/faqs.js';
@@ -94,6 +98,12 @@ export async function startKendrite(config: Config, opts: { clock?: Clock; log?:
   const thesauri = new Thesauri(store, clock, indices, tokens, (bucket, key) => fetchS3(bucket, key), config.transitionDelayMs, log);
   const features = new QueryFeatures(search, featuredResults, store.faqs, thesauri, new SpellCheck(store));
   const query = new QueryService(search, indices, new UserContexts(new UserTokenVerifier(config.secrets, clock), principalMappings), features);
+  const userContexts = new UserContexts(new UserTokenVerifier(config.secrets, clock), principalMappings);
+  const queryLog = new QueryLog(store.queryLog, clock, config.queryLog, log);
+  const query = new QueryService(search, indices, userContexts, (q) => queryLog.record(q));
+  const querySuggestions = new QuerySuggestions(store, clock, indices, search, userContexts, queryLog, config.queryLog.suggestionsRefreshMs);
+  const analytics = new Analytics(store.queryLog, queryLog, indices, tokens, clock);
+  const blockLists = new BlockLists(store, clock, indices, tokens, (bucket, key) => fetchS3(bucket, key), (indexId) => querySuggestions.invalidate(indexId));
   const feedback = new Feedback(new FeedbackStore(store.db), indices, clock);
   const accessConfigurations = new AccessConfigurations(store, clock, indices, tokens);
   // The experience page's URL names the address the server listens on, known once it does.
@@ -101,6 +111,7 @@ export async function startKendrite(config: Config, opts: { clock?: Clock; log?:
   const experiences = new Experiences(store, clock, indices, lifecycle, tokens, (id) => `${consoleBase}/console/experiences/${id}`);
   const services: Services = { config, store, indices, dataSources, syncJobs, documents, query, feedback, principalMappings, accessConfigurations, experiences };
   const services: Services = { config, store, indices, dataSources, syncJobs, documents, query, feedback, principalMappings, accessConfigurations, faqs, featuredResults, thesauri };
+  const services: Services = { config, store, indices, dataSources, syncJobs, documents, query, feedback, principalMappings, accessConfigurations, querySuggestions, blockLists, analytics };
 
   const server = createHttpServer({
     authenticator: new Authenticator({ credentials: config.credentials, maxClockSkewSeconds: config.maxClockSkewSeconds }, clock),
@@ -134,6 +145,7 @@ export async function startKendrite(config: Config, opts: { clock?: Clock; log?:
       await metricsServer?.close();
       await server.close();
       await worker.stop();
+      await queryLog.close();
       await search.close();
       await store.close();
     },

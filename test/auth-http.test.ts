@@ -10,6 +10,7 @@ import { after, before, test } from 'node:test';
 import {
   CreateAccessControlConfigurationCommand,
   CreateFeaturedResultsSetCommand,
+  CreateQuerySuggestionsBlockListCommand,
   CreateIndexCommand,
   DeleteIndexCommand,
   DescribeDataSourceCommand,
@@ -51,6 +52,10 @@ const READS: OperationName[] = [
   'DescribeDataSource',
   'DescribeIndex',
   'DescribePrincipalMapping',
+  'DescribeQuerySuggestionsBlockList',
+  'DescribeQuerySuggestionsConfig',
+  'GetQuerySuggestions',
+  'GetSnapshots',
   'ListAccessControlConfigurations',
   'ListDataSourceSyncJobs',
   'ListDataSources',
@@ -58,6 +63,7 @@ const READS: OperationName[] = [
   'ListFeaturedResultsSets',
   'ListGroupsOlderThanOrderingId',
   'ListIndices',
+  'ListQuerySuggestionsBlockLists',
   'ListTagsForResource',
   'Query',
   'Retrieve',
@@ -103,6 +109,7 @@ for (const backend of backends()) {
     let indexArn: string;
     let configurationId: string;
     let featuredSetId: string;
+    let blockListId: string;
     let snapshot: StoreSnapshot;
     const send = (req: RawRequest) => rawRequest(server.url, { credentials: WRITER, ...req });
 
@@ -114,6 +121,7 @@ for (const backend of backends()) {
       if ('ResourceARN' in input) input.ResourceARN = indexArn;
       if ('Id' in input && /AccessControlConfiguration$/.test(op)) input.Id = configurationId;
       if ('FeaturedResultsSetId' in input) input.FeaturedResultsSetId = featuredSetId;
+      if ('Id' in input && /QuerySuggestionsBlockList$/.test(op)) input.Id = blockListId;
       if (/PrincipalMapping$/.test(op)) {
         input.GroupId = 'a';
         delete input.DataSourceId;
@@ -123,7 +131,8 @@ for (const backend of backends()) {
 
     before(async () => {
       store = await TestStore.create(backend.name);
-      server = await TestServer.start(store, { config: CONFIG });
+      // S3 that refuses at once: the block list below fails fast.
+      server = await TestServer.start(store, { config: CONFIG, env: { KENDRITE_S3_ENDPOINT: 'http://127.0.0.1:9' } });
       writer = server.client(WRITER);
       reader = server.client(READER);
     });
@@ -143,6 +152,8 @@ for (const backend of backends()) {
       await writer.send(new PutPrincipalMappingCommand({ IndexId: indexId, GroupId: 'a', GroupMembers: { MemberUsers: [{ UserId: 'alice' }] } }));
       configurationId = (await writer.send(new CreateAccessControlConfigurationCommand({ IndexId: indexId, Name: 'readers' }))).Id!;
       featuredSetId = (await writer.send(new CreateFeaturedResultsSetCommand({ IndexId: indexId, FeaturedResultsSetName: 'readers' }))).FeaturedResultsSet!.FeaturedResultsSetId!;
+      // A block list whose file is not there (no S3 here): FAILED, and describable.
+      blockListId = (await writer.send(new CreateQuerySuggestionsBlockListCommand({ IndexId: indexId, Name: 'blocked', RoleArn: ROLE, SourceS3Path: { Bucket: 'none', Key: 'none.txt' } }))).Id!;
       const ds = await writer.send(new DescribeDataSourceCommand({ IndexId: indexId, Id: dataSourceId }));
       assert.equal(ds.Status, 'ACTIVE');
       // Everything at rest: from here on, only an accepted write could change the store.
@@ -158,6 +169,7 @@ for (const backend of backends()) {
       assert.deepEqual((await reader.send(new ListDataSourcesCommand({ IndexId: indexId }))).SummaryItems!.map((s) => s.Id), [dataSourceId]);
       assert.equal((await reader.send(new ListDataSourceSyncJobsCommand({ IndexId: indexId, Id: dataSourceId }))).History!.length, 1);
       assert.equal(READS.length, 19);
+      assert.equal(READS.length, 18);
       for (const op of READS) {
         assert.ok(IMPLEMENTED_OPERATIONS.includes(op), op);
         const res = await send({ credentials: READER, target: target(op), body: realInput(op) });

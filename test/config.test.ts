@@ -44,6 +44,7 @@ describe('kendrite serve refuses settings it does not know, naming them and what
         'throttle.Query.rate (did you mean throttle.Query.ratePerSecond?), folders.allowedRoot (did you mean folders.allowedRoots?), ' +
         'colour (known here: host, port, dataDir, databaseUrl, allowOpenPublic, credentials, maxClockSkewSeconds, maxBodyBytes, transitionDelayMs, throttle, sync, retention, limits, s3, folders, search, secrets, crawler)\n',
         'colour (known here: host, port, dataDir, databaseUrl, allowOpenPublic, credentials, maxClockSkewSeconds, maxBodyBytes, transitionDelayMs, throttle, sync, retention, limits, s3, folders, search, secrets, log, metrics)\n',
+        'colour (known here: host, port, dataDir, databaseUrl, allowOpenPublic, credentials, maxClockSkewSeconds, maxBodyBytes, transitionDelayMs, throttle, sync, retention, limits, s3, folders, search, secrets, queryLog)\n',
     );
   });
 

@@ -10,6 +10,9 @@ import type { FeaturedResults } from '../domain/featuredResults.js';
 import type { Thesauri } from '../domain/thesauri.js';
 import type { Indices } from '../domain/indices.js';
 import type { Experiences } from '../domain/experiences.js';
+import type { BlockLists } from '../domain/blockLists.js';
+import type { Analytics } from '../domain/analytics.js';
+import type { QuerySuggestions } from '../domain/querySuggestions.js';
 import type { SyncJobs } from '../domain/syncJobs.js';
 import type { Store } from '../store/store.js';
 import type { RequestContext } from '../http/server.js';
@@ -32,6 +35,9 @@ export interface Services {
   faqs: Faqs;
   featuredResults: FeaturedResults;
   thesauri: Thesauri;
+  querySuggestions: QuerySuggestions;
+  blockLists: BlockLists;
+  analytics: Analytics;
 }
 
 export type Handler<Op extends OperationName> = (input: OperationInputs[Op], ctx: RequestContext, s: Services) => Promise<OperationOutputs[Op] | SerializedOutput>;

@@ -16,9 +16,12 @@ import { experienceHandlers } from './experiences.js';
 import { faqHandlers } from './faqs.js';
 import { featuredResultsHandlers } from './featuredResults.js';
 import { thesaurusHandlers } from './thesauri.js';
+import { querySuggestionHandlers } from './querySuggestions.js';
+import { analyticsHandlers } from './analytics.js';
 
 const HANDLERS: Handlers = { ...indexHandlers, ...dataSourceHandlers, ...tagHandlers, ...syncJobHandlers, ...documentHandlers, ...queryHandlers, ...principalMappingHandlers, ...accessConfigurationHandlers, ...experienceHandlers };
 const HANDLERS: Handlers = { ...indexHandlers, ...dataSourceHandlers, ...tagHandlers, ...syncJobHandlers, ...documentHandlers, ...queryHandlers, ...principalMappingHandlers, ...accessConfigurationHandlers, ...faqHandlers, ...featuredResultsHandlers, ...thesaurusHandlers };
+const HANDLERS: Handlers = { ...indexHandlers, ...dataSourceHandlers, ...tagHandlers, ...syncJobHandlers, ...documentHandlers, ...queryHandlers, ...principalMappingHandlers, ...accessConfigurationHandlers, ...querySuggestionHandlers, ...analyticsHandlers };
 const KNOWN = new Set<string>(OPERATION_NAMES);
 
 export const IMPLEMENTED_OPERATIONS = Object.keys(HANDLERS).sort() as OperationName[];

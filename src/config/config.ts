@@ -59,6 +59,11 @@ export interface Config {
    * one), and on the API's port only if `onPublicPort`; nowhere by default.
    */
   metrics: { port?: number; host: string; onPublicPort: boolean };
+  /**
+   * The query log (suggestions, analytics): entries are written every `flushMs` in one batch, kept
+   * `retentionDays` days; query suggestions are rebuilt from it at most every `suggestionsRefreshMs`.
+   */
+  queryLog: { flushMs: number; retentionDays: number; suggestionsRefreshMs: number };
 }
 
 export const DEFAULT_PORT = 4580;
@@ -83,6 +88,7 @@ export function defaultConfig(): Config {
     crawler: { allowHosts: [], allowCidrs: [], hosts: {}, defaultUrlsPerMinute: 300, pageTimeoutMs: 30_000 },
     log: { level: 'info', format: 'auto' },
     metrics: { host: '127.0.0.1', onPublicPort: false },
+    queryLog: { flushMs: 1000, retentionDays: 180, suggestionsRefreshMs: 60_000 },
   };
 }
 
@@ -237,6 +243,8 @@ function isCidr(s: string): boolean {
   if (m.port !== undefined && (!Number.isInteger(m.port) || m.port < 0 || m.port > 65535)) throw new ConfigError(`metrics.port must be 0-65535, got ${String(m.port)}`);
   if (typeof m.host !== 'string' || !m.host) throw new ConfigError('metrics.host must be an address to listen on');
   if (typeof m.onPublicPort !== 'boolean') throw new ConfigError('metrics.onPublicPort must be true or false');
+  for (const k of ['flushMs', 'retentionDays', 'suggestionsRefreshMs'] as const)
+    if (!Number.isInteger(c.queryLog[k]) || c.queryLog[k] < (k === 'retentionDays' ? 1 : 0)) throw new ConfigError(`queryLog.${k} must be an integer >= ${k === 'retentionDays' ? 1 : 0}`);
 }
 
 const LOOPBACK = new BlockList();

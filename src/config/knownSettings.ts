@@ -30,6 +30,7 @@ const CONFIG_SHAPE = obj({
   crawler: obj({ allowHosts: leaf, allowCidrs: leaf, hosts: leaf, defaultUrlsPerMinute: leaf, pageTimeoutMs: leaf } satisfies Record<keyof Config['crawler'], Shape>),
   log: obj({ level: leaf, format: leaf } satisfies Record<keyof Config['log'], Shape>),
   metrics: obj({ port: leaf, host: leaf, onPublicPort: leaf } satisfies Record<keyof Config['metrics'], Shape>),
+  queryLog: obj({ flushMs: leaf, retentionDays: leaf, suggestionsRefreshMs: leaf } satisfies Record<keyof Config['queryLog'], Shape>),
 } satisfies Record<keyof Config, Shape>);
 
 /**

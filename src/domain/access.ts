@@ -70,6 +70,9 @@ export function accessProblem(a: AccessLists, path = ''): string | undefined {
 const userKey = (name: string) => `u::${name}`;
 const groupKey = (name: string, dataSourceId?: string | null) => `g:${dataSourceId ?? ''}:${name}`;
 
+/** The user a caller's keys name, if any. */
+export const userOfKeys = (keys: string[]): string | undefined => keys.find((k) => k.startsWith('u::'))?.slice(3);
+
 /** The keys a caller holds. */
 export function callerKeys(c: Caller): string[] {
   const keys = new Set<string>();

@@ -24,6 +24,8 @@ import { feedbackToken } from './feedbackToken.js';
 import type { Indices } from './indices.js';
 import type { QueryFeatures } from './queryFeatures.js';
 import type { IndexAccessSettings, UserContextInput, UserContexts } from './userContext.js';
+import { userOfKeys } from './access.js';
+import type { LoggedQuery } from './queryLog.js';
 
 /** Characters of QueryText (the limit Kendra's model long carried; beyond 30 words Kendra ignores the rest anyway). */
 export const MAX_QUERY_TEXT = 1000;
@@ -120,6 +122,8 @@ export class QueryService {
     private readonly users: UserContexts,
     /** Thesaurus, featured results, FAQ answers, spell correction (domain/queryFeatures.ts). */
     private readonly features?: QueryFeatures,
+    /** Told of every Query served (domain/queryLog.ts); it must not block. */
+    private readonly served: (q: LoggedQuery) => void = () => undefined,
   ) {}
 
   /** `content`: only these content sources (an experience's page searches with its own). */
@@ -160,6 +164,10 @@ export class QueryService {
     // Query text with nothing searchable in it (only stop words or punctuation) finds nothing; no text at all browses.
     const nothingToFind = input.QueryText !== undefined && query === undefined;
     if (!documentsWanted || nothingToFind) return finish({ QueryId, ResultItems: [], FacetResults: facets.map((f) => facetResult(f, [])), TotalNumberOfResults: 0 });
+    if (!documentsWanted || nothingToFind) {
+      this.logServed(input, access, QueryId, 0, []);
+      return { QueryId, ResultItems: [], FacetResults: facets.map((f) => facetResult(f, [])), TotalNumberOfResults: 0 };
+    }
 
     const ranked = limit > 0 ? await this.engine.rankDocuments(req, sort, offset, limit) : { total: await this.engine.countDocuments(req), topScore: 0, items: [] };
     const featuredKeys = offset === 0 ? plan.featuredDocKeys : [];
@@ -183,6 +191,8 @@ export class QueryService {
     const featured = featuredKeys.flatMap((k) => (docs.has(k) ? [item(docs.get(k)!)] : []));
     const FacetResults = await Promise.all(facets.map(async (f) => facetResult(f, await this.engine.facet(req, f))));
     return finish({ QueryId, ResultItems, ...(featured.length ? { FeaturedResultsItems: featured } : {}), FacetResults, TotalNumberOfResults: ranked.total });
+    this.logServed(input, access, QueryId, ranked.total, ResultItems.map((r) => [r.Id, r.DocumentId]));
+    return { QueryId, ResultItems, FacetResults, TotalNumberOfResults: ranked.total };
   }
 
   private async runRetrieve(scope: Scope, input: RetrieveInput, signal: AbortSignal | undefined): Promise<{ QueryId: string; ResultItems: RetrieveResultItem[] }> {
@@ -208,6 +218,13 @@ export class QueryService {
       }];
     });
     return { QueryId, ResultItems };
+  }
+
+  /** A Query with text goes to the query log (a browse without text has nothing to learn from). */
+  private logServed(input: QueryInput, access: { principals: string[] }, queryId: string, resultCount: number, results: [string, string][]): void {
+    if (input.QueryText === undefined) return;
+    const userId = userOfKeys(access.principals);
+    this.served({ indexId: input.IndexId, queryId, text: input.QueryText, filter: input.AttributeFilter, resultCount, results, ...(userId !== undefined ? { userId } : {}) });
   }
 
   /** The index must be searchable; the search is scoped to what the caller may see (domain/userContext.ts). */

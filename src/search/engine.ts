@@ -26,6 +26,8 @@ export interface DocumentSearch {
   access?: AccessScope;
   /** Only these content sources (an experience's): documents of these data sources, and with `direct` those put outside any. */
   content?: ContentSources;
+  /** Only these documents (query suggestions check their candidates' visibility this way). */
+  docKeys?: number[];
   /** Aborted when the client has gone away: the statement running is cancelled (PostgreSQL). */
   signal?: AbortSignal;
   /** Only these documents (featured results), or all but these (the results under featured ones). */
@@ -232,6 +234,7 @@ export class SqlSearchEngine implements SearchEngine {
       sql`(d.data_source_id IS NULL OR d.data_source_id NOT IN (SELECT s.id FROM data_sources s WHERE s.index_id = ${req.indexId} AND s.status = 'DELETING'))`,
     ];
     if (req.filter) parts.push(compileFilter(req.indexId, req.filter));
+    if (req.docKeys) parts.push(req.docKeys.length ? sql`d.doc_key IN (${list(req.docKeys)})` : raw('1 = 0'));
     if (req.access) parts.push(accessCondition(req.access, (column, keys) => this.backend.memberOf(column, keys)));
     if (req.content) parts.push(contentCondition(req.content));
     if (req.documentIds?.only) parts.push(req.documentIds.only.length ? sql`d.document_id IN (${list(req.documentIds.only)})` : raw('1 = 0'));

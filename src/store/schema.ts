@@ -410,4 +410,50 @@ export interface Database {
   featured_results_sets: FeaturedResultsSetsTable;
   featured_query_texts: FeaturedQueryTextsTable;
   thesauri: ThesauriTable;
+  query_log: QueryLogTable;
+  query_suggestions_settings: QuerySuggestionsSettingsTable;
+  query_suggestions_block_lists: QuerySuggestionsBlockListsTable;
+}
+
+/** One Query as served (domain/queryLog.ts). */
+export interface QueryLogTable {
+  seq: Generated<number>;
+  index_id: string;
+  query_id: string;
+  query_text: string;
+  /** Lower-cased, quotes dropped, white space collapsed: what suggestions group by. */
+  normalized_text: string;
+  /** The AttributeFilter as JSON, or null. */
+  filter: string | null;
+  result_count: number;
+  user_id: string | null;
+  /** JSON [[ResultId, DocumentId], …] of the page served. */
+  results: string;
+  at: number;
+}
+
+export interface QuerySuggestionsSettingsTable {
+  index_id: string;
+  /** JSON of the UpdateQuerySuggestionsConfig members set so far. */
+  settings: string;
+  last_clear_time: number | null;
+  updated_at: number;
+}
+
+export interface QuerySuggestionsBlockListsTable {
+  id: string;
+  index_id: string;
+  name: string;
+  description: string | null;
+  source_bucket: string;
+  source_key: string;
+  role_arn: string;
+  status: string;
+  error_message: string | null;
+  item_count: number | null;
+  file_size_bytes: number | null;
+  /** JSON list of the normalized words and phrases blocked. */
+  items: string;
+  created_at: number;
+  updated_at: number;
 }

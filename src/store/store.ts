@@ -18,6 +18,8 @@ import { FaqStore } from './faqs.js';
 import { FeaturedResultsStore } from './featuredResults.js';
 import { ThesaurusStore } from './thesauri.js';
 import { VocabularyStore } from './vocabulary.js';
+import { QueryLogStore } from './queryLog.js';
+import { QuerySuggestionStore } from './querySuggestions.js';
 
 /** Every repository over one connection: SQLite by default, PostgreSQL when a URL is configured. */
 export class Store {
@@ -37,6 +39,8 @@ export class Store {
   readonly featuredResults: FeaturedResultsStore;
   readonly thesauri: ThesaurusStore;
   readonly vocabulary: VocabularyStore;
+  readonly queryLog: QueryLogStore;
+  readonly querySuggestions: QuerySuggestionStore;
   /** Sync jobs through the lease connection: only for renewing leases. */
   readonly leases: Pick<SyncJobStore, 'renewLeases'>;
 
@@ -57,6 +61,8 @@ export class Store {
     this.featuredResults = new FeaturedResultsStore(conn.db);
     this.thesauri = new ThesaurusStore(conn.db);
     this.vocabulary = new VocabularyStore(conn.db);
+    this.queryLog = new QueryLogStore(conn.db);
+    this.querySuggestions = new QuerySuggestionStore(conn.db);
     this.leases = new SyncJobStore(conn.leaseDb, conn.sqlite);
   }
 

@@ -59,6 +59,8 @@ export class LifecycleWorker {
     await this.store.faqs.purgeIndex(id);
     await this.store.featuredResults.purgeIndex(id);
     await this.store.thesauri.purgeIndex(id);
+    await this.store.queryLog.purgeIndex(id);
+    await this.store.querySuggestions.purgeIndex(id);
     await this.store.tags.removeAll(indexArn({ accountId: ix.account_id, region: ix.region }, id));
     await this.store.indices.delete(id);
   }

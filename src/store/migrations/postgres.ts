@@ -249,4 +249,24 @@ export const POSTGRES_MIGRATIONS: MigrationStep[][] = [
       created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)`,
     `CREATE INDEX thesauri_list ON thesauri(index_id, created_at, id)`,
   ],
+  // Query log (domain/queryLog.ts): every Query, written in batches; suggestions and analytics read it.
+  // results: the page's [ResultId, DocumentId] pairs, so that a click (query_feedback) names its document.
+  // Query suggestion settings per index, and block lists read from S3.
+  [
+    `CREATE TABLE query_log (
+      seq BIGSERIAL PRIMARY KEY, index_id TEXT NOT NULL, query_id TEXT NOT NULL, query_text TEXT NOT NULL, normalized_text TEXT NOT NULL,
+      filter TEXT, result_count BIGINT NOT NULL, user_id TEXT, results TEXT NOT NULL, at BIGINT NOT NULL)`,
+    // Retention deletes by age over every index; suggestions group an index's texts (covering, so the 1,000,000-entry grouping reads the index only).
+    `CREATE INDEX query_log_age ON query_log(at)`,
+    `CREATE INDEX query_log_time ON query_log(index_id, at)`,
+    `CREATE INDEX query_log_text ON query_log(index_id, normalized_text, at, user_id, result_count)`,
+    `CREATE INDEX query_log_query ON query_log(index_id, query_id)`,
+    `CREATE TABLE query_suggestions_settings (
+      index_id TEXT PRIMARY KEY, settings TEXT NOT NULL, last_clear_time BIGINT, updated_at BIGINT NOT NULL)`,
+    `CREATE TABLE query_suggestions_block_lists (
+      id TEXT PRIMARY KEY, index_id TEXT NOT NULL, name TEXT NOT NULL, description TEXT, source_bucket TEXT NOT NULL, source_key TEXT NOT NULL,
+      role_arn TEXT NOT NULL, status TEXT NOT NULL, error_message TEXT, item_count BIGINT, file_size_bytes BIGINT, items TEXT NOT NULL,
+      created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)`,
+    `CREATE INDEX query_suggestions_block_lists_list ON query_suggestions_block_lists(index_id, created_at, id)`,
+  ],
 ];

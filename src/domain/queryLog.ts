@@ -1,0 +1,106 @@
+/**
+ * The query log: every Query served (its text, filter, result count, user when known, and the page's
+ * result ids, which SubmitFeedback's clicks name). Query suggestions and analytics read it.
+ *
+ * Query only appends to a buffer in memory; the buffer is written in one batch every `flushMs` (or
+ * at once when it holds FLUSH_AT entries), so logging costs a search no round trip to the database.
+ * Readers call flush() first, so what was served is what they count. Entries older than the
+ * retention go, checked at most once a minute.
+ */
+import type { Clock } from './clock.js';
+import type { NewLoggedQuery, QueryLogStore } from '../store/queryLog.js';
+
+/** Entries buffered before a write is started without waiting for the timer. */
+const FLUSH_AT = 1000;
+const RETENTION_EVERY_MS = 60_000;
+
+export interface LoggedQuery {
+  indexId: string;
+  queryId: string;
+  text: string;
+  filter?: unknown;
+  resultCount: number;
+  userId?: string;
+  /** [ResultId, DocumentId] of the results served. */
+  results: [string, string][];
+}
+
+export interface QueryLogSettings {
+  flushMs: number;
+  retentionDays: number;
+}
+
+export type Log = (line: Record<string, unknown>) => void;
+
+export class QueryLog {
+  private buffer: NewLoggedQuery[] = [];
+  private writing: Promise<void> = Promise.resolve();
+  private readonly timer: NodeJS.Timeout;
+  private lastRetention = 0;
+  private readonly listeners: ((indexIds: Set<string>) => void)[] = [];
+
+  constructor(
+    private readonly store: QueryLogStore,
+    private readonly clock: Clock,
+    private readonly settings: QueryLogSettings,
+    private readonly log: Log = () => undefined,
+  ) {
+    this.timer = setInterval(() => void this.flush().catch(() => undefined), Math.max(settings.flushMs, 10));
+    this.timer.unref();
+  }
+
+  record(q: LoggedQuery): void {
+    this.buffer.push({
+      index_id: q.indexId, query_id: q.queryId, query_text: q.text, normalized_text: normalizeQueryText(q.text),
+      filter: q.filter === undefined ? null : JSON.stringify(q.filter), result_count: q.resultCount,
+      user_id: q.userId ?? null, results: JSON.stringify(q.results), at: this.clock(),
+    });
+    if (this.buffer.length >= FLUSH_AT || this.settings.flushMs === 0) void this.flush().catch(() => undefined);
+  }
+
+  /** Called with the indices whose log grew, after each write. */
+  onWritten(listener: (indexIds: Set<string>) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** Writes what is buffered (after any write under way); resolves when it is stored. */
+  flush(): Promise<void> {
+    // Nothing buffered and no retention due: only what is being written (GetQuerySuggestions calls this each time).
+    if (!this.buffer.length && this.clock() - this.lastRetention < RETENTION_EVERY_MS) return this.writing;
+    const rows = this.buffer;
+    this.buffer = [];
+    this.writing = this.writing.then(async () => {
+      try {
+        if (rows.length) {
+          await this.store.insert(rows);
+          const ids = new Set(rows.map((r) => r.index_id));
+          for (const l of this.listeners) l(ids);
+        }
+        await this.applyRetention();
+      } catch (e) {
+        this.log({ level: 'error', msg: 'query log write failed', entries: rows.length, error: (e as Error).message });
+      }
+    });
+    return this.writing;
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    await this.flush();
+  }
+
+  private async applyRetention(): Promise<void> {
+    const now = this.clock();
+    if (now - this.lastRetention < RETENTION_EVERY_MS) return;
+    this.lastRetention = now;
+    await this.store.purgeBefore(now - this.settings.retentionDays * 86_400_000);
+  }
+}
+
+/**
+ * Kendra's suggestion matching: lower case, single and double quotation marks ignored, runs of
+ * white space made one space; every other character as it is.
+ */
+export function normalizeQueryText(text: string): string {
+  return text.toLowerCase().replace(/["'\u2018\u2019\u201C\u201D]/g, '').replace(/\s+/g, ' ').trim();
+}
