@@ -105,6 +105,15 @@ export class IndexTables {
     );
   }
 
+  /** Every document of an index (CUSTOM puts with no data source too): id and status. */
+  documentsOfIndex(indexId: string): Promise<{ document_id: string; status: string }[]> {
+    return this.rows(
+      'SELECT document_id, status FROM documents WHERE index_id = ? ORDER BY document_id',
+      'SELECT document_id, status FROM documents WHERE index_id = $1 ORDER BY document_id',
+      [indexId],
+    );
+  }
+
   /** Ids of the documents whose indexed text matches a word, by the store's own full-text index. */
   async search(indexId: string, word: string): Promise<string[]> {
     const rows = await this.rows<{ document_id: string }>(
