@@ -12,10 +12,9 @@ import {
   BatchPutDocumentCommand,
   StartDataSourceSyncJobCommand,
   StopDataSourceSyncJobCommand,
-  type DataSourceSyncJob,
   type KendraClient,
 } from '@aws-sdk/client-kendra';
-import { activeCustomDataSource, activeIndex, jobOf, jobReaching } from '../kendra.js';
+import { activeCustomDataSource, activeIndex, jobReaching } from '../kendra.js';
 import { TestServer, waitFor, type TestStore } from '../server.js';
 import { activeDataSource, folderTemplate, IndexTables, TERMINAL } from '../sync.js';
 import { Tally, type AreaResult } from './tally.js';
@@ -33,7 +32,7 @@ export interface KillOptions {
   customRounds: number;
 }
 
-export const FOLDER_POINTS = ['full sync', 'full sync, resumed', 'resync with 30 % changed', 'no-change resync', 'deletion phase', 'deletion phase, again', 'forced full crawl'];
+export const FOLDER_POINTS = ['full sync', 'full sync, every file renamed', 'resync with 30 % changed', 'no-change resync', 'deletion phase, every file renamed', 'deletion phase', 'forced full crawl'];
 
 const ENV = { KENDRITE_LEASE_SECONDS: '2', KENDRITE_TRANSITION_DELAY_MS: '20' };
 
@@ -60,12 +59,15 @@ async function compare(tables: IndexTables, dataSourceId: string, dir: string, s
   return undefined;
 }
 
-async function waitForJob(k: KendraClient, indexId: string, ds: string, executionId: string, hit: (j: DataSourceSyncJob) => boolean): Promise<boolean> {
+type JobState = NonNullable<Awaited<ReturnType<IndexTables['job']>>>;
+
+/** Polls the store itself (a millisecond, where the API takes tens under load) until `hit`, or the job ends. */
+async function waitForJob(tables: IndexTables, executionId: string, hit: (j: JobState) => boolean): Promise<boolean> {
   for (;;) {
-    const j = await jobOf(k, indexId, ds, executionId);
+    const j = await tables.job(executionId);
     if (j && hit(j)) return true;
-    if (j && TERMINAL.includes(j.Status!)) return false;
-    await new Promise((r) => setTimeout(r, 10));
+    if (j && TERMINAL.includes(j.status)) return false;
+    await new Promise((r) => setTimeout(r, 2));
   }
 }
 
@@ -93,11 +95,11 @@ export async function killPoints(o: KillOptions): Promise<AreaResult> {
     k = server.client();
   };
   /** Starts a sync, kills the server when `hit` holds, restarts; the killed job must end, then a whole sync must leave index = source. */
-  const killDuring = async (name: string, ds: string, hit: (j: DataSourceSyncJob) => boolean, prepare?: () => void) => {
+  const killDuring = async (name: string, ds: string, hit: (j: JobState) => boolean, prepare?: () => void) => {
     await tally.attempt(`${name}`, async () => {
       prepare?.();
       const { ExecutionId } = await k.send(new StartDataSourceSyncJobCommand({ IndexId: indexId, Id: ds }));
-      if (!(await waitForJob(k, indexId, ds, ExecutionId!, hit))) return 'missed: the job ended before the kill point';
+      if (!(await waitForJob(tables, ExecutionId!, hit))) return 'missed: the job ended before the kill point';
       await restart();
       const killed = await jobReaching(k, indexId, ds, ExecutionId!, TERMINAL, 60_000);
       if (killed.Status !== 'FAILED' && killed.Status !== 'ABORTED') return `the killed job is ${killed.Status}`;
@@ -108,44 +110,46 @@ export async function killPoints(o: KillOptions): Promise<AreaResult> {
     });
   };
   const want = (p: string) => !o.points || o.points.includes(p);
-  const progress = (m: keyof NonNullable<DataSourceSyncJob['Metrics']>, n: number) => (j: DataSourceSyncJob) => j.Status === 'SYNCING' && Number(j.Metrics?.[m] ?? 0) >= n;
+  const progress = (m: 'added' | 'modified' | 'scanned', n: number) => (j: JobState) => j.status === 'SYNCING' && j[m] >= n;
 
   try {
-    if (want('full sync')) await killDuring('full sync', folder, progress('DocumentsAdded', Math.ceil(o.files / 10)));
-    else await killDuring('full sync (no kill point: a reference sync)', folder, () => false);
-    if (want('full sync, resumed')) {
-      // Empty the index's share of the folder by renaming every file: a full sync of new documents again.
-      await killDuring('full sync, resumed', folder, progress('DocumentsAdded', Math.ceil(o.files / 3)), () => {
-        for (const name of [...source.keys()]) {
-          rmSync(path.join(dir, name));
-          source.delete(name);
-          source.set(`r-${name}`, 'v1');
-          writeFile(dir, `r-${name}`, 'v1');
-        }
+    const renameAll = () => {
+      for (const name of [...source.keys()]) {
+        rmSync(path.join(dir, name));
+        source.delete(name);
+        const renamed = `r${name}`;
+        source.set(renamed, 'v1');
+        writeFile(dir, renamed, 'v1');
+      }
+    };
+    if (want('full sync')) await killDuring('full sync', folder, progress('added', Math.ceil(o.files / 10)));
+    else
+      await tally.attempt('full sync (no kill)', async () => {
+        const { ExecutionId } = await k.send(new StartDataSourceSyncJobCommand({ IndexId: indexId, Id: folder }));
+        const done = await jobReaching(k, indexId, folder, ExecutionId!, TERMINAL, 300_000);
+        return done.Status === 'SUCCEEDED' ? compare(tables, folder, dir, source) : `${done.Status}: ${done.ErrorMessage}`;
       });
-    }
+    // Every file renamed: a full sync of new documents again, killed a third of the way.
+    if (want('full sync, every file renamed')) await killDuring('full sync, every file renamed', folder, progress('added', Math.ceil(o.files / 3)), renameAll);
     if (want('resync with 30 % changed'))
-      await killDuring('resync with 30 % changed', folder, progress('DocumentsModified', 5), () => {
+      await killDuring('resync with 30 % changed', folder, progress('modified', 5), () => {
         let i = 0;
         for (const name of source.keys()) if (i++ % 10 < 3) (source.set(name, 'v2'), writeFile(dir, name, 'v2'));
       });
-    if (want('no-change resync')) await killDuring('no-change resync', folder, progress('DocumentsScanned', Math.ceil(o.files / 4)));
-    for (const p of ['deletion phase', 'deletion phase, again']) {
-      if (!want(p)) continue;
-      await killDuring(p, folder, (j) => j.Status === 'SYNCING_INDEXING', () => {
-        // Most files go (thousands of deletions: the phase lasts), and as many new ones come.
+    if (want('no-change resync')) await killDuring('no-change resync', folder, progress('scanned', Math.ceil(o.files / 4)));
+    // Every file renamed: as many new documents as deletions, the deletions last.
+    if (want('deletion phase, every file renamed')) await killDuring('deletion phase, every file renamed', folder, (j) => j.status === 'SYNCING_INDEXING', renameAll);
+    if (want('deletion phase'))
+      await killDuring('deletion phase', folder, (j) => j.status === 'SYNCING_INDEXING', () => {
+        // Nine files in ten go: thousands of deletions, so that the phase lasts.
         let i = 0;
         for (const name of [...source.keys()]) {
           if (i++ % 10 === 0) continue;
           rmSync(path.join(dir, name));
           source.delete(name);
-          const fresh = `${p.length}-${name}`;
-          source.set(fresh, 'v3');
-          writeFile(dir, fresh, 'v3');
         }
       });
-    }
-    if (want('forced full crawl')) await killDuring('forced full crawl', forced, progress('DocumentsModified', Math.ceil(o.files / 10)));
+    if (want('forced full crawl')) await killDuring('forced full crawl', forced, (j) => j.status === 'SYNCING' && j.added + j.modified >= Math.ceil(o.files / 20));
     if (o.customRounds > 0) await customKills(o, tally, indexId, tables, () => k, restart);
     await tally.attempt('the folder on disk and the index agree at the end', async () => {
       const onDisk = readdirSync(dir).sort();
