@@ -47,7 +47,9 @@ export async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
   const area = async (label: string, fn: () => Promise<AreaResult>) => {
     ctx.log(label);
     try {
-      areas.push(await fn());
+      const r = await fn();
+      areas.push(r);
+      ctx.log(`${r.area} [${r.backend}]: tried ${r.tried}, held ${r.held}, failed ${r.tried - r.held}${r.failures.length ? ` — ${r.failures.slice(0, 3).join(' | ').slice(0, 600)}` : ''}`);
     } catch (e) {
       errors.push(`${label}: ${(e as Error).stack ?? e}`);
     }

@@ -51,7 +51,8 @@ export async function postgresRestart(o: RestartOptions): Promise<AreaResult> {
   const tally = new Tally('PostgreSQL restart under load', 'postgres');
   const dir = folder(o.root, 'restart', o.files);
   const server = await TestServer.start(o.store, { config: { folders: { allowedRoots: [o.root] } }, env: LEASE_ENV });
-  const tables = await IndexTables.open(o.store);
+  // The suite's own connection is opened after the restart (the restart would end it).
+  let tables: IndexTables | undefined;
   try {
     const k = server.client();
     const indexId = await activeIndex(k, 'restart');
@@ -103,6 +104,8 @@ export async function postgresRestart(o: RestartOptions): Promise<AreaResult> {
     await new Promise((r) => setTimeout(r, o.loadMs));
     running = false;
     await Promise.all(load);
+    tables = await IndexTables.open(o.store);
+    const t = tables;
     tally.note(`answers: ${[...answers].map(([k, n]) => `${n} ${k}`).join(', ')}`);
 
     tally.record(server.proc.exitCode === null ? undefined : `exited ${server.proc.exitCode}`, 'the process lives through the restart');
@@ -114,7 +117,7 @@ export async function postgresRestart(o: RestartOptions): Promise<AreaResult> {
     tally.record(typeof hd === 'number' && hd < 600 ? undefined : `/health: ${hd}`, '/health answers during the restart');
     await tally.attempt('every acknowledged put is in the index', async () => {
       const puts = await waitFor('puts indexed', async () => {
-        const have = new Set((await tables.documentsOfIndex(indexId)).filter((d) => d.status === 'INDEXED').map((d) => d.document_id));
+        const have = new Set((await t.documentsOfIndex(indexId)).filter((d) => d.status === 'INDEXED').map((d) => d.document_id));
         const missing = acked.filter((id) => !have.has(id));
         return missing.length === 0 ? true : undefined;
       }, 60_000).catch(() => false);
@@ -125,10 +128,10 @@ export async function postgresRestart(o: RestartOptions): Promise<AreaResult> {
       const next = await k.send(new StartDataSourceSyncJobCommand({ IndexId: indexId, Id: ds }));
       const done = await jobReaching(k, indexId, ds, next.ExecutionId!, TERMINAL, 300_000);
       if (done.Status !== 'SUCCEEDED') return `the sync through the restart ${j.Status}; the next one ${done.Status}: ${done.ErrorMessage}`;
-      return exact(tables, ds, Array.from({ length: o.files }, (_, i) => path.join(dir, `f${String(i).padStart(5, '0')}.txt`)));
+      return exact(t, ds, Array.from({ length: o.files }, (_, i) => path.join(dir, `f${String(i).padStart(5, '0')}.txt`)));
     });
   } finally {
-    await tables.close();
+    await tables?.close();
     await server.stop();
   }
   return tally.result;
