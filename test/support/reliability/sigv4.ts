@@ -162,7 +162,8 @@ export const ATTACKS: Attack[] = [
     name: 'signature in upper-case hex',
     request: (id) => ({ ...del(id), forge: editAuth((a) => a.replace(/Signature=([0-9a-f]+)$/, (_, s: string) => `Signature=${s.toUpperCase()}`)) }),
     status: 403,
-    code: 'InvalidSignatureException',
+    code: 'IncompleteSignatureException',
+    message: '64 lowercase hexadecimal characters',
   },
   {
     name: 'algorithm AWS4-HMAC-SHA1',
