@@ -5,8 +5,8 @@ import type { Store } from '../store/store.js';
  * ABORTED if it was already STOPPING — once its lease has expired; at start-up of a single-process
  * store, every job a previous process left active is reaped at once.
  */
-export async function reapJobs(store: Store, now: number, opts: { allButOwner?: string } = {}): Promise<number> {
-  const jobs = await store.syncJobs.expired(now, opts.allButOwner);
+export async function reapJobs(store: Store, now: number, opts: { allButOwner?: string; liveOwner?: string } = {}): Promise<number> {
+  const jobs = (await store.syncJobs.expired(now, opts.allButOwner)).filter((j) => opts.liveOwner === undefined || j.lease_owner !== opts.liveOwner);
   let reaped = 0;
   for (const job of jobs) {
     const moved =

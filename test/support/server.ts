@@ -43,10 +43,11 @@ export class TestStore {
     private readonly dropDb?: () => Promise<void>,
   ) {}
 
-  static async create(backend: Backend['name']): Promise<TestStore> {
+  /** `adminUrl`: another PostgreSQL than KENDRITE_TEST_POSTGRES_URL's (the reliability suite's own cluster). */
+  static async create(backend: Backend['name'], adminUrl?: string): Promise<TestStore> {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'kendrite-test-'));
     if (backend === 'sqlite') return new TestStore(backend, dataDir, undefined);
-    const admin = process.env.KENDRITE_TEST_POSTGRES_URL!;
+    const admin = adminUrl ?? process.env.KENDRITE_TEST_POSTGRES_URL!;
     const name = `kendrite_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
     const client = new pg.Client({ connectionString: admin });
     await client.connect();

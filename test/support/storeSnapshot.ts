@@ -28,8 +28,17 @@ function canonical(row: Record<string, unknown>): string {
   return JSON.stringify(out);
 }
 
-export async function storeSnapshot(store: TestStore): Promise<StoreSnapshot> {
-  return store.databaseUrl ? postgresSnapshot(store.databaseUrl) : sqliteSnapshot(path.join(store.dataDir, 'kendrite.db'));
+/** `client`: an open connection to the store's PostgreSQL database, kept by a caller that snapshots often. */
+export async function storeSnapshot(store: TestStore, client?: pg.Client): Promise<StoreSnapshot> {
+  if (!store.databaseUrl) return sqliteSnapshot(path.join(store.dataDir, 'kendrite.db'));
+  if (client) return postgresSnapshotOn(client);
+  const own = new pg.Client({ connectionString: store.databaseUrl });
+  await own.connect();
+  try {
+    return await postgresSnapshotOn(own);
+  } finally {
+    await own.end();
+  }
 }
 
 function sqliteSnapshot(file: string): StoreSnapshot {
@@ -49,23 +58,17 @@ function sqliteSnapshot(file: string): StoreSnapshot {
   }
 }
 
-async function postgresSnapshot(url: string): Promise<StoreSnapshot> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    const tables = await client.query<{ table_name: string }>(
-      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name`,
-    );
-    const snap: StoreSnapshot = {};
-    for (const { table_name: name } of tables.rows) {
-      if (EXCLUDED.has(name)) continue;
-      const rows = await client.query<Record<string, unknown>>(`SELECT * FROM "${name.replaceAll('"', '""')}"`);
-      snap[name] = rows.rows.map(canonical).sort();
-    }
-    return snap;
-  } finally {
-    await client.end();
+async function postgresSnapshotOn(client: pg.Client): Promise<StoreSnapshot> {
+  const tables = await client.query<{ table_name: string }>(
+    `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name`,
+  );
+  const snap: StoreSnapshot = {};
+  for (const { table_name: name } of tables.rows) {
+    if (EXCLUDED.has(name)) continue;
+    const rows = await client.query<Record<string, unknown>>(`SELECT * FROM "${name.replaceAll('"', '""')}"`);
+    snap[name] = rows.rows.map(canonical).sort();
   }
+  return snap;
 }
 
 /** Rows in the snapshot, all tables together: lets a test check the snapshot actually holds the data. */

@@ -105,6 +105,26 @@ export class IndexTables {
     );
   }
 
+  /** Every document of an index (CUSTOM puts with no data source too): id and status. */
+  documentsOfIndex(indexId: string): Promise<{ document_id: string; status: string }[]> {
+    return this.rows(
+      'SELECT document_id, status FROM documents WHERE index_id = ? ORDER BY document_id',
+      'SELECT document_id, status FROM documents WHERE index_id = $1 ORDER BY document_id',
+      [indexId],
+    );
+  }
+
+  /** A job's status and added/modified/scanned counts, read straight from the store (faster than the API, for tests that act at a moment). */
+  async job(executionId: string): Promise<{ status: string; added: number; modified: number; scanned: number } | undefined> {
+    const rows = await this.rows<{ status: string; added: number; modified: number; scanned: number }>(
+      'SELECT status, documents_added AS added, documents_modified AS modified, documents_scanned AS scanned FROM sync_jobs WHERE execution_id = ?',
+      'SELECT status, documents_added AS added, documents_modified AS modified, documents_scanned AS scanned FROM sync_jobs WHERE execution_id = $1',
+      [executionId],
+    );
+    const r = rows[0];
+    return r && { status: r.status, added: Number(r.added), modified: Number(r.modified), scanned: Number(r.scanned) };
+  }
+
   /** Ids of the documents whose indexed text matches a word, by the store's own full-text index. */
   async search(indexId: string, word: string): Promise<string[]> {
     const rows = await this.rows<{ document_id: string }>(
