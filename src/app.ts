@@ -97,10 +97,9 @@ export async function startKendrite(config: Config, opts: { clock?: Clock; log?:
   const featuredResults = new FeaturedResults(store, clock, indices, tokens);
   const thesauri = new Thesauri(store, clock, indices, tokens, (bucket, key) => fetchS3(bucket, key), config.transitionDelayMs, log);
   const features = new QueryFeatures(search, featuredResults, store.faqs, thesauri, new SpellCheck(store));
-  const query = new QueryService(search, indices, new UserContexts(new UserTokenVerifier(config.secrets, clock), principalMappings), features);
   const userContexts = new UserContexts(new UserTokenVerifier(config.secrets, clock), principalMappings);
   const queryLog = new QueryLog(store.queryLog, clock, config.queryLog, log);
-  const query = new QueryService(search, indices, userContexts, (q) => queryLog.record(q));
+  const query = new QueryService(search, indices, userContexts, features, (q) => queryLog.record(q));
   const querySuggestions = new QuerySuggestions(store, clock, indices, search, userContexts, queryLog, config.queryLog.suggestionsRefreshMs);
   const analytics = new Analytics(store.queryLog, queryLog, indices, tokens, clock);
   const blockLists = new BlockLists(store, clock, indices, tokens, (bucket, key) => fetchS3(bucket, key), (indexId) => querySuggestions.invalidate(indexId));
@@ -109,9 +108,10 @@ export async function startKendrite(config: Config, opts: { clock?: Clock; log?:
   // The experience page's URL names the address the server listens on, known once it does.
   let consoleBase = '';
   const experiences = new Experiences(store, clock, indices, lifecycle, tokens, (id) => `${consoleBase}/console/experiences/${id}`);
-  const services: Services = { config, store, indices, dataSources, syncJobs, documents, query, feedback, principalMappings, accessConfigurations, experiences };
-  const services: Services = { config, store, indices, dataSources, syncJobs, documents, query, feedback, principalMappings, accessConfigurations, faqs, featuredResults, thesauri };
-  const services: Services = { config, store, indices, dataSources, syncJobs, documents, query, feedback, principalMappings, accessConfigurations, querySuggestions, blockLists, analytics };
+  const services: Services = {
+    config, store, indices, dataSources, syncJobs, documents, query, feedback, principalMappings, accessConfigurations,
+    experiences, faqs, featuredResults, thesauri, querySuggestions, blockLists, analytics,
+  };
 
   const server = createHttpServer({
     authenticator: new Authenticator({ credentials: config.credentials, maxClockSkewSeconds: config.maxClockSkewSeconds }, clock),

@@ -42,9 +42,7 @@ describe('kendrite serve refuses settings it does not know, naming them and what
       `kendrite: config file ${file}: unknown settings sync.fetchConcurency (did you mean sync.fetchConcurrency?), limit (did you mean limits?), ` +
         'fetchConcurrency (did you mean sync.fetchConcurrency?), credentials[0].secretAccesKey (did you mean credentials[0].secretAccessKey?), ' +
         'throttle.Query.rate (did you mean throttle.Query.ratePerSecond?), folders.allowedRoot (did you mean folders.allowedRoots?), ' +
-        'colour (known here: host, port, dataDir, databaseUrl, allowOpenPublic, credentials, maxClockSkewSeconds, maxBodyBytes, transitionDelayMs, throttle, sync, retention, limits, s3, folders, search, secrets, crawler)\n',
-        'colour (known here: host, port, dataDir, databaseUrl, allowOpenPublic, credentials, maxClockSkewSeconds, maxBodyBytes, transitionDelayMs, throttle, sync, retention, limits, s3, folders, search, secrets, log, metrics)\n',
-        'colour (known here: host, port, dataDir, databaseUrl, allowOpenPublic, credentials, maxClockSkewSeconds, maxBodyBytes, transitionDelayMs, throttle, sync, retention, limits, s3, folders, search, secrets, queryLog)\n',
+        'colour (known here: host, port, dataDir, databaseUrl, allowOpenPublic, credentials, maxClockSkewSeconds, maxBodyBytes, transitionDelayMs, throttle, sync, retention, limits, s3, folders, search, secrets, crawler, log, metrics, queryLog)\n',
     );
   });
 
@@ -55,8 +53,7 @@ describe('kendrite serve refuses settings it does not know, naming them and what
       r.stderr,
       'kendrite: unknown environment variables KENDRITE_DATABASE_ULR (did you mean KENDRITE_DATABASE_URL?), KENDRITE_TRANSITION_DELAY (did you mean KENDRITE_TRANSITION_DELAY_MS?); ' +
         'kendrite reads KENDRITE_CONFIG, KENDRITE_HOST, KENDRITE_PORT, KENDRITE_DATA_DIR, KENDRITE_DATABASE_URL, KENDRITE_ALLOW_OPEN_PUBLIC, KENDRITE_TRANSITION_DELAY_MS, ' +
-        'KENDRITE_LEASE_SECONDS, KENDRITE_S3_ENDPOINT, KENDRITE_SECRETS_ENDPOINT, KENDRITE_SECRETS_FILE, KENDRITE_SEARCH_STATEMENT_TIMEOUT_MS, KENDRITE_CRAWLER_ALLOW_CIDRS, KENDRITE_FOLDER_ROOTS (KENDRITE_TEST_* and KENDRITE_BENCH_* belong to the tests and benchmarks)\n',
-        'KENDRITE_LEASE_SECONDS, KENDRITE_S3_ENDPOINT, KENDRITE_SECRETS_ENDPOINT, KENDRITE_SECRETS_FILE, KENDRITE_SEARCH_STATEMENT_TIMEOUT_MS, KENDRITE_FOLDER_ROOTS, ' +
+        'KENDRITE_LEASE_SECONDS, KENDRITE_S3_ENDPOINT, KENDRITE_SECRETS_ENDPOINT, KENDRITE_SECRETS_FILE, KENDRITE_SEARCH_STATEMENT_TIMEOUT_MS, KENDRITE_CRAWLER_ALLOW_CIDRS, KENDRITE_FOLDER_ROOTS, ' +
         'KENDRITE_LOG_LEVEL, KENDRITE_LOG_FORMAT, KENDRITE_METRICS_PORT (KENDRITE_TEST_* and KENDRITE_BENCH_* belong to the tests and benchmarks)\n',
     );
   });

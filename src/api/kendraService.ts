@@ -19,9 +19,10 @@ import { thesaurusHandlers } from './thesauri.js';
 import { querySuggestionHandlers } from './querySuggestions.js';
 import { analyticsHandlers } from './analytics.js';
 
-const HANDLERS: Handlers = { ...indexHandlers, ...dataSourceHandlers, ...tagHandlers, ...syncJobHandlers, ...documentHandlers, ...queryHandlers, ...principalMappingHandlers, ...accessConfigurationHandlers, ...experienceHandlers };
-const HANDLERS: Handlers = { ...indexHandlers, ...dataSourceHandlers, ...tagHandlers, ...syncJobHandlers, ...documentHandlers, ...queryHandlers, ...principalMappingHandlers, ...accessConfigurationHandlers, ...faqHandlers, ...featuredResultsHandlers, ...thesaurusHandlers };
-const HANDLERS: Handlers = { ...indexHandlers, ...dataSourceHandlers, ...tagHandlers, ...syncJobHandlers, ...documentHandlers, ...queryHandlers, ...principalMappingHandlers, ...accessConfigurationHandlers, ...querySuggestionHandlers, ...analyticsHandlers };
+const HANDLERS: Handlers = {
+  ...indexHandlers, ...dataSourceHandlers, ...tagHandlers, ...syncJobHandlers, ...documentHandlers, ...queryHandlers, ...principalMappingHandlers, ...accessConfigurationHandlers,
+  ...experienceHandlers, ...faqHandlers, ...featuredResultsHandlers, ...thesaurusHandlers, ...querySuggestionHandlers, ...analyticsHandlers,
+};
 const KNOWN = new Set<string>(OPERATION_NAMES);
 
 export const IMPLEMENTED_OPERATIONS = Object.keys(HANDLERS).sort() as OperationName[];

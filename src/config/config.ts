@@ -220,6 +220,14 @@ function validateConfig(c: Config): void {
     if (sec[k] !== undefined && typeof sec[k] !== 'string') throw new ConfigError(`secrets.${k} must be a string`);
   if (typeof c.folders.allowHardLinks !== 'boolean') throw new ConfigError('folders.allowHardLinks must be true or false');
   validateCrawler(c.crawler);
+  if (!LOG_LEVELS.includes(c.log.level)) throw new ConfigError(`log.level must be one of ${LOG_LEVELS.join(', ')}; got '${String(c.log.level)}'`);
+  if (!['auto', 'json', 'pretty'].includes(c.log.format)) throw new ConfigError(`log.format must be auto, json or pretty; got '${String(c.log.format)}'`);
+  const m = c.metrics;
+  if (m.port !== undefined && (!Number.isInteger(m.port) || m.port < 0 || m.port > 65535)) throw new ConfigError(`metrics.port must be 0-65535, got ${String(m.port)}`);
+  if (typeof m.host !== 'string' || !m.host) throw new ConfigError('metrics.host must be an address to listen on');
+  if (typeof m.onPublicPort !== 'boolean') throw new ConfigError('metrics.onPublicPort must be true or false');
+  for (const k of ['flushMs', 'retentionDays', 'suggestionsRefreshMs'] as const)
+    if (!Number.isInteger(c.queryLog[k]) || c.queryLog[k] < (k === 'retentionDays' ? 1 : 0)) throw new ConfigError(`queryLog.${k} must be an integer >= ${k === 'retentionDays' ? 1 : 0}`);
 }
 
 function validateCrawler(w: Config['crawler']): void {
@@ -237,14 +245,6 @@ function isCidr(s: string): boolean {
   const family = isIP(address ?? '');
   const n = Number(bits);
   return extra === undefined && family !== 0 && Number.isInteger(n) && n >= 0 && n <= (family === 6 ? 128 : 32);
-  if (!LOG_LEVELS.includes(c.log.level)) throw new ConfigError(`log.level must be one of ${LOG_LEVELS.join(', ')}; got '${String(c.log.level)}'`);
-  if (!['auto', 'json', 'pretty'].includes(c.log.format)) throw new ConfigError(`log.format must be auto, json or pretty; got '${String(c.log.format)}'`);
-  const m = c.metrics;
-  if (m.port !== undefined && (!Number.isInteger(m.port) || m.port < 0 || m.port > 65535)) throw new ConfigError(`metrics.port must be 0-65535, got ${String(m.port)}`);
-  if (typeof m.host !== 'string' || !m.host) throw new ConfigError('metrics.host must be an address to listen on');
-  if (typeof m.onPublicPort !== 'boolean') throw new ConfigError('metrics.onPublicPort must be true or false');
-  for (const k of ['flushMs', 'retentionDays', 'suggestionsRefreshMs'] as const)
-    if (!Number.isInteger(c.queryLog[k]) || c.queryLog[k] < (k === 'retentionDays' ? 1 : 0)) throw new ConfigError(`queryLog.${k} must be an integer >= ${k === 'retentionDays' ? 1 : 0}`);
 }
 
 const LOOPBACK = new BlockList();

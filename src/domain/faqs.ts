@@ -4,6 +4,7 @@
  * delete it and create it again. Its questions answer queries as QUESTION_ANSWER results
  * (domain/queryFeatures.ts).
  */
+import type { Log } from '../observe/log.js';
 import { analyzerFor } from '../search/analysis.js';
 import { questionIndexText } from '../search/faqAnswers.js';
 import type { FaqRow } from '../store/faqs.js';
@@ -36,7 +37,7 @@ export class Faqs {
     private readonly tokens: PageTokens,
     private readonly fetchS3: FetchS3,
     private readonly delayMs: number,
-    private readonly log: (line: Record<string, unknown>) => void = () => undefined,
+    private readonly log?: Log,
   ) {}
 
   async create(scope: Scope, input: CreateFaqInput): Promise<string> {
@@ -49,7 +50,7 @@ export class Faqs {
         created_at: now, updated_at: now,
       }),
     );
-    if (created) later(this.delayMs, () => this.load(id, input.IndexId), (e) => this.log({ level: 'error', msg: `FAQ ${id} could not be loaded`, error: String(e) }));
+    if (created) later(this.delayMs, () => this.load(id, input.IndexId), (e) => this.log?.error({ faqId: id, error: String(e) }, 'FAQ could not be loaded'));
     return id;
   }
 

@@ -145,12 +145,11 @@ export class QueryService {
     const { offset, limit } = page(input.PageNumber, input.PageSize);
     const sort = await this.sortKeys(input);
     const QueryId = randomUUID();
-    const req = { indexId: input.IndexId, language, query, filter, access, signal, content };
     const plan = this.features
       ? await this.features.plan({ indexId: input.IndexId, language, analyzer, text: input.QueryText, query: parsed, access, signal })
       : { query: parsed, featuredDocKeys: [], featuredIds: [] };
     const query = plan.query;
-    const req = { indexId: input.IndexId, language, query, filter, access, signal, ...(plan.featuredIds.length ? { documentIds: { except: plan.featuredIds } } : {}) };
+    const req = { indexId: input.IndexId, language, query, filter, access, signal, content, ...(plan.featuredIds.length ? { documentIds: { except: plan.featuredIds } } : {}) };
     const highlighter = new Highlighter(query, analyzer);
     const finish = (out: QueryOutput): Promise<QueryOutput> =>
       this.features
@@ -163,10 +162,9 @@ export class QueryService {
     const documentsWanted = input.QueryResultTypeFilter === undefined || input.QueryResultTypeFilter === 'DOCUMENT';
     // Query text with nothing searchable in it (only stop words or punctuation) finds nothing; no text at all browses.
     const nothingToFind = input.QueryText !== undefined && query === undefined;
-    if (!documentsWanted || nothingToFind) return finish({ QueryId, ResultItems: [], FacetResults: facets.map((f) => facetResult(f, [])), TotalNumberOfResults: 0 });
     if (!documentsWanted || nothingToFind) {
       this.logServed(input, access, QueryId, 0, []);
-      return { QueryId, ResultItems: [], FacetResults: facets.map((f) => facetResult(f, [])), TotalNumberOfResults: 0 };
+      return finish({ QueryId, ResultItems: [], FacetResults: facets.map((f) => facetResult(f, [])), TotalNumberOfResults: 0 });
     }
 
     const ranked = limit > 0 ? await this.engine.rankDocuments(req, sort, offset, limit) : { total: await this.engine.countDocuments(req), topScore: 0, items: [] };
@@ -190,9 +188,8 @@ export class QueryService {
     });
     const featured = featuredKeys.flatMap((k) => (docs.has(k) ? [item(docs.get(k)!)] : []));
     const FacetResults = await Promise.all(facets.map(async (f) => facetResult(f, await this.engine.facet(req, f))));
+    this.logServed(input, access, QueryId, ranked.total, ResultItems.map((r) => [r.Id!, r.DocumentId!]));
     return finish({ QueryId, ResultItems, ...(featured.length ? { FeaturedResultsItems: featured } : {}), FacetResults, TotalNumberOfResults: ranked.total });
-    this.logServed(input, access, QueryId, ranked.total, ResultItems.map((r) => [r.Id, r.DocumentId]));
-    return { QueryId, ResultItems, FacetResults, TotalNumberOfResults: ranked.total };
   }
 
   private async runRetrieve(scope: Scope, input: RetrieveInput, signal: AbortSignal | undefined): Promise<{ QueryId: string; ResultItems: RetrieveResultItem[] }> {

@@ -7,6 +7,7 @@
  * Readers call flush() first, so what was served is what they count. Entries older than the
  * retention go, checked at most once a minute.
  */
+import type { Log } from '../observe/log.js';
 import type { Clock } from './clock.js';
 import type { NewLoggedQuery, QueryLogStore } from '../store/queryLog.js';
 
@@ -30,7 +31,6 @@ export interface QueryLogSettings {
   retentionDays: number;
 }
 
-export type Log = (line: Record<string, unknown>) => void;
 
 export class QueryLog {
   private buffer: NewLoggedQuery[] = [];
@@ -43,7 +43,7 @@ export class QueryLog {
     private readonly store: QueryLogStore,
     private readonly clock: Clock,
     private readonly settings: QueryLogSettings,
-    private readonly log: Log = () => undefined,
+    private readonly log?: Log,
   ) {
     this.timer = setInterval(() => void this.flush().catch(() => undefined), Math.max(settings.flushMs, 10));
     this.timer.unref();
@@ -78,7 +78,7 @@ export class QueryLog {
         }
         await this.applyRetention();
       } catch (e) {
-        this.log({ level: 'error', msg: 'query log write failed', entries: rows.length, error: (e as Error).message });
+        this.log?.error({ entries: rows.length, error: (e as Error).message }, 'query log write failed');
       }
     });
     return this.writing;

@@ -127,19 +127,17 @@ export class SyncJobs {
     if (missing === 'dataSource') throw notFound(`Data source ${dataSourceId} does not exist in index ${indexId}.`);
   }
 
-  /** A job's document-level report (S-JOB-8), for kendrite's API extension and CLI. */
   /** One job of an index of this account and region, by its execution id. */
   async describe(scope: Scope, executionId: string) {
-  async report(scope: Scope, executionId: string, maxResults: number, nextToken?: string, filter: ReportFilter = {}) {
     const job = await this.store.syncJobs.get(executionId);
     const index = job && (await this.store.indices.get(scope, job.index_id));
     if (!job || !index) throw new DomainError('NotFound', `Sync job ${executionId} does not exist.`);
     return job;
   }
 
-  async report(scope: Scope, executionId: string, maxResults: number, nextToken?: string) {
+  /** A job's document-level report (S-JOB-8), for kendrite's API extension, CLI and console; filtered by action and reason words when asked. */
+  async report(scope: Scope, executionId: string, maxResults: number, nextToken?: string, filter: ReportFilter = {}) {
     const job = await this.describe(scope, executionId);
-    const binding = `SyncJobReport\n${executionId}`;
     // A token serves the filters it was issued for only.
     const filtered = filter.action !== undefined || filter.reason !== undefined;
     const binding = `SyncJobReport\n${executionId}${filtered ? `\n${filter.action ?? ''}\n${filter.reason ?? ''}` : ''}`;

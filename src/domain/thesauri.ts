@@ -7,6 +7,7 @@
  * Queries read the thesaurus's id and version (one indexed row) and use rules parsed once per version
  * and kept in memory: a 10,000-rule thesaurus costs a query a few map lookups, not a parse.
  */
+import type { Log } from '../observe/log.js';
 import type { ThesaurusRow } from '../store/thesauri.js';
 import type { Store } from '../store/store.js';
 import { parseThesaurus, Thesaurus, ThesaurusFileError, type SynonymRules } from '../search/thesaurus.js';
@@ -40,7 +41,7 @@ export class Thesauri {
     private readonly tokens: PageTokens,
     private readonly fetchS3: FetchS3,
     private readonly delayMs: number,
-    private readonly log: (line: Record<string, unknown>) => void = () => undefined,
+    private readonly log?: Log,
   ) {}
 
   async create(scope: Scope, input: ThesaurusInput): Promise<string> {
@@ -117,7 +118,7 @@ export class Thesauri {
   }
 
   private loadLater(id: string, indexId: string): void {
-    later(this.delayMs, () => this.load(id, indexId), (e) => this.log({ level: 'error', msg: `thesaurus ${id} could not be loaded`, error: String(e) }));
+    later(this.delayMs, () => this.load(id, indexId), (e) => this.log?.error({ thesaurusId: id, error: String(e) }, 'thesaurus could not be loaded'));
   }
 
   private async load(id: string, indexId: string): Promise<void> {

@@ -42,6 +42,8 @@ export interface HttpOptions {
   /** An idle connection is closed after this long (default 65 s, beyond common load balancers' 60 s). */
   keepAliveMs?: number;
   log?: Log;
+  /** The web console's pages (`/console…`): a reply, or undefined for any other target. */
+  console?: (request: PlainRequest) => Promise<Reply> | undefined;
   /** Told of every answer: what was asked, by whom, how it ended and how long it took (never a body). */
   onAnswered?: (a: Answered) => void;
 }
@@ -60,9 +62,6 @@ export interface Answered {
 interface Seen {
   operation?: string;
   account?: string;
-  log?: (line: Record<string, unknown>) => void;
-  /** The web console's pages (`/console…`): a reply, or undefined for any other target. */
-  console?: (request: PlainRequest) => Promise<Reply> | undefined;
 }
 
 /** The HTTP front: plain requests on kendrite's own HTTP/1.1 framing, anything else on node:http. */
@@ -87,15 +86,14 @@ export function createHttpServer(opts: HttpOptions): HttpServer {
     const seen: Seen = {};
     const route = plainRoute(request, opts);
     if (route) seen.operation = `GET ${route}`;
-    const replied =
-      route === '/health'
+    const consoleReply = opts.console?.(request);
+    if (consoleReply) seen.operation = 'GET /console';
+    const replied = consoleReply ??
+      (route === '/health'
         ? opts.health().then((h) => reply(h.status, requestId, JSON.stringify(h.body)))
         : route === '/metrics'
           ? opts.metrics!().then((m) => ({ status: 200, headers: { 'content-type': m.contentType, 'x-amzn-requestid': requestId }, body: m.body }))
-          : handle(request, requestId, opts, seen).then((body) => reply(200, requestId, body));
-    const replied = opts.console?.(request) ?? (isHealth(request)
-      ? opts.health().then((h) => reply(h.status, requestId, JSON.stringify(h.body)))
-      : handle(request, requestId, opts).then((body) => reply(200, requestId, body)));
+          : handle(request, requestId, opts, seen).then((body) => reply(200, requestId, body)));
     replied.then(
       (r) => sendSoon(answer, record(requestId, started, seen, r)),
       (err: unknown) => sendSoon(answer, record(requestId, started, seen, failure(err, requestId, opts.log))),

@@ -86,10 +86,9 @@ export class JobRun {
       { fetchConcurrency: this.config.sync.fetchConcurrency, batchSize: BATCH_SIZE, flushMs: FLUSH_MS, force: spec.syncMode === 'FORCED_FULL_CRAWL', limits, language: ds.language_code, indexFields },
       this.controller.signal,
     );
-    const connector = connectorFor(spec, this.config);
+    const connector = connectorFor(spec, { ...this.config, webPages: { store: this.store.webPages, dataSourceId: this.ref.dataSourceId } });
     const counted = this.countAhead(connector, { signal: this.controller.signal, maxDocumentBytes: limits.maxDocumentBytes, indexFields });
     try {
-      await pipeline.crawl(connectorFor(spec, { ...this.config, webPages: { store: this.store.webPages, dataSourceId: this.ref.dataSourceId } }));
       await pipeline.crawl(connector);
       if (this.controller.signal.aborted) return await this.aborted(pipeline);
       // The listing is done: the total is now exact (after the estimate, if that was still under way).

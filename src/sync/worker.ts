@@ -117,13 +117,11 @@ export class BackgroundWorker implements Worker {
     await this.fireSchedules();
     if (now - this.lastReap >= 1000) {
       this.lastReap = now;
-      const reaped = await reapJobs(this.store, now);
-      if (reaped) this.log.warn({ reaped }, `failed ${reaped} sync job(s) whose worker lease expired`);
       // Never this process's own jobs: it is alive (it is reaping), and its runner ends them. A main
       // thread stalled past the lease (a loaded machine, a long SQLite write) once failed its own
       // live sync as "the process running it stopped".
       const reaped = await reapJobs(this.store, now, { liveOwner: this.id });
-      if (reaped) this.log({ level: 'warn', msg: `failed ${reaped} sync job(s) whose worker lease expired` });
+      if (reaped) this.log.warn({ reaped }, `failed ${reaped} sync job(s) whose worker lease expired`);
     }
     const retention = this.config.retention;
     if (retention && now - this.lastRetention >= 60_000) {
