@@ -68,6 +68,8 @@ const SCRIPT = `
     var stop=document.getElementById('stop-button');if(stop)stop.disabled=!running||!stop.getAttribute('data-can');
     var start=document.getElementById('start-button');if(start)start.disabled=!!running||!start.getAttribute('data-can');
     draw(jobs);return running;}
+  // uPlot widens a lone point's time axis by 86,400 of its units (years, in seconds): one run gets a minute either side.
+  function oneRunRange(u,lo,hi){var xs=u.data[0];return xs.length===1?[xs[0]-60,xs[0]+60]:[lo,hi];}
   function draw(jobs){
     if(!window.uPlot)return;var done=jobs.filter(function(j){return j.EndTime;}).slice().reverse();
     var xs=done.map(function(j){return j.StartTime/1000;});
@@ -78,7 +80,7 @@ const SCRIPT = `
      ['dur','chart-duration',[{},{label:'Seconds',stroke:colors[1]}]]].forEach(function(c){
       var el=document.getElementById(c[1]);if(!el)return;var w=Math.max(260,el.clientWidth||300);
       if(charts[c[0]]){charts[c[0]].setData(series[c[0]]);return;}
-      charts[c[0]]=new window.uPlot({width:w,height:200,series:c[2].map(function(s){return Object.assign({points:{show:true}},s);})},series[c[0]],el);});}
+      charts[c[0]]=new window.uPlot({width:w,height:200,scales:{x:{time:true,range:oneRunRange}},series:c[2].map(function(s){return Object.assign({points:{show:true}},s);})},series[c[0]],el);});}
   function poll(){fetch(url,{credentials:'same-origin',headers:{accept:'application/json'}}).then(function(r){return r.json();})
     .then(function(d){var running=update(d);setTimeout(poll,running?700:5000);},function(){setTimeout(poll,5000);});}
   poll();
