@@ -34,6 +34,15 @@ export class JobRunner {
         await this.store.syncJobs.transition(job.execution_id, 'ABORTED', this.clock());
         continue;
       }
+      if (job.status === 'SYNCING_INDEXING') {
+        // Its run ended without ending it: the store failed under the run's last writes (a PostgreSQL
+        // restart). This process is alive, so no lease runs out and no reaper would end it: end it here.
+        await this.store.syncJobs.transition(job.execution_id, 'FAILED', this.clock(), {
+          error_code: 'InternalError',
+          error_message: 'The sync was interrupted while it finished: kendrite could not reach its store. Documents indexed before the interruption stay; start a new sync to bring the index up to date.',
+        });
+        continue;
+      }
       if (job.status !== 'SYNCING') continue;
       const run = new JobRun(job, this.store, this.clock, this.indexer, this.config, this.log);
       const done = run
