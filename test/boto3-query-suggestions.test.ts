@@ -6,7 +6,7 @@ import { Moto } from './support/moto.js';
 import { backends, describeOrSkip, TestServer, TestStore } from './support/server.js';
 
 // The script lives next to the sources; the compiled test runs from dist/test.
-const SCRIPT = fileURLToPath(new URL('../../test/support/boto3_search_features.py', import.meta.url));
+const SCRIPT = fileURLToPath(new URL('../../test/support/boto3_query_suggestions.py', import.meta.url));
 const boto3Skip = spawnSync('python3', ['-c', 'import boto3'], { stdio: 'ignore' }).status === 0 ? undefined : 'skipped: boto3 not found';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
