@@ -30,15 +30,12 @@ export function kendriteService(services: Services): Service {
       if (typeof executionId !== 'string' || !executionId) throw new KendraError('ValidationException', "1 validation error detected: Value null at 'executionId' failed to satisfy constraint: Member must not be null");
       const maxResults = input.MaxResults ?? 100;
       if (op === 'DescribeSyncJobReport') {
-        if (typeof maxResults !== 'number' || !Number.isInteger(maxResults) || maxResults < 1 || maxResults > 1000)
+        // A member of the wrong JSON type is named, never stringified: String() of a deeply nested array overflows the stack (a 500).
+        if (typeof maxResults !== 'number') throw new KendraError('SerializationException', "Invalid type at 'maxResults': expected an integer");
+        if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > 1000)
           throw new KendraError('ValidationException', `1 validation error detected: Value '${String(maxResults)}' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and 1000`);
         if (input.NextToken !== undefined && typeof input.NextToken !== 'string') throw new KendraError('SerializationException', "Invalid type at 'nextToken': expected a string");
       }
-      // A member of the wrong JSON type is named, never stringified: String() of a deeply nested array overflows the stack (a 500).
-      if (typeof maxResults !== 'number') throw new KendraError('SerializationException', "Invalid type at 'maxResults': expected an integer");
-      if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > 1000)
-        throw new KendraError('ValidationException', `1 validation error detected: Value '${String(maxResults)}' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and 1000`);
-      if (input.NextToken !== undefined && typeof input.NextToken !== 'string') throw new KendraError('SerializationException', "Invalid type at 'nextToken': expected a string");
       // An id that cannot be stored names no job (and PostgreSQL would refuse to look it up).
       if (!isStorable(executionId)) throw new KendraError('ResourceNotFoundException', `Sync job ${executionId} does not exist.`);
       try {
