@@ -5,6 +5,7 @@
  * FeaturedResultsConflictException, naming each conflicting text and the set that has it). The
  * match is on the whole query, compared without case and with runs of spaces as one space.
  */
+import { isStorable } from '../store/storableText.js';
 import type { FeaturedResultsSetRow, QueryTextOwner } from '../store/featuredResults.js';
 import { SEARCHABLE_STATUSES } from '../store/documents.js';
 import type { Store } from '../store/store.js';
@@ -150,7 +151,8 @@ export class FeaturedResults {
 
   /** The documents an ACTIVE set features for this query text, in the set's order (none: []). */
   async featuredFor(indexId: string, queryText: string | undefined): Promise<string[]> {
-    if (queryText === undefined || !queryText.trim()) return [];
+    // No stored query text holds what the store cannot hold (U+0000, an unpaired surrogate); PostgreSQL would refuse the lookup.
+    if (queryText === undefined || !queryText.trim() || !isStorable(queryText)) return [];
     const row = await this.store.featuredResults.activeFor(indexId, normalizeQueryText(queryText));
     return row ? (JSON.parse(row.documents) as { Id: string }[]).map((d) => d.Id) : [];
   }
@@ -190,6 +192,7 @@ function checked(input: FeaturedResultsSetInput): string[] {
   const texts = input.QueryTexts ?? [];
   texts.forEach((t, i) => {
     if (!t.trim()) throw invalid(`QueryTexts[${i}] is empty.`);
+    if (!isStorable(t)) throw invalid(`QueryTexts[${i}] holds U+0000 or an unpaired surrogate, which a query text cannot hold.`);
     if (t.length > 1000) throw invalid(`QueryTexts[${i}] is ${t.length} characters long; the limit is 1000.`);
   });
   const normalized = distinctNormalized(texts);

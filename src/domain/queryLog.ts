@@ -7,6 +7,7 @@
  * Readers call flush() first, so what was served is what they count. Entries older than the
  * retention go, checked at most once a minute.
  */
+import { storableText } from '../store/storableText.js';
 import type { Log } from '../observe/log.js';
 import type { Clock } from './clock.js';
 import type { NewLoggedQuery, QueryLogStore } from '../store/queryLog.js';
@@ -50,10 +51,12 @@ export class QueryLog {
   }
 
   record(q: LoggedQuery): void {
+    // Stored as both backends can hold it (U+0000 and unpaired surrogates as U+FFFD): one such query never loses the batch.
+    const text = storableText(q.text);
     this.buffer.push({
-      index_id: q.indexId, query_id: q.queryId, query_text: q.text, normalized_text: normalizeQueryText(q.text),
+      index_id: q.indexId, query_id: q.queryId, query_text: text, normalized_text: normalizeQueryText(text),
       filter: q.filter === undefined ? null : JSON.stringify(q.filter), result_count: q.resultCount,
-      user_id: q.userId ?? null, results: JSON.stringify(q.results), at: this.clock(),
+      user_id: q.userId === undefined ? null : storableText(q.userId), results: JSON.stringify(q.results), at: this.clock(),
     });
     if (this.buffer.length >= FLUSH_AT || this.settings.flushMs === 0) void this.flush().catch(() => undefined);
   }
