@@ -5,40 +5,22 @@ usage: boto3_experiences.py <endpoint-url> <index-id>
 Prints one JSON object of what boto3 returned (timestamps replaced by "<datetime>", never a time)
 and each error's code as boto3 surfaces it; the node test asserts every value.
 """
-import datetime
 import json
 import sys
 import time
 
-import boto3
-from botocore.config import Config
-from botocore.exceptions import ClientError
+from boto3_scenario import client, error_of, plain
 
 USER = "11111111-1111-1111-1111-111111111111"
 GROUP = "22222222-2222-2222-2222-222222222222"
 
 
-def plain(value):
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items() if k != "ResponseMetadata"}
-    if isinstance(value, list):
-        return [plain(v) for v in value]
-    if isinstance(value, datetime.datetime):
-        return "<datetime>"
-    return value
-
-
 def code(call):
-    try:
-        call()
-    except ClientError as e:
-        return e.response["Error"]["Code"]
-    return "no error"
+    return error_of(call)["code"]
 
 
 def main(url, index_id):
-    k = boto3.client("kendra", endpoint_url=url, region_name="us-east-1", aws_access_key_id="AKIDTEST",
-                     aws_secret_access_key="x", config=Config(retries={"max_attempts": 1}))
+    k = client(url)
     out = {}
     exp_id = k.create_experience(Name="boto-app", IndexId=index_id, Description="from boto3")["Id"]
     out["created"] = k.describe_experience(Id=exp_id, IndexId=index_id)["Status"]

@@ -1,4 +1,4 @@
-"""Drives query suggestions and analytics with a real boto3 client, for test/boto3-search-features.test.ts.
+"""Drives query suggestions and analytics with a real boto3 client, for test/boto3-query-suggestions.test.ts.
 
 usage: boto3_search_features.py <kendrite-url> <s3-endpoint-url> <scenario>
 scenario: suggestions | analytics
@@ -12,33 +12,14 @@ import sys
 import time
 
 import boto3
-from botocore.config import Config
-from botocore.exceptions import ClientError
+
+from boto3_scenario import client, error_of, plain
 
 ROLE = "arn:aws:iam::000000000000:role/kendra"
 
 
-def kendra(url):
-    return boto3.client("kendra", endpoint_url=url, region_name="us-east-1", aws_access_key_id="AKIDTEST",
-                        aws_secret_access_key="x", config=Config(parameter_validation=False, retries={"max_attempts": 1}))
-
-
-def plain(value):
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items() if k != "ResponseMetadata"}
-    if isinstance(value, list):
-        return [plain(v) for v in value]
-    if isinstance(value, datetime.datetime):
-        return "<datetime>"
-    return value
-
-
 def error(fn):
-    try:
-        fn()
-    except ClientError as e:
-        return e.response["Error"]["Code"]
-    return None
+    return error_of(fn)["code"]
 
 
 def active_index(k, docs):
@@ -57,7 +38,7 @@ def doc(doc_id, title, body):
 
 
 def suggestions(url, s3_url):
-    k = kendra(url)
+    k = client(url)
     index_id = active_index(k, [doc("events", "Upcoming events: What's happening in 2050", "The upcoming events of 2050 and the elections.")])
     out = {"defaults": plain(k.describe_query_suggestions_config(IndexId=index_id))}
     k.update_query_suggestions_config(IndexId=index_id, MinimumQueryCount=2)
@@ -89,7 +70,7 @@ def suggestions(url, s3_url):
 
 
 def analytics(url, s3_url):
-    k = kendra(url)
+    k = client(url)
     index_id = active_index(k, [doc("travel", "Travel policy", "The travel policy.")])
     r = k.query(IndexId=index_id, QueryText="travel policy")
     k.submit_feedback(IndexId=index_id, QueryId=r["QueryId"], ClickFeedbackItems=[{"ResultId": r["ResultItems"][0]["Id"], "ClickTime": datetime.datetime.now()}])
