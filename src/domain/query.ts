@@ -158,7 +158,7 @@ export class QueryService {
             spellCheck: input.SpellCorrectionConfiguration?.IncludeQuerySpellCheckSuggestions === true, highlighter,
           })
         : Promise.resolve(out);
-    // kendrite holds documents only: no FAQ answers or suggested answers to serve.
+    // Documents are wanted unless the filter asks for another type (FAQ answers come from the features, in finish).
     const documentsWanted = input.QueryResultTypeFilter === undefined || input.QueryResultTypeFilter === 'DOCUMENT';
     // Query text with nothing searchable in it (only stop words or punctuation) finds nothing; no text at all browses.
     const nothingToFind = input.QueryText !== undefined && query === undefined;
