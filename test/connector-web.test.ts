@@ -20,7 +20,7 @@ import { backends, describeOrSkip, TestServer, TestStore, waitFor } from './supp
 import { actions, activeDataSource, IndexTables, metrics, report, syncToEnd, TERMINAL } from './support/sync.js';
 import { html, links, WebSite } from './support/webSite.js';
 
-const HOSTS = ['site.test', 'blog.site.test', 'other.test', 'secure.test', 'rate.test', 'maps.test', 'proxy.test'];
+const HOSTS = ['wide.test', 'site.test', 'blog.site.test', 'other.test', 'secure.test', 'rate.test', 'maps.test', 'proxy.test'];
 
 let moto: Moto;
 let secrets: SecretsManagerClient;
@@ -125,7 +125,14 @@ function build(s: WebSite): void {
   r.set('maps.test /sitemap2.xml.gz', (_q, res) => void res.writeHead(200, { 'content-type': 'application/gzip' }).end(gzipSync(urlset('/p3'))));
   for (const p of ['/p1', '/p2', '/p3']) r.set(`maps.test ${p}`, html(`Map page ${p}`, links('/p4')));
   r.set('maps.test /p4', html('Not in the map', '<p>only linked</p>'));
+  // Wider than the crawler keeps in memory (frontier.ts: 512 URLs): the rest of the queue waits in the store.
+  r.set('wide.test /', html('Wide', links(...Array.from({ length: WIDE }, (_, i) => `/w/${i}`))));
+  for (let i = 0; i < WIDE; i++) r.set(`wide.test /w/${i}`, html(`W ${i}`, i < WIDE_DEEP ? links(`/x/${i}`, '/', '/w/0') : links('/')));
+  for (let i = 0; i < WIDE_DEEP; i++) r.set(`wide.test /x/${i}`, html(`X ${i}`, links('/w/1')));
 }
+
+const WIDE = 700;
+const WIDE_DEEP = 100;
 
 const NO_ALLOW = { allowHosts: [], allowCidrs: [], hosts: {}, defaultUrlsPerMinute: 0, pageTimeoutMs: 1000 };
 
@@ -233,6 +240,18 @@ for (const backend of backends()) {
       assert.deepEqual(await tables.search(indexId, 'quokka'), [u('site.test', '/doc.pdf')]);
       const q = await k.send(new QueryCommand({ IndexId: indexId, QueryText: 'zebra' }));
       assert.deepEqual(q.ResultItems!.map((i) => [i.DocumentId, i.DocumentURI, i.DocumentTitle?.Text]), [[u('site.test', '/final'), u('site.test', '/final'), 'Final page']]);
+    });
+
+    test('a site wider than the crawl queue kept in memory: every page fetched once, breadth first, and the queue emptied', async () => {
+      const { ds, job } = await crawl('wide', { WebCrawlerConfiguration: { Urls: { SeedUrlConfiguration: { SeedUrls: [u('wide.test')] } }, CrawlDepth: 3, MaxLinksPerPage: 1000 } });
+      const pages = 1 + WIDE + WIDE_DEEP;
+      assert.deepEqual(metrics(job), { scanned: String(pages), added: String(pages), modified: '0', deleted: '0', failed: '0' });
+      const paths = site.requests('wide.test').map((s) => s.path).filter((p) => p !== '/robots.txt');
+      assert.equal(paths.length, pages);
+      assert.equal(new Set(paths).size, pages);
+      // Breadth first: no page of depth 3 is fetched before the pages of depth 2 are all under way (8 at a time).
+      assert.ok(paths.findIndex((p) => p.startsWith('/x/')) >= 1 + WIDE - 8, `first /x/ page at ${paths.findIndex((p) => p.startsWith('/x/'))}`);
+      assert.equal(await tables.webFrontier(ds), 0);
     });
 
     test('crawl modes and depth: exact metrics', async () => {

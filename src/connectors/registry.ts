@@ -12,7 +12,7 @@ import { S3Connector, type S3Source } from './s3.js';
 import { s3Client } from './s3Client.js';
 import { WebConnector } from './web/crawler.js';
 import { parseWebCrawlerConfiguration, parseWebCrawlerTemplate, type WebSource } from './web/webSource.js';
-import type { WebPageStore } from '../store/webPages.js';
+import type { WebFrontierStore, WebPageStore } from '../store/webPages.js';
 
 export type SyncMode = 'FULL_CRAWL' | 'FORCED_FULL_CRAWL' | 'CHANGE_LOG';
 
@@ -135,7 +135,7 @@ export interface ConnectorDeps {
   crawler: Config['crawler'];
   sync: Config['sync'];
   /** The web crawler's memory of pages, for the data source being synced. */
-  webPages?: { store: WebPageStore; dataSourceId: string };
+  webPages?: { store: WebPageStore; frontier: WebFrontierStore; dataSourceId: string };
 }
 
 export function connectorFor(spec: SourceSpec, deps: ConnectorDeps): Connector {

@@ -146,6 +146,15 @@ export interface WebPagesTable {
   crawl: string;
 }
 
+/** A URL queued by the running crawl of a data source (connectors/web/frontier.ts). */
+export interface WebFrontierTable {
+  data_source_id: string;
+  url: string;
+  ord: number;
+  depth: number;
+  start_page: number;
+}
+
 /** A connector's view of a document it indexed (change and deletion detection). */
 export interface SyncedDocumentsTable {
   doc_key: number;
@@ -390,6 +399,7 @@ export interface Database {
   documents: DocumentsTable;
   synced_documents: SyncedDocumentsTable;
   web_pages: WebPagesTable;
+  web_frontier: WebFrontierTable;
   document_queue: DocumentQueueTable;
   server_secrets: ServerSecretsTable;
   document_attributes: DocumentAttributesTable;

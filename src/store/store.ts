@@ -10,7 +10,7 @@ import { SyncJobStore } from './syncJobs.js';
 import { TagStore } from './tags.js';
 import { SyncReportStore } from './syncReport.js';
 import { SyncDocumentStore } from './syncDocuments.js';
-import { WebPageStore } from './webPages.js';
+import { WebFrontierStore, WebPageStore } from './webPages.js';
 import { PrincipalMappingStore } from './principalMappings.js';
 import { AccessConfigurationStore } from './accessConfigurations.js';
 import { ExperienceStore } from './experiences.js';
@@ -32,6 +32,7 @@ export class Store {
   readonly documents: DocumentStore;
   readonly syncDocuments: SyncDocumentStore;
   readonly webPages: WebPageStore;
+  readonly webFrontier: WebFrontierStore;
   readonly principalMappings: PrincipalMappingStore;
   readonly accessConfigurations: AccessConfigurationStore;
   readonly experiences: ExperienceStore;
@@ -54,6 +55,7 @@ export class Store {
     this.documents = new DocumentStore(conn.db, conn.dialect);
     this.syncDocuments = new SyncDocumentStore(conn.db, conn.sqlite);
     this.webPages = new WebPageStore(conn.db);
+    this.webFrontier = new WebFrontierStore(conn.db);
     this.principalMappings = new PrincipalMappingStore(conn.db, conn.dialect);
     this.accessConfigurations = new AccessConfigurationStore(conn.db);
     this.experiences = new ExperienceStore(conn.db);

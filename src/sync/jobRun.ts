@@ -86,7 +86,7 @@ export class JobRun {
       { fetchConcurrency: this.config.sync.fetchConcurrency, batchSize: BATCH_SIZE, flushMs: FLUSH_MS, force: spec.syncMode === 'FORCED_FULL_CRAWL', limits, language: ds.language_code, indexFields },
       this.controller.signal,
     );
-    const connector = connectorFor(spec, { ...this.config, webPages: { store: this.store.webPages, dataSourceId: this.ref.dataSourceId } });
+    const connector = connectorFor(spec, { ...this.config, webPages: { store: this.store.webPages, frontier: this.store.webFrontier, dataSourceId: this.ref.dataSourceId } });
     const counted = this.countAhead(connector, { signal: this.controller.signal, maxDocumentBytes: limits.maxDocumentBytes, indexFields });
     try {
       await pipeline.crawl(connector);

@@ -105,6 +105,12 @@ export class IndexTables {
     );
   }
 
+  /** URLs left in a data source's crawl queue (connectors/web/frontier.ts). */
+  async webFrontier(dataSourceId: string): Promise<number> {
+    const rows = await this.rows<{ n: number | string }>('SELECT count(*) AS n FROM web_frontier WHERE data_source_id = ?', 'SELECT count(*) AS n FROM web_frontier WHERE data_source_id = $1', [dataSourceId]);
+    return Number(rows[0]!.n);
+  }
+
   /** Every document of an index (CUSTOM puts with no data source too): id and status. */
   documentsOfIndex(indexId: string): Promise<{ document_id: string; status: string }[]> {
     return this.rows(

@@ -6,13 +6,14 @@
 // or site map that cannot be read fails the sync.
 import { createHash, randomUUID } from 'node:crypto';
 import type { Config } from '../../config/config.js';
-import type { WebPageStore } from '../../store/webPages.js';
+import type { WebFrontierStore, WebPageStore } from '../../store/webPages.js';
 import type { Connector, Found, RawDocument, SyncContext } from '../contract.js';
 import { SourceError } from '../contract.js';
 import { detectContentType } from '../extract/index.js';
 import { readSecret } from '../secrets.js';
 import { AddressGuard } from './addressGuard.js';
 import { FetchError, PageFetcher, type Fetched } from './fetcher.js';
+import { openFrontier, type Frontier, type Visit } from './frontier.js';
 import { extractLinks } from './links.js';
 import { HostRateLimiter } from './rateLimiter.js';
 import { RobotsRules } from './robots.js';
@@ -25,8 +26,8 @@ export interface WebDeps {
   secrets: Config['secrets'];
   /** Pages fetched at once. */
   concurrency: number;
-  /** The crawler's memory of pages, for this data source; absent: no conditional GETs. */
-  pages?: { store: WebPageStore; dataSourceId: string };
+  /** The crawler's memory of pages and its queue, for this data source; absent: no conditional GETs, the queue in memory. */
+  pages?: { store: WebPageStore; frontier: WebFrontierStore; dataSourceId: string };
 }
 
 /** What is remembered of a page between crawls. */
@@ -36,13 +37,6 @@ interface PageState {
   lastModified?: string;
   version: string;
   links: string[];
-}
-
-interface Visit {
-  url: string;
-  depth: number;
-  /** A seed or a site map's page: if it cannot be fetched, the sync fails. */
-  start: boolean;
 }
 
 /** Results waiting for the pipeline; past this, fetching pauses. */
@@ -55,7 +49,9 @@ export class WebConnector implements Connector {
   ) {}
 
   async *enumerate(ctx: SyncContext): AsyncGenerator<Found> {
-    const crawl = new Crawl(this.source, this.deps, ctx, await this.credentials(ctx));
+    const credentials = await this.credentials(ctx);
+    const frontier = await openFrontier(this.deps.pages);
+    const crawl = new Crawl(this.source, this.deps, ctx, credentials, frontier);
     try {
       yield* crawl.run();
     } finally {
@@ -92,9 +88,6 @@ class Crawl {
   private readonly limiter: HostRateLimiter;
   private readonly robots: RobotsRules;
   private readonly scope: Scope;
-  private readonly seen = new Set<string>();
-  private readonly frontier: Visit[] = [];
-  private head = 0;
   private readonly results: Found[] = [];
   private active = 0;
   private error: unknown;
@@ -108,6 +101,7 @@ class Crawl {
     private readonly deps: WebDeps,
     private readonly ctx: SyncContext,
     creds: { auth: Map<string, string>; proxyToken?: string },
+    private readonly frontier: Frontier,
   ) {
     this.signal = AbortSignal.any([ctx.signal, this.controller.signal]);
     const guard = (this.guard = new AddressGuard(deps.crawler));
@@ -125,15 +119,14 @@ class Crawl {
   async close(): Promise<void> {
     this.controller.abort();
     await this.fetcher.close().catch(() => undefined);
+    await this.frontier.close();
   }
 
   async *run(): AsyncGenerator<Found> {
     if (this.source.proxy) await this.checkProxy(this.source.proxy.host);
-    for (const seed of this.source.seeds) {
-      const u = normalizeUrl(seed);
-      if (u) this.enqueue({ url: u, depth: 1, start: true });
-    }
-    for (const map of this.source.siteMaps) for await (const u of siteMapUrls(map, this.fetcher, () => this.fetchOptions())) this.enqueue({ url: u, depth: 1, start: true });
+    const seeds = this.source.seeds.flatMap((seed) => normalizeUrl(seed) ?? []);
+    await this.enqueue(seeds.map((url) => ({ url, depth: 1, start: true })));
+    for (const map of this.source.siteMaps) for await (const url of siteMapUrls(map, this.fetcher, () => this.fetchOptions())) await this.enqueue([{ url, depth: 1, start: true }]);
     const workers = Array.from({ length: Math.max(1, this.deps.concurrency) }, () => this.worker());
     const all = Promise.all(workers);
     all.catch(() => undefined);
@@ -163,7 +156,7 @@ class Crawl {
   }
 
   private finished(): boolean {
-    return this.active === 0 && this.head >= this.frontier.length;
+    return this.active === 0 && this.frontier.pending === 0;
   }
 
   private changed(): Promise<void> {
@@ -176,28 +169,23 @@ class Crawl {
     for (const f of w) f();
   }
 
-  private enqueue(v: Visit): void {
-    if (this.seen.has(v.url) || !this.scope.allows(v.url)) return;
-    this.seen.add(v.url);
-    this.frontier.push(v);
-    this.wake();
+  private async enqueue(visits: Visit[]): Promise<void> {
+    const added = await this.frontier.add(visits.filter((v) => this.scope.allows(v.url)));
+    if (added.includes(true)) this.wake();
   }
 
   private async worker(): Promise<void> {
     while (!this.signal.aborted && !this.error) {
-      if (this.results.length >= QUEUE_HIGH || this.head >= this.frontier.length) {
+      if (this.results.length >= QUEUE_HIGH || this.frontier.pending === 0) {
         if (this.finished()) return;
         await this.changed();
         continue;
       }
-      const v = this.frontier[this.head]!;
-      this.frontier[this.head++] = undefined as never; // let the visited entry go
-      if (this.head > 4096 && this.head * 2 > this.frontier.length) {
-        this.frontier.splice(0, this.head);
-        this.head = 0;
-      }
+      // Active before the store is asked, so that no worker takes the crawl for finished meanwhile.
       this.active++;
       try {
+        const v = await this.frontier.next();
+        if (!v) continue;
         const found = await this.visit(v);
         if (found) this.results.push(found);
       } catch (e) {
@@ -228,13 +216,12 @@ class Crawl {
     }
     // Redirected to a page crawled on its own (or about to be), or out of scope: nothing more here.
     if (f.url !== v.url) {
-      if (this.seen.has(f.url) || !this.scope.allows(f.url)) return undefined;
-      this.seen.add(f.url);
+      if (!this.scope.allows(f.url) || !(await this.frontier.claim(f.url))) return undefined;
       if (this.source.honorRobots && !(await this.robots.allows(f.url))) return undefined;
     }
     if (f.status === 304 && known) {
       await pages!.store.touch(pages!.dataSourceId, v.url, this.id);
-      this.follow(known.links, v);
+      await this.follow(known.links, v);
       return this.document(f.url, known.version, undefined);
     }
     if (f.status === 404 || f.status === 410) {
@@ -253,11 +240,11 @@ class Crawl {
       const page = extractLinks(f.body.toString('utf8'), f.url, this.source.maxLinksPerPage);
       if (page.canonical && page.canonical !== f.url && this.scope.allows(page.canonical)) {
         // Another URL is this page's own: that one is crawled (and indexed) instead.
-        this.enqueue({ url: page.canonical, depth: v.depth, start: false });
+        await this.enqueue([{ url: page.canonical, depth: v.depth, start: false }]);
         return undefined;
       }
       links = page.links;
-      this.follow(links, v);
+      await this.follow(links, v);
       if (page.noindex) return undefined;
     }
     const version = f.etag ? `etag:${f.etag}` : f.lastModified ? `lm:${f.lastModified}` : `sha256:${createHash('sha256').update(f.body).digest('base64url')}`;
@@ -275,13 +262,13 @@ class Crawl {
   private async keepLinks(v: Visit, known: PageState | undefined): Promise<void> {
     if (!known) return;
     await this.deps.pages!.store.touch(this.deps.pages!.dataSourceId, v.url, this.id);
-    this.follow(known.links, v);
+    await this.follow(known.links, v);
   }
 
-  private follow(links: string[], from: Visit): void {
+  private async follow(links: string[], from: Visit): Promise<void> {
     const depth = from.depth + 1;
     if (depth > this.source.depth) return;
-    for (const url of links) this.enqueue({ url, depth, start: false });
+    await this.enqueue(links.map((url) => ({ url, depth, start: false })));
   }
 
   /** The page as a document; `f` undefined (a 304): fetched again only if the pipeline wants it (the index lacks this version). */

@@ -269,4 +269,10 @@ export const POSTGRES_MIGRATIONS: MigrationStep[][] = [
       created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)`,
     `CREATE INDEX query_suggestions_block_lists_list ON query_suggestions_block_lists(index_id, created_at, id)`,
   ],
+  // The web crawler's frontier (connectors/web/frontier.ts): every URL a running crawl has queued, so that its
+  // memory stays flat however large the site. ord: the order queued in (breadth first). Cleared at each crawl's start and end.
+  [
+    `CREATE TABLE web_frontier (data_source_id TEXT NOT NULL, url TEXT NOT NULL, ord BIGINT NOT NULL, depth INTEGER NOT NULL, start_page INTEGER NOT NULL, PRIMARY KEY (data_source_id, url))`,
+    `CREATE INDEX web_frontier_order ON web_frontier(data_source_id, ord)`,
+  ],
 ];
