@@ -421,6 +421,17 @@ describe('failures are values with a reason', () => {
     assert.ok((await extracts(utf8(wide), 'JSON')).text.endsWith('b\n1'));
   });
 
+  test('HTML nested deeper than 2000 elements (100,000 <div>s) fails with its reason; 2000 levels and wide pages are text', async () => {
+    const nested = (depth: number) => utf8(`<html><body>${'<div>'.repeat(depth)}inside${'</div>'.repeat(depth)}</body></html>`);
+    // html and body are two of the levels.
+    assert.equal((await extracts(nested(1998), 'HTML')).text, 'inside');
+    await fails(nested(1999), 'HTML', 'HTML nested deeper than 2000 levels');
+    assert.equal(await fails(nested(100_000), 'HTML', 'HTML nested deeper than 2000 levels'), 'HTML nested deeper than 2000 levels');
+    // Depth, not size: 20,000 sibling paragraphs and void elements are fine.
+    const wide = `<html><body>${'<p>word</p><br><img src=x>'.repeat(20_000)}</body></html>`;
+    assert.equal((await extracts(utf8(wide), 'HTML')).text.split('\n\n').length, 20_000);
+  });
+
   test("an extraction in a worker is stopped when the process's memory passes maxRssBytes", async () => {
     const reason = await fails(makePdf('any text'), 'PDF', 'stopped', { maxRssBytes: 1 });
     assert.match(reason, /^stopped: the process's memory reached \d+ MB, over the maxRssBytes limit of 0 MB$/);

@@ -45,15 +45,25 @@ export class DocumentStore {
   }
 
   /**
-   * Claims the oldest unclaimed (or abandoned) queued operations for one worker. On PostgreSQL rows
-   * locked by another claimer are skipped, so several processes drain the queue without blocking.
+   * Claims the oldest queued operations for one worker: unclaimed ones, ones whose claim ran out, ones
+   * claimed by a worker whose heartbeat is dead (killed: its claims are taken over at once, not a
+   * claim time later), and this worker's own (its drains run one at a time, so a claim it still holds
+   * was left by a drain that failed). On PostgreSQL rows locked by another claimer are skipped, so
+   * several processes drain the queue without blocking.
    */
   async claim(owner: string, now: number, until: number, limit: number): Promise<QueuedOp[]> {
     return this.db.transaction().execute(async (trx) => {
       let q = trx
         .selectFrom('document_queue')
         .select('seq')
-        .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
+        .where((eb) =>
+          eb.or([
+            eb('claimed_until', 'is', null),
+            eb('claimed_until', '<', now),
+            eb('claimed_by', '=', owner),
+            eb.not(eb.exists(eb.selectFrom('worker_heartbeats').select('worker_id').whereRef('worker_id', '=', 'document_queue.claimed_by').where('alive_until', '>=', now))),
+          ]),
+        )
         .orderBy('seq')
         .limit(limit);
       if (this.dialect === 'postgres') q = q.forUpdate().skipLocked();

@@ -120,15 +120,15 @@ export class IndexTables {
     );
   }
 
-  /** A job's status and added/modified/scanned counts, read straight from the store (faster than the API, for tests that act at a moment). */
-  async job(executionId: string): Promise<{ status: string; added: number; modified: number; scanned: number } | undefined> {
-    const rows = await this.rows<{ status: string; added: number; modified: number; scanned: number }>(
-      'SELECT status, documents_added AS added, documents_modified AS modified, documents_scanned AS scanned FROM sync_jobs WHERE execution_id = ?',
-      'SELECT status, documents_added AS added, documents_modified AS modified, documents_scanned AS scanned FROM sync_jobs WHERE execution_id = $1',
+  /** A job's status and added/modified/deleted/scanned counts, read straight from the store (faster than the API, for tests that act at a moment). */
+  async job(executionId: string): Promise<{ status: string; added: number; modified: number; deleted: number; scanned: number } | undefined> {
+    const rows = await this.rows<{ status: string; added: number; modified: number; deleted: number; scanned: number }>(
+      'SELECT status, documents_added AS added, documents_modified AS modified, documents_deleted AS deleted, documents_scanned AS scanned FROM sync_jobs WHERE execution_id = ?',
+      'SELECT status, documents_added AS added, documents_modified AS modified, documents_deleted AS deleted, documents_scanned AS scanned FROM sync_jobs WHERE execution_id = $1',
       [executionId],
     );
     const r = rows[0];
-    return r && { status: r.status, added: Number(r.added), modified: Number(r.modified), scanned: Number(r.scanned) };
+    return r && { status: r.status, added: Number(r.added), modified: Number(r.modified), deleted: Number(r.deleted), scanned: Number(r.scanned) };
   }
 
   /** Ids of the documents whose indexed text matches a word, by the store's own full-text index. */

@@ -1,7 +1,7 @@
 // HTML: the text a reader sees. htmlparser2 is a forgiving streaming tokenizer (real pages are
 // rarely well formed) that decodes entities; what is visible, and where lines break, is decided here.
 import { Parser } from 'htmlparser2';
-import { decodeText } from './text.js';
+import { decodeText, ExtractError } from './text.js';
 import type { Context, Output } from './types.js';
 
 /** Elements whose content is never shown as text. The title (in `head`) is taken separately. */
@@ -21,6 +21,12 @@ const LINE = new Set([
 
 /** Cells are separated like words. */
 const CELL = new Set(['td', 'th']);
+
+/**
+ * Elements open at once (nesting depth) a document may reach. Real pages stay in the tens; a file of
+ * 100,000 nested <div>s is an attack on the extractor's memory, refused as soon as it gets too deep.
+ */
+export const MAX_HTML_DEPTH = 2000;
 
 function isHidden(name: string, attributes: Record<string, string>): boolean {
   return HIDDEN.has(name) || 'hidden' in attributes || /display\s*:\s*none/i.test(attributes.style ?? '');
@@ -47,7 +53,7 @@ export function htmlToText(html: string, ctx: Context, titleFrom: 'title' | 'h1'
     {
       onopentag(name, attributes) {
         const hide = isHidden(name, attributes);
-        hidden.push(hide);
+        if (hidden.push(hide) > MAX_HTML_DEPTH) throw new ExtractError(`HTML nested deeper than ${MAX_HTML_DEPTH} levels`);
         if (hide) hiddenDepth++;
         if (name === 'svg') svgDepth++;
         if (titleDepth > 0) titleDepth++;

@@ -7,7 +7,7 @@
  * 2^64. Every answer must come in under 5 s, below 500, as a JSON error with `__type` when it is an
  * error; a refused write must leave every row of the store as it was; the server must live on.
  */
-import { BatchPutDocumentCommand, DescribeIndexCommand, StartDataSourceSyncJobCommand, StopDataSourceSyncJobCommand, TagResourceCommand, type KendraClient } from '@aws-sdk/client-kendra';
+import { BatchPutDocumentCommand, DescribeExperienceCommand, DescribeIndexCommand, StartDataSourceSyncJobCommand, StopDataSourceSyncJobCommand, TagResourceCommand, type KendraClient } from '@aws-sdk/client-kendra';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { findRepoRoot, loadModel, type Model } from '../../../scripts/codegen.js';
@@ -247,17 +247,48 @@ async function fixtures(k: KendraClient): Promise<Fixtures> {
   return { indexId, dataSourceId, executionId: ExecutionId!, indexArn };
 }
 
-/** Snapshots until two in a row agree (what an accepted write started has settled), 5 s at most. */
-async function settled(store: TestStore, client?: pg.Client): Promise<StoreSnapshot> {
-  let last = JSON.stringify(await storeSnapshot(store, client));
-  for (let i = 0; i < 80; i++) {
-    await new Promise((r) => setTimeout(r, 60));
-    const now = await storeSnapshot(store, client);
-    const text = JSON.stringify(now);
-    if (text === last) return now;
-    last = text;
+/** Statuses that move by themselves: a resource or job in one of them is not settled. */
+const MOVING = new Set(['CREATING', 'UPDATING', 'DELETING', 'SYSTEM_UPDATING', 'SYNCING', 'SYNCING_INDEXING', 'STOPPING']);
+
+/** What still moves by itself in a snapshot (a transition due, a job at work, an operation queued), or undefined. */
+function moving(snap: StoreSnapshot): string | undefined {
+  if (snap.document_queue?.length) return `${snap.document_queue.length} queued document operations`;
+  for (const [table, rows] of Object.entries(snap)) {
+    if (table === 'documents' || table === 'sync_job_transitions') continue;
+    for (const text of rows) {
+      const row = JSON.parse(text) as Record<string, unknown>;
+      if (row.transition_at !== undefined && row.transition_at !== null) return `${table} ${String(row.id ?? '')} has a transition due`;
+      // A CUSTOM job waits for its client's puts: SYNCING with nothing queued does not move.
+      if (table === 'sync_jobs' && row.status === 'SYNCING' && row.data_source_type === 'CUSTOM') continue;
+      if (typeof row.status === 'string' && MOVING.has(row.status)) return `${table} ${String(row.id ?? row.execution_id ?? '')} is ${row.status}`;
+    }
   }
-  return JSON.parse(last) as StoreSnapshot;
+  return undefined;
+}
+
+/**
+ * Waits until the server is quiet — no transition due, no job active, the document queue empty — and
+ * two snapshots 100 ms apart agree, so that the next refused write is compared with a store nothing
+ * else will change. Experiences settle when read (S-EXP): a due one is described to settle it. A store
+ * that is not quiet in 60 s is a failure of the case that left it so (something stuck), not a flake.
+ */
+async function quiet(store: TestStore, k: KendraClient, client?: pg.Client): Promise<StoreSnapshot> {
+  const deadline = Date.now() + 60_000;
+  let last = '';
+  let why: string | undefined;
+  for (;;) {
+    const snap = await storeSnapshot(store, client);
+    why = moving(snap);
+    const text = JSON.stringify(snap);
+    if (!why && text === last) return snap;
+    last = why ? '' : text;
+    if (Date.now() > deadline) throw new Error(`the server never became quiet: ${why ?? 'its store kept changing'}`);
+    for (const text of snap.experiences ?? []) {
+      const e = JSON.parse(text) as { id: string; index_id: string; transition_at: number | null };
+      if (e.transition_at !== null && e.transition_at <= Date.now()) await k.send(new DescribeExperienceCommand({ Id: e.id, IndexId: e.index_id })).catch(() => undefined);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 /** Names the tables whose rows differ. */
@@ -296,7 +327,7 @@ export async function fuzzOperations(o: FuzzOptions): Promise<AreaResult> {
 async function fuzzWith(o: FuzzOptions, k: KendraClient, db: pg.Client | undefined): Promise<AreaResult> {
   const tally = new Tally('fuzzer: every operation', o.backend);
   let f = await fixtures(k);
-  let base = await settled(o.store, db);
+  let base = await quiet(o.store, k, db);
   let slowest = 0;
   for (const operation of o.operations ?? fuzzedOperations()) {
     const write = !isReadOperation(operation.replace(/^.*\./, ''));
@@ -314,7 +345,7 @@ async function fuzzWith(o: FuzzOptions, k: KendraClient, db: pg.Client | undefin
         if (o.server.proc.exitCode !== null) return `the server exited (${o.server.proc.exitCode})`;
         if (!write) return undefined;
         if (res.status === 200) {
-          base = await settled(o.store, db);
+          base = await quiet(o.store, k, db);
           return undefined;
         }
         const now = await storeSnapshot(o.store, db);
@@ -327,7 +358,7 @@ async function fuzzWith(o: FuzzOptions, k: KendraClient, db: pg.Client | undefin
     await k.send(new StopDataSourceSyncJobCommand({ IndexId: f.indexId, Id: f.dataSourceId })).catch(() => undefined);
     const alive = await k.send(new DescribeIndexCommand({ Id: f.indexId })).then((d) => d.Status === 'ACTIVE', () => false);
     if (!alive || (await rawRequest(o.server.url, { target: target('DescribeDataSource'), body: { IndexId: f.indexId, Id: f.dataSourceId } })).status !== 200) f = await fixtures(k);
-    base = await settled(o.store, db);
+    base = await quiet(o.store, k, db);
   }
   tally.note(`slowest answer ${Math.round(slowest)} ms`);
   return tally.result;

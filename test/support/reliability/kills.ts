@@ -17,7 +17,7 @@ import {
 import { activeCustomDataSource, activeIndex, jobReaching } from '../kendra.js';
 import { TestServer, waitFor, type TestStore } from '../server.js';
 import { activeDataSource, folderTemplate, IndexTables, TERMINAL } from '../sync.js';
-import { Tally, type AreaResult } from './tally.js';
+import { isIndexed, Tally, type AreaResult } from './tally.js';
 
 export interface KillOptions {
   store: TestStore;
@@ -53,16 +53,16 @@ async function compare(tables: IndexTables, dataSourceId: string, dir: string, s
   if (missing.length || extra.length) return `index ≠ source: ${missing.length} missing (${missing.slice(0, 3).map((m) => path.basename(m)).join(', ')}), ${extra.length} extra`;
   for (const d of docs) {
     const version = source.get(path.basename(d.document_id))!;
-    if (d.status !== 'INDEXED') return `${path.basename(d.document_id)} is ${d.status}`;
+    if (!isIndexed(d.status)) return `${path.basename(d.document_id)} is ${d.status}`;
     if (!d.body.includes(`at version ${version}.`)) return `${path.basename(d.document_id)} holds old text (want version ${version})`;
   }
   return undefined;
 }
 
-type JobState = NonNullable<Awaited<ReturnType<IndexTables['job']>>>;
+export type JobState = NonNullable<Awaited<ReturnType<IndexTables['job']>>>;
 
-/** Polls the store itself (a millisecond, where the API takes tens under load) until `hit`, or the job ends. */
-async function waitForJob(tables: IndexTables, executionId: string, hit: (j: JobState) => boolean): Promise<boolean> {
+/** Polls the store itself (a millisecond, where the API takes tens under load) until `hit` (true), or the job ends (false). */
+export async function waitForJob(tables: IndexTables, executionId: string, hit: (j: JobState) => boolean): Promise<boolean> {
   for (;;) {
     const j = await tables.job(executionId);
     if (j && hit(j)) return true;
@@ -82,47 +82,69 @@ export async function killPoints(o: KillOptions): Promise<AreaResult> {
     writeFile(dir, name, 'v1');
   }
   const opts = { config: { folders: { allowedRoots: [o.root] }, sync: { fetchConcurrency: 2 } }, env: ENV };
+  const want = (p: string) => !o.points || o.points.includes(p);
   let server = await TestServer.start(o.store, opts);
   const tables = await IndexTables.open(o.store);
   let k = server.client();
   const indexId = await activeIndex(k, 'kills');
   const folder = await activeDataSource(k, { IndexId: indexId, Name: 'kill-folder', Type: 'TEMPLATE', Configuration: folderTemplate(dir) });
-  const forced = await activeDataSource(k, { IndexId: indexId, Name: 'kill-forced', Type: 'TEMPLATE', Configuration: folderTemplate(dir, { syncMode: 'FORCED_FULL_CRAWL' }) });
+  // The forced full crawl has a folder of its own: by then the first folder has lost most of its
+  // files (the deletion phase), and a short crawl ended before the kill.
+  const forcedDir = path.join(o.root, `kill-${o.backend}-forced`);
+  const forcedSource: Source = new Map();
+  const forced = want('forced full crawl') ? await activeDataSource(k, { IndexId: indexId, Name: 'kill-forced', Type: 'TEMPLATE', Configuration: folderTemplate(forcedDir, { syncMode: 'FORCED_FULL_CRAWL' }) }) : '';
 
-  const restart = async () => {
-    await server.kill();
+  /** Files the point's prepare removed (each must be deleted exactly once). */
+  let removed = 0;
+  const start = async () => {
     server = await TestServer.start(o.store, opts);
     k = server.client();
   };
-  /** Starts a sync, kills the server when `hit` holds, restarts; the killed job must end, then a whole sync must leave index = source. */
-  const killDuring = async (name: string, ds: string, hit: (j: JobState) => boolean, prepare?: () => void) => {
+  const restart = async () => {
+    await server.kill();
+    await start();
+  };
+  /**
+   * Starts a sync, kills the server when `hit` holds, restarts; the kill must have landed in `phase`
+   * (the job still there, read from the store between the kill and the restart); the killed job
+   * must end, then a whole sync must leave index = source.
+   */
+  const killDuring = async (name: string, ds: string, phase: 'SYNCING' | 'SYNCING_INDEXING', hit: (j: JobState) => boolean, prepare?: () => void, target = { dir, source }) => {
     await tally.attempt(`${name}`, async () => {
+      removed = 0;
       prepare?.();
       const { ExecutionId } = await k.send(new StartDataSourceSyncJobCommand({ IndexId: indexId, Id: ds }));
-      if (!(await waitForJob(tables, ExecutionId!, hit))) return 'missed: the job ended before the kill point';
-      await restart();
+      if (!(await waitForJob(tables, ExecutionId!, (j) => j.status === phase && hit(j)))) return 'missed: the job ended before the kill point';
+      await server.kill();
+      const at = await tables.job(ExecutionId!);
+      if (at?.status !== phase) return `missed: the kill landed in ${at?.status}, not ${phase}`;
+      await start();
       const killed = await jobReaching(k, indexId, ds, ExecutionId!, TERMINAL, 60_000);
       if (killed.Status !== 'FAILED' && killed.Status !== 'ABORTED') return `the killed job is ${killed.Status}`;
       const next = await k.send(new StartDataSourceSyncJobCommand({ IndexId: indexId, Id: ds }));
       const done = await jobReaching(k, indexId, ds, next.ExecutionId!, TERMINAL, 300_000);
       if (done.Status !== 'SUCCEEDED') return `the sync after the restart is ${done.Status}: ${done.ErrorMessage ?? ''}`;
-      return compare(tables, ds, dir, source);
+      // Every file removed is deleted exactly once: what the killed job committed, then the rest.
+      const deleted = at.deleted + Number(done.Metrics!.DocumentsDeleted);
+      if (deleted !== removed) return `${removed} files removed, ${at.deleted} deleted by the killed job + ${done.Metrics!.DocumentsDeleted} by the next = ${deleted}`;
+      if (phase === 'SYNCING_INDEXING') tally.note(`${name}: killed after ${at.deleted} of ${removed} deletions`);
+      return compare(tables, ds, target.dir, target.source);
     });
   };
-  const want = (p: string) => !o.points || o.points.includes(p);
-  const progress = (m: 'added' | 'modified' | 'scanned', n: number) => (j: JobState) => j.status === 'SYNCING' && j[m] >= n;
+  const progress = (m: 'added' | 'modified' | 'scanned', n: number) => (j: JobState) => j[m] >= n;
 
   try {
     const renameAll = () => {
       for (const name of [...source.keys()]) {
         rmSync(path.join(dir, name));
         source.delete(name);
+        removed++;
         const renamed = `r${name}`;
         source.set(renamed, 'v1');
         writeFile(dir, renamed, 'v1');
       }
     };
-    if (want('full sync')) await killDuring('full sync', folder, progress('added', Math.ceil(o.files / 10)));
+    if (want('full sync')) await killDuring('full sync', folder, 'SYNCING', progress('added', Math.ceil(o.files / 10)));
     else
       await tally.attempt('full sync (no kill)', async () => {
         const { ExecutionId } = await k.send(new StartDataSourceSyncJobCommand({ IndexId: indexId, Id: folder }));
@@ -130,26 +152,40 @@ export async function killPoints(o: KillOptions): Promise<AreaResult> {
         return done.Status === 'SUCCEEDED' ? compare(tables, folder, dir, source) : `${done.Status}: ${done.ErrorMessage}`;
       });
     // Every file renamed: a full sync of new documents again, killed a third of the way.
-    if (want('full sync, every file renamed')) await killDuring('full sync, every file renamed', folder, progress('added', Math.ceil(o.files / 3)), renameAll);
+    if (want('full sync, every file renamed')) await killDuring('full sync, every file renamed', folder, 'SYNCING', progress('added', Math.ceil(o.files / 3)), renameAll);
     if (want('resync with 30 % changed'))
-      await killDuring('resync with 30 % changed', folder, progress('modified', 5), () => {
+      await killDuring('resync with 30 % changed', folder, 'SYNCING', progress('modified', 5), () => {
         let i = 0;
         for (const name of source.keys()) if (i++ % 10 < 3) (source.set(name, 'v2'), writeFile(dir, name, 'v2'));
       });
-    if (want('no-change resync')) await killDuring('no-change resync', folder, progress('scanned', Math.ceil(o.files / 4)));
+    if (want('no-change resync')) await killDuring('no-change resync', folder, 'SYNCING', progress('scanned', Math.ceil(o.files / 4)));
     // Every file renamed: as many new documents as deletions, the deletions last.
-    if (want('deletion phase, every file renamed')) await killDuring('deletion phase, every file renamed', folder, (j) => j.status === 'SYNCING_INDEXING', renameAll);
+    if (want('deletion phase, every file renamed')) await killDuring('deletion phase, every file renamed', folder, 'SYNCING_INDEXING', () => true, renameAll);
     if (want('deletion phase'))
-      await killDuring('deletion phase', folder, (j) => j.status === 'SYNCING_INDEXING', () => {
+      await killDuring('deletion phase', folder, 'SYNCING_INDEXING', () => true, () => {
         // Nine files in ten go: thousands of deletions, so that the phase lasts.
         let i = 0;
         for (const name of [...source.keys()]) {
           if (i++ % 10 === 0) continue;
           rmSync(path.join(dir, name));
           source.delete(name);
+          removed++;
         }
       });
-    if (want('forced full crawl')) await killDuring('forced full crawl', forced, (j) => j.status === 'SYNCING' && j.added + j.modified >= Math.ceil(o.files / 20));
+    if (want('forced full crawl')) {
+      // A whole folder indexed first (not counted: the full sync is its own point), then re-indexed
+      // in full by the forced crawl (every document counted modified), killed a twentieth of the way.
+      mkdirSync(forcedDir, { recursive: true });
+      for (let i = 0; i < o.files; i++) {
+        const name = `g${String(i).padStart(5, '0')}.txt`;
+        forcedSource.set(name, 'v1');
+        writeFile(forcedDir, name, 'v1');
+      }
+      const first = await k.send(new StartDataSourceSyncJobCommand({ IndexId: indexId, Id: forced }));
+      const indexed = await jobReaching(k, indexId, forced, first.ExecutionId!, TERMINAL, 300_000);
+      if (indexed.Status !== 'SUCCEEDED') tally.record(`${indexed.Status}: ${indexed.ErrorMessage ?? ''}`, 'forced full crawl: the folder indexed first');
+      else await killDuring('forced full crawl', forced, 'SYNCING', progress('modified', Math.ceil(o.files / 20)), undefined, { dir: forcedDir, source: forcedSource });
+    }
     if (o.customRounds > 0) await customKills(o, tally, indexId, tables, () => k, restart);
     await tally.attempt('the folder on disk and the index agree at the end', async () => {
       const onDisk = readdirSync(dir).sort();
@@ -213,9 +249,11 @@ async function customKills(o: KillOptions, tally: Tally, indexId: string, tables
       // Acknowledged means kept: each one indexed once the restarted server has worked its queue.
       const indexedAcked = async () => {
         const have = new Map((await tables.documents(ds)).map((d) => [d.document_id, d.status]));
-        return [...acked].filter((id) => have.get(id) !== 'INDEXED');
+        return [...acked].filter((id) => !isIndexed(have.get(id)));
       };
+      const t0 = Date.now();
       const lost = await waitFor('acknowledged documents indexed', async () => ((await indexedAcked()).length === 0 ? [] : undefined), 60_000).catch(indexedAcked);
+      tally.note(`CUSTOM round ${round + 1}: ${acked.size} acknowledged documents indexed ${((Date.now() - t0) / 1000).toFixed(1)} s after the killed job ended`);
       if (lost.length) return `${lost.length} of ${acked.size} acknowledged documents not indexed after the restart (${lost.slice(0, 3).join(', ')})`;
       // The clients resend what got no answer, in a new job; then index = everything sent, exactly.
       const again = await k2.send(new StartDataSourceSyncJobCommand({ IndexId: indexId, Id: ds }));
@@ -225,7 +263,7 @@ async function customKills(o: KillOptions, tally: Tally, indexId: string, tables
       const ended = await jobReaching(k2, indexId, ds, again.ExecutionId!, TERMINAL, 60_000);
       if (ended.Status !== 'SUCCEEDED') return `the resend job is ${ended.Status}`;
       const sent = JSON.stringify([...all].sort());
-      const indexed = async () => (await tables.documents(ds)).filter((d) => d.status === 'INDEXED').map((d) => d.document_id).sort();
+      const indexed = async () => (await tables.documents(ds)).filter((d) => isIndexed(d.status)).map((d) => d.document_id).sort();
       return waitFor('index = every document sent', async () => (JSON.stringify(await indexed()) === sent ? true : undefined), 60_000).then(
         () => undefined,
         async () => {

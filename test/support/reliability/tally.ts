@@ -45,6 +45,11 @@ export class Tally {
   }
 }
 
+/** A document's status once its current version is searchable: INDEXED, or UPDATED when it replaced an earlier one. */
+export function isIndexed(status: string | undefined): boolean {
+  return status === 'INDEXED' || status === 'UPDATED';
+}
+
 /** A seeded PRNG (mulberry32): the same seed gives the same cases on every run. */
 export function seeded(seed: number): () => number {
   let a = seed >>> 0;
