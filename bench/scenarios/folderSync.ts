@@ -17,6 +17,7 @@ import {
   DescribeIndexCommand,
   KendraClient,
 } from '@aws-sdk/client-kendra';
+import { rng, words } from '../lib/corpusText.js';
 import { measuredSync, type Rate } from '../lib/measuredSync.js';
 import { memoryMb, startKendrite, until } from '../lib/processes.js';
 import type { ScenarioContext, ScenarioResult, Table, Target } from '../lib/scenario.js';
@@ -158,34 +159,6 @@ async function measure(ctx: ScenarioContext, files: number, errors: string[]): P
   } finally {
     await kendrite.stop();
   }
-}
-
-/** Deterministic pseudo-random text, so every run indexes the same corpus. */
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const SYLLABLES = ['ka', 'lo', 'mi', 'ne', 'ru', 'sa', 'ti', 'vo', 'ze', 'pa', 'qu', 'di', 'fo', 'ga', 'hu', 'je', 'wi', 'xo', 'by', 'co'];
-
-function words(r: () => number, bytes: number): string {
-  const out: string[] = [];
-  let n = 0;
-  while (n < bytes) {
-    let w = '';
-    const len = 1 + Math.floor(r() * 4);
-    for (let i = 0; i < len; i++) w += SYLLABLES[Math.floor(r() * SYLLABLES.length)];
-    out.push(w);
-    n += w.length + 1;
-    if (r() < 0.08) out[out.length - 1] += '.';
-  }
-  return out.join(' ');
 }
 
 function fileText(i: number, kind: number, target: number, r: () => number): string {

@@ -17,7 +17,8 @@ import { errorField, type Log } from '../observe/log.js';
 
 /** How often a running job reads its own row, to notice a stop (S-JOB-2: within 2 seconds). */
 const POLL_MS = 250;
-const BATCH_SIZE = 256;
+/** Documents written per committed batch of a connector job (bench/scenarios/indexing.ts writes alike). */
+export const BATCH_SIZE = 256;
 const FLUSH_MS = 250;
 
 export class JobRun {

@@ -40,7 +40,8 @@ type Listed = Extract<Found, { kind: 'document' }>;
 const LOOKUP_SIZE = 500;
 const SEEN_PER_WRITE = 8;
 
-type Result =
+/** What the pipeline commits for one listed item. */
+export type Result =
   | { kind: 'seen'; docKey: number }
   | { kind: 'owned'; id: string; owner: string }
   | { kind: 'put'; id: string; prepared: Prepared }
@@ -228,29 +229,36 @@ export class SyncPipeline {
 
   /** One transaction: index writes, report lines and the metric increments they earn. */
   private async writeBatch(items: Result[]): Promise<void> {
-    const { executionId, indexId, dataSourceId } = this.job;
-    const written = await this.store.db.transaction().execute(async (trx) => {
-      if (!(await this.store.syncJobs.holdWhileRunning(executionId, trx))) return false;
-      const deltas: Required<MetricDeltas> = { added: 0, modified: 0, deleted: 0, failed: 0, scanned: 0 };
-      for (const r of items) {
-        if (r.kind === 'seen') {
-          deltas.scanned++;
-        } else if (r.kind === 'put') {
-          deltas.scanned++;
-          const d = await this.indexer.applyPut(trx, indexId, r.id, dataSourceId, r.prepared, null, executionId, { force: this.opts.force });
-          await this.store.syncDocuments.record(indexId, r.id, dataSourceId, r.prepared.ok ? r.prepared.version : null, executionId, trx);
-          for (const k of Object.keys(d ?? {}) as (keyof MetricDeltas)[]) deltas[k] += d![k] ?? 0;
-        } else if (r.kind === 'owned') {
-          deltas.scanned++;
-          const reason = `already indexed by data source ${r.owner} of this index, which keeps it (a document belongs to one data source; these overlap)`;
-          if (await this.store.reports.record(executionId, r.id, 'FAILED', reason, this.clock(), trx)) deltas.failed++;
-        } else if (r.kind === 'unlisted') {
-          if (await this.store.reports.record(executionId, r.location, 'FAILED', r.reason, this.clock(), trx)) deltas.failed++;
-        }
-      }
-      await this.store.syncJobs.addMetrics(executionId, deltas, trx);
-      return true;
-    });
-    if (!written) throw new JobEnded('the sync job can no longer write');
+    if (!(await writeResults(this.store, this.indexer, this.clock, this.job, items, this.opts.force))) throw new JobEnded('the sync job can no longer write');
   }
+}
+
+/**
+ * One transaction: a batch's index writes, report lines and the metric increments they earn. False
+ * when the job can no longer write (nothing was written). bench/scenarios/indexing.ts measures it.
+ */
+export async function writeResults(store: Store, indexer: DocumentIndexer, clock: Clock, job: JobRef, items: Result[], force: boolean): Promise<boolean> {
+  const { executionId, indexId, dataSourceId } = job;
+  return store.db.transaction().execute(async (trx) => {
+    if (!(await store.syncJobs.holdWhileRunning(executionId, trx))) return false;
+    const deltas: Required<MetricDeltas> = { added: 0, modified: 0, deleted: 0, failed: 0, scanned: 0 };
+    for (const r of items) {
+      if (r.kind === 'seen') {
+        deltas.scanned++;
+      } else if (r.kind === 'put') {
+        deltas.scanned++;
+        const d = await indexer.applyPut(trx, indexId, r.id, dataSourceId, r.prepared, null, executionId, { force });
+        await store.syncDocuments.record(indexId, r.id, dataSourceId, r.prepared.ok ? r.prepared.version : null, executionId, trx);
+        for (const k of Object.keys(d ?? {}) as (keyof MetricDeltas)[]) deltas[k] += d![k] ?? 0;
+      } else if (r.kind === 'owned') {
+        deltas.scanned++;
+        const reason = `already indexed by data source ${r.owner} of this index, which keeps it (a document belongs to one data source; these overlap)`;
+        if (await store.reports.record(executionId, r.id, 'FAILED', reason, clock(), trx)) deltas.failed++;
+      } else if (r.kind === 'unlisted') {
+        if (await store.reports.record(executionId, r.location, 'FAILED', r.reason, clock(), trx)) deltas.failed++;
+      }
+    }
+    await store.syncJobs.addMetrics(executionId, deltas, trx);
+    return true;
+  });
 }

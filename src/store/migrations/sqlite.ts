@@ -307,4 +307,35 @@ export const SQLITE_MIGRATIONS: MigrationStep[][] = [
     `CREATE TABLE web_frontier (data_source_id TEXT NOT NULL, url TEXT NOT NULL, ord INTEGER NOT NULL, depth INTEGER NOT NULL, start_page INTEGER NOT NULL, PRIMARY KEY (data_source_id, url))`,
     `CREATE INDEX web_frontier_order ON web_frontier(data_source_id, ord)`,
   ],
+  // Issue 14: the English full-text indexes become contentless with deletes, as the other languages' already are. With
+  // external content, removing a row from the index meant reading and tokenizing its old text again (a modified document
+  // cost twice an added one); now a delete is a tombstone by rowid. Their text is re-indexed from the rows, in place.
+  [
+    `DROP TRIGGER documents_fts_insert`,
+    `DROP TRIGGER documents_fts_delete`,
+    `DROP TRIGGER documents_fts_update`,
+    `DROP TRIGGER document_passages_fts_insert`,
+    `DROP TRIGGER document_passages_fts_delete`,
+    `DROP TABLE documents_fts`,
+    `DROP TABLE passages_fts`,
+    `CREATE VIRTUAL TABLE documents_fts USING fts5(title, body, content='', contentless_delete=1, tokenize='porter unicode61 remove_diacritics 0')`,
+    `CREATE VIRTUAL TABLE passages_fts USING fts5(title, content, content='', contentless_delete=1, tokenize='porter unicode61 remove_diacritics 0')`,
+    `INSERT INTO documents_fts(rowid, title, body) SELECT doc_key, coalesce(search_title, title), coalesce(search_body, body) FROM documents WHERE language_code = 'en'`,
+    `INSERT INTO passages_fts(rowid, title, content) SELECT passage_key, coalesce(search_title, title), coalesce(search_content, content) FROM document_passages WHERE language_code = 'en'`,
+    `CREATE TRIGGER documents_fts_insert AFTER INSERT ON documents WHEN new.language_code = 'en' BEGIN
+      INSERT INTO documents_fts(rowid, title, body) VALUES (new.doc_key, coalesce(new.search_title, new.title), coalesce(new.search_body, new.body)); END`,
+    `CREATE TRIGGER documents_fts_delete AFTER DELETE ON documents BEGIN
+      DELETE FROM documents_fts WHERE rowid = old.doc_key AND old.language_code = 'en';
+      DELETE FROM documents_fts_plain WHERE rowid = old.doc_key AND old.language_code <> 'en'; END`,
+    `CREATE TRIGGER documents_fts_update AFTER UPDATE OF title, body, search_title, search_body, language_code ON documents BEGIN
+      DELETE FROM documents_fts WHERE rowid = old.doc_key AND old.language_code = 'en';
+      DELETE FROM documents_fts_plain WHERE rowid = old.doc_key AND old.language_code <> 'en';
+      INSERT INTO documents_fts(rowid, title, body) SELECT new.doc_key, coalesce(new.search_title, new.title), coalesce(new.search_body, new.body) WHERE new.language_code = 'en';
+      INSERT INTO documents_fts_plain(rowid, title, body) SELECT new.doc_key, new.search_title, new.search_body WHERE new.language_code <> 'en'; END`,
+    `CREATE TRIGGER document_passages_fts_insert AFTER INSERT ON document_passages WHEN new.language_code = 'en' BEGIN
+      INSERT INTO passages_fts(rowid, title, content) VALUES (new.passage_key, coalesce(new.search_title, new.title), coalesce(new.search_content, new.content)); END`,
+    `CREATE TRIGGER document_passages_fts_delete AFTER DELETE ON document_passages BEGIN
+      DELETE FROM passages_fts WHERE rowid = old.passage_key AND old.language_code = 'en';
+      DELETE FROM passages_fts_plain WHERE rowid = old.passage_key AND old.language_code <> 'en'; END`,
+  ],
 ];

@@ -1,0 +1,250 @@
+/**
+ * Indexing against the engine itself. The same extracted text (1–20 KB documents of generated words) is
+ * written by kendrite's sync write path — prepare() (fingerprint, analysis), then batches of BATCH_SIZE
+ * through writeResults (DocumentIndexer.applyPut + synced_documents + report lines + metrics, one
+ * transaction each), deletions through deleteUnseen — and by the plain engine: on SQLite an FTS5
+ * table `fts5(title, body, tokenize='porter unicode61')`, on PostgreSQL a table with a GIN index over
+ * a title-weighted tsvector; one transaction per 1,000 rows, one INSERT per row. Printed: full sync
+ * documents/s and their ratio, what a modified and a deleted document cost next to an added one, and
+ * the bytes on disk per byte of extracted text.
+ *
+ * KENDRITE_BENCH_INDEXING_DOCS sets the corpus size (default 4,000; a tenth of them modified, a tenth deleted).
+ */
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import pg from 'pg';
+import { defaultConfig } from '../../src/config/config.js';
+import { Store } from '../../src/store/store.js';
+import { deleteUnseen } from '../../src/sync/deletionDetection.js';
+import { DocKeySet } from '../../src/sync/docKeySet.js';
+import { DocumentIndexer, prepare } from '../../src/sync/documentIndexer.js';
+import { BATCH_SIZE } from '../../src/sync/jobRun.js';
+import { writeResults, type JobRef } from '../../src/sync/pipeline.js';
+import { rng, words } from '../lib/corpusText.js';
+import type { ScenarioContext, ScenarioResult, Table, Target } from '../lib/scenario.js';
+import { fmt } from '../lib/stats.js';
+
+export const name = 'indexing';
+export const description =
+  "kendrite's sync write path vs the plain engine (SQLite FTS5 porter table; PostgreSQL table + GIN tsvector) fed the same extracted text: full sync docs/s, modified/added and deleted/added cost, bytes on disk per byte of text";
+
+const DOCS = Number(process.env.KENDRITE_BENCH_INDEXING_DOCS ?? 4000);
+const CHANGED = Math.max(1, Math.floor(DOCS / 10));
+const ROWS_PER_TRANSACTION = 1000;
+const FULL_TARGET = 0.5;
+const MODIFIED_TARGET = 1.2;
+const DELETED_TARGET = 0.5;
+const SIZE_TARGET = 2;
+
+interface Doc {
+  id: string;
+  title: string;
+  body: string;
+}
+
+interface Figures {
+  backend: string;
+  textBytes: number;
+  baselineDocsPerSec: number;
+  baselineBytes: number;
+  docsPerSec: number;
+  addedMs: number;
+  modifiedMs: number;
+  deletedMs: number;
+  bytes: number;
+}
+
+export async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
+  const docs = corpus(DOCS, 42);
+  const changed = corpus(CHANGED, 7).map((d, i) => ({ ...d, id: docs[i * 10]!.id, title: docs[i * 10]!.title }));
+  const deleted = new Set(docs.filter((_, i) => i % 10 === 5).map((d) => d.id));
+  const textBytes = docs.reduce((n, d) => n + Buffer.byteLength(d.title) + Buffer.byteLength(d.body), 0);
+  const results: Figures[] = [];
+  const notes: string[] = [];
+
+  ctx.log(`SQLite: plain FTS5 baseline, ${DOCS} documents`);
+  const sqliteDir = ctx.tempDir('indexing-sqlite');
+  const sqliteBaseline = plainFts5(path.join(sqliteDir, 'baseline.db'), docs);
+  ctx.log('SQLite: kendrite');
+  const sqliteStore = await Store.open({ dataDir: path.join(sqliteDir, 'kendrite') });
+  const sqliteFile = path.join(sqliteDir, 'kendrite', 'kendrite.db');
+  const sqliteSize = () => (sqliteStore.conn.sqlite!.pragma('wal_checkpoint(TRUNCATE)'), statSync(sqliteFile).size);
+  try {
+    results.push({ backend: 'SQLite', textBytes, ...sqliteBaseline, ...(await kendrite(ctx, sqliteStore, docs, changed, deleted, sqliteSize)) });
+  } finally {
+    await sqliteStore.close();
+  }
+
+  const admin = new URL(process.env.KENDRITE_BENCH_POSTGRES_URL ?? process.env.KENDRITE_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+  const a = new pg.Client({ connectionString: admin.toString() });
+  try {
+    await a.connect();
+  } catch (e) {
+    ctx.log(`PostgreSQL at ${admin.host} cannot be reached (${(e as Error).message}): measured on SQLite only`);
+    notes.push(`PostgreSQL at ${admin.host} could not be reached: not measured.`);
+  }
+  if (!notes.length) {
+    const databases = { baseline: `kendrite_bench_indexing_plain_${process.pid}`, kendrite: `kendrite_bench_indexing_${process.pid}` };
+    const url = (db: string) => Object.assign(new URL(admin), { pathname: `/${db}` }).toString();
+    try {
+      for (const db of Object.values(databases)) {
+        await a.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+        await a.query(`CREATE DATABASE ${db}`);
+      }
+      ctx.log(`PostgreSQL: plain GIN tsvector baseline, ${DOCS} documents`);
+      const pgBaseline = await plainPostgres(url(databases.baseline), docs);
+      ctx.log('PostgreSQL: kendrite');
+      const pgStore = await Store.open({ dataDir: ctx.tempDir('indexing-postgres'), databaseUrl: url(databases.kendrite) });
+      try {
+        results.push({ backend: 'PostgreSQL', textBytes, ...pgBaseline, ...(await kendrite(ctx, pgStore, docs, changed, deleted, () => postgresSize(url(databases.kendrite)))) });
+      } finally {
+        await pgStore.close();
+      }
+    } finally {
+      for (const db of Object.values(databases)) await a.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`).catch(() => undefined);
+    }
+  }
+  await a.end().catch(() => undefined);
+
+  const mb = (n: number) => (n / 1048576).toFixed(1);
+  const tables: Table[] = [
+    {
+      title: `Indexing ${DOCS} documents (${mb(textBytes)} MB of extracted text); ${CHANGED} then modified, ${deleted.size} deleted`,
+      columns: ['backend', 'kendrite docs/s', 'engine docs/s', 'ratio', 'added ms/doc', 'modified ms/doc', 'deleted ms/doc', 'modified/added', 'deleted/added', 'kendrite bytes/text byte', 'engine bytes/text byte'],
+      rows: results.map((r) => [
+        r.backend, fmt.rps(r.docsPerSec), fmt.rps(r.baselineDocsPerSec), fmt.ratio(r.docsPerSec / r.baselineDocsPerSec),
+        fmt.ms(r.addedMs), fmt.ms(r.modifiedMs), fmt.ms(r.deletedMs), fmt.ratio(r.modifiedMs / r.addedMs), fmt.ratio(r.deletedMs / r.addedMs),
+        fmt.ratio(r.bytes / r.textBytes), fmt.ratio(r.baselineBytes / r.textBytes),
+      ]),
+      notes: [
+        `kendrite: prepare() of each text, then its sync write path in batches of ${BATCH_SIZE} (writeResults: applyPut, synced_documents, report, metrics), under a running sync job; deletions by deleteUnseen.`,
+        `engine: SQLite fts5(title, body, tokenize='porter unicode61'); PostgreSQL title, body and a stored tsvector (title A, body B, english) with a GIN index; one INSERT per row, ${ROWS_PER_TRANSACTION} rows per transaction.`,
+        'bytes: what the database grew by (SQLite: the file after a WAL checkpoint; PostgreSQL: its tables with indexes and TOAST) per byte of title and body.',
+        ...notes,
+      ],
+    },
+  ];
+  const targets: Target[] = results.flatMap((r): Target[] => [
+    { name: `${r.backend}: full sync ≥ ${FULL_TARGET * 100} % of the engine's documents/s`, pass: r.docsPerSec / r.baselineDocsPerSec >= FULL_TARGET, detail: `${fmt.percent(r.docsPerSec / r.baselineDocsPerSec)} (${fmt.rps(r.docsPerSec)} vs ${fmt.rps(r.baselineDocsPerSec)} docs/s)` },
+    { name: `${r.backend}: a modified document ≤ ${MODIFIED_TARGET}× an added one`, pass: r.modifiedMs / r.addedMs <= MODIFIED_TARGET, detail: `${fmt.ratio(r.modifiedMs / r.addedMs)}× (${fmt.ms(r.modifiedMs)} vs ${fmt.ms(r.addedMs)} ms)` },
+    { name: `${r.backend}: a deleted document ≤ ${DELETED_TARGET}× an added one`, pass: r.deletedMs / r.addedMs <= DELETED_TARGET, detail: `${fmt.ratio(r.deletedMs / r.addedMs)}× (${fmt.ms(r.deletedMs)} vs ${fmt.ms(r.addedMs)} ms)` },
+    { name: `${r.backend}: size on disk ≤ ${SIZE_TARGET}× the extracted text`, pass: r.bytes / r.textBytes <= SIZE_TARGET, detail: `${fmt.ratio(r.bytes / r.textBytes)}× (engine ${fmt.ratio(r.baselineBytes / r.textBytes)}×)` },
+  ]);
+  return { tables, targets, errors: [] };
+}
+
+function corpus(n: number, seed: number): Doc[] {
+  const r = rng(seed);
+  return Array.from({ length: n }, (_, i) => ({ id: `doc-${String(i).padStart(7, '0')}`, title: `Document ${i} ${words(r, 30)}`, body: words(r, 1024 + Math.floor(r() * 19 * 1024)) }));
+}
+
+/** The full sync, a sync modifying CHANGED documents and one deleting as many, each a sync job of its own. */
+async function kendrite(ctx: ScenarioContext, store: Store, docs: Doc[], changed: Doc[], deleted: Set<string>, size: () => number | Promise<number>) {
+  const config = defaultConfig();
+  const clock = () => Date.now();
+  const indexer = new DocumentIndexer(store, clock, config.limits, () => Promise.reject(new Error('no S3 here')));
+  const indexId = 'bench-index';
+  const dataSourceId = 'bench-source';
+  let jobs = 0;
+  const job = async (): Promise<JobRef> => {
+    const executionId = `bench-job-${++jobs}`;
+    const now = clock();
+    const started = await store.syncJobs.start({ execution_id: executionId, index_id: indexId, data_source_id: dataSourceId, data_source_type: 'CUSTOM', start_time: now, data_source_snapshot: '{}', lease_owner: 'bench', lease_expires_at: now + 3_600_000 });
+    if (!started) throw new Error(`the bench could not start sync job ${executionId}`);
+    return { executionId, indexId, dataSourceId };
+  };
+  const end = async (j: JobRef) => {
+    for (const status of ['SYNCING_INDEXING', 'SUCCEEDED'] as const) if (!(await store.syncJobs.transition(j.executionId, status, clock()))) throw new Error(`sync job ${j.executionId} could not become ${status}`);
+  };
+  const write = async (j: JobRef, batch: Doc[]) => {
+    const items = await Promise.all(batch.map(async (d) => ({ kind: 'put' as const, id: d.id, prepared: await prepare(Buffer.from(d.body), { title: d.title, contentType: 'PLAIN_TEXT', attributes: [], version: null }, config.limits) })));
+    if (!(await writeResults(store, indexer, clock, j, items, false))) throw new Error('the bench job could not write');
+  };
+  const timed = async (f: () => Promise<void>) => {
+    const start = performance.now();
+    await f();
+    return performance.now() - start;
+  };
+
+  const empty = await size();
+  ctx.log(`  full sync of ${docs.length} documents`);
+  const full = await job();
+  const fullMs = await timed(async () => {
+    for (let i = 0; i < docs.length; i += BATCH_SIZE) await write(full, docs.slice(i, i + BATCH_SIZE));
+  });
+  await end(full);
+  const bytes = (await size()) - empty;
+
+  ctx.log(`  modifying ${changed.length} documents`);
+  const modify = await job();
+  const modifyMs = await timed(async () => {
+    for (let i = 0; i < changed.length; i += BATCH_SIZE) await write(modify, changed.slice(i, i + BATCH_SIZE));
+  });
+  await end(modify);
+
+  ctx.log(`  deleting ${deleted.size} documents`);
+  const remove = await job();
+  const kept = await store.documents.getMany(indexId, docs.filter((d) => !deleted.has(d.id)).map((d) => d.id));
+  const unchanged = new DocKeySet();
+  for (const d of kept) unchanged.add(d.doc_key);
+  const deleteMs = await timed(() => deleteUnseen(store, clock, remove, unchanged, new AbortController().signal));
+  await end(remove);
+  const left = (await store.documents.statistics(indexId)).count;
+  if (left !== docs.length - deleted.size) throw new Error(`the index holds ${left} documents after the deletions, not ${docs.length - deleted.size}`);
+
+  return { docsPerSec: docs.length / (fullMs / 1000), addedMs: fullMs / docs.length, modifiedMs: modifyMs / changed.length, deletedMs: deleteMs / deleted.size, bytes };
+}
+
+function plainFts5(file: string, docs: Doc[]): { baselineDocsPerSec: number; baselineBytes: number } {
+  const db = new BetterSqlite3(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.exec(`CREATE VIRTUAL TABLE t USING fts5(title, body, tokenize='porter unicode61')`);
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  const empty = statSync(file).size;
+  const insert = db.prepare('INSERT INTO t (title, body) VALUES (?, ?)');
+  const batch = db.transaction((rows: Doc[]) => {
+    for (const d of rows) insert.run(d.title, d.body);
+  });
+  const start = performance.now();
+  for (let i = 0; i < docs.length; i += ROWS_PER_TRANSACTION) batch(docs.slice(i, i + ROWS_PER_TRANSACTION));
+  const ms = performance.now() - start;
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  const bytes = statSync(file).size - empty;
+  db.close();
+  return { baselineDocsPerSec: docs.length / (ms / 1000), baselineBytes: bytes };
+}
+
+async function plainPostgres(url: string, docs: Doc[]): Promise<{ baselineDocsPerSec: number; baselineBytes: number }> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    await c.query(`CREATE TABLE t (id BIGSERIAL PRIMARY KEY, title TEXT NOT NULL, body TEXT NOT NULL,
+      search_vector tsvector GENERATED ALWAYS AS (setweight(to_tsvector('english', title), 'A') || setweight(to_tsvector('english', body), 'B')) STORED)`);
+    await c.query('CREATE INDEX t_search ON t USING GIN (search_vector)');
+    const empty = await postgresSize(url);
+    const start = performance.now();
+    for (let i = 0; i < docs.length; i += ROWS_PER_TRANSACTION) {
+      await c.query('BEGIN');
+      for (const d of docs.slice(i, i + ROWS_PER_TRANSACTION)) await c.query({ name: 'insert', text: 'INSERT INTO t (title, body) VALUES ($1, $2)', values: [d.title, d.body] });
+      await c.query('COMMIT');
+    }
+    const ms = performance.now() - start;
+    return { baselineDocsPerSec: docs.length / (ms / 1000), baselineBytes: (await postgresSize(url)) - empty };
+  } finally {
+    await c.end();
+  }
+}
+
+/** Every table of the database with its indexes and TOAST. */
+async function postgresSize(url: string): Promise<number> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    const r = await c.query<{ bytes: string }>(`SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) AS bytes FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind = 'r'`);
+    return Number(r.rows[0]!.bytes);
+  } finally {
+    await c.end();
+  }
+}

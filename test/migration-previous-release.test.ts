@@ -1,0 +1,92 @@
+// A data dir written by the previous release (test/fixtures/migration-previous-release, made by
+// scripts/migrationFixture.ts) opened by this one: the schema is migrated in place, and every document,
+// search answer, passage and sync job the previous release served is served alike; later writes
+// (a modification and a deletion of documents the previous release indexed) land in the new schema.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { cpSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { QueryCommand, type KendraClient } from '@aws-sdk/client-kendra';
+import BetterSqlite3 from 'better-sqlite3';
+import pg from 'pg';
+import { POSTGRES_MIGRATIONS } from '../src/store/migrations/postgres.js';
+import { SQLITE_MIGRATIONS } from '../src/store/migrations/sqlite.js';
+import { jobOf } from './support/kendra.js';
+import { customJob, FIXTURE_DIR, fixtureDoc, observeFixture, statuses } from './support/migrationFixture.js';
+import { backends, describeOrSkip, REPO_ROOT, TestServer, TestStore } from './support/server.js';
+
+const fixture = path.join(REPO_ROOT, FIXTURE_DIR);
+const expectedAll = JSON.parse(readFileSync(path.join(fixture, 'expected.json'), 'utf8')) as Record<string, { indexId: string; dataSourceId: string } & Record<string, unknown>>;
+
+async function schemaVersion(store: TestStore): Promise<number> {
+  if (store.backend === 'sqlite') {
+    const db = new BetterSqlite3(path.join(store.dataDir, 'kendrite.db'), { readonly: true });
+    try {
+      return (db.prepare('SELECT max(version) AS v FROM kendrite_migrations').get() as { v: number }).v;
+    } finally {
+      db.close();
+    }
+  }
+  const c = new pg.Client({ connectionString: store.databaseUrl });
+  await c.connect();
+  try {
+    return Number((await c.query<{ v: number }>('SELECT max(version) AS v FROM kendrite_migrations')).rows[0]!.v);
+  } finally {
+    await c.end();
+  }
+}
+
+async function ids(k: KendraClient, indexId: string, QueryText: string): Promise<{ total: number | undefined; ids: string[] }> {
+  const r = await k.send(new QueryCommand({ IndexId: indexId, QueryText, PageSize: 20 }));
+  return { total: r.TotalNumberOfResults, ids: r.ResultItems!.map((i) => i.DocumentId!) };
+}
+
+for (const backend of backends()) {
+  describeOrSkip(`a data dir of the previous release, migrated in place [${backend.name}]`, { skip: backend.skip }, () => {
+    const { indexId, dataSourceId, ...expected } = expectedAll[backend.name]!;
+    const latest = backend.name === 'sqlite' ? SQLITE_MIGRATIONS.length : POSTGRES_MIGRATIONS.length;
+    let store: TestStore;
+    let server: TestServer;
+    let k: KendraClient;
+    let before_: number;
+    before(async () => {
+      store = await TestStore.create(backend.name);
+      if (backend.name === 'sqlite') cpSync(path.join(fixture, 'sqlite'), store.dataDir, { recursive: true });
+      else execFileSync('psql', ['-q', '-v', 'ON_ERROR_STOP=1', '-f', path.join(fixture, 'postgres.sql'), store.databaseUrl!], { stdio: ['ignore', 'ignore', 'pipe'] });
+      before_ = await schemaVersion(store);
+      server = await TestServer.start(store);
+      k = server.client();
+    });
+    after(async () => {
+      k?.destroy();
+      await server?.stop();
+      await store?.destroy();
+    });
+
+    test('the fixture is of an older schema, and opening it migrates it to the newest', async () => {
+      assert.ok(before_ < latest, `the fixture is at version ${before_}, this release's newest is ${latest}`);
+      assert.equal(await schemaVersion(store), latest);
+    });
+
+    test('documents, search answers with their highlights, passages and sync history are those the previous release served', async () => {
+      assert.deepEqual(await observeFixture(k, indexId, dataSourceId), expected);
+    });
+
+    test('a document of the previous release modified, another deleted: the old text and the deleted one are no longer found', async () => {
+      assert.deepEqual(await ids(k, indexId, 'boats'), { total: 1, ids: ['harbour'] });
+      assert.deepEqual(await ids(k, indexId, '"harbour wall"'), { total: 1, ids: ['quarry'] });
+      const job = await customJob(k, indexId, dataSourceId, (j) => [fixtureDoc('harbour', 'The harbour master', 'The harbour master retired and flew away in a zeppelin.', dataSourceId, j)], ['quarry']);
+      const done = await jobOf(k, indexId, dataSourceId, job);
+      assert.equal(done!.Status, 'SUCCEEDED');
+      assert.deepEqual({ ...done!.Metrics }, { DocumentsAdded: '0', DocumentsModified: '1', DocumentsDeleted: '1', DocumentsFailed: '0' });
+      assert.deepEqual(await ids(k, indexId, 'boats'), { total: 0, ids: [] });
+      assert.deepEqual(await ids(k, indexId, '"harbour wall"'), { total: 0, ids: [] });
+      assert.deepEqual(await ids(k, indexId, 'granite'), { total: 0, ids: [] });
+      assert.deepEqual(await ids(k, indexId, 'zeppelin'), { total: 1, ids: ['harbour'] });
+      assert.deepEqual(await ids(k, indexId, 'lighthouse keeper'), { total: 1, ids: ['lighthouse'] });
+      const s = await statuses(k, indexId, ['harbour', 'quarry']);
+      assert.deepEqual(s, { harbour: 'UPDATED', quarry: 'NOT_FOUND' });
+    });
+  });
+}
