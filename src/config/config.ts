@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { BlockList, isIP } from 'node:net';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import type { CredentialConfig } from '../http/auth.js';
 import { FOREIGN_ENV_PREFIXES, unknownConfigKeys, unknownEnvVariables } from './knownSettings.js';
@@ -34,8 +35,12 @@ export interface Config {
   retention?: { days: number; keepLatest: number };
   /** maxRssBytes: extractions in worker threads are stopped when the process's resident memory passes it. */
   limits: { maxDocumentBytes: number; maxTextBytes: number; maxDecompressionRatio: number; maxRssBytes: number; maxStringListValues: number };
-  /** PostgreSQL: a search statement running longer is cancelled (the query gets ValidationException). */
-  search: { statementTimeoutMs: number };
+  /**
+   * statementTimeoutMs: a search statement running longer is cancelled (the query gets ValidationException);
+   * on SQLite only when searches run on read threads. readThreads (SQLite): searches run on up to this many
+   * worker threads, each with its own read-only connection; 0 runs them on the main thread.
+   */
+  search: { statementTimeoutMs: number; readThreads: number };
   s3: { endpoint?: string; region?: string; forcePathStyle: boolean; accessKeyId?: string; secretAccessKey?: string };
   /** Folders FILESYSTEM data sources may read (they and everything under them); none by default. */
   /** allowHardLinks: index files with more than one link (one may be a link to a file outside the folder). */
@@ -67,6 +72,8 @@ export interface Config {
 }
 
 export const DEFAULT_PORT = 4580;
+/** search.readThreads at most: more threads than this only add memory (each has its own page cache). */
+const MAX_READ_THREADS = 64;
 
 export function defaultConfig(): Config {
   return {
@@ -81,7 +88,7 @@ export function defaultConfig(): Config {
     throttle: {},
     sync: { leaseSeconds: 30, heartbeatMs: 5000, pollMs: 100, fetchConcurrency: 8 },
     limits: { maxDocumentBytes: 50 * 1024 * 1024, maxTextBytes: 5 * 1024 * 1024, maxDecompressionRatio: 100, maxRssBytes: 768 * 1024 * 1024, maxStringListValues: 10 },
-    search: { statementTimeoutMs: 10_000 },
+    search: { statementTimeoutMs: 10_000, readThreads: availableParallelism() },
     s3: { forcePathStyle: true },
     folders: { allowedRoots: [], allowHardLinks: false },
     secrets: {},
@@ -146,7 +153,8 @@ const ENV_SETTINGS: Record<string, (value: string, name: string) => Partial<Conf
   KENDRITE_S3_ENDPOINT: (v) => ({ s3: { endpoint: v } as Config['s3'] }),
   KENDRITE_SECRETS_ENDPOINT: (v) => ({ secrets: { endpoint: v } }),
   KENDRITE_SECRETS_FILE: (v) => ({ secrets: { file: v } }),
-  KENDRITE_SEARCH_STATEMENT_TIMEOUT_MS: (v, name) => ({ search: { statementTimeoutMs: intFromEnv(name, v) } }),
+  KENDRITE_SEARCH_STATEMENT_TIMEOUT_MS: (v, name) => ({ search: { statementTimeoutMs: intFromEnv(name, v) } as Config['search'] }),
+  KENDRITE_SEARCH_READ_THREADS: (v, name) => ({ search: { readThreads: intFromEnv(name, v) } as Config['search'] }),
   KENDRITE_CRAWLER_ALLOW_CIDRS: (v) => ({ crawler: { allowCidrs: v.split(',').map((c) => c.trim()).filter(Boolean) } as Config['crawler'] }),
   KENDRITE_FOLDER_ROOTS: (v) => ({ folders: { allowedRoots: v.split(path.delimiter).filter(Boolean) } as Config['folders'] }),
   KENDRITE_LOG_LEVEL: (v) => ({ log: { level: v } as Config['log'] }),
@@ -211,6 +219,8 @@ function validateConfig(c: Config): void {
     throw new ConfigError('retention needs days > 0 and keepLatest >= 0');
   if (!Number.isInteger(c.limits.maxStringListValues) || c.limits.maxStringListValues < 1) throw new ConfigError('limits.maxStringListValues must be an integer >= 1');
   if (!Number.isInteger(c.search.statementTimeoutMs) || c.search.statementTimeoutMs < 1) throw new ConfigError('search.statementTimeoutMs must be an integer >= 1');
+  if (!Number.isInteger(c.search.readThreads) || c.search.readThreads < 0 || c.search.readThreads > MAX_READ_THREADS)
+    throw new ConfigError(`search.readThreads must be an integer from 0 to ${MAX_READ_THREADS} (0: searches on the main thread), got ${JSON.stringify(c.search.readThreads)}`);
   if (!Number.isInteger(c.sync.fetchConcurrency) || c.sync.fetchConcurrency < 1) throw new ConfigError('sync.fetchConcurrency must be an integer >= 1');
   if (!Array.isArray(c.folders.allowedRoots) || !c.folders.allowedRoots.every((r) => typeof r === 'string' && path.isAbsolute(r)))
     throw new ConfigError('folders.allowedRoots must be a list of absolute paths');
