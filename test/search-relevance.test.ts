@@ -33,7 +33,10 @@ const DOCS = [
   { id: 'c', department: 'hr', priority: 5, published: '2025-11-01', views: 5, product: 'p2', tags: ['policy'], topic: 'rules' },
   { id: 'd', department: 'sales', published: '2023-01-01', views: 20, tags: ['policy'], topic: 'policy' },
   { id: 'e', department: 'it', priority: 2, tags: ['urgent', 'policy'], topic: 'rules' },
-  { id: 'f', department: 'sales', priority: 9, published: '2025-12-01', views: 99, product: 'p1', tags: ['urgent'], topic: 'policy', text: 'Parking rules for visitors.' },
+  { id: 'f', department: 'sales', priority: 9, published: '2025-12-01', views: 99, product: 'p1', tags: ['urgent'], topic: 'policy', text: 'Parking rules for visitors.', title: 'Parking' },
+  // "handbook": in g's title, three times in h's body.
+  { id: 'g', department: 'ops', tags: ['misc'], topic: 'misc', text: 'Parking rules for visitors.', title: 'Handbook' },
+  { id: 'h', department: 'ops', tags: ['misc'], topic: 'misc', text: 'The handbook for staff: read the handbook, keep the handbook.', title: 'Parking' },
 ];
 const FIELDS: DocumentMetadataConfiguration[] = [
   { Name: 'department', Type: 'STRING_VALUE' },
@@ -77,7 +80,7 @@ for (const backend of backends()) {
       indexId = await activeIndex(k, 'relevance');
       await updateFields(FIELDS);
       await putIndexed(k, indexId, DOCS.map((d) => ({
-        Id: d.id, Title: d.text ? 'Parking' : 'Leave policy', Blob: Buffer.from(d.text ?? TEXT), ContentType: 'PLAIN_TEXT',
+        Id: d.id, Title: d.title ?? 'Leave policy', Blob: Buffer.from(d.text ?? TEXT), ContentType: 'PLAIN_TEXT',
         Attributes: [
           { Key: 'department', Value: { StringValue: d.department } },
           ...(d.priority !== undefined ? [{ Key: 'priority', Value: { LongValue: d.priority } }] : []),
@@ -146,6 +149,14 @@ for (const backend of backends()) {
       await rejectsWith(tuned({ Name: 'tags', Relevance: { ValueImportanceMap: { policy: 10 } } }), 'ValidationException');
       await updateFields([{ Name: 'department', Type: 'STRING_VALUE' }, { Name: 'tags', Type: 'STRING_LIST_VALUE' }]);
       assert.deepEqual(ids(await query({})), ['a', 'b', 'c', 'd', 'e']);
+    });
+
+    test('Importance of _document_title and _document_body weighs a match in the title against one in the body', async () => {
+      const handbook = (...o: DocumentRelevanceConfiguration[]) => query({ QueryText: 'handbook', DocumentRelevanceOverrideConfigurations: o }).then(ids);
+      assert.deepEqual(await query({ QueryText: 'handbook' }).then(ids), ['g', 'h']);
+      assert.deepEqual(await handbook({ Name: '_document_title', Relevance: { Importance: 5 } }), ['g', 'h']);
+      assert.deepEqual(await handbook({ Name: '_document_title', Relevance: { Importance: 1 } }, { Name: '_document_body', Relevance: { Importance: 10 } }), ['h', 'g']);
+      await rejectsWith(handbook({ Name: '_document_body', Relevance: { ValueImportanceMap: { x: 1 } } }), 'ValidationException');
     });
 
     test('Retrieve honours the overrides: passages of fresher documents first', async () => {

@@ -9,7 +9,7 @@
  * field of the index, once. An override replaces the field's whole Relevance for that query.
  * Importance defaults to 5 and Duration to three months (Kendra's documented default).
  */
-import type { Relevance as Tuning, TunedField } from '../search/relevance.js';
+import type { Relevance as Tuning, TextWeights, TunedField } from '../search/relevance.js';
 import { indexFieldTypes } from './documents.js';
 import { invalid } from './errors.js';
 
@@ -40,6 +40,10 @@ const PHRASE_WORDS = 4;
 /** Kendra reads the first 30 words of a query. */
 const QUERY_WORDS = 30;
 
+/** Text fields, not attributes: their Importance weighs a match in the title or body (Importance / 5; 5 leaves it as is). */
+const TEXT_FIELDS: Record<string, keyof TextWeights> = { _document_title: 'title', _document_body: 'body' };
+const NEUTRAL_TEXT_IMPORTANCE = 5;
+
 const TYPE_OF: Record<string, TunedField['type']> = { STRING_VALUE: 'STRING', STRING_LIST_VALUE: 'STRING_LIST', LONG_VALUE: 'LONG', DATE_VALUE: 'DATE' };
 
 /** CreateIndex / UpdateIndex: each field's Relevance fits its type, and one field at most is the Freshness field. */
@@ -51,9 +55,9 @@ export function checkIndexRelevance(fields: FieldConfig[], path = 'DocumentMetad
 
 /**
  * The tuning a search ranks with: the index's fields' Relevance with the overrides applied, or
- * undefined when nothing is tuned. `text` is the query text (a string value it names is boosted).
+ * undefined when nothing is tuned. `queryText`: a string value it names is boosted.
  */
-export function relevanceFor(settings: { DocumentMetadataConfigurations?: FieldConfig[] }, overrides: RelevanceOverride[] | undefined, text: string | undefined, now: number): Tuning | undefined {
+export function relevanceFor(settings: { DocumentMetadataConfigurations?: FieldConfig[] }, overrides: RelevanceOverride[] | undefined, queryText: string | undefined, now: number): Tuning | undefined {
   const types = indexFieldTypes(settings);
   const tuned = new Map<string, RelevanceInput>();
   for (const f of settings.DocumentMetadataConfigurations ?? []) if (f.Relevance) tuned.set(f.Name, f.Relevance);
@@ -62,7 +66,7 @@ export function relevanceFor(settings: { DocumentMetadataConfigurations?: FieldC
     const path = `DocumentRelevanceOverrideConfigurations[${i}]`;
     if (seen.has(o.Name)) throw invalid(`${path}: the field ${o.Name} is overridden more than once.`);
     seen.add(o.Name);
-    const type = types.get(o.Name);
+    const type = TEXT_FIELDS[o.Name] ? 'STRING_VALUE' : types.get(o.Name);
     if (!type) throw invalid(`${path}: ${o.Name} is not a field of the index; add it with UpdateIndex's DocumentMetadataConfigurationUpdates first.`);
     if (type === 'STRING_LIST_VALUE') throw invalid(`${path}: ${o.Name} is a STRING_LIST field; string lists are tuned at the index level only.`);
     checkFits(`${path}.Relevance`, o.Name, TYPE_OF[type], o.Relevance);
@@ -70,16 +74,24 @@ export function relevanceFor(settings: { DocumentMetadataConfigurations?: FieldC
   });
   const fresh = [...tuned].filter(([, r]) => r.Freshness === true).map(([name]) => name);
   if (fresh.length > 1) throw invalid(`Freshness is set on ${fresh.join(', ')}; only one DATE field can be the Freshness field.`);
+  const text: TextWeights = { title: 1, body: 1 };
   const fields = [...tuned].flatMap(([name, r]) => {
+    if (TEXT_FIELDS[name]) {
+      text[TEXT_FIELDS[name]] = (r.Importance ?? NEUTRAL_TEXT_IMPORTANCE) / NEUTRAL_TEXT_IMPORTANCE;
+      return [];
+    }
     const type = TYPE_OF[types.get(name) ?? ''];
     return type ? [tunedField(name, type, r)] : [];
   });
-  if (!fields.length) return undefined;
+  const weighted = text.title !== 1 || text.body !== 1;
+  if (!fields.length && !weighted) return undefined;
   const strings = fields.some((f) => f.type === 'STRING' || f.type === 'STRING_LIST');
-  return { fields, now, phrases: strings && text ? phrasesOf(text) : [] };
+  return { fields, now, phrases: strings && queryText ? phrasesOf(queryText) : [], ...(weighted ? { text } : {}) };
 }
 
 function checkFits(path: string, name: string, type: TunedField['type'] | undefined, r: RelevanceInput): void {
+  if (TEXT_FIELDS[name] && (r.Freshness !== undefined || r.Duration !== undefined || r.RankOrder !== undefined || r.ValueImportanceMap !== undefined))
+    throw invalid(`${path}: ${name} is the document's text; only its Importance can be tuned.`);
   const not = (member: string, types: string) => invalid(`${path}.${member}: ${name} is a ${type ?? 'field of unknown type'} field; ${member} applies to ${types} fields only.`);
   if (r.Freshness === true && type !== 'DATE') throw not('Freshness', 'DATE');
   if (r.Duration !== undefined && type !== 'DATE') throw not('Duration', 'DATE');

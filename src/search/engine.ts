@@ -12,7 +12,7 @@ import { analyzerFor, type Analyzer } from './analysis.js';
 import { compileFilter, type AttributeFilter } from './attributeFilter.js';
 import type { ValueType } from './attributes.js';
 import { normalize, type NormalQuery, type QueryNode } from './queryText.js';
-import { relevanceColumns, tunedScores, type Relevance } from './relevance.js';
+import { relevanceColumns, tunedScores, type Relevance, type TextWeights } from './relevance.js';
 import { SEARCHABLE_STATUSES } from '../store/documents.js';
 import { join, list, raw, sql, type Sql } from './sql.js';
 
@@ -137,8 +137,9 @@ export interface TextMatch {
 
 export interface Backend {
   /** Documents matching a query (or, negated, every document but those), in the text index of the query's analysis. */
-  documentMatch(q: NormalQuery | undefined, analyzer: Analyzer): TextMatch;
-  passageMatch(q: NormalQuery | undefined, analyzer: Analyzer): TextMatch;
+  /** `weights`: relevance tuning's factors on a title and a body match (absent: the backend's own weights). */
+  documentMatch(q: NormalQuery | undefined, analyzer: Analyzer, weights?: TextWeights): TextMatch;
+  passageMatch(q: NormalQuery | undefined, analyzer: Analyzer, weights?: TextWeights): TextMatch;
   /** Appended to string expressions in ORDER BY so both backends order strings by code point. */
   collate: string;
   /** The first n characters of a text column. */
@@ -154,7 +155,7 @@ export class SqlSearchEngine implements SearchEngine {
   constructor(private readonly backend: Backend) {}
 
   async rankDocuments(req: DocumentSearch, sort: SortKey[], offset: number, limit: number, collapse?: Collapse): Promise<RankedPage> {
-    const m = this.backend.documentMatch(req.query && normalize(req.query), analyzerFor(req.language));
+    const m = this.backend.documentMatch(req.query && normalize(req.query), analyzerFor(req.language), req.relevance?.text);
     const sortCols = sort.map((s, i) => sql`, ${sortValue(s)} AS s${raw(String(i))}`);
     const c = this.backend.collate;
     const score = req.relevance ? 'tuned' : 'score';
@@ -254,7 +255,7 @@ export class SqlSearchEngine implements SearchEngine {
   }
 
   async rankPassages(req: DocumentSearch, offset: number, limit: number): Promise<RankedPassages> {
-    const m = this.backend.passageMatch(req.query && normalize(req.query), analyzerFor(req.language));
+    const m = this.backend.passageMatch(req.query && normalize(req.query), analyzerFor(req.language), req.relevance?.text);
     const c = this.backend.collate;
     const score = req.relevance ? 'tuned' : 'score';
     const inner = sql`SELECT p.passage_key, p.doc_key, p.ordinal, d.document_id, ${m.score} AS score${req.relevance ? relevanceColumns(req.relevance) : raw('')} FROM ${m.from} WHERE ${this.conditions(req, m)}`;

@@ -11,7 +11,10 @@
  *   matches (ASCENDING: the largest scores 1; DESCENDING: the smallest does).
  * - STRING / STRING_LIST: a value in ValueImportanceMap boosts by its own importance / 10; any other
  *   value boosts by the field's weight when the query names it (a word or run of words of the query).
- * A document without a value of a tuned field gets no boost from it. The arithmetic is SQL on
+ * A document without a value of a tuned field gets no boost from it. `_document_title` and
+ * `_document_body` are not attributes: their Importance scales the weight of a text match in the
+ * title or body (Importance / 5: 5 keeps the engines' weights), which each backend applies in its
+ * own scoring (fts5.ts, postgres.ts). The arithmetic is SQL on
  * doubles, the same on both backends, so equal inputs rank alike (ties by document id, as always).
  */
 import { join, list, raw, sql, type Sql } from './sql.js';
@@ -28,8 +31,16 @@ export interface TunedField {
   values?: Record<string, number>;
 }
 
+/** `_document_title` / `_document_body` Importance: factors on the weight of a match in the title or body (5 is 1). */
+export interface TextWeights {
+  title: number;
+  body: number;
+}
+
 export interface Relevance {
   fields: TunedField[];
+  /** How much a match in the title and in the body counts, when tuned. */
+  text?: TextWeights;
   /** The time freshness is measured from (epoch ms). */
   now: number;
   /** Words and runs of words of the query, as a string value would equal them. */
