@@ -5,6 +5,7 @@ import type { Clock } from './clock.js';
 import { conflict, notFound } from './errors.js';
 import { idempotent } from './idempotency.js';
 import { applyFieldUpdates, type IndexField } from './indexFields.js';
+import { checkIndexRelevance, type FieldConfig } from './relevanceSettings.js';
 import type { PageTokens } from './pageToken.js';
 import type { Lifecycle } from './lifecycle.js';
 import { distinctTags } from './tags.js';
@@ -51,6 +52,7 @@ export class Indices {
 
   async create(scope: Scope, input: NewIndex): Promise<string> {
     distinctTags(input.Tags ?? []);
+    checkIndexRelevance((input.settings.DocumentMetadataConfigurations as FieldConfig[] | undefined) ?? []);
     const now = this.clock();
     const { id } = await idempotent(this.store.clientTokens, scope, 'CreateIndex', input, now, async (id) => {
       await this.store.indices.insert({
@@ -101,6 +103,7 @@ export class Indices {
       const settings = { ...stored, ...changes.settings };
       if (changes.fieldUpdates)
         settings.DocumentMetadataConfigurations = applyFieldUpdates((stored.DocumentMetadataConfigurations as IndexField[] | undefined) ?? [], changes.fieldUpdates);
+      checkIndexRelevance((settings.DocumentMetadataConfigurations as FieldConfig[] | undefined) ?? [], 'DocumentMetadataConfigurationUpdates');
       const now = this.clock();
       const updated = await this.store.indices.update(
         id,

@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { analyzerFor, type Analyzer } from '../search/analysis.js';
 import { compileFilter, type AttributeFilter } from '../search/attributeFilter.js';
 import { parseStoredAttributes, type Attribute, type AttributeValue, type ValueType } from '../search/attributes.js';
-import type { ContentSources, FacetCount, FacetSpec, SearchEngine, SortKey, StoredDocument } from '../search/engine.js';
+import type { Collapse, ContentSources, FacetCount, FacetSpec, SearchEngine, SortKey, StoredDocument } from '../search/engine.js';
 import { SearchCancelled, SearchInputError } from '../search/errors.js';
 import { Highlighter, type TextWithHighlights } from '../search/highlight.js';
 import { LANGUAGE_KEY, queryLanguage } from '../search/language.js';
@@ -26,6 +26,9 @@ import type { QueryFeatures } from './queryFeatures.js';
 import type { IndexAccessSettings, UserContextInput, UserContexts } from './userContext.js';
 import { userOfKeys } from './access.js';
 import type { LoggedQuery } from './queryLog.js';
+import { collapsedDetail, collapseOf, type CollapseInput, type CollapsedResultDetail, type ExpandedResultItem } from './collapse.js';
+import { relevanceFor, type FieldConfig, type RelevanceOverride } from './relevanceSettings.js';
+import { indexFieldTypes } from './documents.js';
 
 /** Characters of QueryText (the limit Kendra's model long carried; beyond 30 words Kendra ignores the rest anyway). */
 export const MAX_QUERY_TEXT = 1000;
@@ -62,6 +65,8 @@ export interface QueryInput {
   SortingConfigurations?: SortingInput[];
   UserContext?: UserContextInput;
   SpellCorrectionConfiguration?: { IncludeQuerySpellCheckSuggestions: boolean };
+  DocumentRelevanceOverrideConfigurations?: RelevanceOverride[];
+  CollapseConfiguration?: CollapseInput;
 }
 
 export interface RetrieveInput {
@@ -72,6 +77,7 @@ export interface RetrieveInput {
   PageNumber?: number;
   PageSize?: number;
   UserContext?: UserContextInput;
+  DocumentRelevanceOverrideConfigurations?: RelevanceOverride[];
 }
 
 export type ScoreConfidence = 'VERY_HIGH' | 'HIGH' | 'MEDIUM' | 'LOW' | 'NOT_AVAILABLE';
@@ -87,6 +93,7 @@ export interface QueryResultItem {
   DocumentAttributes: Attribute[];
   ScoreAttributes: { ScoreConfidence: ScoreConfidence };
   FeedbackToken: string;
+  CollapsedResultDetail?: CollapsedResultDetail;
 }
 
 export interface FacetResult {
@@ -95,7 +102,7 @@ export interface FacetResult {
   DocumentAttributeValueCountPairs: { DocumentAttributeValue: AttributeValue; Count: number; FacetResults?: FacetResult[] }[];
 }
 
-export type FeaturedResultsItem = Omit<QueryResultItem, 'ScoreAttributes'>;
+export type FeaturedResultsItem = Omit<QueryResultItem, 'ScoreAttributes' | 'CollapsedResultDetail'>;
 
 export interface QueryOutput {
   QueryId: string;
@@ -104,6 +111,8 @@ export interface QueryOutput {
   FacetResults: FacetResult[];
   TotalNumberOfResults: number;
 }
+
+type IndexSettings = IndexAccessSettings & { DocumentMetadataConfigurations?: FieldConfig[] };
 
 export interface RetrieveResultItem {
   Id: string;
@@ -144,12 +153,14 @@ export class QueryService {
     const facets = (input.Facets ?? []).map((f, i) => facetSpec(f, `Facets[${i}]`, 1));
     const { offset, limit } = page(input.PageNumber, input.PageSize);
     const sort = await this.sortKeys(input);
+    const relevance = relevanceFor(access.settings, input.DocumentRelevanceOverrideConfigurations, input.QueryText, Date.now());
+    const collapse = input.CollapseConfiguration && (await this.collapse(input.IndexId, input.CollapseConfiguration, access.settings));
     const QueryId = randomUUID();
     const plan = this.features
       ? await this.features.plan({ indexId: input.IndexId, language, analyzer, text: input.QueryText, query: parsed, access, signal })
       : { query: parsed, featuredDocKeys: [], featuredIds: [] };
     const query = plan.query;
-    const req = { indexId: input.IndexId, language, query, filter, access, signal, content, ...(plan.featuredIds.length ? { documentIds: { except: plan.featuredIds } } : {}) };
+    const req = { indexId: input.IndexId, language, query, filter, access, signal, content, relevance, ...(plan.featuredIds.length ? { documentIds: { except: plan.featuredIds } } : {}) };
     const highlighter = new Highlighter(query, analyzer);
     const finish = (out: QueryOutput): Promise<QueryOutput> =>
       this.features
@@ -167,10 +178,11 @@ export class QueryService {
       return finish({ QueryId, ResultItems: [], FacetResults: facets.map((f) => facetResult(f, [])), TotalNumberOfResults: 0 });
     }
 
-    const ranked = limit > 0 ? await this.engine.rankDocuments(req, sort, offset, limit) : { total: await this.engine.countDocuments(req), topScore: 0, items: [] };
+    const ranked = limit > 0 || collapse ? await this.engine.rankDocuments(req, sort, offset, limit, collapse) : { total: await this.engine.countDocuments(req), topScore: 0, items: [] };
     const featuredKeys = offset === 0 ? plan.featuredDocKeys : [];
-    const docs = new Map((await this.engine.documents([...featuredKeys, ...ranked.items.map((r) => r.docKey)], EXCERPT_SOURCE_CHARS)).map((d) => [d.docKey, d]));
-    const relevance = query !== undefined && !normalize(query).negated;
+    const expandedKeys = ranked.items.flatMap((r) => r.group?.expanded.map((e) => e.docKey) ?? []);
+    const docs = new Map((await this.engine.documents([...featuredKeys, ...ranked.items.map((r) => r.docKey), ...expandedKeys], EXCERPT_SOURCE_CHARS)).map((d) => [d.docKey, d]));
+    const scored = query !== undefined && !normalize(query).negated;
     const item = (d: StoredDocument): FeaturedResultsItem => {
       const Id = `${QueryId}-${randomUUID()}`;
       return {
@@ -181,10 +193,19 @@ export class QueryService {
         FeedbackToken: feedbackToken(QueryId, Id),
       };
     };
-    const ResultItems = ranked.items.flatMap((r): QueryResultItem[] => {
+    const ResultItems = ranked.items.flatMap((r, i): QueryResultItem[] => {
       const d = docs.get(r.docKey);
       if (!d) return []; // removed between ranking and reading
-      return [{ ...item(d), ScoreAttributes: { ScoreConfidence: relevance ? confidence(r.score, ranked.topScore) : 'NOT_AVAILABLE' } }];
+      const result: QueryResultItem = { ...item(d), ScoreAttributes: { ScoreConfidence: scored ? confidence(r.score, ranked.topScore) : 'NOT_AVAILABLE' } };
+      if (!collapse || !r.group) return [result];
+      const expanding = offset + i < collapse.expandGroups;
+      const expanded = r.group.expanded.flatMap((e): ExpandedResultItem[] => {
+        const x = docs.get(e.docKey);
+        if (!x) return [];
+        const { Id, DocumentId, DocumentTitle, DocumentExcerpt, DocumentURI, DocumentAttributes } = item(x);
+        return [{ Id, DocumentId, DocumentTitle, DocumentExcerpt, ...(DocumentURI ? { DocumentURI } : {}), DocumentAttributes }];
+      });
+      return [{ ...result, CollapsedResultDetail: collapsedDetail(collapse, r.group.value, expanding && (r.group.value !== null || collapse.missing === 'COLLAPSE') ? expanded : undefined) }];
     });
     const featured = featuredKeys.flatMap((k) => (docs.has(k) ? [item(docs.get(k)!)] : []));
     const FacetResults = await Promise.all(facets.map(async (f) => facetResult(f, await this.engine.facet(req, f))));
@@ -201,9 +222,10 @@ export class QueryService {
     const QueryId = randomUUID();
     // Only stop words (or nothing searchable): no passage can match.
     if (!query || limit === 0) return { QueryId, ResultItems: [] };
-    const passages = await this.engine.rankPassages({ indexId: input.IndexId, language, query, filter, access, signal }, offset, limit);
+    const relevance = relevanceFor(access.settings, input.DocumentRelevanceOverrideConfigurations, input.QueryText, Date.now());
+    const passages = await this.engine.rankPassages({ indexId: input.IndexId, language, query, filter, access, signal, relevance }, offset, limit);
     const docs = new Map((await this.engine.documents([...new Set(passages.items.map((p) => p.docKey))], 0)).map((d) => [d.docKey, d]));
-    const relevance = !normalize(query).negated;
+    const scored = !normalize(query).negated;
     const ResultItems = passages.items.flatMap((p): RetrieveResultItem[] => {
       const d = docs.get(p.docKey);
       if (!d) return [];
@@ -211,7 +233,7 @@ export class QueryService {
         Id: `${QueryId}-${randomUUID()}`, DocumentId: d.documentId, DocumentTitle: d.title, Content: p.content,
         ...(d.sourceUri ? { DocumentURI: d.sourceUri } : {}),
         DocumentAttributes: attributesOf(d, input.RequestedDocumentAttributes),
-        ScoreAttributes: { ScoreConfidence: relevance ? confidence(p.score, passages.topScore) : 'NOT_AVAILABLE' },
+        ScoreAttributes: { ScoreConfidence: scored ? confidence(p.score, passages.topScore) : 'NOT_AVAILABLE' },
       }];
     });
     return { QueryId, ResultItems };
@@ -225,10 +247,17 @@ export class QueryService {
   }
 
   /** The index must be searchable; the search is scoped to what the caller may see (domain/userContext.ts). */
-  private async access(scope: Scope, indexId: string, uc: UserContextInput | undefined): Promise<{ principals: string[] }> {
+  private async access(scope: Scope, indexId: string, uc: UserContextInput | undefined): Promise<{ principals: string[]; settings: IndexSettings }> {
     const ix = await this.indices.get(scope, indexId);
     if (!QUERYABLE.has(ix.status)) throw conflict(`Index ${indexId} is ${ix.status}; only an ACTIVE (or UPDATING) index can be searched.`);
-    return { principals: await this.users.principals(indexId, JSON.parse(ix.settings) as IndexAccessSettings, uc) };
+    const settings = JSON.parse(ix.settings) as IndexSettings;
+    return { principals: await this.users.principals(indexId, settings, uc), settings };
+  }
+
+  /** CollapseConfiguration, checked against the key's types (its field's, and those documents hold it in). */
+  private async collapse(indexId: string, c: CollapseInput, settings: IndexSettings): Promise<Collapse> {
+    const sort = await this.sortKeysOf(indexId, c.SortingConfigurations ?? [], 'CollapseConfiguration.SortingConfigurations');
+    return collapseOf(c, await this.engine.valueTypes(indexId, c.DocumentAttributeKey), indexFieldTypes(settings).get(c.DocumentAttributeKey), sort);
   }
 
   /** SortingConfiguration(s) with the stored type of each key; keys no document carries sort nothing. */
@@ -236,10 +265,14 @@ export class QueryService {
     if (input.SortingConfiguration && input.SortingConfigurations)
       throw invalid('Give SortingConfiguration or SortingConfigurations, not both.');
     const configs = input.SortingConfigurations ?? (input.SortingConfiguration ? [input.SortingConfiguration] : []);
-    if (configs.length > MAX_SORT_KEYS) throw invalid(`SortingConfigurations has ${configs.length} fields; the limit is ${MAX_SORT_KEYS}.`);
+    return this.sortKeysOf(input.IndexId, configs, 'SortingConfigurations');
+  }
+
+  private async sortKeysOf(indexId: string, configs: SortingInput[], path: string): Promise<SortKey[]> {
+    if (configs.length > MAX_SORT_KEYS) throw invalid(`${path} has ${configs.length} fields; the limit is ${MAX_SORT_KEYS}.`);
     const keys: SortKey[] = [];
     for (const c of configs) {
-      const types = await this.engine.valueTypes(input.IndexId, c.DocumentAttributeKey);
+      const types = await this.engine.valueTypes(indexId, c.DocumentAttributeKey);
       if (types.includes('STRING_LIST')) throw invalid(`Cannot sort by ${c.DocumentAttributeKey}: it is a string list; sort by a string, long or date attribute.`);
       const type = (['STRING', 'LONG', 'DATE'] as const).find((t) => types.includes(t));
       if (type) keys.push({ key: c.DocumentAttributeKey, order: c.SortOrder, type });

@@ -12,6 +12,7 @@ import { analyzerFor, type Analyzer } from './analysis.js';
 import { compileFilter, type AttributeFilter } from './attributeFilter.js';
 import type { ValueType } from './attributes.js';
 import { normalize, type NormalQuery, type QueryNode } from './queryText.js';
+import { relevanceColumns, tunedScores, type Relevance, type TextWeights } from './relevance.js';
 import { SEARCHABLE_STATUSES } from '../store/documents.js';
 import { join, list, raw, sql, type Sql } from './sql.js';
 
@@ -32,6 +33,22 @@ export interface DocumentSearch {
   signal?: AbortSignal;
   /** Only these documents (featured results), or all but these (the results under featured ones). */
   documentIds?: { only?: string[]; except?: string[] };
+  /** Relevance tuning (relevance.ts): scores of documents and passages adjusted by their fields. */
+  relevance?: Relevance;
+}
+
+/** Query's CollapseConfiguration: one result per value of a field (rankDocuments). */
+export interface Collapse {
+  key: string;
+  /** The stored type grouped by; absent when no document has the key (all are missing it). */
+  type?: 'STRING' | 'LONG';
+  /** Which document of a group is its primary: these first, then relevance. */
+  sort: SortKey[];
+  missing: 'IGNORE' | 'COLLAPSE' | 'EXPAND';
+  /** The first this many groups (of all, not of the page) list their other documents… */
+  expandGroups: number;
+  /** …up to this many each. */
+  expandPerGroup: number;
 }
 
 export interface ContentSources {
@@ -49,10 +66,12 @@ export interface SortKey {
 export interface Ranked {
   docKey: number;
   score: number;
+  /** With a Collapse: the group this primary document stands for. */
+  group?: { value: string | number | null; expanded: Ranked[] };
 }
 
 export interface RankedPage {
-  /** Every matching document, not only this page's. */
+  /** Every matching document (with a Collapse: every group), not only this page's. */
   total: number;
   /** The best score among all matches (0 when nothing matches or there is no query text). */
   topScore: number;
@@ -99,7 +118,7 @@ export interface RankedPassages {
 }
 
 export interface SearchEngine {
-  rankDocuments(req: DocumentSearch, sort: SortKey[], offset: number, limit: number): Promise<RankedPage>;
+  rankDocuments(req: DocumentSearch, sort: SortKey[], offset: number, limit: number, collapse?: Collapse): Promise<RankedPage>;
   countDocuments(req: DocumentSearch): Promise<number>;
   documents(docKeys: number[], bodyChars: number): Promise<StoredDocument[]>;
   facet(req: DocumentSearch, spec: FacetSpec): Promise<FacetCount[]>;
@@ -118,8 +137,9 @@ export interface TextMatch {
 
 export interface Backend {
   /** Documents matching a query (or, negated, every document but those), in the text index of the query's analysis. */
-  documentMatch(q: NormalQuery | undefined, analyzer: Analyzer): TextMatch;
-  passageMatch(q: NormalQuery | undefined, analyzer: Analyzer): TextMatch;
+  /** `weights`: relevance tuning's factors on a title and a body match (absent: the backend's own weights). */
+  documentMatch(q: NormalQuery | undefined, analyzer: Analyzer, weights?: TextWeights): TextMatch;
+  passageMatch(q: NormalQuery | undefined, analyzer: Analyzer, weights?: TextWeights): TextMatch;
   /** Appended to string expressions in ORDER BY so both backends order strings by code point. */
   collate: string;
   /** The first n characters of a text column. */
@@ -134,21 +154,55 @@ const SEARCHABLE = raw(`d.status IN (${SEARCHABLE_STATUSES.map((st) => `'${st}'`
 export class SqlSearchEngine implements SearchEngine {
   constructor(private readonly backend: Backend) {}
 
-  async rankDocuments(req: DocumentSearch, sort: SortKey[], offset: number, limit: number): Promise<RankedPage> {
-    const m = this.backend.documentMatch(req.query && normalize(req.query), analyzerFor(req.language));
+  async rankDocuments(req: DocumentSearch, sort: SortKey[], offset: number, limit: number, collapse?: Collapse): Promise<RankedPage> {
+    const m = this.backend.documentMatch(req.query && normalize(req.query), analyzerFor(req.language), req.relevance?.text);
     const sortCols = sort.map((s, i) => sql`, ${sortValue(s)} AS s${raw(String(i))}`);
     const c = this.backend.collate;
-    const order = sort.flatMap((s, i) => [`(m.s${i} IS NULL)`, `m.s${i}${s.type === 'STRING' ? c : ''} ${s.order}`]);
-    order.push('m.score DESC', `m.document_id${c} ASC`);
+    const score = req.relevance ? 'tuned' : 'score';
+    const order = [...sortOrder(sort, 's', c), `m.${score} DESC`, `m.document_id${c} ASC`];
+    const groupCols = collapse ? [sql`, ${collapse.type ? sortValue({ key: collapse.key, order: 'ASC', type: collapse.type }) : raw('NULL')} AS gv`, ...collapse.sort.map((s, i) => sql`, ${sortValue(s)} AS c${raw(String(i))}`)] : [];
+    const inner = sql`SELECT d.doc_key, d.document_id, ${m.score} AS score${join(sortCols, '')}${join(groupCols, '')}${req.relevance ? relevanceColumns(req.relevance) : raw('')}
+        FROM ${m.from} WHERE ${this.conditions(req, m)}`;
+    const scored = req.relevance ? tunedScores(req.relevance, inner, req.query !== undefined && !normalize(req.query).negated) : inner;
+    if (collapse) return this.rankGroups(req, scored, order, collapse, offset, limit);
     const rows = await this.backend.all<{ doc_key: number; score: number; total: number; top: number }>(sql`
-      SELECT m.doc_key, m.score, count(*) OVER () AS total, max(m.score) OVER () AS top FROM (
-        SELECT d.doc_key, d.document_id, ${m.score} AS score${join(sortCols, '')}
-        FROM ${m.from} WHERE ${this.conditions(req, m)}
-      ) m ORDER BY ${raw(order.join(', '))} LIMIT ${limit} OFFSET ${offset}`, req.signal);
+      SELECT m.doc_key, m.${raw(score)} AS score, count(*) OVER () AS total, max(m.${raw(score)}) OVER () AS top FROM (${scored}) m
+      ORDER BY ${raw(order.join(', '))} LIMIT ${limit} OFFSET ${offset}`, req.signal);
     // Past the last match the window has no row to report the total on.
     const total = rows.length ? Number(rows[0]!.total) : offset > 0 ? await this.countDocuments(req) : 0;
     const topScore = rows.length ? Number(rows[0]!.top) : 0;
     return { total, topScore, items: rows.map((r) => ({ docKey: Number(r.doc_key), score: Number(r.score) })) };
+  }
+
+  /**
+   * One row per group: its primary is the first of its documents by the collapse's sort keys (then
+   * relevance, then document id); groups are in the order of their best document under the query's
+   * own order. A missing value is one group (COLLAPSE), a group per document (EXPAND) or no result (IGNORE).
+   */
+  private async rankGroups(req: DocumentSearch, scored: Sql, order: string[], collapse: Collapse, offset: number, limit: number): Promise<RankedPage> {
+    const c = this.backend.collate;
+    const score = req.relevance ? 'tuned' : 'score';
+    const within = [...sortOrder(collapse.sort, 'c', c), `m.${score} DESC`, `m.document_id${c} ASC`];
+    const part = collapse.missing === 'EXPAND' ? 'm.gv, CASE WHEN m.gv IS NULL THEN m.doc_key END' : 'm.gv';
+    const grouped = sql`WITH o AS (SELECT m.*, row_number() OVER (ORDER BY ${raw(order.join(', '))}) AS ord FROM (${scored}) m${raw(collapse.missing === 'IGNORE' ? ' WHERE m.gv IS NOT NULL' : '')}),
+      g AS (SELECT m.doc_key, m.${raw(score)} AS score, m.gv, row_number() OVER (PARTITION BY ${raw(part)} ORDER BY ${raw(within.join(', '))}) AS rn,
+        min(m.ord) OVER (PARTITION BY ${raw(part)}) AS gord FROM o m)`;
+    const rows = await this.backend.all<{ doc_key: number; score: number; gv: string | number | null; gord: number; total: number; top: number }>(sql`${grouped}
+      SELECT g.doc_key, g.score, g.gv, g.gord, count(*) OVER () AS total, max(g.score) OVER () AS top FROM g WHERE g.rn = 1
+      ORDER BY g.gord LIMIT ${limit} OFFSET ${offset}`, req.signal);
+    const value = (v: string | number | null) => (v === null || collapse.type === 'STRING' ? v : Number(v));
+    const items: Ranked[] = rows.map((r) => ({ docKey: Number(r.doc_key), score: Number(r.score), group: { value: value(r.gv), expanded: [] } }));
+    const expanding = items.slice(0, Math.max(0, collapse.expandGroups - offset)).filter((i) => i.group!.value !== null || collapse.missing === 'COLLAPSE');
+    if (expanding.length && collapse.expandPerGroup > 0) {
+      const values = expanding.flatMap((i) => (i.group!.value === null ? [] : [i.group!.value]));
+      const which = [...(values.length ? [sql`g.gv IN (${list(values)})`] : []), ...(values.length < expanding.length ? [raw('g.gv IS NULL')] : [])];
+      const members = await this.backend.all<{ doc_key: number; score: number; gv: string | number | null }>(sql`${grouped}
+        SELECT g.doc_key, g.score, g.gv FROM g WHERE g.rn > 1 AND g.rn <= ${collapse.expandPerGroup + 1} AND (${join(which, ' OR ')}) ORDER BY g.rn`, req.signal);
+      const byValue = new Map(expanding.map((i) => [i.group!.value, i.group!.expanded]));
+      for (const r of members) byValue.get(value(r.gv))?.push({ docKey: Number(r.doc_key), score: Number(r.score) });
+    }
+    const total = rows.length ? Number(rows[0]!.total) : offset > 0 ? (await this.rankGroups(req, scored, order, collapse, 0, 1)).total : 0;
+    return { total, topScore: rows.length ? Number(rows[0]!.top) : 0, items };
   }
 
   async countDocuments(req: DocumentSearch): Promise<number> {
@@ -201,12 +255,14 @@ export class SqlSearchEngine implements SearchEngine {
   }
 
   async rankPassages(req: DocumentSearch, offset: number, limit: number): Promise<RankedPassages> {
-    const m = this.backend.passageMatch(req.query && normalize(req.query), analyzerFor(req.language));
+    const m = this.backend.passageMatch(req.query && normalize(req.query), analyzerFor(req.language), req.relevance?.text);
     const c = this.backend.collate;
+    const score = req.relevance ? 'tuned' : 'score';
+    const inner = sql`SELECT p.passage_key, p.doc_key, p.ordinal, d.document_id, ${m.score} AS score${req.relevance ? relevanceColumns(req.relevance) : raw('')} FROM ${m.from} WHERE ${this.conditions(req, m)}`;
+    const scored = req.relevance ? tunedScores(req.relevance, inner, req.query !== undefined && !normalize(req.query).negated) : inner;
     const rows = await this.backend.all<{ passage_key: number; doc_key: number; score: number; top: number }>(sql`
-      SELECT m.passage_key, m.doc_key, m.score, max(m.score) OVER () AS top FROM (
-        SELECT p.passage_key, p.doc_key, p.ordinal, d.document_id, ${m.score} AS score FROM ${m.from} WHERE ${this.conditions(req, m)}
-      ) m ORDER BY m.score DESC, m.document_id${raw(c)} ASC, m.ordinal ASC LIMIT ${limit} OFFSET ${offset}`, req.signal);
+      SELECT m.passage_key, m.doc_key, m.${raw(score)} AS score, max(m.${raw(score)}) OVER () AS top FROM (${scored}) m
+      ORDER BY m.${raw(score)} DESC, m.document_id${raw(c)} ASC, m.ordinal ASC LIMIT ${limit} OFFSET ${offset}`, req.signal);
     if (!rows.length) return { topScore: 0, items: [] };
     // The page's passages only: their text is not carried through the ranking of every match.
     const texts = new Map(
@@ -257,6 +313,11 @@ const toCount = (r: FacetRow): FacetCount => ({ type: r.t, value: r.t === 'LONG'
 function topOfOneType(counts: FacetCount[], max: number): FacetCount[] {
   const type = counts[0]?.type;
   return counts.filter((x) => x.type === type).slice(0, max);
+}
+
+/** ORDER BY terms for sort keys selected as `${prefix}0`, `${prefix}1`…: documents without a value last. */
+function sortOrder(sort: SortKey[], prefix: string, collate: string): string[] {
+  return sort.flatMap((s, i) => [`(m.${prefix}${i} IS NULL)`, `m.${prefix}${i}${s.type === 'STRING' ? collate : ''} ${s.order}`]);
 }
 
 function sortValue(s: SortKey): Sql {

@@ -9,6 +9,7 @@
 import BetterSqlite3 from 'better-sqlite3';
 import type { Analyzer } from './analysis.js';
 import { SqlSearchEngine, type Backend, type TextMatch } from './engine.js';
+import type { TextWeights } from './relevance.js';
 import { fts5Match } from './matchSyntax.js';
 import type { NormalQuery } from './queryText.js';
 import { list, raw, sql, type Sql } from './sql.js';
@@ -20,6 +21,11 @@ const LISTED_KEYS = 128;
 /** A caller's key set, in a statement's parameters until it runs (Fts5Backend.all). */
 class KeySet {
   constructor(readonly keys: string[]) {}
+}
+
+/** BM25's column weights (title, body), scaled by relevance tuning's factors. */
+function bm25Weights(title: number, body: number, w: TextWeights | undefined): string {
+  return [title * (w?.title ?? 1), body * (w?.body ?? 1)].map((n) => n.toFixed(4)).join(', ');
 }
 
 export function fts5Engine(databaseFile: string): SqlSearchEngine {
@@ -41,15 +47,15 @@ class Fts5Backend implements Backend {
     this.db.function('kendrite_has_key', (key: unknown, set: unknown) => (this.running[set as number]!.has(key as string) ? 1 : 0));
   }
 
-  documentMatch(q: NormalQuery | undefined, analyzer: Analyzer): TextMatch {
+  documentMatch(q: NormalQuery | undefined, analyzer: Analyzer, weights?: TextWeights): TextMatch {
     if (!q) return { from: raw('documents d'), where: raw('1 = 1'), score: raw('0') };
     const match = fts5Match(q.expr, analyzer);
     const fts = analyzer.english ? 'documents_fts' : 'documents_fts_plain';
     if (q.negated) return { from: raw('documents d'), where: sql`d.doc_key NOT IN (SELECT rowid FROM ${raw(fts)} WHERE ${raw(fts)} MATCH ${match})`, score: raw('0') };
-    return { from: raw(`${fts} JOIN documents d INDEXED BY documents_visible ON d.doc_key = ${fts}.rowid`), where: sql`${raw(fts)} MATCH ${match}`, score: raw(`-bm25(${fts}, 10.0, 1.0)`) };
+    return { from: raw(`${fts} JOIN documents d INDEXED BY documents_visible ON d.doc_key = ${fts}.rowid`), where: sql`${raw(fts)} MATCH ${match}`, score: raw(`-bm25(${fts}, ${bm25Weights(10, 1, weights)})`) };
   }
 
-  passageMatch(q: NormalQuery | undefined, analyzer: Analyzer): TextMatch {
+  passageMatch(q: NormalQuery | undefined, analyzer: Analyzer, weights?: TextWeights): TextMatch {
     const passages = 'document_passages p JOIN documents d ON d.doc_key = p.doc_key';
     if (!q) return { from: raw(passages), where: raw('1 = 1'), score: raw('0') };
     const match = fts5Match(q.expr, analyzer);
@@ -59,7 +65,7 @@ class Fts5Backend implements Backend {
       from: raw(`${fts} JOIN document_passages p ON p.passage_key = ${fts}.rowid JOIN documents d INDEXED BY documents_visible ON d.doc_key = p.doc_key`),
       where: sql`${raw(fts)} MATCH ${match}`,
       // Within one passage the title counts twice the passage text: enough to find a document by its title, not so much that its every passage outranks real matches.
-      score: raw(`-bm25(${fts}, 2.0, 1.0)`),
+      score: raw(`-bm25(${fts}, ${bm25Weights(2, 1, weights)})`),
     };
   }
 

@@ -7,15 +7,27 @@
 import pg from 'pg';
 import type { Analyzer } from './analysis.js';
 import { SqlSearchEngine, type Backend, type TextMatch } from './engine.js';
+import type { TextWeights } from './relevance.js';
 import { SearchCancelled } from './errors.js';
 import { tsquery } from './matchSyntax.js';
 import type { NormalQuery } from './queryText.js';
 import { numbered, raw, sql, type Sql } from './sql.js';
 
 /** ts_rank_cd weights {D, C, B, A}: the title (A) ten times the body (B). */
-const WEIGHTS = `'{0.1, 0.2, 0.1, 1.0}'`;
+const WEIGHTS = [0.1, 0.2, 0.1, 1.0];
 /** Passages: the title (A) twice the passage text (B), as in fts5.ts. */
-const PASSAGE_WEIGHTS = `'{0.1, 0.2, 0.5, 1.0}'`;
+const PASSAGE_WEIGHTS = [0.1, 0.2, 0.5, 1.0];
+
+/**
+ * The weights as an SQL array, B and A scaled by relevance tuning's factors. ts_rank_cd refuses a
+ * weight above 1, so all four are divided by the largest when one passes it (a constant factor on
+ * every score: the order and the confidence buckets, which are ratios, are the same).
+ */
+function rankWeights(base: number[], w: TextWeights | undefined): string {
+  const scaled = [base[0]!, base[1]!, base[2]! * (w?.body ?? 1), base[3]! * (w?.title ?? 1)];
+  const top = Math.max(1, ...scaled);
+  return `'{${scaled.map((n) => (n / top).toFixed(6)).join(', ')}}'`;
+}
 /** Rank divided by 1 + log(document length): long bodies do not win by length alone, as with BM25. */
 const NORMALIZATION = 1;
 
@@ -35,19 +47,19 @@ class PostgresBackend implements Backend {
 
   constructor(private readonly pool: pg.Pool) {}
 
-  documentMatch(q: NormalQuery | undefined, analyzer: Analyzer): TextMatch {
+  documentMatch(q: NormalQuery | undefined, analyzer: Analyzer, weights?: TextWeights): TextMatch {
     if (!q) return { from: raw('documents d'), where: raw('TRUE'), score: raw('0') };
     const from = sql`documents d CROSS JOIN to_tsquery(${raw(config(analyzer))}, ${tsquery(q.expr, analyzer)}) AS q`;
     if (q.negated) return { from, where: raw('NOT (d.search_vector @@ q)'), score: raw('0') };
-    return { from, where: raw('d.search_vector @@ q'), score: raw(`ts_rank_cd(${WEIGHTS}, d.search_vector, q, ${NORMALIZATION})`) };
+    return { from, where: raw('d.search_vector @@ q'), score: raw(`ts_rank_cd(${rankWeights(WEIGHTS, weights)}, d.search_vector, q, ${NORMALIZATION})`) };
   }
 
-  passageMatch(q: NormalQuery | undefined, analyzer: Analyzer): TextMatch {
+  passageMatch(q: NormalQuery | undefined, analyzer: Analyzer, weights?: TextWeights): TextMatch {
     const passages = 'document_passages p JOIN documents d ON d.doc_key = p.doc_key';
     if (!q) return { from: raw(passages), where: raw('TRUE'), score: raw('0') };
     const from = sql`${raw(passages)} CROSS JOIN to_tsquery(${raw(config(analyzer))}, ${tsquery(q.expr, analyzer)}) AS q`;
     if (q.negated) return { from, where: raw('NOT (p.search_vector @@ q)'), score: raw('0') };
-    return { from, where: raw('p.search_vector @@ q'), score: raw(`ts_rank_cd(${PASSAGE_WEIGHTS}, p.search_vector, q, ${NORMALIZATION})`) };
+    return { from, where: raw('p.search_vector @@ q'), score: raw(`ts_rank_cd(${rankWeights(PASSAGE_WEIGHTS, weights)}, p.search_vector, q, ${NORMALIZATION})`) };
   }
 
   prefix(column: string, n: number): Sql {
