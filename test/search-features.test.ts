@@ -121,8 +121,8 @@ for (const backend of backends()) {
       assert.equal((await k.send(new DescribeIndexCommand({ Id: indexId }))).IndexStatistics!.FaqStatistics!.IndexedQuestionAnswersCount, 4);
 
       const r = await query({ QueryText: 'How do I rotate an API key?' });
-      assert.deepEqual(r.ResultItems!.map((i) => [i.Type, i.DocumentId === 'rotate' ? 'rotate' : i.Type === 'QUESTION_ANSWER' ? 'faq' : i.DocumentId]), [['QUESTION_ANSWER', 'faq'], ['DOCUMENT', 'rotate']]);
-      const qa = r.ResultItems![0]!;
+      assert.deepEqual(r.ResultItems!.map((i) => [i.Type, i.DocumentId === 'rotate' ? 'rotate' : i.Type === 'QUESTION_ANSWER' ? 'faq' : i.DocumentId]), [['ANSWER', 'rotate'], ['QUESTION_ANSWER', 'faq'], ['DOCUMENT', 'rotate']]);
+      const qa = r.ResultItems![1]!;
       assert.deepEqual(qa.AdditionalAttributes, [
         { Key: 'QuestionText', ValueType: 'TEXT_WITH_HIGHLIGHTS_VALUE', Value: { TextWithHighlightsValue: { Text: 'How do I rotate an API key?', Highlights: [hl(9, 15), hl(19, 22), hl(23, 26)] } } },
         { Key: 'AnswerText', ValueType: 'TEXT_WITH_HIGHLIGHTS_VALUE', Value: { TextWithHighlightsValue: { Text: 'Open the console and choose Rotate.', Highlights: [hl(28, 34)] } } },
@@ -131,7 +131,7 @@ for (const backend of backends()) {
       assert.equal(qa.DocumentURI, 'https://example.com/faq/rotate');
       assert.deepEqual(qa.ScoreAttributes, { ScoreConfidence: 'VERY_HIGH' });
       assert.match(qa.DocumentId!, new RegExp(`^${basic.Id}-\\d+$`));
-      assert.equal(r.TotalNumberOfResults, 2);
+      assert.equal(r.TotalNumberOfResults, 3);
 
       // CSV_WITH_HEADER: _source_uri and the custom attribute; JSON: its Attributes.
       const pw = (await query({ QueryText: 'reset my password' })).ResultItems!;
@@ -149,6 +149,7 @@ for (const backend of backends()) {
 
       // QueryResultTypeFilter keeps one kind; answers are on the first page only.
       assert.deepEqual((await query({ QueryText: 'How do I rotate an API key?', QueryResultTypeFilter: 'QUESTION_ANSWER' })).ResultItems!.map((i) => i.Type), ['QUESTION_ANSWER']);
+      assert.deepEqual((await query({ QueryText: 'How do I rotate an API key?', QueryResultTypeFilter: 'ANSWER' })).ResultItems!.map((i) => i.Type), ['ANSWER']);
       assert.deepEqual((await query({ QueryText: 'How do I rotate an API key?', QueryResultTypeFilter: 'DOCUMENT' })).ResultItems!.map((i) => i.DocumentId), ['rotate']);
       assert.deepEqual((await query({ QueryText: 'How do I rotate an API key?', PageNumber: 2 })).ResultItems, []);
 
@@ -161,7 +162,7 @@ for (const backend of backends()) {
 
       await k.send(new DeleteFaqCommand({ IndexId: indexId, Id: basic.Id }));
       await rejectsWith(k.send(new DescribeFaqCommand({ IndexId: indexId, Id: basic.Id })), 'ResourceNotFoundException');
-      assert.deepEqual((await query({ QueryText: 'How do I rotate an API key?' })).ResultItems!.map((i) => i.Type), ['DOCUMENT']);
+      assert.deepEqual((await query({ QueryText: 'How do I rotate an API key?' })).ResultItems!.map((i) => i.Type), ['ANSWER', 'DOCUMENT']);
       assert.equal((await k.send(new DescribeIndexCommand({ Id: indexId }))).IndexStatistics!.FaqStatistics!.IndexedQuestionAnswersCount, 3);
       await rejectsWith(k.send(new DeleteFaqCommand({ IndexId: indexId, Id: basic.Id })), 'ResourceNotFoundException');
     });
@@ -276,13 +277,13 @@ for (const backend of backends()) {
       assert.deepEqual(out, {
         faqStates: ['CREATING', 'ACTIVE'],
         faqList: [{ Id: '<uuid>', Name: 'basic', Status: 'ACTIVE', CreatedAt: '<datetime>', UpdatedAt: '<datetime>', FileFormat: 'CSV', LanguageCode: 'en' }],
-        faqQuery: [['QUESTION_ANSWER', 'faq'], ['DOCUMENT', 'rotate']],
+        faqQuery: [['ANSWER', 'rotate'], ['QUESTION_ANSWER', 'faq'], ['DOCUMENT', 'rotate']],
         faqAttributes: [
           { Key: 'QuestionText', ValueType: 'TEXT_WITH_HIGHLIGHTS_VALUE', Value: { TextWithHighlightsValue: { Text: 'How do I rotate an API key?', Highlights: [hl(9, 15), hl(19, 22), hl(23, 26)] } } },
           { Key: 'AnswerText', ValueType: 'TEXT_WITH_HIGHLIGHTS_VALUE', Value: { TextWithHighlightsValue: { Text: 'Open the console and choose Rotate.', Highlights: [hl(28, 34)] } } },
         ],
         faqConfidence: { ScoreConfidence: 'VERY_HIGH' },
-        faqAfterDelete: [['DOCUMENT', 'rotate']],
+        faqAfterDelete: [['ANSWER', 'rotate'], ['DOCUMENT', 'rotate']],
         featured: [['DOCUMENT', 'onboarding']],
         featuredResults: [['DOCUMENT', 'vacation']],
         conflict: { code: 'FeaturedResultsConflictException', items: [{ QueryText: 'Vacation Policy', SetName: 'launch', SetId: '<uuid>' }], isSet: true },

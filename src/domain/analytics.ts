@@ -22,8 +22,8 @@
  * - TREND_QUERY_DOC_METRICS: one row per day of the interval (date as YYYY-MM-DD), oldest first —
  *   date, total_queries, click_through_rate, zero_click_rate, zero_result_rate, instant_answer_rate.
  *
- * instant_answer_rate counts queries answered by an ANSWER or QUESTION_ANSWER result; kendrite
- * serves documents only so far, so it is 0. Ties are ordered by the text (or id) so pages are stable.
+ * instant_answer_rate counts queries answered by an ANSWER (an answer found in a document) or a
+ * QUESTION_ANSWER (an FAQ) result. Ties are ordered by the text (or id) so pages are stable.
  * MaxResults (default 100) pages the records; NextToken is signed and bound to the request.
  */
 import type { QueryLogStore, QueryRates } from '../store/queryLog.js';
@@ -103,7 +103,7 @@ export class Analytics {
         const days = new Map((await this.store.rates(indexId, start, end, 'day')).map((r) => [Number(r.key), r]));
         const out: string[][] = [];
         for (let day = start / DAY_MS; day < end / DAY_MS; day++) {
-          const r = days.get(day) ?? { key: day, searches: 0, zeroResults: 0, clicked: 0 };
+          const r = days.get(day) ?? { key: day, searches: 0, zeroResults: 0, clicked: 0, answered: 0 };
           out.push([new Date(day * DAY_MS).toISOString().slice(0, 10), String(r.searches), ...rates(r)]);
         }
         return out;
@@ -147,12 +147,15 @@ function rated(rows: QueryRates[], counted: (r: QueryRates) => number): string[]
 }
 
 function total(rows: QueryRates[]): QueryRates {
-  return rows.reduce((s, r) => ({ key: '', searches: s.searches + r.searches, zeroResults: s.zeroResults + r.zeroResults, clicked: s.clicked + r.clicked }), { key: '', searches: 0, zeroResults: 0, clicked: 0 });
+  return rows.reduce(
+    (s, r) => ({ key: '', searches: s.searches + r.searches, zeroResults: s.zeroResults + r.zeroResults, clicked: s.clicked + r.clicked, answered: s.answered + r.answered }),
+    { key: '', searches: 0, zeroResults: 0, clicked: 0, answered: 0 },
+  );
 }
 
 /** click_through_rate, zero_click_rate, zero_result_rate, instant_answer_rate. */
 function rates(r: QueryRates): string[] {
-  return [fraction(r.clicked, r.searches), fraction(r.searches - r.clicked, r.searches), fraction(r.zeroResults, r.searches), '0'];
+  return [fraction(r.clicked, r.searches), fraction(r.searches - r.clicked, r.searches), fraction(r.zeroResults, r.searches), fraction(r.answered, r.searches)];
 }
 
 function clickCounts(clicks: { resultId: string; results: string }[]): string[][] {

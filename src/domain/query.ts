@@ -25,7 +25,7 @@ import type { Indices } from './indices.js';
 import type { QueryFeatures } from './queryFeatures.js';
 import type { IndexAccessSettings, UserContextInput, UserContexts } from './userContext.js';
 import { userOfKeys } from './access.js';
-import type { LoggedQuery } from './queryLog.js';
+import { loggedResults, type LoggedQuery, type LoggedResult } from './queryLog.js';
 import { collapsedDetail, collapseOf, type CollapseInput, type CollapsedResultDetail, type ExpandedResultItem } from './collapse.js';
 import { relevanceFor, type FieldConfig, type RelevanceOverride } from './relevanceSettings.js';
 import { indexFieldTypes } from './documents.js';
@@ -162,21 +162,23 @@ export class QueryService {
     const query = plan.query;
     const req = { indexId: input.IndexId, language, query, filter, access, signal, content, relevance, ...(plan.featuredIds.length ? { documentIds: { except: plan.featuredIds } } : {}) };
     const highlighter = new Highlighter(query, analyzer);
-    const finish = (out: QueryOutput): Promise<QueryOutput> =>
-      this.features
-        ? this.features.complete(out, {
+    // The features add answers ahead of the documents; the log has every result served.
+    const finish = async (out: QueryOutput): Promise<QueryOutput> => {
+      const done = this.features
+        ? await this.features.complete(out, {
             indexId: input.IndexId, language, analyzer, text: input.QueryText, queryId: QueryId, firstPage: offset === 0, typeFilter: input.QueryResultTypeFilter,
             spellCheck: input.SpellCorrectionConfiguration?.IncludeQuerySpellCheckSuggestions === true, highlighter,
+            search: req, attributes: (d) => attributesOf(d, input.RequestedDocumentAttributes),
           })
-        : Promise.resolve(out);
-    // Documents are wanted unless the filter asks for another type (FAQ answers come from the features, in finish).
+        : out;
+      this.logServed(input, access, QueryId, done.TotalNumberOfResults, loggedResults(done.ResultItems));
+      return done;
+    };
+    // Documents are wanted unless the filter asks for another type (answers come from the features, in finish).
     const documentsWanted = input.QueryResultTypeFilter === undefined || input.QueryResultTypeFilter === 'DOCUMENT';
     // Query text with nothing searchable in it (only stop words or punctuation) finds nothing; no text at all browses.
     const nothingToFind = input.QueryText !== undefined && query === undefined;
-    if (!documentsWanted || nothingToFind) {
-      this.logServed(input, access, QueryId, 0, []);
-      return finish({ QueryId, ResultItems: [], FacetResults: facets.map((f) => facetResult(f, [])), TotalNumberOfResults: 0 });
-    }
+    if (!documentsWanted || nothingToFind) return finish({ QueryId, ResultItems: [], FacetResults: facets.map((f) => facetResult(f, [])), TotalNumberOfResults: 0 });
 
     const ranked = limit > 0 || collapse ? await this.engine.rankDocuments(req, sort, offset, limit, collapse) : { total: await this.engine.countDocuments(req), topScore: 0, items: [] };
     const featuredKeys = offset === 0 ? plan.featuredDocKeys : [];
@@ -209,7 +211,6 @@ export class QueryService {
     });
     const featured = featuredKeys.flatMap((k) => (docs.has(k) ? [item(docs.get(k)!)] : []));
     const FacetResults = await Promise.all(facets.map(async (f) => facetResult(f, await this.engine.facet(req, f))));
-    this.logServed(input, access, QueryId, ranked.total, ResultItems.map((r) => [r.Id!, r.DocumentId!]));
     return finish({ QueryId, ResultItems, ...(featured.length ? { FeaturedResultsItems: featured } : {}), FacetResults, TotalNumberOfResults: ranked.total });
   }
 
@@ -240,7 +241,7 @@ export class QueryService {
   }
 
   /** A Query with text goes to the query log (a browse without text has nothing to learn from). */
-  private logServed(input: QueryInput, access: { principals: string[] }, queryId: string, resultCount: number, results: [string, string][]): void {
+  private logServed(input: QueryInput, access: { principals: string[] }, queryId: string, resultCount: number, results: LoggedResult[]): void {
     if (input.QueryText === undefined) return;
     const userId = userOfKeys(access.principals);
     this.served({ indexId: input.IndexId, queryId, text: input.QueryText, filter: input.AttributeFilter, resultCount, results, ...(userId !== undefined ? { userId } : {}) });

@@ -2,7 +2,9 @@
  * What Query adds around the document search (issue 12): the index's thesaurus expands the query
  * before it runs; an ACTIVE featured results set naming the query text puts its documents first
  * (FeaturedResultsItems, only those the caller may see, and not again among the results); FAQ
- * questions that the query asks come back as QUESTION_ANSWER results ahead of the documents; and
+ * questions that the query asks come back as QUESTION_ANSWER results ahead of the documents; a
+ * question answered by a passage of the documents comes back as an ANSWER result ahead of those
+ * (domain/documentAnswers.ts; Kendra's order: suggested answer, FAQ answers, documents); and
  * SpellCorrectionConfiguration asks for SpellCorrectedQueries. domain/query.ts calls `plan` before
  * the search and `complete` after it; nothing else of the query path knows these features.
  */
@@ -10,12 +12,13 @@ import { randomUUID } from 'node:crypto';
 import type { Analyzer } from '../search/analysis.js';
 import type { AccessScope } from '../search/access.js';
 import { parseStoredAttributes, type Attribute } from '../search/attributes.js';
-import type { SearchEngine } from '../search/engine.js';
+import type { DocumentSearch, SearchEngine, StoredDocument } from '../search/engine.js';
 import { answering, questionTerms } from '../search/faqAnswers.js';
-import type { Highlighter, TextWithHighlights } from '../search/highlight.js';
+import { textAttribute, type Highlighter, type TextAttribute, type TextWithHighlights } from '../search/highlight.js';
 import { LANGUAGE_KEY } from '../search/language.js';
 import type { QueryNode } from '../search/queryText.js';
 import type { FaqStore } from '../store/faqs.js';
+import { DocumentAnswers, type AnswerItem } from './documentAnswers.js';
 import type { FeaturedResults } from './featuredResults.js';
 import { feedbackToken } from './feedbackToken.js';
 import type { SpellCheck, SpellCorrectedQuery } from './spellCheck.js';
@@ -50,12 +53,10 @@ export interface CompleteRequest {
   typeFilter: string | undefined;
   spellCheck: boolean;
   highlighter: Highlighter;
-}
-
-interface TextAttribute {
-  Key: string;
-  ValueType: 'TEXT_WITH_HIGHLIGHTS_VALUE';
-  Value: { TextWithHighlightsValue: TextWithHighlights };
+  /** The documents' search (ANSWER results come from its passages). */
+  search: DocumentSearch;
+  /** A document's DocumentAttributes, as its DOCUMENT result has them. */
+  attributes: (d: StoredDocument) => Attribute[];
 }
 
 export interface QuestionAnswerItem {
@@ -72,13 +73,17 @@ export interface QuestionAnswerItem {
 }
 
 export class QueryFeatures {
+  private readonly documentAnswers: DocumentAnswers;
+
   constructor(
     private readonly engine: SearchEngine,
     private readonly featured: FeaturedResults,
     private readonly faqs: FaqStore,
     private readonly thesauri: Thesauri,
     private readonly spell: SpellCheck,
-  ) {}
+  ) {
+    this.documentAnswers = new DocumentAnswers(engine);
+  }
 
   async plan(req: PlanRequest): Promise<QueryPlan> {
     const thesaurus = req.query ? await this.thesauri.forIndex(req.indexId) : undefined;
@@ -92,14 +97,17 @@ export class QueryFeatures {
     return { query, featuredDocKeys: featuredIds.flatMap((id) => (keyOf.has(id) ? [keyOf.get(id)!] : [])), featuredIds };
   }
 
-  /** FAQ answers ahead of the documents (after any suggested answer) and the spell checker's suggestions. */
+  /** The suggested answer, then FAQ answers, ahead of the documents; and the spell checker's suggestions. */
   async complete<R extends { Type: string }, O extends { ResultItems: R[]; TotalNumberOfResults: number }>(
     out: O,
     req: CompleteRequest,
   ): Promise<O & { SpellCorrectedQueries?: SpellCorrectedQuery[] }> {
-    const wantsFaq = req.firstPage && (req.typeFilter === undefined || req.typeFilter === 'QUESTION_ANSWER');
-    const answers = wantsFaq && req.text ? await this.answers(req) : [];
-    const items = [...out.ResultItems] as (R | QuestionAnswerItem)[];
+    const wants = (type: string) => req.firstPage && req.text !== undefined && (req.typeFilter === undefined || req.typeFilter === type);
+    const suggested = wants('ANSWER')
+      ? await this.documentAnswers.answers({ search: req.search, text: req.text!, analyzer: req.analyzer, highlighter: req.highlighter, queryId: req.queryId, attributes: req.attributes })
+      : [];
+    const answers = [...suggested, ...(wants('QUESTION_ANSWER') ? await this.answers(req) : [])];
+    const items = [...out.ResultItems] as (R | AnswerItem | QuestionAnswerItem)[];
     const at = items.findIndex((i) => i.Type === 'DOCUMENT');
     items.splice(at < 0 ? items.length : at, 0, ...answers);
     return {
@@ -117,10 +125,9 @@ export class QueryFeatures {
       const Id = `${req.queryId}-${randomUUID()}`;
       const question = req.highlighter.highlight(entry.question);
       const answer = req.highlighter.highlight(entry.answer);
-      const text = (Key: string, v: TextWithHighlights): TextAttribute => ({ Key, ValueType: 'TEXT_WITH_HIGHLIGHTS_VALUE', Value: { TextWithHighlightsValue: v } });
       return {
         Id, Type: 'QUESTION_ANSWER',
-        AdditionalAttributes: [text('QuestionText', question), text('AnswerText', answer)],
+        AdditionalAttributes: [textAttribute('QuestionText', question), textAttribute('AnswerText', answer)],
         DocumentId: `${entry.faq_id}-${entry.entry_key}`,
         DocumentTitle: question,
         DocumentExcerpt: answer,

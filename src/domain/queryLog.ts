@@ -23,8 +23,17 @@ export interface LoggedQuery {
   filter?: unknown;
   resultCount: number;
   userId?: string;
-  /** [ResultId, DocumentId] of the results served. */
-  results: [string, string][];
+  /** The results served (loggedResults). */
+  results: LoggedResult[];
+}
+
+/** [ResultId, DocumentId] of a document; [ResultId, DocumentId, Type] of an ANSWER or QUESTION_ANSWER (analytics' instant answers). */
+export type LoggedResult = [string, string] | [string, string, string];
+
+export const ANSWER_TYPES: ReadonlySet<string> = new Set(['ANSWER', 'QUESTION_ANSWER']);
+
+export function loggedResults(items: { Id: string; DocumentId: string; Type: string }[]): LoggedResult[] {
+  return items.map((r) => (ANSWER_TYPES.has(r.Type) ? [r.Id, r.DocumentId, r.Type] : [r.Id, r.DocumentId]));
 }
 
 export interface QueryLogSettings {

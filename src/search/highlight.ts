@@ -21,6 +21,22 @@ export interface TextWithHighlights {
   Highlights: Highlight[];
 }
 
+/** A result's AdditionalAttributes entry (QuestionText, AnswerText). */
+export interface TextAttribute {
+  Key: string;
+  ValueType: 'TEXT_WITH_HIGHLIGHTS_VALUE';
+  Value: { TextWithHighlightsValue: TextWithHighlights };
+}
+
+export const textAttribute = (Key: string, v: TextWithHighlights): TextAttribute => ({ Key, ValueType: 'TEXT_WITH_HIGHLIGHTS_VALUE', Value: { TextWithHighlightsValue: v } });
+
+/** The text with the answer's span highlighted as the top answer, in place of the query words' highlights inside it. */
+export function withTopAnswer(t: TextWithHighlights, begin: number, end: number): TextWithHighlights {
+  const kept = t.Highlights.filter((h) => h.EndOffset <= begin || h.BeginOffset >= end);
+  const top: Highlight = { BeginOffset: begin, EndOffset: end, TopAnswer: true, Type: 'STANDARD' };
+  return { Text: t.Text, Highlights: [...kept, top].sort((a, b) => a.BeginOffset - b.BeginOffset) };
+}
+
 /** Words in an excerpt, and at most this many characters. */
 const EXCERPT_WORDS = 40;
 const EXCERPT_CHARS = 400;

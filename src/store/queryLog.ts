@@ -25,6 +25,8 @@ export interface QueryRates {
   zeroResults: number;
   /** Searches with at least one click. */
   clicked: number;
+  /** Searches answered by an ANSWER or QUESTION_ANSWER result. */
+  answered: number;
 }
 
 /** The query log: every Query as served, written in batches (domain/queryLog.ts). */
@@ -69,7 +71,28 @@ export class QueryLogStore {
       SELECT ${key} AS k, count(*) AS n, sum(CASE WHEN l.result_count = 0 THEN 1 ELSE 0 END) AS z,
         sum(CASE WHEN EXISTS (SELECT 1 FROM query_feedback f WHERE f.index_id = l.index_id AND f.query_id = l.query_id AND f.kind = 'CLICK') THEN 1 ELSE 0 END) AS c
       FROM query_log l WHERE l.index_id = ${indexId} AND l.at >= ${from} AND l.at < ${to} GROUP BY ${key}`.execute(this.db);
-    return rows.rows.map((r) => ({ key: by === 'text' ? String(r.k) : Number(r.k), searches: Number(r.n), zeroResults: Number(r.z), clicked: Number(r.c) }));
+    const answered = await this.answered(indexId, from, to, key);
+    return rows.rows.map((r) => {
+      const k = by === 'text' ? String(r.k) : Number(r.k);
+      return { key: k, searches: Number(r.n), zeroResults: Number(r.z), clicked: Number(r.c), answered: answered.get(String(r.k)) ?? 0 };
+    });
+  }
+
+  /**
+   * Searches answered by an ANSWER or QUESTION_ANSWER result, per key: their results name the type
+   * (domain/queryLog.ts loggedResults). LIKE only narrows the rows read; each is then parsed, since a
+   * document id may hold the same characters.
+   */
+  private async answered(indexId: string, from: number, to: number, key: ReturnType<typeof sql>): Promise<Map<string, number>> {
+    const rows = await sql<{ k: string | number; results: string }>`
+      SELECT ${key} AS k, l.results FROM query_log l
+      WHERE l.index_id = ${indexId} AND l.at >= ${from} AND l.at < ${to} AND l.results LIKE ${'%ANSWER"]%'}`.execute(this.db);
+    const out = new Map<string, number>();
+    for (const r of rows.rows) {
+      const results = JSON.parse(r.results) as string[][];
+      if (results.some((e) => e.length === 3 && (e[2] === 'ANSWER' || e[2] === 'QUESTION_ANSWER'))) out.set(String(r.k), (out.get(String(r.k)) ?? 0) + 1);
+    }
+    return out;
   }
 
   /** Each click (SubmitFeedback) on a result of a query logged in [from, to), with that query's [ResultId, DocumentId] pairs. */

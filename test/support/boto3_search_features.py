@@ -36,7 +36,7 @@ def indexed(k, index_id, ids):
 
 
 def items(r, key="ResultItems"):
-    return [[i["Type"], i["DocumentId"] if i["Type"] == "DOCUMENT" else "faq"] for i in r.get(key, [])]
+    return [[i["Type"], "faq" if i["Type"] == "QUESTION_ANSWER" else i["DocumentId"]] for i in r.get(key, [])]
 
 
 def main(url, s3_url):
@@ -55,8 +55,9 @@ def main(url, s3_url):
     out["faqList"] = plain(k.list_faqs(IndexId=index_id))["FaqSummaryItems"]
     r = k.query(IndexId=index_id, QueryText="How do I rotate an API key?")
     out["faqQuery"] = items(r)
-    out["faqAttributes"] = r["ResultItems"][0]["AdditionalAttributes"]
-    out["faqConfidence"] = r["ResultItems"][0]["ScoreAttributes"]
+    qa = next(i for i in r["ResultItems"] if i["Type"] == "QUESTION_ANSWER")
+    out["faqAttributes"] = qa["AdditionalAttributes"]
+    out["faqConfidence"] = qa["ScoreAttributes"]
     k.delete_faq(IndexId=index_id, Id=faq_id)
     out["faqAfterDelete"] = items(k.query(IndexId=index_id, QueryText="How do I rotate an API key?"))
 
