@@ -11,7 +11,7 @@
  * is how a SQLite statement is stopped, which better-sqlite3 cannot interrupt.
  */
 import { Worker } from 'node:worker_threads';
-import type { DocumentSearch, FacetCount, FacetSpec, RankedPage, RankedPassages, SearchEngine, SortKey, StoredDocument } from './engine.js';
+import type { Collapse, DocumentSearch, FacetCount, FacetSpec, RankedPage, RankedPassages, SearchEngine, SortKey, StoredDocument } from './engine.js';
 import type { ValueType } from './attributes.js';
 import { SearchCancelled, SearchInputError } from './errors.js';
 import type { ReadCall, ReadMethod, ReadReply, ReadThreadData, ThreadError } from './readThread.js';
@@ -53,8 +53,8 @@ export class ReadPool implements SearchEngine {
 
   constructor(private readonly opts: ReadPoolOptions) {}
 
-  rankDocuments(req: DocumentSearch, sort: SortKey[], offset: number, limit: number): Promise<RankedPage> {
-    return this.call('rankDocuments', [bare(req), sort, offset, limit], req.signal) as Promise<RankedPage>;
+  rankDocuments(req: DocumentSearch, sort: SortKey[], offset: number, limit: number, collapse?: Collapse): Promise<RankedPage> {
+    return this.call('rankDocuments', [bare(req), sort, offset, limit, collapse], req.signal) as Promise<RankedPage>;
   }
 
   countDocuments(req: DocumentSearch): Promise<number> {
