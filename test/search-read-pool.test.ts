@@ -167,7 +167,7 @@ describe('the read thread pool over a SQLite store', () => {
       // Two documents whose bodies, read whole, need more heap than a small thread has (8 MB each as
       // JavaScript strings: a character outside Latin-1 makes V8 keep two bytes per character).
       const big = (n: number) => `${n} ${'ballast€ '.repeat(440_000)}`;
-      await putIndexed(k, indexId, [0, 1].map((n) => ({ Id: `big-${n}`, Title: `Ballast ${n}`, Blob: Buffer.from(big(n)), ContentType: 'PLAIN_TEXT' as const })));
+      await putIndexed(k, indexId, [0, 1].map((n) => ({ Id: `big-${n}`, Title: `Ballast ${n}`, Blob: Buffer.from(big(n)), ContentType: 'PLAIN_TEXT' as const })), 120_000);
     } finally {
       await server.stop();
     }
