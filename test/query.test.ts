@@ -223,6 +223,25 @@ const JUDGED: Judged[] = [
     total: 5,
     ranking: ordered('t10', 'w21', 't11', 't18', 'w20'),
   },
+  // Relevance tuning (issue 12 item 6) over browses, where every match starts from the same score.
+  {
+    name: 'relevance: more views first (_view_count Importance); the fewest views and none get no boost, in id order',
+    input: () => ({ AttributeFilter: eq('_category', { StringValue: 'faq' }), DocumentRelevanceOverrideConfigurations: [{ Name: '_view_count', Relevance: { Importance: 10 } }] }),
+    total: 4,
+    ranking: ordered('w19', 'w15', 'w20', 'w21'),
+  },
+  {
+    name: 'relevance: fresher documents first (_created_at Freshness)',
+    input: () => ({ AttributeFilter: eq('_category', { StringValue: 'policy' }), DocumentRelevanceOverrideConfigurations: [{ Name: '_created_at', Relevance: { Freshness: true, Importance: 4 } }] }),
+    total: 5,
+    ranking: ordered('w18', 'w13', 'w12', 'w07', 'w04'),
+  },
+  {
+    name: 'relevance: values of a string field boosted by their importance (_category ValueImportanceMap)',
+    input: () => ({ AttributeFilter: eq('department', { StringValue: 'Facilities' }), DocumentRelevanceOverrideConfigurations: [{ Name: '_category', Relevance: { ValueImportanceMap: { incident: 10, request: 5 } } }] }),
+    total: 5,
+    ranking: ordered('t11', 't10', 't18', 'w20', 'w21'),
+  },
 ];
 
 let moto: Moto;

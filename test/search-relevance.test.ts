@@ -226,6 +226,10 @@ for (const backend of backends()) {
       for (const o of bad) await rejectsWith(tuned(o), 'ValidationException');
       await rejectsWith(tuned({ Name: 'department', Relevance: { Importance: 2 } }, { Name: 'department', Relevance: { Importance: 3 } }), 'ValidationException');
       await rejectsWith(tuned({ Name: 'published', Relevance: { Freshness: true } }, { Name: 'reviewed', Relevance: { Freshness: true } }), 'ValidationException');
+      // kendrite's bound: 1,000 values in all ValueImportanceMaps of a search (here 1,001 over two fields, then 1,000: hr first, then d, whose topic "policy" the query names).
+      const values = (n: number, prefix: string) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`${prefix}${i}`, 1]));
+      await rejectsWith(tuned({ Name: 'department', Relevance: { ValueImportanceMap: values(600, 'd') } }, { Name: 'topic', Relevance: { ValueImportanceMap: values(401, 't') } }), 'ValidationException');
+      assert.deepEqual(ids(await tuned({ Name: 'department', Relevance: { ValueImportanceMap: { ...values(599, 'd'), hr: 10 } } }, { Name: 'topic', Relevance: { ValueImportanceMap: values(400, 't') } })), ['c', 'd', 'a', 'b', 'e']);
       await rejectsWith(query({ DocumentRelevanceOverrideConfigurations: Array.from({ length: 501 }, () => ({ Name: 'department', Relevance: { Importance: 1 } })) }), 'ValidationException');
       await rejectsWith(k.send(new UpdateIndexCommand({ Id: indexId, DocumentMetadataConfigurationUpdates: [{ Name: 'reviewed', Type: 'DATE_VALUE', Relevance: { Freshness: true } }, { Name: 'published', Type: 'DATE_VALUE', Relevance: { Freshness: true } }] })), 'ValidationException');
       await rejectsWith(k.send(new UpdateIndexCommand({ Id: indexId, DocumentMetadataConfigurationUpdates: [{ Name: 'topic', Type: 'STRING_VALUE', Relevance: { Freshness: true } }] })), 'ValidationException');

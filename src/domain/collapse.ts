@@ -60,8 +60,27 @@ export function collapseOf(input: CollapseInput, storedTypes: ValueType[], decla
   };
 }
 
-/** A result's CollapsedResultDetail: the group's value (none for documents missing it) and, when expanded, its other documents. */
-export function collapsedDetail(c: Collapse, value: string | number | null, expanded: ExpandedResultItem[] | undefined): CollapsedResultDetail {
+/**
+ * A result's CollapsedResultDetail: the group's value (`{}` for documents missing it) and, for a group
+ * expanded (its place among all groups under MaxResultItemsToExpand, and a value shared by several
+ * documents), its other documents as result items (`item`: undefined for one removed meanwhile).
+ */
+export function collapsedDetail(
+  c: Collapse,
+  group: { value: string | number | null; expanded: { docKey: number }[] },
+  place: number,
+  item: (docKey: number) => ExpandedResultItem | undefined,
+): CollapsedResultDetail {
+  const { value } = group;
   const v: AttributeValue = value === null ? {} : typeof value === 'number' ? { LongValue: value } : { StringValue: value };
+  const expanding = place < c.expandGroups && (value !== null || c.missing === 'COLLAPSE');
+  const expanded = expanding
+    ? group.expanded.flatMap((e) => {
+        const x = item(e.docKey);
+        if (!x) return [];
+        const { Id, DocumentId, DocumentTitle, DocumentExcerpt, DocumentURI, DocumentAttributes } = x;
+        return [{ Id, DocumentId, DocumentTitle, DocumentExcerpt, ...(DocumentURI ? { DocumentURI } : {}), DocumentAttributes }];
+      })
+    : undefined;
   return { DocumentAttribute: { Key: c.key, Value: v }, ...(expanded ? { ExpandedResults: expanded } : {}) };
 }

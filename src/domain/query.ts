@@ -26,7 +26,7 @@ import type { QueryFeatures } from './queryFeatures.js';
 import type { IndexAccessSettings, UserContextInput, UserContexts } from './userContext.js';
 import { userOfKeys } from './access.js';
 import { loggedResults, type LoggedQuery, type LoggedResult } from './queryLog.js';
-import { collapsedDetail, collapseOf, type CollapseInput, type CollapsedResultDetail, type ExpandedResultItem } from './collapse.js';
+import { collapsedDetail, collapseOf, type CollapseInput, type CollapsedResultDetail } from './collapse.js';
 import { relevanceFor, type FieldConfig, type RelevanceOverride } from './relevanceSettings.js';
 import { indexFieldTypes } from './documents.js';
 
@@ -153,14 +153,14 @@ export class QueryService {
     const facets = (input.Facets ?? []).map((f, i) => facetSpec(f, `Facets[${i}]`, 1));
     const { offset, limit } = page(input.PageNumber, input.PageSize);
     const sort = await this.sortKeys(input);
-    const relevance = relevanceFor(access.settings, input.DocumentRelevanceOverrideConfigurations, input.QueryText, Date.now());
+    const tuning = relevanceFor(access.settings, input.DocumentRelevanceOverrideConfigurations, input.QueryText, Date.now());
     const collapse = input.CollapseConfiguration && (await this.collapse(input.IndexId, input.CollapseConfiguration, access.settings));
     const QueryId = randomUUID();
     const plan = this.features
       ? await this.features.plan({ indexId: input.IndexId, language, analyzer, text: input.QueryText, query: parsed, access, signal })
       : { query: parsed, featuredDocKeys: [], featuredIds: [] };
     const query = plan.query;
-    const req = { indexId: input.IndexId, language, query, filter, access, signal, content, relevance, ...(plan.featuredIds.length ? { documentIds: { except: plan.featuredIds } } : {}) };
+    const req = { indexId: input.IndexId, language, query, filter, access, signal, content, relevance: tuning, ...(plan.featuredIds.length ? { documentIds: { except: plan.featuredIds } } : {}) };
     const highlighter = new Highlighter(query, analyzer);
     // The features add answers ahead of the documents; the log has every result served.
     const finish = async (out: QueryOutput): Promise<QueryOutput> => {
@@ -184,7 +184,7 @@ export class QueryService {
     const featuredKeys = offset === 0 ? plan.featuredDocKeys : [];
     const expandedKeys = ranked.items.flatMap((r) => r.group?.expanded.map((e) => e.docKey) ?? []);
     const docs = new Map((await this.engine.documents([...featuredKeys, ...ranked.items.map((r) => r.docKey), ...expandedKeys], EXCERPT_SOURCE_CHARS)).map((d) => [d.docKey, d]));
-    const scored = query !== undefined && !normalize(query).negated;
+    const relevance = query !== undefined && !normalize(query).negated;
     const item = (d: StoredDocument): FeaturedResultsItem => {
       const Id = `${QueryId}-${randomUUID()}`;
       return {
@@ -198,16 +198,9 @@ export class QueryService {
     const ResultItems = ranked.items.flatMap((r, i): QueryResultItem[] => {
       const d = docs.get(r.docKey);
       if (!d) return []; // removed between ranking and reading
-      const result: QueryResultItem = { ...item(d), ScoreAttributes: { ScoreConfidence: scored ? confidence(r.score, ranked.topScore) : 'NOT_AVAILABLE' } };
+      const result: QueryResultItem = { ...item(d), ScoreAttributes: { ScoreConfidence: relevance ? confidence(r.score, ranked.topScore) : 'NOT_AVAILABLE' } };
       if (!collapse || !r.group) return [result];
-      const expanding = offset + i < collapse.expandGroups;
-      const expanded = r.group.expanded.flatMap((e): ExpandedResultItem[] => {
-        const x = docs.get(e.docKey);
-        if (!x) return [];
-        const { Id, DocumentId, DocumentTitle, DocumentExcerpt, DocumentURI, DocumentAttributes } = item(x);
-        return [{ Id, DocumentId, DocumentTitle, DocumentExcerpt, ...(DocumentURI ? { DocumentURI } : {}), DocumentAttributes }];
-      });
-      return [{ ...result, CollapsedResultDetail: collapsedDetail(collapse, r.group.value, expanding && (r.group.value !== null || collapse.missing === 'COLLAPSE') ? expanded : undefined) }];
+      return [{ ...result, CollapsedResultDetail: collapsedDetail(collapse, r.group, offset + i, (key) => (docs.has(key) ? item(docs.get(key)!) : undefined)) }];
     });
     const featured = featuredKeys.flatMap((k) => (docs.has(k) ? [item(docs.get(k)!)] : []));
     const FacetResults = await Promise.all(facets.map(async (f) => facetResult(f, await this.engine.facet(req, f))));
@@ -222,11 +215,11 @@ export class QueryService {
     const { offset, limit } = page(input.PageNumber, input.PageSize);
     const QueryId = randomUUID();
     // Only stop words (or nothing searchable): no passage can match.
+    const tuning = relevanceFor(access.settings, input.DocumentRelevanceOverrideConfigurations, input.QueryText, Date.now());
     if (!query || limit === 0) return { QueryId, ResultItems: [] };
-    const relevance = relevanceFor(access.settings, input.DocumentRelevanceOverrideConfigurations, input.QueryText, Date.now());
-    const passages = await this.engine.rankPassages({ indexId: input.IndexId, language, query, filter, access, signal, relevance }, offset, limit);
+    const passages = await this.engine.rankPassages({ indexId: input.IndexId, language, query, filter, access, signal, relevance: tuning }, offset, limit);
     const docs = new Map((await this.engine.documents([...new Set(passages.items.map((p) => p.docKey))], 0)).map((d) => [d.docKey, d]));
-    const scored = !normalize(query).negated;
+    const relevance = !normalize(query).negated;
     const ResultItems = passages.items.flatMap((p): RetrieveResultItem[] => {
       const d = docs.get(p.docKey);
       if (!d) return [];
@@ -234,7 +227,7 @@ export class QueryService {
         Id: `${QueryId}-${randomUUID()}`, DocumentId: d.documentId, DocumentTitle: d.title, Content: p.content,
         ...(d.sourceUri ? { DocumentURI: d.sourceUri } : {}),
         DocumentAttributes: attributesOf(d, input.RequestedDocumentAttributes),
-        ScoreAttributes: { ScoreConfidence: scored ? confidence(p.score, passages.topScore) : 'NOT_AVAILABLE' },
+        ScoreAttributes: { ScoreConfidence: relevance ? confidence(p.score, passages.topScore) : 'NOT_AVAILABLE' },
       }];
     });
     return { QueryId, ResultItems };

@@ -43,6 +43,12 @@ const QUERY_WORDS = 30;
 /** Text fields, not attributes: their Importance weighs a match in the title or body (Importance / 5; 5 leaves it as is). */
 const TEXT_FIELDS: Record<string, keyof TextWeights> = { _document_title: 'title', _document_body: 'body' };
 const NEUTRAL_TEXT_IMPORTANCE = 5;
+/**
+ * kendrite's bounds (Kendra documents none), so that a search's statement stays within the
+ * databases' parameter limits: each tuned string field compares its values with the query's words.
+ */
+export const MAX_TUNED_STRING_FIELDS = 20;
+export const MAX_VALUE_IMPORTANCES = 1000;
 
 const TYPE_OF: Record<string, TunedField['type']> = { STRING_VALUE: 'STRING', STRING_LIST_VALUE: 'STRING_LIST', LONG_VALUE: 'LONG', DATE_VALUE: 'DATE' };
 
@@ -51,6 +57,14 @@ export function checkIndexRelevance(fields: FieldConfig[], path = 'DocumentMetad
   fields.forEach((f) => f.Relevance && checkFits(`${path}[${f.Name}].Relevance`, f.Name, TYPE_OF[f.Type], f.Relevance));
   const fresh = fields.filter((f) => f.Relevance?.Freshness === true).map((f) => f.Name);
   if (fresh.length > 1) throw invalid(`Freshness is set on ${fresh.join(', ')}; only one DATE field of an index can be its Freshness field.`);
+  checkBounds(fields.flatMap((f) => (f.Relevance ? [[f.Name, TYPE_OF[f.Type], f.Relevance] as const] : [])));
+}
+
+function checkBounds(tuned: (readonly [string, TunedField['type'] | undefined, RelevanceInput])[]): void {
+  const strings = tuned.filter(([name, type]) => !TEXT_FIELDS[name] && (type === 'STRING' || type === 'STRING_LIST')).length;
+  if (strings > MAX_TUNED_STRING_FIELDS) throw invalid(`${strings} string fields are tuned; kendrite tunes at most ${MAX_TUNED_STRING_FIELDS} in one search.`);
+  const values = tuned.reduce((n, [, , r]) => n + Object.keys(r.ValueImportanceMap ?? {}).length, 0);
+  if (values > MAX_VALUE_IMPORTANCES) throw invalid(`ValueImportanceMap holds ${values} values in all; kendrite takes at most ${MAX_VALUE_IMPORTANCES} in one search.`);
 }
 
 /**
@@ -74,6 +88,7 @@ export function relevanceFor(settings: { DocumentMetadataConfigurations?: FieldC
   });
   const fresh = [...tuned].filter(([, r]) => r.Freshness === true).map(([name]) => name);
   if (fresh.length > 1) throw invalid(`Freshness is set on ${fresh.join(', ')}; only one DATE field can be the Freshness field.`);
+  checkBounds([...tuned].map(([name, r]) => [name, TYPE_OF[types.get(name) ?? ''], r] as const));
   const text: TextWeights = { title: 1, body: 1 };
   const fields = [...tuned].flatMap(([name, r]) => {
     if (TEXT_FIELDS[name]) {
