@@ -125,11 +125,35 @@ export interface Backend {
   /** The first n characters of a text column. */
   prefix(column: string, n: number): Sql;
   memberOf: MemberOf;
+  /** A column tested row by row, never through an index (several index probes per row cost more than the test). */
+  rowTest(column: string): Sql;
+  /** Runs a ranking: the page of its rows in order, with the number and best score of all its rows (none when it cannot tell: no row on the page). */
+  rank<T>(q: Ranking, signal?: AbortSignal): Promise<{ rows: T[]; total?: number; top?: number }>;
   all<T>(q: Sql, signal?: AbortSignal): Promise<T[]>;
   close(): Promise<void>;
 }
 
-const SEARCHABLE = raw(`d.status IN (${SEARCHABLE_STATUSES.map((st) => `'${st}'`).join(', ')})`);
+/** A ranking statement's parts: every row (`inner`, given how to compute its score) and the page of them wanted. */
+export interface Ranking {
+  inner: (score: Sql) => Sql;
+  score: Sql;
+  /** The columns of `m` (inner's rows) the page returns. */
+  columns: string;
+  order: string;
+  limit: number;
+  offset: number;
+}
+
+/** A ranking in one statement with window functions for the total and best score (they need every row kept until the end). */
+export async function windowRank<T>(backend: Backend, q: Ranking, signal?: AbortSignal): Promise<{ rows: T[]; total?: number; top?: number }> {
+  const rows = await backend.all<T & { total: number; top: number }>(sql`
+    SELECT ${raw(q.columns)}, count(*) OVER () AS total, max(m.score) OVER () AS top FROM (${q.inner(q.score)}) m
+    ORDER BY ${raw(q.order)} LIMIT ${q.limit} OFFSET ${q.offset}`, signal);
+  if (!rows.length) return { rows };
+  return { rows, total: Number(rows[0]!.total), top: Number(rows[0]!.top) };
+}
+
+const SEARCHABLE = raw(`IN (${SEARCHABLE_STATUSES.map((st) => `'${st}'`).join(', ')})`);
 
 export class SqlSearchEngine implements SearchEngine {
   constructor(private readonly backend: Backend) {}
@@ -140,14 +164,14 @@ export class SqlSearchEngine implements SearchEngine {
     const c = this.backend.collate;
     const order = sort.flatMap((s, i) => [`(m.s${i} IS NULL)`, `m.s${i}${s.type === 'STRING' ? c : ''} ${s.order}`]);
     order.push('m.score DESC', `m.document_id${c} ASC`);
-    const rows = await this.backend.all<{ doc_key: number; score: number; total: number; top: number }>(sql`
-      SELECT m.doc_key, m.score, count(*) OVER () AS total, max(m.score) OVER () AS top FROM (
-        SELECT d.doc_key, d.document_id, ${m.score} AS score${join(sortCols, '')}
-        FROM ${m.from} WHERE ${this.conditions(req, m)}
-      ) m ORDER BY ${raw(order.join(', '))} LIMIT ${limit} OFFSET ${offset}`, req.signal);
-    // Past the last match the window has no row to report the total on.
-    const total = rows.length ? Number(rows[0]!.total) : offset > 0 ? await this.countDocuments(req) : 0;
-    const topScore = rows.length ? Number(rows[0]!.top) : 0;
+    const page = await this.backend.rank<{ doc_key: number; score: number }>({
+      inner: (score) => sql`SELECT d.doc_key, d.document_id, ${score} AS score${join(sortCols, '')} FROM ${m.from} WHERE ${this.conditions(req, m)}`,
+      score: m.score, columns: 'm.doc_key, m.score', order: order.join(', '), limit, offset,
+    }, req.signal);
+    const rows = page.rows;
+    // Past the last match the window (PostgreSQL) has no row to report the total on.
+    const total = page.total ?? (offset > 0 ? await this.countDocuments(req) : 0);
+    const topScore = rows.length ? (page.top ?? 0) : 0;
     return { total, topScore, items: rows.map((r) => ({ docKey: Number(r.doc_key), score: Number(r.score) })) };
   }
 
@@ -203,10 +227,10 @@ export class SqlSearchEngine implements SearchEngine {
   async rankPassages(req: DocumentSearch, offset: number, limit: number): Promise<RankedPassages> {
     const m = this.backend.passageMatch(req.query && normalize(req.query), analyzerFor(req.language));
     const c = this.backend.collate;
-    const rows = await this.backend.all<{ passage_key: number; doc_key: number; score: number; top: number }>(sql`
-      SELECT m.passage_key, m.doc_key, m.score, max(m.score) OVER () AS top FROM (
-        SELECT p.passage_key, p.doc_key, p.ordinal, d.document_id, ${m.score} AS score FROM ${m.from} WHERE ${this.conditions(req, m)}
-      ) m ORDER BY m.score DESC, m.document_id${raw(c)} ASC, m.ordinal ASC LIMIT ${limit} OFFSET ${offset}`, req.signal);
+    const { rows, top } = await this.backend.rank<{ passage_key: number; doc_key: number; score: number }>({
+      inner: (score) => sql`SELECT p.passage_key, p.doc_key, p.ordinal, d.document_id, ${score} AS score FROM ${m.from} WHERE ${this.conditions(req, m)}`,
+      score: m.score, columns: 'm.passage_key, m.doc_key, m.score', order: `m.score DESC, m.document_id${c} ASC, m.ordinal ASC`, limit, offset,
+    }, req.signal);
     if (!rows.length) return { topScore: 0, items: [] };
     // The page's passages only: their text is not carried through the ranking of every match.
     const texts = new Map(
@@ -215,7 +239,7 @@ export class SqlSearchEngine implements SearchEngine {
       ),
     );
     return {
-      topScore: Number(rows[0]!.top),
+      topScore: top ?? 0,
       items: rows.map((r) => ({ passageKey: Number(r.passage_key), docKey: Number(r.doc_key), content: texts.get(Number(r.passage_key)) ?? '', score: Number(r.score) })),
     };
   }
@@ -228,7 +252,7 @@ export class SqlSearchEngine implements SearchEngine {
     const parts = [
       m.where,
       sql`d.index_id = ${req.indexId}`,
-      SEARCHABLE,
+      sql`${this.backend.rowTest('d.status')} ${SEARCHABLE}`,
       // One language per search (Kendra: English unless the filter chooses another).
       sql`d.language_code = ${req.language}`,
       sql`(d.data_source_id IS NULL OR d.data_source_id NOT IN (SELECT s.id FROM data_sources s WHERE s.index_id = ${req.indexId} AND s.status = 'DELETING'))`,
