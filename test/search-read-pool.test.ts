@@ -193,6 +193,11 @@ describe('the read thread pool over a SQLite store', () => {
     assert.equal(await pool.countDocuments(req), ranked.total);
     const keys = ranked.items.map((r) => r.docKey);
     assert.deepEqual(await pool.documents(keys, 40), await main.documents(keys, 40));
+    // The first result's page, with the last result read too (as Query reads featured documents).
+    const page = await pool.rankPage(req, [], 0, 1, 40, [keys.at(-1)!]);
+    assert.deepEqual(page, await main.rankPage(req, [], 0, 1, 40, [keys.at(-1)!]));
+    const byKey = (a: number, b: number) => a - b;
+    assert.deepEqual(page.documents.map((d) => d.docKey).sort(byKey), [keys.at(-1)!, keys[0]!].sort(byKey));
     const facet = { key: 'department', maxResults: 5, nested: { key: '_category', maxResults: 5 } };
     assert.deepEqual(await pool.facet(search('team'), facet), await main.facet(search('team'), facet));
     assert.deepEqual(await pool.valueTypes(indexId, 'priority'), ['LONG']);

@@ -167,9 +167,12 @@ export class QueryService {
       return finish({ QueryId, ResultItems: [], FacetResults: facets.map((f) => facetResult(f, [])), TotalNumberOfResults: 0 });
     }
 
-    const ranked = limit > 0 ? await this.engine.rankDocuments(req, sort, offset, limit) : { total: await this.engine.countDocuments(req), topScore: 0, items: [] };
     const featuredKeys = offset === 0 ? plan.featuredDocKeys : [];
-    const docs = new Map((await this.engine.documents([...featuredKeys, ...ranked.items.map((r) => r.docKey)], EXCERPT_SOURCE_CHARS)).map((d) => [d.docKey, d]));
+    const { ranked, documents } =
+      limit > 0
+        ? await this.engine.rankPage(req, sort, offset, limit, EXCERPT_SOURCE_CHARS, featuredKeys)
+        : { ranked: { total: await this.engine.countDocuments(req), topScore: 0, items: [] }, documents: await this.engine.documents(featuredKeys, EXCERPT_SOURCE_CHARS) };
+    const docs = new Map(documents.map((d) => [d.docKey, d]));
     const relevance = query !== undefined && !normalize(query).negated;
     const item = (d: StoredDocument): FeaturedResultsItem => {
       const Id = `${QueryId}-${randomUUID()}`;

@@ -100,6 +100,8 @@ export interface RankedPassages {
 
 export interface SearchEngine {
   rankDocuments(req: DocumentSearch, sort: SortKey[], offset: number, limit: number): Promise<RankedPage>;
+  /** rankDocuments, then `also` and the page's documents (bodies cut at bodyChars): one call, one round trip to a read thread. */
+  rankPage(req: DocumentSearch, sort: SortKey[], offset: number, limit: number, bodyChars: number, also?: number[]): Promise<{ ranked: RankedPage; documents: StoredDocument[] }>;
   countDocuments(req: DocumentSearch): Promise<number>;
   documents(docKeys: number[], bodyChars: number): Promise<StoredDocument[]>;
   facet(req: DocumentSearch, spec: FacetSpec): Promise<FacetCount[]>;
@@ -173,6 +175,11 @@ export class SqlSearchEngine implements SearchEngine {
     const total = page.total ?? (offset > 0 ? await this.countDocuments(req) : 0);
     const topScore = rows.length ? (page.top ?? 0) : 0;
     return { total, topScore, items: rows.map((r) => ({ docKey: Number(r.doc_key), score: Number(r.score) })) };
+  }
+
+  async rankPage(req: DocumentSearch, sort: SortKey[], offset: number, limit: number, bodyChars: number, also: number[] = []): Promise<{ ranked: RankedPage; documents: StoredDocument[] }> {
+    const ranked = await this.rankDocuments(req, sort, offset, limit);
+    return { ranked, documents: await this.documents([...also, ...ranked.items.map((r) => r.docKey)], bodyChars) };
   }
 
   async countDocuments(req: DocumentSearch): Promise<number> {
