@@ -94,12 +94,18 @@ class Fts5Backend implements Backend {
    * until the end, which cost a third of a query of ten thousand matches.
    */
   async rank<T>(q: Ranking): Promise<{ rows: T[]; total: number; top: number }> {
-    this.tally = { total: 0, top: -Infinity };
-    const rows = await this.all<T>(sql`SELECT ${raw(q.columns)} FROM (${q.inner(sql`kendrite_tally(${q.score})`)}) m ORDER BY ${raw(q.order)} LIMIT ${q.limit} OFFSET ${q.offset}`);
-    return { rows, total: this.tally.total, top: this.tally.total ? this.tally.top : 0 };
+    // Read before anything else can run: another search's statement would reset the tally.
+    const tally = (this.tally = { total: 0, top: -Infinity });
+    const rows = this.run<T>(sql`SELECT ${raw(q.columns)} FROM (${q.inner(sql`kendrite_tally(${q.score})`)}) m ORDER BY ${raw(q.order)} LIMIT ${q.limit} OFFSET ${q.offset}`);
+    return { rows, total: tally.total, top: tally.total ? tally.top : 0 };
   }
 
   async all<T>(q: Sql): Promise<T[]> {
+    return this.run<T>(q);
+  }
+
+  /** Runs a statement to its end, synchronously (better-sqlite3). */
+  private run<T>(q: Sql): T[] {
     const params = q.params.map((p) => (p instanceof KeySet ? this.running.push(this.setOf(p.keys)) - 1 : p));
     try {
       return this.statement(q.text).all(...params) as T[];
