@@ -8,6 +8,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
+  BatchGetDocumentStatusCommand,
   BatchPutDocumentCommand,
   ListDataSourceSyncJobsCommand,
   QueryCommand,
@@ -25,10 +26,9 @@ import { SearchCancelled } from '../src/search/errors.js';
 import { fts5Engine } from '../src/search/fts5.js';
 import { parseQueryText } from '../src/search/queryText.js';
 import { ReadPool } from '../src/search/readPool.js';
-import { putIndexed } from './support/acl.js';
 import { activeCustomDataSource, activeIndex, jobReaching } from './support/kendra.js';
 import { CORPUS, ingestCorpus, storeQuery } from './support/searchCorpus.js';
-import { backends, describeOrSkip, TestServer, TestStore } from './support/server.js';
+import { backends, describeOrSkip, TestServer, TestStore, waitFor } from './support/server.js';
 
 describe('search.readThreads and KENDRITE_SEARCH_READ_THREADS', () => {
   let dir: string;
@@ -167,7 +167,13 @@ describe('the read thread pool over a SQLite store', () => {
       // Two documents whose bodies, read whole, need more heap than a small thread has (8 MB each as
       // JavaScript strings: a character outside Latin-1 makes V8 keep two bytes per character).
       const big = (n: number) => `${n} ${'ballast€ '.repeat(440_000)}`;
-      await putIndexed(k, indexId, [0, 1].map((n) => ({ Id: `big-${n}`, Title: `Ballast ${n}`, Blob: Buffer.from(big(n)), ContentType: 'PLAIN_TEXT' as const })), 120_000);
+      const put = await k.send(new BatchPutDocumentCommand({ IndexId: indexId, Documents: [0, 1].map((n) => ({ Id: `big-${n}`, Title: `Ballast ${n}`, Blob: Buffer.from(big(n)), ContentType: 'PLAIN_TEXT' as const })) }));
+      assert.deepEqual(put.FailedDocuments, []);
+      // Indexing 10 MB of text takes seconds, many on a busy machine.
+      await waitFor('the big documents indexed', async () => {
+        const r = await k.send(new BatchGetDocumentStatusCommand({ IndexId: indexId, DocumentInfoList: [{ DocumentId: 'big-0' }, { DocumentId: 'big-1' }] }));
+        return r.DocumentStatusList!.every((x) => x.DocumentStatus === 'INDEXED') ? true : undefined;
+      }, 180_000);
     } finally {
       await server.stop();
     }
@@ -193,11 +199,24 @@ describe('the read thread pool over a SQLite store', () => {
     assert.equal(await pool.countDocuments(req), ranked.total);
     const keys = ranked.items.map((r) => r.docKey);
     assert.deepEqual(await pool.documents(keys, 40), await main.documents(keys, 40));
+    // The first result's page, with the last result read too (as Query reads featured documents).
+    const page = await pool.rankPage(req, [], 0, 1, 40, [keys.at(-1)!]);
+    assert.deepEqual(page, await main.rankPage(req, [], 0, 1, 40, [keys.at(-1)!]));
+    const byKey = (a: number, b: number) => a - b;
+    assert.deepEqual(page.documents.map((d) => d.docKey).sort(byKey), [keys.at(-1)!, keys[0]!].sort(byKey));
     const facet = { key: 'department', maxResults: 5, nested: { key: '_category', maxResults: 5 } };
     assert.deepEqual(await pool.facet(search('team'), facet), await main.facet(search('team'), facet));
     assert.deepEqual(await pool.valueTypes(indexId, 'priority'), ['LONG']);
     assert.deepEqual(await pool.rankPassages(search('cluster'), 0, 5), await main.rankPassages(search('cluster'), 0, 5));
     assert.equal(pool.size, 1, 'one caller at a time needs one thread');
+  });
+
+  test('searches at once on the main thread engine (readThreads 0) each report their own total', async () => {
+    const texts = ['kubernetes', 'team', 'cluster OR dashboards', 'on-call'];
+    const alone = [];
+    for (const t of texts) alone.push(await main.rankDocuments(search(t), [], 0, 2));
+    assert.deepEqual(new Set(alone.map((r) => r.total)).size, texts.length, 'the searches differ in totals');
+    assert.deepEqual(await Promise.all(texts.map((t) => main.rankDocuments(search(t), [], 0, 2))), alone);
   });
 
   test('a thread that dies fails only its own call; the pool starts another', async () => {

@@ -7,15 +7,23 @@
  * Target: kendrite's p50 minus the bare server's p50 ≤ 1.5 × the engine's p50 — the API (SigV4,
  * validation, index lookup, excerpts and highlights, JSON) adds little beyond the search.
  *
+ * Read threads (search.readThreads), side by side in each round: kendrite with its default threads
+ * against the same server with readThreads 0 (every search on the main thread). Targets: throughput
+ * at 16 clients ≥ 3× the main-thread figure, p99 ≤ 4× p50. Then, while a FILESYSTEM sync indexes a
+ * folder of generated files (words no query matches), the same load
+ * again: Query p99 during the sync ≤ 3× its idle p99 (answers checked by status only: the documents
+ * added change BM25's collection statistics, and with them scores).
+ *
  * The documents are seeded straight into the SQLite store of a stopped kendrite, through the same
  * triggers and passage cutting that indexing uses; their text is drawn from a Zipf-distributed
  * vocabulary of made-up words, so that word frequencies look like a real collection's.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import BetterSqlite3 from 'better-sqlite3';
-import { CreateDataSourceCommand, CreateIndexCommand, DescribeDataSourceCommand, DescribeIndexCommand, KendraClient } from '@aws-sdk/client-kendra';
+import { CreateDataSourceCommand, CreateIndexCommand, DescribeDataSourceCommand, DescribeIndexCommand, KendraClient, ListDataSourceSyncJobsCommand, StartDataSourceSyncJobCommand } from '@aws-sdk/client-kendra';
 import { chunkPassages } from '../../src/search/passages.js';
 import { fts5Engine } from '../../src/search/fts5.js';
 import type { SearchEngine } from '../../src/search/engine.js';
@@ -24,7 +32,7 @@ import { parseQueryText } from '../../src/search/queryText.js';
 import { analyzerFor } from '../../src/search/analysis.js';
 import { queryLanguage } from '../../src/search/language.js';
 import { Connection, exchange, type Response } from '../lib/http1.js';
-import { startBaseline, startKendrite } from '../lib/processes.js';
+import { startBaseline, startKendrite, type KendriteProcess } from '../lib/processes.js';
 import type { ScenarioContext, ScenarioResult, Table, Target } from '../lib/scenario.js';
 import { KendraWire } from '../lib/signing.js';
 import { fmt, percentile } from '../lib/stats.js';
@@ -39,6 +47,15 @@ const VOCABULARY = 20_000;
 const QUERIES_PER_KIND = 8;
 const PAGE_SIZE = 10;
 const TARGET = 1.5;
+/** Query throughput with read threads over that with every search on the main thread (issue 14, target 3). */
+const THREADS_TARGET = 3;
+/** p99 over p50 with read threads, at 16 clients. */
+const TAIL_TARGET = 4;
+/** Query p99 during a sync over idle p99 (issue 14, target 5). */
+const DURING_SYNC_TARGET = 3;
+/** Files synced per second of measured load, so that the sync outlasts the measurement; at least SYNC_FILES_MIN. */
+const SYNC_FILES_PER_SECOND = 1000;
+const SYNC_FILES_MIN = 5000;
 const CREDENTIALS = { accessKeyId: 'AKIDBENCHQUERY', secretAccessKey: 'bench-query-secret' };
 const REGION = 'us-east-1';
 const DEPARTMENTS = ['Platform', 'Data', 'Security', 'People', 'Finance', 'Facilities', 'Legal', 'Sales'];
@@ -68,9 +85,15 @@ export interface Latencies {
 
 export async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
   const dataDir = ctx.tempDir('query');
+  const folder = path.join(ctx.tempDir('query-folder'), 'docs');
   const configFile = path.join(dataDir, 'bench-config.json');
-  writeFileSync(configFile, JSON.stringify({ credentials: [{ ...CREDENTIALS, accountId: '000000000000', permissions: 'read-write' }] }));
-  const serve = () => startKendrite({ repoRoot: ctx.repoRoot, dataDir, configFile, env: { KENDRITE_TRANSITION_DELAY_MS: '20' }, nodeArgs: ctx.options.kendriteNodeArgs });
+  writeFileSync(configFile, JSON.stringify({ credentials: [{ ...CREDENTIALS, accountId: '000000000000', permissions: 'read-write' }], folders: { allowedRoots: [folder] } }));
+  /** `readThreads` undefined: the server's default (one per core). */
+  const serve = (readThreads?: number) =>
+    startKendrite({
+      repoRoot: ctx.repoRoot, dataDir, configFile, nodeArgs: ctx.options.kendriteNodeArgs,
+      env: { KENDRITE_TRANSITION_DELAY_MS: '20', ...(readThreads !== undefined ? { KENDRITE_SEARCH_READ_THREADS: String(readThreads) } : {}) },
+    });
 
   ctx.log('creating the index and two CUSTOM data sources through the API');
   let kendrite = await serve();
@@ -102,12 +125,16 @@ export async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
   const baseline = await startBaseline();
   const engine = fts5Engine(path.join(dataDir, 'kendrite.db'));
   const errors: string[] = [];
-  const rounds: { kendrite: Latencies; engine: Latencies; single: Latencies; bare: Latencies }[] = [];
+  const rounds: { kendrite: Latencies; mainThread: Latencies; engine: Latencies; single: Latencies; bare: Latencies }[] = [];
+  const duringSync: Latencies[] = [];
+  let syncFiles = 0;
   try {
-    const wire = new KendraWire(kendrite.host, kendrite.port, CREDENTIALS, REGION);
-    const requests = await Promise.all(
-      queries.map((q) => wire.request('Query', { IndexId: indexId, QueryText: q.QueryText, PageSize: PAGE_SIZE, ...(q.wireFilter ? { AttributeFilter: q.wireFilter } : {}) })),
-    );
+    // Signed for one server's host and port: a restarted server (another port) needs them signed again.
+    const signed = (server: KendriteProcess) => {
+      const wire = new KendraWire(server.host, server.port, CREDENTIALS, REGION);
+      return Promise.all(queries.map((q) => wire.request('Query', { IndexId: indexId, QueryText: q.QueryText, PageSize: PAGE_SIZE, ...(q.wireFilter ? { AttributeFilter: q.wireFilter } : {}) })));
+    };
+    let requests = await signed(kendrite);
     // Each answer checked once against the engine's own ranking; under load, by status and length
     // (result ids, query id and feedback tokens are fresh UUIDs of fixed length every time).
     const lengths: number[] = [];
@@ -130,17 +157,66 @@ export async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
     const load = { connections: CLIENTS, warmupMs: ctx.options.warmupMs, durationMs: ctx.options.durationMs };
 
     for (let round = 1; round <= ctx.options.rounds; round++) {
-      ctx.log(`round ${round} of ${ctx.options.rounds}: kendrite`);
+      // The same server with every search on the main thread, then back to the default; which of the
+      // two runs first alternates, so that neither always follows a restart.
+      const onMainThread = async () => {
+        await kendrite.stop();
+        kendrite = await serve(0);
+        ctx.log(`round ${round} of ${ctx.options.rounds}: kendrite, readThreads 0`);
+        const mine = await signed(kendrite);
+        await warm(kendrite, mine);
+        const r = await httpLoad(kendrite.host, kendrite.port, mine, check, load);
+        await kendrite.stop();
+        kendrite = await serve();
+        requests = await signed(kendrite);
+        return r;
+      };
+      const k0First = round % 2 === 0 ? await onMainThread() : undefined;
+      ctx.log(`round ${round} of ${ctx.options.rounds}: kendrite (default read threads)`);
+      await warm(kendrite, requests);
       const k = await httpLoad(kendrite.host, kendrite.port, requests, check, load);
+      const k0 = k0First ?? (await onMainThread());
       ctx.log(`round ${round} of ${ctx.options.rounds}: engine`);
       const e = await engineLoad((i) => engineIds(engine, indexId, queries[i]!).then(() => undefined), queries.length, load);
       ctx.log(`round ${round} of ${ctx.options.rounds}: engine, one caller`);
       const e1 = await engineLoad((i) => engineIds(engine, indexId, queries[i]!).then(() => undefined), queries.length, { ...load, connections: 1 });
       ctx.log(`round ${round} of ${ctx.options.rounds}: bare node:http`);
       const b = await httpLoad(baseline.host, baseline.port, requests, (_, r) => (r.status === 200 && r.body.length === median.body.length ? undefined : `bare server answered ${r.status}`), load);
-      rounds.push({ kendrite: k, engine: e, single: e1, bare: b });
+      rounds.push({ kendrite: k, mainThread: k0, engine: e, single: e1, bare: b });
     }
-    for (const [side, r] of [['kendrite', medianOf(rounds.map((x) => x.kendrite))], ['bare server', medianOf(rounds.map((x) => x.bare))]] as const)
+
+    // The same load while a sync indexes a folder: every run must end before the sync does.
+    syncFiles = Math.max(SYNC_FILES_MIN, Math.ceil((SYNC_FILES_PER_SECOND * ctx.options.rounds * (ctx.options.warmupMs + ctx.options.durationMs)) / 1000));
+    ctx.log(`generating ${syncFiles.toLocaleString('en-US')} files to sync`);
+    generateFiles(folder, syncFiles);
+    const client = new KendraClient({ endpoint: kendrite.url, region: REGION, credentials: { ...CREDENTIALS }, maxAttempts: 1 });
+    try {
+      const Template = {
+        type: 'FILESYSTEM', syncMode: 'FULL_CRAWL',
+        connectionConfiguration: { repositoryEndpointMetadata: { path: folder } },
+        additionalProperties: { inclusionPatterns: [], exclusionPatterns: [], maxFileSizeInMegaBytes: '50' },
+      };
+      const Id = (await client.send(new CreateDataSourceCommand({ IndexId: indexId, Name: 'folder', Type: 'TEMPLATE', RoleArn: 'arn:aws:iam::000000000000:role/kendra', Configuration: { TemplateConfiguration: { Template } } }))).Id!;
+      await until(async () => (await client.send(new DescribeDataSourceCommand({ IndexId: indexId, Id }))).Status === 'ACTIVE');
+      const { ExecutionId } = await client.send(new StartDataSourceSyncJobCommand({ IndexId: indexId, Id }));
+      const job = async () => (await client.send(new ListDataSourceSyncJobsCommand({ IndexId: indexId, Id }))).History!.find((j) => j.ExecutionId === ExecutionId);
+      await until(async () => Number((await job())?.Metrics?.DocumentsAdded ?? 0) > 0, 120_000);
+      for (let round = 1; round <= ctx.options.rounds; round++) {
+        ctx.log(`round ${round} of ${ctx.options.rounds}: kendrite during the sync`);
+        // Checked by status only: each document added changes BM25's collection statistics, and with them scores and confidence buckets.
+        duringSync.push(await httpLoad(kendrite.host, kendrite.port, requests, (_, r) => (r.status === 200 ? undefined : `HTTP ${r.status}: ${r.body.toString().slice(0, 200)}`), load));
+        const j = await job();
+        if (j?.EndTime) errors.push(`the sync of ${syncFiles} files ended (${j.Status}) before the load of round ${round} did: Query during a sync was not measured throughout`);
+      }
+    } finally {
+      client.destroy();
+    }
+    for (const [side, r] of [
+      ['kendrite', medianOf(rounds.map((x) => x.kendrite))],
+      ['kendrite, readThreads 0', medianOf(rounds.map((x) => x.mainThread))],
+      ['kendrite during a sync', medianOf(duringSync)],
+      ['bare server', medianOf(rounds.map((x) => x.bare))],
+    ] as const)
       if (r.errors) errors.push(`${side}: ${r.errors} wrong or failed responses; first: ${r.firstError}`);
   } finally {
     await engine.close();
@@ -148,10 +224,72 @@ export async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
     await kendrite.stop();
   }
   const k = medianOf(rounds.map((x) => x.kendrite));
+  const k0 = medianOf(rounds.map((x) => x.mainThread));
   const e = medianOf(rounds.map((x) => x.engine));
   const b = medianOf(rounds.map((x) => x.bare));
   const single = medianOf(rounds.map((x) => x.single));
-  return { tables: [table(k, e, single, b, queries, ctx)], targets: [target(k, e, b)], errors };
+  const during = medianOf(duringSync);
+  return {
+    tables: [table(k, e, single, b, queries, ctx), threadsTable(k, k0, during, syncFiles, ctx)],
+    targets: [target(k, e, b), ...threadTargets(k, k0, during)],
+    errors,
+  };
+}
+
+/**
+ * Every query twice, all at once, before a freshly started server is measured: its read threads
+ * start, and its code and caches warm, outside the measured run (with both settings alike).
+ */
+async function warm(server: KendriteProcess, requests: Buffer[]): Promise<void> {
+  for (let pass = 0; pass < 2; pass++) await Promise.all(requests.map((r) => exchange(server.host, server.port, r)));
+}
+
+/** Files of words no query matches (the corpus's words are made of other letters), 1–4 KB, 1,000 per directory. */
+function generateFiles(root: string, n: number): void {
+  for (let i = 0; i < n; i++) {
+    const dir = path.join(root, `d${Math.floor(i / 1000)}`);
+    if (i % 1000 === 0) mkdirSync(dir, { recursive: true });
+    const words = Array.from({ length: 150 + ((i * 7919) % 450) }, (_, w) => `xq${((i * 31 + w * 17) % 5000).toString(36)}`);
+    writeFileSync(path.join(dir, `f${i}.txt`), `${words.join(' ')}.\n`);
+  }
+}
+
+function threadsTable(k: Latencies, k0: Latencies, during: Latencies, files: number, ctx: ScenarioContext): Table {
+  const row = (what: string, r: Latencies) => [what, fmt.rps(r.perSecond), fmt.ms(r.p50Ms), fmt.ms(r.p99Ms)];
+  return {
+    title: `Query on read threads (search.readThreads, default ${availableParallelism()} here) against every search on the main thread, ${CLIENTS} clients`,
+    columns: ['measured', 'queries/s', 'p50 ms', 'p99 ms'],
+    rows: [
+      row('kendrite, default read threads, idle', k),
+      row('kendrite, readThreads 0 (main thread)', k0),
+      row(`kendrite, default read threads, during a sync of ${files.toLocaleString('en-US')} files`, during),
+    ],
+    notes: [
+      `Each round runs both servers over the same data dir one after the other (a data dir takes one server at a time); median of ${ctx.options.rounds} rounds.`,
+      `Throughput ${fmt.ratio(k.perSecond / k0.perSecond)}× the main thread's (target ≥ ${THREADS_TARGET}); p99/p50 ${fmt.ratio(k.p99Ms / k.p50Ms)} (target ≤ ${TAIL_TARGET}); p99 during the sync ${fmt.ratio(during.p99Ms / k.p99Ms)}× idle (target ≤ ${DURING_SYNC_TARGET}).`,
+      'The sync is a FILESYSTEM data source over generated text files whose words no query matches; its answers are checked by status (the documents it adds change BM25\'s statistics, so scores and confidence buckets move).',
+    ],
+  };
+}
+
+function threadTargets(k: Latencies, k0: Latencies, during: Latencies): Target[] {
+  return [
+    {
+      name: `Query throughput at ${CLIENTS} clients on read threads ≥ ${THREADS_TARGET} × with every search on the main thread`,
+      pass: k.perSecond >= THREADS_TARGET * k0.perSecond,
+      detail: `${fmt.rps(k.perSecond)} against ${fmt.rps(k0.perSecond)} queries/s: ${fmt.ratio(k.perSecond / k0.perSecond)}×`,
+    },
+    {
+      name: `Query p99 ≤ ${TAIL_TARGET} × p50 on read threads at ${CLIENTS} clients`,
+      pass: k.p99Ms <= TAIL_TARGET * k.p50Ms,
+      detail: `p99 ${fmt.ms(k.p99Ms)} ms, p50 ${fmt.ms(k.p50Ms)} ms: ${fmt.ratio(k.p99Ms / k.p50Ms)}×`,
+    },
+    {
+      name: `Query p99 during a sync ≤ ${DURING_SYNC_TARGET} × idle p99`,
+      pass: during.count > 0 && during.p99Ms <= DURING_SYNC_TARGET * k.p99Ms,
+      detail: `${fmt.ms(during.p99Ms)} ms against ${fmt.ms(k.p99Ms)} ms: ${fmt.ratio(during.p99Ms / k.p99Ms)}× (${fmt.rps(during.perSecond)} queries/s during the sync)`,
+    },
+  ];
 }
 
 /** What the engine returns for one query's first page: rank, then read the page's rows (as Query does). */

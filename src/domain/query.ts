@@ -180,10 +180,12 @@ export class QueryService {
     const nothingToFind = input.QueryText !== undefined && query === undefined;
     if (!documentsWanted || nothingToFind) return finish({ QueryId, ResultItems: [], FacetResults: facets.map((f) => facetResult(f, [])), TotalNumberOfResults: 0 });
 
-    const ranked = limit > 0 || collapse ? await this.engine.rankDocuments(req, sort, offset, limit, collapse) : { total: await this.engine.countDocuments(req), topScore: 0, items: [] };
     const featuredKeys = offset === 0 ? plan.featuredDocKeys : [];
-    const expandedKeys = ranked.items.flatMap((r) => r.group?.expanded.map((e) => e.docKey) ?? []);
-    const docs = new Map((await this.engine.documents([...featuredKeys, ...ranked.items.map((r) => r.docKey), ...expandedKeys], EXCERPT_SOURCE_CHARS)).map((d) => [d.docKey, d]));
+    const { ranked, documents } =
+      limit > 0 || collapse
+        ? await this.engine.rankPage(req, sort, offset, limit, EXCERPT_SOURCE_CHARS, featuredKeys, collapse)
+        : { ranked: { total: await this.engine.countDocuments(req), topScore: 0, items: [] }, documents: await this.engine.documents(featuredKeys, EXCERPT_SOURCE_CHARS) };
+    const docs = new Map(documents.map((d) => [d.docKey, d]));
     const relevance = query !== undefined && !normalize(query).negated;
     const item = (d: StoredDocument): FeaturedResultsItem => {
       const Id = `${QueryId}-${randomUUID()}`;

@@ -119,6 +119,11 @@ export interface RankedPassages {
 
 export interface SearchEngine {
   rankDocuments(req: DocumentSearch, sort: SortKey[], offset: number, limit: number, collapse?: Collapse): Promise<RankedPage>;
+  /**
+   * rankDocuments, then `also`, the page's documents and those its groups expand to (bodies cut at
+   * bodyChars): one call, one round trip to a read thread.
+   */
+  rankPage(req: DocumentSearch, sort: SortKey[], offset: number, limit: number, bodyChars: number, also?: number[], collapse?: Collapse): Promise<{ ranked: RankedPage; documents: StoredDocument[] }>;
   countDocuments(req: DocumentSearch): Promise<number>;
   documents(docKeys: number[], bodyChars: number): Promise<StoredDocument[]>;
   facet(req: DocumentSearch, spec: FacetSpec): Promise<FacetCount[]>;
@@ -145,11 +150,35 @@ export interface Backend {
   /** The first n characters of a text column. */
   prefix(column: string, n: number): Sql;
   memberOf: MemberOf;
+  /** A column tested row by row, never through an index (several index probes per row cost more than the test). */
+  rowTest(column: string): Sql;
+  /** Runs a ranking: the page of its rows in order, with the number and best score of all its rows (none when it cannot tell: no row on the page). */
+  rank<T>(q: Ranking, signal?: AbortSignal): Promise<{ rows: T[]; total?: number; top?: number }>;
   all<T>(q: Sql, signal?: AbortSignal): Promise<T[]>;
   close(): Promise<void>;
 }
 
-const SEARCHABLE = raw(`d.status IN (${SEARCHABLE_STATUSES.map((st) => `'${st}'`).join(', ')})`);
+/** A ranking statement's parts: every row (`inner`, given how to compute its score) and the page of them wanted. */
+export interface Ranking {
+  inner: (score: Sql) => Sql;
+  score: Sql;
+  /** The columns of `m` (inner's rows) the page returns. */
+  columns: string;
+  order: string;
+  limit: number;
+  offset: number;
+}
+
+/** A ranking in one statement with window functions for the total and best score (they need every row kept until the end). */
+export async function windowRank<T>(backend: Backend, q: Ranking, signal?: AbortSignal): Promise<{ rows: T[]; total?: number; top?: number }> {
+  const rows = await backend.all<T & { total: number; top: number }>(sql`
+    SELECT ${raw(q.columns)}, count(*) OVER () AS total, max(m.score) OVER () AS top FROM (${q.inner(q.score)}) m
+    ORDER BY ${raw(q.order)} LIMIT ${q.limit} OFFSET ${q.offset}`, signal);
+  if (!rows.length) return { rows };
+  return { rows, total: Number(rows[0]!.total), top: Number(rows[0]!.top) };
+}
+
+const SEARCHABLE = raw(`IN (${SEARCHABLE_STATUSES.map((st) => `'${st}'`).join(', ')})`);
 
 export class SqlSearchEngine implements SearchEngine {
   constructor(private readonly backend: Backend) {}
@@ -160,6 +189,25 @@ export class SqlSearchEngine implements SearchEngine {
     const c = this.backend.collate;
     const score = req.relevance ? 'tuned' : 'score';
     const order = [...sortOrder(sort, 's', c), `m.${score} DESC`, `m.document_id${c} ASC`];
+    if (req.relevance || collapse) return this.rankTuned(req, m, sortCols, order, offset, limit, collapse);
+    const page = await this.backend.rank<{ doc_key: number; score: number }>({
+      inner: (score) => sql`SELECT d.doc_key, d.document_id, ${score} AS score${join(sortCols, '')} FROM ${m.from} WHERE ${this.conditions(req, m)}`,
+      score: m.score, columns: 'm.doc_key, m.score', order: order.join(', '), limit, offset,
+    }, req.signal);
+    const rows = page.rows;
+    // Past the last match the window (PostgreSQL) has no row to report the total on.
+    const total = page.total ?? (offset > 0 ? await this.countDocuments(req) : 0);
+    const topScore = rows.length ? (page.top ?? 0) : 0;
+    return { total, topScore, items: rows.map((r) => ({ docKey: Number(r.doc_key), score: Number(r.score) })) };
+  }
+
+  /**
+   * A ranking whose order is not the text score alone: relevance tuning (window functions place
+   * numeric boosts among all matches) or a collapse into groups. Other rankings take the backend's
+   * own (rank), which need not keep every match until the end.
+   */
+  private async rankTuned(req: DocumentSearch, m: TextMatch, sortCols: Sql[], order: string[], offset: number, limit: number, collapse?: Collapse): Promise<RankedPage> {
+    const score = req.relevance ? 'tuned' : 'score';
     const groupCols = collapse ? [sql`, ${collapse.type ? sortValue({ key: collapse.key, order: 'ASC', type: collapse.type }) : raw('NULL')} AS gv`, ...collapse.sort.map((s, i) => sql`, ${sortValue(s)} AS c${raw(String(i))}`)] : [];
     const inner = sql`SELECT d.doc_key, d.document_id, ${m.score} AS score${join(sortCols, '')}${join(groupCols, '')}${req.relevance ? relevanceColumns(req.relevance) : raw('')}
         FROM ${m.from} WHERE ${this.conditions(req, m)}`;
@@ -170,8 +218,7 @@ export class SqlSearchEngine implements SearchEngine {
       ORDER BY ${raw(order.join(', '))} LIMIT ${limit} OFFSET ${offset}`, req.signal);
     // Past the last match the window has no row to report the total on.
     const total = rows.length ? Number(rows[0]!.total) : offset > 0 ? await this.countDocuments(req) : 0;
-    const topScore = rows.length ? Number(rows[0]!.top) : 0;
-    return { total, topScore, items: rows.map((r) => ({ docKey: Number(r.doc_key), score: Number(r.score) })) };
+    return { total, topScore: rows.length ? Number(rows[0]!.top) : 0, items: rows.map((r) => ({ docKey: Number(r.doc_key), score: Number(r.score) })) };
   }
 
   /**
@@ -203,6 +250,12 @@ export class SqlSearchEngine implements SearchEngine {
     }
     const total = rows.length ? Number(rows[0]!.total) : offset > 0 ? (await this.rankGroups(req, scored, order, collapse, 0, 1)).total : 0;
     return { total, topScore: rows.length ? Number(rows[0]!.top) : 0, items };
+  }
+
+  async rankPage(req: DocumentSearch, sort: SortKey[], offset: number, limit: number, bodyChars: number, also: number[] = [], collapse?: Collapse): Promise<{ ranked: RankedPage; documents: StoredDocument[] }> {
+    const ranked = await this.rankDocuments(req, sort, offset, limit, collapse);
+    const keys = ranked.items.flatMap((r) => [r.docKey, ...(r.group?.expanded.map((e) => e.docKey) ?? [])]);
+    return { ranked, documents: await this.documents([...also, ...keys], bodyChars) };
   }
 
   async countDocuments(req: DocumentSearch): Promise<number> {
@@ -257,12 +310,10 @@ export class SqlSearchEngine implements SearchEngine {
   async rankPassages(req: DocumentSearch, offset: number, limit: number): Promise<RankedPassages> {
     const m = this.backend.passageMatch(req.query && normalize(req.query), analyzerFor(req.language), req.relevance?.text);
     const c = this.backend.collate;
-    const score = req.relevance ? 'tuned' : 'score';
-    const inner = sql`SELECT p.passage_key, p.doc_key, p.ordinal, d.document_id, ${m.score} AS score${req.relevance ? relevanceColumns(req.relevance) : raw('')} FROM ${m.from} WHERE ${this.conditions(req, m)}`;
-    const scored = req.relevance ? tunedScores(req.relevance, inner, req.query !== undefined && !normalize(req.query).negated) : inner;
-    const rows = await this.backend.all<{ passage_key: number; doc_key: number; score: number; top: number }>(sql`
-      SELECT m.passage_key, m.doc_key, m.${raw(score)} AS score, max(m.${raw(score)}) OVER () AS top FROM (${scored}) m
-      ORDER BY m.${raw(score)} DESC, m.document_id${raw(c)} ASC, m.ordinal ASC LIMIT ${limit} OFFSET ${offset}`, req.signal);
+    const { rows, top } = req.relevance ? await this.rankTunedPassages(req, m, offset, limit) : await this.backend.rank<PassageRow>({
+      inner: (score) => sql`SELECT p.passage_key, p.doc_key, p.ordinal, d.document_id, ${score} AS score FROM ${m.from} WHERE ${this.conditions(req, m)}`,
+      score: m.score, columns: 'm.passage_key, m.doc_key, m.score', order: `m.score DESC, m.document_id${c} ASC, m.ordinal ASC`, limit, offset,
+    }, req.signal);
     if (!rows.length) return { topScore: 0, items: [] };
     // The page's passages only: their text is not carried through the ranking of every match.
     const texts = new Map(
@@ -271,9 +322,20 @@ export class SqlSearchEngine implements SearchEngine {
       ),
     );
     return {
-      topScore: Number(rows[0]!.top),
+      topScore: top ?? 0,
       items: rows.map((r) => ({ passageKey: Number(r.passage_key), docKey: Number(r.doc_key), content: texts.get(Number(r.passage_key)) ?? '', score: Number(r.score) })),
     };
+  }
+
+  /** rankPassages with relevance tuning: the tuned score of every match (window functions), its best taken on the way. */
+  private async rankTunedPassages(req: DocumentSearch, m: TextMatch, offset: number, limit: number): Promise<{ rows: PassageRow[]; top: number }> {
+    const c = this.backend.collate;
+    const inner = sql`SELECT p.passage_key, p.doc_key, p.ordinal, d.document_id, ${m.score} AS score${relevanceColumns(req.relevance!)} FROM ${m.from} WHERE ${this.conditions(req, m)}`;
+    const scored = tunedScores(req.relevance!, inner, req.query !== undefined && !normalize(req.query).negated);
+    const rows = await this.backend.all<PassageRow & { top: number }>(sql`
+      SELECT m.passage_key, m.doc_key, m.tuned AS score, max(m.tuned) OVER () AS top FROM (${scored}) m
+      ORDER BY m.tuned DESC, m.document_id${raw(c)} ASC, m.ordinal ASC LIMIT ${limit} OFFSET ${offset}`, req.signal);
+    return { rows, top: rows.length ? Number(rows[0]!.top) : 0 };
   }
 
   close(): Promise<void> {
@@ -284,7 +346,7 @@ export class SqlSearchEngine implements SearchEngine {
     const parts = [
       m.where,
       sql`d.index_id = ${req.indexId}`,
-      SEARCHABLE,
+      sql`${this.backend.rowTest('d.status')} ${SEARCHABLE}`,
       // One language per search (Kendra: English unless the filter chooses another).
       sql`d.language_code = ${req.language}`,
       sql`(d.data_source_id IS NULL OR d.data_source_id NOT IN (SELECT s.id FROM data_sources s WHERE s.index_id = ${req.indexId} AND s.status = 'DELETING'))`,
@@ -304,6 +366,8 @@ function contentCondition(c: ContentSources): Sql {
   const parts = [...of, ...(c.direct ? [sql`d.data_source_id IS NULL`] : [])];
   return parts.length ? sql`(${join(parts, ' OR ')})` : raw('1 = 0');
 }
+
+type PassageRow = { passage_key: number; doc_key: number; score: number };
 
 type FacetRow = { t: ValueType; s: string | null; n: number | null; c: number };
 

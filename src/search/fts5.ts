@@ -8,7 +8,7 @@
  */
 import BetterSqlite3 from 'better-sqlite3';
 import type { Analyzer } from './analysis.js';
-import { SqlSearchEngine, type Backend, type TextMatch } from './engine.js';
+import { SqlSearchEngine, type Backend, type Ranking, type TextMatch } from './engine.js';
 import type { TextWeights } from './relevance.js';
 import { fts5Match } from './matchSyntax.js';
 import type { NormalQuery } from './queryText.js';
@@ -40,11 +40,18 @@ class Fts5Backend implements Backend {
   /** One Set per caller's key list, shared by the statements of one search. */
   private readonly sets = new WeakMap<string[], Set<string>>();
   readonly collate = '';
+  /** The rows the ranking statement running now has scored, and their best score (rank). */
+  private tally = { total: 0, top: -Infinity };
 
   constructor(file: string) {
     this.db = new BetterSqlite3(file, { readonly: true, fileMustExist: true });
     this.db.pragma('busy_timeout = 5000');
     this.db.function('kendrite_has_key', (key: unknown, set: unknown) => (this.running[set as number]!.has(key as string) ? 1 : 0));
+    this.db.function('kendrite_tally', (score: unknown) => {
+      this.tally.total++;
+      if ((score as number) > this.tally.top) this.tally.top = score as number;
+      return score as number;
+    });
   }
 
   documentMatch(q: NormalQuery | undefined, analyzer: Analyzer, weights?: TextWeights): TextMatch {
@@ -83,7 +90,28 @@ class Fts5Backend implements Backend {
     return sql`kendrite_has_key(${raw(column)}, ${new KeySet(keys)}) = 1`;
   }
 
+  rowTest(column: string): Sql {
+    return raw(`+${column}`);
+  }
+
+  /**
+   * Every row is scored as it is found, its count and best score taken on the way (kendrite_tally), so
+   * that the sort keeps only the page's rows: window functions for the total would keep every match
+   * until the end, which cost a third of a query of ten thousand matches.
+   */
+  async rank<T>(q: Ranking): Promise<{ rows: T[]; total: number; top: number }> {
+    // Read before anything else can run: another search's statement would reset the tally.
+    const tally = (this.tally = { total: 0, top: -Infinity });
+    const rows = this.run<T>(sql`SELECT ${raw(q.columns)} FROM (${q.inner(sql`kendrite_tally(${q.score})`)}) m ORDER BY ${raw(q.order)} LIMIT ${q.limit} OFFSET ${q.offset}`);
+    return { rows, total: tally.total, top: tally.total ? tally.top : 0 };
+  }
+
   async all<T>(q: Sql): Promise<T[]> {
+    return this.run<T>(q);
+  }
+
+  /** Runs a statement to its end, synchronously (better-sqlite3). */
+  private run<T>(q: Sql): T[] {
     const params = q.params.map((p) => (p instanceof KeySet ? this.running.push(this.setOf(p.keys)) - 1 : p));
     try {
       return this.statement(q.text).all(...params) as T[];

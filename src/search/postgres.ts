@@ -6,7 +6,7 @@
  */
 import pg from 'pg';
 import type { Analyzer } from './analysis.js';
-import { SqlSearchEngine, type Backend, type TextMatch } from './engine.js';
+import { SqlSearchEngine, windowRank, type Backend, type Ranking, type TextMatch } from './engine.js';
 import type { TextWeights } from './relevance.js';
 import { SearchCancelled } from './errors.js';
 import { tsquery } from './matchSyntax.js';
@@ -76,6 +76,14 @@ class PostgresBackend implements Backend {
    */
   memberOf(column: string, keys: string[]): Sql {
     return sql`(${raw(column)} IN (SELECT unnest((SELECT ${keys}::text[])))) IS TRUE`;
+  }
+
+  rowTest(column: string): Sql {
+    return raw(column);
+  }
+
+  rank<T>(q: Ranking, signal?: AbortSignal): Promise<{ rows: T[]; total?: number; top?: number }> {
+    return windowRank<T>(this, q, signal);
   }
 
   async all<T>(q: Sql, signal?: AbortSignal): Promise<T[]> {

@@ -57,6 +57,10 @@ export class ReadPool implements SearchEngine {
     return this.call('rankDocuments', [bare(req), sort, offset, limit, collapse], req.signal) as Promise<RankedPage>;
   }
 
+  rankPage(req: DocumentSearch, sort: SortKey[], offset: number, limit: number, bodyChars: number, also: number[] = [], collapse?: Collapse): Promise<{ ranked: RankedPage; documents: StoredDocument[] }> {
+    return this.call('rankPage', [bare(req), sort, offset, limit, bodyChars, also, collapse], req.signal) as Promise<{ ranked: RankedPage; documents: StoredDocument[] }>;
+  }
+
   countDocuments(req: DocumentSearch): Promise<number> {
     return this.call('countDocuments', [bare(req)], req.signal) as Promise<number>;
   }

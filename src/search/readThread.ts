@@ -8,7 +8,7 @@ import type { SearchEngine } from './engine.js';
 import { fts5Engine } from './fts5.js';
 
 /** The engine's reading methods: what the pool forwards. */
-export type ReadMethod = 'rankDocuments' | 'countDocuments' | 'documents' | 'facet' | 'valueTypes' | 'rankPassages';
+export type ReadMethod = 'rankDocuments' | 'rankPage' | 'countDocuments' | 'documents' | 'facet' | 'valueTypes' | 'rankPassages';
 
 export interface ReadCall {
   id: number;

@@ -1,8 +1,8 @@
 import { BatchGetDocumentStatusCommand, BatchPutDocumentCommand, QueryCommand, type Document, type KendraClient, type UserContext } from '@aws-sdk/client-kendra';
 import { waitFor } from './server.js';
 
-/** Puts documents (10 per batch) and waits until every one is INDEXED (waitMs per batch: waitFor's default unless given). */
-export async function putIndexed(k: KendraClient, indexId: string, docs: Document[], waitMs?: number): Promise<void> {
+/** Puts documents (10 per batch) and waits until every one is INDEXED. */
+export async function putIndexed(k: KendraClient, indexId: string, docs: Document[]): Promise<void> {
   for (let i = 0; i < docs.length; i += 10) {
     const r = await k.send(new BatchPutDocumentCommand({ IndexId: indexId, Documents: docs.slice(i, i + 10) }));
     if (r.FailedDocuments?.length) throw new Error(`rejected: ${JSON.stringify(r.FailedDocuments)}`);
@@ -12,7 +12,7 @@ export async function putIndexed(k: KendraClient, indexId: string, docs: Documen
     await waitFor(`documents ${ids.join(', ')} indexed`, async () => {
       const r = await k.send(new BatchGetDocumentStatusCommand({ IndexId: indexId, DocumentInfoList: ids.map((DocumentId) => ({ DocumentId })) }));
       return r.DocumentStatusList!.every((s) => s.DocumentStatus === 'INDEXED' || s.DocumentStatus === 'UPDATED') ? true : undefined;
-    }, waitMs);
+    });
   }
 }
 
