@@ -129,7 +129,7 @@ export class DocumentIndexer {
       return undefined;
     }
     let docKey: number;
-    if (existing) await this.store.documents.update((docKey = Number(existing.doc_key)), { ...row, status: held ? 'UPDATED' : 'INDEXED' }, trx);
+    if (existing) await this.store.documents.update((docKey = Number(existing.doc_key)), { ...changedOnly(existing, row), status: held ? 'UPDATED' : 'INDEXED' }, trx);
     else docKey = await this.store.documents.insert({ ...row, index_id: indexId, document_id: documentId, status: 'INDEXED', created_at: now }, trx);
     // A document stored before (even a failed one) may have passages and access rows to replace; a new one has none.
     const replace = existing !== undefined;
@@ -154,6 +154,16 @@ export class DocumentIndexer {
     if (executionId && (await this.store.reports.record(executionId, documentId, 'DELETED', reason, this.clock(), trx))) return { deleted: 1 };
     return undefined;
   }
+}
+
+/** Columns whose update rewrites a document's attribute rows (the schema's triggers): set only when they change. */
+const ATTRIBUTE_COLUMNS = ['attributes', 'data_source_id', 'language_code'] as const;
+
+/** The row without the attribute-bearing columns that hold the same values already (a modified text seldom changes its attributes). */
+function changedOnly<T extends Record<(typeof ATTRIBUTE_COLUMNS)[number], unknown>>(existing: DocumentRow, row: T): Partial<T> {
+  const out: Partial<T> = { ...row };
+  for (const c of ATTRIBUTE_COLUMNS) if (existing[c] === row[c]) delete out[c];
+  return out;
 }
 
 /** A document's text as it is stored, the same on both backends (see store/storableText.ts). */
