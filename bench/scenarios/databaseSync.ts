@@ -186,8 +186,8 @@ async function baselineSync(source: URL, table: string, dataDir: string): Promis
     await store.db.transaction().execute(async (trx) => {
       for (const [id, title, body, published] of batch.rows as [string, string, string, Date][]) {
         const attributes = JSON.stringify([{ Key: '_created_at', Value: { DateValue: published.toISOString() } }]);
-        insert.run(String(id), title, body, attributes, Buffer.byteLength(body), now, now);
-        await writePassages(trx, 'bench', String(id), body);
+        const { lastInsertRowid } = insert.run(String(id), title, body, attributes, Buffer.byteLength(body), now, now);
+        await writePassages(trx, { doc_key: Number(lastInsertRowid), title, language_code: 'en', search_title: null, search_body: null }, body, false);
       }
     });
     n += batch.rows.length;

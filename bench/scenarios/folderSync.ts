@@ -244,8 +244,8 @@ async function baselineFullSync(root: string, dataDir: string): Promise<Rate> {
     await store.db.transaction().execute(async (trx) => {
       for (const file of all.slice(i, i + 1000)) {
         const text = readFileSync(file, 'utf8');
-        insert.run(file, path.basename(file), text, Buffer.byteLength(text), now, now);
-        await writePassages(trx, 'bench', file, text);
+        const { lastInsertRowid } = insert.run(file, path.basename(file), text, Buffer.byteLength(text), now, now);
+        await writePassages(trx, { doc_key: Number(lastInsertRowid), title: path.basename(file), language_code: 'en', search_title: null, search_body: null }, text, false);
       }
     });
   }

@@ -99,8 +99,10 @@ export class DocumentStore {
     return this.db.selectFrom('documents').selectAll().where('index_id', '=', indexId).where('document_id', 'in', ids).execute();
   }
 
-  async insert(row: Omit<DocumentRow, 'doc_key'>, db: Db): Promise<void> {
-    await db.insertInto('documents').values(row).execute();
+  /** Inserts a document; returns its doc_key (which the writes of its passages and access rows need). */
+  async insert(row: Omit<DocumentRow, 'doc_key'>, db: Db): Promise<number> {
+    const r = await db.insertInto('documents').values(row).returning('doc_key').executeTakeFirstOrThrow();
+    return Number(r.doc_key);
   }
 
   async update(docKey: number, patch: Partial<Omit<DocumentRow, 'doc_key'>>, db: Db): Promise<void> {

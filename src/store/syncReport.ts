@@ -18,15 +18,16 @@ export class SyncReportStore {
     return Number(r.numInsertedOrUpdatedRows ?? 0n) > 0;
   }
 
-  async has(executionId: string, documentId: string, actions: ReportAction[], db: Db = this.db): Promise<boolean> {
-    const r = await db
-      .selectFrom('sync_report')
-      .select('action')
-      .where('execution_id', '=', executionId)
-      .where('document_id', '=', documentId)
-      .where('action', 'in', actions)
-      .executeTakeFirst();
-    return r !== undefined;
+  /**
+   * Records `action` unless the job's report already holds one of `among` for the document (an
+   * ADDED or MODIFIED line counts once per job): the check and the write are one statement.
+   */
+  async recordFirst(executionId: string, documentId: string, action: ReportAction, among: ReportAction[], now: number, db: Db = this.db): Promise<boolean> {
+    const r = await sql`INSERT INTO sync_report (execution_id, document_id, action, reason, at)
+      SELECT CAST(${executionId} AS TEXT), CAST(${documentId} AS TEXT), CAST(${action} AS TEXT), NULL, CAST(${now} AS BIGINT)
+      WHERE NOT EXISTS (SELECT 1 FROM sync_report WHERE execution_id = ${executionId} AND document_id = ${documentId} AND action IN (${sql.join(among)}))
+      ON CONFLICT (execution_id, action, document_id) DO NOTHING`.execute(db);
+    return Number(r.numAffectedRows ?? 0n) > 0;
   }
 
   /** A page of a job's report, ordered by document id then action; `after` is [document_id, action]. */

@@ -128,13 +128,14 @@ export class DocumentIndexer {
       await this.store.documents.update(existing.doc_key, { applied_seq: seq, seen_by: executionId, version: p.version, status: existing.status === 'UPDATE_FAILED' ? 'UPDATED' : existing.status, failure_reason: null }, trx);
       return undefined;
     }
-    if (existing) await this.store.documents.update(existing.doc_key, { ...row, status: held ? 'UPDATED' : 'INDEXED' }, trx);
-    else await this.store.documents.insert({ ...row, index_id: indexId, document_id: documentId, status: 'INDEXED', created_at: now }, trx);
-    await writePassages(trx, indexId, documentId, p.body);
-    await writeDocumentAccess(trx, indexId, documentId, accessRows(p.access, dataSourceId), p.accessConfigurationId ?? null);
-    if (!executionId || (await this.store.reports.has(executionId, documentId, ['ADDED', 'MODIFIED'], trx))) return undefined;
-    const action = held ? 'MODIFIED' : 'ADDED';
-    await this.store.reports.record(executionId, documentId, action, null, now, trx);
+    let docKey: number;
+    if (existing) await this.store.documents.update((docKey = Number(existing.doc_key)), { ...changedOnly(existing, row), status: held ? 'UPDATED' : 'INDEXED' }, trx);
+    else docKey = await this.store.documents.insert({ ...row, index_id: indexId, document_id: documentId, status: 'INDEXED', created_at: now }, trx);
+    // A document stored before (even a failed one) may have passages and access rows to replace; a new one has none.
+    const replace = existing !== undefined;
+    await writePassages(trx, { doc_key: docKey, title: p.title, language_code: p.language, search_title: p.searchTitle, search_body: p.searchBody }, p.body, replace);
+    await writeDocumentAccess(trx, docKey, accessRows(p.access, dataSourceId), p.accessConfigurationId ?? null, replace);
+    if (!executionId || !(await this.store.reports.recordFirst(executionId, documentId, held ? 'MODIFIED' : 'ADDED', ['ADDED', 'MODIFIED'], now, trx))) return undefined;
     return held ? { modified: 1 } : { added: 1 };
   }
 
@@ -153,6 +154,16 @@ export class DocumentIndexer {
     if (executionId && (await this.store.reports.record(executionId, documentId, 'DELETED', reason, this.clock(), trx))) return { deleted: 1 };
     return undefined;
   }
+}
+
+/** Columns whose update rewrites a document's attribute rows (the schema's triggers): set only when they change. */
+const ATTRIBUTE_COLUMNS = ['attributes', 'data_source_id', 'language_code'] as const;
+
+/** The row without the attribute-bearing columns that hold the same values already (a modified text seldom changes its attributes). */
+function changedOnly<T extends Record<(typeof ATTRIBUTE_COLUMNS)[number], unknown>>(existing: DocumentRow, row: T): Partial<T> {
+  const out: Partial<T> = { ...row };
+  for (const c of ATTRIBUTE_COLUMNS) if (existing[c] === row[c]) delete out[c];
+  return out;
 }
 
 /** A document's text as it is stored, the same on both backends (see store/storableText.ts). */

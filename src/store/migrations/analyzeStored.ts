@@ -2,7 +2,7 @@ import type { Transaction } from 'kysely';
 import { analyzerFor } from '../../search/analysis.js';
 import { needsSegmenting } from '../../search/tokenize.js';
 import type { Database } from '../schema.js';
-import { writePassages } from '../searchPassages.js';
+import { rewritePassages } from '../searchPassages.js';
 
 /** Rows read at a time: bodies are up to a few MB each. */
 const BATCH = 50;
@@ -28,7 +28,7 @@ export async function analyzeStoredDocuments(trx: Transaction<Database>): Promis
       const analyzer = analyzerFor(r.language_code);
       if (analyzer.english && !needsSegmenting(r.title) && !needsSegmenting(r.body)) continue;
       await trx.updateTable('documents').set({ search_title: analyzer.indexText(r.title), search_body: analyzer.indexText(r.body) }).where('doc_key', '=', r.doc_key).execute();
-      await writePassages(trx, r.index_id, r.document_id, r.body);
+      await rewritePassages(trx, r.index_id, r.document_id, r.body);
     }
   }
 }
