@@ -183,12 +183,13 @@ export class QuerySuggestions {
   }
 
   async get(scope: Scope, input: GetSuggestionsInput): Promise<{ QuerySuggestionsId: string; Suggestions: Suggestion[] }> {
-    const ix = await this.indices.get(scope, input.IndexId);
+    const types = new Set(input.SuggestionTypes?.length ? input.SuggestionTypes : ['QUERY']);
+    // Field suggestions read the index's access settings as they are now; suggestions from the log need the index to exist.
+    const ix = types.has('DOCUMENT_ATTRIBUTES') ? await this.indices.get(scope, input.IndexId) : await this.indices.recent(scope, input.IndexId);
     const QuerySuggestionsId = randomUUID();
     const max = input.MaxSuggestionsCount ?? DEFAULT_MAX_SUGGESTIONS;
     if (!Number.isInteger(max) || max < 1 || max > MAX_SUGGESTIONS) throw invalid(`MaxSuggestionsCount must be 1-${MAX_SUGGESTIONS}; got ${max}.`);
     const prefix = normalizeQueryText(input.QueryText);
-    const types = new Set(input.SuggestionTypes?.length ? input.SuggestionTypes : ['QUERY']);
     const built = await this.current(input.IndexId);
     const settings = built.settings;
     const attrConfig = input.AttributeSuggestionsConfig;

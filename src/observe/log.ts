@@ -1,6 +1,10 @@
 // The one logger of a kendrite process (made in app.ts, handed down like the clock and the store):
-// JSON lines by pino, or pino-pretty's readable lines when a person watches the terminal. Both are
-// written synchronously on this thread: no transport thread, nothing lost at exit.
+// JSON lines by pino, or pino-pretty's readable lines when a person watches the terminal. No
+// transport thread. JSON lines are gathered and written together (FLUSH_BYTES of them, or what
+// there is every FLUSH_MS), so that the line each request logs costs it no system call of its own
+// (a write to a pipe per request was a quarter of GetQuerySuggestions' time); what is still
+// gathered is written synchronously when the process exits (pino's exit hook), so nothing is lost
+// at exit, crashes included. Readable lines (a person at a terminal) are written at once.
 import { pino, type Logger, type DestinationStream } from 'pino';
 import pretty from 'pino-pretty';
 
@@ -8,6 +12,10 @@ export type Log = Logger;
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** JSON lines are written once this many bytes are waiting, or every FLUSH_MS. */
+const FLUSH_BYTES = 4096;
+const FLUSH_MS = 100;
 
 /**
  * Field names whose values are never written, wherever they appear in a line: a line may carry an
@@ -25,7 +33,7 @@ export function createLog(opts: { level: LogLevel; format?: 'json' | 'pretty' | 
   const readable = format === 'pretty' || (format === 'auto' && !opts.destination && isTerminal(fd));
   const destination = readable
     ? pretty({ destination: fd, sync: true, colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' })
-    : (opts.destination ?? pino.destination({ fd, sync: true }));
+    : (opts.destination ?? pino.destination({ fd, sync: false, minLength: FLUSH_BYTES, periodicFlush: FLUSH_MS }));
   return pino(
     {
       level: opts.level,
