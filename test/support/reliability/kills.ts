@@ -160,9 +160,11 @@ export async function killPoints(o: KillOptions): Promise<AreaResult> {
       });
     if (want('no-change resync')) await killDuring('no-change resync', folder, 'SYNCING', progress('scanned', Math.ceil(o.files / 4)));
     // Every file renamed: as many new documents as deletions, the deletions last.
-    if (want('deletion phase, every file renamed')) await killDuring('deletion phase, every file renamed', folder, 'SYNCING_INDEXING', () => true, renameAll);
+    // Deletions are committed 500 at a time: killed once the first batch is in, with more to go.
+    const deleting = (j: JobState) => j.deleted > 0;
+    if (want('deletion phase, every file renamed')) await killDuring('deletion phase, every file renamed', folder, 'SYNCING_INDEXING', deleting, renameAll);
     if (want('deletion phase'))
-      await killDuring('deletion phase', folder, 'SYNCING_INDEXING', () => true, () => {
+      await killDuring('deletion phase', folder, 'SYNCING_INDEXING', deleting, () => {
         // Nine files in ten go: thousands of deletions, so that the phase lasts.
         let i = 0;
         for (const name of [...source.keys()]) {
