@@ -31,7 +31,7 @@ describeOrSkip('reliability: two processes on one PostgreSQL, and a PostgreSQL r
   test('two processes: the owner killed mid-sync (the other fails its job, the next sync is exact); a put flood on both beside a live sync (SUCCEEDED, exact)', async () => {
     const store = await TestStore.create('postgres', cluster.url);
     try {
-      const r = await twoProcesses({ store, root, files: 300 });
+      const r = await twoProcesses({ store, root, files: 200 });
       assert.deepEqual(r.failures, []);
       assert.equal(r.tried, 2);
       assert.equal(r.held, 2);
@@ -43,7 +43,7 @@ describeOrSkip('reliability: two processes on one PostgreSQL, and a PostgreSQL r
   test('PostgreSQL restarted under reads, puts and a folder sync: the process lives, only 500s while it is down, every acknowledged put kept, the next sync exact', async () => {
     const store = await TestStore.create('postgres', cluster.url);
     try {
-      const r = await postgresRestart({ cluster, store, root, files: 300, loadMs: 2000 });
+      const r = await postgresRestart({ cluster, store, root, files: 200, loadMs: 1500 });
       assert.deepEqual(r.failures, []);
       // process lives, under 5 s, only 200 or 500-while-down, all ok after, /health, puts, the sync.
       assert.equal(r.tried, 7);

@@ -5,6 +5,8 @@
  * sync running beside it (p99, requests/s, the sync's docs/s) against the probe's figures.
  *
  * KENDRITE_BENCH_RELIABILITY_FAST=1 runs the areas at the sizes of the fast tests (a smoke run).
+ * KENDRITE_BENCH_RELIABILITY_BACKENDS=sqlite (or postgres) runs one backend's areas only, so that the
+ * two halves can run side by side as two processes.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -31,6 +33,7 @@ export const description =
   'reliability suite, full run: fuzzer (≥ 50 inputs per operation) + framing, hostile files, kill -9 points, two processes and a restart on PostgreSQL, 100 concurrent starts, SigV4 attacks — tried/held/failed per area; mixed load beside a folder sync';
 
 const FAST = process.env.KENDRITE_BENCH_RELIABILITY_FAST === '1';
+const ONLY = process.env.KENDRITE_BENCH_RELIABILITY_BACKENDS?.split(',').map((b) => b.trim());
 const SEED = 15;
 const PROBE = { p99Ms: 165, rps: 170, docsPerSec: 45 };
 
@@ -39,9 +42,10 @@ type Backend = 'sqlite' | 'postgres';
 export async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
   const errors: string[] = [];
   const areas: AreaResult[] = [];
-  const skip = privatePostgresSkip();
-  const cluster = skip ? undefined : await PrivatePostgres.start();
-  const backends: Backend[] = cluster ? ['sqlite', 'postgres'] : ['sqlite'];
+  const wanted = (b: Backend) => !ONLY || ONLY.includes(b);
+  const skip = wanted('postgres') ? privatePostgresSkip() : undefined;
+  const cluster = skip || !wanted('postgres') ? undefined : await PrivatePostgres.start();
+  const backends = (['sqlite', 'postgres'] as Backend[]).filter((b) => wanted(b) && (b === 'sqlite' || cluster));
   if (skip) errors.push(`PostgreSQL areas not run: ${skip}`);
   const fresh = (b: Backend) => TestStore.create(b, cluster?.url);
   const area = async (label: string, fn: () => Promise<AreaResult>) => {
@@ -75,7 +79,8 @@ export async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
       ctx.log(`${backend}: mixed load`);
       const mixedStore = await fresh(backend);
       try {
-        mixed[backend] = await mixedLoad(ctx, mixedStore, path.join(root, 'mixed'), errors);
+        const m = (mixed[backend] = await mixedLoad(ctx, mixedStore, path.join(root, 'mixed'), errors));
+        ctx.log(`${backend}: mixed load: ${fmt.rps(m.rps)} requests/s, p50 ${fmt.ms(m.p50)} ms, p99 ${fmt.ms(m.p99)} ms; the folder sync beside it ${fmt.rps(m.docsPerSec)} docs/s`);
       } catch (e) {
         errors.push(`${backend}: mixed load: ${(e as Error).stack ?? e}`);
       }

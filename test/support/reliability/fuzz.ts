@@ -269,7 +269,7 @@ function moving(snap: StoreSnapshot): string | undefined {
 /**
  * Waits until the server is quiet — no transition due, no job active, the document queue empty — and
  * two snapshots 100 ms apart agree, so that the next refused write is compared with a store nothing
- * else will change. Experiences settle when read (S-EXP): a due one is described to settle it. A store
+ * else will change. Experiences settle when read (domain/experiences.ts): a due one is described to settle it. A store
  * that is not quiet in 60 s is a failure of the case that left it so (something stuck), not a flake.
  */
 async function quiet(store: TestStore, k: KendraClient, client?: pg.Client): Promise<StoreSnapshot> {

@@ -89,7 +89,7 @@ export async function killPoints(o: KillOptions): Promise<AreaResult> {
   const indexId = await activeIndex(k, 'kills');
   const folder = await activeDataSource(k, { IndexId: indexId, Name: 'kill-folder', Type: 'TEMPLATE', Configuration: folderTemplate(dir) });
   // The forced full crawl has a folder of its own: by then the first folder has lost most of its
-  // files (the deletion phase), and a short crawl ended before the kill.
+  // files (the deletion phase), and a crawl that short ended before the kill.
   const forcedDir = path.join(o.root, `kill-${o.backend}-forced`);
   const forcedSource: Source = new Map();
   const forced = want('forced full crawl') ? await activeDataSource(k, { IndexId: indexId, Name: 'kill-forced', Type: 'TEMPLATE', Configuration: folderTemplate(forcedDir, { syncMode: 'FORCED_FULL_CRAWL' }) }) : '';
@@ -109,17 +109,17 @@ export async function killPoints(o: KillOptions): Promise<AreaResult> {
    * (the job still there, read from the store between the kill and the restart); the killed job
    * must end, then a whole sync must leave index = source.
    */
-  const killDuring = async (name: string, ds: string, phase: 'SYNCING' | 'SYNCING_INDEXING', hit: (j: JobState) => boolean, prepare?: () => void, target = { dir, source }) => {
+  const killDuring = async (name: string, ds: string, phase: 'SYNCING' | 'SYNCING_INDEXING', hit: (j: JobState) => boolean, prepare?: () => void | Promise<void>, target = { dir, source }) => {
     await tally.attempt(`${name}`, async () => {
       removed = 0;
-      prepare?.();
+      await prepare?.();
       const { ExecutionId } = await k.send(new StartDataSourceSyncJobCommand({ IndexId: indexId, Id: ds }));
       if (!(await waitForJob(tables, ExecutionId!, (j) => j.status === phase && hit(j)))) return 'missed: the job ended before the kill point';
       await server.kill();
       const at = await tables.job(ExecutionId!);
-      if (at?.status !== phase) return `missed: the kill landed in ${at?.status}, not ${phase}`;
       await start();
       const killed = await jobReaching(k, indexId, ds, ExecutionId!, TERMINAL, 60_000);
+      if (at?.status !== phase) return `missed: the kill landed in ${at?.status}, not ${phase}`;
       if (killed.Status !== 'FAILED' && killed.Status !== 'ABORTED') return `the killed job is ${killed.Status}`;
       const next = await k.send(new StartDataSourceSyncJobCommand({ IndexId: indexId, Id: ds }));
       const done = await jobReaching(k, indexId, ds, next.ExecutionId!, TERMINAL, 300_000);
@@ -160,9 +160,11 @@ export async function killPoints(o: KillOptions): Promise<AreaResult> {
       });
     if (want('no-change resync')) await killDuring('no-change resync', folder, 'SYNCING', progress('scanned', Math.ceil(o.files / 4)));
     // Every file renamed: as many new documents as deletions, the deletions last.
-    if (want('deletion phase, every file renamed')) await killDuring('deletion phase, every file renamed', folder, 'SYNCING_INDEXING', () => true, renameAll);
+    // Deletions are committed 500 at a time: killed once the first batch is in, with more to go.
+    const deleting = (j: JobState) => j.deleted > 0;
+    if (want('deletion phase, every file renamed')) await killDuring('deletion phase, every file renamed', folder, 'SYNCING_INDEXING', deleting, renameAll);
     if (want('deletion phase'))
-      await killDuring('deletion phase', folder, 'SYNCING_INDEXING', () => true, () => {
+      await killDuring('deletion phase', folder, 'SYNCING_INDEXING', deleting, () => {
         // Nine files in ten go: thousands of deletions, so that the phase lasts.
         let i = 0;
         for (const name of [...source.keys()]) {
@@ -172,20 +174,20 @@ export async function killPoints(o: KillOptions): Promise<AreaResult> {
           removed++;
         }
       });
-    if (want('forced full crawl')) {
-      // A whole folder indexed first (not counted: the full sync is its own point), then re-indexed
-      // in full by the forced crawl (every document counted modified), killed a twentieth of the way.
-      mkdirSync(forcedDir, { recursive: true });
-      for (let i = 0; i < o.files; i++) {
-        const name = `g${String(i).padStart(5, '0')}.txt`;
-        forcedSource.set(name, 'v1');
-        writeFile(forcedDir, name, 'v1');
-      }
-      const first = await k.send(new StartDataSourceSyncJobCommand({ IndexId: indexId, Id: forced }));
-      const indexed = await jobReaching(k, indexId, forced, first.ExecutionId!, TERMINAL, 300_000);
-      if (indexed.Status !== 'SUCCEEDED') tally.record(`${indexed.Status}: ${indexed.ErrorMessage ?? ''}`, 'forced full crawl: the folder indexed first');
-      else await killDuring('forced full crawl', forced, 'SYNCING', progress('modified', Math.ceil(o.files / 20)), undefined, { dir: forcedDir, source: forcedSource });
-    }
+    if (want('forced full crawl'))
+      await killDuring('forced full crawl', forced, 'SYNCING', progress('modified', Math.ceil(o.files / 20)), async () => {
+        // Half as many files indexed first (the full sync is its own point), then re-indexed in full
+        // by the forced crawl (every document counted modified), killed a tenth of the way.
+        mkdirSync(forcedDir, { recursive: true });
+        for (let i = 0; i < Math.ceil(o.files / 2); i++) {
+          const name = `g${String(i).padStart(5, '0')}.txt`;
+          forcedSource.set(name, 'v1');
+          writeFile(forcedDir, name, 'v1');
+        }
+        const first = await k.send(new StartDataSourceSyncJobCommand({ IndexId: indexId, Id: forced }));
+        const indexed = await jobReaching(k, indexId, forced, first.ExecutionId!, TERMINAL, 300_000);
+        if (indexed.Status !== 'SUCCEEDED') throw new Error(`the forced crawl's folder was not indexed first: ${indexed.Status} ${indexed.ErrorMessage ?? ''}`);
+      }, { dir: forcedDir, source: forcedSource });
     if (o.customRounds > 0) await customKills(o, tally, indexId, tables, () => k, restart);
     await tally.attempt('the folder on disk and the index agree at the end', async () => {
       const onDisk = readdirSync(dir).sort();
