@@ -361,7 +361,7 @@ function result(
       notes: [
         ...(unmatched.length ? [`Left out of the mix, matching nothing on either engine at this size: ${unmatched.join(', ')}.`] : []),
         `Mean overlap ${fmt.percent(meanOverlap)} (${byKind.join(', ')}). ${differentTotals.length ? `Totals differ for ${differentTotals.length} of ${compared.length} queries: ${differentTotals.map((c) => c.text).join(', ')}.` : `Totals are equal for all ${compared.length} queries.`}`,
-        "BM25 differs in one detail: FTS5 takes a document's length from its words as written, Xapian from its weighted ones (each title word counts 10 times), so close scores can order differently.",
+        "Their BM25s differ in one detail that matters for this mix: FTS5 takes a document's length from its words as written, Xapian from its weighted ones (each title word counts 10 times), so close scores can order differently.",
       ],
     },
   ];
