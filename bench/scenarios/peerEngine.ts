@@ -22,7 +22,7 @@ import { Connection, exchange, type Response } from '../lib/http1.js';
 import { cpuTimeMs, startKendrite, until } from '../lib/processes.js';
 import type { ScenarioContext, ScenarioResult, Table, Target } from '../lib/scenario.js';
 import { KendraWire } from '../lib/signing.js';
-import { fmt } from '../lib/stats.js';
+import { fmt, percentile } from '../lib/stats.js';
 import { Corpus, httpLoad, medianOf, type Latencies } from './query.js';
 
 const DOCUMENTS = Number(process.env.KENDRITE_BENCH_PEER_DOCS ?? 20_000);
@@ -97,7 +97,7 @@ export async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
   const kendrite = await startKendrite({ repoRoot: ctx.repoRoot, dataDir: path.join(dataDir, 'kendrite'), configFile, env: { KENDRITE_TRANSITION_DELAY_MS: '20' }, nodeArgs: ctx.options.kendriteNodeArgs });
   let xapian: XapianProcess | undefined;
   try {
-    xapian = await startXapian(ctx.repoRoot, path.join(dataDir, 'xapian'));
+    xapian = await startXapian(ctx, path.join(dataDir, 'xapian'));
     const k = await kendriteSide(kendrite.host, kendrite.port, kendrite.pid);
     const x = xapianSide(xapian);
 
@@ -150,7 +150,7 @@ export async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
       }
       rounds.push(r as (typeof rounds)[number]);
     }
-    const median = (slot: 'k' | 'x' | 'k1' | 'x1') => ({ ...medianOf(rounds.map((r) => r[slot])), cpuUs: middle(rounds.map((r) => r[slot].cpuUs)) });
+    const median = (slot: 'k' | 'x' | 'k1' | 'x1') => ({ ...medianOf(rounds.map((r) => r[slot])), cpuUs: percentile(Float64Array.from(rounds.map((r) => r[slot].cpuUs)).sort(), 0.5) });
     const q = { k: median('k'), x: median('x'), k1: median('k1'), x1: median('x1') };
     for (const [label, r] of [[k.label, q.k], [x.label, q.x], [`${k.label}, 1 client`, q.k1], [`${x.label}, 1 client`, q.x1]] as const)
       if (r.errors) errors.push(`${label}: ${r.errors} wrong or failed responses; first: ${r.firstError}`);
@@ -171,11 +171,6 @@ async function ask(side: Side, request: Buffer, text: string): Promise<Answer & 
 function overlap(a: string[], b: string[]): number {
   const inB = new Set(b);
   return a.filter((id) => inB.has(id)).length / Math.max(a.length, b.length);
-}
-
-function middle(values: number[]): number {
-  const v = [...values].sort((a, b) => a - b);
-  return v.length % 2 ? v[(v.length - 1) / 2]! : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2;
 }
 
 /**
@@ -271,14 +266,14 @@ interface XapianProcess {
  * bench/lib/xapian_peer.py on the system Python. Its stdin is a pipe from this process: the peer
  * exits when it closes, so an interrupted bench leaves no server behind.
  */
-async function startXapian(repoRoot: string, dbDir: string): Promise<XapianProcess> {
-  const child = spawn(PYTHON, [path.join(repoRoot, 'bench/lib/xapian_peer.py'), dbDir], { stdio: ['pipe', 'pipe', 'pipe'] });
+async function startXapian(ctx: ScenarioContext, dbDir: string): Promise<XapianProcess> {
+  const child = spawn(PYTHON, [path.join(ctx.repoRoot, 'bench/lib/xapian_peer.py'), dbDir], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stopping = false;
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   const exited = new Promise<void>((resolve) =>
     child.once('exit', (code, signal) => {
-      if (!stopping) process.stderr.write(`the Xapian peer exited (${code ?? signal}) while in use:\n${stderr}\n`);
+      if (!stopping) ctx.log(`the Xapian peer exited (${code ?? signal}) while in use:\n${stderr}`);
       resolve();
     }),
   );
@@ -366,7 +361,7 @@ function result(
       notes: [
         ...(unmatched.length ? [`Left out of the mix, matching nothing on either engine at this size: ${unmatched.join(', ')}.`] : []),
         `Mean overlap ${fmt.percent(meanOverlap)} (${byKind.join(', ')}). ${differentTotals.length ? `Totals differ for ${differentTotals.length} of ${compared.length} queries: ${differentTotals.map((c) => c.text).join(', ')}.` : `Totals are equal for all ${compared.length} queries.`}`,
-        "BM25 differs in one detail: FTS5 takes a document's length from its words as written, Xapian from its weighted ones (each title word counts 10 times), so close scores can order differently.",
+        "Their BM25s differ in one detail that matters for this mix: FTS5 takes a document's length from its words as written, Xapian from its weighted ones (each title word counts 10 times), so close scores can order differently.",
       ],
     },
   ];
