@@ -1,23 +1,11 @@
 import assert from 'node:assert/strict';
-import { execFile, spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { Moto } from './support/moto.js';
+import { boto3Skip, runBoto3 } from './support/boto3Script.js';
 import { backends, describeOrSkip, TestServer, TestStore } from './support/server.js';
 
-// The script lives next to the sources; the compiled test runs from dist/test.
-const SCRIPT = fileURLToPath(new URL('../../test/support/boto3_query_suggestions.py', import.meta.url));
-const boto3Skip = spawnSync('python3', ['-c', 'import boto3'], { stdio: 'ignore' }).status === 0 ? undefined : 'skipped: boto3 not found';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function scenario(url: string, s3: string, name: string): Promise<any> {
-  return new Promise((resolve, reject) => {
-    execFile('python3', [SCRIPT, url, s3, name], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err) return reject(new Error(`boto3 scenario ${name} failed: ${stderr || err.message}`));
-      resolve(JSON.parse(stdout));
-    });
-  });
-}
+const scenario = (url: string, s3: string, name: string) => runBoto3('boto3_query_suggestions.py', [url, s3, name]);
 
 let moto: Moto;
 before(async () => {

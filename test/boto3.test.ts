@@ -1,13 +1,9 @@
 import assert from 'node:assert/strict';
-import { execFile, spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { ROLE } from './support/kendra.js';
+import { boto3Skip, runBoto3 } from './support/boto3Script.js';
 import { backends, describeOrSkip, TestServer, TestStore } from './support/server.js';
 
-// The script lives next to the sources; the compiled test runs from dist/test.
-const SCENARIO = fileURLToPath(new URL('../../test/support/boto3_scenario.py', import.meta.url));
-const boto3Skip = spawnSync('python3', ['-c', 'import boto3'], { stdio: 'ignore' }).status === 0 ? undefined : 'skipped: boto3 not found';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const DT = '<datetime>';
@@ -15,14 +11,7 @@ const DT = '<datetime>';
 type Out = any;
 
 /** Runs one scenario of boto3_scenario.py against the server; its JSON report. */
-function scenario(url: string, name: string): Promise<Out> {
-  return new Promise((resolve, reject) => {
-    execFile('python3', [SCENARIO, url, name], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err) return reject(new Error(`boto3 scenario ${name} failed: ${stderr || err.message}`));
-      resolve(JSON.parse(stdout));
-    });
-  });
-}
+const scenario = (url: string, name: string): Promise<Out> => runBoto3('boto3_scenario.py', [url, name]);
 
 /**
  * Replaces each error's request id with a marker after checking it is a UUID (P-2), so that the

@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import { execFile, spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import {
   AssociateEntitiesToExperienceCommand,
@@ -17,10 +15,9 @@ import {
   type KendraClient,
 } from '@aws-sdk/client-kendra';
 import { activeCustomDataSource, activeIndex, rejectsWith } from './support/kendra.js';
+import { boto3Skip, runBoto3 } from './support/boto3Script.js';
 import { backends, describeOrSkip, TestServer, TestStore, waitFor } from './support/server.js';
 
-const SCRIPT = fileURLToPath(new URL('../../test/support/boto3_experiences.py', import.meta.url));
-const boto3Skip = spawnSync('python3', ['-c', 'import boto3'], { stdio: 'ignore' }).status === 0 ? undefined : 'skipped: boto3 not found';
 const USER = '11111111-1111-1111-1111-111111111111';
 const GROUP = '22222222-2222-2222-2222-222222222222';
 const OTHER = '33333333-3333-3333-3333-333333333333';
@@ -155,9 +152,7 @@ for (const backend of backends()) {
 
     describeOrSkip('over boto3', { skip: boto3Skip }, () => {
       test('the same operations as boto3 sees them', async () => {
-        const out = await new Promise<Record<string, unknown>>((resolve, reject) =>
-          execFile('python3', [SCRIPT, server.url, indexId], { encoding: 'utf8' }, (err, stdout, stderr) => (err ? reject(new Error(stderr || err.message)) : resolve(JSON.parse(stdout)))),
-        );
+        const out: Record<string, unknown> = await runBoto3('boto3_experiences.py', [server.url, indexId]);
         assert.deepEqual(out, {
           created: 'CREATING',
           describe: {

@@ -1,17 +1,14 @@
 // Issue 12 item 2 through the JS SDK and boto3 on both backends: ANSWER results, an answer found in
 // a document's passage for a question-like query (src/search/answers.ts, src/domain/documentAnswers.ts).
 import assert from 'node:assert/strict';
-import { execFile, spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { GetSnapshotsCommand, QueryCommand, type AttributeFilter, type Document, type KendraClient, type QueryCommandInput, type QueryResultItem } from '@aws-sdk/client-kendra';
 import { putIndexed } from './support/acl.js';
 import { activeIndex } from './support/kendra.js';
+import { boto3Skip, runBoto3 } from './support/boto3Script.js';
 import { backends, describeOrSkip, TestServer, TestStore } from './support/server.js';
 import { execSql } from './support/sql.js';
 
-const BOTO3_SCRIPT = fileURLToPath(new URL('../../test/support/boto3_answers.py', import.meta.url));
-const boto3Skip = spawnSync('python3', ['-c', 'import boto3'], { stdio: 'ignore' }).status === 0 ? undefined : 'skipped: boto3 not found';
 const DAY = 86_400_000;
 
 const doc = (Id: string, Title: string, body: string, extra: Partial<Document> = {}): Document => ({ Id, Title, Blob: Buffer.from(body), ContentType: 'PLAIN_TEXT', ...extra });
@@ -42,15 +39,6 @@ const topAnswer = (i: QueryResultItem) => {
 };
 const lang = (code: string): AttributeFilter => ({ EqualsTo: { Key: '_language_code', Value: { StringValue: code } } });
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function boto3Report(url: string): Promise<any> {
-  return new Promise((resolve, reject) => {
-    execFile('python3', [BOTO3_SCRIPT, url], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err) return reject(new Error(`boto3 script failed: ${stderr || err.message}`));
-      resolve(JSON.parse(stdout));
-    });
-  });
-}
 
 for (const backend of backends()) {
   describeOrSkip(`ANSWER results: answers found in documents [${backend.name}]`, { skip: backend.skip }, () => {
@@ -167,7 +155,7 @@ for (const backend of backends()) {
     });
 
     test('boto3: ANSWER results as a Python application sees them', { skip: boto3Skip }, async () => {
-      const out = await boto3Report(server.url);
+      const out = await runBoto3('boto3_answers.py', [server.url]);
       const text = 'To rotate an API key, open the console and choose Rotate. Keys expire after ninety days.';
       assert.deepEqual(out, {
         rotate: [['ANSWER', 'rotate'], ['DOCUMENT', 'rotate']],

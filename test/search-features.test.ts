@@ -1,8 +1,6 @@
 // Issue 12 items 1, 3, 4, 5 through the JS SDK on both backends: FAQs, featured results, thesaurus
 // and spell correction, each against the example of Kendra's developer guide (S3 is moto's server).
 import assert from 'node:assert/strict';
-import { execFile, spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import {
   BatchDeleteFeaturedResultsSetCommand,
@@ -29,6 +27,7 @@ import { putIndexed } from './support/acl.js';
 import { activeIndex, rejectsWith, ROLE } from './support/kendra.js';
 import { Bucket, Moto } from './support/moto.js';
 import { FAQ_BAD_CSV, FAQ_CSV, FAQ_CSV_WITH_HEADER, FAQ_FRENCH_CSV, FAQ_JSON, FEATURE_DOCS, THESAURUS, THESAURUS_BAD } from './support/searchFeatures.js';
+import { boto3Skip, runBoto3 } from './support/boto3Script.js';
 import { backends, describeOrSkip, TestServer, TestStore, waitFor } from './support/server.js';
 
 let moto: Moto;
@@ -48,20 +47,8 @@ after(async () => {
   await moto?.stop();
 });
 
-// The script lives next to the sources; the compiled test runs from dist/test.
-const BOTO3_SCRIPT = fileURLToPath(new URL('../../test/support/boto3_search_features.py', import.meta.url));
-const boto3Skip = spawnSync('python3', ['-c', 'import boto3'], { stdio: 'ignore' }).status === 0 ? undefined : 'skipped: boto3 not found';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function boto3Report(url: string, s3: string): Promise<any> {
-  return new Promise((resolve, reject) => {
-    execFile('python3', [BOTO3_SCRIPT, url, s3], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err) return reject(new Error(`boto3 script failed: ${stderr || err.message}`));
-      resolve(JSON.parse(stdout));
-    });
-  });
-}
 
 const hl = (BeginOffset: number, EndOffset: number) => ({ BeginOffset, EndOffset, TopAnswer: false, Type: 'STANDARD' });
 
@@ -268,7 +255,7 @@ for (const backend of backends()) {
     });
 
     test('boto3: the four features as a Python application sees them, errors with their extra members', { skip: boto3Skip }, async () => {
-      const out = await boto3Report(server.url, moto.endpoint);
+      const out = await runBoto3('boto3_search_features.py', [server.url, moto.endpoint]);
       assert.match(out.faqList[0].Id, UUID);
       assert.match(out.conflict.items[0].SetId, UUID);
       out.faqList[0].Id = '<uuid>';

@@ -3,8 +3,6 @@
 // and CollapseConfiguration. Five documents share one text, so that their text scores tie and the
 // untuned order is by document id; each setting must reorder them exactly as documented, and nothing else.
 import assert from 'node:assert/strict';
-import { execFile, spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import {
   DescribeIndexCommand,
@@ -19,10 +17,9 @@ import {
 } from '@aws-sdk/client-kendra';
 import { putIndexed } from './support/acl.js';
 import { activeIndex, rejectsWith } from './support/kendra.js';
+import { boto3Skip, runBoto3 } from './support/boto3Script.js';
 import { backends, describeOrSkip, TestServer, TestStore, waitFor } from './support/server.js';
 
-const BOTO3_SCRIPT = fileURLToPath(new URL('../../test/support/boto3_relevance.py', import.meta.url));
-const boto3Skip = spawnSync('python3', ['-c', 'import boto3'], { stdio: 'ignore' }).status === 0 ? undefined : 'skipped: boto3 not found';
 
 const TEXT = 'Leave policy for all employees.';
 const day = (iso: string) => new Date(`${iso}T00:00:00Z`);
@@ -50,15 +47,6 @@ const FIELDS: DocumentMetadataConfiguration[] = [
 
 const ids = (r: QueryCommandOutput) => r.ResultItems!.map((i) => i.DocumentId!);
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function boto3Report(url: string): Promise<any> {
-  return new Promise((resolve, reject) => {
-    execFile('python3', [BOTO3_SCRIPT, url], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err) return reject(new Error(`boto3 script failed: ${stderr || err.message}`));
-      resolve(JSON.parse(stdout));
-    });
-  });
-}
 
 for (const backend of backends()) {
   describeOrSkip(`relevance tuning and collapse [${backend.name}]`, { skip: backend.skip }, () => {
@@ -245,7 +233,7 @@ for (const backend of backends()) {
     });
 
     test('boto3: tuning, overrides, collapse and their errors', { skip: boto3Skip }, async () => {
-      const report = await boto3Report(server.url);
+      const report = await runBoto3('boto3_relevance.py', [server.url]);
       assert.deepEqual(report, {
         untuned: [['a', 'b', 'c', 'd', 'e'], 5],
         freshness: [['c', 'a', 'd', 'b', 'e'], 5],

@@ -12,6 +12,7 @@ import sys
 import time
 
 from boto3_scenario import active_index, client, error_of, watch
+from boto3_search_features import indexed
 
 TEXT = "Leave policy for all employees."
 DOCS = [
@@ -44,15 +45,6 @@ def document(doc_id, department, priority, published, product, text=TEXT, title=
     if product is not None:
         attrs.append({"Key": "product", "Value": {"StringValue": product}})
     return {"Id": doc_id, "Title": title, "Blob": text.encode(), "ContentType": "PLAIN_TEXT", "Attributes": attrs}
-
-
-def indexed(k, index_id, ids):
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        statuses = k.batch_get_document_status(IndexId=index_id, DocumentInfoList=[{"DocumentId": i} for i in ids])["DocumentStatusList"]
-        if all(s["DocumentStatus"] == "INDEXED" for s in statuses):
-            return
-        time.sleep(0.05)
 
 
 def main(url):
