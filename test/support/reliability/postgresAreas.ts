@@ -157,14 +157,17 @@ export async function twoProcesses(o: TwoProcessOptions): Promise<AreaResult> {
     const ka = a.client();
     const indexId = await activeIndex(ka, 'two');
     await tally.attempt('the owner killed mid-sync: the other fails its job when the lease expires; the next sync is exact', async () => {
-      const dir = folder(o.root, 'owner', o.files);
+      // Ten times the files: the job's counts reach the store every 250 ms (jobRun's flush), and a
+      // sync of o.files on an idle machine can end before its first flush, leaving no middle to kill in.
+      const files = o.files * 10;
+      const dir = folder(o.root, 'owner', files);
       const ds = await activeDataSource(ka, { IndexId: indexId, Name: 'owner', Type: 'TEMPLATE', Configuration: folderTemplate(dir) });
       const { ExecutionId } = await ka.send(new StartDataSourceSyncJobCommand({ IndexId: indexId, Id: ds }));
       // Watched in the store (the API is too slow under load to see a short sync's middle).
       if (!(await waitForJob(tables, ExecutionId!, (j) => j.status === 'SYNCING' && j.added > 0))) return 'missed: the sync ended before its owner was killed';
       await a.kill();
       const at = await tables.job(ExecutionId!);
-      if (at?.status !== 'SYNCING' || at.added >= o.files) return `missed: the owner was killed after its sync (${at?.status}, ${at?.added} added)`;
+      if (at?.status !== 'SYNCING' || at.added >= files) return `missed: the owner was killed after its sync (${at?.status}, ${at?.added} added)`;
       const kb = b.client();
       const j = await jobReaching(kb, indexId, ds, ExecutionId!, TERMINAL, 60_000);
       if (j.Status !== 'FAILED' || j.ErrorCode !== 'InternalError') return `the orphaned job is ${j.Status} ${j.ErrorCode ?? ''}`;
@@ -172,7 +175,7 @@ export async function twoProcesses(o: TwoProcessOptions): Promise<AreaResult> {
       const next = await kb.send(new StartDataSourceSyncJobCommand({ IndexId: indexId, Id: ds }));
       const done = await jobReaching(kb, indexId, ds, next.ExecutionId!, TERMINAL, 300_000);
       if (done.Status !== 'SUCCEEDED') return `the next sync is ${done.Status}: ${done.ErrorMessage}`;
-      return exact(tables, ds, Array.from({ length: o.files }, (_, i) => path.join(dir, `f${String(i).padStart(5, '0')}.txt`)));
+      return exact(tables, ds, Array.from({ length: files }, (_, i) => path.join(dir, `f${String(i).padStart(5, '0')}.txt`)));
     });
     await tally.attempt('a BatchPutDocument flood on both processes beside a live sync: the sync ends SUCCEEDED, exact', async () => {
       const dir = folder(o.root, 'flood', o.files);
