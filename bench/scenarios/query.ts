@@ -537,20 +537,19 @@ function onTheWire(v: unknown): unknown {
 
 /**
  * Writes the documents as the indexer leaves them (status INDEXED, attributes as JSON, dates as ISO
- * strings), with their passages; the schema's triggers fill the attribute rows. For speed the two
- * full-text indexes and the attribute indexes are built once at the end rather than row by row:
- * their triggers and indexes are dropped and recreated from the schema's own SQL, so nothing here
- * restates it.
+ * strings), with their passages; the schema's triggers fill the attribute rows and the full-text
+ * indexes (contentless FTS5 tables cannot be rebuilt afterwards). For speed the attribute indexes are
+ * built once at the end rather than row by row: dropped and recreated from the schema's own SQL, so
+ * nothing here restates it.
  */
 export function seed(file: string, indexId: string, sources: string[], corpus: Corpus): void {
   const db = new BetterSqlite3(file);
   try {
     db.pragma('cache_size = -262144');
     const deferred = db
-      .prepare(`SELECT name, type, sql FROM sqlite_master WHERE (type = 'trigger' AND name IN ('documents_fts_insert', 'document_passages_fts_insert'))
-        OR (type = 'index' AND tbl_name = 'document_attributes')`)
+      .prepare(`SELECT name, type, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'document_attributes' AND sql IS NOT NULL`)
       .all() as { name: string; type: string; sql: string }[];
-    if (deferred.length !== 5) throw new Error(`the schema changed: expected 2 full-text triggers and 3 attribute indexes, found ${deferred.map((d) => d.name).join(', ')}`);
+    if (deferred.length !== 3) throw new Error(`the schema changed: expected 3 attribute indexes, found ${deferred.map((d) => d.name).join(', ')}`);
     for (const d of deferred) db.exec(`DROP ${d.type.toUpperCase()} ${d.name}`);
     const insertDoc = db.prepare(`INSERT INTO documents (index_id, document_id, data_source_id, title, body, content_type, attributes, source_uri,
         version, content_hash, status, failure_reason, text_bytes, applied_seq, seen_by, created_at, updated_at)
@@ -578,7 +577,6 @@ export function seed(file: string, indexId: string, sources: string[], corpus: C
         const { lastInsertRowid } = insertDoc.run(indexId, id, source, title, body, JSON.stringify(attributes), uri, `seed-${n}`, Buffer.byteLength(body), now, now);
         chunkPassages(body).forEach((content, ordinal) => insertPassage.run(lastInsertRowid, ordinal, title, content));
       }
-      db.exec("INSERT INTO documents_fts(documents_fts) VALUES ('rebuild'); INSERT INTO passages_fts(passages_fts) VALUES ('rebuild')");
       for (const d of deferred) db.exec(d.sql);
     })();
     db.pragma('wal_checkpoint(TRUNCATE)');
