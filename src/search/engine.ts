@@ -169,10 +169,13 @@ export interface Ranking {
   offset: number;
 }
 
-/** A ranking in one statement with window functions for the total and best score (they need every row kept until the end). */
-export async function windowRank<T>(backend: Backend, q: Ranking, signal?: AbortSignal): Promise<{ rows: T[]; total?: number; top?: number }> {
+/**
+ * A ranking in one statement with window functions for the total and best score (they need every row
+ * kept until the end). `scoreColumn`: the column of inner's rows the best score is taken from.
+ */
+export async function windowRank<T>(backend: Backend, q: Ranking, signal?: AbortSignal, scoreColumn = 'score'): Promise<{ rows: T[]; total?: number; top?: number }> {
   const rows = await backend.all<T & { total: number; top: number }>(sql`
-    SELECT ${raw(q.columns)}, count(*) OVER () AS total, max(m.score) OVER () AS top FROM (${q.inner(q.score)}) m
+    SELECT ${raw(q.columns)}, count(*) OVER () AS total, max(m.${raw(scoreColumn)}) OVER () AS top FROM (${q.inner(q.score)}) m
     ORDER BY ${raw(q.order)} LIMIT ${q.limit} OFFSET ${q.offset}`, signal);
   if (!rows.length) return { rows };
   return { rows, total: Number(rows[0]!.total), top: Number(rows[0]!.top) };
@@ -189,36 +192,30 @@ export class SqlSearchEngine implements SearchEngine {
     const c = this.backend.collate;
     const score = req.relevance ? 'tuned' : 'score';
     const order = [...sortOrder(sort, 's', c), `m.${score} DESC`, `m.document_id${c} ASC`];
-    if (req.relevance || collapse) return this.rankTuned(req, m, sortCols, order, offset, limit, collapse);
-    const page = await this.backend.rank<{ doc_key: number; score: number }>({
-      inner: (score) => sql`SELECT d.doc_key, d.document_id, ${score} AS score${join(sortCols, '')} FROM ${m.from} WHERE ${this.conditions(req, m)}`,
-      score: m.score, columns: 'm.doc_key, m.score', order: order.join(', '), limit, offset,
-    }, req.signal);
+    if (collapse) return this.rankGroups(req, this.scoredRows(req, m, sortCols, collapse)(m.score), order, collapse, offset, limit);
+    // Tuned scores are placed among all matches (window functions); otherwise the backend's own ranking, which need not keep every match until the end.
+    const ranking = { inner: this.scoredRows(req, m, sortCols), score: m.score, order: order.join(', '), limit, offset };
+    const page = req.relevance
+      ? await windowRank<{ doc_key: number; score: number }>(this.backend, { ...ranking, columns: 'm.doc_key, m.tuned AS score' }, req.signal, 'tuned')
+      : await this.backend.rank<{ doc_key: number; score: number }>({ ...ranking, columns: 'm.doc_key, m.score' }, req.signal);
     const rows = page.rows;
-    // Past the last match the window (PostgreSQL) has no row to report the total on.
+    // Past the last match the window has no row to report the total on.
     const total = page.total ?? (offset > 0 ? await this.countDocuments(req) : 0);
     const topScore = rows.length ? (page.top ?? 0) : 0;
     return { total, topScore, items: rows.map((r) => ({ docKey: Number(r.doc_key), score: Number(r.score) })) };
   }
 
   /**
-   * A ranking whose order is not the text score alone: relevance tuning (window functions place
-   * numeric boosts among all matches) or a collapse into groups. Other rankings take the backend's
-   * own (rank), which need not keep every match until the end.
+   * Every matching document with its score (from `score`, the text match's), its sort keys, with a
+   * Collapse its group value and sort keys, and with relevance tuning its tuned score (`tuned`).
    */
-  private async rankTuned(req: DocumentSearch, m: TextMatch, sortCols: Sql[], order: string[], offset: number, limit: number, collapse?: Collapse): Promise<RankedPage> {
-    const score = req.relevance ? 'tuned' : 'score';
+  private scoredRows(req: DocumentSearch, m: TextMatch, sortCols: Sql[], collapse?: Collapse): (score: Sql) => Sql {
     const groupCols = collapse ? [sql`, ${collapse.type ? sortValue({ key: collapse.key, order: 'ASC', type: collapse.type }) : raw('NULL')} AS gv`, ...collapse.sort.map((s, i) => sql`, ${sortValue(s)} AS c${raw(String(i))}`)] : [];
-    const inner = sql`SELECT d.doc_key, d.document_id, ${m.score} AS score${join(sortCols, '')}${join(groupCols, '')}${req.relevance ? relevanceColumns(req.relevance) : raw('')}
+    return (score) => {
+      const inner = sql`SELECT d.doc_key, d.document_id, ${score} AS score${join(sortCols, '')}${join(groupCols, '')}${req.relevance ? relevanceColumns(req.relevance) : raw('')}
         FROM ${m.from} WHERE ${this.conditions(req, m)}`;
-    const scored = req.relevance ? tunedScores(req.relevance, inner, req.query !== undefined && !normalize(req.query).negated) : inner;
-    if (collapse) return this.rankGroups(req, scored, order, collapse, offset, limit);
-    const rows = await this.backend.all<{ doc_key: number; score: number; total: number; top: number }>(sql`
-      SELECT m.doc_key, m.${raw(score)} AS score, count(*) OVER () AS total, max(m.${raw(score)}) OVER () AS top FROM (${scored}) m
-      ORDER BY ${raw(order.join(', '))} LIMIT ${limit} OFFSET ${offset}`, req.signal);
-    // Past the last match the window has no row to report the total on.
-    const total = rows.length ? Number(rows[0]!.total) : offset > 0 ? await this.countDocuments(req) : 0;
-    return { total, topScore: rows.length ? Number(rows[0]!.top) : 0, items: rows.map((r) => ({ docKey: Number(r.doc_key), score: Number(r.score) })) };
+      return req.relevance ? tunedScores(req.relevance, inner, textScored(req)) : inner;
+    };
   }
 
   /**
@@ -310,10 +307,14 @@ export class SqlSearchEngine implements SearchEngine {
   async rankPassages(req: DocumentSearch, offset: number, limit: number): Promise<RankedPassages> {
     const m = this.backend.passageMatch(req.query && normalize(req.query), analyzerFor(req.language), req.relevance?.text);
     const c = this.backend.collate;
-    const { rows, top } = req.relevance ? await this.rankTunedPassages(req, m, offset, limit) : await this.backend.rank<PassageRow>({
-      inner: (score) => sql`SELECT p.passage_key, p.doc_key, p.ordinal, d.document_id, ${score} AS score FROM ${m.from} WHERE ${this.conditions(req, m)}`,
-      score: m.score, columns: 'm.passage_key, m.doc_key, m.score', order: `m.score DESC, m.document_id${c} ASC, m.ordinal ASC`, limit, offset,
-    }, req.signal);
+    const relevance = req.relevance;
+    const inner = (score: Sql) => sql`SELECT p.passage_key, p.doc_key, p.ordinal, d.document_id, ${score} AS score${relevance ? relevanceColumns(relevance) : raw('')} FROM ${m.from} WHERE ${this.conditions(req, m)}`;
+    const { rows, top } = relevance
+      ? await windowRank<PassageRow>(this.backend, {
+          inner: (score) => tunedScores(relevance, inner(score), textScored(req)),
+          score: m.score, columns: 'm.passage_key, m.doc_key, m.tuned AS score', order: `m.tuned DESC, m.document_id${c} ASC, m.ordinal ASC`, limit, offset,
+        }, req.signal, 'tuned')
+      : await this.backend.rank<PassageRow>({ inner, score: m.score, columns: 'm.passage_key, m.doc_key, m.score', order: `m.score DESC, m.document_id${c} ASC, m.ordinal ASC`, limit, offset }, req.signal);
     if (!rows.length) return { topScore: 0, items: [] };
     // The page's passages only: their text is not carried through the ranking of every match.
     const texts = new Map(
@@ -325,17 +326,6 @@ export class SqlSearchEngine implements SearchEngine {
       topScore: top ?? 0,
       items: rows.map((r) => ({ passageKey: Number(r.passage_key), docKey: Number(r.doc_key), content: texts.get(Number(r.passage_key)) ?? '', score: Number(r.score) })),
     };
-  }
-
-  /** rankPassages with relevance tuning: the tuned score of every match (window functions), its best taken on the way. */
-  private async rankTunedPassages(req: DocumentSearch, m: TextMatch, offset: number, limit: number): Promise<{ rows: PassageRow[]; top: number }> {
-    const c = this.backend.collate;
-    const inner = sql`SELECT p.passage_key, p.doc_key, p.ordinal, d.document_id, ${m.score} AS score${relevanceColumns(req.relevance!)} FROM ${m.from} WHERE ${this.conditions(req, m)}`;
-    const scored = tunedScores(req.relevance!, inner, req.query !== undefined && !normalize(req.query).negated);
-    const rows = await this.backend.all<PassageRow & { top: number }>(sql`
-      SELECT m.passage_key, m.doc_key, m.tuned AS score, max(m.tuned) OVER () AS top FROM (${scored}) m
-      ORDER BY m.tuned DESC, m.document_id${raw(c)} ASC, m.ordinal ASC LIMIT ${limit} OFFSET ${offset}`, req.signal);
-    return { rows, top: rows.length ? Number(rows[0]!.top) : 0 };
   }
 
   close(): Promise<void> {
@@ -365,6 +355,11 @@ function contentCondition(c: ContentSources): Sql {
   const of = c.dataSourceIds.length ? [sql`d.data_source_id IN (${list(c.dataSourceIds)})`] : [];
   const parts = [...of, ...(c.direct ? [sql`d.data_source_id IS NULL`] : [])];
   return parts.length ? sql`(${join(parts, ' OR ')})` : raw('1 = 0');
+}
+
+/** Whether the query's text scores documents (relevance tuning multiplies that score; a browse or a negation has none). */
+function textScored(req: DocumentSearch): boolean {
+  return req.query !== undefined && !normalize(req.query).negated;
 }
 
 type PassageRow = { passage_key: number; doc_key: number; score: number };
