@@ -55,9 +55,13 @@ const TYPE_OF: Record<string, TunedField['type']> = { STRING_VALUE: 'STRING', ST
 /** CreateIndex / UpdateIndex: each field's Relevance fits its type, and one field at most is the Freshness field. */
 export function checkIndexRelevance(fields: FieldConfig[], path = 'DocumentMetadataConfigurations'): void {
   fields.forEach((f) => f.Relevance && checkFits(`${path}[${f.Name}].Relevance`, f.Name, TYPE_OF[f.Type], f.Relevance));
-  const fresh = fields.filter((f) => f.Relevance?.Freshness === true).map((f) => f.Name);
-  if (fresh.length > 1) throw invalid(`Freshness is set on ${fresh.join(', ')}; only one DATE field of an index can be its Freshness field.`);
+  oneFreshnessField(fields.flatMap((f) => (f.Relevance ? [[f.Name, f.Relevance] as const] : [])));
   checkBounds(fields.flatMap((f) => (f.Relevance ? [[f.Name, TYPE_OF[f.Type], f.Relevance] as const] : [])));
+}
+
+function oneFreshnessField(tuned: (readonly [string, RelevanceInput])[]): void {
+  const fresh = tuned.filter(([, r]) => r.Freshness === true).map(([name]) => name);
+  if (fresh.length > 1) throw invalid(`Freshness is set on ${fresh.join(', ')}; only one DATE field of an index can be its Freshness field.`);
 }
 
 function checkBounds(tuned: (readonly [string, TunedField['type'] | undefined, RelevanceInput])[]): void {
@@ -86,8 +90,7 @@ export function relevanceFor(settings: { DocumentMetadataConfigurations?: FieldC
     checkFits(`${path}.Relevance`, o.Name, TYPE_OF[type], o.Relevance);
     tuned.set(o.Name, o.Relevance);
   });
-  const fresh = [...tuned].filter(([, r]) => r.Freshness === true).map(([name]) => name);
-  if (fresh.length > 1) throw invalid(`Freshness is set on ${fresh.join(', ')}; only one DATE field can be the Freshness field.`);
+  oneFreshnessField([...tuned]);
   checkBounds([...tuned].map(([name, r]) => [name, TYPE_OF[types.get(name) ?? ''], r] as const));
   const text: TextWeights = { title: 1, body: 1 };
   const fields = [...tuned].flatMap(([name, r]) => {

@@ -79,9 +79,9 @@ export class QueryLogStore {
   }
 
   /**
-   * Searches answered by an ANSWER or QUESTION_ANSWER result, per key: their results name the type
-   * (domain/queryLog.ts loggedResults). LIKE only narrows the rows read; each is then parsed, since a
-   * document id may hold the same characters.
+   * Searches answered by an ANSWER or QUESTION_ANSWER result, per key: only those results carry a
+   * third element, their type (domain/queryLog.ts loggedResults). LIKE only narrows the rows read;
+   * each is then parsed, since a document id may hold the same characters.
    */
   private async answered(indexId: string, from: number, to: number, key: ReturnType<typeof sql>): Promise<Map<string, number>> {
     const rows = await sql<{ k: string | number; results: string }>`
@@ -90,7 +90,7 @@ export class QueryLogStore {
     const out = new Map<string, number>();
     for (const r of rows.rows) {
       const results = JSON.parse(r.results) as string[][];
-      if (results.some((e) => e.length === 3 && (e[2] === 'ANSWER' || e[2] === 'QUESTION_ANSWER'))) out.set(String(r.k), (out.get(String(r.k)) ?? 0) + 1);
+      if (results.some((e) => e.length === 3)) out.set(String(r.k), (out.get(String(r.k)) ?? 0) + 1);
     }
     return out;
   }
