@@ -15,6 +15,8 @@ import {
   type GetQuerySuggestionsCommandInput,
   type KendraClient,
 } from '@aws-sdk/client-kendra';
+import { suggestionsJson } from '../src/api/querySuggestions.js';
+import { serializeOutput } from '../src/protocol/serialize.js';
 import { putIndexed } from './support/acl.js';
 import { activeIndex, rejectsWith, ROLE } from './support/kendra.js';
 import { Bucket, Moto } from './support/moto.js';
@@ -209,3 +211,24 @@ for (const backend of backends()) {
     });
   });
 }
+
+test('GetQuerySuggestions output written directly is the JSON the generic serializer makes of it', () => {
+  const suggestion = (Text: string, end: number) => ({ Id: randomUUID(), Value: { Text: { Text, Highlights: [{ BeginOffset: 0, EndOffset: end }] } } });
+  const outputs = [
+    { QuerySuggestionsId: randomUUID(), Suggestions: [] },
+    { QuerySuggestionsId: randomUUID(), Suggestions: [suggestion('upcoming events 2050', 4), suggestion('say "hi"\\ \u2028 naïve 😀', 3)] },
+    {
+      QuerySuggestionsId: randomUUID(),
+      Suggestions: [
+        suggestion('upcoming events', 2),
+        {
+          ...suggestion('Upcoming holidays', 2),
+          SourceDocuments: [{ DocumentId: 'holidays', SuggestionAttributes: ['_document_title'], AdditionalAttributes: [{ Key: 'day', Value: { DateValue: new Date(1_700_000_000_123) } }] }],
+        },
+      ],
+    },
+  ];
+  for (const output of outputs) assert.equal(suggestionsJson(output), serializeOutput(output));
+  // The date is written as serializeOutput writes every date (epoch seconds), not as JSON.stringify would.
+  assert.match(suggestionsJson(outputs[2]!), /"DateValue":1700000000\.123/);
+});

@@ -23,7 +23,7 @@ export const syncJobHandlers: Handlers = {
     });
     // A page served again from the history cache is the same object: render it once.
     let out = rendered.get(page);
-    if (!out) rendered.set(page, (out = new SerializedOutput({ History: page.jobs.map(toSyncJob), NextToken: page.nextToken })));
+    if (!out) rendered.set(page, (out = SerializedOutput.of({ History: page.jobs.map(toSyncJob), NextToken: page.nextToken })));
     return out;
   },
 };

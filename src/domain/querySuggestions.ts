@@ -195,7 +195,8 @@ export class QuerySuggestions {
     const attrConfig = input.AttributeSuggestionsConfig;
     const filter = attrConfig?.AttributeFilter;
     if (filter) checkFilter(input.IndexId, filter);
-    if ([...prefix].length < MIN_PREFIX || [...prefix].length > MAX_PREFIX) return { QuerySuggestionsId, Suggestions: [] };
+    const characters = codePoints(prefix);
+    if (characters < MIN_PREFIX || characters > MAX_PREFIX) return { QuerySuggestionsId, Suggestions: [] };
 
     const Suggestions: Suggestion[] = [];
     if (types.has('QUERY') && settings.Mode === 'ENABLED') {
@@ -295,6 +296,13 @@ function mergeSuggestable(current: SuggestableConfig[], changes: SuggestableConf
   const out = new Map(current.map((c) => [c.AttributeName!, c]));
   for (const c of changes) out.set(c.AttributeName!, { AttributeName: c.AttributeName!, Suggestable: c.Suggestable ?? false });
   return [...out.values()];
+}
+
+/** The characters of `text` (code points: a surrogate pair is one), without making an array of them. */
+function codePoints(text: string): number {
+  let n = 0;
+  for (const _ of text) n++;
+  return n;
 }
 
 /** Kendra suggests only a query with a word of more than four characters. */

@@ -75,10 +75,9 @@ const DEFAULT_KEEP_ALIVE_MS = 65_000;
 
 /** The http layer: request in → bytes out. Routing by X-Amz-Target, SigV4, body limits, request ids. */
 export function createHttpServer(opts: HttpOptions): HttpServer {
-  const record = (requestId: string, started: number, seen: Seen, r: Reply): Reply => {
+  const record = (requestId: string, started: number, seen: Seen, r: Reply): void => {
     const errorType = r.headers['x-amzn-errortype'];
     opts.onAnswered?.({ requestId, operation: seen.operation ?? '(unknown)', status: r.status, errorType, ms: performance.now() - started, account: seen.account });
-    return r;
   };
   const respond: Respond = (request, answer) => {
     const requestId = randomUUID();
@@ -94,9 +93,13 @@ export function createHttpServer(opts: HttpOptions): HttpServer {
         : route === '/metrics'
           ? opts.metrics!().then((m) => ({ status: 200, headers: { 'content-type': m.contentType, 'x-amzn-requestid': requestId }, body: m.body }))
           : handle(request, requestId, opts, seen).then((body) => reply(200, requestId, body)));
+    // The answer's record (log line, metrics) is made once it is written: no client waits on it.
     replied.then(
-      (r) => sendSoon(answer, record(requestId, started, seen, r)),
-      (err: unknown) => sendSoon(answer, record(requestId, started, seen, failure(err, requestId, opts.log))),
+      (r) => sendSoon(answer, r, () => record(requestId, started, seen, r)),
+      (err: unknown) => {
+        const r = failure(err, requestId, opts.log);
+        sendSoon(answer, r, () => record(requestId, started, seen, r));
+      },
     );
   };
   // Host is checked here rather than by node:http, whose refusal has no body (P-3).
@@ -109,7 +112,9 @@ export function createHttpServer(opts: HttpOptions): HttpServer {
     if (req.httpVersion === '1.1' && req.headers.host === undefined) {
       res.setHeader('connection', 'close');
       const requestId = randomUUID();
-      answer(record(requestId, arrived, {}, failure(new KendraError('SerializationException', 'An HTTP/1.1 request must carry a Host header.'), requestId, opts.log)));
+      const r = failure(new KendraError('SerializationException', 'An HTTP/1.1 request must carry a Host header.'), requestId, opts.log);
+      answer(r);
+      record(requestId, arrived, {}, r);
       return;
     }
     // Aborted once the connection closes (or the response is done, when nothing is left to cancel).
@@ -122,7 +127,8 @@ export function createHttpServer(opts: HttpOptions): HttpServer {
         // A client that went away mid-body is no fault of the server's: nobody is left to answer.
         if (req.socket.destroyed || (err as NodeJS.ErrnoException).code === 'ECONNRESET') return;
         const requestId = randomUUID();
-        sendSoon(answer, record(requestId, arrived, {}, failure(err, requestId, opts.log)));
+        const r = failure(err, requestId, opts.log);
+        sendSoon(answer, r, () => record(requestId, arrived, {}, r));
       },
     );
   });
@@ -233,7 +239,7 @@ function parseJson(raw: Buffer): unknown {
   return value;
 }
 
-let held: [answer: (r: Reply) => void, reply: Reply][] = [];
+let held: [answer: (r: Reply) => void, reply: Reply, written: () => void][] = [];
 let heldSince = 0;
 /** Longest a finished response waits for the others of its turn. */
 const MAX_HOLD_MS = 1;
@@ -246,19 +252,21 @@ const MAX_HOLD_MS = 1;
  * the same turn as before. A turn of slow requests (queries) does not hold the first answers back
  * for more than MAX_HOLD_MS.
  */
-function sendSoon(answer: (r: Reply) => void, r: Reply): void {
+function sendSoon(answer: (r: Reply) => void, r: Reply, written: () => void): void {
   if (held.length === 0) {
     setImmediate(flushReplies);
     heldSince = performance.now();
   }
-  held.push([answer, r]);
+  held.push([answer, r, written]);
   if (performance.now() - heldSince > MAX_HOLD_MS) flushReplies();
 }
 
+/** Every held answer is written, then each is told it was (the bookkeeping of one never delays another's bytes). */
 function flushReplies(): void {
   const batch = held;
   held = [];
   for (const [answer, r] of batch) answer(r);
+  for (const [, , written] of batch) written();
 }
 
 function reply(status: number, requestId: string, body: string | Buffer, errorType?: string): Reply {

@@ -1,11 +1,13 @@
 /**
- * An output already rendered to its JSON, for a handler that serves the same output many times
- * (a cached page) and so renders it once.
+ * An output already rendered to its JSON: by `of`, for a handler that serves the same output many
+ * times (a cached page) and so renders it once; or written by its handler, for the hottest answers
+ * (GetQuerySuggestions), where a generic pass over the output cost more than the lookup.
  */
 export class SerializedOutput {
-  readonly bytes: Buffer;
-  constructor(output: unknown) {
-    this.bytes = Buffer.from(serializeOutput(output));
+  constructor(readonly bytes: string | Buffer) {}
+
+  static of(output: unknown): SerializedOutput {
+    return new SerializedOutput(Buffer.from(serializeOutput(output)));
   }
 }
 
