@@ -216,7 +216,7 @@ test('GetQuerySuggestions output written directly is the JSON the generic serial
   const suggestion = (Text: string, end: number) => ({ Id: randomUUID(), Value: { Text: { Text, Highlights: [{ BeginOffset: 0, EndOffset: end }] } } });
   const outputs = [
     { QuerySuggestionsId: randomUUID(), Suggestions: [] },
-    { QuerySuggestionsId: randomUUID(), Suggestions: [suggestion('upcoming events 2050', 4), suggestion('say "hi"\\ \u2028 naïve 😀', 3)] },
+    { QuerySuggestionsId: randomUUID(), Suggestions: [suggestion('upcoming events 2050', 4), suggestion('say "hi"\\ \u2028 naïve 😀 \ud800 \x01', 3)] },
     {
       QuerySuggestionsId: randomUUID(),
       Suggestions: [

@@ -50,13 +50,21 @@ export const querySuggestionHandlers: Handlers = {
  * the output's only generic part, SourceDocuments (attributes may hold dates), still takes it.
  */
 export function suggestionsJson(out: { QuerySuggestionsId: string; Suggestions: Suggestion[] }): string {
-  let json = `{"QuerySuggestionsId":${JSON.stringify(out.QuerySuggestionsId)},"Suggestions":[`;
+  let json = `{"QuerySuggestionsId":${jsonString(out.QuerySuggestionsId)},"Suggestions":[`;
   for (let i = 0; i < out.Suggestions.length; i++) {
     const { Id, Value, SourceDocuments } = out.Suggestions[i]!;
     let highlights = '';
     for (const h of Value.Text.Highlights) highlights += `${highlights ? ',' : ''}{"BeginOffset":${h.BeginOffset},"EndOffset":${h.EndOffset}}`;
-    json += `${i ? ',' : ''}{"Id":${JSON.stringify(Id)},"Value":{"Text":{"Text":${JSON.stringify(Value.Text.Text)},"Highlights":[${highlights}]}}`;
+    json += `${i ? ',' : ''}{"Id":${jsonString(Id)},"Value":{"Text":{"Text":${jsonString(Value.Text.Text)},"Highlights":[${highlights}]}}`;
     json += SourceDocuments === undefined ? '}' : `,"SourceDocuments":${serializeOutput(SourceDocuments) as string}}`;
   }
   return `${json}]}`;
+}
+
+/** What JSON.stringify escapes in a string (ids and typed words hold none). */
+const ESCAPED = /["\\\x00-\x1f\ud800-\udfff]/;
+
+/** A string as JSON: quoted as it is when nothing in it needs escaping (JSON.stringify is a call into the runtime). */
+function jsonString(s: string): string {
+  return ESCAPED.test(s) ? JSON.stringify(s) : `"${s}"`;
 }

@@ -20,6 +20,9 @@ export class Metrics {
   private readonly requestSeconds: Histogram<'operation'>;
   private readonly syncJobs: Counter<'data_source_type' | 'status'>;
   private readonly documents: Counter<'data_source_type' | 'action'>;
+  // Each answer's two series, by operation and status (a bounded set: the server names only operations it serves):
+  // prom-client would hash the labels again on every request.
+  private readonly requestSeries = new Map<string, { count: Counter.Internal; seconds: Histogram.Internal<'operation'> }>();
 
   constructor(version: string, sources: MetricSources) {
     const registers = [this.registry];
@@ -94,8 +97,11 @@ export class Metrics {
 
   /** One API request answered. */
   request(operation: string, status: number, seconds: number): void {
-    this.requests.inc({ operation, status: String(status) });
-    this.requestSeconds.observe({ operation }, seconds);
+    const key = `${operation} ${status}`;
+    let series = this.requestSeries.get(key);
+    if (!series) this.requestSeries.set(key, (series = { count: this.requests.labels({ operation, status: String(status) }), seconds: this.requestSeconds.labels({ operation }) }));
+    series.count.inc();
+    series.seconds.observe(seconds);
   }
 
   /** A job reached its final status: it and its documents are counted. */

@@ -13,7 +13,7 @@ const CONTENT = new Set(['Title', 'QueryText']);
 /** Throws ValidationException naming every member (AWS's path: lowerCamelCase, 1-based list positions) that holds such a string. */
 export function refuseUnstorableIdentifiers(input: unknown): void {
   const paths: string[] = [];
-  walk(input, '', paths);
+  walk(input, undefined, paths);
   if (!paths.length) return;
   const n = paths.length;
   throw new KendraError(
@@ -23,17 +23,34 @@ export function refuseUnstorableIdentifiers(input: unknown): void {
   );
 }
 
-function walk(v: unknown, path: string, out: string[]): void {
+/** Where a value sits: its member name or 1-based list position, under its parent's. Rendered only for an error (this runs on every request). */
+interface Path {
+  up: Path | undefined;
+  key: string | number;
+}
+
+function walk(v: unknown, at: Path | undefined, out: string[]): void {
   if (typeof v === 'string') {
-    if (!isStorable(v)) out.push(path);
+    if (!isStorable(v)) out.push(render(at));
   } else if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) walk(v[i], `${path}.${i + 1}`, out);
+    for (let i = 0; i < v.length; i++) walk(v[i], { up: at, key: i + 1 }, out);
   } else if (v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
-    for (const [k, x] of Object.entries(v)) {
+    for (const k of Object.keys(v)) {
+      const x = (v as Record<string, unknown>)[k];
       if (CONTENT.has(k) || (k === 'Value' && typeof x === 'object')) continue;
-      walk(x, path ? `${path}.${lowerCamel(k)}` : lowerCamel(k), out);
+      if (typeof x !== 'string') walk(x, { up: at, key: k }, out);
+      else if (!isStorable(x)) out.push(render({ up: at, key: k }));
     }
   }
+}
+
+function render(at: Path | undefined): string {
+  let path = '';
+  for (let p = at; p; p = p.up) {
+    const part = typeof p.key === 'number' ? String(p.key) : lowerCamel(p.key);
+    path = path ? `${part}.${path}` : part;
+  }
+  return path;
 }
 
 /** As the generated validators name members (scripts/codegen.ts memberPath): `S3Path` → `s3Path`, `URL` → `url`. */
