@@ -56,9 +56,11 @@ const HEAD_END = Buffer.from('\r\n\r\n');
 const BARE_END = Buffer.from('\n\n');
 const EMPTY = Buffer.alloc(0);
 const REQUEST_LINE = /^(POST|GET) ([\x21-\x7e]+) HTTP\/1\.1$/;
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-/** What node:http's parser refuses in a header value: controls other than HTAB. */
-const BAD_VALUE = /[\x00-\x08\x0a-\x1f\x7f]/;
+/**
+ * Header lines as node:http's parser takes them: a token, a colon, and a value without the controls
+ * it refuses (any but HTAB); each line ends with CRLF but the last.
+ */
+const FIELD_LINES = /^(?:[!#$%&'*+\-.^_`|~0-9A-Za-z]+:[^\x00-\x08\x0a-\x1f\x7f]*(?:\r\n(?!$)|$))*$/;
 const DIGITS = /^\d{1,15}$/;
 
 export interface Front {
@@ -248,23 +250,24 @@ class Connection {
 
 /** The head of a request this path serves, or undefined for anything node:http should judge. */
 function parseHead(text: string): Head | undefined {
-  const lines = text.split('\r\n');
-  const line = REQUEST_LINE.exec(lines[0]!);
+  let eol = text.indexOf('\r\n');
+  if (eol < 0) eol = text.length;
+  const line = REQUEST_LINE.exec(text.slice(0, eol));
   if (!line) return undefined;
   const headers: http.IncomingHttpHeaders = Object.create(null);
   const amzHeaders: string[] = [];
-  for (let i = 1; i < lines.length; i++) {
-    const l = lines[i]!;
-    const colon = l.indexOf(':');
-    if (colon <= 0) return undefined;
-    const name = l.slice(0, colon);
-    if (!TOKEN.test(name)) return undefined;
-    const key = name.toLowerCase();
+  // One pass of FIELD_LINES checks every line's shape; each is then only cut apart.
+  const fields = eol < text.length ? text.slice(eol + 2) : '';
+  if (!FIELD_LINES.test(fields)) return undefined;
+  for (let at = 0; at < fields.length; ) {
+    let end = fields.indexOf('\r\n', at);
+    if (end < 0) end = fields.length;
+    const colon = fields.indexOf(':', at);
+    const key = fields.slice(at, colon).toLowerCase();
     if (headers[key] !== undefined) return undefined;
-    const value = trimOws(l, colon + 1);
-    if (BAD_VALUE.test(value)) return undefined;
-    headers[key] = value;
+    headers[key] = trimOws(fields, colon + 1, end);
     if (key.startsWith('x-amz-')) amzHeaders.push(key);
+    at = end + 2;
   }
   if (headers.host === undefined || headers['transfer-encoding'] !== undefined || headers.expect !== undefined || headers.upgrade !== undefined)
     return undefined;
@@ -275,10 +278,10 @@ function parseHead(text: string): Head | undefined {
   return { method: line[1]!, target: line[2]!, headers, amzHeaders, length: declared === undefined ? 0 : Number(declared), close: connection === 'close' };
 }
 
-/** The value after `from`, without leading or trailing spaces and tabs (and only those). */
-function trimOws(s: string, from: number): string {
+/** The text of [from, to) without leading or trailing spaces and tabs (and only those). */
+function trimOws(s: string, from: number, to: number): string {
   let a = from;
-  let b = s.length;
+  let b = to;
   while (a < b && (s.charCodeAt(a) === 32 || s.charCodeAt(a) === 9)) a++;
   while (b > a && (s.charCodeAt(b - 1) === 32 || s.charCodeAt(b - 1) === 9)) b--;
   return s.slice(a, b);
