@@ -308,11 +308,11 @@ test('the log level and the readable format: `--log-level warn` drops request li
 
 test('JSON lines gathered for a batched write all reach the log when the process ends: idle, by process.exit, or by a crash', async () => {
   const logModule = path.join(REPO_ROOT, 'dist/src/observe/log.js');
-  // 300 lines of about 200 bytes: some handed to the writer on the way, the rest still gathered at the end.
+  // 600 lines of about 200 bytes: some handed to the writer on the way (every 64 KB), the rest still gathered at the end.
   const script = (end: string) =>
     `import { createLog } from ${JSON.stringify(logModule)};
      const log = createLog({ level: 'info', format: 'json' });
-     for (let i = 0; i < 300; i++) log.info({ i, padding: 'x'.repeat(120) }, 'line');
+     for (let i = 0; i < 600; i++) log.info({ i, padding: 'x'.repeat(120) }, 'line');
      ${end}`;
   for (const [how, end] of [['idle', ''], ['exit', 'process.exit(0);'], ['crash', "setTimeout(() => { throw new Error('crash'); }, 5);"]] as const) {
     const stderr = await new Promise<string>((resolve) => {
@@ -322,6 +322,6 @@ test('JSON lines gathered for a batched write all reach the log when the process
       child.once('close', () => resolve(out));
     });
     const numbers = stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => (JSON.parse(l) as { i: number }).i);
-    assert.deepEqual(numbers, [...Array(300).keys()], how);
+    assert.deepEqual(numbers, [...Array(600).keys()], how);
   }
 });

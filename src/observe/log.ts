@@ -14,8 +14,12 @@ export type Log = Logger;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-/** JSON lines are written once this many bytes are waiting, or every FLUSH_MS. */
-const FLUSH_BYTES = 4096;
+/**
+ * JSON lines are written once this many bytes are waiting, or every FLUSH_MS: at thousands of
+ * requests a second, a write every few dozen milliseconds (each wakes a thread of the pool) rather
+ * than every few dozen requests.
+ */
+const FLUSH_BYTES = 64 * 1024;
 const FLUSH_MS = 100;
 
 /**
