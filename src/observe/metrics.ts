@@ -20,9 +20,6 @@ export class Metrics {
   private readonly requestSeconds: Histogram<'operation'>;
   private readonly syncJobs: Counter<'data_source_type' | 'status'>;
   private readonly documents: Counter<'data_source_type' | 'action'>;
-  // Each answer's two series, by operation and status (a bounded set: the server names only operations it serves):
-  // prom-client would hash the labels again on every request.
-  private readonly requestSeries = new Map<string, { count: Counter.Internal; seconds: Histogram.Internal<'operation'> }>();
 
   constructor(version: string, sources: MetricSources) {
     const registers = [this.registry];
@@ -97,11 +94,8 @@ export class Metrics {
 
   /** One API request answered. */
   request(operation: string, status: number, seconds: number): void {
-    const key = `${operation} ${status}`;
-    let series = this.requestSeries.get(key);
-    if (!series) this.requestSeries.set(key, (series = { count: this.requests.labels({ operation, status: String(status) }), seconds: this.requestSeconds.labels({ operation }) }));
-    series.count.inc();
-    series.seconds.observe(seconds);
+    this.requests.inc({ operation, status: String(status) });
+    this.requestSeconds.observe({ operation }, seconds);
   }
 
   /** A job reached its final status: it and its documents are counted. */
