@@ -43,7 +43,7 @@ export function createLog(opts: { level: LogLevel; format?: 'json' | 'pretty' | 
     {
       level: opts.level,
       base: { pid: process.pid },
-      timestamp: pino.stdTimeFunctions.isoTime,
+      timestamp: isoTime,
       redact: { paths: REDACTED.flatMap((k) => [k, `*.${k}`]), censor: '[redacted]' },
       formatters: { level: (label) => ({ level: label }) },
     },
@@ -104,6 +104,18 @@ function writeAll(fd: number, text: string): void {
   } catch {
     // Dropped: the process is exiting, and the log is where it would have said so.
   }
+}
+
+let isoAt = NaN;
+let isoField = '';
+/** pino's isoTime field, formatted once per millisecond: a busy server logs several lines in one. */
+function isoTime(): string {
+  const now = Date.now();
+  if (now !== isoAt) {
+    isoAt = now;
+    isoField = `,"time":"${new Date(now).toISOString()}"`;
+  }
+  return isoField;
 }
 
 /** A logger that writes nothing (tests and tools that start parts without a process). */
