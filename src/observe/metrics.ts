@@ -28,7 +28,7 @@ export class Metrics {
     this.requests = new Counter({ name: 'kendrite_requests_total', help: 'API requests answered, by operation and HTTP status.', labelNames: ['operation', 'status'], registers });
     this.requestSeconds = new Histogram({
       name: 'kendrite_request_duration_seconds',
-      help: 'Time from a request read to its answer ready, by operation.',
+      help: 'Time from a request read to its answer written, by operation.',
       labelNames: ['operation'],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
