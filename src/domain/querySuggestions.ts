@@ -316,7 +316,7 @@ function codePoints(text: string): number {
 
 /** Kendra suggests only a query with a word of more than four characters. */
 function hasLongWord(text: string): boolean {
-  return text.split(' ').some((w) => [...w].length > 4);
+  return text.split(' ').some((w) => codePoints(w) > 4);
 }
 
 /** The suggestion's text with the part the user typed highlighted (offsets in UTF-16 units, as Kendra's highlights). */
