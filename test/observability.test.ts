@@ -136,7 +136,11 @@ for (const backend of backends()) {
       assert.equal(job.Status, 'SUCCEEDED');
       assert.equal(job.DocumentsExpected, 7);
 
-      const told = logLines().filter((l) => l.executionId === executionId);
+      // Lines reach stderr in batches (every 64 KB or 100 ms): the job's end may have been logged but not yet written.
+      const told = await waitFor('the sync ended line', async () => {
+        const lines = logLines().filter((l) => l.executionId === executionId);
+        return lines.some((l) => l.msg === 'sync ended SUCCEEDED') ? lines : undefined;
+      });
       assert.deepEqual(told.map((l) => [l.level, l.msg]), [
         ['info', 'sync started'],
         ['info', 'sync SYNCING_INDEXING'],
@@ -189,8 +193,7 @@ for (const backend of backends()) {
       assert.ok(executionId, failed.stdout);
       assert.match(end[1]!, /^InvalidRequest ECONNREFUSED: /);
 
-      const line = logLines().find((l) => l.executionId === executionId && l.msg === 'sync failed');
-      assert.ok(line);
+      const line = await waitFor('the sync failed line', async () => logLines().find((l) => l.executionId === executionId && l.msg === 'sync failed'));
       assert.deepEqual(
         { level: line.level, errorCode: line.errorCode, dataSourceErrorCode: line.dataSourceErrorCode, dataSourceType: line.dataSourceType, status: line.status },
         { level: 'error', errorCode: 'InvalidRequest', dataSourceErrorCode: 'ECONNREFUSED', dataSourceType: 'DATABASE', status: 'FAILED' },
