@@ -10,7 +10,6 @@ import { DEFAULT_LANGUAGE, documentLanguage } from '../search/language.js';
 import { SEARCHABLE_STATUSES, type DocumentRow, type QueuedOp } from '../store/documents.js';
 import type { Database } from '../store/schema.js';
 import { writeDocumentAccess } from '../store/documentAccess.js';
-import { writePassages } from '../store/searchPassages.js';
 import { stringListProblem } from '../search/attributes.js';
 import { storableText } from '../store/storableText.js';
 import type { Store } from '../store/store.js';
@@ -131,10 +130,8 @@ export class DocumentIndexer {
     let docKey: number;
     if (existing) await this.store.documents.update((docKey = Number(existing.doc_key)), { ...changedOnly(existing, row), status: held ? 'UPDATED' : 'INDEXED' }, trx);
     else docKey = await this.store.documents.insert({ ...row, index_id: indexId, document_id: documentId, status: 'INDEXED', created_at: now }, trx);
-    // A document stored before (even a failed one) may have passages and access rows to replace; a new one has none.
-    const replace = existing !== undefined;
-    await writePassages(trx, { doc_key: docKey, title: p.title, language_code: p.language, search_title: p.searchTitle, search_body: p.searchBody }, p.body, replace);
-    await writeDocumentAccess(trx, docKey, accessRows(p.access, dataSourceId), p.accessConfigurationId ?? null, replace);
+    // A document stored before (even a failed one) may have access rows to replace; a new one has none.
+    await writeDocumentAccess(trx, docKey, accessRows(p.access, dataSourceId), p.accessConfigurationId ?? null, existing !== undefined);
     if (!executionId || !(await this.store.reports.recordFirst(executionId, documentId, held ? 'MODIFIED' : 'ADDED', ['ADDED', 'MODIFIED'], now, trx))) return undefined;
     return held ? { modified: 1 } : { added: 1 };
   }

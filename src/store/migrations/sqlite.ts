@@ -341,4 +341,17 @@ export const SQLITE_MIGRATIONS: MigrationStep[][] = [
     // of a modification pay for rewriting whole segments: a modified document cost 1.5× an added one, a deleted one 0.6×).
     ...['documents_fts', 'passages_fts', 'documents_fts_plain', 'passages_fts_plain'].map((t) => `INSERT INTO ${t}(${t}, rank) VALUES ('deletemerge', 50)`),
   ],
+  // Issue 14: the text is indexed once, by document. Retrieve's passages (and ANSWER results') are cut from the best
+  // documents' text when asked for (search/passageRanking.ts), so the passages' copy of the text and their full-text
+  // indexes go: they cost twice the documents' index at every write, and as much again on disk.
+  [
+    `DROP TRIGGER document_passages_fts_insert`,
+    `DROP TRIGGER document_passages_fts_plain_insert`,
+    `DROP TRIGGER document_passages_fts_delete`,
+    `DROP TABLE passages_fts`,
+    `DROP TABLE passages_fts_plain`,
+    `DROP TABLE document_passages`,
+    `DROP TRIGGER documents_search_delete`,
+    `CREATE TRIGGER documents_search_delete AFTER DELETE ON documents BEGIN DELETE FROM document_attributes WHERE doc_key = old.doc_key; END`,
+  ],
 ];
