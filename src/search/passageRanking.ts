@@ -5,12 +5,14 @@
  * matches the query as an FTS5 row of (title, passage) would — a word or a prefix in either column,
  * a phrase's words consecutive within one — and is scored by FTS5's BM25 over such rows, its
  * statistics (passages, passages holding each word, mean length) taken over the passages of the
- * documents given. Matching follows the index of the query's language (analysis.ts), as highlight.ts does.
+ * documents given. Matching follows the index of the query's language (analysis.ts), as highlight.ts does;
+ * every language's analysis cuts words as tokenize.ts does.
  */
 import type { Analyzer } from './analysis.js';
 import type { TextWeights } from './relevance.js';
 import { chunkPassages } from './passages.js';
 import type { MatchExpr, NormalQuery } from './queryText.js';
+import { tokenWords } from './tokenize.js';
 
 /** A document whose passages are wanted, with the factor relevance tuning gives its scores (1 without). */
 export interface PassageDocument {
@@ -55,7 +57,7 @@ export function scorePassages(docs: PassageDocument[], q: NormalQuery, analyzer:
     return t;
   };
   const column = (text: string): Column => {
-    const words = analyzer.tokens(text).map((t) => t.text);
+    const words = tokenWords(text);
     return { words, terms: words.map(term) };
   };
   const leaves = leavesOf(q.expr);
