@@ -92,9 +92,26 @@ export class DocumentStore {
     return new Set(rows.map((r) => r.document_id));
   }
 
-  /** What writing over a stored document needs to know of it: never its text (a read of the row's overflow pages, up to megabytes). */
-  held(indexId: string, documentId: string, db: Db = this.db): Promise<HeldDocument | undefined> {
-    return db.selectFrom('documents').select(HELD_COLUMNS).where('index_id', '=', indexId).where('document_id', '=', documentId).executeTakeFirst();
+  /**
+   * What writing over a stored document needs to know of it — never its text (a read of the row's
+   * overflow pages, up to megabytes) — and whether it has access rows (none: nothing to delete).
+   */
+  async held(indexId: string, documentId: string, db: Db = this.db): Promise<(HeldDocument & { hasAccess: boolean }) | undefined> {
+    const r = await db
+      .selectFrom('documents as d')
+      .select(HELD_COLUMNS.map((c) => `d.${c}` as const))
+      .select((eb) =>
+        eb.or([
+          eb.exists(eb.selectFrom('document_access as a').select('a.doc_key').whereRef('a.doc_key', '=', 'd.doc_key')),
+          eb.exists(eb.selectFrom('document_access_configurations as c').select('c.doc_key').whereRef('c.doc_key', '=', 'd.doc_key')),
+        ]).as('has_access'),
+      )
+      .where('d.index_id', '=', indexId)
+      .where('d.document_id', '=', documentId)
+      .executeTakeFirst();
+    if (!r) return undefined;
+    const { has_access, ...row } = r;
+    return { ...row, hasAccess: Boolean(has_access) };
   }
 
   getMany(indexId: string, ids: string[]): Promise<DocumentRow[]> {

@@ -133,7 +133,7 @@ export class DocumentIndexer {
     if (existing) await this.store.documents.update((docKey = Number(existing.doc_key)), { ...changedOnly(existing, row), status: held ? 'UPDATED' : 'INDEXED' }, trx);
     else docKey = await this.store.documents.insert({ ...row, index_id: indexId, document_id: documentId, status: 'INDEXED', created_at: now }, trx);
     // A document stored before (even a failed one) may have access rows to replace; a new one has none.
-    await writeDocumentAccess(trx, docKey, accessRows(p.access, dataSourceId), p.accessConfigurationId ?? null, existing !== undefined);
+    await writeDocumentAccess(trx, docKey, accessRows(p.access, dataSourceId), p.accessConfigurationId ?? null, existing?.hasAccess ?? false);
     if (!executionId || !(await this.store.reports.recordFirst(executionId, documentId, held ? 'MODIFIED' : 'ADDED', ['ADDED', 'MODIFIED'], now, trx))) return undefined;
     return held ? { modified: 1 } : { added: 1 };
   }
