@@ -14,6 +14,7 @@ import { POSTGRES_MIGRATIONS } from '../src/store/migrations/postgres.js';
 import { SQLITE_MIGRATIONS } from '../src/store/migrations/sqlite.js';
 import { jobOf } from './support/kendra.js';
 import { customJob, FIXTURE_DIR, fixtureDoc, observeFixture, statuses } from './support/migrationFixture.js';
+import { storeQuery } from './support/searchCorpus.js';
 import { backends, describeOrSkip, REPO_ROOT, TestServer, TestStore } from './support/server.js';
 
 const fixture = path.join(REPO_ROOT, FIXTURE_DIR);
@@ -37,6 +38,17 @@ async function schemaVersion(store: TestStore): Promise<number> {
   }
 }
 
+/** The tables that held a second copy of the text, cut into passages, and its full-text indexes (dropped by the newest schema). */
+async function passageTables(store: TestStore): Promise<string[]> {
+  const rows = await storeQuery<{ name: string }>(
+    store,
+    store.backend === 'sqlite'
+      ? "SELECT name FROM sqlite_master WHERE name IN ('document_passages', 'passages_fts', 'passages_fts_plain') ORDER BY name"
+      : "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'document_passages'",
+  );
+  return rows.map((r) => r.name);
+}
+
 async function ids(k: KendraClient, indexId: string, QueryText: string): Promise<{ total: number | undefined; ids: string[] }> {
   const r = await k.send(new QueryCommand({ IndexId: indexId, QueryText, PageSize: 20 }));
   return { total: r.TotalNumberOfResults, ids: r.ResultItems!.map((i) => i.DocumentId!) };
@@ -44,17 +56,21 @@ async function ids(k: KendraClient, indexId: string, QueryText: string): Promise
 
 for (const backend of backends()) {
   describeOrSkip(`a data dir of the previous release, migrated in place [${backend.name}]`, { skip: backend.skip }, () => {
-    const { indexId, dataSourceId, ...expected } = expectedAll[backend.name]!;
+    const { indexId, dataSourceId, ...served } = expectedAll[backend.name]!;
+    // Retrieve's passages are now ranked by kendrite itself, alike on both backends, by the BM25 the previous release ranked them by on SQLite.
+    const expected = { ...served, retrieve: expectedAll.sqlite!.retrieve };
     const latest = backend.name === 'sqlite' ? SQLITE_MIGRATIONS.length : POSTGRES_MIGRATIONS.length;
     let store: TestStore;
     let server: TestServer;
     let k: KendraClient;
     let before_: number;
+    let passageTablesBefore: string[];
     before(async () => {
       store = await TestStore.create(backend.name);
       if (backend.name === 'sqlite') cpSync(path.join(fixture, 'sqlite'), store.dataDir, { recursive: true });
       else execFileSync('psql', ['-q', '-v', 'ON_ERROR_STOP=1', '-f', path.join(fixture, 'postgres.sql'), store.databaseUrl!], { stdio: ['ignore', 'ignore', 'pipe'] });
       before_ = await schemaVersion(store);
+      passageTablesBefore = await passageTables(store);
       server = await TestServer.start(store);
       k = server.client();
     });
@@ -67,6 +83,11 @@ for (const backend of backends()) {
     test('the fixture is of an older schema, and opening it migrates it to the newest', async () => {
       assert.ok(before_ < latest, `the fixture is at version ${before_}, this release's newest is ${latest}`);
       assert.equal(await schemaVersion(store), latest);
+    });
+
+    test('the text is held once: the passages the previous release stored apart, with their full-text indexes, are gone', async () => {
+      assert.deepEqual(passageTablesBefore, backend.name === 'sqlite' ? ['document_passages', 'passages_fts', 'passages_fts_plain'] : ['document_passages']);
+      assert.deepEqual(await passageTables(store), []);
     });
 
     test('documents, search answers with their highlights, passages and sync history are those the previous release served', async () => {

@@ -4,7 +4,7 @@
  * full sync and a resync with no change, at 100,000 and 1,000,000 rows (`--rows` for other sizes).
  * Baseline, in the same run on the same rows: a plain server-side cursor read (FETCH 1,000 at a time)
  * inserting each row's text into the same SQLite full-text schema (kendrite's migrations: documents +
- * FTS5, and Retrieve's passages). Peak RSS is the server's VmHWM, one server per size.
+ * FTS5). Peak RSS is the server's VmHWM, one server per size.
  *
  * The source database: KENDRITE_BENCH_POSTGRES_URL, else KENDRITE_TEST_POSTGRES_URL, else
  * postgres://postgres@127.0.0.1:5432/postgres; a database of its own is created and dropped.
@@ -23,7 +23,6 @@ import { measuredSync, type Rate } from '../lib/measuredSync.js';
 import { memoryMb, startKendrite, until } from '../lib/processes.js';
 import type { ScenarioContext, ScenarioResult, Table, Target } from '../lib/scenario.js';
 import { fmt } from '../lib/stats.js';
-import { writePassages } from '../../src/store/searchPassages.js';
 import { Store } from '../../src/store/store.js';
 
 export const name = 'databaseSync';
@@ -79,7 +78,7 @@ export async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
       rows: results.map((r) => [r.rows, fmt.rps(r.full.perSec), fmt.rps(r.baseline.perSec), fmt.ratio(ratio(r)), fmt.rps(r.full.cpuUs), fmt.rps(r.baseline.cpuUs), fmt.rps(r.resync.perSec), r.resync.cpuUs.toFixed(1)]),
       notes: [
         'kendrite: rows / (job EndTime − StartTime) as ListDataSourceSyncJobs reports it: secret, cursor, change and deletion detection, attributes, report, metrics; CPU of the server process.',
-        "baseline: FETCH 1,000 rows at a time, one SQLite transaction per batch, raw text and the date (as _created_at) into documents (FTS5 and attributes by the schema's triggers) and Retrieve's passages; CPU of the bench process (PostgreSQL's own CPU is in neither).",
+        "baseline: FETCH 1,000 rows at a time, one SQLite transaction per batch, raw text and the date (as _created_at) into documents (FTS5 and attributes by the schema's triggers); CPU of the bench process (PostgreSQL's own CPU is in neither).",
       ],
     },
     {
@@ -183,11 +182,10 @@ async function baselineSync(source: URL, table: string, dataDir: string): Promis
   for (;;) {
     const batch = await c.query<unknown[]>({ text: `FETCH ${FETCH_ROWS} FROM baseline`, rowMode: 'array' });
     // Kysely's transaction holds the same SQLite connection, so the prepared insert runs inside it.
-    await store.db.transaction().execute(async (trx) => {
+    await store.db.transaction().execute(async () => {
       for (const [id, title, body, published] of batch.rows as [string, string, string, Date][]) {
         const attributes = JSON.stringify([{ Key: '_created_at', Value: { DateValue: published.toISOString() } }]);
-        const { lastInsertRowid } = insert.run(String(id), title, body, attributes, Buffer.byteLength(body), now, now);
-        await writePassages(trx, { doc_key: Number(lastInsertRowid), title, language_code: 'en', search_title: null, search_body: null }, body, false);
+        insert.run(String(id), title, body, attributes, Buffer.byteLength(body), now, now);
       }
     });
     n += batch.rows.length;

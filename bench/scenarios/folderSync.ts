@@ -3,7 +3,7 @@
  * synced by a kendrite server process: the full sync, a resync with no change and a resync with 1 %
  * of the files changed, at 10,000 and at 100,000 files. Baselines, in the same run on the same files:
  * a plain script that reads every file and inserts its text into the same SQLite full-text index
- * schema (kendrite's migrations: documents + FTS5, and Retrieve's passages), and a plain directory walk
+ * schema (kendrite's migrations: documents + FTS5), and a plain directory walk
  * with stat. Peak RSS is the server's VmHWM.
  *
  * KENDRITE_BENCH_FOLDER_FILES=2000,20000 runs other sizes (the last one is compared with the first for RSS).
@@ -22,7 +22,6 @@ import { measuredSync, type Rate } from '../lib/measuredSync.js';
 import { memoryMb, startKendrite, until } from '../lib/processes.js';
 import type { ScenarioContext, ScenarioResult, Table, Target } from '../lib/scenario.js';
 import { fmt } from '../lib/stats.js';
-import { writePassages } from '../../src/store/searchPassages.js';
 import { Store } from '../../src/store/store.js';
 
 export const name = 'folderSync';
@@ -70,7 +69,7 @@ export async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
       rows: results.map((r) => [r.files, (r.bytes / 1048576).toFixed(0), fmt.rps(r.full.perSec), fmt.rps(r.baselineFull.perSec), fmt.ratio(ratio(r.full, r.baselineFull)), fmt.rps(r.full.cpuUs), fmt.rps(r.baselineFull.cpuUs)]),
       notes: [
         'kendrite: files / (job EndTime − StartTime) as ListDataSourceSyncJobs reports it: extraction, change and deletion detection, report, metrics; CPU of the server process.',
-        "baseline: one SQLite transaction per 1,000 files, raw text into documents (FTS5 by the schema's triggers) and Retrieve's passages; CPU of the bench process.",
+        "baseline: one SQLite transaction per 1,000 files, raw text into documents (FTS5 by the schema's triggers); CPU of the bench process.",
       ],
     },
     {
@@ -226,8 +225,7 @@ function walk(root: string): Rate {
 
 /**
  * The full sync's baseline: read every file, insert its raw text into the same schema — the documents
- * row (FTS5 follows by the schema's triggers) and Retrieve's passages, written by the store's own
- * writer so that the baseline keeps up with the schema.
+ * row, FTS5 following by the schema's triggers, so that the baseline keeps up with the schema.
  */
 async function baselineFullSync(root: string, dataDir: string): Promise<Rate> {
   const store = await Store.open({ dataDir });
@@ -241,11 +239,10 @@ async function baselineFullSync(root: string, dataDir: string): Promise<Rate> {
   const now = Date.now();
   for (let i = 0; i < all.length; i += 1000) {
     // Kysely's transaction holds the same SQLite connection, so the prepared insert runs inside it.
-    await store.db.transaction().execute(async (trx) => {
+    await store.db.transaction().execute(async () => {
       for (const file of all.slice(i, i + 1000)) {
         const text = readFileSync(file, 'utf8');
-        const { lastInsertRowid } = insert.run(file, path.basename(file), text, Buffer.byteLength(text), now, now);
-        await writePassages(trx, { doc_key: Number(lastInsertRowid), title: path.basename(file), language_code: 'en', search_title: null, search_body: null }, text, false);
+        insert.run(file, path.basename(file), text, Buffer.byteLength(text), now, now);
       }
     });
   }

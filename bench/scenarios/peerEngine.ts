@@ -334,7 +334,7 @@ function result(
         `kendrite / Xapian = ${fmt.ratio(indexRatio)} (target ≥ ${TARGET}). One run each, kendrite first; the clock runs from the first batch sent until every document is searchable.`,
         'Same documents, same text: kendrite gets each body as a PLAIN_TEXT Blob and its Title; Xapian the same two strings as JSON.',
         `Xapian's own time inside its indexing calls and the commit (no HTTP, no JSON): ${xi.engineSeconds?.toFixed(1)} s, ${fmt.rps(DOCUMENTS / xi.engineSeconds!)} documents/s; the rest of its time is the Python HTTP server.`,
-        'kendrite also keeps the document rows, the batch queue and the passages Retrieve reads; Xapian stores title + body as document data (for its excerpts).',
+        'kendrite also keeps the document rows and the batch queue; Xapian stores title + body as document data (for its excerpts).',
       ],
     },
     {

@@ -15,7 +15,7 @@
  * added change BM25's collection statistics, and with them scores).
  *
  * The documents are seeded straight into the SQLite store of a stopped kendrite, through the same
- * triggers and passage cutting that indexing uses; their text is drawn from a Zipf-distributed
+ * triggers that indexing uses; their text is drawn from a Zipf-distributed
  * vocabulary of made-up words, so that word frequencies look like a real collection's.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -24,7 +24,6 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import BetterSqlite3 from 'better-sqlite3';
 import { CreateDataSourceCommand, CreateIndexCommand, DescribeDataSourceCommand, DescribeIndexCommand, KendraClient, ListDataSourceSyncJobsCommand, StartDataSourceSyncJobCommand } from '@aws-sdk/client-kendra';
-import { chunkPassages } from '../../src/search/passages.js';
 import { fts5Engine } from '../../src/search/fts5.js';
 import type { SearchEngine } from '../../src/search/engine.js';
 import type { AttributeFilter } from '../../src/search/attributeFilter.js';
@@ -537,7 +536,7 @@ function onTheWire(v: unknown): unknown {
 
 /**
  * Writes the documents as the indexer leaves them (status INDEXED, attributes as JSON, dates as ISO
- * strings), with their passages; the schema's triggers fill the attribute rows and the full-text
+ * strings); the schema's triggers fill the attribute rows and the full-text
  * indexes (contentless FTS5 tables cannot be rebuilt afterwards). For speed the attribute indexes are
  * built once at the end rather than row by row: dropped and recreated from the schema's own SQL, so
  * nothing here restates it.
@@ -554,7 +553,6 @@ export function seed(file: string, indexId: string, sources: string[], corpus: C
     const insertDoc = db.prepare(`INSERT INTO documents (index_id, document_id, data_source_id, title, body, content_type, attributes, source_uri,
         version, content_hash, status, failure_reason, text_bytes, applied_seq, seen_by, created_at, updated_at)
       VALUES (?, ?, ?, ?, ?, 'PLAIN_TEXT', ?, ?, NULL, ?, 'INDEXED', NULL, ?, 0, NULL, ?, ?)`);
-    const insertPassage = db.prepare('INSERT INTO document_passages (doc_key, ordinal, title, content) VALUES (?, ?, ?, ?)');
     db.transaction(() => {
       for (let n = 0; n < DOCUMENTS; n++) {
         const { title, body } = corpus.document(n);
@@ -574,8 +572,7 @@ export function seed(file: string, indexId: string, sources: string[], corpus: C
           { Key: '_file_type', Value: { StringValue: 'PLAIN_TEXT' } },
         ];
         const now = Date.now();
-        const { lastInsertRowid } = insertDoc.run(indexId, id, source, title, body, JSON.stringify(attributes), uri, `seed-${n}`, Buffer.byteLength(body), now, now);
-        chunkPassages(body).forEach((content, ordinal) => insertPassage.run(lastInsertRowid, ordinal, title, content));
+        insertDoc.run(indexId, id, source, title, body, JSON.stringify(attributes), uri, `seed-${n}`, Buffer.byteLength(body), now, now);
       }
       for (const d of deferred) db.exec(d.sql);
     })();

@@ -11,6 +11,7 @@ import { accessCondition, type AccessScope, type MemberOf } from './access.js';
 import { analyzerFor, type Analyzer } from './analysis.js';
 import { compileFilter, type AttributeFilter } from './attributeFilter.js';
 import type { ValueType } from './attributes.js';
+import { scorePassages } from './passageRanking.js';
 import { normalize, type NormalQuery, type QueryNode } from './queryText.js';
 import { relevanceColumns, tunedScores, type Relevance, type TextWeights } from './relevance.js';
 import { SEARCHABLE_STATUSES } from '../store/documents.js';
@@ -105,7 +106,6 @@ export interface FacetCount {
 }
 
 export interface RankedPassage {
-  passageKey: number;
   docKey: number;
   content: string;
   score: number;
@@ -133,7 +133,7 @@ export interface SearchEngine {
   close(): Promise<void>;
 }
 
-/** How one backend matches and scores text. `d` is documents, `p` document_passages. */
+/** How one backend matches and scores text. `d` is documents. */
 export interface TextMatch {
   from: Sql;
   where: Sql;
@@ -144,7 +144,6 @@ export interface Backend {
   /** Documents matching a query (or, negated, every document but those), in the text index of the query's analysis. */
   /** `weights`: relevance tuning's factors on a title and a body match (absent: the backend's own weights). */
   documentMatch(q: NormalQuery | undefined, analyzer: Analyzer, weights?: TextWeights): TextMatch;
-  passageMatch(q: NormalQuery | undefined, analyzer: Analyzer, weights?: TextWeights): TextMatch;
   /** Appended to string expressions in ORDER BY so both backends order strings by code point. */
   collate: string;
   /** The first n characters of a text column. */
@@ -180,6 +179,12 @@ export async function windowRank<T>(backend: Backend, q: Ranking, signal?: Abort
   if (!rows.length) return { rows };
   return { rows, total: Number(rows[0]!.total), top: Number(rows[0]!.top) };
 }
+
+/**
+ * The documents whose passages Retrieve ranks, at least (more when a page reaches past them): each costs
+ * the cutting and reading of its whole text at every Retrieve (about 1.5 ms per 10 KB).
+ */
+const PASSAGE_DOCUMENTS = 20;
 
 const SEARCHABLE = raw(`IN (${SEARCHABLE_STATUSES.map((st) => `'${st}'`).join(', ')})`);
 
@@ -304,28 +309,29 @@ export class SqlSearchEngine implements SearchEngine {
     return rows.map((r) => r.t);
   }
 
+  /**
+   * Passages are cut from the documents the search ranks best (the first PASSAGE_DOCUMENTS, or as many as
+   * the page reaches) and ranked among themselves (passageRanking.ts): a passage scores by its own words,
+   * times the factor relevance tuning gives its document.
+   */
   async rankPassages(req: DocumentSearch, offset: number, limit: number): Promise<RankedPassages> {
-    const m = this.backend.passageMatch(req.query && normalize(req.query), analyzerFor(req.language), req.relevance?.text);
-    const c = this.backend.collate;
-    const relevance = req.relevance;
-    const inner = (score: Sql) => sql`SELECT p.passage_key, p.doc_key, p.ordinal, d.document_id, ${score} AS score${relevance ? relevanceColumns(relevance) : raw('')} FROM ${m.from} WHERE ${this.conditions(req, m)}`;
-    const { rows, top } = relevance
-      ? await windowRank<PassageRow>(this.backend, {
-          inner: (score) => tunedScores(relevance, inner(score), textScored(req)),
-          score: m.score, columns: 'm.passage_key, m.doc_key, m.tuned AS score', order: `m.tuned DESC, m.document_id${c} ASC, m.ordinal ASC`, limit, offset,
-        }, req.signal, 'tuned')
-      : await this.backend.rank<PassageRow>({ inner, score: m.score, columns: 'm.passage_key, m.doc_key, m.score', order: `m.score DESC, m.document_id${c} ASC, m.ordinal ASC`, limit, offset }, req.signal);
-    if (!rows.length) return { topScore: 0, items: [] };
-    // The page's passages only: their text is not carried through the ranking of every match.
-    const texts = new Map(
-      (await this.backend.all<{ passage_key: number; content: string }>(sql`SELECT passage_key, content FROM document_passages WHERE passage_key IN (${list(rows.map((r) => r.passage_key))})`)).map(
-        (r) => [Number(r.passage_key), r.content],
-      ),
+    if (!req.query) return { topScore: 0, items: [] };
+    const q = normalize(req.query);
+    const analyzer = analyzerFor(req.language);
+    const m = this.backend.documentMatch(q, analyzer, req.relevance?.text);
+    const ranking = { inner: this.scoredRows(req, m, []), score: m.score, order: `m.${req.relevance ? 'tuned' : 'score'} DESC, m.document_id${this.backend.collate} ASC`, limit: Math.max(PASSAGE_DOCUMENTS, offset + limit), offset: 0 };
+    const ranked = req.relevance
+      ? (await windowRank<{ doc_key: number; score: number; tuned: number }>(this.backend, { ...ranking, columns: 'm.doc_key, m.score, m.tuned' }, req.signal, 'tuned')).rows
+      : (await this.backend.rank<{ doc_key: number; score: number }>({ ...ranking, columns: 'm.doc_key, m.score' }, req.signal)).rows;
+    if (!ranked.length) return { topScore: 0, items: [] };
+    // Tuning multiplies a text score by 1 + its boosts (relevance.ts); without a text score (a negation) the boosts are the score.
+    const factors = new Map(ranked.map((r) => [Number(r.doc_key), 'tuned' in r ? (q.negated ? Number(r.tuned) : Number(r.tuned) / Number(r.score)) : 1]));
+    const rows = await this.backend.all<{ doc_key: number; document_id: string; title: string; body: string }>(
+      sql`SELECT d.doc_key, d.document_id, d.title, d.body FROM documents d WHERE d.doc_key IN (${list([...factors.keys()])})`,
+      req.signal,
     );
-    return {
-      topScore: top ?? 0,
-      items: rows.map((r) => ({ passageKey: Number(r.passage_key), docKey: Number(r.doc_key), content: texts.get(Number(r.passage_key)) ?? '', score: Number(r.score) })),
-    };
+    const passages = scorePassages(rows.map((r) => ({ docKey: Number(r.doc_key), documentId: r.document_id, title: r.title, body: r.body, factor: factors.get(Number(r.doc_key))! })), q, analyzer, req.relevance?.text);
+    return { topScore: passages[0]?.score ?? 0, items: passages.slice(offset, offset + limit).map((p) => ({ docKey: p.docKey, content: p.content, score: p.score })) };
   }
 
   close(): Promise<void> {
@@ -361,8 +367,6 @@ function contentCondition(c: ContentSources): Sql {
 function textScored(req: DocumentSearch): boolean {
   return req.query !== undefined && !normalize(req.query).negated;
 }
-
-type PassageRow = { passage_key: number; doc_key: number; score: number };
 
 type FacetRow = { t: ValueType; s: string | null; n: number | null; c: number };
 

@@ -1,6 +1,6 @@
 /**
  * The SQLite FTS5 backend. English documents are in documents_fts (porter tokenizer), those of other
- * languages in documents_fts_plain, as analysis.ts made their terms (passages alike). Relevance is
+ * languages in documents_fts_plain, as analysis.ts made their terms. Relevance is
  * BM25 with the title weighing ten times the body. Each match
  * is checked against documents_visible (a covering index), not the wide document rows. Searches
  * run on their own read-only connection, so they read committed data only and never wait behind
@@ -60,20 +60,6 @@ class Fts5Backend implements Backend {
     const fts = analyzer.english ? 'documents_fts' : 'documents_fts_plain';
     if (q.negated) return { from: raw('documents d'), where: sql`d.doc_key NOT IN (SELECT rowid FROM ${raw(fts)} WHERE ${raw(fts)} MATCH ${match})`, score: raw('0') };
     return { from: raw(`${fts} JOIN documents d INDEXED BY documents_visible ON d.doc_key = ${fts}.rowid`), where: sql`${raw(fts)} MATCH ${match}`, score: raw(`-bm25(${fts}, ${bm25Weights(10, 1, weights)})`) };
-  }
-
-  passageMatch(q: NormalQuery | undefined, analyzer: Analyzer, weights?: TextWeights): TextMatch {
-    const passages = 'document_passages p JOIN documents d ON d.doc_key = p.doc_key';
-    if (!q) return { from: raw(passages), where: raw('1 = 1'), score: raw('0') };
-    const match = fts5Match(q.expr, analyzer);
-    const fts = analyzer.english ? 'passages_fts' : 'passages_fts_plain';
-    if (q.negated) return { from: raw(passages), where: sql`p.passage_key NOT IN (SELECT rowid FROM ${raw(fts)} WHERE ${raw(fts)} MATCH ${match})`, score: raw('0') };
-    return {
-      from: raw(`${fts} JOIN document_passages p ON p.passage_key = ${fts}.rowid JOIN documents d INDEXED BY documents_visible ON d.doc_key = p.doc_key`),
-      where: sql`${raw(fts)} MATCH ${match}`,
-      // Within one passage the title counts twice the passage text: enough to find a document by its title, not so much that its every passage outranks real matches.
-      score: raw(`-bm25(${fts}, ${bm25Weights(2, 1, weights)})`),
-    };
   }
 
   prefix(column: string, n: number): Sql {

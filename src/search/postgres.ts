@@ -15,8 +15,6 @@ import { numbered, raw, sql, type Sql } from './sql.js';
 
 /** ts_rank_cd weights {D, C, B, A}: the title (A) ten times the body (B). */
 const WEIGHTS = [0.1, 0.2, 0.1, 1.0];
-/** Passages: the title (A) twice the passage text (B), as in fts5.ts. */
-const PASSAGE_WEIGHTS = [0.1, 0.2, 0.5, 1.0];
 
 /**
  * The weights as an SQL array, B and A scaled by relevance tuning's factors. ts_rank_cd refuses a
@@ -52,14 +50,6 @@ class PostgresBackend implements Backend {
     const from = sql`documents d CROSS JOIN to_tsquery(${raw(config(analyzer))}, ${tsquery(q.expr, analyzer)}) AS q`;
     if (q.negated) return { from, where: raw('NOT (d.search_vector @@ q)'), score: raw('0') };
     return { from, where: raw('d.search_vector @@ q'), score: raw(`ts_rank_cd(${rankWeights(WEIGHTS, weights)}, d.search_vector, q, ${NORMALIZATION})`) };
-  }
-
-  passageMatch(q: NormalQuery | undefined, analyzer: Analyzer, weights?: TextWeights): TextMatch {
-    const passages = 'document_passages p JOIN documents d ON d.doc_key = p.doc_key';
-    if (!q) return { from: raw(passages), where: raw('TRUE'), score: raw('0') };
-    const from = sql`${raw(passages)} CROSS JOIN to_tsquery(${raw(config(analyzer))}, ${tsquery(q.expr, analyzer)}) AS q`;
-    if (q.negated) return { from, where: raw('NOT (p.search_vector @@ q)'), score: raw('0') };
-    return { from, where: raw('p.search_vector @@ q'), score: raw(`ts_rank_cd(${rankWeights(PASSAGE_WEIGHTS, weights)}, p.search_vector, q, ${NORMALIZATION})`) };
   }
 
   prefix(column: string, n: number): Sql {

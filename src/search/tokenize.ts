@@ -10,6 +10,8 @@ const UNSPACED = /[\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}\p{sc=Thai}\p{sc=Lao}
 /** ICU's word break iterator (dictionaries for Chinese, Japanese, Thai, Lao, Khmer, Burmese), built into Node. */
 const WORDS = new Intl.Segmenter('und', { granularity: 'word' });
 
+const WORD = /[\p{L}\p{N}\p{M}\p{Co}]+/gu;
+
 /** Whether `text` holds words that only a dictionary can cut: the cheap test that spares spaced text the segmenter. */
 export const needsSegmenting = (text: string): boolean => UNSPACED.test(text);
 
@@ -22,11 +24,17 @@ export const needsSegmenting = (text: string): boolean => UNSPACED.test(text);
 export function tokenize(text: string): Token[] {
   const out: Token[] = [];
   const segment = needsSegmenting(text);
-  for (const m of text.matchAll(/[\p{L}\p{N}\p{M}\p{Co}]+/gu)) {
+  for (const m of text.matchAll(WORD)) {
     if (segment && UNSPACED.test(m[0])) {
       for (const s of WORDS.segment(m[0]))
         if (/[\p{L}\p{N}]/u.test(s.segment)) out.push({ text: s.segment.toLowerCase(), begin: m.index + s.index, end: m.index + s.index + s.segment.length });
     } else out.push({ text: m[0].toLowerCase(), begin: m.index, end: m.index + m[0].length });
   }
   return out;
+}
+
+/** The words of tokenize(text), without their offsets: several times cheaper on text no dictionary needs to cut. */
+export function tokenWords(text: string): string[] {
+  if (needsSegmenting(text)) return tokenize(text).map((t) => t.text);
+  return text.toLowerCase().match(WORD) ?? [];
 }

@@ -3,6 +3,8 @@ import type { Database, DocumentQueueTable, DocumentsTable } from './schema.js';
 
 export type DocumentRow = Selectable<DocumentsTable>;
 export type QueuedOp = Selectable<DocumentQueueTable>;
+const HELD_COLUMNS = ['doc_key', 'status', 'applied_seq', 'content_hash', 'attributes', 'data_source_id', 'language_code'] as const;
+export type HeldDocument = Pick<DocumentRow, (typeof HELD_COLUMNS)[number]>;
 type Db = Kysely<Database> | Transaction<Database>;
 
 /** Statuses whose text is in the full-text index. */
@@ -90,13 +92,56 @@ export class DocumentStore {
     return new Set(rows.map((r) => r.document_id));
   }
 
-  get(indexId: string, documentId: string, db: Db = this.db): Promise<DocumentRow | undefined> {
-    return db.selectFrom('documents').selectAll().where('index_id', '=', indexId).where('document_id', '=', documentId).executeTakeFirst();
+  /**
+   * What writing over a stored document needs to know of it — never its text (a read of the row's
+   * overflow pages, up to megabytes) — and whether it has access rows (none: nothing to delete).
+   */
+  async held(indexId: string, documentId: string, db: Db = this.db): Promise<(HeldDocument & { hasAccess: boolean }) | undefined> {
+    const r = await db
+      .selectFrom('documents as d')
+      .select(HELD_COLUMNS.map((c) => `d.${c}` as const))
+      .select((eb) =>
+        eb.or([
+          eb.exists(eb.selectFrom('document_access as a').select('a.doc_key').whereRef('a.doc_key', '=', 'd.doc_key')),
+          eb.exists(eb.selectFrom('document_access_configurations as c').select('c.doc_key').whereRef('c.doc_key', '=', 'd.doc_key')),
+        ]).as('has_access'),
+      )
+      .where('d.index_id', '=', indexId)
+      .where('d.document_id', '=', documentId)
+      .executeTakeFirst();
+    if (!r) return undefined;
+    const { has_access, ...row } = r;
+    return { ...row, hasAccess: Boolean(has_access) };
   }
 
   getMany(indexId: string, ids: string[]): Promise<DocumentRow[]> {
     if (!ids.length) return Promise.resolve([]);
     return this.db.selectFrom('documents').selectAll().where('index_id', '=', indexId).where('document_id', 'in', ids).execute();
+  }
+
+  /**
+   * Runs `write` (a batch's document writes, in `trx`) with the changes of their text in the full-text
+   * index made at its end, together. SQLite's FTS5 moves what it holds pending (rows, deletions) into a
+   * new segment of its index whenever a statement opens a savepoint, and every write to documents does
+   * (its triggers): text indexed by the triggers one document at a time made segments of one document,
+   * and merging them cost more than tokenizing the text (a modified document in a full index cost 1.4×
+   * an added one). While row 0 is in documents_text_pending, the triggers note there what is to change
+   * (migrations/sqlite.ts). PostgreSQL indexes each row as it is written.
+   */
+  async withTextBatched<T>(trx: Transaction<Database>, write: () => Promise<T>): Promise<T> {
+    if (this.dialect !== 'sqlite') return write();
+    await sql`INSERT INTO documents_text_pending (doc_key) VALUES (0)`.execute(trx);
+    const out = await write();
+    for (const [table, english] of [['documents_fts', 1], ['documents_fts_plain', 0]] as const) {
+      await sql`DELETE FROM ${sql.raw(table)} WHERE rowid IN (SELECT doc_key FROM documents_text_pending WHERE indexed_english = ${english})`.execute(trx);
+    }
+    // The language's column comes after the text in a row: the pending row's copy spares reading the whole text of the others.
+    await sql`INSERT INTO documents_fts (rowid, title, body)
+      SELECT d.doc_key, coalesce(d.search_title, d.title), coalesce(d.search_body, d.body) FROM documents_text_pending p JOIN documents d ON d.doc_key = p.doc_key WHERE p.english = 1`.execute(trx);
+    await sql`INSERT INTO documents_fts_plain (rowid, title, body)
+      SELECT d.doc_key, d.search_title, d.search_body FROM documents_text_pending p JOIN documents d ON d.doc_key = p.doc_key WHERE p.english = 0`.execute(trx);
+    await sql`DELETE FROM documents_text_pending`.execute(trx);
+    return out;
   }
 
   /** Inserts a document; returns its doc_key (which the writes of its passages and access rows need). */

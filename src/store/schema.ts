@@ -194,20 +194,6 @@ export interface DocumentAttributesTable {
   num: number | null;
 }
 
-/** A passage of a document's text, the unit Retrieve returns. */
-export interface DocumentPassagesTable {
-  passage_key: Generated<number>;
-  doc_key: number;
-  ordinal: number;
-  /** The document's title, indexed with each passage. */
-  title: string;
-  content: string;
-  /** The document's language, and what the full-text index holds instead of title and content (or null), as for documents. */
-  language_code: string;
-  search_title: string | null;
-  search_content: string | null;
-}
-
 /** SubmitFeedback, as received (no ranking effect). */
 export interface QueryFeedbackTable {
   seq: Generated<number>;
@@ -403,7 +389,6 @@ export interface Database {
   document_queue: DocumentQueueTable;
   server_secrets: ServerSecretsTable;
   document_attributes: DocumentAttributesTable;
-  document_passages: DocumentPassagesTable;
   query_feedback: QueryFeedbackTable;
   document_access: DocumentAccessTable;
   principal_groups: PrincipalGroupsTable;

@@ -7,10 +7,9 @@ import type { Attribute, QueuedDocument } from '../domain/documents.js';
 import type { Clock } from '../domain/clock.js';
 import { analyzerFor } from '../search/analysis.js';
 import { DEFAULT_LANGUAGE, documentLanguage } from '../search/language.js';
-import { SEARCHABLE_STATUSES, type DocumentRow, type QueuedOp } from '../store/documents.js';
+import { SEARCHABLE_STATUSES, type DocumentRow, type HeldDocument, type QueuedOp } from '../store/documents.js';
 import type { Database } from '../store/schema.js';
 import { writeDocumentAccess } from '../store/documentAccess.js';
-import { writePassages } from '../store/searchPassages.js';
 import { stringListProblem } from '../search/attributes.js';
 import { storableText } from '../store/storableText.js';
 import type { Store } from '../store/store.js';
@@ -67,10 +66,12 @@ export class DocumentIndexer {
   private async applyQueued(ops: QueuedOp[], prepared: (Prepared | undefined)[]): Promise<void> {
     await this.store.db.transaction().execute(async (trx) => {
       const deltas = new Map<string, MetricDeltas>();
-      for (const [i, op] of ops.entries()) {
-        const d = op.op === 'put' ? await this.applyPut(trx, op.index_id, op.document_id, op.data_source_id, prepared[i]!, op.seq, op.execution_id) : await this.applyDelete(trx, op.index_id, op.document_id, op.seq, op.execution_id);
-        if (d && op.execution_id) addDelta(deltas, op.execution_id, d);
-      }
+      await this.store.documents.withTextBatched(trx, async () => {
+        for (const [i, op] of ops.entries()) {
+          const d = op.op === 'put' ? await this.applyPut(trx, op.index_id, op.document_id, op.data_source_id, prepared[i]!, op.seq, op.execution_id) : await this.applyDelete(trx, op.index_id, op.document_id, op.seq, op.execution_id);
+          if (d && op.execution_id) addDelta(deltas, op.execution_id, d);
+        }
+      });
       for (const [executionId, d] of deltas) await this.store.syncJobs.addMetrics(executionId, d, trx);
       await this.store.documents.dequeue(ops.map((o) => o.seq), trx);
     });
@@ -107,7 +108,7 @@ export class DocumentIndexer {
   async applyPut(trx: Transaction<Database>, indexId: string, documentId: string, dataSourceId: string | null, prepared: Prepared, queueSeq: number | null, executionId: string | null, opts: { force?: boolean } = {}): Promise<MetricDeltas | undefined> {
     const now = this.clock();
     const p = await this.withConfiguration(trx, indexId, storable(prepared));
-    const existing = await this.store.documents.get(indexId, documentId, trx);
+    const existing = await this.store.documents.held(indexId, documentId, trx);
     if (existing && queueSeq !== null && existing.applied_seq > queueSeq) return undefined;
     const seq = queueSeq ?? existing?.applied_seq ?? 0;
     const held = existing !== undefined && searchable.has(existing.status);
@@ -131,10 +132,8 @@ export class DocumentIndexer {
     let docKey: number;
     if (existing) await this.store.documents.update((docKey = Number(existing.doc_key)), { ...changedOnly(existing, row), status: held ? 'UPDATED' : 'INDEXED' }, trx);
     else docKey = await this.store.documents.insert({ ...row, index_id: indexId, document_id: documentId, status: 'INDEXED', created_at: now }, trx);
-    // A document stored before (even a failed one) may have passages and access rows to replace; a new one has none.
-    const replace = existing !== undefined;
-    await writePassages(trx, { doc_key: docKey, title: p.title, language_code: p.language, search_title: p.searchTitle, search_body: p.searchBody }, p.body, replace);
-    await writeDocumentAccess(trx, docKey, accessRows(p.access, dataSourceId), p.accessConfigurationId ?? null, replace);
+    // A document stored before (even a failed one) may have access rows to replace; a new one has none.
+    await writeDocumentAccess(trx, docKey, accessRows(p.access, dataSourceId), p.accessConfigurationId ?? null, existing?.hasAccess ?? false);
     if (!executionId || !(await this.store.reports.recordFirst(executionId, documentId, held ? 'MODIFIED' : 'ADDED', ['ADDED', 'MODIFIED'], now, trx))) return undefined;
     return held ? { modified: 1 } : { added: 1 };
   }
@@ -148,7 +147,7 @@ export class DocumentIndexer {
   }
 
   async applyDelete(trx: Transaction<Database>, indexId: string, documentId: string, seq: number, executionId: string | null, reason: string | null = null): Promise<MetricDeltas | undefined> {
-    const existing: DocumentRow | undefined = await this.store.documents.get(indexId, documentId, trx);
+    const existing = await this.store.documents.held(indexId, documentId, trx);
     if (!existing || existing.applied_seq > seq) return undefined;
     await this.store.documents.remove(existing.doc_key, trx);
     if (executionId && (await this.store.reports.record(executionId, documentId, 'DELETED', reason, this.clock(), trx))) return { deleted: 1 };
@@ -160,7 +159,7 @@ export class DocumentIndexer {
 const ATTRIBUTE_COLUMNS = ['attributes', 'data_source_id', 'language_code'] as const;
 
 /** The row without the attribute-bearing columns that hold the same values already (a modified text seldom changes its attributes). */
-function changedOnly<T extends Record<(typeof ATTRIBUTE_COLUMNS)[number], unknown>>(existing: DocumentRow, row: T): Partial<T> {
+function changedOnly<T extends Record<(typeof ATTRIBUTE_COLUMNS)[number], unknown>>(existing: HeldDocument, row: T): Partial<T> {
   const out: Partial<T> = { ...row };
   for (const c of ATTRIBUTE_COLUMNS) if (existing[c] === row[c]) delete out[c];
   return out;

@@ -242,22 +242,24 @@ export async function writeResults(store: Store, indexer: DocumentIndexer, clock
   return store.db.transaction().execute(async (trx) => {
     if (!(await store.syncJobs.holdWhileRunning(executionId, trx))) return false;
     const deltas: Required<MetricDeltas> = { added: 0, modified: 0, deleted: 0, failed: 0, scanned: 0 };
-    for (const r of items) {
-      if (r.kind === 'seen') {
-        deltas.scanned++;
-      } else if (r.kind === 'put') {
-        deltas.scanned++;
-        const d = await indexer.applyPut(trx, indexId, r.id, dataSourceId, r.prepared, null, executionId, { force });
-        await store.syncDocuments.record(indexId, r.id, dataSourceId, r.prepared.ok ? r.prepared.version : null, executionId, trx);
-        for (const k of Object.keys(d ?? {}) as (keyof MetricDeltas)[]) deltas[k] += d![k] ?? 0;
-      } else if (r.kind === 'owned') {
-        deltas.scanned++;
-        const reason = `already indexed by data source ${r.owner} of this index, which keeps it (a document belongs to one data source; these overlap)`;
-        if (await store.reports.record(executionId, r.id, 'FAILED', reason, clock(), trx)) deltas.failed++;
-      } else if (r.kind === 'unlisted') {
-        if (await store.reports.record(executionId, r.location, 'FAILED', r.reason, clock(), trx)) deltas.failed++;
+    await store.documents.withTextBatched(trx, async () => {
+      for (const r of items) {
+        if (r.kind === 'seen') {
+          deltas.scanned++;
+        } else if (r.kind === 'put') {
+          deltas.scanned++;
+          const d = await indexer.applyPut(trx, indexId, r.id, dataSourceId, r.prepared, null, executionId, { force });
+          await store.syncDocuments.record(indexId, r.id, dataSourceId, r.prepared.ok ? r.prepared.version : null, executionId, trx);
+          for (const k of Object.keys(d ?? {}) as (keyof MetricDeltas)[]) deltas[k] += d![k] ?? 0;
+        } else if (r.kind === 'owned') {
+          deltas.scanned++;
+          const reason = `already indexed by data source ${r.owner} of this index, which keeps it (a document belongs to one data source; these overlap)`;
+          if (await store.reports.record(executionId, r.id, 'FAILED', reason, clock(), trx)) deltas.failed++;
+        } else if (r.kind === 'unlisted') {
+          if (await store.reports.record(executionId, r.location, 'FAILED', r.reason, clock(), trx)) deltas.failed++;
+        }
       }
-    }
+    });
     await store.syncJobs.addMetrics(executionId, deltas, trx);
     return true;
   });

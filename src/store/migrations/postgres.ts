@@ -278,4 +278,7 @@ export const POSTGRES_MIGRATIONS: MigrationStep[][] = [
   // Issue 14 (SQLite's English full-text indexes made contentless): nothing to change here, where removing a row
   // from a GIN index never needed its old text. The entry keeps the versions of both backends in step.
   [],
+  // Issue 14: the text is indexed once, by document (see the SQLite entry): the passages, their copy of the text and
+  // their tsvectors go; Retrieve cuts passages from the best documents' text when asked for.
+  [`DROP TABLE document_passages`],
 ];

@@ -27,6 +27,9 @@ const LANGUAGE_OF_ROW = `coalesce(
   (SELECT a.value ->> '$.Value.StringValue' FROM json_each(documents.attributes) a WHERE a.value ->> '$.Key' = '_language_code' AND json_type(a.value, '$.Value.StringValue') = 'text'),
   (SELECT s.language_code FROM data_sources s WHERE s.id = documents.data_source_id), 'en')`;
 
+/** A trigger's test that a batch of writes changes its text in the full-text index at its end (store/documents.ts withTextBatched). */
+const BATCHED = 'EXISTS (SELECT 1 FROM documents_text_pending WHERE doc_key = 0)';
+
 /** SQLite schema, one entry per version. Applied in order, each once (see migrate.ts). */
 export const SQLITE_MIGRATIONS: MigrationStep[][] = [
   [
@@ -340,5 +343,45 @@ export const SQLITE_MIGRATIONS: MigrationStep[][] = [
     // A segment is merged for its deleted rows once half of them are (FTS5's default, a tenth, made the deletes
     // of a modification pay for rewriting whole segments: a modified document cost 1.5× an added one, a deleted one 0.6×).
     ...['documents_fts', 'passages_fts', 'documents_fts_plain', 'passages_fts_plain'].map((t) => `INSERT INTO ${t}(${t}, rank) VALUES ('deletemerge', 50)`),
+  ],
+  // Issue 14: the text is indexed once, by document. Retrieve's passages (and ANSWER results') are cut from the best
+  // documents' text when asked for (search/passageRanking.ts), so the passages' copy of the text and their full-text
+  // indexes go: they cost twice the documents' index at every write, and as much again on disk.
+  [
+    `DROP TRIGGER document_passages_fts_insert`,
+    `DROP TRIGGER document_passages_fts_plain_insert`,
+    `DROP TRIGGER document_passages_fts_delete`,
+    `DROP TABLE passages_fts`,
+    `DROP TABLE passages_fts_plain`,
+    `DROP TABLE document_passages`,
+    `DROP TRIGGER documents_search_delete`,
+    `CREATE TRIGGER documents_search_delete AFTER DELETE ON documents BEGIN DELETE FROM document_attributes WHERE doc_key = old.doc_key; END`,
+    // A batch of writes changes its documents' text in the index together, at its end (store/documents.ts withTextBatched):
+    // while row 0 is in documents_text_pending, the triggers note there each document whose text changed, with the index
+    // its text is to go to (english) and the one its old text is in (indexed_english; null: none), instead of writing them.
+    `CREATE TABLE documents_text_pending (doc_key INTEGER PRIMARY KEY, english INTEGER, indexed_english INTEGER)`,
+    `DROP TRIGGER documents_fts_insert`,
+    `DROP TRIGGER documents_fts_plain_insert`,
+    `DROP TRIGGER documents_fts_update`,
+    `DROP TRIGGER documents_fts_delete`,
+    `CREATE TRIGGER documents_fts_insert AFTER INSERT ON documents WHEN new.language_code = 'en' AND NOT ${BATCHED} BEGIN
+      INSERT INTO documents_fts(rowid, title, body) VALUES (new.doc_key, coalesce(new.search_title, new.title), coalesce(new.search_body, new.body)); END`,
+    `CREATE TRIGGER documents_fts_plain_insert AFTER INSERT ON documents WHEN new.language_code <> 'en' AND NOT ${BATCHED} BEGIN
+      INSERT INTO documents_fts_plain(rowid, title, body) VALUES (new.doc_key, new.search_title, new.search_body); END`,
+    `CREATE TRIGGER documents_text_pending_insert AFTER INSERT ON documents WHEN ${BATCHED} BEGIN
+      INSERT INTO documents_text_pending (doc_key, english, indexed_english) VALUES (new.doc_key, new.language_code = 'en', NULL); END`,
+    `CREATE TRIGGER documents_fts_update AFTER UPDATE OF title, body, search_title, search_body, language_code ON documents WHEN NOT ${BATCHED} BEGIN
+      DELETE FROM documents_fts WHERE rowid = old.doc_key AND old.language_code = 'en';
+      DELETE FROM documents_fts_plain WHERE rowid = old.doc_key AND old.language_code <> 'en';
+      INSERT INTO documents_fts(rowid, title, body) SELECT new.doc_key, coalesce(new.search_title, new.title), coalesce(new.search_body, new.body) WHERE new.language_code = 'en';
+      INSERT INTO documents_fts_plain(rowid, title, body) SELECT new.doc_key, new.search_title, new.search_body WHERE new.language_code <> 'en'; END`,
+    // The first change of the batch tells where the old text is.
+    `CREATE TRIGGER documents_text_pending_update AFTER UPDATE OF title, body, search_title, search_body, language_code ON documents WHEN ${BATCHED} BEGIN
+      INSERT INTO documents_text_pending (doc_key, english, indexed_english) VALUES (new.doc_key, new.language_code = 'en', old.language_code = 'en')
+        ON CONFLICT (doc_key) DO UPDATE SET english = excluded.english; END`,
+    `CREATE TRIGGER documents_fts_delete AFTER DELETE ON documents BEGIN
+      DELETE FROM documents_fts WHERE rowid = old.doc_key AND old.language_code = 'en';
+      DELETE FROM documents_fts_plain WHERE rowid = old.doc_key AND old.language_code <> 'en';
+      DELETE FROM documents_text_pending WHERE doc_key = old.doc_key; END`,
   ],
 ];
