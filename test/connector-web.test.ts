@@ -12,7 +12,9 @@ import { CreateDataSourceCommand, QueryCommand, StartDataSourceSyncJobCommand, S
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { loadConfig } from '../src/config/config.js';
 import { AddressGuard } from '../src/connectors/web/addressGuard.js';
+import { openFrontier, type Visit } from '../src/connectors/web/frontier.js';
 import { normalizeUrl, Scope } from '../src/connectors/web/urls.js';
+import { Store } from '../src/store/store.js';
 import { makePdf } from './support/corpus.js';
 import { activeIndex, jobReaching, rejectsWith, ROLE } from './support/kendra.js';
 import { Moto } from './support/moto.js';
@@ -391,5 +393,41 @@ for (const backend of backends()) {
       await rejectsWith(k.send(new CreateDataSourceCommand({ IndexId: indexId, Name: 'bad-regex', Type: 'WEBCRAWLER', RoleArn: ROLE, Configuration: webConfig([u('site.test')], { UrlInclusionPatterns: ['('] }) })), 'ValidationException');
       await rejectsWith(k.send(new CreateDataSourceCommand({ IndexId: indexId, Name: 'ftp', Type: 'WEBCRAWLER', RoleArn: ROLE, Configuration: webConfig(['ftp://site.test/']) })), 'ValidationException');
     });
+  });
+}
+
+for (const backend of backends()) {
+  test(`the stored crawl queue: breadth first across windows, each URL once, read with what the last crawl learned [store: ${backend.name}]`, { skip: backend.skip }, async () => {
+    const testStore = await TestStore.create(backend.name);
+    const store = await Store.open({ dataDir: testStore.dataDir, databaseUrl: testStore.databaseUrl });
+    try {
+      const url = (i: number) => `http://a.test/${i}`;
+      const visits = (from: number, to: number, depth: number): Visit[] => Array.from({ length: to - from }, (_, k) => ({ url: url(from + k), depth, start: depth === 1 }));
+      await store.webPages.put('ds', [{ url: url(7), state: 'learned 7' }, { url: url(900), state: 'learned 900' }], 'the last crawl');
+      const frontier = await openFrontier({ frontier: store.webFrontier, dataSourceId: 'ds' });
+      await frontier.add(visits(0, 3, 1));
+      // Queued and not yet written: the redirect's claim is refused all the same. A new URL is claimed once.
+      assert.equal(await frontier.claim(url(1)), false);
+      assert.equal(await frontier.claim(url(5000)), true);
+      assert.equal(await frontier.claim(url(5000)), false);
+      // 1,200 more in calls of 7 (over two writes and three windows), each call repeating an older URL and the claimed one.
+      for (let i = 3; i < 1203; i += 7) await frontier.add([...visits(i, Math.min(i + 7, 1203), 2), ...visits(i - 3, i - 2, 3), ...visits(5000, 5001, 3)]);
+      const taken: Visit[] = [];
+      for (let v = await frontier.next(); v; v = await frontier.next()) {
+        taken.push(v);
+        // Links found while the queue is read go after everything queued before them.
+        if (taken.length === 10) await frontier.add([...visits(1203, 1206, 3), ...visits(0, 1, 3)]);
+      }
+      assert.deepEqual(taken.map((v) => v.url), Array.from({ length: 1206 }, (_, i) => url(i)));
+      assert.deepEqual(taken.map((v) => v.depth), Array.from({ length: 1206 }, (_, i) => (i < 3 ? 1 : i < 1203 ? 2 : 3)));
+      assert.deepEqual(taken.filter((v) => v.start).length, 3);
+      assert.deepEqual(taken.flatMap((v) => (v.known ? [[v.url, v.known]] : [])), [[url(7), 'learned 7'], [url(900), 'learned 900']]);
+      assert.equal(frontier.pending, 0);
+      await frontier.close();
+      assert.deepEqual(await store.webFrontier.after('ds', -1, 10), []);
+    } finally {
+      await store.close();
+      await testStore.destroy();
+    }
   });
 }

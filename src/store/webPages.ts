@@ -6,26 +6,20 @@ import type { Database } from './schema.js';
 export class WebPageStore {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async get(dataSourceId: string, url: string): Promise<string | undefined> {
-    const row = await this.db.selectFrom('web_pages').select('state').where('data_source_id', '=', dataSourceId).where('url', '=', url).executeTakeFirst();
-    return row?.state;
-  }
-
-  async put(dataSourceId: string, url: string, state: string, crawl: string): Promise<void> {
+  /** Remembers what `crawl` learned of these pages (one statement). */
+  async put(dataSourceId: string, pages: { url: string; state: string }[], crawl: string): Promise<void> {
+    if (!pages.length) return;
     await this.db
       .insertInto('web_pages')
-      .values({ data_source_id: dataSourceId, url, state, crawl })
-      .onConflict((oc) => oc.columns(['data_source_id', 'url']).doUpdateSet({ state, crawl }))
+      .values(pages.map((p) => ({ data_source_id: dataSourceId, url: p.url, state: p.state, crawl })))
+      .onConflict((oc) => oc.columns(['data_source_id', 'url']).doUpdateSet((eb) => ({ state: eb.ref('excluded.state'), crawl: eb.ref('excluded.crawl') })))
       .execute();
   }
 
-  /** Marks a page seen by `crawl` without changing what is known of it. */
-  async touch(dataSourceId: string, url: string, crawl: string): Promise<void> {
-    await this.db.updateTable('web_pages').set({ crawl }).where('data_source_id', '=', dataSourceId).where('url', '=', url).execute();
-  }
-
-  async remove(dataSourceId: string, url: string): Promise<void> {
-    await this.db.deleteFrom('web_pages').where('data_source_id', '=', dataSourceId).where('url', '=', url).execute();
+  /** Marks pages seen by `crawl` without changing what is known of them (one statement). */
+  async touch(dataSourceId: string, urls: string[], crawl: string): Promise<void> {
+    if (!urls.length) return;
+    await this.db.updateTable('web_pages').set({ crawl }).where('data_source_id', '=', dataSourceId).where('url', 'in', urls).execute();
   }
 
   /** After a whole crawl: forgets the pages it did not see. */
@@ -40,6 +34,8 @@ export interface QueuedUrl {
   ord: number;
   depth: number;
   start: boolean;
+  /** What the last crawl learned of the page (web_pages.state), read with the queue. */
+  known?: string;
 }
 
 /**
@@ -49,31 +45,30 @@ export interface QueuedUrl {
 export class WebFrontierStore {
   constructor(private readonly db: Kysely<Database>) {}
 
-  /** Queues the URLs not queued before (by this data source's running crawl); returns those. */
-  async add(dataSourceId: string, urls: QueuedUrl[]): Promise<QueuedUrl[]> {
-    if (!urls.length) return [];
+  /** Queues the URLs not queued before (by this data source's running crawl); returns how many it queued. */
+  async add(dataSourceId: string, urls: QueuedUrl[]): Promise<number> {
+    if (!urls.length) return 0;
     const rows = urls.map((u) => ({ data_source_id: dataSourceId, url: u.url, ord: u.ord, depth: u.depth, start_page: u.start ? 1 : 0 }));
-    const added = await this.db
+    const r = await this.db
       .insertInto('web_frontier')
       .values(rows)
       .onConflict((oc) => oc.columns(['data_source_id', 'url']).doNothing())
-      .returning('url')
-      .execute();
-    const fresh = new Set(added.map((r) => r.url));
-    return urls.filter((u) => fresh.has(u.url));
+      .executeTakeFirst();
+    return Number(r.numInsertedOrUpdatedRows ?? 0n);
   }
 
-  /** Up to `limit` queued URLs after `afterOrd`, in order. */
+  /** Up to `limit` queued URLs after `afterOrd`, in order, each with what the last crawl learned of it. */
   async after(dataSourceId: string, afterOrd: number, limit: number): Promise<QueuedUrl[]> {
     const rows = await this.db
-      .selectFrom('web_frontier')
-      .select(['url', 'ord', 'depth', 'start_page'])
-      .where('data_source_id', '=', dataSourceId)
-      .where('ord', '>', afterOrd)
-      .orderBy('ord')
+      .selectFrom('web_frontier as f')
+      .leftJoin('web_pages as p', (j) => j.onRef('p.data_source_id', '=', 'f.data_source_id').onRef('p.url', '=', 'f.url'))
+      .select(['f.url', 'f.ord', 'f.depth', 'f.start_page', 'p.state'])
+      .where('f.data_source_id', '=', dataSourceId)
+      .where('f.ord', '>', afterOrd)
+      .orderBy('f.ord')
       .limit(limit)
       .execute();
-    return rows.map((r) => ({ url: r.url, ord: Number(r.ord), depth: r.depth, start: r.start_page === 1 }));
+    return rows.map((r) => ({ url: r.url, ord: Number(r.ord), depth: r.depth, start: r.start_page === 1, known: r.state ?? undefined }));
   }
 
   async clear(dataSourceId: string): Promise<void> {

@@ -15,6 +15,7 @@ import { AddressGuard } from './addressGuard.js';
 import { FetchError, PageFetcher, type Fetched } from './fetcher.js';
 import { openFrontier, type Frontier, type Visit } from './frontier.js';
 import { extractLinks } from './links.js';
+import { PageStates } from './pageStates.js';
 import { HostRateLimiter } from './rateLimiter.js';
 import { RobotsRules } from './robots.js';
 import { siteMapUrls } from './siteMaps.js';
@@ -93,6 +94,8 @@ class Crawl {
   private error: unknown;
   private readonly controller = new AbortController();
   private readonly signal: AbortSignal;
+  /** What this crawl learns of pages, for the next one; absent without a store. */
+  private readonly states?: PageStates;
   /** Wakes whoever waits for a change: the generator (results) and idle workers (frontier). */
   private waiters: (() => void)[] = [];
 
@@ -110,6 +113,7 @@ class Crawl {
     this.limiter = new HostRateLimiter(source.urlsPerMinute ?? deps.crawler.defaultUrlsPerMinute);
     this.robots = new RobotsRules(this.fetcher, () => this.fetchOptions());
     this.scope = new Scope(source.mode, [...source.seeds, ...source.siteMaps], source.inclusionPatterns, source.exclusionPatterns);
+    if (deps.pages) this.states = new PageStates(deps.pages.store, deps.pages.dataSourceId, this.id);
   }
 
   private fetchOptions() {
@@ -119,6 +123,8 @@ class Crawl {
   async close(): Promise<void> {
     this.controller.abort();
     await this.fetcher.close().catch(() => undefined);
+    // A stopped crawl keeps what it learned too (the pages' validators); a store that fails here already failed the crawl.
+    await this.states?.write().catch(() => undefined);
     await this.frontier.close();
   }
 
@@ -142,7 +148,10 @@ class Crawl {
     }
     await all;
     if (this.error) throw this.error;
-    if (this.deps.pages && !this.ctx.signal.aborted) await this.deps.pages.store.prune(this.deps.pages.dataSourceId, this.id);
+    if (this.deps.pages && !this.ctx.signal.aborted) {
+      await this.states!.write();
+      await this.deps.pages.store.prune(this.deps.pages.dataSourceId, this.id);
+    }
   }
 
   /** The proxy is a host like any other: a loopback or private one only if the operator allows it. */
@@ -170,8 +179,10 @@ class Crawl {
   }
 
   private async enqueue(visits: Visit[]): Promise<void> {
-    const added = await this.frontier.add(visits.filter((v) => this.scope.allows(v.url)));
-    if (added.includes(true)) this.wake();
+    const allowed = visits.filter((v) => this.scope.allows(v.url));
+    if (!allowed.length) return;
+    await this.frontier.add(allowed);
+    this.wake();
   }
 
   private async worker(): Promise<void> {
@@ -203,8 +214,7 @@ class Crawl {
   /** One page: what to yield for it (nothing for a page not to index), its links queued. */
   private async visit(v: Visit): Promise<Found | undefined> {
     if (this.source.honorRobots && !(await this.robots.allows(v.url))) return undefined;
-    const pages = this.deps.pages;
-    const known = pages ? parseState(await pages.store.get(pages.dataSourceId, v.url)) : undefined;
+    const known = parseState(v.known);
     let f: Fetched;
     try {
       f = await this.fetcher.fetch(v.url, { ...this.fetchOptions(), maxBytes: Math.min(this.source.maxPageBytes, this.ctx.maxDocumentBytes), validators: known && { url: known.final, etag: known.etag, lastModified: known.lastModified } });
@@ -220,7 +230,7 @@ class Crawl {
       if (this.source.honorRobots && !(await this.robots.allows(f.url))) return undefined;
     }
     if (f.status === 304 && known) {
-      await pages!.store.touch(pages!.dataSourceId, v.url, this.id);
+      await this.states!.see(v.url);
       await this.follow(known.links, v);
       return this.document(f.url, known.version, undefined);
     }
@@ -248,9 +258,9 @@ class Crawl {
       if (page.noindex) return undefined;
     }
     const version = f.etag ? `etag:${f.etag}` : f.lastModified ? `lm:${f.lastModified}` : `sha256:${createHash('sha256').update(f.body).digest('base64url')}`;
-    if (pages) {
+    if (this.states) {
       const state: PageState = { final: f.url, etag: f.etag, lastModified: f.lastModified, version, links };
-      await pages.store.put(pages.dataSourceId, v.url, JSON.stringify(state), this.id);
+      await this.states.learn(v.url, JSON.stringify(state));
     }
     return this.document(f.url, version, f);
   }
@@ -261,7 +271,7 @@ class Crawl {
    */
   private async keepLinks(v: Visit, known: PageState | undefined): Promise<void> {
     if (!known) return;
-    await this.deps.pages!.store.touch(this.deps.pages!.dataSourceId, v.url, this.id);
+    await this.states!.see(v.url);
     await this.follow(known.links, v);
   }
 

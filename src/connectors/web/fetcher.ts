@@ -71,30 +71,31 @@ export class PageFetcher {
   }
 
   async fetch(start: string, opts: FetchOptions): Promise<Fetched> {
-    const timedOut = { at: undefined as AbortSignal | undefined };
+    const deadline = new HopDeadline(opts.signal, opts.timeoutMs);
     try {
-      return await this.follow(start, opts, timedOut);
+      return await this.follow(start, opts, deadline);
     } catch (e) {
       if (opts.signal.aborted) throw e;
       if (e instanceof FetchError) throw e;
-      if (timedOut.at?.aborted) throw new FetchError(`timed out after ${opts.timeoutMs} ms`, 'Timeout');
+      if (deadline.expired) throw new FetchError(`timed out after ${opts.timeoutMs} ms`, 'Timeout');
       const err = e as Error & { code?: string; cause?: { code?: string; message?: string } };
       const code = err.code ?? err.cause?.code ?? err.name;
       if (code === 'ForbiddenAddress') throw new FetchError(err.message, code);
       throw new FetchError(`${code ?? 'Error'}: ${err.cause?.message ?? err.message}`, code ?? 'Error');
+    } finally {
+      deadline.end();
     }
   }
 
   /** Each hop is bounded in time from when it may start (its turn in the host's crawl rate). */
-  private async follow(start: string, opts: FetchOptions, timer: { at: AbortSignal | undefined }): Promise<Fetched> {
+  private async follow(start: string, opts: FetchOptions, deadline: HopDeadline): Promise<Fetched> {
     let url = start;
     for (let hop = 0; ; hop++) {
       const target = new URL(url);
       // Host names are checked when the connection resolves them; an address in the URL never resolves, so it is checked here.
       if (isIP(target.hostname.replace(/^\[|\]$/g, '')) || this.dispatcher instanceof ProxyAgent) await this.guard.resolve(target.hostname);
       await opts.beforeRequest?.(target, opts.signal);
-      timer.at = AbortSignal.timeout(opts.timeoutMs);
-      const signal = AbortSignal.any([opts.signal, timer.at]);
+      const signal = deadline.restart();
       const headers: Record<string, string> = { 'user-agent': USER_AGENT, accept: '*/*' };
       const auth = this.authFor(target);
       if (auth) headers.authorization = auth;
@@ -124,6 +125,43 @@ export class PageFetcher {
       }
       return { ...meta, body: await readBounded(r.body, opts.maxBytes) };
     }
+  }
+}
+
+/**
+ * One fetch's abort signal: the caller's, or the time limit of the current hop. A controller and a
+ * timer per fetch: AbortSignal.any and AbortSignal.timeout per hop cost more than the rest of a fetch's
+ * own work on a small page.
+ */
+class HopDeadline {
+  private readonly controller = new AbortController();
+  private timer: NodeJS.Timeout | undefined;
+  /** The time limit, not the caller, ended the fetch. */
+  expired = false;
+  private readonly onAbort = () => this.controller.abort(this.outer.reason);
+
+  constructor(
+    private readonly outer: AbortSignal,
+    private readonly ms: number,
+  ) {
+    if (outer.aborted) this.controller.abort(outer.reason);
+    else outer.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  /** A hop starts: its time limit from now. */
+  restart(): AbortSignal {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.expired = true;
+      this.controller.abort(new DOMException('The operation timed out.', 'TimeoutError'));
+    }, this.ms);
+    this.timer.unref();
+    return this.controller.signal;
+  }
+
+  end(): void {
+    clearTimeout(this.timer);
+    this.outer.removeEventListener('abort', this.onAbort);
   }
 }
 

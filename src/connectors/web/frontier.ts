@@ -1,7 +1,9 @@
 // The crawl's queue of URLs, breadth first, each URL queued once. With a store (a data source's crawl),
 // every queued URL is a row, and only a window of the next few hundred is in memory: a crawl of a
-// million-page site holds no more than one of a hundred pages. Without one (a connector used on its own),
-// the queue and the set of queued URLs are in memory.
+// million-page site holds no more than one of a hundred pages. The store is asked in batches, not per
+// page: new URLs are written a few hundred at a time, and the window is read with what the last crawl
+// learned of each page. Without a store (a connector used on its own), the queue and the set of queued
+// URLs are in memory.
 import type { QueuedUrl, WebFrontierStore } from '../../store/webPages.js';
 
 export interface Visit {
@@ -9,21 +11,23 @@ export interface Visit {
   depth: number;
   /** A seed or a site map's page: if it cannot be fetched, the sync fails. */
   start: boolean;
+  /** What the last crawl learned of the page (the store's web_pages.state), if anything. */
+  known?: string;
 }
 
-/** Visits held in memory at most; past this the queue stays in the store until the window has room. */
+/** Visits read into memory at once; the rest of the queue stays in the store until the window is empty. */
 const WINDOW = 512;
-/** Rows per INSERT. */
+/** New URLs held before they are written (rows per INSERT). */
 const ADD_CHUNK = 500;
 
 export interface Frontier {
-  /** Queues the visits whose URL was never queued in this crawl; true for each it queued. */
-  add(visits: Visit[]): Promise<boolean[]>;
+  /** Queues the visits whose URL was never queued in this crawl. */
+  add(visits: Visit[]): Promise<void>;
   /** Marks a URL crawled now (a redirect's target) without queueing it; false if it was queued or claimed before. */
   claim(url: string): Promise<boolean>;
   /** The next visit, or undefined when none is queued now. */
   next(): Promise<Visit | undefined>;
-  /** Visits queued and not yet taken. */
+  /** Visits queued and not yet taken; with a store, it may count URLs queued before until they are written. */
   readonly pending: number;
   close(): Promise<void>;
 }
@@ -40,13 +44,12 @@ class MemoryFrontier implements Frontier {
   private queue: Visit[] = [];
   private head = 0;
 
-  async add(visits: Visit[]): Promise<boolean[]> {
-    return visits.map((v) => {
-      if (this.queued.has(v.url)) return false;
+  async add(visits: Visit[]): Promise<void> {
+    for (const v of visits) {
+      if (this.queued.has(v.url)) continue;
       this.queued.add(v.url);
       this.queue.push(v);
-      return true;
-    });
+    }
   }
 
   async claim(url: string): Promise<boolean> {
@@ -74,17 +77,19 @@ class MemoryFrontier implements Frontier {
 }
 
 /**
- * Rows are numbered in the order queued. The window holds the oldest untaken ones; a new URL goes
- * straight into the window only while nothing older waits in the store, so the order stays breadth first.
+ * Rows are numbered in the order queued. New URLs wait in `fresh` (numbered already) until ADD_CHUNK of
+ * them are there or the window is empty; the window is then read from the store, oldest first, so the
+ * order stays breadth first. A URL in `fresh` may have been queued before: the store's key drops it.
  */
 class StoredFrontier implements Frontier {
   private window: QueuedUrl[] = [];
+  private fresh = new Map<string, QueuedUrl>();
   private nextOrd = 1;
-  /** The highest ord read into the window (or put there directly). */
+  /** The highest ord read into the window. */
   private readOrd = 0;
-  /** Queued rows with ord above readOrd. */
+  /** Rows written with ord above readOrd. */
   private stored = 0;
-  /** One store call at a time: a refill must not pass an add still writing older rows. */
+  /** One store call at a time: a refill must not pass a write of older rows. */
   private chain: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -92,37 +97,22 @@ class StoredFrontier implements Frontier {
     private readonly dataSourceId: string,
   ) {}
 
-  add(visits: Visit[]): Promise<boolean[]> {
-    return this.serial(async () => {
-      const result = visits.map(() => false);
-      const firstOf = new Map<string, number>();
-      visits.forEach((v, i) => firstOf.has(v.url) || firstOf.set(v.url, i));
-      const rows = [...firstOf.values()].map((i) => ({ ...visits[i]!, ord: this.nextOrd++ }));
-      for (let at = 0; at < rows.length; at += ADD_CHUNK) {
-        const added = await this.store.add(this.dataSourceId, rows.slice(at, at + ADD_CHUNK));
-        for (const row of added) {
-          result[firstOf.get(row.url)!] = true;
-          if (this.stored === 0 && this.window.length < WINDOW) {
-            this.window.push(row);
-            this.readOrd = row.ord;
-          } else {
-            this.stored++;
-          }
-        }
-      }
-      return result;
-    });
+  async add(visits: Visit[]): Promise<void> {
+    for (const v of visits) if (!this.fresh.has(v.url)) this.fresh.set(v.url, { url: v.url, depth: v.depth, start: v.start, ord: this.nextOrd++ });
+    if (this.fresh.size >= ADD_CHUNK) await this.serial(() => this.write());
   }
 
   /** A claimed URL's row has ord 0: never read back into the window (rows are read above readOrd ≥ 0). */
   claim(url: string): Promise<boolean> {
-    return this.serial(async () => (await this.store.add(this.dataSourceId, [{ url, ord: 0, depth: 0, start: false }])).length === 1);
+    return this.serial(async () => !this.fresh.has(url) && (await this.store.add(this.dataSourceId, [{ url, ord: 0, depth: 0, start: false }])) === 1);
   }
 
   async next(): Promise<Visit | undefined> {
-    if (!this.window.length && this.stored > 0) {
+    if (!this.window.length && this.stored + this.fresh.size > 0) {
       await this.serial(async () => {
-        if (this.window.length || this.stored === 0) return;
+        if (this.window.length) return;
+        await this.write();
+        if (this.stored === 0) return;
         const rows = await this.store.after(this.dataSourceId, this.readOrd, WINDOW);
         this.window = rows;
         this.stored -= rows.length;
@@ -130,15 +120,23 @@ class StoredFrontier implements Frontier {
       });
     }
     const row = this.window.shift();
-    return row && { url: row.url, depth: row.depth, start: row.start };
+    return row && { url: row.url, depth: row.depth, start: row.start, known: row.known };
   }
 
   get pending(): number {
-    return this.window.length + this.stored;
+    return this.window.length + this.stored + this.fresh.size;
   }
 
   close(): Promise<void> {
+    this.fresh.clear();
     return this.serial(() => this.store.clear(this.dataSourceId));
+  }
+
+  /** Writes the new URLs (run through serial); those not queued before count as stored. */
+  private async write(): Promise<void> {
+    const rows = [...this.fresh.values()];
+    this.fresh = new Map();
+    for (let at = 0; at < rows.length; at += ADD_CHUNK) this.stored += await this.store.add(this.dataSourceId, rows.slice(at, at + ADD_CHUNK));
   }
 
   private serial<T>(f: () => Promise<T>): Promise<T> {
