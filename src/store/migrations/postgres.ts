@@ -278,4 +278,11 @@ export const POSTGRES_MIGRATIONS: MigrationStep[][] = [
   // Issue 14 (SQLite's English full-text indexes made contentless): nothing to change here, where removing a row
   // from a GIN index never needed its old text. The entry keeps the versions of both backends in step.
   [],
+  // Issue 14 (query throughput): a document's attribute rows are read by its key with their values, all in the index.
+  // A filtered search probes each document its text matched (search/attributeFilter.ts, plan 'probe') instead of
+  // gathering every document holding the value; sort keys, relevance fields and nested facets read the same way.
+  [
+    `DROP INDEX document_attributes_doc`,
+    `CREATE INDEX document_attributes_doc ON document_attributes(doc_key, key, value_type, str, num)`,
+  ],
 ];

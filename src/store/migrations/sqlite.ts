@@ -341,4 +341,11 @@ export const SQLITE_MIGRATIONS: MigrationStep[][] = [
     // of a modification pay for rewriting whole segments: a modified document cost 1.5× an added one, a deleted one 0.6×).
     ...['documents_fts', 'passages_fts', 'documents_fts_plain', 'passages_fts_plain'].map((t) => `INSERT INTO ${t}(${t}, rank) VALUES ('deletemerge', 50)`),
   ],
+  // Issue 14 (query throughput): a document's attribute rows are read by its key with their values, all in the index.
+  // A filtered search probes each document its text matched (search/attributeFilter.ts, plan 'probe') instead of
+  // gathering every document holding the value; sort keys, relevance fields and nested facets read the same way.
+  [
+    `DROP INDEX document_attributes_doc`,
+    `CREATE INDEX document_attributes_doc ON document_attributes(doc_key, key, value_type, str, num)`,
+  ],
 ];
