@@ -17,6 +17,11 @@ interface Lockfile {
 
 /** Builds `commit` into `dir` (empty): git archive, node_modules linked, tsc. */
 export function buildRelease(repoRoot: string, commit: string, dir: string): void {
+  try {
+    execFileSync('git', ['-C', repoRoot, 'cat-file', '-e', `${commit}^{commit}`], { stdio: 'ignore' });
+  } catch {
+    throw new Error(`release ${commit} is not in ${repoRoot}'s git history (a shallow clone? git fetch --unshallow)`);
+  }
   const archive = execFileSync('git', ['-C', repoRoot, 'archive', commit], { maxBuffer: 1 << 30 });
   execFileSync('tar', ['-x', '-C', dir], { input: archive });
   const differ = runtimeDifferences(readLockfile(path.join(repoRoot, 'package-lock.json')), readLockfile(path.join(dir, 'package-lock.json')));
