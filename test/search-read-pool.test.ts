@@ -238,6 +238,31 @@ describe('the read thread pool over a SQLite store', () => {
     assert.equal(pool.size, 2);
   });
 
+  test('a busy thread is handed a call ahead of time: one behind a dying call goes to another thread, one whose client leaves is answered at once', async () => {
+    const one = new ReadPool({ databaseFile: file, threads: 1, statementTimeoutMs: 10_000, heapMb: 16 });
+    try {
+      const [big] = await storeQuery<{ doc_key: number }>(store, "SELECT doc_key FROM documents WHERE document_id = 'big-0'");
+      const [other] = await storeQuery<{ doc_key: number }>(store, "SELECT doc_key FROM documents WHERE document_id = 'big-1'");
+      const expected = await main.rankDocuments(search('kubernetes'), [], 0, 10);
+      // The second call is sent to the one thread behind the first, which dies; the third waits in the pool.
+      const calls = [one.documents([big!.doc_key, other!.doc_key], 10_000_000), one.rankDocuments(search('kubernetes'), [], 0, 10), one.rankDocuments(search('kubernetes'), [], 0, 10)];
+      const [dying, behind, waiting] = await Promise.allSettled(calls);
+      assert.equal(dying.status, 'rejected');
+      assert.match((dying as PromiseRejectedResult).reason.message, /^the search thread failed: .*memory/i);
+      assert.deepEqual([behind, waiting], [{ status: 'fulfilled', value: expected }, { status: 'fulfilled', value: expected }]);
+      assert.equal(one.size, 1, 'the dead thread replaced');
+      // The second call's client leaves while it is queued in the thread: answered at once, the others as alone.
+      const gone = new AbortController();
+      const [first, left, last] = [one.rankDocuments(search('kubernetes'), [], 0, 10), one.rankDocuments({ ...search('kubernetes'), signal: gone.signal }, [], 0, 10), one.rankDocuments(search('kubernetes'), [], 0, 10)];
+      gone.abort();
+      await assert.rejects(left, (e) => e instanceof SearchCancelled && e.message === 'the client went away');
+      assert.deepEqual(await Promise.all([first, last]), [expected, expected]);
+      assert.equal(one.size, 1, 'a call left while queued does not end its thread');
+    } finally {
+      await one.close();
+    }
+  });
+
   test('a call whose client has gone away is not run, and a closed pool refuses calls', async () => {
     const gone = new AbortController();
     gone.abort();

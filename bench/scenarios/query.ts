@@ -7,23 +7,22 @@
  * Target: kendrite's p50 minus the bare server's p50 ≤ 1.5 × the engine's p50 — the API (SigV4,
  * validation, index lookup, excerpts and highlights, JSON) adds little beyond the search.
  *
- * Read threads (search.readThreads), side by side in each round: kendrite with its default threads
- * against the same server with readThreads 0 (every search on the main thread). Targets: throughput
- * at 16 clients ≥ 3× the main-thread figure, p99 ≤ 4× p50. Then, while a FILESYSTEM sync indexes a
- * folder of generated files (words no query matches), the same load
- * again: Query p99 during the sync ≤ 3× its idle p99 (answers checked by status only: the documents
- * added change BM25's collection statistics, and with them scores).
+ * Throughput (issue 14, target 3), side by side in each round at 16 clients: this build (searches on
+ * its read threads, search.readThreads) against the release before issue 14's work, built from git
+ * (PREVIOUS_RELEASE), and against this build with readThreads 0 (every search on the main thread).
+ * Targets: throughput ≥ 3× the release's, p99 ≤ 4× p50. (Query during a sync is measured by the
+ * responsiveness scenario.)
  *
  * The documents are seeded straight into the SQLite store of a stopped kendrite, through the same
  * triggers that indexing uses; their text is drawn from a Zipf-distributed
  * vocabulary of made-up words, so that word frequencies look like a real collection's.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import BetterSqlite3 from 'better-sqlite3';
-import { CreateDataSourceCommand, CreateIndexCommand, DescribeDataSourceCommand, DescribeIndexCommand, KendraClient, ListDataSourceSyncJobsCommand, StartDataSourceSyncJobCommand } from '@aws-sdk/client-kendra';
+import { CreateDataSourceCommand, CreateIndexCommand, DescribeDataSourceCommand, DescribeIndexCommand, KendraClient } from '@aws-sdk/client-kendra';
 import { fts5Engine } from '../../src/search/fts5.js';
 import type { SearchEngine } from '../../src/search/engine.js';
 import type { AttributeFilter } from '../../src/search/attributeFilter.js';
@@ -31,7 +30,8 @@ import { parseQueryText } from '../../src/search/queryText.js';
 import { analyzerFor } from '../../src/search/analysis.js';
 import { queryLanguage } from '../../src/search/language.js';
 import { Connection, exchange, type Response } from '../lib/http1.js';
-import { startBaseline, startKendrite, type KendriteProcess } from '../lib/processes.js';
+import { buildRelease } from '../lib/previousRelease.js';
+import { cpuTimeMs, startBaseline, startKendrite, type KendriteProcess } from '../lib/processes.js';
 import type { ScenarioContext, ScenarioResult, Table, Target } from '../lib/scenario.js';
 import { KendraWire } from '../lib/signing.js';
 import { fmt, percentile } from '../lib/stats.js';
@@ -46,15 +46,17 @@ const VOCABULARY = 20_000;
 const QUERIES_PER_KIND = 8;
 const PAGE_SIZE = 10;
 const TARGET = 1.5;
-/** Query throughput with read threads over that with every search on the main thread (issue 14, target 3). */
-const THREADS_TARGET = 3;
+/** Query throughput at 16 clients over the release before issue 14's (issue 14, target 3: "3× today's", 55–60 queries/s then). */
+const THROUGHPUT_TARGET = 3;
 /** p99 over p50 with read threads, at 16 clients. */
 const TAIL_TARGET = 4;
-/** Query p99 during a sync over idle p99 (issue 14, target 5). */
-const DURING_SYNC_TARGET = 3;
-/** Files synced per second of measured load, so that the sync outlasts the measurement; at least SYNC_FILES_MIN. */
-const SYNC_FILES_PER_SECOND = 1000;
-const SYNC_FILES_MIN = 5000;
+/**
+ * "Today's" in issue 14: main's last commit before the first Performance II merge (9d5a8e8, whose
+ * first parent it is). Every Performance II branch (write path, read threads, indexing bench, peer
+ * engine, relevance) forked from 1dd7748, before it; this commit itself changed only the reliability
+ * suite and document claims, no search or HTTP path. Its lockfile pins the same runtime packages.
+ */
+const PREVIOUS_RELEASE = '0d5abca';
 const CREDENTIALS = { accessKeyId: 'AKIDBENCHQUERY', secretAccessKey: 'bench-query-secret' };
 const REGION = 'us-east-1';
 const DEPARTMENTS = ['Platform', 'Data', 'Security', 'People', 'Finance', 'Facilities', 'Legal', 'Sales'];
@@ -80,29 +82,143 @@ export interface Latencies {
   count: number;
   errors: number;
   firstError?: string;
+  /** Responses answered in the whole run, warm-up included. */
+  answered: number;
+  /** The server's CPU time (all its threads) per answered query, ms; absent where not measured. */
+  cpuMsPerQuery?: number;
 }
 
 export async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
   const dataDir = ctx.tempDir('query');
-  const folder = path.join(ctx.tempDir('query-folder'), 'docs');
+  const releaseDir = ctx.tempDir('query-release');
+  const releaseDataDir = ctx.tempDir('query-release-data');
   const configFile = path.join(dataDir, 'bench-config.json');
-  writeFileSync(configFile, JSON.stringify({ credentials: [{ ...CREDENTIALS, accountId: '000000000000', permissions: 'read-write' }], folders: { allowedRoots: [folder] } }));
+  writeFileSync(configFile, JSON.stringify({ credentials: [{ ...CREDENTIALS, accountId: '000000000000', permissions: 'read-write' }] }));
+  const env = { KENDRITE_TRANSITION_DELAY_MS: '20' };
   /** `readThreads` undefined: the server's default (one per core). */
   const serve = (readThreads?: number) =>
-    startKendrite({
-      repoRoot: ctx.repoRoot, dataDir, configFile, nodeArgs: ctx.options.kendriteNodeArgs,
-      env: { KENDRITE_TRANSITION_DELAY_MS: '20', ...(readThreads !== undefined ? { KENDRITE_SEARCH_READ_THREADS: String(readThreads) } : {}) },
-    });
+    startKendrite({ repoRoot: ctx.repoRoot, dataDir, configFile, nodeArgs: ctx.options.kendriteNodeArgs, env: { ...env, ...(readThreads !== undefined ? { KENDRITE_SEARCH_READ_THREADS: String(readThreads) } : {}) } });
+  const serveRelease = () => startKendrite({ repoRoot: releaseDir, dataDir: releaseDataDir, configFile, nodeArgs: ctx.options.kendriteNodeArgs, env });
 
-  ctx.log('creating the index and two CUSTOM data sources through the API');
+  ctx.log(`building the release before issue 14 (${PREVIOUS_RELEASE}) from git`);
+  buildRelease(ctx.repoRoot, PREVIOUS_RELEASE, releaseDir);
+  const corpus = new Corpus();
+  const indexId = await seeded(serve, path.join(dataDir, 'kendrite.db'), corpus, ctx, 'this build');
+  const releaseIndexId = await seeded(serveRelease, path.join(releaseDataDir, 'kendrite.db'), new Corpus(), ctx, `release ${PREVIOUS_RELEASE}`);
+  const queries = corpus.queries();
+
   let kendrite = await serve();
-  let indexId: string;
-  let sources: string[];
+  const release = await serveRelease();
+  const baseline = await startBaseline();
+  const engine = fts5Engine(path.join(dataDir, 'kendrite.db'));
+  const errors: string[] = [];
+  const rounds: { kendrite: Latencies; mainThread: Latencies; release: Latencies; engine: Latencies; single: Latencies; bare: Latencies }[] = [];
+  let sameAnswers = 0;
   try {
-    const client = new KendraClient({ endpoint: kendrite.url, region: REGION, credentials: { ...CREDENTIALS }, maxAttempts: 1 }); // a copy: the SDK marks the object it is given ($source)
+    // Signed for one server's host and port: a restarted server (another port) needs them signed again.
+    const signed = (server: KendriteProcess, IndexId: string) => {
+      const wire = new KendraWire(server.host, server.port, CREDENTIALS, REGION);
+      return Promise.all(queries.map((q) => wire.request('Query', { IndexId, QueryText: q.QueryText, PageSize: PAGE_SIZE, ...(q.wireFilter ? { AttributeFilter: q.wireFilter } : {}) })));
+    };
+    let requests = await signed(kendrite, indexId);
+    const releaseRequests = await signed(release, releaseIndexId);
+    // Each answer checked once against the engine's own ranking; under load, by status and length
+    // (result ids, query id and feedback tokens are fresh UUIDs of fixed length every time).
+    const lengths: number[] = [];
+    const releaseLengths: number[] = [];
+    const captured: Response[] = [];
+    for (const [i, q] of queries.entries()) {
+      const r = await exchange(kendrite.host, kendrite.port, requests[i]!);
+      if (r.status !== 200) throw new Error(`${q.kind} query ${JSON.stringify(q.QueryText)}: HTTP ${r.status} ${r.body.toString().slice(0, 300)}`);
+      const got = documentIds(r);
+      const expected = await engineIds(engine, indexId, q);
+      if (!got.length) throw new Error(`${q.kind} query ${JSON.stringify(q.QueryText)} found nothing: a benchmark of empty answers measures nothing`);
+      if (JSON.stringify(got) !== JSON.stringify(expected)) throw new Error(`${q.kind} query ${JSON.stringify(q.QueryText)}: kendrite answered ${got.join(',')}, the engine ${expected.join(',')}`);
+      lengths.push(r.body.length);
+      captured.push(r);
+      // The release answers the same question over the same documents: its page must not be empty; whether it is the same page is counted.
+      const old = await exchange(release.host, release.port, releaseRequests[i]!);
+      if (old.status !== 200 || !documentIds(old).length) throw new Error(`release ${PREVIOUS_RELEASE}, ${q.kind} query ${JSON.stringify(q.QueryText)}: HTTP ${old.status}, ${old.body.toString().slice(0, 300)}`);
+      if (JSON.stringify(documentIds(old)) === JSON.stringify(got)) sameAnswers++;
+      releaseLengths.push(old.body.length);
+    }
+    // The bare server answers every request with one response of median size.
+    const median = [...captured].sort((a, b) => a.body.length - b.body.length)[Math.floor(captured.length / 2)]!;
+    await baseline.respondWith({ status: 200, headers: headersOf(median.head), body: median.body.toString('base64') });
+    const checkOf = (expected: number[]) => (i: number, r: Response) =>
+      r.status !== 200 ? `HTTP ${r.status}: ${r.body.toString().slice(0, 200)}` : r.body.length !== expected[i] ? `answer of ${r.body.length} bytes, expected ${expected[i]}` : undefined;
+    const check = checkOf(lengths);
+    const load = { connections: CLIENTS, warmupMs: ctx.options.warmupMs, durationMs: ctx.options.durationMs };
+
+    for (let round = 1; round <= ctx.options.rounds; round++) {
+      const step = (what: string) => ctx.log(`round ${round} of ${ctx.options.rounds}: ${what}`);
+      // The same server with every search on the main thread, then back to the default; which of the
+      // two runs first alternates, so that neither always follows a restart.
+      const onMainThread = async () => {
+        await kendrite.stop();
+        kendrite = await serve(0);
+        step('kendrite, readThreads 0');
+        const mine = await signed(kendrite, indexId);
+        await warm(kendrite, mine);
+        const r = await serverLoad(kendrite, mine, check, load);
+        await kendrite.stop();
+        kendrite = await serve();
+        requests = await signed(kendrite, indexId);
+        return r;
+      };
+      const onRelease = async () => {
+        step(`release ${PREVIOUS_RELEASE}`);
+        await warm(release, releaseRequests);
+        return serverLoad(release, releaseRequests, checkOf(releaseLengths), load);
+      };
+      const even = round % 2 === 0;
+      const k0First = even ? await onMainThread() : undefined;
+      const relFirst = even ? undefined : await onRelease();
+      step('kendrite (default read threads)');
+      await warm(kendrite, requests);
+      const k = await serverLoad(kendrite, requests, check, load);
+      const rel = relFirst ?? (await onRelease());
+      const k0 = k0First ?? (await onMainThread());
+      step('engine');
+      const e = await engineLoad((i) => engineIds(engine, indexId, queries[i]!).then(() => undefined), queries.length, load);
+      step('engine, one caller');
+      const e1 = await engineLoad((i) => engineIds(engine, indexId, queries[i]!).then(() => undefined), queries.length, { ...load, connections: 1 });
+      step('bare node:http');
+      const b = await httpLoad(baseline.host, baseline.port, requests, (_, r) => (r.status === 200 && r.body.length === median.body.length ? undefined : `bare server answered ${r.status}`), load);
+      rounds.push({ kendrite: k, mainThread: k0, release: rel, engine: e, single: e1, bare: b });
+    }
+    for (const [side, r] of [
+      ['kendrite', medianOf(rounds.map((x) => x.kendrite))],
+      ['kendrite, readThreads 0', medianOf(rounds.map((x) => x.mainThread))],
+      [`release ${PREVIOUS_RELEASE}`, medianOf(rounds.map((x) => x.release))],
+      ['bare server', medianOf(rounds.map((x) => x.bare))],
+    ] as const)
+      if (r.errors) errors.push(`${side}: ${r.errors} wrong or failed responses; first: ${r.firstError}`);
+  } finally {
+    await engine.close();
+    await baseline.stop();
+    await release.stop();
+    await kendrite.stop();
+  }
+  const of = (side: keyof (typeof rounds)[number]) => medianOf(rounds.map((x) => x[side]));
+  const [k, k0, rel, e, b, single] = [of('kendrite'), of('mainThread'), of('release'), of('engine'), of('bare'), of('single')];
+  return {
+    tables: [table(k, e, single, b, queries, ctx), throughputTable(k, k0, rel, sameAnswers, queries.length, ctx)],
+    targets: [target(k, e, b), ...throughputTargets(k, rel)],
+    errors,
+  };
+}
+
+/** Creates the index and two CUSTOM data sources through a server's API, stops it, and seeds the documents into its store. */
+async function seeded(serve: () => Promise<KendriteProcess>, databaseFile: string, corpus: Corpus, ctx: ScenarioContext, which: string): Promise<string> {
+  ctx.log(`${which}: creating the index and two CUSTOM data sources through the API`);
+  const server = await serve();
+  let indexId: string;
+  const sources: string[] = [];
+  try {
+    const client = new KendraClient({ endpoint: server.url, region: REGION, credentials: { ...CREDENTIALS }, maxAttempts: 1 }); // a copy: the SDK marks the object it is given ($source)
     indexId = (await client.send(new CreateIndexCommand({ Name: 'bench-query', RoleArn: 'arn:aws:iam::000000000000:role/kendra' }))).Id!;
     await until(async () => (await client.send(new DescribeIndexCommand({ Id: indexId }))).Status === 'ACTIVE');
-    sources = [];
     for (const Name of ['wiki', 'tickets']) {
       const { Id } = await client.send(new CreateDataSourceCommand({ IndexId: indexId, Name, Type: 'CUSTOM' }));
       await until(async () => (await client.send(new DescribeDataSourceCommand({ IndexId: indexId, Id }))).Status === 'ACTIVE');
@@ -110,129 +226,23 @@ export async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
     }
     client.destroy();
   } finally {
-    await kendrite.stop();
+    await server.stop();
   }
-
-  ctx.log(`seeding ${DOCUMENTS.toLocaleString('en-US')} documents into the store`);
+  ctx.log(`${which}: seeding ${DOCUMENTS.toLocaleString('en-US')} documents into the store`);
   const seededAt = Date.now();
-  const corpus = new Corpus();
-  seed(path.join(dataDir, 'kendrite.db'), indexId, sources, corpus);
-  ctx.log(`seeded in ${((Date.now() - seededAt) / 1000).toFixed(1)} s`);
-  const queries = corpus.queries();
+  seed(databaseFile, indexId, sources, corpus);
+  ctx.log(`${which}: seeded in ${((Date.now() - seededAt) / 1000).toFixed(1)} s`);
+  return indexId;
+}
 
-  kendrite = await serve();
-  const baseline = await startBaseline();
-  const engine = fts5Engine(path.join(dataDir, 'kendrite.db'));
-  const errors: string[] = [];
-  const rounds: { kendrite: Latencies; mainThread: Latencies; engine: Latencies; single: Latencies; bare: Latencies }[] = [];
-  const duringSync: Latencies[] = [];
-  let syncFiles = 0;
-  try {
-    // Signed for one server's host and port: a restarted server (another port) needs them signed again.
-    const signed = (server: KendriteProcess) => {
-      const wire = new KendraWire(server.host, server.port, CREDENTIALS, REGION);
-      return Promise.all(queries.map((q) => wire.request('Query', { IndexId: indexId, QueryText: q.QueryText, PageSize: PAGE_SIZE, ...(q.wireFilter ? { AttributeFilter: q.wireFilter } : {}) })));
-    };
-    let requests = await signed(kendrite);
-    // Each answer checked once against the engine's own ranking; under load, by status and length
-    // (result ids, query id and feedback tokens are fresh UUIDs of fixed length every time).
-    const lengths: number[] = [];
-    const captured: Response[] = [];
-    for (const [i, q] of queries.entries()) {
-      const r = await exchange(kendrite.host, kendrite.port, requests[i]!);
-      if (r.status !== 200) throw new Error(`${q.kind} query ${JSON.stringify(q.QueryText)}: HTTP ${r.status} ${r.body.toString().slice(0, 300)}`);
-      const got = (JSON.parse(r.body.toString()) as { ResultItems: { DocumentId: string }[] }).ResultItems.map((x) => x.DocumentId);
-      const expected = await engineIds(engine, indexId, q);
-      if (!got.length) throw new Error(`${q.kind} query ${JSON.stringify(q.QueryText)} found nothing: a benchmark of empty answers measures nothing`);
-      if (JSON.stringify(got) !== JSON.stringify(expected)) throw new Error(`${q.kind} query ${JSON.stringify(q.QueryText)}: kendrite answered ${got.join(',')}, the engine ${expected.join(',')}`);
-      lengths.push(r.body.length);
-      captured.push(r);
-    }
-    // The bare server answers every request with one response of median size.
-    const median = [...captured].sort((a, b) => a.body.length - b.body.length)[Math.floor(captured.length / 2)]!;
-    await baseline.respondWith({ status: 200, headers: headersOf(median.head), body: median.body.toString('base64') });
-    const check = (i: number, r: Response) =>
-      r.status !== 200 ? `HTTP ${r.status}: ${r.body.toString().slice(0, 200)}` : r.body.length !== lengths[i] ? `answer of ${r.body.length} bytes, expected ${lengths[i]}` : undefined;
-    const load = { connections: CLIENTS, warmupMs: ctx.options.warmupMs, durationMs: ctx.options.durationMs };
-
-    for (let round = 1; round <= ctx.options.rounds; round++) {
-      // The same server with every search on the main thread, then back to the default; which of the
-      // two runs first alternates, so that neither always follows a restart.
-      const onMainThread = async () => {
-        await kendrite.stop();
-        kendrite = await serve(0);
-        ctx.log(`round ${round} of ${ctx.options.rounds}: kendrite, readThreads 0`);
-        const mine = await signed(kendrite);
-        await warm(kendrite, mine);
-        const r = await httpLoad(kendrite.host, kendrite.port, mine, check, load);
-        await kendrite.stop();
-        kendrite = await serve();
-        requests = await signed(kendrite);
-        return r;
-      };
-      const k0First = round % 2 === 0 ? await onMainThread() : undefined;
-      ctx.log(`round ${round} of ${ctx.options.rounds}: kendrite (default read threads)`);
-      await warm(kendrite, requests);
-      const k = await httpLoad(kendrite.host, kendrite.port, requests, check, load);
-      const k0 = k0First ?? (await onMainThread());
-      ctx.log(`round ${round} of ${ctx.options.rounds}: engine`);
-      const e = await engineLoad((i) => engineIds(engine, indexId, queries[i]!).then(() => undefined), queries.length, load);
-      ctx.log(`round ${round} of ${ctx.options.rounds}: engine, one caller`);
-      const e1 = await engineLoad((i) => engineIds(engine, indexId, queries[i]!).then(() => undefined), queries.length, { ...load, connections: 1 });
-      ctx.log(`round ${round} of ${ctx.options.rounds}: bare node:http`);
-      const b = await httpLoad(baseline.host, baseline.port, requests, (_, r) => (r.status === 200 && r.body.length === median.body.length ? undefined : `bare server answered ${r.status}`), load);
-      rounds.push({ kendrite: k, mainThread: k0, engine: e, single: e1, bare: b });
-    }
-
-    // The same load while a sync indexes a folder: every run must end before the sync does.
-    syncFiles = Math.max(SYNC_FILES_MIN, Math.ceil((SYNC_FILES_PER_SECOND * ctx.options.rounds * (ctx.options.warmupMs + ctx.options.durationMs)) / 1000));
-    ctx.log(`generating ${syncFiles.toLocaleString('en-US')} files to sync`);
-    generateFiles(folder, syncFiles);
-    const client = new KendraClient({ endpoint: kendrite.url, region: REGION, credentials: { ...CREDENTIALS }, maxAttempts: 1 });
-    try {
-      const Template = {
-        type: 'FILESYSTEM', syncMode: 'FULL_CRAWL',
-        connectionConfiguration: { repositoryEndpointMetadata: { path: folder } },
-        additionalProperties: { inclusionPatterns: [], exclusionPatterns: [], maxFileSizeInMegaBytes: '50' },
-      };
-      const Id = (await client.send(new CreateDataSourceCommand({ IndexId: indexId, Name: 'folder', Type: 'TEMPLATE', RoleArn: 'arn:aws:iam::000000000000:role/kendra', Configuration: { TemplateConfiguration: { Template } } }))).Id!;
-      await until(async () => (await client.send(new DescribeDataSourceCommand({ IndexId: indexId, Id }))).Status === 'ACTIVE');
-      const { ExecutionId } = await client.send(new StartDataSourceSyncJobCommand({ IndexId: indexId, Id }));
-      const job = async () => (await client.send(new ListDataSourceSyncJobsCommand({ IndexId: indexId, Id }))).History!.find((j) => j.ExecutionId === ExecutionId);
-      await until(async () => Number((await job())?.Metrics?.DocumentsAdded ?? 0) > 0, 120_000);
-      for (let round = 1; round <= ctx.options.rounds; round++) {
-        ctx.log(`round ${round} of ${ctx.options.rounds}: kendrite during the sync`);
-        // Checked by status only: each document added changes BM25's collection statistics, and with them scores and confidence buckets.
-        duringSync.push(await httpLoad(kendrite.host, kendrite.port, requests, (_, r) => (r.status === 200 ? undefined : `HTTP ${r.status}: ${r.body.toString().slice(0, 200)}`), load));
-        const j = await job();
-        if (j?.EndTime) errors.push(`the sync of ${syncFiles} files ended (${j.Status}) before the load of round ${round} did: Query during a sync was not measured throughout`);
-      }
-    } finally {
-      client.destroy();
-    }
-    for (const [side, r] of [
-      ['kendrite', medianOf(rounds.map((x) => x.kendrite))],
-      ['kendrite, readThreads 0', medianOf(rounds.map((x) => x.mainThread))],
-      ['kendrite during a sync', medianOf(duringSync)],
-      ['bare server', medianOf(rounds.map((x) => x.bare))],
-    ] as const)
-      if (r.errors) errors.push(`${side}: ${r.errors} wrong or failed responses; first: ${r.firstError}`);
-  } finally {
-    await engine.close();
-    await baseline.stop();
-    await kendrite.stop();
-  }
-  const k = medianOf(rounds.map((x) => x.kendrite));
-  const k0 = medianOf(rounds.map((x) => x.mainThread));
-  const e = medianOf(rounds.map((x) => x.engine));
-  const b = medianOf(rounds.map((x) => x.bare));
-  const single = medianOf(rounds.map((x) => x.single));
-  const during = medianOf(duringSync);
-  return {
-    tables: [table(k, e, single, b, queries, ctx), threadsTable(k, k0, during, syncFiles, ctx)],
-    targets: [target(k, e, b), ...threadTargets(k, k0, during)],
-    errors,
-  };
+function documentIds(r: Response): string[] {
+  return (JSON.parse(r.body.toString()) as { ResultItems: { DocumentId: string }[] }).ResultItems.map((x) => x.DocumentId);
+}
+/** httpLoad against a server, with the CPU time the server used per query answered (every thread of it, from /proc). */
+async function serverLoad(server: KendriteProcess, requests: Buffer[], check: (i: number, r: Response) => string | undefined, o: { connections: number; warmupMs: number; durationMs: number }): Promise<Latencies> {
+  const before = cpuTimeMs(server.pid);
+  const r = await httpLoad(server.host, server.port, requests, check, o);
+  return { ...r, cpuMsPerQuery: (cpuTimeMs(server.pid) - before) / r.answered };
 }
 
 /**
@@ -243,50 +253,36 @@ async function warm(server: KendriteProcess, requests: Buffer[]): Promise<void> 
   for (let pass = 0; pass < 2; pass++) await Promise.all(requests.map((r) => exchange(server.host, server.port, r)));
 }
 
-/** Files of words no query matches (the corpus's words are made of other letters), 1–4 KB, 1,000 per directory. */
-function generateFiles(root: string, n: number): void {
-  for (let i = 0; i < n; i++) {
-    const dir = path.join(root, `d${Math.floor(i / 1000)}`);
-    if (i % 1000 === 0) mkdirSync(dir, { recursive: true });
-    const words = Array.from({ length: 150 + ((i * 7919) % 450) }, (_, w) => `xq${((i * 31 + w * 17) % 5000).toString(36)}`);
-    writeFileSync(path.join(dir, `f${i}.txt`), `${words.join(' ')}.\n`);
-  }
-}
-
-function threadsTable(k: Latencies, k0: Latencies, during: Latencies, files: number, ctx: ScenarioContext): Table {
-  const row = (what: string, r: Latencies) => [what, fmt.rps(r.perSecond), fmt.ms(r.p50Ms), fmt.ms(r.p99Ms)];
+function throughputTable(k: Latencies, k0: Latencies, rel: Latencies, sameAnswers: number, queries: number, ctx: ScenarioContext): Table {
+  const row = (what: string, r: Latencies) => [what, fmt.rps(r.perSecond), fmt.ms(r.p50Ms), fmt.ms(r.p99Ms), fmt.ratio(r.p99Ms / r.p50Ms), fmt.ms(r.cpuMsPerQuery ?? NaN)];
   return {
-    title: `Query on read threads (search.readThreads, default ${availableParallelism()} here) against every search on the main thread, ${CLIENTS} clients`,
-    columns: ['measured', 'queries/s', 'p50 ms', 'p99 ms'],
+    title: `Query throughput at ${CLIENTS} clients: this build (search.readThreads, default ${availableParallelism()} here) against the release before issue 14 (${PREVIOUS_RELEASE}) and against readThreads 0`,
+    columns: ['measured', 'queries/s', 'p50 ms', 'p99 ms', 'p99/p50', 'server CPU ms/query'],
     rows: [
-      row('kendrite, default read threads, idle', k),
-      row('kendrite, readThreads 0 (main thread)', k0),
-      row(`kendrite, default read threads, during a sync of ${files.toLocaleString('en-US')} files`, during),
+      row('kendrite, default read threads', k),
+      row(`release ${PREVIOUS_RELEASE} (every search on the main thread)`, rel),
+      row('kendrite, readThreads 0 (every search on the main thread)', k0),
     ],
     notes: [
-      `Each round runs both servers over the same data dir one after the other (a data dir takes one server at a time); median of ${ctx.options.rounds} rounds.`,
-      `Throughput ${fmt.ratio(k.perSecond / k0.perSecond)}× the main thread's (target ≥ ${THREADS_TARGET}); p99/p50 ${fmt.ratio(k.p99Ms / k.p50Ms)} (target ≤ ${TAIL_TARGET}); p99 during the sync ${fmt.ratio(during.p99Ms / k.p99Ms)}× idle (target ≤ ${DURING_SYNC_TARGET}).`,
-      'The sync is a FILESYSTEM data source over generated text files whose words no query matches; its answers are checked by status (the documents it adds change BM25\'s statistics, so scores and confidence buckets move).',
+      `The release is built from git (${PREVIOUS_RELEASE}: main's last commit before the first Performance II merge) and serves its own data dir, seeded with the same documents through its own schema; each server measured alone, median of ${ctx.options.rounds} rounds.`,
+      `Throughput ${fmt.ratio(k.perSecond / rel.perSecond)}× the release's (target ≥ ${THROUGHPUT_TARGET}), ${fmt.ratio(k.perSecond / k0.perSecond)}× readThreads 0's; p99/p50 ${fmt.ratio(k.p99Ms / k.p50Ms)} (target ≤ ${TAIL_TARGET}).`,
+      `Server CPU per query (every thread, from /proc; the figure to compare on a busy machine): the release's ${fmt.ratio((rel.cpuMsPerQuery ?? NaN) / (k.cpuMsPerQuery ?? NaN))}× this build's.`,
+      `The release's first page is the same as this build's for ${sameAnswers} of ${queries} queries (under load each server's answers are checked by status and length against its own first ones).`,
     ],
   };
 }
 
-function threadTargets(k: Latencies, k0: Latencies, during: Latencies): Target[] {
+function throughputTargets(k: Latencies, rel: Latencies): Target[] {
   return [
     {
-      name: `Query throughput at ${CLIENTS} clients on read threads ≥ ${THREADS_TARGET} × with every search on the main thread`,
-      pass: k.perSecond >= THREADS_TARGET * k0.perSecond,
-      detail: `${fmt.rps(k.perSecond)} against ${fmt.rps(k0.perSecond)} queries/s: ${fmt.ratio(k.perSecond / k0.perSecond)}×`,
+      name: `Query throughput at ${CLIENTS} clients ≥ ${THROUGHPUT_TARGET} × the release before issue 14 (${PREVIOUS_RELEASE})`,
+      pass: k.perSecond >= THROUGHPUT_TARGET * rel.perSecond,
+      detail: `${fmt.rps(k.perSecond)} against ${fmt.rps(rel.perSecond)} queries/s: ${fmt.ratio(k.perSecond / rel.perSecond)}×`,
     },
     {
       name: `Query p99 ≤ ${TAIL_TARGET} × p50 on read threads at ${CLIENTS} clients`,
       pass: k.p99Ms <= TAIL_TARGET * k.p50Ms,
       detail: `p99 ${fmt.ms(k.p99Ms)} ms, p50 ${fmt.ms(k.p50Ms)} ms: ${fmt.ratio(k.p99Ms / k.p50Ms)}×`,
-    },
-    {
-      name: `Query p99 during a sync ≤ ${DURING_SYNC_TARGET} × idle p99`,
-      pass: during.count > 0 && during.p99Ms <= DURING_SYNC_TARGET * k.p99Ms,
-      detail: `${fmt.ms(during.p99Ms)} ms against ${fmt.ms(k.p99Ms)} ms: ${fmt.ratio(during.p99Ms / k.p99Ms)}× (${fmt.rps(during.perSecond)} queries/s during the sync)`,
     },
   ];
 }
@@ -322,6 +318,7 @@ export async function httpLoad(
   await Promise.all(connections.map((c) => c.connected()));
   const latencies: number[] = [];
   let errors = 0;
+  let answered = 0;
   let firstError: string | undefined;
   const start = performance.now() + o.warmupMs;
   const end = start + o.durationMs;
@@ -334,6 +331,7 @@ export async function httpLoad(
         const r = await c.send(requests[q]!);
         const done = performance.now();
         const wrong = check(q, r);
+        answered++;
         if (wrong) {
           errors++;
           firstError ??= wrong;
@@ -350,7 +348,7 @@ export async function httpLoad(
   } finally {
     for (const c of connections) c.close();
   }
-  return summary(latencies, o.durationMs, errors, firstError);
+  return summary(latencies, o.durationMs, answered, errors, firstError);
 }
 
 /**
@@ -360,6 +358,7 @@ export async function httpLoad(
  */
 async function engineLoad(runQuery: (i: number) => Promise<void>, count: number, o: { connections: number; warmupMs: number; durationMs: number }): Promise<Latencies> {
   const latencies: number[] = [];
+  let answered = 0;
   const start = performance.now() + o.warmupMs;
   const end = start + o.durationMs;
   const caller = async (n: number) => {
@@ -369,18 +368,19 @@ async function engineLoad(runQuery: (i: number) => Promise<void>, count: number,
       // from the moment the caller is ready (its previous answer in), not from when its turn comes.
       await new Promise((r) => setImmediate(r));
       await runQuery(i % count);
+      answered++;
       const done = performance.now();
       if (done >= start && done < end) latencies.push(done - ready);
       ready = done;
     }
   };
   await Promise.all(Array.from({ length: o.connections }, (_, n) => caller(n)));
-  return summary(latencies, o.durationMs, 0);
+  return summary(latencies, o.durationMs, answered, 0);
 }
 
-function summary(latencies: number[], durationMs: number, errors: number, firstError?: string): Latencies {
+function summary(latencies: number[], durationMs: number, answered: number, errors: number, firstError?: string): Latencies {
   const sorted = Float64Array.from(latencies).sort();
-  return { p50Ms: percentile(sorted, 0.5), p99Ms: percentile(sorted, 0.99), perSecond: sorted.length / (durationMs / 1000), count: sorted.length, errors, firstError };
+  return { p50Ms: percentile(sorted, 0.5), p99Ms: percentile(sorted, 0.99), perSecond: sorted.length / (durationMs / 1000), count: sorted.length, errors, firstError, answered };
 }
 
 export function medianOf(rs: Latencies[]): Latencies {
@@ -389,7 +389,8 @@ export function medianOf(rs: Latencies[]): Latencies {
     return v.length % 2 ? v[(v.length - 1) / 2]! : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2;
   };
   return {
-    p50Ms: mid((r) => r.p50Ms), p99Ms: mid((r) => r.p99Ms), perSecond: mid((r) => r.perSecond), count: mid((r) => r.count),
+    p50Ms: mid((r) => r.p50Ms), p99Ms: mid((r) => r.p99Ms), perSecond: mid((r) => r.perSecond), count: mid((r) => r.count), answered: mid((r) => r.answered),
+    ...(rs.every((r) => r.cpuMsPerQuery !== undefined) ? { cpuMsPerQuery: mid((r) => r.cpuMsPerQuery!) } : {}),
     errors: rs.reduce((n, r) => n + r.errors, 0), firstError: rs.find((r) => r.firstError)?.firstError,
   };
 }

@@ -347,7 +347,7 @@ export class SqlSearchEngine implements SearchEngine {
       sql`d.language_code = ${req.language}`,
       sql`(d.data_source_id IS NULL OR d.data_source_id NOT IN (SELECT s.id FROM data_sources s WHERE s.index_id = ${req.indexId} AND s.status = 'DELETING'))`,
     ];
-    if (req.filter) parts.push(compileFilter(req.indexId, req.filter));
+    if (req.filter) parts.push(compileFilter(req.indexId, req.filter, textScored(req) ? 'probe' : 'set'));
     if (req.docKeys) parts.push(req.docKeys.length ? sql`d.doc_key IN (${list(req.docKeys)})` : raw('1 = 0'));
     if (req.access) parts.push(accessCondition(req.access, (column, keys) => this.backend.memberOf(column, keys)));
     if (req.content) parts.push(contentCondition(req.content));

@@ -15,6 +15,13 @@ import type { NormalQuery } from './queryText.js';
 import { list, raw, sql, type Sql } from './sql.js';
 
 const STATEMENT_CACHE = 256;
+/**
+ * Searches read the database file through a memory map of up to this size: its pages come from the OS's
+ * page cache, shared by every read thread, instead of being copied into each connection's own 2 MB page
+ * cache. A filtered query looks up each matched document in the attribute index; with the page cache
+ * missed on most lookups they cost half as much again (100,000 documents, 2 cores).
+ */
+const MMAP_BYTES = 1 << 30;
 /** Up to this many keys, a caller's key set is a plain IN list; beyond, a lookup in a JavaScript Set. */
 const LISTED_KEYS = 128;
 
@@ -46,6 +53,7 @@ class Fts5Backend implements Backend {
   constructor(file: string) {
     this.db = new BetterSqlite3(file, { readonly: true, fileMustExist: true });
     this.db.pragma('busy_timeout = 5000');
+    this.db.pragma(`mmap_size = ${MMAP_BYTES}`);
     this.db.function('kendrite_has_key', (key: unknown, set: unknown) => (this.running[set as number]!.has(key as string) ? 1 : 0));
     this.db.function('kendrite_tally', (score: unknown) => {
       this.tally.total++;

@@ -1,14 +1,18 @@
 /**
  * SQLite searches on worker threads (search.readThreads): each thread (readThread.ts) runs the same
  * engine on a read-only connection of its own, so searches use every core and the main thread only
- * serves HTTP. A call goes to an idle thread, or waits for the first to become idle (a thread runs
- * one call at a time, so a slow search never holds up calls queued behind it elsewhere).
+ * serves HTTP. A call goes to an idle thread; when every thread is busy, each is handed one more
+ * call ahead of time (QUEUED_PER_THREAD), so that it goes from one search to the next without waiting
+ * for the main thread, busy with HTTP under load, to read its answer and send it work. Calls beyond
+ * those wait here for the first thread with room.
  *
  * Threads start when searches need them, not with the server: a server that is never searched
  * starts none, one searched by one client at a time starts one. A thread that dies (a crash, its
- * heap exhausted) fails only the call it was running, and the next call starts a fresh one. A call
- * running longer than search.statementTimeoutMs, or whose client goes away, ends its thread: that
- * is how a SQLite statement is stopped, which better-sqlite3 cannot interrupt.
+ * heap exhausted) fails only the call it was running (those queued behind it go to another thread),
+ * and the next call starts a fresh one. A call running longer than search.statementTimeoutMs, or
+ * whose client goes away, ends its thread: that is how a SQLite statement is stopped, which
+ * better-sqlite3 cannot interrupt. A call whose client goes away while it is queued in a thread is
+ * answered at once; the thread runs it anyway, and its answer is dropped.
  */
 import { Worker } from 'node:worker_threads';
 import type { Collapse, DocumentSearch, FacetCount, FacetSpec, RankedPage, RankedPassages, SearchEngine, SortKey, StoredDocument } from './engine.js';
@@ -26,21 +30,28 @@ export interface ReadPoolOptions {
 }
 
 const DEFAULT_HEAP_MB = 256;
+/** Calls a busy thread is handed besides the one it runs. */
+const QUEUED_PER_THREAD = 1;
 
 interface Job {
   call: Omit<ReadCall, 'id'>;
   signal?: AbortSignal;
   resolve(value: unknown): void;
   reject(err: Error): void;
-  /** Detaches the abort listener used while the job waits. */
-  unwait(): void;
+  /** Its client went away, wherever the job is (aborted). */
+  onAbort: () => void;
+  /** The thread it was sent to; none while it waits here. */
+  thread?: Thread;
+  /** Answered or failed already: a later answer from its thread is dropped. */
+  settled: boolean;
 }
 
 interface Thread {
   worker: Worker;
-  job?: Job;
+  /** The call running first, then those sent ahead of time, in the order sent. */
+  jobs: Job[];
+  /** The time-out of the call running. */
   timer?: NodeJS.Timeout;
-  onAbort?: () => void;
   ended: boolean;
 }
 
@@ -88,10 +99,7 @@ export class ReadPool implements SearchEngine {
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const job of this.waiting.splice(0)) {
-      job.unwait();
-      job.reject(new Error('the search engine is closed'));
-    }
+    for (const job of this.waiting.splice(0)) this.settle(job, new Error('the search engine is closed'));
     await Promise.all([...this.threads].map((t) => this.end(t, new Error('the search engine is closed'))));
   }
 
@@ -99,23 +107,45 @@ export class ReadPool implements SearchEngine {
     if (this.closed) return Promise.reject(new Error('the search engine is closed'));
     if (signal?.aborted) return Promise.reject(new SearchCancelled('the client went away'));
     return new Promise((resolve, reject) => {
-      const onAbort = () => {
-        this.waiting.splice(this.waiting.indexOf(job) >>> 0, 1);
-        reject(new SearchCancelled('the client went away'));
-      };
-      const job: Job = { call: { method, args }, signal, resolve, reject, unwait: () => signal?.removeEventListener('abort', onAbort) };
-      signal?.addEventListener('abort', onAbort, { once: true });
+      const job: Job = { call: { method, args }, signal, resolve, reject, onAbort: () => this.aborted(job), settled: false };
+      signal?.addEventListener('abort', job.onAbort, { once: true });
       this.waiting.push(job);
       this.pump();
     });
   }
 
+  private aborted(job: Job): void {
+    const t = job.thread;
+    if (t && t.jobs[0] === job) {
+      void this.end(t, new SearchCancelled('the client went away'));
+      return;
+    }
+    if (!t) this.waiting.splice(this.waiting.indexOf(job) >>> 0, 1);
+    this.settle(job, new SearchCancelled('the client went away'));
+  }
+
+  /** Answers a call once, its abort listener detached. */
+  private settle(job: Job, outcome: Error | { value: unknown }): void {
+    if (job.settled) return;
+    job.settled = true;
+    job.signal?.removeEventListener('abort', job.onAbort);
+    if (outcome instanceof Error) job.reject(outcome);
+    else job.resolve(outcome.value);
+  }
+
   private pump(): void {
     while (this.waiting.length) {
-      const t = this.idle.pop() ?? (this.threads.size < this.opts.threads ? this.start() : undefined);
+      const t = this.idle.pop() ?? (this.threads.size < this.opts.threads ? this.start() : this.withRoom());
       if (!t) return;
-      this.run(t, this.waiting.shift()!);
+      this.send(t, this.waiting.shift()!);
     }
+  }
+
+  /** The least busy thread that can be handed a call ahead of time. */
+  private withRoom(): Thread | undefined {
+    let best: Thread | undefined;
+    for (const t of this.threads) if (t.jobs.length <= QUEUED_PER_THREAD && (!best || t.jobs.length < best.jobs.length)) best = t;
+    return best;
   }
 
   private start(): Thread {
@@ -123,7 +153,7 @@ export class ReadPool implements SearchEngine {
       workerData: { databaseFile: this.opts.databaseFile } satisfies ReadThreadData,
       resourceLimits: { maxOldGenerationSizeMb: this.opts.heapMb ?? DEFAULT_HEAP_MB },
     });
-    const t: Thread = { worker, ended: false };
+    const t: Thread = { worker, jobs: [], ended: false };
     this.threads.add(t);
     worker.on('message', (reply: ReadReply) => this.answered(t, reply));
     worker.on('error', (e: Error) => void this.end(t, new Error(`the search thread failed: ${e.message}`)));
@@ -132,48 +162,52 @@ export class ReadPool implements SearchEngine {
     return t;
   }
 
-  private run(t: Thread, job: Job): void {
-    job.unwait();
-    t.job = job;
-    t.timer = setTimeout(() => void this.end(t, new SearchCancelled('the search ran past the statement time-out (search.statementTimeoutMs)')), this.opts.statementTimeoutMs);
-    if (job.signal) {
-      t.onAbort = () => void this.end(t, new SearchCancelled('the client went away'));
-      job.signal.addEventListener('abort', t.onAbort, { once: true });
-    }
+  private send(t: Thread, job: Job): void {
+    job.thread = t;
+    t.jobs.push(job);
+    if (t.jobs.length === 1) this.timeOut(t);
     t.worker.ref();
     t.worker.postMessage({ id: ++this.nextId, ...job.call } satisfies ReadCall);
   }
 
-  /** The thread's job is over: it no longer holds a timer, an abort listener or the process open. */
-  private release(t: Thread): Job | undefined {
-    const job = t.job;
-    t.job = undefined;
+  /** The time-out of the thread's first call, which it runs now. */
+  private timeOut(t: Thread): void {
+    t.timer = setTimeout(() => void this.end(t, new SearchCancelled('the search ran past the statement time-out (search.statementTimeoutMs)')), this.opts.statementTimeoutMs);
+  }
+
+  /** The thread's running call is over: its time-out goes, and the next call sent, if any, runs. */
+  private next(t: Thread): Job | undefined {
     clearTimeout(t.timer);
-    if (t.onAbort) job?.signal?.removeEventListener('abort', t.onAbort);
-    t.onAbort = undefined;
-    if (!t.ended) t.worker.unref();
+    const job = t.jobs.shift();
+    if (t.jobs.length && !t.ended) this.timeOut(t);
     return job;
   }
 
   private answered(t: Thread, reply: ReadReply): void {
-    const job = this.release(t);
+    const job = this.next(t);
     if (!job) return;
-    this.idle.push(t);
-    if ('error' in reply) job.reject(rebuilt(reply.error));
-    else job.resolve(reply.value);
+    if (!t.jobs.length) {
+      this.idle.push(t);
+      t.worker.unref(); // an idle thread must not keep the process alive
+    }
+    this.settle(job, 'error' in reply ? rebuilt(reply.error) : { value: reply.value });
     this.pump();
   }
 
-  /** Ends a thread (stopped, crashed or exited), failing the one call it was running. */
+  /** Ends a thread (stopped, crashed or exited), failing the one call it was running; the calls sent after it wait for another thread. */
   private async end(t: Thread, err: Error): Promise<void> {
     if (t.ended) return;
     t.ended = true;
-    const job = this.release(t);
+    const job = this.next(t);
+    const unrun = t.jobs.splice(0).filter((j) => !j.settled);
     this.threads.delete(t);
     const at = this.idle.indexOf(t);
     if (at >= 0) this.idle.splice(at, 1);
-    job?.reject(err);
-    if (!this.closed) this.pump();
+    if (job) this.settle(job, err);
+    for (const j of unrun) j.thread = undefined;
+    this.waiting.unshift(...unrun);
+    if (this.closed) for (const j of this.waiting.splice(0)) this.settle(j, new Error('the search engine is closed'));
+    else this.pump();
     await t.worker.terminate();
   }
 }

@@ -384,4 +384,11 @@ export const SQLITE_MIGRATIONS: MigrationStep[][] = [
       DELETE FROM documents_fts_plain WHERE rowid = old.doc_key AND old.language_code <> 'en';
       DELETE FROM documents_text_pending WHERE doc_key = old.doc_key; END`,
   ],
+  // Issue 14 (query throughput): a document's attribute rows are read by its key with their values, all in the index.
+  // A filtered search probes each document its text matched (search/attributeFilter.ts, plan 'probe') instead of
+  // gathering every document holding the value; sort keys, relevance fields and nested facets read the same way.
+  [
+    `DROP INDEX document_attributes_doc`,
+    `CREATE INDEX document_attributes_doc ON document_attributes(doc_key, key, value_type, str, num)`,
+  ],
 ];
