@@ -126,7 +126,22 @@ export function openDatabase(opts: { databaseUrl?: string; dataDir: string }, lo
   }
   mkdirSync(opts.dataDir, { recursive: true });
   const unlock = lockDataDir(opts.dataDir);
-  const sqlite = new BetterSqlite3(path.join(opts.dataDir, 'kendrite.db'));
+  const conn = openSqlite(path.join(opts.dataDir, 'kendrite.db'));
+  return {
+    ...conn,
+    async close() {
+      await conn.close();
+      unlock();
+    },
+  };
+}
+
+/**
+ * A read-write connection to a SQLite database file. openDatabase's, or another of the same process
+ * (the sync writer thread's, src/sync/writerThread.ts) beside it: the data dir lock is the process's.
+ */
+export function openSqlite(file: string): Connection {
+  const sqlite = new BetterSqlite3(file);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
@@ -138,10 +153,7 @@ export function openDatabase(opts: { databaseUrl?: string; dataDir: string }, lo
     // Statements run synchronously on this thread: one that runs at all answers at once.
     ping: async () => void sqlite.prepare('SELECT 1').get(),
     sqlite,
-    async close() {
-      await db.destroy();
-      unlock();
-    },
+    close: () => db.destroy(),
   };
 }
 
