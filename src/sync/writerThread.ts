@@ -29,10 +29,15 @@ export interface WriteCall {
 /** An error crosses the thread boundary as its name, message and code (SQLite's, e.g. SQLITE_TOOBIG). */
 export type WriteReply = { id: number; value: boolean } | { id: number; error: { name: string; message: string; code?: string } };
 
+/** How long a batch waits for the main thread's write lock before it fails. */
+const WRITER_BUSY_TIMEOUT_MS = 60_000;
+
 const data = workerData as Partial<WriterThreadData> | undefined;
 if (parentPort && data?.databaseFile && data.limits) {
   const port = parentPort;
-  const store = Store.over(openSqlite(data.databaseFile));
+  // Waiting here blocks no request: a main-thread transaction of any length (an index's documents
+  // deleted, a queue of documents applied) delays the sync instead of failing its batch.
+  const store = Store.over(openSqlite(data.databaseFile, WRITER_BUSY_TIMEOUT_MS));
   let now = 0;
   const clock = () => now;
   // Applies connectors' batches only: S3Path documents are fetched by the main thread's indexer.
