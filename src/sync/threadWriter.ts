@@ -1,7 +1,7 @@
 /**
  * SQLite: a connector sync's batches written on a thread of its own (writerThread.ts), not on the
- * thread that answers requests. The thread starts with the first batch and holds the process open
- * only while a batch is being written. One that dies (a crash, its heap exhausted) fails the batches
+ * thread that answers requests. The thread starts with the first batch, holds the process open only
+ * while a batch is being written, and ends after IDLE_MS without one (its memory, ~40 MB, returned). One that dies (a crash, its heap exhausted) fails the batches
  * it was given, which the pipeline retries one document at a time, and the next batch starts a fresh
  * one; what it had not committed is rolled back, as after a crash of the process.
  */
@@ -11,6 +11,8 @@ import type { Clock } from '../domain/clock.js';
 import type { BatchWriter } from './batchWriter.js';
 import type { JobRef, Result } from './pipeline.js';
 import type { WriteCall, WriteReply, WriterThreadData } from './writerThread.js';
+
+const IDLE_MS = 60_000;
 
 interface Pending {
   resolve(value: boolean): void;
@@ -22,6 +24,7 @@ export class ThreadWriter implements BatchWriter {
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
   private closed = false;
+  private idle: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly data: WriterThreadData,
@@ -32,6 +35,7 @@ export class ThreadWriter implements BatchWriter {
 
   write(job: JobRef, items: Result[], force: boolean): Promise<boolean> {
     if (this.closed) return Promise.reject(new Error('the sync writer is closed'));
+    clearTimeout(this.idle);
     const worker = this.worker ?? this.start();
     const id = ++this.nextId;
     return new Promise((resolve, reject) => {
@@ -47,6 +51,7 @@ export class ThreadWriter implements BatchWriter {
 
   async close(): Promise<void> {
     this.closed = true;
+    clearTimeout(this.idle);
     const worker = this.worker;
     this.lost(worker, new Error('the sync writer is closed'));
     await worker?.terminate();
@@ -57,7 +62,10 @@ export class ThreadWriter implements BatchWriter {
     worker.on('message', (reply: WriteReply) => {
       const p = this.pending.get(reply.id);
       this.pending.delete(reply.id);
-      if (!this.pending.size) worker.unref();
+      if (!this.pending.size) {
+        worker.unref();
+        this.idle = setTimeout(() => this.retire(worker), IDLE_MS).unref();
+      }
       if ('error' in reply) return p?.reject(Object.assign(new Error(reply.error.message), { name: reply.error.name }, reply.error.code ? { code: reply.error.code } : {}));
       if (reply.value) this.committed();
       p?.resolve(reply.value);
@@ -67,6 +75,13 @@ export class ThreadWriter implements BatchWriter {
     worker.unref();
     this.worker = worker;
     return worker;
+  }
+
+  /** No batch for IDLE_MS: the thread ends, and the next batch starts another. */
+  private retire(worker: Worker): void {
+    if (this.worker !== worker || this.pending.size) return;
+    this.worker = undefined;
+    void worker.terminate();
   }
 
   /** The thread is gone: every batch it was given fails, and the next one starts another. */
