@@ -5,6 +5,7 @@
  * the main thread waits (busy_timeout) for the transaction under way, which sync.writeTransactionMs
  * keeps short.
  */
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Config } from '../config/config.js';
 import { openSqlite } from '../store/database.js';
@@ -29,12 +30,27 @@ export interface WriteCall {
 /** An error crosses the thread boundary as its name, message and code (SQLite's, e.g. SQLITE_TOOBIG). */
 export type WriteReply = { id: number; value: boolean } | { id: number; error: { name: string; message: string; code?: string } };
 
+/**
+ * The thread's nice value (on Linux it applies to this thread alone): when the cores are busy, the
+ * threads that answer requests (the main thread, the read threads) get the CPU first, and the sync
+ * takes what they leave. Measured at 20,000 files with 16 Query and 4 ListDataSourceSyncJobs clients:
+ * ListDataSourceSyncJobs p99 during the sync 1.57× idle, against 4.18× at the same priority; the sync
+ * wrote 45 documents/s under that load instead of 205, and as fast as before when the API was quiet.
+ * Mild, so that a transaction holding the write lock still finishes while a request waits for it.
+ */
+const NICE = 5;
+
 /** How long a batch waits for the main thread's write lock before it fails. */
 const WRITER_BUSY_TIMEOUT_MS = 60_000;
 
 const data = workerData as Partial<WriterThreadData> | undefined;
 if (parentPort && data?.databaseFile && data.limits) {
   const port = parentPort;
+  try {
+    setPriority(NICE);
+  } catch {
+    // Not permitted here (some sandboxes): the thread runs at the process's priority.
+  }
   // Waiting here blocks no request: a main-thread transaction of any length (an index's documents
   // deleted, a queue of documents applied) delays the sync instead of failing its batch.
   const store = Store.over(openSqlite(data.databaseFile, WRITER_BUSY_TIMEOUT_MS));
