@@ -39,6 +39,8 @@ import { FeedbackStore } from './store/feedback.js';
 import { Store } from './store/store.js';
 import { searchEngineFor } from './search/index.js';
 import { DocumentIndexer } from './sync/documentIndexer.js';
+import { inlineWriter } from './sync/batchWriter.js';
+import { ThreadWriter } from './sync/threadWriter.js';
 import { LifecycleWorker } from './sync/lifecycleWorker.js';
 import { JobRunner } from './sync/runner.js';
 import { BackgroundWorker } from './sync/worker.js';
@@ -83,7 +85,11 @@ export async function startKendrite(config: Config, opts: { clock?: Clock; log?:
   const lifecycle = new Lifecycle(config.transitionDelayMs);
   const fetchS3 = s3Fetcher(config.s3);
   const indexer = new DocumentIndexer(store, clock, config.limits, fetchS3);
-  const runner = new JobRunner(store, clock, indexer, config, log);
+  // On SQLite connector syncs write on a thread of their own, and the main thread stays free for requests.
+  const writer = store.conn.sqlite
+    ? new ThreadWriter({ databaseFile: store.conn.sqlite.name, limits: config.limits }, clock, () => store.syncJobs.committedElsewhere())
+    : inlineWriter(store, indexer, clock);
+  const runner = new JobRunner(store, clock, writer, config, log);
   const worker = new BackgroundWorker(store, clock, config, indexer, new LifecycleWorker(store, clock), runner, log);
   lifecycle.onWake(() => setTimeout(() => worker.wake(), config.transitionDelayMs));
   const indices = new Indices(store, clock, lifecycle, tokens);
@@ -147,6 +153,7 @@ export async function startKendrite(config: Config, opts: { clock?: Clock; log?:
       await metricsServer?.close();
       await server.close();
       await worker.stop();
+      await writer.close();
       await queryLog.close();
       await search.close();
       await store.close();

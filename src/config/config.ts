@@ -30,6 +30,11 @@ export interface Config {
     pollMs: number;
     /** Documents a connector job fetches and extracts at once. */
     fetchConcurrency: number;
+    /**
+     * How long one of a connector job's write transactions lasts, about: its batches are cut to fit.
+     * On SQLite a write of the API waits (its thread blocked) for the one under way to commit.
+     */
+    writeTransactionMs: number;
   };
   /** S-LIST-7: history older than `days` is deleted, the newest `keepLatest` per data source always kept. */
   retention?: { days: number; keepLatest: number };
@@ -86,7 +91,7 @@ export function defaultConfig(): Config {
     maxBodyBytes: 60 * 1024 * 1024,
     transitionDelayMs: 100,
     throttle: {},
-    sync: { leaseSeconds: 30, heartbeatMs: 5000, pollMs: 100, fetchConcurrency: 8 },
+    sync: { leaseSeconds: 30, heartbeatMs: 5000, pollMs: 100, fetchConcurrency: 8, writeTransactionMs: 50 },
     limits: { maxDocumentBytes: 50 * 1024 * 1024, maxTextBytes: 5 * 1024 * 1024, maxDecompressionRatio: 100, maxRssBytes: 768 * 1024 * 1024, maxStringListValues: 10 },
     search: { statementTimeoutMs: 10_000, readThreads: availableParallelism() },
     s3: { forcePathStyle: true },
@@ -150,6 +155,7 @@ const ENV_SETTINGS: Record<string, (value: string, name: string) => Partial<Conf
   KENDRITE_ALLOW_OPEN_PUBLIC: (v) => ({ allowOpenPublic: /^(1|true|yes)$/i.test(v) }),
   KENDRITE_TRANSITION_DELAY_MS: (v, name) => ({ transitionDelayMs: intFromEnv(name, v) }),
   KENDRITE_LEASE_SECONDS: (v, name) => ({ sync: { leaseSeconds: intFromEnv(name, v) } as Config['sync'] }),
+  KENDRITE_SYNC_WRITE_TRANSACTION_MS: (v, name) => ({ sync: { writeTransactionMs: intFromEnv(name, v) } as Config['sync'] }),
   KENDRITE_S3_ENDPOINT: (v) => ({ s3: { endpoint: v } as Config['s3'] }),
   KENDRITE_SECRETS_ENDPOINT: (v) => ({ secrets: { endpoint: v } }),
   KENDRITE_SECRETS_FILE: (v) => ({ secrets: { file: v } }),
@@ -222,6 +228,7 @@ function validateConfig(c: Config): void {
   if (!Number.isInteger(c.search.readThreads) || c.search.readThreads < 0 || c.search.readThreads > MAX_READ_THREADS)
     throw new ConfigError(`search.readThreads must be an integer from 0 to ${MAX_READ_THREADS} (0: searches on the main thread), got ${JSON.stringify(c.search.readThreads)}`);
   if (!Number.isInteger(c.sync.fetchConcurrency) || c.sync.fetchConcurrency < 1) throw new ConfigError('sync.fetchConcurrency must be an integer >= 1');
+  if (!(c.sync.writeTransactionMs > 0)) throw new ConfigError(`sync.writeTransactionMs must be a number of milliseconds > 0, got ${JSON.stringify(c.sync.writeTransactionMs)}`);
   if (!Array.isArray(c.folders.allowedRoots) || !c.folders.allowedRoots.every((r) => typeof r === 'string' && path.isAbsolute(r)))
     throw new ConfigError('folders.allowedRoots must be a list of absolute paths');
   const sec = c.secrets as Record<string, unknown>;

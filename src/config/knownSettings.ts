@@ -20,7 +20,7 @@ const CONFIG_SHAPE = obj({
   maxBodyBytes: leaf,
   transitionDelayMs: leaf,
   throttle: { mapOf: obj({ ratePerSecond: leaf, burst: leaf } satisfies Record<keyof Config['throttle'][string], Shape>) },
-  sync: obj({ leaseSeconds: leaf, heartbeatMs: leaf, pollMs: leaf, fetchConcurrency: leaf } satisfies Record<keyof Config['sync'], Shape>),
+  sync: obj({ leaseSeconds: leaf, heartbeatMs: leaf, pollMs: leaf, fetchConcurrency: leaf, writeTransactionMs: leaf } satisfies Record<keyof Config['sync'], Shape>),
   retention: obj({ days: leaf, keepLatest: leaf } satisfies Record<keyof NonNullable<Config['retention']>, Shape>),
   limits: obj({ maxDocumentBytes: leaf, maxTextBytes: leaf, maxDecompressionRatio: leaf, maxRssBytes: leaf, maxStringListValues: leaf } satisfies Record<keyof Config['limits'], Shape>),
   s3: obj({ endpoint: leaf, region: leaf, forcePathStyle: leaf, accessKeyId: leaf, secretAccessKey: leaf } satisfies Record<keyof Config['s3'], Shape>),

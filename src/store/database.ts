@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteAdapter, SqliteDriver, SqliteIntrospector, SqliteQueryCompiler, type DatabaseConnection, type Dialect as KyselyDialect } from 'kysely';
 import pg from 'pg';
 import { lockDataDir } from './dataDirLock.js';
 import type { Database } from './schema.js';
@@ -126,11 +126,28 @@ export function openDatabase(opts: { databaseUrl?: string; dataDir: string }, lo
   }
   mkdirSync(opts.dataDir, { recursive: true });
   const unlock = lockDataDir(opts.dataDir);
-  const sqlite = new BetterSqlite3(path.join(opts.dataDir, 'kendrite.db'));
+  const conn = openSqlite(path.join(opts.dataDir, 'kendrite.db'));
+  return {
+    ...conn,
+    async close() {
+      await conn.close();
+      unlock();
+    },
+  };
+}
+
+/**
+ * A read-write connection to a SQLite database file. openDatabase's, or another of the same process
+ * (the sync writer thread's, src/sync/writerThread.ts) beside it: the data dir lock is the process's.
+ * A statement that needs the write lock while the other connection holds it waits up to
+ * `busyTimeoutMs`, its thread blocked.
+ */
+export function openSqlite(file: string, busyTimeoutMs = 5000): Connection {
+  const sqlite = new BetterSqlite3(file);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
-  sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  sqlite.pragma(`busy_timeout = ${busyTimeoutMs}`);
+  const db = new Kysely<Database>({ dialect: immediateSqlite(withStatementCache(sqlite)) });
   return {
     db,
     leaseDb: db,
@@ -138,10 +155,27 @@ export function openDatabase(opts: { databaseUrl?: string; dataDir: string }, lo
     // Statements run synchronously on this thread: one that runs at all answers at once.
     ping: async () => void sqlite.prepare('SELECT 1').get(),
     sqlite,
-    async close() {
-      await db.destroy();
-      unlock();
-    },
+    close: () => db.destroy(),
+  };
+}
+
+/**
+ * Kysely's SQLite dialect with every transaction begun IMMEDIATE (the write lock taken at BEGIN) rather
+ * than deferred. With two connections writing (the main thread's and the sync writer thread's), a
+ * deferred transaction that reads first cannot upgrade to a write once the other has committed meanwhile:
+ * SQLite fails it at once (SQLITE_BUSY), without waiting. Begun IMMEDIATE it waits for the lock instead.
+ */
+function immediateSqlite(database: BetterSqlite3.Database): KyselyDialect {
+  class ImmediateDriver extends SqliteDriver {
+    override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+      await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    }
+  }
+  return {
+    createAdapter: () => new SqliteAdapter(),
+    createDriver: () => new ImmediateDriver({ database }),
+    createIntrospector: (db) => new SqliteIntrospector(db),
+    createQueryCompiler: () => new SqliteQueryCompiler(),
   };
 }
 

@@ -78,6 +78,11 @@ export class Store {
     return new Store(conn);
   }
 
+  /** Over a connection to a store that open() has migrated already (a second connection of this process). */
+  static over(conn: Connection): Store {
+    return new Store(conn);
+  }
+
   close(): Promise<void> {
     return this.conn.close();
   }

@@ -271,6 +271,11 @@ export class SyncJobStore {
     return (statement.all(...params) as HistoryValues[]).map(historyRow);
   }
 
+  /** Another connection of this process (the sync writer thread) committed writes to sync jobs. */
+  committedElsewhere(): void {
+    this.writes++;
+  }
+
   /**
    * A number that changes whenever a history page could change, for caching pages (HistoryCache).
    * Only on SQLite, where this process is the only writer, and outside a transaction (whose

@@ -11,7 +11,7 @@ import type { DataSourceRow } from '../store/dataSources.js';
 import type { Store } from '../store/store.js';
 import type { SyncJobRow, TransitionFields } from '../store/syncJobs.js';
 import { deleteUnseen } from './deletionDetection.js';
-import type { DocumentIndexer } from './documentIndexer.js';
+import type { BatchWriter } from './batchWriter.js';
 import { JobEnded, SyncPipeline, type JobRef } from './pipeline.js';
 import { errorField, type Log } from '../observe/log.js';
 
@@ -30,7 +30,7 @@ export class JobRun {
     private readonly job: SyncJobRow,
     private readonly store: Store,
     private readonly clock: Clock,
-    private readonly indexer: DocumentIndexer,
+    private readonly writer: BatchWriter,
     private readonly config: Config,
     private readonly log: Log,
   ) {
@@ -83,8 +83,8 @@ export class JobRun {
     const index = await this.store.indices.getById(this.ref.indexId);
     const indexFields = indexFieldTypes(index ? (JSON.parse(index.settings) as Parameters<typeof indexFieldTypes>[0]) : {});
     const pipeline = new SyncPipeline(
-      this.store, this.indexer, this.clock, this.ref,
-      { fetchConcurrency: this.config.sync.fetchConcurrency, batchSize: BATCH_SIZE, flushMs: FLUSH_MS, force: spec.syncMode === 'FORCED_FULL_CRAWL', limits, language: ds.language_code, indexFields },
+      this.store, this.writer, this.clock, this.ref,
+      { fetchConcurrency: this.config.sync.fetchConcurrency, batchSize: BATCH_SIZE, flushMs: FLUSH_MS, transactionMs: this.config.sync.writeTransactionMs, force: spec.syncMode === 'FORCED_FULL_CRAWL', limits, language: ds.language_code, indexFields },
       this.controller.signal,
     );
     const connector = connectorFor(spec, { ...this.config, webPages: { store: this.store.webPages, frontier: this.store.webFrontier, dataSourceId: this.ref.dataSourceId } });

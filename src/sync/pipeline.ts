@@ -2,13 +2,18 @@
 // at a time) → batches committed to the index. Each batch's index writes, report lines and metric
 // increments commit in one transaction, so the metrics always count what the index holds, and a batch
 // commits at least every `flushMs` while anything waits, so the metrics are live whatever the source's pace.
+// A batch is cut into transactions of about `transactionMs` each (transactionSizer.ts), written by a
+// BatchWriter (on SQLite, a thread of its own).
+import { performance } from 'node:perf_hooks';
 import type { Config } from '../config/config.js';
 import type { Connector, Found, SyncContext } from '../connectors/contract.js';
 import type { Clock } from '../domain/clock.js';
 import { DEFAULT_LANGUAGE, LANGUAGE_KEY } from '../search/language.js';
 import type { Store } from '../store/store.js';
 import type { MetricDeltas } from '../store/syncJobs.js';
+import type { BatchWriter } from './batchWriter.js';
 import { DocKeySet } from './docKeySet.js';
+import { TransactionSizer } from './transactionSizer.js';
 import { prepare, unwritable, type DocumentIndexer, type Prepared } from './documentIndexer.js';
 
 export interface JobRef {
@@ -23,6 +28,8 @@ export interface PipelineOptions {
   batchSize: number;
   /** Longest time a result waits before its batch commits. */
   flushMs: number;
+  /** About how long one write transaction lasts (sync.writeTransactionMs): a batch is cut to fit. */
+  transactionMs: number;
   /** FORCED_FULL_CRAWL: fetch and re-index every document, counted as modified. */
   force: boolean;
   limits: Config['limits'];
@@ -65,10 +72,11 @@ export class SyncPipeline {
   listed = 0;
   /** Documents found unchanged (committed as scanned): kept by deletion detection, as are those written. */
   readonly unchanged = new DocKeySet();
+  private readonly sizer: TransactionSizer;
 
   constructor(
     private readonly store: Store,
-    private readonly indexer: DocumentIndexer,
+    private readonly writer: BatchWriter,
     private readonly clock: Clock,
     private readonly job: JobRef,
     private readonly opts: PipelineOptions,
@@ -76,6 +84,7 @@ export class SyncPipeline {
   ) {
     if (outer.aborted) this.controller.abort();
     else outer.addEventListener('abort', () => this.controller.abort(), { once: true });
+    this.sizer = new TransactionSizer(opts.transactionMs, opts.batchSize);
   }
 
   private get signal(): AbortSignal {
@@ -206,11 +215,19 @@ export class SyncPipeline {
     void task.finally(() => this.inflight.delete(task));
   }
 
+  /** What is ready, in transactions of the sizer's size; once begun, the whole batch is written. */
   private async commitBatch(): Promise<void> {
     if (this.signal.aborted) return;
     const items = this.ready.splice(0);
     this.written = 0;
-    if (!items.length) return;
+    for (let at = 0; at < items.length; ) {
+      const part = nextPart(items, at, this.sizer.size);
+      at += part.length;
+      await this.commitPart(part);
+    }
+  }
+
+  private async commitPart(items: Result[]): Promise<void> {
     try {
       await this.writeBatch(items);
     } catch (e) {
@@ -229,8 +246,24 @@ export class SyncPipeline {
 
   /** One transaction: index writes, report lines and the metric increments they earn. */
   private async writeBatch(items: Result[]): Promise<void> {
-    if (!(await writeResults(this.store, this.indexer, this.clock, this.job, items, this.opts.force))) throw new JobEnded('the sync job can no longer write');
+    const started = performance.now();
+    const written = await this.writer.write(this.job, items, this.opts.force);
+    this.sizer.observe(writesIn(items), performance.now() - started);
+    if (!written) throw new JobEnded('the sync job can no longer write');
   }
+}
+
+/** Items from `from` holding at most `writes` writes, with the unchanged documents among and after them. */
+function nextPart(items: Result[], from: number, writes: number): Result[] {
+  let end = from;
+  for (let n = 0; end < items.length && (items[end]!.kind === 'seen' || n++ < writes); ) end++;
+  return items.slice(from, end);
+}
+
+function writesIn(items: Result[]): number {
+  let writes = 0;
+  for (const r of items) if (r.kind !== 'seen') writes++;
+  return writes;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Config } from '../config/config.js';
 import type { Clock } from '../domain/clock.js';
 import type { Store } from '../store/store.js';
-import type { DocumentIndexer } from './documentIndexer.js';
+import type { BatchWriter } from './batchWriter.js';
 import { JobRun } from './jobRun.js';
 import { errorField, type Log } from '../observe/log.js';
 
@@ -16,7 +16,7 @@ export class JobRunner {
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
-    private readonly indexer: DocumentIndexer,
+    private readonly writer: BatchWriter,
     private readonly config: Config,
     private readonly log: Log,
   ) {}
@@ -44,7 +44,7 @@ export class JobRunner {
         continue;
       }
       if (job.status !== 'SYNCING') continue;
-      const run = new JobRun(job, this.store, this.clock, this.indexer, this.config, this.log);
+      const run = new JobRun(job, this.store, this.clock, this.writer, this.config, this.log);
       const done = run
         .execute()
         .catch((e: unknown) => this.log.error({ executionId: job.execution_id, error: errorField(e) }, 'sync job run failed'))
