@@ -1,5 +1,5 @@
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CannedResponse } from './baselineServer.js';
@@ -29,7 +29,11 @@ export interface KendriteProcess {
   stop(): Promise<void>;
 }
 
-/** `kendrite serve --port 0` as an operator runs it, from the compiled CLI. */
+/**
+ * `kendrite serve --port 0` as an operator runs it, from the compiled CLI. Its log (stderr) goes to
+ * `kendrite-stderr.log` in its data dir, as an operator's would go to a file: read through a pipe, the
+ * lines (thousands a second under load) would be decoded in this process, the one timing the requests.
+ */
 export async function startKendrite(o: {
   repoRoot: string;
   dataDir: string;
@@ -40,13 +44,13 @@ export async function startKendrite(o: {
 }): Promise<KendriteProcess> {
   const args = [...(o.nodeArgs ?? []), path.join(o.repoRoot, 'dist/src/cli/main.js'), 'serve', '--port', '0', '--data-dir', o.dataDir];
   if (o.configFile) args.push('--config', o.configFile);
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...o.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  mkdirSync(o.dataDir, { recursive: true });
+  const logFile = path.join(o.dataDir, 'kendrite-stderr.log');
+  const log = openSync(logFile, 'a');
+  const child = spawn(process.execPath, args, { env: { ...process.env, ...o.env }, stdio: ['ignore', 'pipe', log] });
+  closeSync(log);
   const exited = track(child);
-  const stderr: string[] = [];
-  child.stderr!.on('data', (d: Buffer) => {
-    stderr.push(d.toString());
-    if (stderr.length > 200) stderr.shift();
-  });
+  const stderrTail = () => readFileSync(logFile, 'utf8').slice(-16_000);
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
@@ -54,7 +58,7 @@ export async function startKendrite(o: {
       const m = /listening on (http:\/\/\S+)/.exec(out);
       if (m) resolve(m[1]!);
     });
-    child.once('exit', (code) => reject(new Error(`kendrite exited with ${code} before listening:\n${stderr.join('')}`)));
+    child.once('exit', (code) => reject(new Error(`kendrite exited with ${code} before listening:\n${stderrTail()}`)));
   });
   const u = new URL(url);
   return {
