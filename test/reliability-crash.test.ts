@@ -23,7 +23,7 @@ for (const backend of backends()) {
     });
 
     test('killed in a full sync, in the deletion phase, with CUSTOM batches in flight: each job ends, nothing acknowledged is lost, the next sync is exact', async () => {
-      const r = await killPoints({ store, backend: backend.name, root, files: 800, points: ["full sync", "deletion phase"], customRounds: 1 });
+      const r = await killPoints({ store, backend: backend.name, root, files: 2000, points: ["full sync", "deletion phase"], customRounds: 1 });
       assert.deepEqual(r.failures, []);
       // 2 folder points, 1 CUSTOM round, the kill while stopping, the final comparison.
       assert.equal(r.tried, 5);
