@@ -60,7 +60,7 @@ export function scorePassages(docs: PassageDocument[], q: NormalQuery, analyzer:
     const words = tokenWords(text);
     return { words, terms: words.map(term) };
   };
-  const leaves = leavesOf(q.expr);
+  const { leaves, leafOf } = leavesOf(q.expr);
   const wanted = leaves.map((l): string[] => (l.kind === 'phrase' ? l.words.map(term) : l.kind === 'term' ? [term(l.word)] : [analyzer.prefix(l.word)]));
   const hits = (li: number, c: Column): number => {
     const leaf = leaves[li]!;
@@ -81,7 +81,7 @@ export function scorePassages(docs: PassageDocument[], q: NormalQuery, analyzer:
     });
   });
   const found = (r: (typeof rows)[number]) => (li: number) => r.titleHits[li]! + r.textHits[li]! > 0;
-  const matching = rows.filter((r) => matches(q.expr, leaves, found(r)) !== q.negated);
+  const matching = rows.filter((r) => matches(q.expr, leafOf, found(r)) !== q.negated);
   const idf = leaves.map((_, li) => {
     const n = rows.filter((r) => found(r)(li)).length;
     const v = Math.log(0.5 + (rows.length - n + 0.5) / (n + 0.5));
@@ -104,29 +104,35 @@ export function scorePassages(docs: PassageDocument[], q: NormalQuery, analyzer:
     .sort((a, b) => b.score - a.score || (a.documentId < b.documentId ? -1 : a.documentId > b.documentId ? 1 : a.ordinal - b.ordinal));
 }
 
-/** The words and phrases of the expression, each once, in order. */
-function leavesOf(e: MatchExpr): Leaf[] {
-  const out: Leaf[] = [];
-  const seen = new Set<string>();
+/**
+ * The words and phrases of the expression, each once, in order, and the place in that list of each of
+ * the expression's own leaf nodes (a word twice in the query is two nodes, one leaf).
+ */
+function leavesOf(e: MatchExpr): { leaves: Leaf[]; leafOf: Map<MatchExpr, number> } {
+  const leaves: Leaf[] = [];
+  const leafOf = new Map<MatchExpr, number>();
+  const byText = new Map<string, number>();
   const walk = (x: MatchExpr) => {
     if (x.kind === 'and') [...x.children, ...x.without].forEach(walk);
     else if (x.kind === 'or') x.children.forEach(walk);
-    else if (!seen.has(JSON.stringify(x))) {
-      seen.add(JSON.stringify(x));
-      out.push(x);
+    else {
+      const text = JSON.stringify(x);
+      let li = byText.get(text);
+      if (li === undefined) byText.set(text, (li = leaves.push(x) - 1));
+      leafOf.set(x, li);
     }
   };
   walk(e);
-  return out;
+  return { leaves, leafOf };
 }
 
-function matches(e: MatchExpr, leaves: Leaf[], found: (li: number) => boolean): boolean {
+function matches(e: MatchExpr, leafOf: Map<MatchExpr, number>, found: (li: number) => boolean): boolean {
   switch (e.kind) {
     case 'and':
-      return e.children.every((c) => matches(c, leaves, found)) && !e.without.some((w) => matches(w, leaves, found));
+      return e.children.every((c) => matches(c, leafOf, found)) && !e.without.some((w) => matches(w, leafOf, found));
     case 'or':
-      return e.children.some((c) => matches(c, leaves, found));
+      return e.children.some((c) => matches(c, leafOf, found));
     default:
-      return found(leaves.findIndex((l) => JSON.stringify(l) === JSON.stringify(e)));
+      return found(leafOf.get(e)!);
   }
 }
