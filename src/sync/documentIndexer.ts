@@ -7,7 +7,7 @@ import type { Attribute, QueuedDocument } from '../domain/documents.js';
 import type { Clock } from '../domain/clock.js';
 import { analyzerFor } from '../search/analysis.js';
 import { DEFAULT_LANGUAGE, documentLanguage } from '../search/language.js';
-import { SEARCHABLE_STATUSES, type DocumentRow, type HeldDocument, type QueuedOp } from '../store/documents.js';
+import { SEARCHABLE_STATUSES, type HeldDocument, type QueuedOp } from '../store/documents.js';
 import type { Database } from '../store/schema.js';
 import { writeDocumentAccess } from '../store/documentAccess.js';
 import { stringListProblem } from '../search/attributes.js';

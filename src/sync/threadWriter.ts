@@ -6,7 +6,6 @@
  * one; what it had not committed is rolled back, as after a crash of the process.
  */
 import { Worker } from 'node:worker_threads';
-import type { Config } from '../config/config.js';
 import type { Clock } from '../domain/clock.js';
 import type { BatchWriter } from './batchWriter.js';
 import type { JobRef, Result } from './pipeline.js';
