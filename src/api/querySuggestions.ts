@@ -1,10 +1,12 @@
-import type { Suggestion } from '../domain/querySuggestions.js';
+import { randomUUID } from 'node:crypto';
+import type { Suggestion, SuggestionsAnswer } from '../domain/querySuggestions.js';
 import { SerializedOutput, serializeOutput } from '../protocol/serialize.js';
+import { UUID_LENGTH, writeUuid } from '../protocol/uuid.js';
 import { scopeOf, type Handlers } from './context.js';
 
 export const querySuggestionHandlers: Handlers = {
   async GetQuerySuggestions(input, ctx, s) {
-    return new SerializedOutput(suggestionsJson(await s.querySuggestions.get(scopeOf(ctx), input as never)));
+    return new SerializedOutput(answerJson(await s.querySuggestions.get(scopeOf(ctx), input as never)));
   },
 
   async DescribeQuerySuggestionsConfig(input, ctx, s) {
@@ -43,6 +45,59 @@ export const querySuggestionHandlers: Handlers = {
     return (await s.blockLists.list(scopeOf(ctx), input.IndexId, input.MaxResults ?? 100, input.NextToken)) as never;
   },
 };
+
+/**
+ * GetQuerySuggestions' output JSON, as UTF-8: the text suggestionsJson makes of the answer's
+ * suggestions, with a random (version 4) UUID as QuerySuggestionsId and another as each suggestion's
+ * Id. The common answer (suggestions from the log only) is written straight into bytes from the
+ * texts: no object, id string or piece of JSON text is made per suggestion (what a request allocates
+ * sets how often the young generation is collected, and a collection is a request's tail latency).
+ */
+export function answerJson(a: SuggestionsAnswer): Buffer {
+  if (a.fields.length) {
+    const Suggestions: Suggestion[] = a.queryTexts.map((Text) => ({ Id: randomUUID(), Value: { Text: { Text, Highlights: [{ BeginOffset: 0, EndOffset: a.prefixLength }] } } }));
+    return Buffer.from(suggestionsJson({ QuerySuggestionsId: randomUUID(), Suggestions: [...Suggestions, ...a.fields] }));
+  }
+  const end = `,"Highlights":[{"BeginOffset":0,"EndOffset":${a.prefixLength}}]}}}`;
+  // At most 3 UTF-8 bytes per UTF-16 unit, 6 per unit escaped (\u0001), and what surrounds each text.
+  let bound = 64 + UUID_LENGTH;
+  for (const t of a.queryTexts) bound += 6 * t.length + 3 + SUGGESTION_START.length + UUID_LENGTH + TEXT_START.length + end.length;
+  const out = scratchOf(bound);
+  let at = out.write('{"QuerySuggestionsId":"', 0, 'latin1');
+  at = writeUuid(out, at);
+  at += out.write('","Suggestions":[', at, 'latin1');
+  for (let i = 0; i < a.queryTexts.length; i++) {
+    if (i) out[at++] = 0x2c; // ','
+    at += out.write(SUGGESTION_START, at, 'latin1');
+    at = writeUuid(out, at);
+    at += out.write(TEXT_START, at, 'latin1');
+    at = writeJsonString(out, at, a.queryTexts[i]!);
+    at += out.write(end, at, 'latin1');
+  }
+  at += out.write(']}', at, 'latin1');
+  const bytes = Buffer.allocUnsafe(at);
+  out.copy(bytes, 0, 0, at);
+  return bytes;
+}
+
+const SUGGESTION_START = '{"Id":"';
+const TEXT_START = '","Value":{"Text":{"Text":';
+
+let scratch = Buffer.allocUnsafeSlow(16 * 1024);
+/** A buffer of at least `bytes` to write an answer in before it is copied out (one answer at a time: it is written synchronously). */
+function scratchOf(bytes: number): Buffer {
+  if (scratch.length < bytes) scratch = Buffer.allocUnsafeSlow(Math.max(bytes, 2 * scratch.length));
+  return scratch;
+}
+
+/** `s` as a JSON string at `at`; returns the position after it. Quoted as it is when nothing in it needs escaping (no new string made). */
+function writeJsonString(out: Buffer, at: number, s: string): number {
+  if (ESCAPED.test(s)) return at + out.write(JSON.stringify(s), at, 'utf8');
+  out[at++] = 0x22; // '"'
+  at += out.write(s, at, 'utf8');
+  out[at++] = 0x22;
+  return at;
+}
 
 /**
  * GetQuerySuggestions' output, written here: the JSON serializeOutput makes of it (the same text,

@@ -99,11 +99,34 @@ export interface Suggestion {
   SourceDocuments?: { DocumentId: string; SuggestionAttributes: string[]; AdditionalAttributes: Attribute[] }[];
 }
 
+/**
+ * GetQuerySuggestions' answer as the domain gives it (the answer's QuerySuggestionsId is the api's to make): the texts of the suggestions from the log,
+ * then the suggestions from document fields. No object is made per suggestion from the log (nor its
+ * id): api/querySuggestions.ts writes the JSON straight from the texts, every one highlighted over
+ * [0, prefixLength). What a request allocates decides how often the young generation is collected,
+ * and a collection is a request's tail latency.
+ */
+export interface SuggestionsAnswer {
+  /** The log's suggestions, best first. */
+  queryTexts: string[];
+  prefixLength: number;
+  /** Suggestions from document fields, after the log's. */
+  fields: Suggestion[];
+}
+
+const QUERY_ONLY: readonly string[] = ['QUERY'];
+
 interface Built {
   index: SuggestionIndex;
   /** The settings it was built with (read again at each build: another process may change them). */
   settings: SuggestionSettings;
   builtAt: number;
+  /**
+   * When it was last found current (built, or the log found not to have grown since): until
+   * refreshMs after that it is served without looking (not: every request from refreshMs after the
+   * build on read the log's last sequence number, and awaited the store for it).
+   */
+  checkedAt: number;
   /** The log's last sequence number the build saw. */
   seq: number;
   /** The log grew (in this process) since the build. */
@@ -182,11 +205,11 @@ export class QuerySuggestions {
     this.built.delete(indexId);
   }
 
-  async get(scope: Scope, input: GetSuggestionsInput): Promise<{ QuerySuggestionsId: string; Suggestions: Suggestion[] }> {
-    const types = new Set(input.SuggestionTypes?.length ? input.SuggestionTypes : ['QUERY']);
+  async get(scope: Scope, input: GetSuggestionsInput): Promise<SuggestionsAnswer> {
+    const types: readonly string[] = input.SuggestionTypes?.length ? input.SuggestionTypes : QUERY_ONLY;
+    const fromFields = types.includes('DOCUMENT_ATTRIBUTES');
     // Field suggestions read the index's access settings as they are now; suggestions from the log need the index to exist.
-    const ix = types.has('DOCUMENT_ATTRIBUTES') ? await this.indices.get(scope, input.IndexId) : await this.indices.recent(scope, input.IndexId);
-    const QuerySuggestionsId = randomUUID();
+    const ix = fromFields ? await this.indices.get(scope, input.IndexId) : await this.indices.recent(scope, input.IndexId);
     const max = input.MaxSuggestionsCount ?? DEFAULT_MAX_SUGGESTIONS;
     if (!Number.isInteger(max) || max < 1 || max > MAX_SUGGESTIONS) throw invalid(`MaxSuggestionsCount must be 1-${MAX_SUGGESTIONS}; got ${max}.`);
     const prefix = normalizeQueryText(input.QueryText);
@@ -195,23 +218,25 @@ export class QuerySuggestions {
     const attrConfig = input.AttributeSuggestionsConfig;
     const filter = attrConfig?.AttributeFilter;
     if (filter) checkFilter(input.IndexId, filter);
+    const answer: SuggestionsAnswer = { queryTexts: [], prefixLength: prefix.length, fields: [] };
     const characters = codePoints(prefix);
-    if (characters < MIN_PREFIX || characters > MAX_PREFIX) return { QuerySuggestionsId, Suggestions: [] };
+    if (characters < MIN_PREFIX || characters > MAX_PREFIX) return answer;
 
-    const Suggestions: Suggestion[] = [];
-    if (types.has('QUERY') && settings.Mode === 'ENABLED') {
-      for (const e of built.index.top(prefix, max)) Suggestions.push(textSuggestion(e.text, prefix));
+    if (types.includes('QUERY') && settings.Mode === 'ENABLED') {
+      const { index } = built;
+      const n = index.topPositions(prefix, max);
+      const found = index.found();
+      for (let i = 0; i < n; i++) answer.queryTexts.push(index.textAt(found[i]!));
     }
-    if (types.has('DOCUMENT_ATTRIBUTES') && settings.AttributeSuggestionsConfig.AttributeSuggestionsMode === 'ACTIVE' && Suggestions.length < max) {
+    if (fromFields && settings.AttributeSuggestionsConfig.AttributeSuggestionsMode === 'ACTIVE' && answer.queryTexts.length < max) {
       const suggestable = settings.AttributeSuggestionsConfig.SuggestableConfigList.filter((c) => c.Suggestable).map((c) => c.AttributeName!);
       const asked = attrConfig?.SuggestionAttributes;
       const unknown = asked?.find((a) => !suggestable.includes(a));
       if (unknown !== undefined) throw invalid(`SuggestionAttributes names ${unknown}, which is not suggestable; mark it Suggestable with UpdateQuerySuggestionsConfig first.`);
       const principals = await this.users.principals(input.IndexId, JSON.parse(ix.settings) as IndexAccessSettings, attrConfig?.UserContext);
-      const fields = await this.fieldSuggestions(input.IndexId, asked ?? suggestable, prefix, filter, principals, attrConfig?.AdditionalResponseAttributes, max - Suggestions.length);
-      Suggestions.push(...fields);
+      answer.fields = await this.fieldSuggestions(input.IndexId, asked ?? suggestable, prefix, filter, principals, attrConfig?.AdditionalResponseAttributes, max - answer.queryTexts.length);
     }
-    return { QuerySuggestionsId, Suggestions };
+    return answer;
   }
 
   private async fieldSuggestions(indexId: string, fields: string[], prefix: string, filter: AttributeFilter | undefined, principals: string[], additional: string[] | undefined, max: number): Promise<Suggestion[]> {
@@ -251,7 +276,7 @@ export class QuerySuggestions {
    */
   private fresh(indexId: string): Built | undefined {
     const b = this.built.get(indexId);
-    return b && this.clock() - b.builtAt < this.refreshMs ? b : undefined;
+    return b && this.clock() - b.checkedAt < this.refreshMs ? b : undefined;
   }
 
   /** The index's prefix structure, (re)built when missing, or when the log grew and it is older than refreshMs. */
@@ -259,8 +284,11 @@ export class QuerySuggestions {
     await this.log.flush();
     const b = this.built.get(indexId);
     const now = this.clock();
-    if (b && now - b.builtAt < this.refreshMs) return b;
-    if (b && !b.grown && (await this.store.queryLog.lastSeq(indexId)) === b.seq) return b;
+    if (b && now - b.checkedAt < this.refreshMs) return b;
+    if (b && !b.grown && (await this.store.queryLog.lastSeq(indexId)) === b.seq) {
+      b.checkedAt = now;
+      return b;
+    }
     let pending = this.building.get(indexId);
     if (!pending) {
       pending = this.build(indexId).finally(() => this.building.delete(indexId));
@@ -276,7 +304,7 @@ export class QuerySuggestions {
     const since = Math.max(now - settings.QueryLogLookBackWindowInDays * DAY_MS, lastClear === null ? 0 : lastClear + 1);
     const stats = await this.store.queryLog.textStats(indexId, since);
     const blocked = blockedBy(await this.store.querySuggestions.activeItems(indexId));
-    const built: Built = { index: new SuggestionIndex(suggestionEntries(stats, settings, blocked)), settings, builtAt: now, seq, grown: false };
+    const built: Built = { index: new SuggestionIndex(suggestionEntries(stats, settings, blocked)), settings, builtAt: now, checkedAt: now, seq, grown: false };
     this.built.set(indexId, built);
     return built;
   }

@@ -298,7 +298,12 @@ function encode(reply: Reply, close: boolean, keepAliveMs: number): string | Buf
   for (const name in reply.headers) head += `${name}: ${reply.headers[name]}\r\n`;
   head += `content-length: ${length}\r\ndate: ${httpDate()}\r\n`;
   head += close ? 'connection: close\r\n\r\n' : `connection: keep-alive\r\nkeep-alive: timeout=${Math.floor(keepAliveMs / 1000)}\r\n\r\n`;
-  return typeof reply.body === 'string' ? head + reply.body : Buffer.concat([Buffer.from(head, 'latin1'), reply.body]);
+  if (typeof reply.body === 'string') return head + reply.body;
+  // One buffer for the head and the body (header values are ASCII): not a buffer of the head, then a third for both.
+  const out = Buffer.allocUnsafe(head.length + length);
+  const at = out.write(head, 0, 'latin1');
+  reply.body.copy(out, at);
+  return out;
 }
 
 let dateSecond = 0;

@@ -5,6 +5,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { KendraError } from '../protocol/errors.js';
 import { refuseInexactIntegers } from '../protocol/jsonIntegers.js';
 import { serializeOutput } from '../protocol/serialize.js';
+import { uuid } from '../protocol/uuid.js';
 import type { Caller } from './auth.js';
 import { authorize, type Authenticator } from './auth.js';
 import { readBody } from './body.js';
@@ -80,7 +81,7 @@ export function createHttpServer(opts: HttpOptions): HttpServer {
     opts.onAnswered?.({ requestId, operation: seen.operation ?? '(unknown)', status: r.status, errorType, ms: performance.now() - started, account: seen.account });
   };
   const respond: Respond = (request, answer) => {
-    const requestId = randomUUID();
+    const requestId = uuid();
     const started = performance.now();
     const seen: Seen = {};
     const route = plainRoute(request, opts);

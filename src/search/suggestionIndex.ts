@@ -38,21 +38,66 @@ export class SuggestionIndex {
 
   /** The `k` most popular texts starting with `prefix`, best first (then by text). */
   top(prefix: string, k: number): SuggestionEntry[] {
-    if (k <= 0) return [];
-    const lo = this.lowerBound(prefix);
-    const hi = this.lowerBound(`${prefix}\u{10FFFF}`);
-    if (lo >= hi) return [];
-    // Best-first over sub-ranges: pop the best range's best entry, split the range around it.
-    const heap = new RangeHeap(this.scores);
-    heap.push(lo, hi, this.bestIn(lo, hi));
     const out: SuggestionEntry[] = [];
-    while (out.length < k && heap.length) {
-      const [l, r, at] = heap.pop();
+    const n = this.topPositions(prefix, k);
+    for (let i = 0; i < n; i++) {
+      const at = FOUND[i]!;
       out.push({ text: this.texts[at]!, score: this.scores[at]! });
+    }
+    return out;
+  }
+
+  /**
+   * The positions of the `k` most popular texts starting with `prefix` (as top()), best first, in
+   * `found()`'s first n places; returns n. Nothing is allocated for a lookup (the hot path of
+   * GetQuerySuggestions: what a request allocates decides how often the young generation is
+   * collected, and a collection is a request's tail latency). `found()` holds them until the next lookup.
+   */
+  topPositions(prefix: string, k: number): number {
+    if (k <= 0) return 0;
+    const lo = this.lowerBound(prefix);
+    const hi = this.upperBoundOfPrefix(prefix, lo);
+    if (lo >= hi) return 0;
+    // Best-first over sub-ranges: pop the best range's best entry, split the range around it.
+    // Each pop adds at most two ranges: the heap never holds more than k + 1.
+    const heap = rangeHeap(k + 1);
+    heap.clear(this.scores);
+    heap.push(lo, hi, this.bestIn(lo, hi));
+    const found = foundFor(k);
+    let n = 0;
+    while (n < k && heap.length) {
+      const at = heap.popInto();
+      const l = heap.l;
+      const r = heap.r;
+      found[n++] = at;
       if (l < at) heap.push(l, at, this.bestIn(l, at));
       if (at + 1 < r) heap.push(at + 1, r, this.bestIn(at + 1, r));
     }
-    return out;
+    return n;
+  }
+
+  /** The positions the last topPositions() found (valid until the next lookup, on this or another index). */
+  found(): Int32Array {
+    return FOUND;
+  }
+
+  /** The text at a position topPositions() returned. */
+  textAt(position: number): string {
+    return this.texts[position]!;
+  }
+
+  /**
+   * The end of the range of texts starting with `prefix`, from `lo` on (its start): the first text
+   * not below prefix + U+10FFFF, as a lower bound of that string finds it, without making the string.
+   */
+  private upperBoundOfPrefix(prefix: string, lo: number): number {
+    let hi = this.texts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.texts[mid]!.startsWith(prefix)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   private lowerBound(s: string): number {
@@ -84,42 +129,83 @@ export class SuggestionIndex {
   }
 }
 
-/** A max-heap of ranges keyed by their best entry (score, then text order = position). */
-class RangeHeap {
-  private readonly items: [number, number, number][] = [];
-  constructor(private readonly scores: Float64Array) {}
+let FOUND = new Int32Array(16);
+function foundFor(k: number): Int32Array {
+  if (FOUND.length < k) FOUND = new Int32Array(k);
+  return FOUND;
+}
 
-  get length(): number {
-    return this.items.length;
+/**
+ * A max-heap of ranges [l, r) keyed by their best entry's position (score, then text order =
+ * position), in typed arrays reused by every lookup (one lookup at a time: JavaScript's one thread).
+ */
+class RangeHeap {
+  private ls: Int32Array;
+  private rs: Int32Array;
+  private ats: Int32Array;
+  private scores: Float64Array = new Float64Array(0);
+  length = 0;
+  /** The range of the last popInto(). */
+  l = 0;
+  r = 0;
+
+  constructor(capacity: number) {
+    this.ls = new Int32Array(capacity);
+    this.rs = new Int32Array(capacity);
+    this.ats = new Int32Array(capacity);
+  }
+
+  get capacity(): number {
+    return this.ats.length;
+  }
+
+  clear(scores: Float64Array): void {
+    this.scores = scores;
+    this.length = 0;
   }
 
   push(l: number, r: number, at: number): void {
-    const items = this.items;
-    items.push([l, r, at]);
-    for (let i = items.length - 1; i > 0; ) {
+    const { ls, rs, ats } = this;
+    let i = this.length++;
+    while (i > 0) {
       const p = (i - 1) >> 1;
-      if (!this.above(items[i]![2], items[p]![2])) break;
-      [items[i], items[p]] = [items[p]!, items[i]!];
+      if (!this.above(at, ats[p]!)) break;
+      ls[i] = ls[p]!;
+      rs[i] = rs[p]!;
+      ats[i] = ats[p]!;
       i = p;
     }
+    ls[i] = l;
+    rs[i] = r;
+    ats[i] = at;
   }
 
-  pop(): [number, number, number] {
-    const items = this.items;
-    const top = items[0]!;
-    const last = items.pop()!;
-    if (items.length) {
-      items[0] = last;
-      for (let i = 0; ; ) {
+  /** Removes the best range: its best position returned, its bounds in `l` and `r`. */
+  popInto(): number {
+    const { ls, rs, ats } = this;
+    const top = ats[0]!;
+    this.l = ls[0]!;
+    this.r = rs[0]!;
+    const n = --this.length;
+    if (n > 0) {
+      const l = ls[n]!;
+      const r = rs[n]!;
+      const at = ats[n]!;
+      let i = 0;
+      for (;;) {
         const a = 2 * i + 1;
+        if (a >= n) break;
         const b = a + 1;
-        let m = i;
-        if (a < items.length && this.above(items[a]![2], items[m]![2])) m = a;
-        if (b < items.length && this.above(items[b]![2], items[m]![2])) m = b;
-        if (m === i) break;
-        [items[i], items[m]] = [items[m]!, items[i]!];
+        const m = b < n && this.above(ats[b]!, ats[a]!) ? b : a;
+        if (!this.above(ats[m]!, at)) break;
+        ls[i] = ls[m]!;
+        rs[i] = rs[m]!;
+        ats[i] = ats[m]!;
         i = m;
       }
+      ls[i] = l;
+      rs[i] = r;
+      ats[i] = at;
     }
     return top;
   }
@@ -128,4 +214,10 @@ class RangeHeap {
     const d = this.scores[a]! - this.scores[b]!;
     return d > 0 || (d === 0 && a < b);
   }
+}
+
+let HEAP = new RangeHeap(16);
+function rangeHeap(capacity: number): RangeHeap {
+  if (HEAP.capacity < capacity) HEAP = new RangeHeap(capacity);
+  return HEAP;
 }
