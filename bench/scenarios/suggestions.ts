@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
 import { CreateIndexCommand, DescribeIndexCommand, KendraClient } from '@aws-sdk/client-kendra';
 import { exchange } from '../lib/http1.js';
-import { startKendrite } from '../lib/processes.js';
+import { cpuTimeMs, startKendrite } from '../lib/processes.js';
 import type { ScenarioContext, ScenarioResult, Table, Target } from '../lib/scenario.js';
 import { KendraWire } from '../lib/signing.js';
 import { fmt, percentile } from '../lib/stats.js';
@@ -100,10 +100,16 @@ export async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
     }
     const load = { connections: 1, warmupMs: ctx.options.warmupMs, durationMs: ctx.options.durationMs };
     const ok = (_: number, a: { status: number; body: Buffer }) => (a.status === 200 ? undefined : `HTTP ${a.status}: ${a.body.toString().slice(0, 200)}`);
+    // With the CPU time each server used per request answered (from /proc): the figure to compare on a busy machine.
+    const measured = async (pid: number, host: string, port: number, rs: Buffer[]): Promise<Latencies> => {
+      const before = cpuTimeMs(pid);
+      const r = await httpLoad(host, port, rs, ok, load);
+      return { ...r, cpuMsPerQuery: (cpuTimeMs(pid) - before) / r.answered };
+    };
     for (let round = 1; round <= ctx.options.rounds; round++) {
       ctx.log(`round ${round} of ${ctx.options.rounds}`);
-      results.kendrite.push(await httpLoad(kendrite.host, kendrite.port, requests, ok, load));
-      results.bare.push(await httpLoad('127.0.0.1', baseline.port, bareRequests, ok, load));
+      results.kendrite.push(await measured(kendrite.pid, kendrite.host, kendrite.port, requests));
+      results.bare.push(await measured(baseline.pid, '127.0.0.1', baseline.port, bareRequests));
     }
   } finally {
     await kendrite.stop();
@@ -112,13 +118,14 @@ export async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
   const k = medianOf(results.kendrite);
   const b = medianOf(results.bare);
   for (const [n, m] of [['kendrite', k], ['bare', b]] as const) if (m.errors) errors.push(`${n}: ${m.errors} failed responses; first: ${m.firstError}`);
-  const row = (what: string, r: Latencies) => [what, fmt.rps(r.perSecond), fmt.ms(r.p50Ms), fmt.ms(r.p99Ms)];
+  const row = (what: string, r: Latencies) => [what, fmt.rps(r.perSecond), fmt.ms(r.p50Ms), fmt.ms(r.p99Ms), fmt.rps((r.cpuMsPerQuery ?? NaN) * 1000)];
   const table: Table = {
     title: `GetQuerySuggestions, ${LOGGED.toLocaleString('en-US')} logged queries (${DISTINCT.toLocaleString('en-US')} distinct, ${index.count.toLocaleString('en-US')} suggestible), one client, ${PREFIXES} prefixes`,
-    columns: ['measured', 'requests/s', 'p50 ms', 'p99 ms'],
-    rows: [row('kendrite over HTTP (signed)', k), row('bare node:http server, prefix lookup of the same structure', b), ['the lookup alone, in-process', '', fmt.ms(inProcess.p50Ms), fmt.ms(inProcess.p99Ms)]],
+    columns: ['measured', 'requests/s', 'p50 ms', 'p99 ms', 'server CPU µs/req'],
+    rows: [row('kendrite over HTTP (signed)', k), row('bare node:http server, prefix lookup of the same structure', b), ['the lookup alone, in-process', '', fmt.ms(inProcess.p50Ms), fmt.ms(inProcess.p99Ms), '']],
     notes: [
       `Structure built in ${fmt.ms(buildMs)} ms in-process; kendrite's first request (log grouped and structure built) took ${fmt.ms(firstMs)} ms.`,
+      `Server CPU per request (every thread, user + system, from /proc; the figure to compare on a busy machine): ${fmt.ratio((k.cpuMsPerQuery ?? NaN) / (b.cpuMsPerQuery ?? NaN))}× the bare server's.`,
       `Every kendrite answer was checked once against the bare lookup's (same texts, same order); ${ctx.options.warmupMs / 1000} s warm-up + ${ctx.options.durationMs / 1000} s per run, median of ${ctx.options.rounds} rounds.`,
     ],
   };
@@ -184,7 +191,7 @@ function bareRequest(port: number, QueryText: string): Buffer {
 
 const BASELINE_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), '../lib/suggestionBaseline.js');
 
-async function startSuggestionBaseline(file: string, indexId: string): Promise<{ port: number; stop(): Promise<void> }> {
+async function startSuggestionBaseline(file: string, indexId: string): Promise<{ port: number; pid: number; stop(): Promise<void> }> {
   const child = fork(BASELINE_SCRIPT, [file, indexId], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const exited = new Promise((r) => child.once('exit', r));
   const port = await new Promise<number>((resolve, reject) => {
@@ -193,6 +200,7 @@ async function startSuggestionBaseline(file: string, indexId: string): Promise<{
   });
   return {
     port,
+    pid: child.pid!,
     async stop() {
       child.disconnect();
       await exited;
