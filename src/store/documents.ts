@@ -1,10 +1,12 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import { RawStatements } from './rawStatements.js';
 import type { Database, DocumentQueueTable, DocumentsTable } from './schema.js';
 
 export type DocumentRow = Selectable<DocumentsTable>;
 export type QueuedOp = Selectable<DocumentQueueTable>;
 const HELD_COLUMNS = ['doc_key', 'status', 'applied_seq', 'content_hash', 'attributes', 'data_source_id', 'language_code'] as const;
 export type HeldDocument = Pick<DocumentRow, (typeof HELD_COLUMNS)[number]>;
+export type HeldWithAccess = HeldDocument & { hasAccess: boolean };
 type Db = Kysely<Database> | Transaction<Database>;
 
 /** Statuses whose text is in the full-text index. */
@@ -24,6 +26,8 @@ export class DocumentStore {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly dialect: 'sqlite' | 'postgres',
+    /** SQLite: a sync's document writes through statements prepared once (rawStatements.ts). */
+    private readonly raw?: RawStatements,
   ) {}
 
   /**
@@ -96,22 +100,40 @@ export class DocumentStore {
    * What writing over a stored document needs to know of it — never its text (a read of the row's
    * overflow pages, up to megabytes) — and whether it has access rows (none: nothing to delete).
    */
-  async held(indexId: string, documentId: string, db: Db = this.db): Promise<(HeldDocument & { hasAccess: boolean }) | undefined> {
-    const r = await db
-      .selectFrom('documents as d')
-      .select(HELD_COLUMNS.map((c) => `d.${c}` as const))
-      .select((eb) =>
-        eb.or([
-          eb.exists(eb.selectFrom('document_access as a').select('a.doc_key').whereRef('a.doc_key', '=', 'd.doc_key')),
-          eb.exists(eb.selectFrom('document_access_configurations as c').select('c.doc_key').whereRef('c.doc_key', '=', 'd.doc_key')),
-        ]).as('has_access'),
-      )
-      .where('d.index_id', '=', indexId)
-      .where('d.document_id', '=', documentId)
-      .executeTakeFirst();
-    if (!r) return undefined;
-    const { has_access, ...row } = r;
-    return { ...row, hasAccess: Boolean(has_access) };
+  async held(indexId: string, documentId: string, db: Db = this.db): Promise<HeldWithAccess | undefined> {
+    return (await this.heldMany(indexId, [documentId], db)).get(documentId);
+  }
+
+  /** held() of many documents in one statement (per CHUNK ids): a sync's batch asks once, not once per document. */
+  async heldMany(indexId: string, documentIds: string[], db: Db = this.db): Promise<Map<string, HeldWithAccess>> {
+    const out = new Map<string, HeldWithAccess>();
+    const raw = RawStatements.within(this.raw, db);
+    if (raw) {
+      // One statement for any number of ids: the list as a JSON array, each looked up in documents_id.
+      const rows = raw
+        .get(`SELECT d.document_id, ${HELD_COLUMNS.map((c) => `d.${c}`).join(', ')},
+          EXISTS (SELECT 1 FROM document_access a WHERE a.doc_key = d.doc_key) OR EXISTS (SELECT 1 FROM document_access_configurations c WHERE c.doc_key = d.doc_key) AS has_access
+          FROM json_each(?) j CROSS JOIN documents d WHERE d.index_id = ? AND d.document_id = j.value`)
+        .all(JSON.stringify(documentIds), indexId) as (HeldDocument & { document_id: string; has_access: number })[];
+      for (const r of rows) out.set(r.document_id, held(r));
+      return out;
+    }
+    for (let i = 0; i < documentIds.length; i += CHUNK) {
+      const rows = await db
+        .selectFrom('documents as d')
+        .select(['d.document_id', ...HELD_COLUMNS.map((c) => `d.${c}` as const)])
+        .select((eb) =>
+          eb.or([
+            eb.exists(eb.selectFrom('document_access as a').select('a.doc_key').whereRef('a.doc_key', '=', 'd.doc_key')),
+            eb.exists(eb.selectFrom('document_access_configurations as c').select('c.doc_key').whereRef('c.doc_key', '=', 'd.doc_key')),
+          ]).as('has_access'),
+        )
+        .where('d.index_id', '=', indexId)
+        .where('d.document_id', 'in', documentIds.slice(i, i + CHUNK))
+        .execute();
+      for (const r of rows) out.set(r.document_id, held(r));
+    }
+    return out;
   }
 
   getMany(indexId: string, ids: string[]): Promise<DocumentRow[]> {
@@ -146,11 +168,23 @@ export class DocumentStore {
 
   /** Inserts a document; returns its doc_key (which the writes of its passages and access rows need). */
   async insert(row: Omit<DocumentRow, 'doc_key'>, db: Db): Promise<number> {
+    const raw = RawStatements.within(this.raw, db);
+    if (raw) {
+      const columns = definedKeys(row);
+      const st = raw.get(`INSERT INTO documents (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
+      return Number(st.run(...columns.map((c) => row[c])).lastInsertRowid);
+    }
     const r = await db.insertInto('documents').values(row).returning('doc_key').executeTakeFirstOrThrow();
     return Number(r.doc_key);
   }
 
   async update(docKey: number, patch: Partial<Omit<DocumentRow, 'doc_key'>>, db: Db): Promise<void> {
+    const raw = RawStatements.within(this.raw, db);
+    if (raw) {
+      const columns = definedKeys(patch);
+      if (columns.length) raw.get(`UPDATE documents SET ${columns.map((c) => `${c} = ?`).join(', ')} WHERE doc_key = ?`).run(...columns.map((c) => patch[c]), docKey);
+      return;
+    }
     await db.updateTable('documents').set(patch).where('doc_key', '=', docKey).execute();
   }
 
@@ -196,4 +230,20 @@ export class DocumentStore {
     await dq.execute();
     return total;
   }
+}
+
+/** Bound parameters per statement stay well under SQLite's and PostgreSQL's limits. */
+const CHUNK = 500;
+
+function held<T extends { has_access: unknown; document_id: string }>(r: T): HeldWithAccess {
+  const { has_access, document_id: _id, ...row } = r;
+  return { ...(row as unknown as HeldDocument), hasAccess: Boolean(has_access) };
+}
+
+/**
+ * The columns a row or patch sets, as Kysely would (it leaves out undefined values). Column names
+ * come from the code's own row objects, never from a request, so they go into the SQL as they are.
+ */
+function definedKeys<T extends object>(row: T): (keyof T & string)[] {
+  return (Object.keys(row) as (keyof T & string)[]).filter((k) => row[k] !== undefined);
 }

@@ -1,5 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { sql, type Kysely, type Transaction } from 'kysely';
+import { RawStatements } from './rawStatements.js';
 import type { Database } from './schema.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -28,10 +29,14 @@ export class SyncDocumentStore {
   /** SQLite: the version probe, prepared once per list length. */
   private readonly prepared = new Map<number, BetterSqlite3.Statement>();
 
+  private readonly raw: RawStatements | undefined;
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly sqlite?: BetterSqlite3.Database,
-  ) {}
+  ) {
+    this.raw = sqlite && new RawStatements(sqlite);
+  }
 
   private statement(n: number): BetterSqlite3.Statement {
     let st = this.prepared.get(n);
@@ -95,6 +100,16 @@ export class SyncDocumentStore {
 
   /** After a write: the document's version (null if it failed) and that this sync saw it. */
   async record(indexId: string, documentId: string, dataSourceId: string, version: string | null, executionId: string, db: Db): Promise<void> {
+    const raw = RawStatements.within(this.raw, db);
+    if (raw) {
+      // The WHERE keeps SQLite from reading ON CONFLICT as a join's ON.
+      raw
+        .get(`INSERT INTO synced_documents (doc_key, index_id, document_id, data_source_id, version, seen_by)
+          SELECT doc_key, index_id, document_id, ?, ?, ? FROM documents WHERE index_id = ? AND document_id = ?
+          ON CONFLICT (doc_key) DO UPDATE SET data_source_id = excluded.data_source_id, version = excluded.version, seen_by = excluded.seen_by`)
+        .run(dataSourceId, version, executionId, indexId, documentId);
+      return;
+    }
     await db
       .insertInto('synced_documents')
       .columns(['doc_key', 'index_id', 'document_id', 'data_source_id', 'version', 'seen_by'])

@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
+import { RawStatements } from './rawStatements.js';
 import type { Database } from './schema.js';
 
 export type ReportAction = 'ADDED' | 'MODIFIED' | 'DELETED' | 'FAILED';
@@ -6,10 +7,18 @@ type Db = Kysely<Database> | Transaction<Database>;
 
 /** The document-level report of each job (S-JOB-8); its rows also make each document count once per metric. */
 export class SyncReportStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    /** SQLite: a sync's lines written through statements prepared once (rawStatements.ts). */
+    private readonly raw?: RawStatements,
+  ) {}
 
   /** Records one line; false if the job already has this action for this document (so it is not counted twice). */
   async record(executionId: string, documentId: string, action: ReportAction, reason: string | null, now: number, db: Db = this.db): Promise<boolean> {
+    const raw = RawStatements.within(this.raw, db);
+    if (raw) {
+      return raw.get('INSERT INTO sync_report (execution_id, document_id, action, reason, at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (execution_id, action, document_id) DO NOTHING').run(executionId, documentId, action, reason, now).changes > 0;
+    }
     const r = await db
       .insertInto('sync_report')
       .values({ execution_id: executionId, document_id: documentId, action, reason, at: now })
@@ -23,6 +32,13 @@ export class SyncReportStore {
    * ADDED or MODIFIED line counts once per job): the check and the write are one statement.
    */
   async recordFirst(executionId: string, documentId: string, action: ReportAction, among: ReportAction[], now: number, db: Db = this.db): Promise<boolean> {
+    const raw = RawStatements.within(this.raw, db);
+    if (raw) {
+      const st = raw.get(`INSERT INTO sync_report (execution_id, document_id, action, reason, at)
+        SELECT ?, ?, ?, NULL, ? WHERE NOT EXISTS (SELECT 1 FROM sync_report WHERE execution_id = ? AND document_id = ? AND action IN (${among.map(() => '?').join(', ')}))
+        ON CONFLICT (execution_id, action, document_id) DO NOTHING`);
+      return st.run(executionId, documentId, action, now, executionId, documentId, ...among).changes > 0;
+    }
     const r = await sql`INSERT INTO sync_report (execution_id, document_id, action, reason, at)
       SELECT CAST(${executionId} AS TEXT), CAST(${documentId} AS TEXT), CAST(${action} AS TEXT), NULL, CAST(${now} AS BIGINT)
       WHERE NOT EXISTS (SELECT 1 FROM sync_report WHERE execution_id = ${executionId} AND document_id = ${documentId} AND action IN (${sql.join(among)}))

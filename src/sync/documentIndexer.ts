@@ -7,7 +7,7 @@ import type { Attribute, QueuedDocument } from '../domain/documents.js';
 import type { Clock } from '../domain/clock.js';
 import { analyzerFor } from '../search/analysis.js';
 import { DEFAULT_LANGUAGE, documentLanguage } from '../search/language.js';
-import { SEARCHABLE_STATUSES, type HeldDocument, type QueuedOp } from '../store/documents.js';
+import { SEARCHABLE_STATUSES, type HeldDocument, type HeldWithAccess, type QueuedOp } from '../store/documents.js';
 import type { Database } from '../store/schema.js';
 import { writeDocumentAccess } from '../store/documentAccess.js';
 import { stringListProblem } from '../search/attributes.js';
@@ -103,12 +103,13 @@ export class DocumentIndexer {
    * Writes one document. Returns the metric deltas for its job: Added when the index did not hold it,
    * Modified when its text or metadata changed (or always, with `force`: FORCED_FULL_CRAWL), nothing
    * when unchanged; each at most once per job. `queueSeq` is the queue position of the operation, or null
-   * for a connector's write, which is not ordered against the queue.
+   * for a connector's write, which is not ordered against the queue. `held`: what the document's batch
+   * looked up in one statement (heldOnce()); an id it does not hold is looked up here.
    */
-  async applyPut(trx: Transaction<Database>, indexId: string, documentId: string, dataSourceId: string | null, prepared: Prepared, queueSeq: number | null, executionId: string | null, opts: { force?: boolean } = {}): Promise<MetricDeltas | undefined> {
+  async applyPut(trx: Transaction<Database>, indexId: string, documentId: string, dataSourceId: string | null, prepared: Prepared, queueSeq: number | null, executionId: string | null, opts: { force?: boolean; held?: Map<string, HeldWithAccess | undefined> } = {}): Promise<MetricDeltas | undefined> {
     const now = this.clock();
     const p = await this.withConfiguration(trx, indexId, storable(prepared));
-    const existing = await this.store.documents.held(indexId, documentId, trx);
+    const existing = opts.held?.has(documentId) ? opts.held.get(documentId) : await this.store.documents.held(indexId, documentId, trx);
     if (existing && queueSeq !== null && existing.applied_seq > queueSeq) return undefined;
     const seq = queueSeq ?? existing?.applied_seq ?? 0;
     const held = existing !== undefined && searchable.has(existing.status);
@@ -136,6 +137,19 @@ export class DocumentIndexer {
     await writeDocumentAccess(trx, docKey, accessRows(p.access, dataSourceId), p.accessConfigurationId ?? null, existing?.hasAccess ?? false);
     if (!executionId || !(await this.store.reports.recordFirst(executionId, documentId, held ? 'MODIFIED' : 'ADDED', ['ADDED', 'MODIFIED'], now, trx))) return undefined;
     return held ? { modified: 1 } : { added: 1 };
+  }
+
+  /**
+   * What the index holds of these documents, in one lookup, for applyPut: the ids named once only. An id
+   * named twice is left out, so that its second write looks up what its first wrote.
+   */
+  async heldOnce(trx: Transaction<Database>, indexId: string, documentIds: string[]): Promise<Map<string, HeldWithAccess | undefined>> {
+    const seen = new Set<string>();
+    const twice = new Set<string>();
+    for (const id of documentIds) (seen.has(id) ? twice : seen).add(id);
+    for (const id of twice) seen.delete(id);
+    const found = await this.store.documents.heldMany(indexId, [...seen], trx);
+    return new Map([...seen].map((id) => [id, found.get(id)]));
   }
 
   /** A document pointing at an access control configuration takes its lists (as they are now); one that no longer exists fails the document. */

@@ -275,13 +275,14 @@ export async function writeResults(store: Store, indexer: DocumentIndexer, clock
   return store.db.transaction().execute(async (trx) => {
     if (!(await store.syncJobs.holdWhileRunning(executionId, trx))) return false;
     const deltas: Required<MetricDeltas> = { added: 0, modified: 0, deleted: 0, failed: 0, scanned: 0 };
+    const held = await indexer.heldOnce(trx, indexId, items.flatMap((r) => (r.kind === 'put' ? [r.id] : [])));
     await store.documents.withTextBatched(trx, async () => {
       for (const r of items) {
         if (r.kind === 'seen') {
           deltas.scanned++;
         } else if (r.kind === 'put') {
           deltas.scanned++;
-          const d = await indexer.applyPut(trx, indexId, r.id, dataSourceId, r.prepared, null, executionId, { force });
+          const d = await indexer.applyPut(trx, indexId, r.id, dataSourceId, r.prepared, null, executionId, { force, held });
           await store.syncDocuments.record(indexId, r.id, dataSourceId, r.prepared.ok ? r.prepared.version : null, executionId, trx);
           for (const k of Object.keys(d ?? {}) as (keyof MetricDeltas)[]) deltas[k] += d![k] ?? 0;
         } else if (r.kind === 'owned') {
