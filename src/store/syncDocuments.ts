@@ -26,9 +26,7 @@ const BMP_ONLY = /^[^\uD800-\uDFFF]*$/;
  * narrow synced_documents rows; documents (wide: the text) is read only for what is deleted.
  */
 export class SyncDocumentStore {
-  /** SQLite: the version probe, prepared once per list length. */
-  private readonly prepared = new Map<number, BetterSqlite3.Statement>();
-
+  /** SQLite: statements prepared once (the version probe, one per list length; a sync's writes). */
   private readonly raw: RawStatements | undefined;
 
   constructor(
@@ -39,12 +37,7 @@ export class SyncDocumentStore {
   }
 
   private statement(n: number): BetterSqlite3.Statement {
-    let st = this.prepared.get(n);
-    if (!st) {
-      st = this.sqlite!.prepare(`SELECT doc_key, document_id, data_source_id, version FROM synced_documents WHERE index_id = ? AND document_id IN (${Array(n).fill('?').join(',')})`);
-      this.prepared.set(n, st);
-    }
-    return st;
+    return this.raw!.get(`SELECT doc_key, document_id, data_source_id, version FROM synced_documents WHERE index_id = ? AND document_id IN (${Array(n).fill('?').join(',')})`);
   }
 
   private rangeStatement: BetterSqlite3.Statement | undefined;
