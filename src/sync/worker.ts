@@ -11,7 +11,7 @@ import { finishIndexedCustomJobs } from './jobEnd.js';
 import { LeaseKeeper } from './leaseKeeper.js';
 import type { LifecycleWorker } from './lifecycleWorker.js';
 import { reapJobs } from './reaper.js';
-import { workDue } from './workDue.js';
+import { WorkDue } from './workDue.js';
 import type { JobRunner } from './runner.js';
 import { errorField, type Log } from '../observe/log.js';
 
@@ -47,6 +47,7 @@ export class BackgroundWorker implements Worker {
   private lastRetention = 0;
   private lastForget = 0;
   private syncJobs: SyncJobs | undefined;
+  private readonly workDue: WorkDue;
 
   constructor(
     private readonly store: Store,
@@ -60,6 +61,7 @@ export class BackgroundWorker implements Worker {
     this.leaseMs = config.sync.leaseSeconds * 1000;
     // A lease must be renewed well before it runs out, whatever the two settings say.
     const heartbeatMs = Math.min(config.sync.heartbeatMs, this.leaseMs / 3);
+    this.workDue = new WorkDue(store, this.id);
     this.leases = new LeaseKeeper(store, clock, this.id, this.leaseMs, heartbeatMs, log);
   }
 
@@ -115,7 +117,7 @@ export class BackgroundWorker implements Worker {
   private async work(): Promise<void> {
     const now = this.clock();
     // An idle turn (the usual one) costs one read instead of the eight statements of the steps below.
-    if (await workDue(this.store, this.id, now)) await this.due();
+    if (await this.workDue.check(now)) await this.due();
     if (now - this.lastReap >= 1000) {
       this.lastReap = now;
       // Never this process's own jobs: it is alive (it is reaping), and its runner ends them. A main
