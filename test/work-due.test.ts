@@ -1,12 +1,12 @@
 /**
- * The background loop's idle check (src/sync/workDue.ts): an idle turn skips the loop's steps only
- * when none of them has anything to act on. Each kind of work the steps act on is seeded alone and
+ * The background loop's check (src/sync/workDue.ts): a turn skips a step only when it has nothing to
+ * act on, and an idle turn skips them all. Each kind of work the steps act on is seeded alone and
  * must be seen; work that is not due yet, ended jobs and other workers' non-CUSTOM jobs must not be.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Store } from '../src/store/store.js';
-import { WorkDue } from '../src/sync/workDue.js';
+import { WorkDue, type Due } from '../src/sync/workDue.js';
 import { backends, describeOrSkip, TestStore } from './support/server.js';
 
 const NOW = 1_000_000_000;
@@ -26,6 +26,7 @@ for (const backend of backends()) {
     });
 
     const due = () => new WorkDue(store, ME).check(NOW);
+    const only = (step: keyof Due): Due => ({ transitions: false, queued: false, jobs: false, schedules: false, [step]: true });
     const index = (transitionAt: number | null) =>
       store.db.insertInto('indices').values({
         id: 'ix', account_id: 'a', region: 'r', name: 'n', edition: 'DEVELOPER_EDITION', role_arn: 'arn', status: 'CREATING',
@@ -48,51 +49,51 @@ for (const backend of backends()) {
     };
 
     test('nothing stored, or nothing due yet: idle', async () => {
-      assert.equal(await due(), false);
+      assert.equal(await due(), undefined);
       await index(NOW + 1);
       await dataSource('ACTIVE', NOW + 1, NOW + 1);
-      assert.equal(await due(), false);
+      assert.equal(await due(), undefined);
       await clear();
     });
 
     test('an index or data source transition that is due', async () => {
       await index(NOW);
-      assert.equal(await due(), true);
+      assert.deepEqual(await due(), only('transitions'));
       await clear();
       await dataSource('CREATING', NOW, null);
-      assert.equal(await due(), true);
+      assert.deepEqual(await due(), only('transitions'));
       await clear();
     });
 
     test('a schedule that is due, only on an ACTIVE data source', async () => {
       await dataSource('UPDATING', null, NOW);
-      assert.equal(await due(), false);
+      assert.equal(await due(), undefined);
       await clear();
       await dataSource('ACTIVE', null, NOW);
-      assert.equal(await due(), true);
+      assert.deepEqual(await due(), only('schedules'));
       await clear();
     });
 
     test('a queued document operation, whoever claimed it', async () => {
       await store.documents.enqueue([{ index_id: 'ix', document_id: 'd', op: 'delete', data_source_id: null, execution_id: null, document: null, content: null }], NOW);
-      assert.equal(await due(), true);
+      assert.deepEqual(await due(), only('queued'));
       await store.documents.claim('worker-other', NOW, NOW + 60_000, 10);
-      assert.equal(await due(), true);
+      assert.deepEqual(await due(), only('queued'));
       await clear();
     });
 
     test("an active job this worker owns, or any active CUSTOM job finishing; not another worker's connector job, not an ended one", async () => {
       await job('S3', 'SYNCING', 'worker-other', null);
-      assert.equal(await due(), false);
+      assert.equal(await due(), undefined);
       await clear();
       await job('S3', 'SUCCEEDED', null, NOW);
-      assert.equal(await due(), false);
+      assert.equal(await due(), undefined);
       await clear();
       await job('S3', 'STOPPING', ME, null);
-      assert.equal(await due(), true);
+      assert.deepEqual(await due(), only('jobs'));
       await clear();
       await job('CUSTOM', 'SYNCING_INDEXING', 'worker-other', null);
-      assert.equal(await due(), true);
+      assert.deepEqual(await due(), only('jobs'));
       await clear();
     });
   });

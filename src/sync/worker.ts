@@ -11,7 +11,7 @@ import { finishIndexedCustomJobs } from './jobEnd.js';
 import { LeaseKeeper } from './leaseKeeper.js';
 import type { LifecycleWorker } from './lifecycleWorker.js';
 import { reapJobs } from './reaper.js';
-import { WorkDue } from './workDue.js';
+import { WorkDue, type Due } from './workDue.js';
 import type { JobRunner } from './runner.js';
 import { errorField, type Log } from '../observe/log.js';
 
@@ -116,8 +116,9 @@ export class BackgroundWorker implements Worker {
 
   private async work(): Promise<void> {
     const now = this.clock();
-    // An idle turn (the usual one) costs one read instead of the eight statements of the steps below.
-    if (await this.workDue.check(now)) await this.due();
+    // An idle turn (the usual one) costs one read instead of the eight statements of the steps.
+    const due = await this.workDue.check(now);
+    if (due) await this.act(due);
     if (now - this.lastReap >= 1000) {
       this.lastReap = now;
       // Never this process's own jobs: it is alive (it is reaping), and its runner ends them. A main
@@ -137,20 +138,25 @@ export class BackgroundWorker implements Worker {
     }
   }
 
-  /** The steps that act on queued, owned, due work: run when workDue finds some. */
-  private async due(): Promise<void> {
-    await this.lifecycle.sweep();
-    const drainUntil = this.clock() + DRAIN_TURN_MS;
-    while ((await this.indexer.drain(this.id)) > 0) {
-      if (this.stopped) return;
-      if (this.clock() >= drainUntil) {
-        this.again = true; // more are queued: the next turn starts at once
-        break;
+  /** The steps that have something to act on (WorkDue), in the loop's order. */
+  private async act(due: Due): Promise<void> {
+    if (due.transitions) await this.lifecycle.sweep();
+    if (due.queued) {
+      const drainUntil = this.clock() + DRAIN_TURN_MS;
+      while ((await this.indexer.drain(this.id)) > 0) {
+        if (this.stopped) return;
+        if (this.clock() >= drainUntil) {
+          this.again = true; // more are queued: the next turn starts at once
+          break;
+        }
       }
     }
-    await finishIndexedCustomJobs(this.store, this.clock());
-    await this.runner.pickUp(this.id);
-    await this.fireSchedules();
+    // A drain can finish a CUSTOM job's last documents: it is ended in this turn, as before.
+    if (due.jobs || due.queued) {
+      await finishIndexedCustomJobs(this.store, this.clock());
+      await this.runner.pickUp(this.id);
+    }
+    if (due.schedules) await this.fireSchedules();
   }
 
   /** D-6: a due schedule starts a sync as StartDataSourceSyncJob would; a tick that finds one running is skipped. */
