@@ -5,7 +5,7 @@ import type { Store } from '../store/store.js';
  * Whether a turn of the background loop has anything to do: one read statement, where the full
  * turn costs eight (a claim transaction, its sweeps, the CUSTOM-job and schedule reads) every poll
  * interval: the suspected ~100 ms rhythm in GetQuerySuggestions' tail (#12). On SQLite that claim
- * was a BEGIN IMMEDIATE, holding Kysely's one connection (requests' reads waited on it) 10 times a second.
+ * was a BEGIN IMMEDIATE: the database's write lock taken 10 times a second by a server doing nothing.
  *
  * It asks the store, not this process, so work another process queued (PostgreSQL) is seen as before.
  * Each answer is a superset of what its step would act on, so no step is skipped that had work:
