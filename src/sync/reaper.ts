@@ -19,6 +19,5 @@ export async function reapJobs(store: Store, now: number, opts: { allButOwner?: 
           });
     if (moved) reaped++;
   }
-  await store.syncJobs.forgetWorkersSilentSince(now - 3_600_000);
   return reaped;
 }

@@ -11,6 +11,7 @@ import { finishIndexedCustomJobs } from './jobEnd.js';
 import { LeaseKeeper } from './leaseKeeper.js';
 import type { LifecycleWorker } from './lifecycleWorker.js';
 import { reapJobs } from './reaper.js';
+import { WorkDue, type Due } from './workDue.js';
 import type { JobRunner } from './runner.js';
 import { errorField, type Log } from '../observe/log.js';
 
@@ -19,6 +20,15 @@ import { errorField, type Log } from '../observe/log.js';
  * the loop applying them, and no job was picked up, no schedule fired, no lease reaped meanwhile.
  */
 const DRAIN_TURN_MS = 500;
+
+/** Jobs of a worker silent this long are reaped long before; its heartbeat row is of no more use. */
+const FORGET_SILENT_MS = 3_600_000;
+
+/**
+ * How often heartbeats of long-silent workers are deleted. Once a second (with each reap) made it a
+ * write on every idle second; nothing reads a row that old, so ten minutes late costs nothing.
+ */
+const FORGET_EVERY_MS = 600_000;
 
 /**
  * The background half of a kendrite process: holds leases on its jobs, applies queued documents,
@@ -35,7 +45,9 @@ export class BackgroundWorker implements Worker {
   private stopped = false;
   private lastReap = 0;
   private lastRetention = 0;
+  private lastForget = 0;
   private syncJobs: SyncJobs | undefined;
+  private readonly workDue: WorkDue;
 
   constructor(
     private readonly store: Store,
@@ -49,6 +61,7 @@ export class BackgroundWorker implements Worker {
     this.leaseMs = config.sync.leaseSeconds * 1000;
     // A lease must be renewed well before it runs out, whatever the two settings say.
     const heartbeatMs = Math.min(config.sync.heartbeatMs, this.leaseMs / 3);
+    this.workDue = new WorkDue(store, this.id);
     this.leases = new LeaseKeeper(store, clock, this.id, this.leaseMs, heartbeatMs, log);
   }
 
@@ -103,18 +116,9 @@ export class BackgroundWorker implements Worker {
 
   private async work(): Promise<void> {
     const now = this.clock();
-    await this.lifecycle.sweep();
-    const drainUntil = this.clock() + DRAIN_TURN_MS;
-    while ((await this.indexer.drain(this.id)) > 0) {
-      if (this.stopped) return;
-      if (this.clock() >= drainUntil) {
-        this.again = true; // more are queued: the next turn starts at once
-        break;
-      }
-    }
-    await finishIndexedCustomJobs(this.store, this.clock());
-    await this.runner.pickUp(this.id);
-    await this.fireSchedules();
+    // An idle turn (the usual one) costs one read instead of the eight statements of the steps.
+    const due = await this.workDue.check(now);
+    if (due) await this.act(due);
     if (now - this.lastReap >= 1000) {
       this.lastReap = now;
       // Never this process's own jobs: it is alive (it is reaping), and its runner ends them. A main
@@ -123,11 +127,36 @@ export class BackgroundWorker implements Worker {
       const reaped = await reapJobs(this.store, now, { liveOwner: this.id });
       if (reaped) this.log.warn({ reaped }, `failed ${reaped} sync job(s) whose worker lease expired`);
     }
+    if (now - this.lastForget >= FORGET_EVERY_MS) {
+      this.lastForget = now;
+      await this.store.syncJobs.forgetWorkersSilentSince(now - FORGET_SILENT_MS);
+    }
     const retention = this.config.retention;
     if (retention && now - this.lastRetention >= 60_000) {
       this.lastRetention = now;
       await this.store.syncJobs.applyRetention(now - retention.days * 86_400_000, retention.keepLatest);
     }
+  }
+
+  /** The steps that have something to act on (WorkDue), in the loop's order. */
+  private async act(due: Due): Promise<void> {
+    if (due.transitions) await this.lifecycle.sweep();
+    if (due.queued) {
+      const drainUntil = this.clock() + DRAIN_TURN_MS;
+      while ((await this.indexer.drain(this.id)) > 0) {
+        if (this.stopped) return;
+        if (this.clock() >= drainUntil) {
+          this.again = true; // more are queued: the next turn starts at once
+          break;
+        }
+      }
+    }
+    // A drain can finish a CUSTOM job's last documents: it is ended in this turn, as before.
+    if (due.jobs || due.queued) {
+      await finishIndexedCustomJobs(this.store, this.clock());
+      await this.runner.pickUp(this.id);
+    }
+    if (due.schedules) await this.fireSchedules();
   }
 
   /** D-6: a due schedule starts a sync as StartDataSourceSyncJob would; a tick that finds one running is skipped. */
