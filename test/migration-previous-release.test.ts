@@ -90,6 +90,17 @@ for (const backend of backends()) {
       assert.deepEqual(await passageTables(store), []);
     });
 
+    test('the storage settings of the newest schema are in place: FTS5 pending terms of 4 MB (SQLite), lz4 tsvectors (PostgreSQL)', async () => {
+      if (backend.name === 'sqlite') {
+        const hashsize = (t: string) => storeQuery<{ v: number }>(store, `SELECT v FROM ${t}_config WHERE k = 'hashsize'`);
+        assert.deepEqual(await hashsize('documents_fts'), [{ v: 4194304 }]);
+        assert.deepEqual(await hashsize('documents_fts_plain'), [{ v: 4194304 }]);
+      } else {
+        const rows = await storeQuery<{ c: string }>(store, "SELECT attcompression AS c FROM pg_attribute WHERE attrelid = 'documents'::regclass AND attname = 'search_vector'");
+        assert.deepEqual(rows, [{ c: 'l' }]);
+      }
+    });
+
     test('documents, search answers with their highlights, passages and sync history are those the previous release served', async () => {
       assert.deepEqual(await observeFixture(k, indexId, dataSourceId), expected);
     });
