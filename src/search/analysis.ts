@@ -81,10 +81,32 @@ export interface Analyzer {
   matchPrefix(word: string): string;
 }
 
+/**
+ * Terms kept per analyzer. Highlighting takes the term of every word of a result's title and body,
+ * and a collection's words follow Zipf's law: a few thousand words make most of its text, so most
+ * words' stems are found here instead of run through the stemmer's rules again. Bounded, the whole
+ * cache dropped when full (cheaper per lookup than least-recently-used order, and words in use come back at once).
+ */
+const TERM_CACHE_SIZE = 16_384;
+
+/** `stem`, remembered for the last TERM_CACHE_SIZE distinct words or so (the stemmers are pure functions of the word). */
+export function memoized(stem: (word: string) => string): (word: string) => string {
+  const held = new Map<string, string>();
+  return (word) => {
+    let term = held.get(word);
+    if (term === undefined) {
+      term = stem(word);
+      if (held.size >= TERM_CACHE_SIZE) held.clear();
+      held.set(word, term);
+    }
+    return term;
+  };
+}
+
 const ENGLISH: Analyzer = {
   english: true,
   tokens: tokenize,
-  term: porterStem,
+  term: memoized(porterStem),
   prefix: (w) => w,
   isStopWord: (w) => STOP_WORDS.has(w),
   // The engines cut spaced text themselves; only unspaced runs are handed over cut, words joined by spaces.
@@ -143,7 +165,7 @@ export function analyzerFor(language: string): Analyzer {
 function plainAnalyzer(rules: LanguageRules): Analyzer {
   const fold = rules.foldAccents ? foldAccents : (w: string) => w;
   // Stemmed after folding, so that a word typed without its accents meets the same stem.
-  const term = rules.stem ? (w: string) => rules.stem!(fold(w)) : fold;
+  const term = memoized(rules.stem ? (w: string) => rules.stem!(fold(w)) : fold);
   const stop = new Set(rules.stopWords ?? []);
   return {
     english: false,
