@@ -82,23 +82,28 @@ export interface Analyzer {
 }
 
 /**
- * Terms kept per analyzer. Highlighting takes the term of every word of a result's title and body,
- * and a collection's words follow Zipf's law: a few thousand words make most of its text, so most
- * words' stems are found here instead of run through the stemmer's rules again. Bounded, the whole
- * cache dropped when full (cheaper per lookup than least-recently-used order, and words in use come back at once).
+ * Terms kept per analyzer, in two generations of this many words. Highlighting takes the term of every
+ * word of a result's title and body, and a collection's words follow Zipf's law: most of its text is
+ * its commonest few thousand words, whose stems are found here instead of run through the stemmer's
+ * rules again. When the newer generation is full the older one is dropped: a word still in use was
+ * met again meanwhile and moved to the newer one, so the common words survive (cheaper per lookup
+ * than least-recently-used order). At most 2 × TERM_GENERATION words are held, a few MB.
  */
-const TERM_CACHE_SIZE = 16_384;
+const TERM_GENERATION = 32_768;
 
-/** `stem`, remembered for the last TERM_CACHE_SIZE distinct words or so (the stemmers are pure functions of the word). */
-export function memoized(stem: (word: string) => string): (word: string) => string {
-  const held = new Map<string, string>();
+/** `stem`, remembered for the words met lately (the stemmers are pure functions of the word). */
+function memoized(stem: (word: string) => string): (word: string) => string {
+  let current = new Map<string, string>();
+  let previous = new Map<string, string>();
   return (word) => {
-    let term = held.get(word);
-    if (term === undefined) {
-      term = stem(word);
-      if (held.size >= TERM_CACHE_SIZE) held.clear();
-      held.set(word, term);
+    let term = current.get(word);
+    if (term !== undefined) return term;
+    term = previous.get(word) ?? stem(word);
+    if (current.size >= TERM_GENERATION) {
+      previous = current;
+      current = new Map();
     }
+    current.set(word, term);
     return term;
   };
 }
