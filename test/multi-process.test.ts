@@ -3,8 +3,19 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { BatchPutDocumentCommand, ListDataSourceSyncJobsCommand, StartDataSourceSyncJobCommand, type KendraClient } from '@aws-sdk/client-kendra';
+import {
+  BatchDeleteFeaturedResultsSetCommand,
+  BatchPutDocumentCommand,
+  CreateFeaturedResultsSetCommand,
+  ListDataSourceSyncJobsCommand,
+  QueryCommand,
+  StartDataSourceSyncJobCommand,
+  UpdateFeaturedResultsSetCommand,
+  type KendraClient,
+} from '@aws-sdk/client-kendra';
+import { putIndexed } from './support/acl.js';
 import { activeCustomDataSource, activeIndex, jobReaching } from './support/kendra.js';
+import { FEATURE_DOCS } from './support/searchFeatures.js';
 import { describeOrSkip, TestServer, TestStore } from './support/server.js';
 import { activeDataSource, folderTemplate, metrics, syncToEnd } from './support/sync.js';
 
@@ -26,6 +37,24 @@ describeOrSkip('two kendrite processes on one PostgreSQL [postgres]', { skip: pg
     await a?.stop();
     await b?.stop();
     await store?.destroy();
+  });
+
+  test('a featured results set created, deactivated or deleted through one process changes the next Query on the other (each keeps its features under the index\'s features_version)', async () => {
+    const indexId = await activeIndex(ka, 'featured');
+    await putIndexed(ka, indexId, FEATURE_DOCS);
+    const featuredOnB = async () => {
+      const r = await kb.send(new QueryCommand({ IndexId: indexId, QueryText: 'Time  off' }));
+      return (r.FeaturedResultsItems ?? []).map((i) => i.DocumentId);
+    };
+    assert.deepEqual(await featuredOnB(), []); // b now holds the index's features: no set
+    const { FeaturedResultsSet: set } = await ka.send(new CreateFeaturedResultsSetCommand({ IndexId: indexId, FeaturedResultsSetName: 'holidays', QueryTexts: ['time off'], FeaturedDocuments: [{ Id: 'vacation' }, { Id: 'onboarding' }] }));
+    assert.deepEqual(await featuredOnB(), ['vacation', 'onboarding']);
+    await ka.send(new UpdateFeaturedResultsSetCommand({ IndexId: indexId, FeaturedResultsSetId: set!.FeaturedResultsSetId, Status: 'INACTIVE' }));
+    assert.deepEqual(await featuredOnB(), []);
+    await ka.send(new UpdateFeaturedResultsSetCommand({ IndexId: indexId, FeaturedResultsSetId: set!.FeaturedResultsSetId, Status: 'ACTIVE', FeaturedDocuments: [{ Id: 'ml' }] }));
+    assert.deepEqual(await featuredOnB(), ['ml']);
+    await ka.send(new BatchDeleteFeaturedResultsSetCommand({ IndexId: indexId, FeaturedResultsSetIds: [set!.FeaturedResultsSetId!] }));
+    assert.deepEqual(await featuredOnB(), []);
   });
 
   test('S-JOB-1: concurrent starts through both processes make exactly one job', async () => {

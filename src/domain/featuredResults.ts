@@ -58,6 +58,12 @@ export function normalizeQueryText(text: string): string {
   return text.trim().replace(/\s+/g, ' ').toLowerCase();
 }
 
+/** The documents an ACTIVE set features for this query text, in the set's order (none: []), from activeTexts. */
+export function featuredFor(activeTexts: Map<string, string[]>, queryText: string | undefined): string[] {
+  if (queryText === undefined || !queryText.trim()) return [];
+  return activeTexts.get(normalizeQueryText(queryText)) ?? [];
+}
+
 export class FeaturedResults {
   constructor(
     private readonly store: Store,
@@ -149,12 +155,13 @@ export class FeaturedResults {
     return errors;
   }
 
-  /** The documents an ACTIVE set features for this query text, in the set's order (none: []). */
-  async featuredFor(indexId: string, queryText: string | undefined): Promise<string[]> {
-    // No stored query text holds what the store cannot hold (U+0000, an unpaired surrogate); PostgreSQL would refuse the lookup.
-    if (queryText === undefined || !queryText.trim() || !isStorable(queryText)) return [];
-    const row = await this.store.featuredResults.activeFor(indexId, normalizeQueryText(queryText));
-    return row ? (JSON.parse(row.documents) as { Id: string }[]).map((d) => d.Id) : [];
+  /** The documents of the index's ACTIVE sets by normalized query text, each in its set's order (see featuredFor). */
+  async activeTexts(indexId: string): Promise<Map<string, string[]>> {
+    const byText = new Map<string, string[]>();
+    // At most one ACTIVE set holds a text (refuseConflicts); were there two, the oldest would win.
+    for (const r of await this.store.featuredResults.activeTexts(indexId))
+      if (!byText.has(r.query_text)) byText.set(r.query_text, (JSON.parse(r.documents) as { Id: string }[]).map((d) => d.Id));
+    return byText;
   }
 
   private async refuseConflicts(indexId: string, texts: string[], self: string | undefined): Promise<void> {

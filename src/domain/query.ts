@@ -157,7 +157,7 @@ export class QueryService {
     const collapse = input.CollapseConfiguration && (await this.collapse(input.IndexId, input.CollapseConfiguration, access.settings));
     const QueryId = randomUUID();
     const plan = this.features
-      ? await this.features.plan({ indexId: input.IndexId, language, analyzer, text: input.QueryText, query: parsed, access, signal })
+      ? await this.features.plan({ indexId: input.IndexId, featuresVersion: access.featuresVersion, language, analyzer, text: input.QueryText, query: parsed, access, signal })
       : { query: parsed, featuredDocKeys: [], featuredIds: [] };
     const query = plan.query;
     const req = { indexId: input.IndexId, language, query, filter, access, signal, content, relevance: tuning, ...(plan.featuredIds.length ? { documentIds: { except: plan.featuredIds } } : {}) };
@@ -166,7 +166,7 @@ export class QueryService {
     const finish = async (out: QueryOutput): Promise<QueryOutput> => {
       const done = this.features
         ? await this.features.complete(out, {
-            indexId: input.IndexId, language, analyzer, text: input.QueryText, queryId: QueryId, firstPage: offset === 0, typeFilter: input.QueryResultTypeFilter,
+            indexId: input.IndexId, featuresVersion: access.featuresVersion, language, analyzer, text: input.QueryText, queryId: QueryId, firstPage: offset === 0, typeFilter: input.QueryResultTypeFilter,
             spellCheck: input.SpellCorrectionConfiguration?.IncludeQuerySpellCheckSuggestions === true, highlighter,
             search: req, attributes: (d) => attributesOf(d, input.RequestedDocumentAttributes),
           })
@@ -243,11 +243,11 @@ export class QueryService {
   }
 
   /** The index must be searchable; the search is scoped to what the caller may see (domain/userContext.ts). */
-  private async access(scope: Scope, indexId: string, uc: UserContextInput | undefined): Promise<{ principals: string[]; settings: IndexSettings }> {
+  private async access(scope: Scope, indexId: string, uc: UserContextInput | undefined): Promise<{ principals: string[]; settings: IndexSettings; featuresVersion: number }> {
     const ix = await this.indices.get(scope, indexId);
     if (!QUERYABLE.has(ix.status)) throw conflict(`Index ${indexId} is ${ix.status}; only an ACTIVE (or UPDATING) index can be searched.`);
     const settings = JSON.parse(ix.settings) as IndexSettings;
-    return { principals: await this.users.principals(indexId, settings, uc), settings };
+    return { principals: await this.users.principals(indexId, settings, uc), settings, featuresVersion: Number(ix.features_version) };
   }
 
   /** CollapseConfiguration, checked against the key's types (its field's, and those documents hold it in). */

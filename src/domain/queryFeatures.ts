@@ -19,13 +19,16 @@ import { LANGUAGE_KEY } from '../search/language.js';
 import type { QueryNode } from '../search/queryText.js';
 import type { FaqStore } from '../store/faqs.js';
 import { DocumentAnswers, type AnswerItem } from './documentAnswers.js';
-import type { FeaturedResults } from './featuredResults.js';
+import { featuredFor, type FeaturedResults } from './featuredResults.js';
 import { feedbackToken } from './feedbackToken.js';
+import { IndexFeaturesCache } from './indexFeatures.js';
 import type { SpellCheck, SpellCorrectedQuery } from './spellCheck.js';
 import type { Thesauri } from './thesauri.js';
 
 export interface PlanRequest {
   indexId: string;
+  /** The index's features_version, read with its row (domain/indexFeatures.ts). */
+  featuresVersion: number;
   language: string;
   analyzer: Analyzer;
   text: string | undefined;
@@ -45,6 +48,7 @@ export interface QueryPlan {
 
 export interface CompleteRequest {
   indexId: string;
+  featuresVersion: number;
   language: string;
   analyzer: Analyzer;
   text: string | undefined;
@@ -74,21 +78,23 @@ export interface QuestionAnswerItem {
 
 export class QueryFeatures {
   private readonly documentAnswers: DocumentAnswers;
+  private readonly indexFeatures: IndexFeaturesCache;
 
   constructor(
     private readonly engine: SearchEngine,
-    private readonly featured: FeaturedResults,
+    featured: FeaturedResults,
     private readonly faqs: FaqStore,
-    private readonly thesauri: Thesauri,
+    thesauri: Thesauri,
     private readonly spell: SpellCheck,
   ) {
     this.documentAnswers = new DocumentAnswers(engine);
+    this.indexFeatures = new IndexFeaturesCache(thesauri, featured, faqs);
   }
 
   async plan(req: PlanRequest): Promise<QueryPlan> {
-    const thesaurus = req.query ? await this.thesauri.forIndex(req.indexId) : undefined;
-    const query = thesaurus ? thesaurus.expand(req.query, req.analyzer) : req.query;
-    const featuredIds = await this.featured.featuredFor(req.indexId, req.text);
+    const { thesaurus, featured } = await this.indexFeatures.get(req.indexId, req.featuresVersion);
+    const query = thesaurus && req.query ? thesaurus.expand(req.query, req.analyzer) : req.query;
+    const featuredIds = featuredFor(featured, req.text);
     if (!featuredIds.length) return { query, featuredDocKeys: [], featuredIds };
     // The same conditions as every result (searchable, language, access): a document the caller may not see is not featured.
     const visible = await this.engine.rankDocuments({ indexId: req.indexId, language: req.language, access: req.access, signal: req.signal, documentIds: { only: featuredIds } }, [], 0, featuredIds.length);
@@ -119,6 +125,7 @@ export class QueryFeatures {
   }
 
   private async answers(req: CompleteRequest): Promise<QuestionAnswerItem[]> {
+    if (!(await this.indexFeatures.get(req.indexId, req.featuresVersion)).hasFaqs) return [];
     const terms = questionTerms(req.text!, req.analyzer);
     const matches = answering(terms, await this.faqs.candidates(req.indexId, req.language, terms), req.analyzer);
     return matches.map(({ entry, confidence }) => {

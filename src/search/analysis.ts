@@ -81,10 +81,37 @@ export interface Analyzer {
   matchPrefix(word: string): string;
 }
 
+/**
+ * Terms kept per analyzer, in two generations of this many words. Highlighting takes the term of every
+ * word of a result's title and body, and a collection's words follow Zipf's law: most of its text is
+ * its commonest few thousand words, whose stems are found here instead of run through the stemmer's
+ * rules again. When the newer generation is full the older one is dropped: a word still in use was
+ * met again meanwhile and moved to the newer one, so the common words survive (cheaper per lookup
+ * than least-recently-used order). At most 2 × TERM_GENERATION words are held, a few MB.
+ */
+const TERM_GENERATION = 32_768;
+
+/** `stem`, remembered for the words met lately (the stemmers are pure functions of the word). */
+function memoized(stem: (word: string) => string): (word: string) => string {
+  let current = new Map<string, string>();
+  let previous = new Map<string, string>();
+  return (word) => {
+    let term = current.get(word);
+    if (term !== undefined) return term;
+    term = previous.get(word) ?? stem(word);
+    if (current.size >= TERM_GENERATION) {
+      previous = current;
+      current = new Map();
+    }
+    current.set(word, term);
+    return term;
+  };
+}
+
 const ENGLISH: Analyzer = {
   english: true,
   tokens: tokenize,
-  term: porterStem,
+  term: memoized(porterStem),
   prefix: (w) => w,
   isStopWord: (w) => STOP_WORDS.has(w),
   // The engines cut spaced text themselves; only unspaced runs are handed over cut, words joined by spaces.
@@ -143,7 +170,7 @@ export function analyzerFor(language: string): Analyzer {
 function plainAnalyzer(rules: LanguageRules): Analyzer {
   const fold = rules.foldAccents ? foldAccents : (w: string) => w;
   // Stemmed after folding, so that a word typed without its accents meets the same stem.
-  const term = rules.stem ? (w: string) => rules.stem!(fold(w)) : fold;
+  const term = memoized(rules.stem ? (w: string) => rules.stem!(fold(w)) : fold);
   const stop = new Set(rules.stopWords ?? []);
   return {
     english: false,

@@ -44,10 +44,17 @@ const EXCERPT_CHARS = 400;
 const LEAD_WORDS = 6;
 
 type Leaf = { words: string[]; prefix: boolean };
-type Span = { begin: number; end: number; leaf: number };
+/** A match of leaf `leaf` from token `word` on: [begin, end) in the text. */
+type Span = { begin: number; end: number; word: number; leaf: number };
 
 export class Highlighter {
   private readonly leaves: Leaf[];
+  /**
+   * The word-and-phrase leaves by their first word, in leaf order: each token of a text is looked up
+   * here (by its term and by itself) instead of every leaf testing every token.
+   */
+  private readonly byFirstWord = new Map<string, number[]>();
+  private readonly prefixLeaves: number[] = [];
 
   constructor(
     query: QueryNode | undefined,
@@ -57,6 +64,12 @@ export class Highlighter {
     this.leaves = positiveLeaves(query).map((l) =>
       l.kind === 'phrase' ? { words: l.words.map(term), prefix: false } : l.kind === 'prefix' ? { words: [analyzer.prefix(l.word)], prefix: true } : { words: [term(l.word)], prefix: false },
     );
+    this.leaves.forEach((leaf, li) => {
+      if (leaf.prefix) return void this.prefixLeaves.push(li);
+      const list = this.byFirstWord.get(leaf.words[0]!);
+      if (list) list.push(li);
+      else this.byFirstWord.set(leaf.words[0]!, [li]);
+    });
   }
 
   /** The whole text with its matches highlighted (titles). */
@@ -69,7 +82,7 @@ export class Highlighter {
     const tokens = this.analyzer.tokens(body);
     if (!tokens.length) return { Text: body.trim().slice(0, EXCERPT_CHARS), Highlights: [] };
     const spans = this.spans(tokens);
-    const first = this.bestWindowStart(tokens, spans);
+    const first = bestWindowStart(spans);
     const last = Math.min(tokens.length, first + EXCERPT_WORDS) - 1;
     const begin = tokens[first]!.begin;
     let end = tokens[last]!.end;
@@ -79,44 +92,58 @@ export class Highlighter {
     return { Text: body.slice(begin, end), Highlights: toHighlights(spans, begin, end) };
   }
 
+  /**
+   * Every match of every leaf, by position (longest first where two begin together, then leaf order).
+   * A word (or a phrase's word) matches a token by the token's term or by the token itself; a prefix
+   * by the token's prefix form or its term. One pass over the tokens, each token's term taken once.
+   */
   private spans(tokens: Token[]): Span[] {
     if (!this.leaves.length) return [];
     const terms = tokens.map((t) => this.analyzer.term(t.text));
     const out: Span[] = [];
-    this.leaves.forEach((leaf, li) => {
-      const n = leaf.words.length;
-      for (let i = 0; i + n <= tokens.length; i++) {
-        const hit = leaf.prefix
-          ? this.analyzer.prefix(tokens[i]!.text).startsWith(leaf.words[0]!) || terms[i]!.startsWith(leaf.words[0]!)
-          : leaf.words.every((w, k) => terms[i + k] === w || tokens[i + k]!.text === w);
-        if (hit) out.push({ begin: tokens[i]!.begin, end: tokens[i + n - 1]!.end, leaf: li });
+    const starting: number[] = [];
+    for (let i = 0; i < tokens.length; i++) {
+      const text = tokens[i]!.text;
+      starting.length = 0;
+      for (const li of this.byFirstWord.get(terms[i]!) ?? []) starting.push(li);
+      if (text !== terms[i]) for (const li of this.byFirstWord.get(text) ?? []) if (!starting.includes(li)) starting.push(li);
+      for (const li of this.prefixLeaves) {
+        const p = this.leaves[li]!.words[0]!;
+        if (this.analyzer.prefix(text).startsWith(p) || terms[i]!.startsWith(p)) starting.push(li);
       }
-    });
-    return out.sort((a, b) => a.begin - b.begin || b.end - a.end);
-  }
-
-  /** Index of the first word of the excerpt: before the window with the most distinct query words (earliest on ties). */
-  private bestWindowStart(tokens: Token[], spans: Span[]): number {
-    if (!spans.length) return 0;
-    const wordAt = new Map(tokens.map((t, i) => [t.begin, i]));
-    const hits = spans.map((s) => ({ word: wordAt.get(s.begin)!, leaf: s.leaf }));
-    let best = { distinct: 0, count: 0, word: hits[0]!.word };
-    // Sliding window over the hits (sorted by position): [i, j) fit in the words after the lead.
-    const perLeaf = new Map<number, number>();
-    let j = 0;
-    for (let i = 0; i < hits.length; i++) {
-      while (j < hits.length && hits[j]!.word < hits[i]!.word + EXCERPT_WORDS - LEAD_WORDS) {
-        perLeaf.set(hits[j]!.leaf, (perLeaf.get(hits[j]!.leaf) ?? 0) + 1);
-        j++;
+      if (starting.length > 1) starting.sort((a, b) => a - b);
+      for (const li of starting) {
+        const words = this.leaves[li]!.words;
+        const n = words.length;
+        if (i + n > tokens.length) continue;
+        let k = 1;
+        while (k < n && (terms[i + k] === words[k] || tokens[i + k]!.text === words[k])) k++;
+        if (k === n) out.push({ begin: tokens[i]!.begin, end: tokens[i + n - 1]!.end, word: i, leaf: li });
       }
-      const count = j - i;
-      if (perLeaf.size > best.distinct || (perLeaf.size === best.distinct && count > best.count)) best = { distinct: perLeaf.size, count, word: hits[i]!.word };
-      const left = perLeaf.get(hits[i]!.leaf)! - 1;
-      if (left) perLeaf.set(hits[i]!.leaf, left);
-      else perLeaf.delete(hits[i]!.leaf);
     }
-    return Math.max(0, best.word - LEAD_WORDS);
+    return out.sort((a, b) => a.begin - b.begin || b.end - a.end || a.leaf - b.leaf);
   }
+}
+
+/** Index of the first word of the excerpt: before the window with the most distinct query words (earliest on ties). */
+function bestWindowStart(hits: Span[]): number {
+  if (!hits.length) return 0;
+  let best = { distinct: 0, count: 0, word: hits[0]!.word };
+  // Sliding window over the hits (sorted by position): [i, j) fit in the words after the lead.
+  const perLeaf = new Map<number, number>();
+  let j = 0;
+  for (let i = 0; i < hits.length; i++) {
+    while (j < hits.length && hits[j]!.word < hits[i]!.word + EXCERPT_WORDS - LEAD_WORDS) {
+      perLeaf.set(hits[j]!.leaf, (perLeaf.get(hits[j]!.leaf) ?? 0) + 1);
+      j++;
+    }
+    const count = j - i;
+    if (perLeaf.size > best.distinct || (perLeaf.size === best.distinct && count > best.count)) best = { distinct: perLeaf.size, count, word: hits[i]!.word };
+    const left = perLeaf.get(hits[i]!.leaf)! - 1;
+    if (left) perLeaf.set(hits[i]!.leaf, left);
+    else perLeaf.delete(hits[i]!.leaf);
+  }
+  return Math.max(0, best.word - LEAD_WORDS);
 }
 
 /** Spans inside [begin, end), merged where they overlap, as offsets from `begin`. */

@@ -60,6 +60,11 @@ export class FaqStore {
     await this.db.deleteFrom('faqs').where('index_id', '=', indexId).execute();
   }
 
+  /** Whether the index has an ACTIVE FAQ: without one, no query asks for candidates. */
+  async anyActive(indexId: string): Promise<boolean> {
+    return (await this.db.selectFrom('faqs').select('id').where('index_id', '=', indexId).where('status', '=', 'ACTIVE').limit(1).executeTakeFirst()) !== undefined;
+  }
+
   /** Questions answered by ACTIVE FAQs of the index (DescribeIndex's FaqStatistics). */
   async countEntries(indexId: string): Promise<number> {
     const r = await this.db.selectFrom('faq_entries as e').innerJoin('faqs as f', 'f.id', 'e.faq_id')

@@ -49,10 +49,10 @@ export class FeaturedResultsStore {
     return q.orderBy('t.query_text').orderBy('t.set_id').execute();
   }
 
-  /** The ACTIVE set featuring a normalized query text, if any. */
-  activeFor(indexId: string, text: string): Promise<FeaturedResultsSetRow | undefined> {
-    return this.db.selectFrom('featured_query_texts as t').innerJoin('featured_results_sets as s', 's.id', 't.set_id').selectAll('s')
-      .where('t.index_id', '=', indexId).where('t.query_text', '=', text).where('s.status', '=', 'ACTIVE').orderBy('s.created_at').limit(1).executeTakeFirst();
+  /** The query texts (normalized) of the index's ACTIVE sets with their sets' documents, oldest set first. */
+  activeTexts(indexId: string): Promise<{ query_text: string; documents: string }[]> {
+    return this.db.selectFrom('featured_query_texts as t').innerJoin('featured_results_sets as s', 's.id', 't.set_id').select(['t.query_text', 's.documents'])
+      .where('t.index_id', '=', indexId).where('s.status', '=', 'ACTIVE').orderBy('s.created_at').orderBy('s.id').execute();
   }
 
   async delete(id: string): Promise<void> {

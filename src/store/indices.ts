@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { Scope } from '../domain/arn.js';
 import type { Database, IndicesTable } from './schema.js';
 
@@ -7,7 +7,7 @@ export type IndexRow = Selectable<IndicesTable>;
 export class IndexStore {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async insert(row: IndexRow): Promise<void> {
+  async insert(row: Insertable<IndicesTable>): Promise<void> {
     await this.db.insertInto('indices').values(row).execute();
   }
 

@@ -17,6 +17,8 @@ export interface IndicesTable {
   updated_at: number;
   /** When a pending CREATING/UPDATING transition becomes due. */
   transition_at: number | null;
+  /** Bumped by triggers at every change to the index's thesauri, featured results and FAQs (domain/indexFeatures.ts). */
+  features_version: Generated<number>;
 }
 
 export interface DataSourcesTable {

@@ -21,6 +21,7 @@ const attributeRows = (languageColumn: boolean) => `INSERT INTO document_attribu
 
 import type { MigrationStep } from '../migrate.js';
 import { analyzeStoredDocuments } from './analyzeStored.js';
+import { FEATURE_TABLES } from './featureTables.js';
 
 /** A stored document's language: its _language_code attribute, else its data source's, else en. */
 const LANGUAGE_OF_ROW = `coalesce(
@@ -29,6 +30,8 @@ const LANGUAGE_OF_ROW = `coalesce(
 
 /** A trigger's test that a batch of writes changes its text in the full-text index at its end (store/documents.ts withTextBatched). */
 const BATCHED = 'EXISTS (SELECT 1 FROM documents_text_pending WHERE doc_key = 0)';
+
+const bumpFeatures = (ids: string) => `UPDATE indices SET features_version = features_version + 1 WHERE id IN (${ids});`;
 
 /** SQLite schema, one entry per version. Applied in order, each once (see migrate.ts). */
 export const SQLITE_MIGRATIONS: MigrationStep[][] = [
@@ -398,4 +401,16 @@ export const SQLITE_MIGRATIONS: MigrationStep[][] = [
   // the same within what the timing of merges moves it by. Persistent configuration (each table's _config row), so
   // databases made before keep it too. (PostgreSQL's entry of this version compresses its tsvectors with lz4.)
   ['documents_fts', 'documents_fts_plain'].map((t) => `INSERT INTO ${t}(${t}, rank) VALUES ('hashsize', ${4 * 1024 * 1024})`),
+  // Issue 14 (query CPU): the version of what a Query's features read (thesauri, featured results, FAQs), per index,
+  // bumped by triggers in the transaction of every change to them. Query reads it with the index's row, which it reads
+  // anyway, and a process keeps what it loaded for that version (domain/indexFeatures.ts): three statements a query
+  // fewer, with another process's change seen by the next Query. faq_entries change only with their faqs row.
+  [
+    `ALTER TABLE indices ADD COLUMN features_version INTEGER NOT NULL DEFAULT 0`,
+    ...FEATURE_TABLES.flatMap((t) => [
+      `CREATE TRIGGER ${t}_features_insert AFTER INSERT ON ${t} BEGIN ${bumpFeatures('new.index_id')} END`,
+      `CREATE TRIGGER ${t}_features_update AFTER UPDATE ON ${t} BEGIN ${bumpFeatures('old.index_id, new.index_id')} END`,
+      `CREATE TRIGGER ${t}_features_delete AFTER DELETE ON ${t} BEGIN ${bumpFeatures('old.index_id')} END`,
+    ]),
+  ],
 ];
