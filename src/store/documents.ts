@@ -115,7 +115,7 @@ export class DocumentStore {
           EXISTS (SELECT 1 FROM document_access a WHERE a.doc_key = d.doc_key) OR EXISTS (SELECT 1 FROM document_access_configurations c WHERE c.doc_key = d.doc_key) AS has_access
           FROM json_each(?) j CROSS JOIN documents d WHERE d.index_id = ? AND d.document_id = j.value`)
         .all(JSON.stringify(documentIds), indexId) as (HeldDocument & { document_id: string; has_access: number })[];
-      for (const r of rows) out.set(r.document_id, held(r));
+      for (const r of rows) out.set(r.document_id, heldOf(r));
       return out;
     }
     for (let i = 0; i < documentIds.length; i += CHUNK) {
@@ -131,7 +131,7 @@ export class DocumentStore {
         .where('d.index_id', '=', indexId)
         .where('d.document_id', 'in', documentIds.slice(i, i + CHUNK))
         .execute();
-      for (const r of rows) out.set(r.document_id, held(r));
+      for (const r of rows) out.set(r.document_id, heldOf(r));
     }
     return out;
   }
@@ -235,7 +235,7 @@ export class DocumentStore {
 /** Bound parameters per statement stay well under SQLite's and PostgreSQL's limits. */
 const CHUNK = 500;
 
-function held<T extends { has_access: unknown; document_id: string }>(r: T): HeldWithAccess {
+function heldOf<T extends { has_access: unknown; document_id: string }>(r: T): HeldWithAccess {
   const { has_access, document_id: _id, ...row } = r;
   return { ...(row as unknown as HeldDocument), hasAccess: Boolean(has_access) };
 }

@@ -55,7 +55,7 @@ export class Store {
     const raw = conn.sqlite && new RawStatements(conn.sqlite);
     this.reports = new SyncReportStore(conn.db, raw);
     this.documents = new DocumentStore(conn.db, conn.dialect, raw);
-    this.syncDocuments = new SyncDocumentStore(conn.db, conn.sqlite);
+    this.syncDocuments = new SyncDocumentStore(conn.db, conn.sqlite, raw);
     this.webPages = new WebPageStore(conn.db);
     this.webFrontier = new WebFrontierStore(conn.db);
     this.principalMappings = new PrincipalMappingStore(conn.db, conn.dialect);

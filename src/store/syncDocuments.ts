@@ -26,15 +26,12 @@ const BMP_ONLY = /^[^\uD800-\uDFFF]*$/;
  * narrow synced_documents rows; documents (wide: the text) is read only for what is deleted.
  */
 export class SyncDocumentStore {
-  /** SQLite: statements prepared once (the version probe, one per list length; a sync's writes). */
-  private readonly raw: RawStatements | undefined;
-
   constructor(
     private readonly db: Kysely<Database>,
     private readonly sqlite?: BetterSqlite3.Database,
-  ) {
-    this.raw = sqlite && new RawStatements(sqlite);
-  }
+    /** SQLite: statements prepared once (the version probe, one per list length; a sync's writes), the store's one cache. */
+    private readonly raw?: RawStatements,
+  ) {}
 
   private statement(n: number): BetterSqlite3.Statement {
     return this.raw!.get(`SELECT doc_key, document_id, data_source_id, version FROM synced_documents WHERE index_id = ? AND document_id IN (${Array(n).fill('?').join(',')})`);
