@@ -59,6 +59,13 @@ export interface Connector {
    * an estimate (the source may change meanwhile); its failure only leaves the total unknown.
    */
   count?(ctx: SyncContext): Promise<number>;
+  /**
+   * True when the connector writes state of its own to the index's store while it lists (the web
+   * crawler's queue and page states). On SQLite such a write waits, blocking this thread, behind the
+   * writer thread's transaction; so the pipeline writes this connector's batches in turns with its
+   * listing, never beside it.
+   */
+  readonly writesWhileListing?: boolean;
 }
 
 /**

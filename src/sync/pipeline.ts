@@ -114,7 +114,7 @@ export class SyncPipeline {
           this.written++;
         }
         if (this.lookup.length >= LOOKUP_SIZE) await this.runLookup();
-        if (this.written >= this.opts.batchSize || this.ready.length >= this.opts.batchSize * SEEN_PER_WRITE) await this.runCommit();
+        if (this.written >= this.opts.batchSize || this.ready.length >= this.opts.batchSize * SEEN_PER_WRITE) await (connector.writesWhileListing ? this.runCommit() : this.commitBehind());
       }
       if (!this.signal.aborted) await this.runLookup();
       while (this.inflight.size && !this.signal.aborted) await Promise.race(this.inflight);
@@ -153,6 +153,19 @@ export class SyncPipeline {
     const p = this.lookupChain.then(() => this.lookupBatch());
     this.lookupChain = p.catch(() => undefined);
     return p;
+  }
+
+  /**
+   * A full batch starts committing while the connector goes on listing and fetching the next one: the
+   * writer (a thread of its own on SQLite) and the source overlap instead of taking turns. At most one
+   * batch is being written while the next fills: the previous one's commit is awaited first, which keeps
+   * memory to two batches and lets a slow index hold the source back. (A connector that writes to the
+   * store as it lists takes turns instead: Connector.writesWhileListing.)
+   */
+  private async commitBehind(): Promise<void> {
+    await this.commitChain;
+    if (this.signal.aborted) return;
+    this.runCommit().catch((e) => this.fail(e));
   }
 
   private runCommit(): Promise<void> {

@@ -44,10 +44,15 @@ interface PageState {
 const QUEUE_HIGH = 64;
 
 export class WebConnector implements Connector {
+  /** Its queue and page states are written to the store as it crawls (frontier.ts, pageStates.ts). */
+  readonly writesWhileListing: boolean;
+
   constructor(
     private readonly source: WebSource,
     private readonly deps: WebDeps,
-  ) {}
+  ) {
+    this.writesWhileListing = deps.pages !== undefined;
+  }
 
   async *enumerate(ctx: SyncContext): AsyncGenerator<Found> {
     const credentials = await this.credentials(ctx);
