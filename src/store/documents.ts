@@ -169,11 +169,7 @@ export class DocumentStore {
   /** Inserts a document; returns its doc_key (which the writes of its passages and access rows need). */
   async insert(row: Omit<DocumentRow, 'doc_key'>, db: Db): Promise<number> {
     const raw = RawStatements.within(this.raw, db);
-    if (raw) {
-      const columns = definedKeys(row);
-      const st = raw.get(`INSERT INTO documents (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
-      return Number(st.run(...columns.map((c) => row[c])).lastInsertRowid);
-    }
+    if (raw) return Number(raw.get(INSERT_SQL).run(INSERT_COLUMNS.map((c) => row[c])).lastInsertRowid);
     const r = await db.insertInto('documents').values(row).returning('doc_key').executeTakeFirstOrThrow();
     return Number(r.doc_key);
   }
@@ -234,6 +230,15 @@ export class DocumentStore {
 
 /** Bound parameters per statement stay well under SQLite's and PostgreSQL's limits. */
 const CHUNK = 500;
+
+/** Every column of a document but its key, in the order the insert binds them: one statement text, prepared once. */
+const INSERT_COLUMNS = [
+  'index_id', 'document_id', 'data_source_id', 'title', 'body', 'content_type', 'attributes', 'language_code', 'search_title', 'search_body',
+  'source_uri', 'version', 'content_hash', 'status', 'failure_reason', 'text_bytes', 'applied_seq', 'seen_by', 'created_at', 'updated_at',
+] as const satisfies readonly (keyof Omit<DocumentRow, 'doc_key'>)[];
+// Compiles only while INSERT_COLUMNS names every column: one added to the table must be added here.
+const _everyColumn: Exclude<keyof Omit<DocumentRow, 'doc_key'>, (typeof INSERT_COLUMNS)[number]> extends never ? true : never = true;
+const INSERT_SQL = `INSERT INTO documents (${INSERT_COLUMNS.join(', ')}) VALUES (${INSERT_COLUMNS.map(() => '?').join(', ')})`;
 
 function heldOf<T extends { has_access: unknown; document_id: string }>(r: T): HeldWithAccess {
   const { has_access, document_id: _id, ...row } = r;

@@ -21,7 +21,7 @@ export class RawStatements {
     return raw && db.isTransaction ? raw : undefined;
   }
 
-  /** The statement for this SQL, prepared the first time. Kept for good: the callers build a few dozen texts at most (the shapes of a row, a patch, a list length). */
+  /** The statement for this SQL, prepared the first time. Kept for good: the callers build a few dozen texts at most (fixed ones, and the shapes of an update). */
   get(source: string): BetterSqlite3.Statement {
     let st = this.cache.get(source);
     if (!st) {

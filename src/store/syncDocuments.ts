@@ -29,25 +29,24 @@ export class SyncDocumentStore {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly sqlite?: BetterSqlite3.Database,
-    /** SQLite: statements prepared once (the version probe, one per list length; a sync's writes), the store's one cache. */
+    /** SQLite: statements prepared once (the version probe; a sync's writes), the store's one cache. */
     private readonly raw?: RawStatements,
   ) {}
-
-  private statement(n: number): BetterSqlite3.Statement {
-    return this.raw!.get(`SELECT doc_key, document_id, data_source_id, version FROM synced_documents WHERE index_id = ? AND document_id IN (${Array(n).fill('?').join(',')})`);
-  }
 
   private rangeStatement: BetterSqlite3.Statement | undefined;
 
   async versions(indexId: string, ids: string[], db: Db = this.db): Promise<Map<string, HeldVersion>> {
     const out = new Map<string, HeldVersion>();
     if (this.sqlite && this.versionsInRange(indexId, ids, out)) return out;
+    if (this.sqlite) {
+      // One statement for any number of ids (a JSON array, each id probed in synced_documents_id). One per list
+      // length, kept for good, came to hundreds (500 take 25 MB), more of them the longer a sync ran.
+      const rows = this.raw!.get(`SELECT s.doc_key, s.document_id, s.data_source_id, s.version FROM json_each(?) j CROSS JOIN synced_documents s
+        WHERE s.index_id = ? AND s.document_id = j.value`).all(JSON.stringify(ids), indexId) as HeldVersion[];
+      for (const r of rows) out.set(r.document_id, r);
+      return out;
+    }
     for (let i = 0; i < ids.length; i += CHUNK) {
-      if (this.sqlite) {
-        const part = ids.slice(i, i + CHUNK);
-        for (const r of this.statement(part.length).all(indexId, ...part) as HeldVersion[]) out.set(r.document_id, r);
-        continue;
-      }
       const rows = await db
         .selectFrom('synced_documents')
         .select(['doc_key', 'document_id', 'data_source_id', 'version'])

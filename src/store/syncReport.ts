@@ -5,6 +5,14 @@ import type { Database } from './schema.js';
 export type ReportAction = 'ADDED' | 'MODIFIED' | 'DELETED' | 'FAILED';
 type Db = Kysely<Database> | Transaction<Database>;
 
+/** recordFirst's statement on SQLite for `n` actions, its text built once per n (a text built per line cost its hashing at each lookup). */
+function recordFirstSql(n: number): string {
+  return (RECORD_FIRST_SQL[n] ??= `INSERT INTO sync_report (execution_id, document_id, action, reason, at)
+    SELECT ?, ?, ?, NULL, ? WHERE NOT EXISTS (SELECT 1 FROM sync_report WHERE execution_id = ? AND document_id = ? AND action IN (${Array(n).fill('?').join(', ')}))
+    ON CONFLICT (execution_id, action, document_id) DO NOTHING`);
+}
+const RECORD_FIRST_SQL: string[] = [];
+
 /** The document-level report of each job (S-JOB-8); its rows also make each document count once per metric. */
 export class SyncReportStore {
   constructor(
@@ -33,12 +41,7 @@ export class SyncReportStore {
    */
   async recordFirst(executionId: string, documentId: string, action: ReportAction, among: ReportAction[], now: number, db: Db = this.db): Promise<boolean> {
     const raw = RawStatements.within(this.raw, db);
-    if (raw) {
-      const st = raw.get(`INSERT INTO sync_report (execution_id, document_id, action, reason, at)
-        SELECT ?, ?, ?, NULL, ? WHERE NOT EXISTS (SELECT 1 FROM sync_report WHERE execution_id = ? AND document_id = ? AND action IN (${among.map(() => '?').join(', ')}))
-        ON CONFLICT (execution_id, action, document_id) DO NOTHING`);
-      return st.run(executionId, documentId, action, now, executionId, documentId, ...among).changes > 0;
-    }
+    if (raw) return raw.get(recordFirstSql(among.length)).run(executionId, documentId, action, now, executionId, documentId, ...among).changes > 0;
     const r = await sql`INSERT INTO sync_report (execution_id, document_id, action, reason, at)
       SELECT CAST(${executionId} AS TEXT), CAST(${documentId} AS TEXT), CAST(${action} AS TEXT), NULL, CAST(${now} AS BIGINT)
       WHERE NOT EXISTS (SELECT 1 FROM sync_report WHERE execution_id = ${executionId} AND document_id = ${documentId} AND action IN (${sql.join(among)}))

@@ -21,6 +21,8 @@ export type FetchS3 = (bucket: string, key: string, signal?: AbortSignal) => Pro
 export type Prepared =
   | {
       ok: true; title: string; body: string; contentType: ContentType; attributes: Attribute[]; language: string;
+      /** The attributes as documents.attributes holds them (JSON), made once with the rest: the writer only binds it. */
+      attributesJson: string;
       access: AccessLevels; accessConfigurationId?: string;
       /** What the full-text index holds instead of title and body (search/analysis.ts), or null: the text itself. */
       searchTitle: string | null; searchBody: string | null;
@@ -108,7 +110,7 @@ export class DocumentIndexer {
    */
   async applyPut(trx: Transaction<Database>, indexId: string, documentId: string, dataSourceId: string | null, prepared: Prepared, queueSeq: number | null, executionId: string | null, opts: { force?: boolean; held?: Map<string, HeldWithAccess | undefined> } = {}): Promise<MetricDeltas | undefined> {
     const now = this.clock();
-    const p = await this.withConfiguration(trx, indexId, storable(prepared));
+    const p = await this.withConfiguration(trx, indexId, prepared.ok ? prepared : storableFailure(prepared));
     const existing = opts.held?.has(documentId) ? opts.held.get(documentId) : await this.store.documents.held(indexId, documentId, trx);
     if (existing && queueSeq !== null && existing.applied_seq > queueSeq) return undefined;
     const seq = queueSeq ?? existing?.applied_seq ?? 0;
@@ -120,19 +122,22 @@ export class DocumentIndexer {
       if (executionId && (await this.store.reports.record(executionId, documentId, 'FAILED', p.reason, now, trx))) return { failed: 1 };
       return undefined;
     }
-    const row = {
-      data_source_id: dataSourceId, title: p.title, body: p.body, content_type: p.contentType, attributes: JSON.stringify(p.attributes), language_code: p.language,
-      search_title: p.searchTitle, search_body: p.searchBody,
-      source_uri: p.sourceUri, version: p.version, content_hash: p.hash, failure_reason: null, text_bytes: Buffer.byteLength(p.body),
-      applied_seq: seq, seen_by: executionId, updated_at: now,
-    };
     if (held && existing.content_hash === p.hash && !opts.force) {
       await this.store.documents.update(existing.doc_key, { applied_seq: seq, seen_by: executionId, version: p.version, status: existing.status === 'UPDATE_FAILED' ? 'UPDATED' : existing.status, failure_reason: null }, trx);
       return undefined;
     }
+    // One literal with every column (what an insert writes; an update leaves out what it keeps): built by
+    // spreading and adding keys, V8 missed its inline caches on every document.
+    const row = {
+      index_id: indexId, document_id: documentId,
+      data_source_id: dataSourceId, title: p.title, body: p.body, content_type: p.contentType, attributes: p.attributesJson, language_code: p.language,
+      search_title: p.searchTitle, search_body: p.searchBody,
+      source_uri: p.sourceUri, version: p.version, content_hash: p.hash, status: held ? 'UPDATED' : 'INDEXED', failure_reason: null, text_bytes: Buffer.byteLength(p.body),
+      applied_seq: seq, seen_by: executionId, created_at: now, updated_at: now,
+    };
     let docKey: number;
-    if (existing) await this.store.documents.update((docKey = Number(existing.doc_key)), { ...changedOnly(existing, row), status: held ? 'UPDATED' : 'INDEXED' }, trx);
-    else docKey = await this.store.documents.insert({ ...row, index_id: indexId, document_id: documentId, status: 'INDEXED', created_at: now }, trx);
+    if (existing) await this.store.documents.update((docKey = Number(existing.doc_key)), changedOnly(existing, row), trx);
+    else docKey = await this.store.documents.insert(row, trx);
     // A document stored before (even a failed one) may have access rows to replace; a new one has none.
     await writeDocumentAccess(trx, docKey, accessRows(p.access, dataSourceId), p.accessConfigurationId ?? null, existing?.hasAccess ?? false);
     if (!executionId || !(await this.store.reports.recordFirst(executionId, documentId, held ? 'MODIFIED' : 'ADDED', ['ADDED', 'MODIFIED'], now, trx))) return undefined;
@@ -171,19 +176,20 @@ export class DocumentIndexer {
 
 /** Columns whose update rewrites a document's attribute rows (the schema's triggers): set only when they change. */
 const ATTRIBUTE_COLUMNS = ['attributes', 'data_source_id', 'language_code'] as const;
+/** Columns a stored document keeps when it is written over. */
+const KEPT_COLUMNS = ['index_id', 'document_id', 'created_at'] as const;
 
-/** The row without the attribute-bearing columns that hold the same values already (a modified text seldom changes its attributes). */
-function changedOnly<T extends Record<(typeof ATTRIBUTE_COLUMNS)[number], unknown>>(existing: HeldDocument, row: T): Partial<T> {
+/** The row as an update of `existing`: without the columns it keeps, nor the attribute-bearing ones that hold the same values already (a modified text seldom changes its attributes). */
+function changedOnly<T extends Record<(typeof ATTRIBUTE_COLUMNS)[number] | (typeof KEPT_COLUMNS)[number], unknown>>(existing: HeldDocument, row: T): Partial<T> {
   const out: Partial<T> = { ...row };
+  for (const c of KEPT_COLUMNS) delete out[c];
   for (const c of ATTRIBUTE_COLUMNS) if (existing[c] === row[c]) delete out[c];
   return out;
 }
 
-/** A document's text as it is stored, the same on both backends (see store/storableText.ts). */
-function storable(p: Prepared): Prepared {
-  const attributes = p.attributes.map(storableAttribute);
-  if (!p.ok) return { ...p, reason: storableText(p.reason), attributes };
-  return { ...p, title: storableText(p.title), body: storableText(p.body), attributes, sourceUri: p.sourceUri === null ? null : storableText(p.sourceUri) };
+/** A failure's reason and attributes as they are stored, the same on both backends (see store/storableText.ts); prepare() makes a document's text so. */
+function storableFailure(p: Extract<Prepared, { ok: false }>): Prepared {
+  return { ...p, reason: storableText(p.reason), attributes: p.attributes.map(storableAttribute) };
 }
 
 function storableAttribute(a: Attribute): Attribute {
@@ -228,7 +234,12 @@ export async function prepare(
   const analyzer = analyzerFor(language);
   const searchTitle = analyzer.indexText(title);
   const searchBody = analyzer.indexText(extracted.text);
-  return { ok: true, title, body: extracted.text, contentType, attributes, language, searchTitle, searchBody, access, ...(meta.accessConfigurationId ? { accessConfigurationId: meta.accessConfigurationId } : {}), hash, sourceUri, version: meta.version };
+  // Stored as both backends can hold it (see store/storableText.ts), fingerprinted and analysed as it came.
+  const stored = attributes.map(storableAttribute);
+  return {
+    ok: true, title: storableText(title), body: storableText(extracted.text), contentType, attributes: stored, attributesJson: JSON.stringify(stored), language, searchTitle, searchBody, access,
+    ...(meta.accessConfigurationId ? { accessConfigurationId: meta.accessConfigurationId } : {}), hash, sourceUri: sourceUri === null ? null : storableText(sourceUri), version: meta.version,
+  };
 }
 
 /**

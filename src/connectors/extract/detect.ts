@@ -76,6 +76,9 @@ function fromFileName(fileName: string): ContentType | undefined {
 const ascii = (bytes: Uint8Array, start: number, end: number): string =>
   Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1', start, Math.min(end, bytes.length));
 
+/** One decoder for every call: a whole-input decode keeps no state, and making one cost more than decoding a document's head. */
+const UTF8 = new TextDecoder('utf-8');
+
 function fromMagic(content: Uint8Array): ContentType | undefined {
   const buf = Buffer.from(content.buffer, content.byteOffset, content.byteLength);
   if (ascii(content, 0, 1024).includes('%PDF-')) return 'PDF';
@@ -94,7 +97,7 @@ function fromMagic(content: Uint8Array): ContentType | undefined {
     return undefined;
   }
   if (buf.subarray(0, 4096).includes(0)) return undefined; // binary
-  const head = new TextDecoder('utf-8').decode(buf.subarray(0, 4096)).trimStart();
+  const head = UTF8.decode(buf.subarray(0, 4096)).trimStart();
   if (head.startsWith('{\\rtf')) return 'RTF';
   if (/^<\?xml\b/.test(head)) {
     if (/<xsl:(stylesheet|transform)\b|http:\/\/www\.w3\.org\/1999\/XSL\/Transform/.test(head)) return 'XSLT';

@@ -173,6 +173,9 @@ export function decodeWithLabel(bytes: Uint8Array, label: string): string | unde
   return decoder.encoding === 'windows-1252' ? decodeWindows1252(bytes) : decoder.decode(bytes);
 }
 
+/** One decoder for every call: a whole-input decode keeps no state, and making one cost more than decoding a short text. */
+const UTF8_FATAL = new TextDecoder('utf-8', { fatal: true });
+
 interface DecodeOptions {
   /** An encoding declared by the document itself (meta charset, XML declaration). */
   declared?: string;
@@ -204,7 +207,7 @@ export function decodeText(bytes: Uint8Array, opts: DecodeOptions): string {
     s = declared;
   } else {
     try {
-      s = new TextDecoder('utf-8', { fatal: true }).decode(bytes); // strips a UTF-8 BOM
+      s = UTF8_FATAL.decode(bytes); // strips a UTF-8 BOM
     } catch {
       if (opts.strictUtf8) throw new ExtractError(`malformed ${opts.format}: invalid UTF-8`);
       s = decodeWindows1252(bytes);
