@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Suggestion, SuggestionsAnswer } from '../domain/querySuggestions.js';
+import { jsonString, NEEDS_ESCAPING } from '../protocol/jsonString.js';
 import { SerializedOutput, serializeOutput } from '../protocol/serialize.js';
 import { UUID_LENGTH, writeUuid } from '../protocol/uuid.js';
 import { scopeOf, type Handlers } from './context.js';
@@ -92,7 +93,7 @@ function scratchOf(bytes: number): Buffer {
 
 /** `s` as a JSON string at `at`; returns the position after it. Quoted as it is when nothing in it needs escaping (no new string made). */
 function writeJsonString(out: Buffer, at: number, s: string): number {
-  if (ESCAPED.test(s)) return at + out.write(JSON.stringify(s), at, 'utf8');
+  if (NEEDS_ESCAPING.test(s)) return at + out.write(JSON.stringify(s), at, 'utf8');
   out[at++] = 0x22; // '"'
   at += out.write(s, at, 'utf8');
   out[at++] = 0x22;
@@ -114,12 +115,4 @@ export function suggestionsJson(out: { QuerySuggestionsId: string; Suggestions: 
     json += SourceDocuments === undefined ? '}' : `,"SourceDocuments":${serializeOutput(SourceDocuments) as string}}`;
   }
   return `${json}]}`;
-}
-
-/** What JSON.stringify escapes in a string (ids and typed words hold none). */
-const ESCAPED = /["\\\x00-\x1f\ud800-\udfff]/;
-
-/** A string as JSON: quoted as it is when nothing in it needs escaping (JSON.stringify is a call into the runtime). */
-function jsonString(s: string): string {
-  return ESCAPED.test(s) ? JSON.stringify(s) : `"${s}"`;
 }
