@@ -64,18 +64,18 @@ export function answerJson(a: SuggestionsAnswer): Buffer {
   let bound = 64 + UUID_LENGTH;
   for (const t of a.queryTexts) bound += 6 * t.length + 3 + SUGGESTION_START.length + UUID_LENGTH + TEXT_START.length + end.length;
   const out = scratchOf(bound);
-  let at = out.write('{"QuerySuggestionsId":"', 0, 'latin1');
+  let at = writeAscii(out, 0, '{"QuerySuggestionsId":"');
   at = writeUuid(out, at);
-  at += out.write('","Suggestions":[', at, 'latin1');
+  at = writeAscii(out, at, '","Suggestions":[');
   for (let i = 0; i < a.queryTexts.length; i++) {
     if (i) out[at++] = 0x2c; // ','
-    at += out.write(SUGGESTION_START, at, 'latin1');
+    at = writeAscii(out, at, SUGGESTION_START);
     at = writeUuid(out, at);
-    at += out.write(TEXT_START, at, 'latin1');
+    at = writeAscii(out, at, TEXT_START);
     at = writeJsonString(out, at, a.queryTexts[i]!);
-    at += out.write(end, at, 'latin1');
+    at = writeAscii(out, at, end);
   }
-  at += out.write(']}', at, 'latin1');
+  at = writeAscii(out, at, ']}');
   const bytes = Buffer.allocUnsafe(at);
   out.copy(bytes, 0, 0, at);
   return bytes;
@@ -95,9 +95,24 @@ function scratchOf(bytes: number): Buffer {
 function writeJsonString(out: Buffer, at: number, s: string): number {
   if (NEEDS_ESCAPING.test(s)) return at + out.write(JSON.stringify(s), at, 'utf8');
   out[at++] = 0x22; // '"'
-  at += out.write(s, at, 'utf8');
+  at = writeAscii(out, at, s);
   out[at++] = 0x22;
   return at;
+}
+
+/**
+ * `s` at `at` as UTF-8; returns the position after it. The short ASCII pieces of an answer are copied
+ * by this loop: Buffer#write is a call into the runtime, several per suggestion, that cost more than
+ * the copying. Anything else is left to it.
+ */
+function writeAscii(out: Buffer, at: number, s: string): number {
+  const n = s.length;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 0x7f) return at + out.write(s, at, 'utf8');
+    out[at + i] = c;
+  }
+  return at + n;
 }
 
 /**
