@@ -134,7 +134,7 @@ export async function startKendrite(config: Config, opts: { clock?: Clock; log?:
       metrics.request(a.operation, a.status, a.ms / 1000);
       // Probes and scrapes come every few seconds: their lines only when asked for (debug).
       const level = a.operation.startsWith('GET ') ? 'debug' : a.status >= 500 ? 'error' : 'info';
-      requestLine(level, { requestId: a.requestId, operation: a.operation, status: a.status, errorType: a.errorType, ms: Math.round(a.ms * 10) / 10, account: a.account });
+      requestLine(level, a);
     },
   });
   await worker.start(syncJobs);
