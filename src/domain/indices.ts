@@ -100,6 +100,11 @@ export class Indices {
     return row;
   }
 
+  /** The next `recent` of the index reads its row: this process changed what the row's versions count. */
+  forgetRecent(id: string): void {
+    this.recentRows.delete(id);
+  }
+
   /** The index, which must be ACTIVE for writes into it (X-3). */
   async getActive(scope: Scope, id: string): Promise<IndexRow> {
     const row = await this.get(scope, id);

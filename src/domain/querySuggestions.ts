@@ -208,9 +208,14 @@ export class QuerySuggestions {
     this.invalidate(indexId);
   }
 
-  /** Block lists changed: the next request rebuilds. */
+  /**
+   * The settings or a block list changed: the next request rebuilds, with the index row read again
+   * (it holds the suggestions_version the change bumped; built under the version before, the
+   * structure would be built once more when the row held was next read).
+   */
   invalidate(indexId: string): void {
     this.built.delete(indexId);
+    this.indices.forgetRecent(indexId);
   }
 
   async get(scope: Scope, input: GetSuggestionsInput): Promise<SuggestionsAnswer> {
