@@ -46,6 +46,7 @@ import { JobRunner } from './sync/runner.js';
 import { BackgroundWorker } from './sync/worker.js';
 import { createLog, type Log } from './observe/log.js';
 import { Metrics } from './observe/metrics.js';
+import { requestLineWriter } from './observe/requestLine.js';
 import { serveMetrics } from './observe/metricsServer.js';
 import { syncJobEvents } from './observe/syncJobEvents.js';
 import { VERSION } from './version.js';
@@ -119,8 +120,7 @@ export async function startKendrite(config: Config, opts: { clock?: Clock; log?:
     experiences, faqs, featuredResults, thesauri, querySuggestions, blockLists, analytics,
   };
 
-  // The request line's fields are the ones named below, none a secret: it skips the redaction every other line goes through.
-  const requestLog = log.child({}, { redact: [] });
+  const requestLine = requestLineWriter(log);
   const server = createHttpServer({
     authenticator: new Authenticator({ credentials: config.credentials, maxClockSkewSeconds: config.maxClockSkewSeconds }, clock),
     throttle: new Throttle(config.throttle, clock),
@@ -134,7 +134,7 @@ export async function startKendrite(config: Config, opts: { clock?: Clock; log?:
       metrics.request(a.operation, a.status, a.ms / 1000);
       // Probes and scrapes come every few seconds: their lines only when asked for (debug).
       const level = a.operation.startsWith('GET ') ? 'debug' : a.status >= 500 ? 'error' : 'info';
-      requestLog[level]({ requestId: a.requestId, operation: a.operation, status: a.status, errorType: a.errorType, ms: Math.round(a.ms * 10) / 10, account: a.account }, 'request');
+      requestLine(level, a);
     },
   });
   await worker.start(syncJobs);

@@ -6,11 +6,14 @@ import { after, before, test } from 'node:test';
 import {
   BatchDeleteFeaturedResultsSetCommand,
   BatchPutDocumentCommand,
+  ClearQuerySuggestionsCommand,
   CreateFeaturedResultsSetCommand,
+  GetQuerySuggestionsCommand,
   ListDataSourceSyncJobsCommand,
   QueryCommand,
   StartDataSourceSyncJobCommand,
   UpdateFeaturedResultsSetCommand,
+  UpdateQuerySuggestionsConfigCommand,
   type KendraClient,
 } from '@aws-sdk/client-kendra';
 import { putIndexed } from './support/acl.js';
@@ -55,6 +58,27 @@ describeOrSkip('two kendrite processes on one PostgreSQL [postgres]', { skip: pg
     assert.deepEqual(await featuredOnB(), ['ml']);
     await ka.send(new BatchDeleteFeaturedResultsSetCommand({ IndexId: indexId, FeaturedResultsSetIds: [set!.FeaturedResultsSetId!] }));
     assert.deepEqual(await featuredOnB(), []);
+  });
+
+  test("the query suggestion settings changed through one process change the next GetQuerySuggestions on the other (each keeps its structure under the index's suggestions_version)", async () => {
+    const indexId = await activeIndex(ka, 'suggestions');
+    await putIndexed(ka, indexId, FEATURE_DOCS);
+    for (let i = 0; i < 5; i++) await ka.send(new QueryCommand({ IndexId: indexId, QueryText: 'vacation policy' }));
+    const suggested = async (k: KendraClient) => (await k.send(new GetQuerySuggestionsCommand({ IndexId: indexId, QueryText: 'vaca' }))).Suggestions!.map((s) => s.Value!.Text!.Text);
+    assert.deepEqual(await suggested(ka), ['vacation policy']); // a wrote its log before answering
+    assert.deepEqual(await suggested(kb), ['vacation policy']); // b now holds the index's structure
+    // The index row a process holds is at most 100 ms old (Indices.recent): b sees the change past that.
+    const afterRecentRow = () => new Promise((r) => setTimeout(r, 150));
+    await ka.send(new UpdateQuerySuggestionsConfigCommand({ IndexId: indexId, Mode: 'LEARN_ONLY' }));
+    await afterRecentRow();
+    assert.deepEqual(await suggested(kb), []);
+    await ka.send(new UpdateQuerySuggestionsConfigCommand({ IndexId: indexId, Mode: 'ENABLED', MinimumQueryCount: 6 }));
+    await afterRecentRow();
+    assert.deepEqual(await suggested(kb), [], 'searched 5 times, 6 needed');
+    await ka.send(new ClearQuerySuggestionsCommand({ IndexId: indexId }));
+    await ka.send(new UpdateQuerySuggestionsConfigCommand({ IndexId: indexId, MinimumQueryCount: 1 }));
+    await afterRecentRow();
+    assert.deepEqual(await suggested(kb), [], 'cleared: the searches before it no longer count');
   });
 
   test('S-JOB-1: concurrent starts through both processes make exactly one job', async () => {

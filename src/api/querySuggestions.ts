@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Suggestion, SuggestionsAnswer } from '../domain/querySuggestions.js';
+import { jsonString, NEEDS_ESCAPING } from '../protocol/jsonString.js';
 import { SerializedOutput, serializeOutput } from '../protocol/serialize.js';
 import { UUID_LENGTH, writeUuid } from '../protocol/uuid.js';
 import { scopeOf, type Handlers } from './context.js';
@@ -63,18 +64,18 @@ export function answerJson(a: SuggestionsAnswer): Buffer {
   let bound = 64 + UUID_LENGTH;
   for (const t of a.queryTexts) bound += 6 * t.length + 3 + SUGGESTION_START.length + UUID_LENGTH + TEXT_START.length + end.length;
   const out = scratchOf(bound);
-  let at = out.write('{"QuerySuggestionsId":"', 0, 'latin1');
+  let at = writeAscii(out, 0, '{"QuerySuggestionsId":"');
   at = writeUuid(out, at);
-  at += out.write('","Suggestions":[', at, 'latin1');
+  at = writeAscii(out, at, '","Suggestions":[');
   for (let i = 0; i < a.queryTexts.length; i++) {
     if (i) out[at++] = 0x2c; // ','
-    at += out.write(SUGGESTION_START, at, 'latin1');
+    at = writeAscii(out, at, SUGGESTION_START);
     at = writeUuid(out, at);
-    at += out.write(TEXT_START, at, 'latin1');
+    at = writeAscii(out, at, TEXT_START);
     at = writeJsonString(out, at, a.queryTexts[i]!);
-    at += out.write(end, at, 'latin1');
+    at = writeAscii(out, at, end);
   }
-  at += out.write(']}', at, 'latin1');
+  at = writeAscii(out, at, ']}');
   const bytes = Buffer.allocUnsafe(at);
   out.copy(bytes, 0, 0, at);
   return bytes;
@@ -92,11 +93,26 @@ function scratchOf(bytes: number): Buffer {
 
 /** `s` as a JSON string at `at`; returns the position after it. Quoted as it is when nothing in it needs escaping (no new string made). */
 function writeJsonString(out: Buffer, at: number, s: string): number {
-  if (ESCAPED.test(s)) return at + out.write(JSON.stringify(s), at, 'utf8');
+  if (NEEDS_ESCAPING.test(s)) return at + out.write(JSON.stringify(s), at, 'utf8');
   out[at++] = 0x22; // '"'
-  at += out.write(s, at, 'utf8');
+  at = writeAscii(out, at, s);
   out[at++] = 0x22;
   return at;
+}
+
+/**
+ * `s` at `at` as UTF-8; returns the position after it. The short ASCII pieces of an answer are copied
+ * by this loop: Buffer#write is a call into the runtime, several per suggestion, that cost more than
+ * the copying. Anything else is left to it.
+ */
+function writeAscii(out: Buffer, at: number, s: string): number {
+  const n = s.length;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 0x7f) return at + out.write(s, at, 'utf8');
+    out[at + i] = c;
+  }
+  return at + n;
 }
 
 /**
@@ -114,12 +130,4 @@ export function suggestionsJson(out: { QuerySuggestionsId: string; Suggestions: 
     json += SourceDocuments === undefined ? '}' : `,"SourceDocuments":${serializeOutput(SourceDocuments) as string}}`;
   }
   return `${json}]}`;
-}
-
-/** What JSON.stringify escapes in a string (ids and typed words hold none). */
-const ESCAPED = /["\\\x00-\x1f\ud800-\udfff]/;
-
-/** A string as JSON: quoted as it is when nothing in it needs escaping (JSON.stringify is a call into the runtime). */
-function jsonString(s: string): string {
-  return ESCAPED.test(s) ? JSON.stringify(s) : `"${s}"`;
 }

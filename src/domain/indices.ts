@@ -90,14 +90,19 @@ export class Indices {
    * (GetQuerySuggestions from the query log), where reading its row was most of the request's work.
    */
   async recent(scope: Scope, id: string): Promise<IndexRow> {
-    const key = `${scope.accountId}/${scope.region}/${id}`;
+    // Held by id, the scope compared on the row: no key string made (and hashed) per request.
     const now = performance.now();
-    const hit = this.recentRows.get(key);
-    if (hit && now - hit.at < RECENT_MS) return hit.row;
+    const hit = this.recentRows.get(id);
+    if (hit && now - hit.at < RECENT_MS && hit.row.account_id === scope.accountId && hit.row.region === scope.region) return hit.row;
     const row = await this.get(scope, id);
     if (this.recentRows.size >= RECENT_ROWS) this.recentRows.clear();
-    this.recentRows.set(key, { row, at: now });
+    this.recentRows.set(id, { row, at: now });
     return row;
+  }
+
+  /** The next `recent` of the index reads its row: this process changed what the row's versions count. */
+  forgetRecent(id: string): void {
+    this.recentRows.delete(id);
   }
 
   /** The index, which must be ACTIVE for writes into it (X-3). */

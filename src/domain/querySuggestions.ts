@@ -120,6 +120,13 @@ interface Built {
   index: SuggestionIndex;
   /** The settings it was built with (read again at each build: another process may change them). */
   settings: SuggestionSettings;
+  /**
+   * The index's suggestions_version read before the build read the settings and block lists: triggers
+   * bump it at every change to them (store/migrations/featureTables.ts), by this process or another
+   * sharing the database. A request whose index row shows another version rebuilds. What a build read
+   * is never older than its version (at worst newer, which costs one more build).
+   */
+  version: number;
   builtAt: number;
   /**
    * When it was last found current (built, or the log found not to have grown since): until
@@ -135,7 +142,8 @@ interface Built {
 
 export class QuerySuggestions {
   private readonly built = new Map<string, Built>();
-  private readonly building = new Map<string, Promise<Built>>();
+  /** Builds under way, each for the version it was started for. */
+  private readonly building = new Map<string, Promise<Built> & { version: number }>();
 
   constructor(
     private readonly store: Store,
@@ -155,9 +163,9 @@ export class QuerySuggestions {
   }
 
   async describeConfig(scope: Scope, indexId: string) {
-    await this.indices.get(scope, indexId);
+    const ix = await this.indices.get(scope, indexId);
     const { settings, lastClear } = await this.settings(indexId);
-    const built = await this.current(indexId);
+    const built = await this.current(indexId, Number(ix.suggestions_version));
     return {
       ...settings,
       Status: 'ACTIVE' as const,
@@ -200,9 +208,14 @@ export class QuerySuggestions {
     this.invalidate(indexId);
   }
 
-  /** Block lists changed: the next request rebuilds. */
+  /**
+   * The settings or a block list changed: the next request rebuilds, with the index row read again
+   * (it holds the suggestions_version the change bumped; built under the version before, the
+   * structure would be built once more when the row held was next read).
+   */
   invalidate(indexId: string): void {
     this.built.delete(indexId);
+    this.indices.forgetRecent(indexId);
   }
 
   async get(scope: Scope, input: GetSuggestionsInput): Promise<SuggestionsAnswer> {
@@ -213,7 +226,8 @@ export class QuerySuggestions {
     const max = input.MaxSuggestionsCount ?? DEFAULT_MAX_SUGGESTIONS;
     if (!Number.isInteger(max) || max < 1 || max > MAX_SUGGESTIONS) throw invalid(`MaxSuggestionsCount must be 1-${MAX_SUGGESTIONS}; got ${max}.`);
     const prefix = normalizeQueryText(input.QueryText);
-    const built = this.fresh(input.IndexId) ?? (await this.current(input.IndexId));
+    const version = Number(ix.suggestions_version);
+    const built = this.fresh(input.IndexId, version) ?? (await this.current(input.IndexId, version));
     const settings = built.settings;
     const attrConfig = input.AttributeSuggestionsConfig;
     const filter = attrConfig?.AttributeFilter;
@@ -271,18 +285,23 @@ export class QuerySuggestions {
   }
 
   /**
-   * The index's prefix structure when younger than refreshMs: served as it is, so no log flush is
-   * awaited first (nothing is read from the store), and the request takes no turn of the event loop for it.
+   * The index's prefix structure when built at `version` and younger than refreshMs: served as it is,
+   * so no log flush is awaited first (nothing is read from the store), and the request takes no turn
+   * of the event loop for it.
    */
-  private fresh(indexId: string): Built | undefined {
+  private fresh(indexId: string, version: number): Built | undefined {
     const b = this.built.get(indexId);
-    return b && this.clock() - b.checkedAt < this.refreshMs ? b : undefined;
+    return b && b.version === version && this.clock() - b.checkedAt < this.refreshMs ? b : undefined;
   }
 
-  /** The index's prefix structure, (re)built when missing, or when the log grew and it is older than refreshMs. */
-  private async current(indexId: string): Promise<Built> {
+  /**
+   * The index's prefix structure, (re)built when missing, when built at another suggestions_version
+   * than `version` (the index row's), or when the log grew and it is older than refreshMs.
+   */
+  private async current(indexId: string, version: number): Promise<Built> {
     await this.log.flush();
-    const b = this.built.get(indexId);
+    const held = this.built.get(indexId);
+    const b = held?.version === version ? held : undefined;
     const now = this.clock();
     if (b && now - b.checkedAt < this.refreshMs) return b;
     if (b && !b.grown && (await this.store.queryLog.lastSeq(indexId)) === b.seq) {
@@ -290,21 +309,26 @@ export class QuerySuggestions {
       return b;
     }
     let pending = this.building.get(indexId);
-    if (!pending) {
-      pending = this.build(indexId).finally(() => this.building.delete(indexId));
-      this.building.set(indexId, pending);
+    if (!pending || pending.version !== version) {
+      const build = Object.assign(
+        this.build(indexId, version).finally(() => {
+          if (this.building.get(indexId) === build) this.building.delete(indexId);
+        }),
+        { version },
+      );
+      this.building.set(indexId, (pending = build));
     }
     return pending;
   }
 
-  private async build(indexId: string): Promise<Built> {
+  private async build(indexId: string, version: number): Promise<Built> {
     const now = this.clock();
     const seq = await this.store.queryLog.lastSeq(indexId);
     const { settings, lastClear } = await this.settings(indexId);
     const since = Math.max(now - settings.QueryLogLookBackWindowInDays * DAY_MS, lastClear === null ? 0 : lastClear + 1);
     const stats = await this.store.queryLog.textStats(indexId, since);
     const blocked = blockedBy(await this.store.querySuggestions.activeItems(indexId));
-    const built: Built = { index: new SuggestionIndex(suggestionEntries(stats, settings, blocked)), settings, builtAt: now, checkedAt: now, seq, grown: false };
+    const built: Built = { index: new SuggestionIndex(suggestionEntries(stats, settings, blocked)), settings, version, builtAt: now, checkedAt: now, seq, grown: false };
     this.built.set(indexId, built);
     return built;
   }

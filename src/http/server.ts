@@ -12,6 +12,7 @@ import { readBody } from './body.js';
 import { byteLength, createFront, type PlainRequest, type Reply, type Respond } from './http1.js';
 import type { Throttle } from './throttle.js';
 import { errorField, type Log } from '../observe/log.js';
+import type { RequestLine } from '../observe/requestLine.js';
 
 const JSON_CONTENT_TYPE = 'application/x-amz-json-1.1';
 /** P-1: the media types a request body may declare (parameters such as charset aside). */
@@ -49,15 +50,7 @@ export interface HttpOptions {
   onAnswered?: (a: Answered) => void;
 }
 
-export interface Answered {
-  requestId: string;
-  /** The operation (`Query`), or the route (`GET /health`); `(unknown)` for a target no service has. */
-  operation: string;
-  status: number;
-  errorType?: string;
-  ms: number;
-  account?: string;
-}
+export type Answered = RequestLine;
 
 /** What handling a request learnt of it, for its answer's record. */
 interface Seen {

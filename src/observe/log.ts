@@ -36,10 +36,11 @@ export function createLog(opts: { level: LogLevel; format?: 'json' | 'pretty' | 
   const fd = opts.fd ?? 2;
   const format = opts.format ?? 'auto';
   const readable = format === 'pretty' || (format === 'auto' && !opts.destination && isTerminal(fd));
+  const gathered = readable || opts.destination ? undefined : new GatheredLines(pino.destination({ fd, sync: false }) as Sink);
   const destination = readable
     ? pretty({ destination: fd, sync: true, colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' })
-    : (opts.destination ?? new GatheredLines(pino.destination({ fd, sync: false }) as Sink));
-  return pino(
+    : (opts.destination ?? gathered!);
+  const log = pino(
     {
       level: opts.level,
       base: { pid: process.pid },
@@ -49,6 +50,18 @@ export function createLog(opts: { level: LogLevel; format?: 'json' | 'pretty' | 
     },
     destination,
   );
+  if (gathered) gatheredOf.set(log, gathered);
+  return log;
+}
+
+const gatheredOf = new WeakMap<Log, GatheredLines>();
+
+/**
+ * Where a logger made by createLog writes its JSON lines, for a line formatted without pino
+ * (requestLine.ts): undefined when its lines are readable ones or go to a destination of the caller's.
+ */
+export function jsonLinesOf(log: Log): { write(line: string): void } | undefined {
+  return gatheredOf.get(log);
 }
 
 // SonicBoom's file descriptor and `destroyed` (set once it is closed) are missing from its types.
@@ -109,7 +122,7 @@ function writeAll(fd: number, text: string): void {
 let isoAt = NaN;
 let isoField = '';
 /** pino's isoTime field, formatted once per millisecond: a busy server logs several lines in one. */
-function isoTime(): string {
+export function isoTime(): string {
   const now = Date.now();
   if (now !== isoAt) {
     isoAt = now;

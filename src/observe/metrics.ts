@@ -1,7 +1,8 @@
 // The metrics of a kendrite process in Prometheus's text format (prom-client), on a registry of its
 // own (never prom-client's global one): made in app.ts and handed to whoever counts.
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { SyncJobRow } from '../store/syncJobs.js';
+import { RequestMetrics } from './requestMetrics.js';
 
 /** What the gauges read at each scrape (every process's jobs and documents, as the store holds them). */
 export interface MetricSources {
@@ -16,8 +17,7 @@ const DOCUMENT_ACTIONS = ['added', 'modified', 'deleted', 'failed', 'scanned'] a
 
 export class Metrics {
   readonly registry = new Registry();
-  private readonly requests: Counter<'operation' | 'status'>;
-  private readonly requestSeconds: Histogram<'operation'>;
+  private readonly requests: RequestMetrics;
   private readonly syncJobs: Counter<'data_source_type' | 'status'>;
   private readonly documents: Counter<'data_source_type' | 'action'>;
 
@@ -25,14 +25,7 @@ export class Metrics {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'kendrite_process_' });
     new Gauge({ name: 'kendrite_build_info', help: 'The running kendrite version (always 1).', labelNames: ['version'], registers }).set({ version }, 1);
-    this.requests = new Counter({ name: 'kendrite_requests_total', help: 'API requests answered, by operation and HTTP status.', labelNames: ['operation', 'status'], registers });
-    this.requestSeconds = new Histogram({
-      name: 'kendrite_request_duration_seconds',
-      help: 'Time from a request read to its answer written, by operation.',
-      labelNames: ['operation'],
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-      registers,
-    });
+    this.requests = new RequestMetrics(this.registry);
     this.syncJobs = new Counter({ name: 'kendrite_sync_jobs_total', help: 'Sync jobs this process saw end, by data source type and final status.', labelNames: ['data_source_type', 'status'], registers });
     this.documents = new Counter({
       name: 'kendrite_sync_documents_total',
@@ -94,8 +87,7 @@ export class Metrics {
 
   /** One API request answered. */
   request(operation: string, status: number, seconds: number): void {
-    this.requests.inc({ operation, status: String(status) });
-    this.requestSeconds.observe({ operation }, seconds);
+    this.requests.record(operation, status, seconds);
   }
 
   /** A job reached its final status: it and its documents are counted. */

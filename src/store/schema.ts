@@ -19,6 +19,8 @@ export interface IndicesTable {
   transition_at: number | null;
   /** Bumped by triggers at every change to the index's thesauri, featured results and FAQs (domain/indexFeatures.ts). */
   features_version: Generated<number>;
+  /** Bumped by triggers at every change to the index's query suggestion settings and block lists (domain/querySuggestions.ts). */
+  suggestions_version: Generated<number>;
 }
 
 export interface DataSourcesTable {

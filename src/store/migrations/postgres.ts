@@ -27,7 +27,7 @@ const attributesSync = (languageColumn: boolean) => `documents_attributes_sync()
 
 import type { MigrationStep } from '../migrate.js';
 import { analyzeStoredDocuments } from './analyzeStored.js';
-import { FEATURE_TABLES } from './featureTables.js';
+import { FEATURE_TABLES, postgresVersionTriggers, SUGGESTION_TABLES } from './featureTables.js';
 
 /**
  * A title-weighted (A) tsvector of a row's text (B) in its language's configuration: english for en,
@@ -306,14 +306,8 @@ export const POSTGRES_MIGRATIONS: MigrationStep[][] = [
   // transaction of every change (see the SQLite entry; domain/indexFeatures.ts).
   [
     `ALTER TABLE indices ADD COLUMN features_version INTEGER NOT NULL DEFAULT 0`,
-    `CREATE FUNCTION indices_features_bump() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF TG_OP = 'INSERT' THEN UPDATE indices SET features_version = features_version + 1 WHERE id = NEW.index_id;
-        ELSIF TG_OP = 'DELETE' THEN UPDATE indices SET features_version = features_version + 1 WHERE id = OLD.index_id;
-        ELSE UPDATE indices SET features_version = features_version + 1 WHERE id IN (OLD.index_id, NEW.index_id);
-        END IF;
-        RETURN NULL;
-      END $$`,
-    ...FEATURE_TABLES.map((t) => `CREATE TRIGGER ${t}_features AFTER INSERT OR UPDATE OR DELETE ON ${t} FOR EACH ROW EXECUTE FUNCTION indices_features_bump()`),
+    ...postgresVersionTriggers('features_version', 'features', FEATURE_TABLES),
   ],
+  // Issue 12 (GetQuerySuggestions): the version of what decides which logged queries are suggested (see the SQLite entry).
+  [`ALTER TABLE indices ADD COLUMN suggestions_version INTEGER NOT NULL DEFAULT 0`, ...postgresVersionTriggers('suggestions_version', 'suggestions', SUGGESTION_TABLES)],
 ];

@@ -21,7 +21,7 @@ const attributeRows = (languageColumn: boolean) => `INSERT INTO document_attribu
 
 import type { MigrationStep } from '../migrate.js';
 import { analyzeStoredDocuments } from './analyzeStored.js';
-import { FEATURE_TABLES } from './featureTables.js';
+import { FEATURE_TABLES, SUGGESTION_TABLES, sqliteVersionTriggers } from './featureTables.js';
 
 /** A stored document's language: its _language_code attribute, else its data source's, else en. */
 const LANGUAGE_OF_ROW = `coalesce(
@@ -31,7 +31,6 @@ const LANGUAGE_OF_ROW = `coalesce(
 /** A trigger's test that a batch of writes changes its text in the full-text index at its end (store/documents.ts withTextBatched). */
 const BATCHED = 'EXISTS (SELECT 1 FROM documents_text_pending WHERE doc_key = 0)';
 
-const bumpFeatures = (ids: string) => `UPDATE indices SET features_version = features_version + 1 WHERE id IN (${ids});`;
 
 /** SQLite schema, one entry per version. Applied in order, each once (see migrate.ts). */
 export const SQLITE_MIGRATIONS: MigrationStep[][] = [
@@ -407,10 +406,10 @@ export const SQLITE_MIGRATIONS: MigrationStep[][] = [
   // fewer, with another process's change seen by the next Query. faq_entries change only with their faqs row.
   [
     `ALTER TABLE indices ADD COLUMN features_version INTEGER NOT NULL DEFAULT 0`,
-    ...FEATURE_TABLES.flatMap((t) => [
-      `CREATE TRIGGER ${t}_features_insert AFTER INSERT ON ${t} BEGIN ${bumpFeatures('new.index_id')} END`,
-      `CREATE TRIGGER ${t}_features_update AFTER UPDATE ON ${t} BEGIN ${bumpFeatures('old.index_id, new.index_id')} END`,
-      `CREATE TRIGGER ${t}_features_delete AFTER DELETE ON ${t} BEGIN ${bumpFeatures('old.index_id')} END`,
-    ]),
+    ...sqliteVersionTriggers('features_version', 'features', FEATURE_TABLES),
   ],
+  // Issue 12 (GetQuerySuggestions): the version of what decides which logged queries are suggested (settings, last
+  // clear, block lists), per index, bumped the same way. GetQuerySuggestions reads it with the index's row, which it
+  // reads anyway, and rebuilds its structure when it changed: another process's UpdateQuerySuggestionsConfig is seen.
+  [`ALTER TABLE indices ADD COLUMN suggestions_version INTEGER NOT NULL DEFAULT 0`, ...sqliteVersionTriggers('suggestions_version', 'suggestions', SUGGESTION_TABLES)],
 ];
