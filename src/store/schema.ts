@@ -116,6 +116,7 @@ export interface DocumentsTable {
   document_id: string;
   data_source_id: string | null;
   title: string;
+  /** SQLite: packed (store/packedText.ts), read through kendrite_text() only. */
   body: string;
   content_type: string | null;
   attributes: string;
