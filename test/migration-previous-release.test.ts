@@ -97,8 +97,8 @@ for (const backend of backends()) {
         const hashsize = (t: string) => storeQuery<{ v: number }>(store, `SELECT v FROM ${t}_config WHERE k = 'hashsize'`);
         assert.deepEqual(await hashsize('documents_fts'), [{ v: 4194304 }]);
         assert.deepEqual(await hashsize('documents_fts_plain'), [{ v: 4194304 }]);
-        const unpacking = await storeQuery<{ name: string }>(store, "SELECT name FROM sqlite_master WHERE type = 'trigger' AND sql LIKE '%kendrite_text(new.body)%' ORDER BY name");
-        assert.deepEqual(unpacking, [{ name: 'documents_fts_insert' }, { name: 'documents_fts_update' }]);
+        const unpacking = await storeQuery<{ name: string }>(store, "SELECT name FROM sqlite_master WHERE type = 'trigger' AND sql LIKE '%kendrite_text(new.search_body)%' ORDER BY name");
+        assert.deepEqual(unpacking, [{ name: 'documents_fts_insert' }, { name: 'documents_fts_plain_insert' }, { name: 'documents_fts_update' }]);
       } else {
         const rows = await storeQuery<{ c: string }>(store, "SELECT attcompression AS c FROM pg_attribute WHERE attrelid = 'documents'::regclass AND attname = 'search_vector'");
         assert.deepEqual(rows, [{ c: 'l' }]);

@@ -161,16 +161,16 @@ export class DocumentStore {
     }
     // The language's column comes after the text in a row: the pending row's copy spares reading the whole text of the others.
     await sql`INSERT INTO documents_fts (rowid, title, body)
-      SELECT d.doc_key, coalesce(d.search_title, d.title), coalesce(d.search_body, kendrite_text(d.body)) FROM documents_text_pending p JOIN documents d ON d.doc_key = p.doc_key WHERE p.english = 1`.execute(trx);
+      SELECT d.doc_key, coalesce(d.search_title, d.title), coalesce(kendrite_text(d.search_body), kendrite_text(d.body)) FROM documents_text_pending p JOIN documents d ON d.doc_key = p.doc_key WHERE p.english = 1`.execute(trx);
     await sql`INSERT INTO documents_fts_plain (rowid, title, body)
-      SELECT d.doc_key, d.search_title, d.search_body FROM documents_text_pending p JOIN documents d ON d.doc_key = p.doc_key WHERE p.english = 0`.execute(trx);
+      SELECT d.doc_key, d.search_title, kendrite_text(d.search_body) FROM documents_text_pending p JOIN documents d ON d.doc_key = p.doc_key WHERE p.english = 0`.execute(trx);
     await sql`DELETE FROM documents_text_pending`.execute(trx);
     return out;
   }
 
   /** Inserts a document; returns its doc_key (which the writes of its passages and access rows need). */
-  async insert(stored: Omit<DocumentRow, 'doc_key'>, db: Db): Promise<number> {
-    const row = this.packed(stored);
+  async insert(plain: Omit<DocumentRow, 'doc_key'>, db: Db): Promise<number> {
+    const row = this.packed(plain);
     const raw = RawStatements.within(this.raw, db);
     if (raw) {
       const columns = definedKeys(row);
@@ -181,8 +181,8 @@ export class DocumentStore {
     return Number(r.doc_key);
   }
 
-  async update(docKey: number, stored: Partial<Omit<DocumentRow, 'doc_key'>>, db: Db): Promise<void> {
-    const patch = this.packed(stored);
+  async update(docKey: number, plain: Partial<Omit<DocumentRow, 'doc_key'>>, db: Db): Promise<void> {
+    const patch = this.packed(plain);
     const raw = RawStatements.within(this.raw, db);
     if (raw) {
       const columns = definedKeys(patch);
@@ -193,10 +193,13 @@ export class DocumentStore {
   }
 
   /** The row with its text as the backend stores it: packed on SQLite (store/packedText.ts). */
-  private packed<T extends { body?: string }>(row: T): T {
-    if (this.dialect !== 'sqlite' || row.body === undefined) return row;
-    // A BLOB where the row's type says string: only kendrite_text() reads the column on SQLite.
-    return { ...row, body: packText(row.body) as string };
+  private packed<T extends { body?: string; search_body?: string | null }>(row: T): T {
+    if (this.dialect !== 'sqlite') return row;
+    // BLOBs where the row's type says string: on SQLite only kendrite_text() reads these columns.
+    const out = { ...row };
+    if (row.body !== undefined) out.body = packText(row.body) as string;
+    if (typeof row.search_body === 'string') out.search_body = packText(row.search_body) as string;
+    return out;
   }
 
   async remove(docKey: number, db: Db): Promise<void> {

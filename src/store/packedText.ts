@@ -1,14 +1,14 @@
 /**
- * A document's text as SQLite keeps it (issue 14, size on disk): compressed, as a BLOB — raw deflate
- * at level 1 after a byte naming the format — when that is smaller than the text; else the text itself,
- * as every row written before held it. A BLOB in documents.body is never anything else: the text is always
- * stored as TEXT otherwise. PostgreSQL compresses the text it moves out of line itself (TOAST), so there
- * it stays plain text.
+ * A document's text as SQLite keeps it (issue 14, size on disk) — documents.body, and search_body (the analysed
+ * form other languages are indexed from): compressed, as a BLOB — raw deflate at level 1 after a byte naming the
+ * format — when that is smaller than the text; else the text itself, as every row written before held it. A BLOB
+ * in those columns is never anything else: text is always stored as TEXT otherwise. PostgreSQL compresses the text
+ * it moves out of line itself (TOAST), so there it stays plain text.
  *
  * SQL reads it through kendrite_text(body [, chars]), registered on every SQLite connection that reads or
  * writes documents (store/database.ts, search/fts5.ts): the full-text index's triggers and batched writes
  * tokenize it, searches cut excerpts and passages from it. A connection without the function (the sqlite3
- * shell) can read and delete documents but not write their text.
+ * shell) sees packed text as BLOBs and cannot insert documents or change their text (the triggers call it).
  *
  * Level 1: on the indexing bench's text it keeps 43 % of the bytes at ~50 MB per CPU second (level 6 keeps
  * 42 % at a third of the speed; brotli at quality 1 keeps 45 %, compresses faster but reads back half as fast).

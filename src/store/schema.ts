@@ -124,6 +124,7 @@ export interface DocumentsTable {
   language_code: string;
   /** What the full-text index holds for the title and body instead of them (search/analysis.ts), or null: the text itself. */
   search_title: string | null;
+  /** SQLite: packed, as body. */
   search_body: string | null;
   source_uri: string | null;
   /** Kendra's AccessControlList (JSON list of principals); null: no list, the document is public. */
