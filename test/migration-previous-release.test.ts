@@ -18,6 +18,8 @@ import { storeQuery } from './support/searchCorpus.js';
 import { backends, describeOrSkip, REPO_ROOT, TestServer, TestStore } from './support/server.js';
 
 const fixture = path.join(REPO_ROOT, FIXTURE_DIR);
+/** The modified document's new text: long enough to be stored packed on SQLite (store/packedText.ts). */
+const HARBOUR_TEXT = 'The harbour master retired and flew away in a zeppelin, far over the hills and far over the grey sea.';
 const expectedAll = JSON.parse(readFileSync(path.join(fixture, 'expected.json'), 'utf8')) as Record<string, { indexId: string; dataSourceId: string } & Record<string, unknown>>;
 
 async function schemaVersion(store: TestStore): Promise<number> {
@@ -90,11 +92,13 @@ for (const backend of backends()) {
       assert.deepEqual(await passageTables(store), []);
     });
 
-    test('the storage settings of the newest schema are in place: FTS5 pending terms of 4 MB (SQLite), lz4 tsvectors (PostgreSQL)', async () => {
+    test('the storage settings of the newest schema are in place: FTS5 pending terms of 4 MB and packed text read by the index (SQLite), lz4 tsvectors (PostgreSQL)', async () => {
       if (backend.name === 'sqlite') {
         const hashsize = (t: string) => storeQuery<{ v: number }>(store, `SELECT v FROM ${t}_config WHERE k = 'hashsize'`);
         assert.deepEqual(await hashsize('documents_fts'), [{ v: 4194304 }]);
         assert.deepEqual(await hashsize('documents_fts_plain'), [{ v: 4194304 }]);
+        const unpacking = await storeQuery<{ name: string }>(store, "SELECT name FROM sqlite_master WHERE type = 'trigger' AND sql LIKE '%kendrite_text(new.search_body)%' ORDER BY name");
+        assert.deepEqual(unpacking, [{ name: 'documents_fts_insert' }, { name: 'documents_fts_plain_insert' }, { name: 'documents_fts_update' }]);
       } else {
         const rows = await storeQuery<{ c: string }>(store, "SELECT attcompression AS c FROM pg_attribute WHERE attrelid = 'documents'::regclass AND attname = 'search_vector'");
         assert.deepEqual(rows, [{ c: 'l' }]);
@@ -108,7 +112,7 @@ for (const backend of backends()) {
     test('a document of the previous release modified, another deleted: the old text and the deleted one are no longer found', async () => {
       assert.deepEqual(await ids(k, indexId, 'boats'), { total: 1, ids: ['harbour'] });
       assert.deepEqual(await ids(k, indexId, '"harbour wall"'), { total: 1, ids: ['quarry'] });
-      const job = await customJob(k, indexId, dataSourceId, (j) => [fixtureDoc('harbour', 'The harbour master', 'The harbour master retired and flew away in a zeppelin.', dataSourceId, j)], ['quarry']);
+      const job = await customJob(k, indexId, dataSourceId, (j) => [fixtureDoc('harbour', 'The harbour master', HARBOUR_TEXT, dataSourceId, j)], ['quarry']);
       const done = await jobOf(k, indexId, dataSourceId, job);
       assert.equal(done!.Status, 'SUCCEEDED');
       assert.deepEqual({ ...done!.Metrics }, { DocumentsAdded: '0', DocumentsModified: '1', DocumentsDeleted: '1', DocumentsFailed: '0' });
@@ -119,6 +123,16 @@ for (const backend of backends()) {
       assert.deepEqual(await ids(k, indexId, 'lighthouse keeper'), { total: 1, ids: ['lighthouse'] });
       const s = await statuses(k, indexId, ['harbour', 'quarry']);
       assert.deepEqual(s, { harbour: 'UPDATED', quarry: 'NOT_FOUND' });
+    });
+
+    test('text written after the migration is stored packed on SQLite (PostgreSQL compresses it itself), the previous release\'s as it was; both are served', async () => {
+      if (backend.name === 'sqlite') {
+        const forms = await storeQuery<{ id: string; t: string }>(store, "SELECT document_id AS id, typeof(body) AS t FROM documents WHERE document_id IN ('harbour', 'lighthouse') ORDER BY document_id");
+        assert.deepEqual(forms, [{ id: 'harbour', t: 'blob' }, { id: 'lighthouse', t: 'text' }]);
+      }
+      const r = await k.send(new QueryCommand({ IndexId: indexId, QueryText: 'zeppelin' }));
+      const excerpt = r.ResultItems![0]!.DocumentExcerpt!.Text!;
+      assert.ok(excerpt.includes('zeppelin') && HARBOUR_TEXT.includes(excerpt), excerpt);
     });
   });
 }

@@ -22,6 +22,7 @@ import {
 import { POSTGRES_MIGRATIONS } from '../src/store/migrations/postgres.js';
 import { SQLITE_MIGRATIONS } from '../src/store/migrations/sqlite.js';
 import { activeIndex, jobReaching } from './support/kendra.js';
+import { storeQuery } from './support/searchCorpus.js';
 import { backends, describeOrSkip, TestServer, TestStore, waitFor } from './support/server.js';
 import { activeDataSource, folderTemplate, metrics, syncToEnd } from './support/sync.js';
 
@@ -187,6 +188,28 @@ for (const backend of backends()) {
       assert.deepEqual(ids(await q('es')), [de]);
       assert.deepEqual(ids(await q('de')), []);
       assert.deepEqual(ids(await q('fr')), [fr]);
+    });
+
+    test('long texts, stored packed on SQLite (the analysed German form too), are found by a word at their end and excerpted from it', async () => {
+      const indexId = await activeIndex(k, 'packed-languages');
+      const { Id: ds } = await k.send(new CreateDataSourceCommand({ IndexId: indexId, Name: 'custom', Type: 'CUSTOM' }));
+      await activeUpdated(k, indexId, ds!);
+      const de = `${'Die Häuser am Hafen stehen seit hundert Jahren. '.repeat(40)}Zuletzt kam der Zeppelin.`;
+      const en = `${'The houses by the harbour have stood for a hundred years. '.repeat(40)}Last came the zeppelin.`;
+      await putInJob(k, indexId, ds!, [
+        { Id: 'de-long', Title: 'Hafen', Blob: text(de), ContentType: 'PLAIN_TEXT', Attributes: [{ Key: '_language_code', Value: { StringValue: 'de' } }] },
+        { Id: 'en-long', Title: 'Harbour', Blob: text(en), ContentType: 'PLAIN_TEXT' },
+      ]);
+      for (const [code, id, body] of [['de', 'de-long', de], ['en', 'en-long', en]] as const) {
+        const r = await k.send(new QueryCommand({ IndexId: indexId, QueryText: 'zeppelin', AttributeFilter: lang(code) }));
+        assert.deepEqual(ids(r), [id]);
+        const excerpt = r.ResultItems![0]!.DocumentExcerpt!.Text!;
+        assert.ok(body.endsWith(excerpt) && /zeppelin/i.test(excerpt), excerpt);
+      }
+      if (store.backend === 'sqlite') {
+        const forms = await storeQuery<{ id: string; body: string; search: string }>(store, "SELECT document_id AS id, typeof(body) AS body, typeof(search_body) AS search FROM documents WHERE document_id IN ('de-long', 'en-long') ORDER BY document_id");
+        assert.deepEqual(forms, [{ id: 'de-long', body: 'blob', search: 'blob' }, { id: 'en-long', body: 'blob', search: 'null' }]);
+      }
     });
   });
 }

@@ -24,6 +24,7 @@ import { performance } from 'node:perf_hooks';
 import BetterSqlite3 from 'better-sqlite3';
 import { CreateDataSourceCommand, CreateIndexCommand, DescribeDataSourceCommand, DescribeIndexCommand, KendraClient } from '@aws-sdk/client-kendra';
 import { fts5Engine } from '../../src/search/fts5.js';
+import { packText, registerPackedText } from '../../src/store/packedText.js';
 import type { SearchEngine } from '../../src/search/engine.js';
 import type { AttributeFilter } from '../../src/search/attributeFilter.js';
 import { parseQueryText } from '../../src/search/queryText.js';
@@ -546,6 +547,9 @@ export function seed(file: string, indexId: string, sources: string[], corpus: C
   const db = new BetterSqlite3(file);
   try {
     db.pragma('cache_size = -262144');
+    registerPackedText(db);
+    // The text stored as the server would store it: packed where its schema reads packed text (migration 20), plain in the older release's.
+    const text = /kendrite_text/.test(String(db.prepare(`SELECT sql FROM sqlite_master WHERE name = 'documents_fts_insert'`).pluck().get())) ? packText : (s: string) => s;
     const deferred = db
       .prepare(`SELECT name, type, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'document_attributes' AND sql IS NOT NULL`)
       .all() as { name: string; type: string; sql: string }[];
@@ -573,7 +577,7 @@ export function seed(file: string, indexId: string, sources: string[], corpus: C
           { Key: '_file_type', Value: { StringValue: 'PLAIN_TEXT' } },
         ];
         const now = Date.now();
-        insertDoc.run(indexId, id, source, title, body, JSON.stringify(attributes), uri, `seed-${n}`, Buffer.byteLength(body), now, now);
+        insertDoc.run(indexId, id, source, title, text(body), JSON.stringify(attributes), uri, `seed-${n}`, Buffer.byteLength(body), now, now);
       }
       for (const d of deferred) db.exec(d.sql);
     })();

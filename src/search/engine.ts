@@ -146,8 +146,10 @@ export interface Backend {
   documentMatch(q: NormalQuery | undefined, analyzer: Analyzer, weights?: TextWeights): TextMatch;
   /** Appended to string expressions in ORDER BY so both backends order strings by code point. */
   collate: string;
-  /** The first n characters of a text column. */
+  /** The first n characters of a document's text column (SQLite may hold it packed: store/packedText.ts). */
   prefix(column: string, n: number): Sql;
+  /** The whole text of a document's text column. */
+  text(column: string): Sql;
   memberOf: MemberOf;
   /** A column tested row by row, never through an index (several index probes per row cost more than the test). */
   rowTest(column: string): Sql;
@@ -327,7 +329,7 @@ export class SqlSearchEngine implements SearchEngine {
     // Tuning multiplies a text score by 1 + its boosts (relevance.ts); without a text score (a negation) the boosts are the score.
     const factors = new Map(ranked.map((r) => [Number(r.doc_key), 'tuned' in r ? (q.negated ? Number(r.tuned) : Number(r.tuned) / Number(r.score)) : 1]));
     const rows = await this.backend.all<{ doc_key: number; document_id: string; title: string; body: string }>(
-      sql`SELECT d.doc_key, d.document_id, d.title, d.body FROM documents d WHERE d.doc_key IN (${list([...factors.keys()])})`,
+      sql`SELECT d.doc_key, d.document_id, d.title, ${this.backend.text('d.body')} AS body FROM documents d WHERE d.doc_key IN (${list([...factors.keys()])})`,
       req.signal,
     );
     const passages = scorePassages(rows.map((r) => ({ docKey: Number(r.doc_key), documentId: r.document_id, title: r.title, body: r.body, factor: factors.get(Number(r.doc_key))! })), q, analyzer, req.relevance?.text);

@@ -7,6 +7,7 @@
  * (or inside) the indexer's transactions on the main connection.
  */
 import BetterSqlite3 from 'better-sqlite3';
+import { registerPackedText } from '../store/packedText.js';
 import type { Analyzer } from './analysis.js';
 import { SqlSearchEngine, type Backend, type Ranking, type TextMatch } from './engine.js';
 import type { TextWeights } from './relevance.js';
@@ -54,6 +55,7 @@ class Fts5Backend implements Backend {
     this.db = new BetterSqlite3(file, { readonly: true, fileMustExist: true });
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma(`mmap_size = ${MMAP_BYTES}`);
+    registerPackedText(this.db);
     this.db.function('kendrite_has_key', (key: unknown, set: unknown) => (this.running[set as number]!.has(key as string) ? 1 : 0));
     this.db.function('kendrite_tally', (score: unknown) => {
       this.tally.total++;
@@ -71,7 +73,11 @@ class Fts5Backend implements Backend {
   }
 
   prefix(column: string, n: number): Sql {
-    return sql`substr(${raw(column)}, 1, ${n})`;
+    return sql`kendrite_text(${raw(column)}, ${n})`;
+  }
+
+  text(column: string): Sql {
+    return sql`kendrite_text(${raw(column)})`;
   }
 
   /**

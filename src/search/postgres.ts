@@ -56,6 +56,10 @@ class PostgresBackend implements Backend {
     return sql`left(${raw(column)}, ${n})`;
   }
 
+  text(column: string): Sql {
+    return raw(column);
+  }
+
   /**
    * A hashed subplan over one text[] parameter: PostgreSQL builds the hash once per statement and
    * probes it per row. The array reaches the subplan through a scalar subquery, so the planner never

@@ -4,6 +4,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { CompiledQuery, Kysely, PostgresDialect, SqliteAdapter, SqliteDriver, SqliteIntrospector, SqliteQueryCompiler, type DatabaseConnection, type Dialect as KyselyDialect } from 'kysely';
 import pg from 'pg';
 import { lockDataDir } from './dataDirLock.js';
+import { registerPackedText } from './packedText.js';
 import type { Database } from './schema.js';
 import { silentLog, type Log } from '../observe/log.js';
 
@@ -147,6 +148,7 @@ export function openSqlite(file: string, busyTimeoutMs = 5000): Connection {
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma(`busy_timeout = ${busyTimeoutMs}`);
+  registerPackedText(sqlite);
   const db = new Kysely<Database>({ dialect: immediateSqlite(withStatementCache(sqlite)) });
   return {
     db,

@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import { packText } from './packedText.js';
 import { RawStatements } from './rawStatements.js';
 import type { Database, DocumentQueueTable, DocumentsTable } from './schema.js';
 
@@ -136,9 +137,10 @@ export class DocumentStore {
     return out;
   }
 
-  getMany(indexId: string, ids: string[]): Promise<DocumentRow[]> {
+  /** Documents by id, without their text (a read of every row's overflow pages; on SQLite packed: store/packedText.ts). */
+  getMany(indexId: string, ids: string[]): Promise<Omit<DocumentRow, 'body' | 'search_body'>[]> {
     if (!ids.length) return Promise.resolve([]);
-    return this.db.selectFrom('documents').selectAll().where('index_id', '=', indexId).where('document_id', 'in', ids).execute();
+    return this.db.selectFrom('documents').select(UNREAD_TEXT_COLUMNS).where('index_id', '=', indexId).where('document_id', 'in', ids).execute();
   }
 
   /**
@@ -159,22 +161,24 @@ export class DocumentStore {
     }
     // The language's column comes after the text in a row: the pending row's copy spares reading the whole text of the others.
     await sql`INSERT INTO documents_fts (rowid, title, body)
-      SELECT d.doc_key, coalesce(d.search_title, d.title), coalesce(d.search_body, d.body) FROM documents_text_pending p JOIN documents d ON d.doc_key = p.doc_key WHERE p.english = 1`.execute(trx);
+      SELECT d.doc_key, coalesce(d.search_title, d.title), coalesce(kendrite_text(d.search_body), kendrite_text(d.body)) FROM documents_text_pending p JOIN documents d ON d.doc_key = p.doc_key WHERE p.english = 1`.execute(trx);
     await sql`INSERT INTO documents_fts_plain (rowid, title, body)
-      SELECT d.doc_key, d.search_title, d.search_body FROM documents_text_pending p JOIN documents d ON d.doc_key = p.doc_key WHERE p.english = 0`.execute(trx);
+      SELECT d.doc_key, d.search_title, kendrite_text(d.search_body) FROM documents_text_pending p JOIN documents d ON d.doc_key = p.doc_key WHERE p.english = 0`.execute(trx);
     await sql`DELETE FROM documents_text_pending`.execute(trx);
     return out;
   }
 
   /** Inserts a document; returns its doc_key (which the writes of its passages and access rows need). */
-  async insert(row: Omit<DocumentRow, 'doc_key'>, db: Db): Promise<number> {
+  async insert(plain: Omit<DocumentRow, 'doc_key'>, db: Db): Promise<number> {
+    const row = this.packed(plain);
     const raw = RawStatements.within(this.raw, db);
     if (raw) return Number(raw.get(INSERT_SQL).run(INSERT_COLUMNS.map((c) => row[c])).lastInsertRowid);
     const r = await db.insertInto('documents').values(row).returning('doc_key').executeTakeFirstOrThrow();
     return Number(r.doc_key);
   }
 
-  async update(docKey: number, patch: Partial<Omit<DocumentRow, 'doc_key'>>, db: Db): Promise<void> {
+  async update(docKey: number, plain: Partial<Omit<DocumentRow, 'doc_key'>>, db: Db): Promise<void> {
+    const patch = this.packed(plain);
     const raw = RawStatements.within(this.raw, db);
     if (raw) {
       const columns = definedKeys(patch);
@@ -182,6 +186,16 @@ export class DocumentStore {
       return;
     }
     await db.updateTable('documents').set(patch).where('doc_key', '=', docKey).execute();
+  }
+
+  /** The row with its text as the backend stores it: packed on SQLite (store/packedText.ts). */
+  private packed<T extends { body?: string; search_body?: string | null }>(row: T): T {
+    if (this.dialect !== 'sqlite') return row;
+    // BLOBs where the row's type says string: on SQLite only kendrite_text() reads these columns.
+    const out = { ...row };
+    if (row.body !== undefined) out.body = packText(row.body) as string;
+    if (typeof row.search_body === 'string') out.search_body = packText(row.search_body) as string;
+    return out;
   }
 
   async remove(docKey: number, db: Db): Promise<void> {
@@ -227,6 +241,12 @@ export class DocumentStore {
     return total;
   }
 }
+
+/** Every column of documents but its text (body, search_body), for getMany. */
+const UNREAD_TEXT_COLUMNS = [
+  'doc_key', 'index_id', 'document_id', 'data_source_id', 'title', 'content_type', 'attributes', 'source_uri', 'version', 'content_hash', 'status',
+  'failure_reason', 'text_bytes', 'applied_seq', 'seen_by', 'created_at', 'updated_at', 'language_code', 'search_title',
+] as const satisfies readonly (keyof DocumentRow)[];
 
 /** Bound parameters per statement stay well under SQLite's and PostgreSQL's limits. */
 const CHUNK = 500;

@@ -118,6 +118,7 @@ export interface DocumentsTable {
   document_id: string;
   data_source_id: string | null;
   title: string;
+  /** SQLite: packed (store/packedText.ts), read through kendrite_text() only. */
   body: string;
   content_type: string | null;
   attributes: string;
@@ -125,6 +126,7 @@ export interface DocumentsTable {
   language_code: string;
   /** What the full-text index holds for the title and body instead of them (search/analysis.ts), or null: the text itself. */
   search_title: string | null;
+  /** SQLite: packed, as body. */
   search_body: string | null;
   source_uri: string | null;
   /** Kendra's AccessControlList (JSON list of principals); null: no list, the document is public. */

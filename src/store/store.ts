@@ -64,7 +64,7 @@ export class Store {
     this.faqs = new FaqStore(conn.db, conn.dialect);
     this.featuredResults = new FeaturedResultsStore(conn.db);
     this.thesauri = new ThesaurusStore(conn.db);
-    this.vocabulary = new VocabularyStore(conn.db);
+    this.vocabulary = new VocabularyStore(conn.db, conn.dialect);
     this.queryLog = new QueryLogStore(conn.db);
     this.querySuggestions = new QuerySuggestionStore(conn.db);
     this.leases = new SyncJobStore(conn.leaseDb, conn.sqlite);

@@ -7,7 +7,10 @@ const BODY_CHARS = 100_000;
 
 /** The searchable text of an index's documents in one language, read in pages for the spell checker's vocabulary. */
 export class VocabularyStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: 'sqlite' | 'postgres',
+  ) {}
 
   /** Changes when documents of the index and language are added, changed or removed. */
   async generation(indexId: string, language: string): Promise<string> {
@@ -17,7 +20,7 @@ export class VocabularyStore {
   }
 
   texts(indexId: string, language: string, afterDocKey: number, limit: number): Promise<{ doc_key: number; title: string; body: string }[]> {
-    return this.db.selectFrom('documents').select(['doc_key', 'title', sql<string>`substr(body, 1, ${BODY_CHARS})`.as('body')])
+    return this.db.selectFrom('documents').select(['doc_key', 'title', (this.dialect === 'sqlite' ? sql<string>`kendrite_text(body, ${BODY_CHARS})` : sql<string>`substr(body, 1, ${BODY_CHARS})`).as('body')])
       .where('index_id', '=', indexId).where('language_code', '=', language).where('status', 'in', SEARCHABLE_STATUSES).where('doc_key', '>', afterDocKey)
       .orderBy('doc_key').limit(limit).execute();
   }
