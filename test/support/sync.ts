@@ -1,6 +1,7 @@
 // Helpers for connector sync tests: data sources, whole syncs, the job report, and a direct look at
 // the index tables (the Query API is not what these tests are about).
 import path from 'node:path';
+import { unpackText } from '../../src/store/packedText.js';
 import {
   CreateDataSourceCommand,
   DescribeDataSourceCommand,
@@ -96,13 +97,14 @@ export class IndexTables {
     return (await this.pgClient!.query(pgSql, params)).rows as T[];
   }
 
-  /** Every document of a data source: id, status and body. */
-  documents(dataSourceId: string): Promise<{ document_id: string; status: string; title: string; body: string; failure_reason: string | null }[]> {
-    return this.rows(
+  /** Every document of a data source: id, status and body (unpacked: SQLite stores it deflated, store/packedText.ts). */
+  async documents(dataSourceId: string): Promise<{ document_id: string; status: string; title: string; body: string; failure_reason: string | null }[]> {
+    const rows = await this.rows<{ document_id: string; status: string; title: string; body: string | Uint8Array; failure_reason: string | null }>(
       'SELECT document_id, status, title, body, failure_reason FROM documents WHERE data_source_id = ? ORDER BY document_id',
       'SELECT document_id, status, title, body, failure_reason FROM documents WHERE data_source_id = $1 ORDER BY document_id',
       [dataSourceId],
     );
+    return rows.map((r) => ({ ...r, body: unpackText(r.body) }));
   }
 
   /** URLs left in a data source's crawl queue (connectors/web/frontier.ts). */
