@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
-import { packText, registerPackedText, unpackText } from '../src/store/packedText.js';
+import { packText, registerPackedText, storedTextSql, unpackText } from '../src/store/packedText.js';
 
 const prose = (n: number) => Array.from({ length: n }, (_, i) => `the harbour wall ${i % 97} stood against the sea,`).join(' ');
 
@@ -42,6 +42,22 @@ test('kendrite_text() reads both forms in SQL, and its prefix matches substr()',
     const text = `${'\u{1F600}'.repeat(3)} ${prose(200)}`;
     const row = db.prepare('SELECT kendrite_text(?) AS whole, kendrite_text(?, 10) AS start, kendrite_text(?, 10) AS plain, substr(?, 1, 10) AS expected, kendrite_text(NULL) AS none');
     assert.deepEqual(row.get(packText(text), packText(text), text, text), { whole: text, start: Array.from(text).slice(0, 10).join(''), plain: Array.from(text).slice(0, 10).join(''), expected: Array.from(text).slice(0, 10).join(''), none: null });
+  } finally {
+    db.close();
+  }
+});
+
+test('storedTextSql reads a column in either form, whole or its first characters, as substr() reads plain text', () => {
+  const db = new BetterSqlite3(':memory:');
+  try {
+    registerPackedText(db);
+    const text = `${'\u{1F600}'.repeat(3)} ${prose(200)}`;
+    db.exec('CREATE TABLE t (id INTEGER, body)');
+    db.prepare('INSERT INTO t VALUES (1, ?), (2, ?)').run(packText(text), text);
+    const rows = db.prepare(`SELECT typeof(body) AS form, ${storedTextSql('body')} AS whole, ${storedTextSql('body', 10)} AS start FROM t ORDER BY id`).all();
+    const start = Array.from(text).slice(0, 10).join('');
+    assert.deepEqual(rows, [{ form: 'blob', whole: text, start }, { form: 'text', whole: text, start }]);
+    assert.throws(() => storedTextSql('body', 1.5), /whole number/);
   } finally {
     db.close();
   }

@@ -548,7 +548,7 @@ export function seed(file: string, indexId: string, sources: string[], corpus: C
   try {
     db.pragma('cache_size = -262144');
     registerPackedText(db);
-    // The text stored as the server would store it: packed where its schema reads packed text (migration 20), plain in the older release's.
+    // The text stored as the server would store it: packed where its schema reads packed text (migration 21), plain in the older release's.
     const text = /kendrite_text/.test(String(db.prepare(`SELECT sql FROM sqlite_master WHERE name = 'documents_fts_insert'`).pluck().get())) ? packText : (s: string) => s;
     const deferred = db
       .prepare(`SELECT name, type, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'document_attributes' AND sql IS NOT NULL`)

@@ -7,7 +7,7 @@
  * (or inside) the indexer's transactions on the main connection.
  */
 import BetterSqlite3 from 'better-sqlite3';
-import { registerPackedText } from '../store/packedText.js';
+import { registerPackedText, storedTextSql } from '../store/packedText.js';
 import type { Analyzer } from './analysis.js';
 import { SqlSearchEngine, type Backend, type Ranking, type TextMatch } from './engine.js';
 import type { TextWeights } from './relevance.js';
@@ -73,11 +73,11 @@ class Fts5Backend implements Backend {
   }
 
   prefix(column: string, n: number): Sql {
-    return sql`kendrite_text(${raw(column)}, ${n})`;
+    return raw(storedTextSql(column, n));
   }
 
   text(column: string): Sql {
-    return sql`kendrite_text(${raw(column)})`;
+    return raw(storedTextSql(column));
   }
 
   /**

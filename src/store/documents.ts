@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
-import { packText } from './packedText.js';
+import { packText, storedTextSql } from './packedText.js';
 import { RawStatements } from './rawStatements.js';
 import type { Database, DocumentQueueTable, DocumentsTable } from './schema.js';
 
@@ -161,9 +161,9 @@ export class DocumentStore {
     }
     // The language's column comes after the text in a row: the pending row's copy spares reading the whole text of the others.
     await sql`INSERT INTO documents_fts (rowid, title, body)
-      SELECT d.doc_key, coalesce(d.search_title, d.title), coalesce(kendrite_text(d.search_body), kendrite_text(d.body)) FROM documents_text_pending p JOIN documents d ON d.doc_key = p.doc_key WHERE p.english = 1`.execute(trx);
+      SELECT d.doc_key, coalesce(d.search_title, d.title), coalesce(${sql.raw(storedTextSql('d.search_body'))}, ${sql.raw(storedTextSql('d.body'))}) FROM documents_text_pending p JOIN documents d ON d.doc_key = p.doc_key WHERE p.english = 1`.execute(trx);
     await sql`INSERT INTO documents_fts_plain (rowid, title, body)
-      SELECT d.doc_key, d.search_title, kendrite_text(d.search_body) FROM documents_text_pending p JOIN documents d ON d.doc_key = p.doc_key WHERE p.english = 0`.execute(trx);
+      SELECT d.doc_key, d.search_title, ${sql.raw(storedTextSql('d.search_body'))} FROM documents_text_pending p JOIN documents d ON d.doc_key = p.doc_key WHERE p.english = 0`.execute(trx);
     await sql`DELETE FROM documents_text_pending`.execute(trx);
     return out;
   }

@@ -55,6 +55,17 @@ export function unpackText(value: string | Uint8Array, maxChars = Infinity): str
   return firstChars(inflateRawSync(packed).toString('utf8'), maxChars);
 }
 
+/**
+ * SQL reading a text column (or its first `chars` characters) in either form: SQLite reads plain text
+ * itself, and only packed text goes through kendrite_text() — a call into JavaScript that copies the
+ * text out and back. Migration 21's triggers hold this text (whole columns): change it only with a migration.
+ */
+export function storedTextSql(column: string, chars?: number): string {
+  if (chars === undefined) return `CASE typeof(${column}) WHEN 'blob' THEN kendrite_text(${column}) ELSE ${column} END`;
+  if (!Number.isInteger(chars) || chars < 0) throw new Error(`storedTextSql: chars must be a whole number, got ${chars}`);
+  return `CASE typeof(${column}) WHEN 'blob' THEN kendrite_text(${column}, ${chars}) ELSE substr(${column}, 1, ${chars}) END`;
+}
+
 /** Registers kendrite_text(value [, chars]) on a SQLite connection: unpackText in SQL. */
 export function registerPackedText(db: BetterSqlite3.Database): void {
   db.function('kendrite_text', { deterministic: true, varargs: true }, (value: unknown, chars: unknown) => {

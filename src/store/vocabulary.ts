@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { SEARCHABLE_STATUSES } from './documents.js';
+import { storedTextSql } from './packedText.js';
 import type { Database } from './schema.js';
 
 /** Characters of a body read for the vocabulary: enough for its words, never a whole huge file at once. */
@@ -20,7 +21,7 @@ export class VocabularyStore {
   }
 
   texts(indexId: string, language: string, afterDocKey: number, limit: number): Promise<{ doc_key: number; title: string; body: string }[]> {
-    return this.db.selectFrom('documents').select(['doc_key', 'title', (this.dialect === 'sqlite' ? sql<string>`kendrite_text(body, ${BODY_CHARS})` : sql<string>`substr(body, 1, ${BODY_CHARS})`).as('body')])
+    return this.db.selectFrom('documents').select(['doc_key', 'title', (this.dialect === 'sqlite' ? sql.raw<string>(storedTextSql('body', BODY_CHARS)) : sql<string>`substr(body, 1, ${BODY_CHARS})`).as('body')])
       .where('index_id', '=', indexId).where('language_code', '=', language).where('status', 'in', SEARCHABLE_STATUSES).where('doc_key', '>', afterDocKey)
       .orderBy('doc_key').limit(limit).execute();
   }

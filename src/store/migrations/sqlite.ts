@@ -22,6 +22,7 @@ const attributeRows = (languageColumn: boolean) => `INSERT INTO document_attribu
 import type { MigrationStep } from '../migrate.js';
 import { analyzeStoredDocuments } from './analyzeStored.js';
 import { FEATURE_TABLES, SUGGESTION_TABLES, sqliteVersionTriggers } from './featureTables.js';
+import { storedTextSql } from '../packedText.js';
 
 /** A stored document's language: its _language_code attribute, else its data source's, else en. */
 const LANGUAGE_OF_ROW = `coalesce(
@@ -31,13 +32,10 @@ const LANGUAGE_OF_ROW = `coalesce(
 /** A trigger's test that a batch of writes changes its text in the full-text index at its end (store/documents.ts withTextBatched). */
 const BATCHED = 'EXISTS (SELECT 1 FROM documents_text_pending WHERE doc_key = 0)';
 
-/** A text column as the full-text index's triggers read it, up to migration 20: as it is. */
+/** A text column as the full-text index's triggers read it, up to migration 21: as it is. */
 const asStored = (column: string) => column;
-/**
- * A text column packed or not (migration 20, store/packedText.ts). Text is passed as it is, not through
- * kendrite_text(): rows written straight in by the benches' baselines and the tests' fixtures pay no call into JavaScript.
- */
-const unpacked = (column: string) => `CASE typeof(${column}) WHEN 'blob' THEN kendrite_text(${column}) ELSE ${column} END`;
+/** A text column packed or not (migration 21): only packed text goes through kendrite_text() (store/packedText.ts). */
+const unpacked = (column: string) => storedTextSql(column);
 
 /** The full-text index's triggers for writes outside a batch (withTextBatched), given how they read a text column. */
 const ftsInsertTrigger = (text: (column: string) => string) => `CREATE TRIGGER documents_fts_insert AFTER INSERT ON documents WHEN new.language_code = 'en' AND NOT ${BATCHED} BEGIN
