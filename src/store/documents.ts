@@ -191,10 +191,14 @@ export class DocumentStore {
   /** The row with its text as the backend stores it: packed on SQLite (store/packedText.ts). */
   private packed<T extends { body?: string; search_body?: string | null }>(row: T): T {
     if (this.dialect !== 'sqlite') return row;
-    // BLOBs where the row's type says string: on SQLite only kendrite_text() reads these columns.
+    // BLOBs where the row's type says string: on SQLite only kendrite_text() reads these columns. A short text
+    // stays as it is (packText), and so does the row: no copy of it per document then.
+    const body = row.body === undefined ? undefined : packText(row.body);
+    const searchBody = typeof row.search_body === 'string' ? packText(row.search_body) : row.search_body;
+    if (body === row.body && searchBody === row.search_body) return row;
     const out = { ...row };
-    if (row.body !== undefined) out.body = packText(row.body) as string;
-    if (typeof row.search_body === 'string') out.search_body = packText(row.search_body) as string;
+    if (body !== row.body) out.body = body as string;
+    if (searchBody !== row.search_body) out.search_body = searchBody as string;
     return out;
   }
 
