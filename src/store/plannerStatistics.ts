@@ -10,7 +10,7 @@
  * The rule is autovacuum's own (autovacuum_analyze_scale_factor 0.1), with a floor: once this process
  * has written, since its last ANALYZE, at least MIN_ROWS documents and more than a tenth of what the
  * table held at that ANALYZE (pg_class.reltuples), the document tables are analyzed, in the background,
- * after the writes committed, on a pooled connection of their own (never inside a sync's transaction).
+ * after the writes committed, on one of the store's pooled connections (never inside a sync's transaction).
  * A 20,000-document first sync is analyzed at 1,000, 2,000, … 10,000, 11,000, 12,100 … documents, so
  * searches during the sync are planned on statistics of the documents already there too.
  *
