@@ -1,6 +1,6 @@
 import type { Config } from '../config/config.js';
 import { openDatabase, type Connection } from './database.js';
-import type { Log } from '../observe/log.js';
+import { silentLog, type Log } from '../observe/log.js';
 import { ClientTokenStore } from './clientTokens.js';
 import { DataSourceStore } from './dataSources.js';
 import { DocumentStore } from './documents.js';
@@ -21,6 +21,7 @@ import { ThesaurusStore } from './thesauri.js';
 import { VocabularyStore } from './vocabulary.js';
 import { QueryLogStore } from './queryLog.js';
 import { QuerySuggestionStore } from './querySuggestions.js';
+import { noPlannerStatistics, PostgresPlannerStatistics, type PlannerStatistics } from './plannerStatistics.js';
 
 /** Every repository over one connection: SQLite by default, PostgreSQL when a URL is configured. */
 export class Store {
@@ -45,8 +46,10 @@ export class Store {
   readonly querySuggestions: QuerySuggestionStore;
   /** Sync jobs through the lease connection: only for renewing leases. */
   readonly leases: Pick<SyncJobStore, 'renewLeases'>;
+  /** Told of every committed batch of document writes: on PostgreSQL, analyzes the tables after a bulk change. */
+  readonly plannerStatistics: PlannerStatistics;
 
-  private constructor(readonly conn: Connection) {
+  private constructor(readonly conn: Connection, log: Log = silentLog) {
     this.indices = new IndexStore(conn.db);
     this.dataSources = new DataSourceStore(conn.db);
     this.tags = new TagStore(conn.db);
@@ -68,6 +71,7 @@ export class Store {
     this.queryLog = new QueryLogStore(conn.db);
     this.querySuggestions = new QuerySuggestionStore(conn.db);
     this.leases = new SyncJobStore(conn.leaseDb, conn.sqlite);
+    this.plannerStatistics = conn.dialect === 'postgres' ? new PostgresPlannerStatistics(conn.db, log) : noPlannerStatistics;
   }
 
   get db() {
@@ -77,7 +81,7 @@ export class Store {
   static async open(config: Pick<Config, 'databaseUrl' | 'dataDir'>, log?: Log): Promise<Store> {
     const conn = openDatabase(config, log);
     await migrate(conn);
-    return new Store(conn);
+    return new Store(conn, log);
   }
 
   /** Over a connection to a store that open() has migrated already (a second connection of this process). */
@@ -85,7 +89,8 @@ export class Store {
     return new Store(conn);
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
+    await this.plannerStatistics.settled();
     return this.conn.close();
   }
 }

@@ -46,4 +46,5 @@ async function removeBatch(store: Store, clock: Clock, job: JobRef, rows: { doc_
     return true;
   });
   if (!written) throw new JobEnded('the sync job can no longer write');
+  store.plannerStatistics.changed(rows.length);
 }

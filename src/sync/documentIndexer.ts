@@ -61,6 +61,7 @@ export class DocumentIndexer {
         await this.applyQueued([op], [prepared[i]]).catch((e: unknown) => this.applyQueued([op], [op.op === 'put' ? unwritable(e) : undefined]));
       }
     }
+    this.store.plannerStatistics.changed(ops.length);
     return ops.length;
   }
 

@@ -285,7 +285,7 @@ function writesIn(items: Result[]): number {
  */
 export async function writeResults(store: Store, indexer: DocumentIndexer, clock: Clock, job: JobRef, items: Result[], force: boolean): Promise<boolean> {
   const { executionId, indexId, dataSourceId } = job;
-  return store.db.transaction().execute(async (trx) => {
+  const written = await store.db.transaction().execute(async (trx) => {
     if (!(await store.syncJobs.holdWhileRunning(executionId, trx))) return false;
     const deltas: Required<MetricDeltas> = { added: 0, modified: 0, deleted: 0, failed: 0, scanned: 0 };
     const held = await indexer.heldOnce(trx, indexId, items.flatMap((r) => (r.kind === 'put' ? [r.id] : [])));
@@ -310,4 +310,6 @@ export async function writeResults(store: Store, indexer: DocumentIndexer, clock
     await store.syncJobs.addMetrics(executionId, deltas, trx);
     return true;
   });
+  if (written) store.plannerStatistics.changed(writesIn(items));
+  return written;
 }

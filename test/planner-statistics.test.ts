@@ -1,0 +1,99 @@
+// PostgreSQL plans searches by its statistics, which only ANALYZE makes: right after a bulk sync a new
+// index's tables have none, and the planner chose the btree on index_id and tested the text of every
+// document (src/store/plannerStatistics.ts). kendrite analyzes them itself once a sync has written a
+// large share of the documents. PostgreSQL only: SQLite's searches are driven by FTS5, whatever its
+// statistics say.
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import type { KendraClient } from '@aws-sdk/client-kendra';
+import pg from 'pg';
+import { analyzerFor } from '../src/search/analysis.js';
+import { postgresEngine } from '../src/search/postgres.js';
+import { parseQueryText } from '../src/search/queryText.js';
+import { activeIndex } from './support/kendra.js';
+import { describeOrSkip, TestServer, TestStore, waitFor } from './support/server.js';
+import { activeDataSource, folderTemplate, metrics, syncToEnd } from './support/sync.js';
+
+/** The documents that make a first ANALYZE due (plannerStatistics.ts MIN_ROWS): it runs after the sync's last batch. */
+const FILES = 1_000;
+
+interface PlanNode {
+  'Node Type': string;
+  'Index Name'?: string;
+  Plans?: PlanNode[];
+}
+
+const nodesOf = (n: PlanNode): PlanNode[] => [n, ...(n.Plans ?? []).flatMap(nodesOf)];
+
+describeOrSkip('planner statistics after a bulk sync [postgres]', { skip: process.env.KENDRITE_TEST_POSTGRES_URL ? false : 'skipped: KENDRITE_TEST_POSTGRES_URL not set' }, () => {
+  let store: TestStore;
+  let server: TestServer;
+  let k: KendraClient;
+  let db: pg.Client;
+  let folder: string;
+  before(async () => {
+    folder = mkdtempSync(path.join(tmpdir(), 'kendrite-statistics-'));
+    for (let i = 0; i < FILES; i++) {
+      const dir = path.join(folder, `d${Math.floor(i / 100)}`);
+      if (i % 100 === 0) mkdirSync(dir);
+      // Every file shares the common words; one in a hundred holds the rare one.
+      writeFileSync(path.join(dir, `f${i}.txt`), `common words of file ${i}${i % 100 === 0 ? ' with zanzibarite' : ''}.\n`);
+    }
+    store = await TestStore.create('postgres');
+    server = await TestServer.start(store, { config: { folders: { allowedRoots: [folder] } } });
+    k = server.client();
+    db = new pg.Client({ connectionString: store.databaseUrl });
+    await db.connect();
+  });
+  after(async () => {
+    await db?.end();
+    await server?.stop();
+    await store?.destroy();
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  const analyzed = async () => {
+    const { rows } = await db.query<{ analyze_count: string; reltuples: number }>(
+      `SELECT s.analyze_count, c.reltuples FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid WHERE s.relname = 'documents'`,
+    );
+    return { count: Number(rows[0]!.analyze_count), rows: Number(rows[0]!.reltuples) };
+  };
+
+  test('a sync of 1,000 documents into a new index is analyzed after its last batch, and the search uses the text index', async () => {
+    const indexId = await activeIndex(k);
+    const ds = await activeDataSource(k, { IndexId: indexId, Name: 'bulk', Type: 'TEMPLATE', Configuration: folderTemplate(folder) });
+    assert.deepEqual(await analyzed(), { count: 0, rows: -1 }, 'a new table: never analyzed');
+
+    const job = await syncToEnd(k, indexId, ds, 120_000);
+    assert.equal(job.Status, 'SUCCEEDED');
+    assert.deepEqual(metrics(job), { scanned: '1000', added: '1000', modified: '0', deleted: '0', failed: '0' });
+    // ANALYZE runs in the background once the batch that reached 1,000 documents committed: all of them.
+    const stats = await waitFor('the document tables analyzed', async () => ((await analyzed()).count > 0 ? analyzed() : undefined), 30_000);
+    assert.deepEqual(stats, { count: 1, rows: FILES });
+
+    // The engine's own statement for a rare word, planned by the server (EXPLAIN) instead of run.
+    const plans: PlanNode[] = [];
+    const explaining = {
+      connect: async () => ({
+        query: async (text: string, params: unknown[]) => {
+          const r = await db.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`EXPLAIN (FORMAT JSON) ${text}`, params);
+          plans.push(r.rows[0]!['QUERY PLAN'][0].Plan);
+          return { rows: [] };
+        },
+        release: () => undefined,
+      }),
+    } as unknown as pg.Pool;
+    await postgresEngine(explaining).rankDocuments({ indexId, language: 'en', query: parseQueryText('zanzibarite', analyzerFor('en')) }, [], 0, 10);
+    assert.equal(plans.length, 1);
+    const scans = nodesOf(plans[0]!).filter((n) => n['Node Type'].includes('Scan') && n['Index Name']?.startsWith('documents'));
+    assert.deepEqual(scans.map((n) => `${n['Node Type']} on ${n['Index Name']}`), ['Bitmap Index Scan on documents_search']);
+
+    // A sync that changes nothing writes nothing: no ANALYZE.
+    const again = await syncToEnd(k, indexId, ds, 120_000);
+    assert.deepEqual(metrics(again), { scanned: '1000', added: '0', modified: '0', deleted: '0', failed: '0' });
+    assert.deepEqual(await analyzed(), { count: 1, rows: FILES });
+  });
+});
