@@ -17,6 +17,7 @@ import { Bucket, Moto } from './support/moto.js';
 import type { Connector } from '../src/connectors/contract.js';
 import { FolderConnector } from '../src/connectors/filesystem.js';
 import { S3Connector } from '../src/connectors/s3.js';
+import { isoTime } from '../src/observe/log.js';
 
 const CLI = path.join(REPO_ROOT, 'dist/src/cli/main.js');
 const SECRET_KEY = 'obs-secret-key-5c1d9e';
@@ -333,4 +334,21 @@ test('JSON lines gathered for a batched write all reach the log when the process
     assert.deepEqual(lines.map((l) => l.i), [...Array(600).keys()], how);
     assert.deepEqual(lines.filter((l) => l.padding !== padding(l.i)).map((l) => l.i), [], how);
   }
+});
+
+test('the time field of a JSON line is the ISO text of the millisecond it was written in, zeros included, over more than one second', () => {
+  const seen = new Set<string>();
+  for (const end = Date.now() + 1200; Date.now() < end; ) {
+    const before = Date.now();
+    const field = isoTime();
+    const after = Date.now();
+    const m = /^,"time":"(.*)"$/.exec(field);
+    assert.ok(m, field);
+    const at = Date.parse(m[1]!);
+    assert.ok(at >= before && at <= after, `${field} outside ${before}..${after}`);
+    assert.equal(m[1], new Date(at).toISOString());
+    seen.add(m[1]!.slice(0, 19));
+  }
+  // Two seconds at least: the date and time to the second are formatted again when the second changes.
+  assert.ok(seen.size >= 2, [...seen].join(' '));
 });
