@@ -126,7 +126,7 @@ export async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
     notes: [
       `Structure built in ${fmt.ms(buildMs)} ms in-process; kendrite's first request (log grouped and structure built) took ${fmt.ms(firstMs)} ms.`,
       `Server CPU per request (every thread, user + system, from /proc; the figure to compare on a busy machine): ${fmt.ratio((k.cpuMsPerQuery ?? NaN) / (b.cpuMsPerQuery ?? NaN))}× the bare server's.`,
-      `Every kendrite answer was checked once against the bare lookup's (same texts, same order). One client sends each prefix to kendrite and to the bare server in turn (the order swapped every request); ${ctx.options.warmupMs / 1000} s warm-up + ${ctx.options.durationMs / 1000} s per run, median of ${ctx.options.rounds} rounds.`,
+      `Every kendrite answer was checked once against the bare lookup's (same texts, same order). One client sends each prefix to kendrite and to the bare server in turn (the order swapped every request; requests/s is each server's share of that one loop, so the two are equal); ${ctx.options.warmupMs / 1000} s warm-up + ${ctx.options.durationMs / 1000} s per run, median of ${ctx.options.rounds} rounds.`,
     ],
   };
   const targets: Target[] = (['p50Ms', 'p99Ms'] as const).map((p) => ({

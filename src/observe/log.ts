@@ -3,7 +3,7 @@
 // transport thread. JSON lines are gathered as bytes and written together (FLUSH_BYTES of them, or
 // what there is every FLUSH_MS), so that the line each request logs costs it no system call of its own
 // (a write to a pipe per request was a quarter of GetQuerySuggestions' time); what is still
-// gathered is written synchronously when the process exits (pino's exit hook), so nothing is lost
+// gathered is written when the process exits (an exit hook of this module's), so nothing is lost
 // at exit, crashes included. Readable lines (a person at a terminal) are written at once.
 import { pino, type Logger, type DestinationStream } from 'pino';
 import pretty from 'pino-pretty';
@@ -36,7 +36,7 @@ export function createLog(opts: { level: LogLevel; format?: 'json' | 'pretty' | 
   const fd = opts.fd ?? 2;
   const format = opts.format ?? 'auto';
   const readable = format === 'pretty' || (format === 'auto' && !opts.destination && isTerminal(fd));
-  const gathered = readable || opts.destination ? undefined : new GatheredLines(pino.destination({ fd, sync: false, contentMode: 'buffer' }) as unknown as Sink);
+  const gathered = readable || opts.destination ? undefined : new GatheredLines(pino.destination({ fd, sync: true, contentMode: 'buffer' }) as unknown as Sink);
   const destination = readable
     ? pretty({ destination: fd, sync: true, colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' })
     : (opts.destination ?? gathered!);
@@ -68,31 +68,23 @@ export function jsonLinesOf(log: Log): { write(line: string): void } | undefined
 type Sink = Omit<ReturnType<typeof pino.destination>, 'write'> & { fd: number; destroyed?: boolean; write(bytes: Buffer): boolean };
 
 /**
- * JSON lines gathered as bytes, then handed to pino's asynchronous file writer (SonicBoom, in its
- * buffer mode) together. Each line is encoded once, into the buffer being filled; the writer takes
- * that buffer as it is. (Lines gathered as strings were joined, and the joined text encoded by
- * fs.write and again by SonicBoom once written: three passes over 64 KB on the request thread per
- * hand-over, the request that met one waiting for them. Nor by SonicBoom's own minLength: it measured
- * everything waiting on every write, 6 µs a request line.) At exit pino empties the writer
- * synchronously (crashes included), and on the way out of an idle process (beforeExit) flushes it;
- * what is gathered here is handed over first, so it is written with the rest, in order.
+ * JSON lines gathered as bytes, then written together by pino's file writer (SonicBoom, in its buffer
+ * mode, synchronously), on this thread. Each line is encoded once, into the buffer being filled; the
+ * writer takes that buffer as it is. (Lines gathered as strings were joined, and the joined text
+ * encoded by fs.write and again by SonicBoom once written: three passes over 64 KB on the request
+ * thread per hand-over. Nor by SonicBoom's own minLength: it measured everything waiting on every
+ * write, 6 µs a request line.) Synchronously: an asynchronous write woke a thread of the pool for each
+ * hand-over, and one still in that thread's hands when the process ended (a crash, process.exit) was
+ * lost, as pino's exit hook cannot wait for it. A reader that stops reading a pipe stops the process,
+ * as pino's default (synchronous) destination does. What is gathered is written when the process exits.
  */
 class GatheredLines implements DestinationStream {
   private bytes = Buffer.allocUnsafe(FLUSH_BYTES);
   private used = 0;
 
   constructor(private readonly sink: Sink) {
-    const flushSync = sink.flushSync.bind(sink);
-    sink.flushSync = () => {
-      this.handOver();
-      flushSync();
-    };
-    const flush = sink.flush.bind(sink);
-    sink.flush = (cb?: (err?: Error) => void) => {
-      this.handOver();
-      flush(cb);
-    };
     setInterval(() => this.handOver(), FLUSH_MS).unref();
+    gathering.add(this);
   }
 
   write(line: string): void {
@@ -107,16 +99,27 @@ class GatheredLines implements DestinationStream {
     this.used += this.bytes.write(line, this.used);
   }
 
-  private handOver(): void {
+  handOver(): void {
     // Once the writer is closed there is nothing left to write to (as pino's own lines then).
-    // Nothing gathered (an idle server, every 100 ms): the buffer stays.
+    // Nothing gathered (an idle server, every 100 ms): nothing to do.
     if (this.sink.destroyed || !this.used) return;
-    // The writer keeps the bytes until they are written: the next lines go to a fresh buffer.
+    // Written before write returns: the buffer is free again at once.
     this.sink.write(this.bytes.subarray(0, this.used));
-    this.bytes = Buffer.allocUnsafe(FLUSH_BYTES);
     this.used = 0;
   }
 }
+
+/** Every GatheredLines made (each lives as long as the process: its timer holds it), written out at exit, crashes included. */
+const gathering = new Set<GatheredLines>();
+process.on('exit', () => {
+  for (const g of gathering) {
+    try {
+      g.handOver();
+    } catch {
+      // Dropped: the process is exiting, and the log is where it would have said so.
+    }
+  }
+});
 
 let isoAt = NaN;
 let isoField = '';
