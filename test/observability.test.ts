@@ -17,6 +17,7 @@ import { Bucket, Moto } from './support/moto.js';
 import type { Connector } from '../src/connectors/contract.js';
 import { FolderConnector } from '../src/connectors/filesystem.js';
 import { S3Connector } from '../src/connectors/s3.js';
+import { isoTime } from '../src/observe/log.js';
 
 const CLI = path.join(REPO_ROOT, 'dist/src/cli/main.js');
 const SECRET_KEY = 'obs-secret-key-5c1d9e';
@@ -312,19 +313,42 @@ test('the log level and the readable format: `--log-level warn` drops request li
 test('JSON lines gathered for a batched write all reach the log when the process ends: idle, by process.exit, or by a crash', async () => {
   const logModule = path.join(REPO_ROOT, 'dist/src/observe/log.js');
   // 600 lines of about 200 bytes: some handed to the writer on the way (every 64 KB), the rest still gathered at the end.
+  // Every other line is text of two-byte characters (a buffer may fill in the middle of one), and line 250 is longer
+  // than a buffer (40,000 of them: 80,000 bytes).
+  const padding = (i: number) => (i === 250 ? 'é'.repeat(40_000) : i % 2 ? 'é'.repeat(120) : 'x'.repeat(120));
   const script = (end: string) =>
     `import { createLog } from ${JSON.stringify(logModule)};
      const log = createLog({ level: 'info', format: 'json' });
-     for (let i = 0; i < 600; i++) log.info({ i, padding: 'x'.repeat(120) }, 'line');
+     const padding = ${padding.toString()};
+     for (let i = 0; i < 600; i++) log.info({ i, padding: padding(i) }, 'line');
      ${end}`;
   for (const [how, end] of [['idle', ''], ['exit', 'process.exit(0);'], ['crash', "setTimeout(() => { throw new Error('crash'); }, 5);"]] as const) {
     const stderr = await new Promise<string>((resolve) => {
       const child = spawn(process.execPath, ['--input-type=module', '-e', script(end)], { stdio: ['ignore', 'ignore', 'pipe'] });
-      let out = '';
-      child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-      child.once('close', () => resolve(out));
+      // Decoded once whole: a chunk may end inside a character.
+      const chunks: Buffer[] = [];
+      child.stderr.on('data', (d: Buffer) => chunks.push(d));
+      child.once('close', () => resolve(Buffer.concat(chunks).toString()));
     });
-    const numbers = stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => (JSON.parse(l) as { i: number }).i);
-    assert.deepEqual(numbers, [...Array(600).keys()], how);
+    const lines = stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { i: number; padding: string });
+    assert.deepEqual(lines.map((l) => l.i), [...Array(600).keys()], how);
+    assert.deepEqual(lines.filter((l) => l.padding !== padding(l.i)).map((l) => l.i), [], how);
   }
+});
+
+test('the time field of a JSON line is the ISO text of the millisecond it was written in, zeros included, over more than one second', () => {
+  const seen = new Set<string>();
+  for (const end = Date.now() + 1200; Date.now() < end; ) {
+    const before = Date.now();
+    const field = isoTime();
+    const after = Date.now();
+    const m = /^,"time":"(.*)"$/.exec(field);
+    assert.ok(m, field);
+    const at = Date.parse(m[1]!);
+    assert.ok(at >= before && at <= after, `${field} outside ${before}..${after}`);
+    assert.equal(m[1], new Date(at).toISOString());
+    seen.add(m[1]!.slice(0, 19));
+  }
+  // Two seconds at least: the date and time to the second are formatted again when the second changes.
+  assert.ok(seen.size >= 2, [...seen].join(' '));
 });

@@ -379,7 +379,7 @@ async function engineLoad(runQuery: (i: number) => Promise<void>, count: number,
   return summary(latencies, o.durationMs, answered, 0);
 }
 
-function summary(latencies: number[], durationMs: number, answered: number, errors: number, firstError?: string): Latencies {
+export function summary(latencies: number[], durationMs: number, answered: number, errors: number, firstError?: string): Latencies {
   const sorted = Float64Array.from(latencies).sort();
   return { p50Ms: percentile(sorted, 0.5), p99Ms: percentile(sorted, 0.99), perSecond: sorted.length / (durationMs / 1000), count: sorted.length, errors, firstError, answered };
 }
