@@ -68,6 +68,12 @@ export interface Analyzer {
   readonly english: boolean;
   /** The words of a text, lower case, with their offsets in it. */
   tokens(text: string): Token[];
+  /**
+   * A word's term and its prefix form begin with the word's own first character (English: Porter's
+   * rules change endings only, and prefixes are the words as they are): the highlighter then looks
+   * up only the words that begin as a query word does.
+   */
+  readonly keepsFirstCharacter: boolean;
   /** The term a word (lower case) is indexed and matched under. */
   term(word: string): string;
   /** The form a wildcard's prefix is matched under (never stemmed: a prefix is not a word). */
@@ -111,6 +117,7 @@ function memoized(stem: (word: string) => string): (word: string) => string {
 const ENGLISH: Analyzer = {
   english: true,
   tokens: tokenize,
+  keepsFirstCharacter: true,
   term: memoized(porterStem),
   prefix: (w) => w,
   isStopWord: (w) => STOP_WORDS.has(w),
@@ -175,6 +182,8 @@ function plainAnalyzer(rules: LanguageRules): Analyzer {
   return {
     english: false,
     tokens: tokenize,
+    // Accents are folded (é to e) and the Snowball stemmers make no such promise.
+    keepsFirstCharacter: false,
     term,
     prefix: fold,
     isStopWord: (w) => stop.has(w) || stop.has(fold(w)),
