@@ -88,8 +88,9 @@ export interface Analyzer {
 }
 
 /**
- * Terms kept per analyzer, in two generations of this many words. Highlighting takes the term of every
- * word of a result's title and body, and a collection's words follow Zipf's law: most of its text is
+ * Terms kept per analyzer, in two generations of this many words. Highlighting takes the term of each
+ * word of a result's title and body that could start a match (in English, those beginning as a query
+ * word does; in other languages every word), and a collection's words follow Zipf's law: most of its text is
  * its commonest few thousand words, whose stems are found here instead of run through the stemmer's
  * rules again. When the newer generation is full the older one is dropped: a word still in use was
  * met again meanwhile and moved to the newer one, so the common words survive (cheaper per lookup
