@@ -68,6 +68,12 @@ export interface Analyzer {
   readonly english: boolean;
   /** The words of a text, lower case, with their offsets in it. */
   tokens(text: string): Token[];
+  /**
+   * A word's term and its prefix form begin with the word's own first character (English: Porter's
+   * rules change endings only, and prefixes are the words as they are): the highlighter then looks
+   * up only the words that begin as a query word does.
+   */
+  readonly keepsFirstCharacter: boolean;
   /** The term a word (lower case) is indexed and matched under. */
   term(word: string): string;
   /** The form a wildcard's prefix is matched under (never stemmed: a prefix is not a word). */
@@ -82,8 +88,9 @@ export interface Analyzer {
 }
 
 /**
- * Terms kept per analyzer, in two generations of this many words. Highlighting takes the term of every
- * word of a result's title and body, and a collection's words follow Zipf's law: most of its text is
+ * Terms kept per analyzer, in two generations of this many words. Highlighting takes the term of each
+ * word of a result's title and body that could start a match (in English, those beginning as a query
+ * word does; in other languages every word), and a collection's words follow Zipf's law: most of its text is
  * its commonest few thousand words, whose stems are found here instead of run through the stemmer's
  * rules again. When the newer generation is full the older one is dropped: a word still in use was
  * met again meanwhile and moved to the newer one, so the common words survive (cheaper per lookup
@@ -111,6 +118,7 @@ function memoized(stem: (word: string) => string): (word: string) => string {
 const ENGLISH: Analyzer = {
   english: true,
   tokens: tokenize,
+  keepsFirstCharacter: true,
   term: memoized(porterStem),
   prefix: (w) => w,
   isStopWord: (w) => STOP_WORDS.has(w),
@@ -175,6 +183,8 @@ function plainAnalyzer(rules: LanguageRules): Analyzer {
   return {
     english: false,
     tokens: tokenize,
+    // Accents are folded (é to e) and the Snowball stemmers make no such promise.
+    keepsFirstCharacter: false,
     term,
     prefix: fold,
     isStopWord: (w) => stop.has(w) || stop.has(fold(w)),

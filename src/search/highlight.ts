@@ -55,6 +55,12 @@ export class Highlighter {
    */
   private readonly byFirstWord = new Map<string, number[]>();
   private readonly prefixLeaves: number[] = [];
+  /**
+   * The first characters (UTF-16 code units) of the leaves' first words, when the analyzer keeps a
+   * word's first character in its term and prefix form: a token beginning otherwise starts no match.
+   * Absent: every token is looked up (other analyzers, or a leaf with an empty word).
+   */
+  private readonly firstCharacters?: Set<number>;
 
   constructor(
     query: QueryNode | undefined,
@@ -70,6 +76,7 @@ export class Highlighter {
       if (list) list.push(li);
       else this.byFirstWord.set(leaf.words[0]!, [li]);
     });
+    if (analyzer.keepsFirstCharacter && this.leaves.every((l) => l.words[0]!.length > 0)) this.firstCharacters = new Set(this.leaves.map((l) => l.words[0]!.charCodeAt(0)));
   }
 
   /** The whole text with its matches highlighted (titles). */
@@ -95,21 +102,27 @@ export class Highlighter {
   /**
    * Every match of every leaf, by position (longest first where two begin together, then leaf order).
    * A word (or a phrase's word) matches a token by the token's term or by the token itself; a prefix
-   * by the token's prefix form or its term. One pass over the tokens, each token's term taken once.
+   * by the token's prefix form or its term. One pass over the tokens; a token's term is taken once,
+   * and only when it can matter: where the analyzer keeps a word's first character in its term, a
+   * token beginning with no leaf's first character starts no match, and is looked at again only as
+   * a phrase's next word.
    */
   private spans(tokens: Token[]): Span[] {
     if (!this.leaves.length) return [];
-    const terms = tokens.map((t) => this.analyzer.term(t.text));
+    const terms: (string | undefined)[] = new Array(tokens.length);
+    const termOf = (i: number): string => (terms[i] ??= this.analyzer.term(tokens[i]!.text));
     const out: Span[] = [];
     const starting: number[] = [];
     for (let i = 0; i < tokens.length; i++) {
       const text = tokens[i]!.text;
+      if (this.firstCharacters && !this.firstCharacters.has(text.charCodeAt(0))) continue;
+      const term = termOf(i);
       starting.length = 0;
-      for (const li of this.byFirstWord.get(terms[i]!) ?? []) starting.push(li);
-      if (text !== terms[i]) for (const li of this.byFirstWord.get(text) ?? []) if (!starting.includes(li)) starting.push(li);
+      for (const li of this.byFirstWord.get(term) ?? []) starting.push(li);
+      if (text !== term) for (const li of this.byFirstWord.get(text) ?? []) if (!starting.includes(li)) starting.push(li);
       for (const li of this.prefixLeaves) {
         const p = this.leaves[li]!.words[0]!;
-        if (this.analyzer.prefix(text).startsWith(p) || terms[i]!.startsWith(p)) starting.push(li);
+        if (this.analyzer.prefix(text).startsWith(p) || term.startsWith(p)) starting.push(li);
       }
       if (starting.length > 1) starting.sort((a, b) => a - b);
       for (const li of starting) {
@@ -117,7 +130,7 @@ export class Highlighter {
         const n = words.length;
         if (i + n > tokens.length) continue;
         let k = 1;
-        while (k < n && (terms[i + k] === words[k] || tokens[i + k]!.text === words[k])) k++;
+        while (k < n && (termOf(i + k) === words[k] || tokens[i + k]!.text === words[k])) k++;
         if (k === n) out.push({ begin: tokens[i]!.begin, end: tokens[i + n - 1]!.end, word: i, leaf: li });
       }
     }

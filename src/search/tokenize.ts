@@ -15,6 +15,9 @@ const WORD = /[\p{L}\p{N}\p{M}\p{Co}]+/gu;
 /** Whether `text` holds words that only a dictionary can cut: the cheap test that spares spaced text the segmenter. */
 export const needsSegmenting = (text: string): boolean => UNSPACED.test(text);
 
+/** Any character outside ASCII: text without one takes the fast paths below. */
+const NON_ASCII = /[^\x00-\x7f]/;
+
 /**
  * Word tokens as SQLite's unicode61 tokenizer cuts them: runs of letters, digits and marks; all
  * else separates. A run holding Chinese, Japanese, Thai (…) text is cut further into its words by
@@ -22,6 +25,11 @@ export const needsSegmenting = (text: string): boolean => UNSPACED.test(text);
  * UTF-16 indexes into `text`, as JavaScript (and the SDKs) count them.
  */
 export function tokenize(text: string): Token[] {
+  return NON_ASCII.test(text) ? unicodeTokens(text) : asciiTokens(text);
+}
+
+/** tokenize() of any text: by the Unicode classes. */
+export function unicodeTokens(text: string): Token[] {
   const out: Token[] = [];
   const segment = needsSegmenting(text);
   for (const m of text.matchAll(WORD)) {
@@ -33,8 +41,30 @@ export function tokenize(text: string): Token[] {
   return out;
 }
 
+/**
+ * tokenize() of ASCII text, by character codes: the only ASCII letters, digits and marks are A–Z,
+ * a–z and 0–9, and lower-casing ASCII keeps every offset, so the words are cut from the text lower-cased once.
+ */
+export function asciiTokens(text: string): Token[] {
+  const lower = text.toLowerCase();
+  const out: Token[] = [];
+  const n = lower.length;
+  let i = 0;
+  while (i < n) {
+    while (i < n && !isAsciiWordChar(lower.charCodeAt(i))) i++;
+    if (i === n) break;
+    const begin = i;
+    while (i < n && isAsciiWordChar(lower.charCodeAt(i))) i++;
+    out.push({ text: lower.slice(begin, i), begin, end: i });
+  }
+  return out;
+}
+
+/** a–z or 0–9 (the text is lower case). */
+const isAsciiWordChar = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
+
 /** The words of tokenize(text), without their offsets: several times cheaper on text no dictionary needs to cut. */
 export function tokenWords(text: string): string[] {
-  if (needsSegmenting(text)) return tokenize(text).map((t) => t.text);
+  if (needsSegmenting(text)) return unicodeTokens(text).map((t) => t.text);
   return text.toLowerCase().match(WORD) ?? [];
 }
