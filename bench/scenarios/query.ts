@@ -357,7 +357,7 @@ export async function httpLoad(
  * ready for its next query as soon as its previous one is done. SQLite answers synchronously on one
  * thread, so the callers take turns, as concurrent requests take turns in kendrite's one thread.
  */
-async function engineLoad(runQuery: (i: number) => Promise<void>, count: number, o: { connections: number; warmupMs: number; durationMs: number }): Promise<Latencies> {
+export async function engineLoad(runQuery: (i: number) => Promise<void>, count: number, o: { connections: number; warmupMs: number; durationMs: number }): Promise<Latencies> {
   const latencies: number[] = [];
   let answered = 0;
   const start = performance.now() + o.warmupMs;
