@@ -1,6 +1,7 @@
 /**
  * `npm run bench [-- <scenario>…] [--duration s] [--warmup s] [--rounds n] [--connections n]
- *                [--kendrite-node-args='--cpu-prof --cpu-prof-dir=/tmp/prof'] [--rows 100000,1000000]`
+ *                [--kendrite-node-args='--cpu-prof --cpu-prof-dir=/tmp/prof'] [--rows 100000,1000000]
+ *                [--docs 1000000]`
  *
  * Defaults: 1 s warm-up + 3 s measured per load run, 3 rounds (medians reported), 32 connections.
  * Runs every scenario in bench/scenarios (or those named), prints each one's tables — kendrite and
@@ -20,7 +21,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '../..');
 
 function usage(message: string): never {
-  process.stderr.write(`bench: ${message}\nusage: npm run bench -- [scenario…] [--duration <s>] [--warmup <s>] [--rounds <n>] [--connections <n>] [--kendrite-node-args='<node flags>'] [--rows <n>[,<n>…]]\n`);
+  process.stderr.write(`bench: ${message}\nusage: npm run bench -- [scenario…] [--duration <s>] [--warmup <s>] [--rounds <n>] [--connections <n>] [--kendrite-node-args='<node flags>'] [--rows <n>[,<n>…]] [--docs <n>]\n`);
   process.exit(2);
 }
 
@@ -36,6 +37,7 @@ function parseOptions(): { names: string[]; options: BenchOptions } {
         connections: { type: 'string', default: '32' },
         'kendrite-node-args': { type: 'string', default: '' },
         rows: { type: 'string' },
+        docs: { type: 'string' },
       },
     });
   } catch (e) {
@@ -55,7 +57,9 @@ function parseOptions(): { names: string[]; options: BenchOptions } {
   const kendriteNodeArgs = parsed.values['kendrite-node-args'].split(' ').filter(Boolean);
   const rows = parsed.values.rows?.split(',').map(Number);
   if (rows && !rows.every((n) => Number.isInteger(n) && n > 0)) usage(`--rows must be row counts separated by commas, got '${parsed.values.rows}'`);
-  return { names: parsed.positionals, options: { durationMs, warmupMs: seconds('warmup', parsed.values.warmup), connections, rounds, kendriteNodeArgs, rows } };
+  const docs = parsed.values.docs === undefined ? undefined : Number(parsed.values.docs);
+  if (docs !== undefined && !(Number.isInteger(docs) && docs > 0)) usage(`--docs must be a document count, got '${parsed.values.docs}'`);
+  return { names: parsed.positionals, options: { durationMs, warmupMs: seconds('warmup', parsed.values.warmup), connections, rounds, kendriteNodeArgs, rows, docs } };
 }
 
 async function loadScenarios(): Promise<Scenario[]> {

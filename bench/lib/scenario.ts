@@ -28,6 +28,8 @@ export interface BenchOptions {
   kendriteNodeArgs: string[];
   /** --rows: table sizes for the databaseSync scenario (its own defaults when absent). */
   rows?: number[];
+  /** --docs: the corpus size of the scale scenario (its own default when absent). */
+  docs?: number;
 }
 
 export interface ScenarioContext {

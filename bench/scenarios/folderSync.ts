@@ -10,16 +10,11 @@
  */
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import {
-  CreateDataSourceCommand,
-  CreateIndexCommand,
-  DescribeDataSourceCommand,
-  DescribeIndexCommand,
-  KendraClient,
-} from '@aws-sdk/client-kendra';
+import { KendraClient } from '@aws-sdk/client-kendra';
 import { rng, words } from '../lib/corpusText.js';
+import { createFolderSource, createIndex } from '../lib/kendraResources.js';
 import { measuredSync, type Rate } from '../lib/measuredSync.js';
-import { memoryMb, startKendrite, until } from '../lib/processes.js';
+import { memoryMb, startKendrite } from '../lib/processes.js';
 import type { ScenarioContext, ScenarioResult, Table, Target } from '../lib/scenario.js';
 import { fmt } from '../lib/stats.js';
 import { Store } from '../../src/store/store.js';
@@ -120,15 +115,8 @@ async function measure(ctx: ScenarioContext, files: number, errors: string[]): P
   const kendrite = await startKendrite({ repoRoot: ctx.repoRoot, dataDir, configFile, env: { KENDRITE_TRANSITION_DELAY_MS: '20' }, nodeArgs: ctx.options.kendriteNodeArgs });
   try {
     const k = new KendraClient({ endpoint: kendrite.url, region: 'us-east-1', credentials: { ...CREDENTIALS }, maxAttempts: 1 }); // a copy: the SDK marks the object it is given ($source)
-    const IndexId = (await k.send(new CreateIndexCommand({ Name: 'bench', RoleArn: 'arn:aws:iam::000000000000:role/kendra' }))).Id!;
-    await until(async () => (await k.send(new DescribeIndexCommand({ Id: IndexId }))).Status === 'ACTIVE');
-    const Template = {
-      type: 'FILESYSTEM', syncMode: 'FULL_CRAWL',
-      connectionConfiguration: { repositoryEndpointMetadata: { path: root } },
-      additionalProperties: { inclusionPatterns: [], exclusionPatterns: [], maxFileSizeInMegaBytes: '50' },
-    };
-    const Id = (await k.send(new CreateDataSourceCommand({ IndexId, Name: 'folder', Type: 'TEMPLATE', RoleArn: 'arn:aws:iam::000000000000:role/kendra', Configuration: { TemplateConfiguration: { Template } } }))).Id!;
-    await until(async () => (await k.send(new DescribeDataSourceCommand({ IndexId, Id }))).Status === 'ACTIVE');
+    const IndexId = await createIndex(k, 'bench');
+    const Id = await createFolderSource(k, IndexId, 'folder', root);
     const rss: number[] = [];
     const target = { client: k, indexId: IndexId, dataSourceId: Id, pid: kendrite.pid, items: files, unit: 'files', sampleMs: 50, samples: rss };
     const sync = (label: string, expected: Record<string, number>) => (ctx.log(`kendrite: ${label}`), measuredSync(target, label, expected, errors));

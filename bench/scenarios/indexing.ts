@@ -12,9 +12,8 @@
  *
  * KENDRITE_BENCH_INDEXING_DOCS sets the corpus size (default 4,000; a tenth of them modified, a tenth deleted).
  */
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import path from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import { defaultConfig } from '../../src/config/config.js';
 import { Store } from '../../src/store/store.js';
@@ -24,6 +23,7 @@ import { DocumentIndexer, prepare } from '../../src/sync/documentIndexer.js';
 import { BATCH_SIZE } from '../../src/sync/jobRun.js';
 import { writeResults, type JobRef } from '../../src/sync/pipeline.js';
 import { rng, words } from '../lib/corpusText.js';
+import { cpuClock, databaseUrl, measured, plainFts5, plainPostgres, postgresAdminUrl, postgresSize, ROWS_PER_TRANSACTION, type Cost, type CpuClock, type Doc } from '../lib/plainEngine.js';
 import type { ScenarioContext, ScenarioResult, Table, Target } from '../lib/scenario.js';
 import { fmt } from '../lib/stats.js';
 
@@ -33,23 +33,10 @@ export const description =
 
 const DOCS = Number(process.env.KENDRITE_BENCH_INDEXING_DOCS ?? 4000);
 const CHANGED = Math.max(1, Math.floor(DOCS / 10));
-const ROWS_PER_TRANSACTION = 1000;
 const FULL_TARGET = 0.5;
 const MODIFIED_TARGET = 1.2;
 const DELETED_TARGET = 0.5;
 const SIZE_TARGET = 2;
-
-interface Doc {
-  id: string;
-  title: string;
-  body: string;
-}
-
-/** Wall and CPU milliseconds of one measured step. */
-interface Cost {
-  wallMs: number;
-  cpuMs: number;
-}
 
 interface Figures {
   backend: string;
@@ -60,49 +47,6 @@ interface Figures {
   modified: Cost;
   deleted: Cost;
   bytes: number;
-}
-
-/** The CPU time (µs) used so far by this process and by the PostgreSQL backends serving `database` (by pid), if any. */
-type CpuClock = () => Promise<Map<string, number>>;
-
-const TICKS_PER_SECOND = 100;
-
-function procCpuUs(pid: number): number | undefined {
-  try {
-    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / TICKS_PER_SECOND;
-  } catch {
-    return undefined; // gone, or not on this machine
-  }
-}
-
-function cpuClock(admin?: pg.Client, database?: string): CpuClock {
-  return async () => {
-    const own = process.cpuUsage();
-    const out = new Map<string, number>([['self', own.user + own.system]]);
-    if (admin && database) {
-      const r = await admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [database]);
-      for (const { pid } of r.rows) {
-        const us = procCpuUs(pid);
-        if (us !== undefined) out.set(String(pid), us);
-      }
-    }
-    return out;
-  };
-}
-
-/** Runs `f`, returning its wall time and the CPU time `clock` saw spent meanwhile. */
-async function measured(clock: CpuClock, f: () => Promise<void> | void): Promise<Cost> {
-  const cpu0 = await clock();
-  const start = performance.now();
-  await f();
-  const wallMs = performance.now() - start;
-  const cpu1 = await clock();
-  let us = 0;
-  for (const [k, v] of cpu1) us += v - (cpu0.get(k) ?? 0);
-  return { wallMs, cpuMs: us / 1000 };
 }
 
 export async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
@@ -127,7 +71,7 @@ export async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
     await sqliteStore.close();
   }
 
-  const admin = new URL(process.env.KENDRITE_BENCH_POSTGRES_URL ?? process.env.KENDRITE_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+  const admin = postgresAdminUrl();
   const a = new pg.Client({ connectionString: admin.toString() });
   try {
     await a.connect();
@@ -137,7 +81,7 @@ export async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
   }
   if (!notes.length) {
     const databases = { baseline: `kendrite_bench_indexing_plain_${process.pid}`, kendrite: `kendrite_bench_indexing_${process.pid}` };
-    const url = (db: string) => Object.assign(new URL(admin), { pathname: `/${db}` }).toString();
+    const url = (db: string) => databaseUrl(admin, db);
     try {
       for (const db of Object.values(databases)) {
         await a.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
@@ -257,58 +201,4 @@ async function kendrite(ctx: ScenarioContext, store: Store, cpu: CpuClock, docs:
   if (left !== docs.length - deleted.size) throw new Error(`the index holds ${left} documents after the deletions, not ${docs.length - deleted.size}`);
 
   return { full: fullCost, modified: modifyCost, deleted: deleteCost, bytes };
-}
-
-async function plainFts5(file: string, docs: Doc[]): Promise<{ baseline: Cost; baselineBytes: number }> {
-  const db = new BetterSqlite3(file);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.exec(`CREATE VIRTUAL TABLE t USING fts5(title, body, tokenize='porter unicode61')`);
-  db.pragma('wal_checkpoint(TRUNCATE)');
-  const empty = statSync(file).size;
-  const insert = db.prepare('INSERT INTO t (title, body) VALUES (?, ?)');
-  const batch = db.transaction((rows: Doc[]) => {
-    for (const d of rows) insert.run(d.title, d.body);
-  });
-  const baseline = await measured(cpuClock(), () => {
-    for (let i = 0; i < docs.length; i += ROWS_PER_TRANSACTION) batch(docs.slice(i, i + ROWS_PER_TRANSACTION));
-    db.pragma('wal_checkpoint(TRUNCATE)');
-  });
-  db.pragma('wal_checkpoint(TRUNCATE)');
-  const bytes = statSync(file).size - empty;
-  db.close();
-  return { baseline, baselineBytes: bytes };
-}
-
-async function plainPostgres(url: string, docs: Doc[], clock: CpuClock): Promise<{ baseline: Cost; baselineBytes: number }> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    await c.query(`CREATE TABLE t (id BIGSERIAL PRIMARY KEY, title TEXT NOT NULL, body TEXT NOT NULL,
-      search_vector tsvector GENERATED ALWAYS AS (setweight(to_tsvector('english', title), 'A') || setweight(to_tsvector('english', body), 'B')) STORED)`);
-    await c.query('CREATE INDEX t_search ON t USING GIN (search_vector)');
-    const empty = await postgresSize(url);
-    const baseline = await measured(clock, async () => {
-      for (let i = 0; i < docs.length; i += ROWS_PER_TRANSACTION) {
-        await c.query('BEGIN');
-        for (const d of docs.slice(i, i + ROWS_PER_TRANSACTION)) await c.query({ name: 'insert', text: 'INSERT INTO t (title, body) VALUES ($1, $2)', values: [d.title, d.body] });
-        await c.query('COMMIT');
-      }
-    });
-    return { baseline, baselineBytes: (await postgresSize(url)) - empty };
-  } finally {
-    await c.end();
-  }
-}
-
-/** Every table of the database with its indexes and TOAST. */
-async function postgresSize(url: string): Promise<number> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    const r = await c.query<{ bytes: string }>(`SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) AS bytes FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind = 'r'`);
-    return Number(r.rows[0]!.bytes);
-  } finally {
-    await c.end();
-  }
 }

@@ -68,7 +68,7 @@ const EPOCH_2023 = Date.UTC(2023, 0, 1);
 type Kind = 'single word' | 'phrase' | 'boolean' | 'filtered';
 const KINDS: Kind[] = ['single word', 'phrase', 'boolean', 'filtered'];
 
-interface BenchQuery {
+export interface BenchQuery {
   kind: Kind;
   QueryText: string;
   AttributeFilter?: AttributeFilter;
@@ -289,7 +289,7 @@ function throughputTargets(k: Latencies, rel: Latencies): Target[] {
 }
 
 /** What the engine returns for one query's first page: rank, then read the page's rows (as Query does). */
-async function engineIds(engine: SearchEngine, indexId: string, q: BenchQuery): Promise<string[]> {
+export async function engineIds(engine: SearchEngine, indexId: string, q: BenchQuery): Promise<string[]> {
   const ranked = await engine.rankDocuments({ indexId, language: queryLanguage(q.AttributeFilter), query: parseQueryText(q.QueryText, analyzerFor(queryLanguage(q.AttributeFilter))), filter: q.AttributeFilter }, [], 0, PAGE_SIZE);
   const docs = new Map((await engine.documents(ranked.items.map((r) => r.docKey), 50_000)).map((d) => [d.docKey, d.documentId]));
   return ranked.items.map((r) => docs.get(r.docKey)!);
@@ -357,7 +357,7 @@ export async function httpLoad(
  * ready for its next query as soon as its previous one is done. SQLite answers synchronously on one
  * thread, so the callers take turns, as concurrent requests take turns in kendrite's one thread.
  */
-async function engineLoad(runQuery: (i: number) => Promise<void>, count: number, o: { connections: number; warmupMs: number; durationMs: number }): Promise<Latencies> {
+export async function engineLoad(runQuery: (i: number) => Promise<void>, count: number, o: { connections: number; warmupMs: number; durationMs: number }): Promise<Latencies> {
   const latencies: number[] = [];
   let answered = 0;
   const start = performance.now() + o.warmupMs;
