@@ -60,7 +60,17 @@ async function* postgresRows(source: DatabaseSource, columns: string[], login: L
     await client.query(`DECLARE kendrite_rows NO SCROLL CURSOR FOR ${selectSql(source, columns, (n) => client.escapeIdentifier(n))}`);
     for (;;) {
       const r = await client.query<unknown[]>({ text: `FETCH ${ROWS_PER_READ} FROM kendrite_rows`, rowMode: 'array' });
-      for (const row of r.rows) yield row;
+      // Each row let go of by the array as it is handed on. The array outlives young-generation collections
+      // while its rows are consumed; once V8 moves it to the old generation, every row it still references
+      // survives each young collection (an old object counts as a root until the next full one). Every row
+      // of the table was moved to the old generation that way, garbage piling up until a full collection:
+      // a no-change resync's RSS grew with the table (+55 MB at 100,000 rows, 2.4 MB per young collection).
+      const rows: (unknown[] | undefined)[] = r.rows;
+      for (let i = 0; i < rows.length; i++) {
+        const row = rows[i]!;
+        rows[i] = undefined;
+        yield row;
+      }
       if (r.rows.length < ROWS_PER_READ) break;
     }
     await client.query('COMMIT');
