@@ -1,6 +1,6 @@
 import { Connection, type Response } from './http1.js';
 import { cpuTimeMs } from './processes.js';
-import { summary, type Latencies } from '../scenarios/query.js';
+import { RequestTally, type Latencies } from '../scenarios/query.js';
 
 /** One of the servers an interleaved load compares: where it listens, its process, what to send it. */
 export interface LoadSide {
@@ -23,33 +23,11 @@ export interface LoadSide {
 export async function interleavedLoad(sides: [LoadSide, LoadSide], o: { warmupMs: number; durationMs: number }): Promise<[Latencies, Latencies]> {
   const connections = sides.map((s) => new Connection(s.host, s.port));
   await Promise.all(connections.map((c) => c.connected()));
-  const latencies: [number[], number[]] = [[], []];
-  const answered = [0, 0];
-  const errors = [0, 0];
-  const firstError: (string | undefined)[] = [undefined, undefined];
   const cpuBefore = sides.map((s) => cpuTimeMs(s.pid));
   const start = performance.now() + o.warmupMs;
   const end = start + o.durationMs;
-  const one = async (n: 0 | 1, i: number): Promise<boolean> => {
-    const side = sides[n];
-    const q = i % side.requests.length;
-    const sent = performance.now();
-    try {
-      const r = await connections[n]!.send(side.requests[q]!);
-      const done = performance.now();
-      const wrong = side.check(q, r);
-      answered[n]!++;
-      if (wrong) {
-        errors[n]!++;
-        firstError[n] ??= wrong;
-      } else if (done >= start && done < end) latencies[n].push(done - sent);
-      return true;
-    } catch (e) {
-      errors[n]!++;
-      firstError[n] ??= (e as Error).message;
-      return false;
-    }
-  };
+  const tallies = sides.map((s) => new RequestTally(start, end, (q, r) => s.check(q, r)));
+  const one = (n: 0 | 1, i: number): Promise<boolean> => tallies[n]!.send(connections[n]!, sides[n].requests, i % sides[n].requests.length);
   try {
     for (let i = 0; performance.now() < end; i++) {
       const first = (i % 2) as 0 | 1;
@@ -59,8 +37,8 @@ export async function interleavedLoad(sides: [LoadSide, LoadSide], o: { warmupMs
     for (const c of connections) c.close();
   }
   const result = (n: 0 | 1): Latencies => ({
-    ...summary(latencies[n], o.durationMs, answered[n]!, errors[n]!, firstError[n]),
-    cpuMsPerQuery: (cpuTimeMs(sides[n].pid) - cpuBefore[n]!) / answered[n]!,
+    ...tallies[n]!.summary(o.durationMs),
+    cpuMsPerQuery: (cpuTimeMs(sides[n].pid) - cpuBefore[n]!) / tallies[n]!.count,
   });
   return [result(0), result(1)];
 }

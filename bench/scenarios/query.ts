@@ -307,6 +307,52 @@ function startOf(n: number, clients: number, count: number): number {
   return Math.floor((n * count) / clients);
 }
 
+/**
+ * The answers of one load over HTTP: each request sent, timed, checked and counted; latencies kept
+ * only for answers that arrived inside the measured window [start, end).
+ */
+export class RequestTally {
+  private readonly latencies: number[] = [];
+  private answered = 0;
+  private errors = 0;
+  private firstError: string | undefined;
+
+  constructor(
+    private readonly start: number,
+    private readonly end: number,
+    private readonly check: (i: number, r: Response) => string | undefined,
+  ) {}
+
+  /** Sends requests[q] on c and records how it went; false when the connection failed. */
+  async send(c: Connection, requests: Buffer[], q: number): Promise<boolean> {
+    const sent = performance.now();
+    try {
+      const r = await c.send(requests[q]!);
+      const done = performance.now();
+      const wrong = this.check(q, r);
+      this.answered++;
+      if (wrong) {
+        this.errors++;
+        this.firstError ??= wrong;
+      } else if (done >= this.start && done < this.end) this.latencies.push(done - sent);
+      return true;
+    } catch (e) {
+      this.errors++;
+      this.firstError ??= (e as Error).message;
+      return false;
+    }
+  }
+
+  /** Requests answered so far, good or not. */
+  get count(): number {
+    return this.answered;
+  }
+
+  summary(durationMs: number): Latencies {
+    return summary(this.latencies, durationMs, this.answered, this.errors, this.firstError);
+  }
+}
+
 /** Closed loop over HTTP: each client sends the queries in turn, from its own starting point (startOf). */
 export async function httpLoad(
   host: string,
@@ -317,31 +363,12 @@ export async function httpLoad(
 ): Promise<Latencies> {
   const connections = Array.from({ length: o.connections }, () => new Connection(host, port));
   await Promise.all(connections.map((c) => c.connected()));
-  const latencies: number[] = [];
-  let errors = 0;
-  let answered = 0;
-  let firstError: string | undefined;
   const start = performance.now() + o.warmupMs;
   const end = start + o.durationMs;
+  const tally = new RequestTally(start, end, check);
   const client = async (c: Connection, n: number) => {
-    for (let i = startOf(n, o.connections, requests.length); ; i++) {
-      const sent = performance.now();
-      if (sent >= end) return;
-      const q = i % requests.length;
-      try {
-        const r = await c.send(requests[q]!);
-        const done = performance.now();
-        const wrong = check(q, r);
-        answered++;
-        if (wrong) {
-          errors++;
-          firstError ??= wrong;
-        } else if (done >= start && done < end) latencies.push(done - sent);
-      } catch (e) {
-        errors++;
-        firstError ??= (e as Error).message;
-        return;
-      }
+    for (let i = startOf(n, o.connections, requests.length); performance.now() < end; i++) {
+      if (!(await tally.send(c, requests, i % requests.length))) return;
     }
   };
   try {
@@ -349,7 +376,7 @@ export async function httpLoad(
   } finally {
     for (const c of connections) c.close();
   }
-  return summary(latencies, o.durationMs, answered, errors, firstError);
+  return tally.summary(o.durationMs);
 }
 
 /**

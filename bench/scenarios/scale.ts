@@ -256,7 +256,7 @@ async function kendrite(ctx: ScenarioContext, s: Setup, errors: string[]): Promi
       const found = r.status === 200 ? (JSON.parse(r.body.toString()) as { ResultItems: unknown[] }).ResultItems.length : 0;
       if (!found) {
         const id = /request id ([\w-]+)/.exec(r.body.toString())?.[1];
-        await new Promise((done) => setTimeout(done, 1000)); // the server's log is written asynchronously
+        await new Promise((done) => setTimeout(done, 1000)); // the server writes its log in batches, at least every 100 ms
         const logged = id ? readFileSync(path.join(s.dataDir, 'kendrite-stderr.log'), 'utf8').split('\n').filter((l) => l.includes(id)).join('\n').slice(0, 4000) : '';
         throw new Error(`${s.backend}: query ${JSON.stringify(q)} answered HTTP ${r.status} with nothing found, the plain engine finds some (${r.body.toString().slice(0, 200)})${logged ? `; the server logged:\n${logged}` : ''}`);
       }

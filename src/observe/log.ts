@@ -21,7 +21,6 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 const FLUSH_BYTES = 64 * 1024;
 const FLUSH_MS = 100;
 
-
 /**
  * Field names whose values are never written, wherever they appear in a line: a line may carry an
  * error or a configuration by mistake, and a secret must not reach a log file.
