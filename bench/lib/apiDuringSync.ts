@@ -6,11 +6,11 @@
  */
 import os from 'node:os';
 import { ListDataSourceSyncJobsCommand, StartDataSourceSyncJobCommand, type DataSourceSyncJob, type KendraClient } from '@aws-sdk/client-kendra';
-import type { KendriteProcess } from './processes.js';
+import { until, type KendriteProcess } from './processes.js';
 import type { Cell, Target } from './scenario.js';
 import { KendraWire, type Credentials } from './signing.js';
 import { fmt } from './stats.js';
-import { httpLoad, medianOf, until, type Latencies } from '../scenarios/query.js';
+import { httpLoad, medianOf, type Latencies } from '../scenarios/query.js';
 
 export const TARGET = 3;
 const PAGE_SIZE = 10;
@@ -73,7 +73,7 @@ export async function apiDuringSync(o: ApiLoad, errors: string[]): Promise<ApiDu
   const job = async (): Promise<DataSourceSyncJob | undefined> =>
     (await client.send(new ListDataSourceSyncJobsCommand({ IndexId: indexId, Id: dataSourceId, MaxResults: PAGE_SIZE }))).History!.find((j) => j.ExecutionId === ExecutionId);
   const added = async () => Number((await job())?.Metrics?.DocumentsAdded ?? 0);
-  await until(async () => (await added()) > 0, 5 * MINUTE);
+  await until(async () => (await added()) > 0, 25, 5 * MINUTE);
   const before = await added();
   const measuredFrom = Date.now();
   for (let round = 1; round <= o.rounds; round++) {
@@ -84,7 +84,7 @@ export async function apiDuringSync(o: ApiLoad, errors: string[]): Promise<ApiDu
   }
   const duringRate = ((await added()) - before) / ((Date.now() - measuredFrom) / 1000);
   o.log('waiting for the sync to end');
-  await until(async () => Boolean((await job())?.EndTime), 60 * MINUTE);
+  await until(async () => Boolean((await job())?.EndTime), 25, 60 * MINUTE);
   const end = (await job())!;
   const sync = { added: Number(end.Metrics?.DocumentsAdded ?? 0), seconds: (Date.now() - startedAt) / 1000, status: end.Status!, duringRate };
   if (end.Status !== 'SUCCEEDED' || sync.added !== o.adds) errors.push(`the sync ended ${end.Status} with ${sync.added} documents added, expected SUCCEEDED with ${o.adds}`);

@@ -6,7 +6,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { CreateDataSourceCommand, CreateIndexCommand, DescribeDataSourceCommand, DescribeIndexCommand, KendraClient } from '@aws-sdk/client-kendra';
+import { KendraClient } from '@aws-sdk/client-kendra';
+import { createDataSource, createIndex } from '../lib/kendraResources.js';
 import type { Response } from '../lib/http1.js';
 import { exchange } from '../lib/http1.js';
 import { runLoad, type LoadResult } from '../lib/load.js';
@@ -65,15 +66,9 @@ export async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
   let indexId: string, bigId: string, smallId: string;
   try {
     const client = new KendraClient({ endpoint: kendrite.url, region: REGION, credentials: { ...CREDENTIALS }, maxAttempts: 1 }); // a copy: the SDK marks the object it is given ($source)
-    indexId = (await client.send(new CreateIndexCommand({ Name: 'bench', RoleArn: 'arn:aws:iam::000000000000:role/kendra' }))).Id!;
-    await until(`index ${indexId} ACTIVE`, async () => (await client.send(new DescribeIndexCommand({ Id: indexId }))).Status === 'ACTIVE');
-    const dataSource = async (Name: string) => {
-      const { Id } = await client.send(new CreateDataSourceCommand({ IndexId: indexId, Name, Type: 'CUSTOM' }));
-      await until(`data source ${Id} ACTIVE`, async () => (await client.send(new DescribeDataSourceCommand({ IndexId: indexId, Id }))).Status === 'ACTIVE');
-      return Id!;
-    };
-    bigId = await dataSource('history-1m');
-    smallId = await dataSource('history-1k');
+    indexId = await createIndex(client, 'bench');
+    bigId = await createDataSource(client, indexId, { Name: 'history-1m', Type: 'CUSTOM' });
+    smallId = await createDataSource(client, indexId, { Name: 'history-1k', Type: 'CUSTOM' });
     client.destroy();
   } finally {
     await kendrite.stop();
@@ -308,12 +303,4 @@ function targets(ms: Measured[]): Target[] {
       detail: `highest ${fmt.ratio(worstP.ratio)}× (${worstP.kind}); ${p99.map((p) => `${p.kind} ${fmt.ratio(p.ratio)}×`).join(', ')}`,
     },
   ];
-}
-
-async function until(what: string, check: () => Promise<boolean>, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }

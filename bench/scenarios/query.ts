@@ -22,7 +22,7 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import BetterSqlite3 from 'better-sqlite3';
-import { CreateDataSourceCommand, CreateIndexCommand, DescribeDataSourceCommand, DescribeIndexCommand, KendraClient } from '@aws-sdk/client-kendra';
+import { KendraClient } from '@aws-sdk/client-kendra';
 import { fts5Engine } from '../../src/search/fts5.js';
 import { packText, registerPackedText } from '../../src/store/packedText.js';
 import type { SearchEngine } from '../../src/search/engine.js';
@@ -31,6 +31,7 @@ import { parseQueryText } from '../../src/search/queryText.js';
 import { analyzerFor } from '../../src/search/analysis.js';
 import { queryLanguage } from '../../src/search/language.js';
 import { Connection, exchange, type Response } from '../lib/http1.js';
+import { createDataSource, createIndex } from '../lib/kendraResources.js';
 import { buildRelease } from '../lib/previousRelease.js';
 import { cpuTimeMs, startBaseline, startKendrite, type KendriteProcess } from '../lib/processes.js';
 import type { ScenarioContext, ScenarioResult, Table, Target } from '../lib/scenario.js';
@@ -218,13 +219,8 @@ async function seeded(serve: () => Promise<KendriteProcess>, databaseFile: strin
   const sources: string[] = [];
   try {
     const client = new KendraClient({ endpoint: server.url, region: REGION, credentials: { ...CREDENTIALS }, maxAttempts: 1 }); // a copy: the SDK marks the object it is given ($source)
-    indexId = (await client.send(new CreateIndexCommand({ Name: 'bench-query', RoleArn: 'arn:aws:iam::000000000000:role/kendra' }))).Id!;
-    await until(async () => (await client.send(new DescribeIndexCommand({ Id: indexId }))).Status === 'ACTIVE');
-    for (const Name of ['wiki', 'tickets']) {
-      const { Id } = await client.send(new CreateDataSourceCommand({ IndexId: indexId, Name, Type: 'CUSTOM' }));
-      await until(async () => (await client.send(new DescribeDataSourceCommand({ IndexId: indexId, Id }))).Status === 'ACTIVE');
-      sources.push(Id!);
-    }
+    indexId = await createIndex(client, 'bench-query');
+    for (const Name of ['wiki', 'tickets']) sources.push(await createDataSource(client, indexId, { Name, Type: 'CUSTOM' }));
     client.destroy();
   } finally {
     await server.stop();

@@ -18,13 +18,14 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
-import { CreateDataSourceCommand, CreateIndexCommand, DescribeDataSourceCommand, DescribeIndexCommand, KendraClient } from '@aws-sdk/client-kendra';
+import { KendraClient } from '@aws-sdk/client-kendra';
 import { exchange } from '../lib/http1.js';
+import { createDataSource, createIndex } from '../lib/kendraResources.js';
 import { startKendrite } from '../lib/processes.js';
 import type { ScenarioContext, ScenarioResult, Table, Target } from '../lib/scenario.js';
 import { KendraWire } from '../lib/signing.js';
 import { fmt } from '../lib/stats.js';
-import { Corpus, httpLoad, medianOf, seed, until, type Latencies } from './query.js';
+import { Corpus, httpLoad, medianOf, seed, type Latencies } from './query.js';
 
 export const name = 'queryAcl';
 export const description =
@@ -101,11 +102,8 @@ async function runOn(ctx: ScenarioContext, store: StoreUnderTest): Promise<Scena
   let source: string;
   try {
     const client = new KendraClient({ endpoint: kendrite.url, region: REGION, credentials: { ...CREDENTIALS }, maxAttempts: 1 }); // a copy: the SDK marks the object it is given ($source)
-    indexId = (await client.send(new CreateIndexCommand({ Name: 'bench-acl', RoleArn: 'arn:aws:iam::000000000000:role/kendra' }))).Id!;
-    await until(async () => (await client.send(new DescribeIndexCommand({ Id: indexId }))).Status === 'ACTIVE');
-    const { Id } = await client.send(new CreateDataSourceCommand({ IndexId: indexId, Name: 'acl', Type: 'CUSTOM' }));
-    await until(async () => (await client.send(new DescribeDataSourceCommand({ IndexId: indexId, Id }))).Status === 'ACTIVE');
-    source = Id!;
+    indexId = await createIndex(client, 'bench-acl');
+    source = await createDataSource(client, indexId, { Name: 'acl', Type: 'CUSTOM' });
     client.destroy();
   } finally {
     await kendrite.stop();

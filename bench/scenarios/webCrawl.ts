@@ -13,11 +13,12 @@ import { fork } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CreateDataSourceCommand, CreateIndexCommand, DescribeDataSourceCommand, DescribeIndexCommand, KendraClient } from '@aws-sdk/client-kendra';
+import { KendraClient } from '@aws-sdk/client-kendra';
 import BetterSqlite3 from 'better-sqlite3';
 import { Agent, request } from 'undici';
+import { createDataSource, createIndex } from '../lib/kendraResources.js';
 import { measuredSync, type Rate } from '../lib/measuredSync.js';
-import { memoryMb, startKendrite, until } from '../lib/processes.js';
+import { memoryMb, startKendrite } from '../lib/processes.js';
 import type { ScenarioContext, ScenarioResult, Target } from '../lib/scenario.js';
 import { fmt } from '../lib/stats.js';
 import { sitePaths } from '../lib/webSitePages.js';
@@ -63,11 +64,9 @@ export async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
       const kendrite = await startKendrite({ repoRoot: ctx.repoRoot, dataDir: path.join(dir, `kendrite-${round}`), configFile, env: { KENDRITE_TRANSITION_DELAY_MS: '20' }, nodeArgs: ctx.options.kendriteNodeArgs });
       try {
         const k = new KendraClient({ endpoint: kendrite.url, region: 'us-east-1', credentials: { ...CREDENTIALS }, maxAttempts: 1 });
-        const IndexId = (await k.send(new CreateIndexCommand({ Name: 'bench', RoleArn: ROLE }))).Id!;
-        await until(async () => (await k.send(new DescribeIndexCommand({ Id: IndexId }))).Status === 'ACTIVE');
+        const IndexId = await createIndex(k, 'bench');
         const Configuration = { WebCrawlerConfiguration: { Urls: { SeedUrlConfiguration: { SeedUrls: [urls[0]!] } }, CrawlDepth: 3, MaxLinksPerPage: 1000 } };
-        const Id = (await k.send(new CreateDataSourceCommand({ IndexId, Name: 'site', Type: 'WEBCRAWLER', RoleArn: ROLE, Configuration }))).Id!;
-        await until(async () => (await k.send(new DescribeDataSourceCommand({ IndexId, Id }))).Status === 'ACTIVE');
+        const Id = await createDataSource(k, IndexId, { Name: 'site', Type: 'WEBCRAWLER', RoleArn: ROLE, Configuration });
         const target = { client: k, indexId: IndexId, dataSourceId: Id, pid: kendrite.pid, items: urls.length, unit: 'pages', sampleMs: 100 };
         ctx.log(`kendrite: full crawl (round ${round + 1})`);
         crawls.push(await measuredSync(target, `full crawl ${round + 1}`, { DocumentsAdded: urls.length }, errors));
