@@ -137,7 +137,7 @@ for (const backend of backends()) {
       assert.equal(job.Status, 'SUCCEEDED');
       assert.equal(job.DocumentsExpected, 7);
 
-      // Lines reach stderr in batches (every 64 KB or 100 ms): the job's end may have been logged but not yet written.
+      // Lines reach stderr in batches (every 64 KB, or within 200 ms): the job's end may have been logged but not yet written.
       const told = await waitFor('the sync ended line', async () => {
         const lines = logLines().filter((l) => l.executionId === executionId);
         return lines.some((l) => l.msg === 'sync ended SUCCEEDED') ? lines : undefined;
@@ -334,6 +334,30 @@ test('JSON lines gathered for a batched write all reach the log when the process
     assert.deepEqual(lines.map((l) => l.i), [...Array(600).keys()], how);
     assert.deepEqual(lines.filter((l) => l.padding !== padding(l.i)).map((l) => l.i), [], how);
   }
+});
+
+test('gathered JSON lines are written by the first line logged 100 ms after the last write, while the thread is busy (no timer needed): between requests, not in one', async () => {
+  const logModule = path.join(REPO_ROOT, 'dist/src/observe/log.js');
+  // The thread never yields: no timer runs. Line "late" is logged 150 ms after the log was made; "busy" is
+  // printed on stdout right after it, then the thread stays busy for two seconds more.
+  const script = `import { writeSync } from 'node:fs';
+     import { createLog } from ${JSON.stringify(logModule)};
+     const log = createLog({ level: 'info', format: 'json' });
+     const spin = (ms) => { for (const end = performance.now() + ms; performance.now() < end; ); };
+     log.info('early');
+     spin(150);
+     log.info('late');
+     writeSync(1, 'busy\\n');
+     spin(2000);`;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const chunks: Buffer[] = [];
+  child.stderr.on('data', (d: Buffer) => chunks.push(d));
+  const closed = new Promise((r) => child.once('close', r));
+  await new Promise<void>((resolve) => child.stdout.on('data', (d: Buffer) => d.toString().includes('busy') && resolve()));
+  await new Promise((r) => setTimeout(r, 300));
+  const whileBusy = Buffer.concat(chunks).toString().split('\n').filter((l) => l.startsWith('{')).map((l) => (JSON.parse(l) as { msg: string }).msg);
+  await closed;
+  assert.deepEqual(whileBusy, ['early', 'late']);
 });
 
 test('the time field of a JSON line is the ISO text of the millisecond it was written in, zeros included, over more than one second', () => {

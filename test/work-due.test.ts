@@ -5,6 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { defaultConfig } from '../src/config/config.js';
+import { silentLog } from '../src/observe/log.js';
+import type { DocumentIndexer } from '../src/sync/documentIndexer.js';
+import type { LifecycleWorker } from '../src/sync/lifecycleWorker.js';
+import type { JobRunner } from '../src/sync/runner.js';
+import { BackgroundWorker } from '../src/sync/worker.js';
 import { WorkDue, type Due } from '../src/sync/workDue.js';
 import { openedStore } from './support/openedStore.js';
 import { backends, describeOrSkip } from './support/server.js';
@@ -86,6 +92,54 @@ for (const backend of backends()) {
       await job('CUSTOM', 'SYNCING_INDEXING', 'worker-other', null);
       assert.deepEqual(await due(), only('jobs'));
       await clear();
+    });
+
+    test('soonest: when the first transition or ACTIVE schedule not yet due falls due; none set: undefined', async () => {
+      const check = new WorkDue(store(), ME);
+      await check.check(NOW);
+      assert.equal(check.soonest, undefined);
+      await index(NOW + 500);
+      await dataSource('UPDATING', NOW + 700, NOW + 300);
+      assert.equal(await check.check(NOW), undefined);
+      assert.equal(check.soonest, NOW + 500); // the schedule of a data source not ACTIVE does not count
+      await store().db.updateTable('data_sources').set({ status: 'ACTIVE', transition_at: NOW + 200 }).execute();
+      assert.equal(await check.check(NOW), undefined);
+      assert.equal(check.soonest, NOW + 200);
+      await store().db.updateTable('data_sources').set({ transition_at: null }).execute();
+      assert.equal(await check.check(NOW), undefined);
+      assert.equal(check.soonest, NOW + 300);
+      await clear();
+    });
+
+    test(`an idle loop looks ${backend.name === 'sqlite' ? 'once a second (one process only: everything in it wakes the loop)' : 'every sync.pollMs (another process may queue work)'}, and a wake runs a turn at once`, async () => {
+      const config = defaultConfig();
+      config.sync.pollMs = 50;
+      const stub = {} as never;
+      const worker = new BackgroundWorker(store(), Date.now, config, stub as DocumentIndexer, stub as LifecycleWorker, { stopAll: async () => undefined } as unknown as JobRunner, silentLog);
+      const checks: number[] = [];
+      const original = WorkDue.prototype.check;
+      WorkDue.prototype.check = function (this: WorkDue, now: number) {
+        checks.push(Date.now());
+        return original.call(this, now);
+      };
+      try {
+        await worker.start(stub);
+        await new Promise((r) => setTimeout(r, 1500));
+        const idle = checks.length;
+        worker.wake();
+        await new Promise((r) => setTimeout(r, 200));
+        const woken = checks.length - idle;
+        await worker.stop();
+        if (backend.name === 'sqlite') {
+          assert.ok(idle >= 1 && idle <= 3, `${idle} idle checks in 1.5 s`);
+          assert.equal(woken, 1); // the wake's turn, and the next one a second later
+        } else {
+          assert.ok(idle >= 15, `${idle} idle checks in 1.5 s`);
+          assert.ok(woken >= 1);
+        }
+      } finally {
+        WorkDue.prototype.check = original;
+      }
     });
   });
 }

@@ -13,6 +13,9 @@ export interface MetricSources {
   workerProblem(): string | undefined;
 }
 
+/** How often the event loop lag metrics (kendrite_process_nodejs_eventloop_lag_*) sample the loop's delay. */
+export const EVENT_LOOP_SAMPLE_MS = 100;
+
 const DOCUMENT_ACTIONS = ['added', 'modified', 'deleted', 'failed', 'scanned'] as const;
 
 export class Metrics {
@@ -23,7 +26,9 @@ export class Metrics {
 
   constructor(version: string, sources: MetricSources) {
     const registers = [this.registry];
-    collectDefaultMetrics({ register: this.registry, prefix: 'kendrite_process_' });
+    // The event loop's lag is sampled by a timer every EVENT_LOOP_SAMPLE_MS (prom-client's default, 10 ms,
+    // woke an idle server's request thread 100 times a second).
+    collectDefaultMetrics({ register: this.registry, prefix: 'kendrite_process_', eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS });
     new Gauge({ name: 'kendrite_build_info', help: 'The running kendrite version (always 1).', labelNames: ['version'], registers }).set({ version }, 1);
     this.requests = new RequestMetrics(this.registry);
     this.syncJobs = new Counter({ name: 'kendrite_sync_jobs_total', help: 'Sync jobs this process saw end, by data source type and final status.', labelNames: ['data_source_type', 'status'], registers });

@@ -31,8 +31,15 @@ export interface Due {
   schedules: boolean;
 }
 
+type DueRow = Record<keyof Due | 'indexTransition' | 'sourceTransition' | 'nextRun', unknown>;
+
 export class WorkDue {
-  private compiled: CompiledQuery<Record<keyof Due, unknown>> | undefined;
+  private compiled: CompiledQuery<DueRow> | undefined;
+  /**
+   * When the soonest transition or schedule falls due (ms since the epoch), as the last check saw it;
+   * undefined when none is set. After an idle check it is in the future: the loop need not look sooner.
+   */
+  soonest: number | undefined;
 
   constructor(
     private readonly store: Store,
@@ -45,7 +52,10 @@ export class WorkDue {
     // (55 → 10 µs on SQLite). `now` is its only number parameter (the others are the owner and fixed strings).
     const compiled = (this.compiled ??= dueQuery(this.store, this.owner, 0).compile());
     const parameters = compiled.parameters.map((p) => (typeof p === 'number' ? now : p));
-    const row = (await this.store.db.executeQuery<Record<keyof Due, unknown>>({ ...compiled, parameters })).rows[0]!;
+    const row = (await this.store.db.executeQuery<DueRow>({ ...compiled, parameters })).rows[0]!;
+    // PostgreSQL answers a bigint as text.
+    const times = [row.indexTransition, row.sourceTransition, row.nextRun].filter((t) => t !== null && t !== undefined).map(Number);
+    this.soonest = times.length ? Math.min(...times) : undefined;
     // SQLite answers 1/0, PostgreSQL true/false.
     const due: Due = { transitions: Boolean(row.transitions), queued: Boolean(row.queued), jobs: Boolean(row.jobs), schedules: Boolean(row.schedules) };
     return due.transitions || due.queued || due.jobs || due.schedules ? due : undefined;
@@ -66,5 +76,9 @@ function dueQuery(store: Store, owner: string, now: number) {
         .where((eb) => eb.or([eb('lease_owner', '=', owner), eb.and([eb('status', '=', 'SYNCING_INDEXING'), eb('data_source_type', '=', 'CUSTOM')])])),
     ).as('jobs'),
     exists(selectFrom('data_sources').select('id').where('next_run_at', '<=', now).where('status', '=', 'ACTIVE')).as('schedules'),
+    // When the soonest of each falls due (no number parameter: `now` is the query's only one).
+    selectFrom('indices').select(({ fn }) => fn.min('transition_at').as('t')).as('indexTransition'),
+    selectFrom('data_sources').select(({ fn }) => fn.min('transition_at').as('t')).as('sourceTransition'),
+    selectFrom('data_sources').select(({ fn }) => fn.min('next_run_at').as('t')).where('status', '=', 'ACTIVE').as('nextRun'),
   ]);
 }

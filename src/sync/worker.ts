@@ -31,6 +31,18 @@ const FORGET_SILENT_MS = 3_600_000;
 const FORGET_EVERY_MS = 600_000;
 
 /**
+ * On SQLite, the longest wait after a turn that found nothing due. Only this process can use a SQLite
+ * data directory (store/dataDirLock.ts), and whatever in it queues documents, starts or stops a job or
+ * changes an index or data source wakes the loop at once (`wake`): an idle turn there looks only for
+ * work that falls due with time — a transition or a schedule, whose time the idle check reads
+ * (WorkDue.soonest: the loop looks again then, if sooner) — and reaps and applies retention on their
+ * own clocks (every second, every minute). Ten idle reads a second on the request thread were a
+ * ~100 ms rhythm in GetQuerySuggestions' tail (#12). On PostgreSQL another process may queue work:
+ * the loop keeps looking every `sync.pollMs`.
+ */
+const SQLITE_IDLE_POLL_MS = 1000;
+
+/**
  * The background half of a kendrite process: holds leases on its jobs, applies queued documents,
  * runs connector jobs, finishes CUSTOM jobs, completes status changes, fires schedules, reaps jobs
  * of dead workers and applies history retention. One loop; `wake` runs it at once.
@@ -104,17 +116,31 @@ export class BackgroundWorker implements Worker {
     if (this.stopped || this.running) return;
     this.running = true;
     this.again = false;
+    let idle = false;
     try {
-      await this.work();
+      idle = await this.work();
     } catch (e) {
       this.log.error({ error: errorField(e) }, 'background work failed');
     } finally {
       this.running = false;
     }
-    if (!this.stopped) this.schedule(this.again ? 0 : this.config.sync.pollMs);
+    if (!this.stopped) this.schedule(this.again ? 0 : this.nextTurnMs(idle));
   }
 
-  private async work(): Promise<void> {
+  /**
+   * The wait before the next turn: `sync.pollMs`; after an idle turn on SQLite, until the soonest
+   * transition or schedule falls due, SQLITE_IDLE_POLL_MS at most (never less than `sync.pollMs`).
+   */
+  private nextTurnMs(idle: boolean): number {
+    const pollMs = this.config.sync.pollMs;
+    if (!idle || this.store.conn.dialect !== 'sqlite') return pollMs;
+    const soonest = this.workDue.soonest;
+    const untilDue = soonest === undefined ? Infinity : soonest - this.clock();
+    return Math.max(pollMs, Math.min(SQLITE_IDLE_POLL_MS, untilDue));
+  }
+
+  /** One turn; true when nothing was due (the idle turn). */
+  private async work(): Promise<boolean> {
     const now = this.clock();
     // An idle turn (the usual one) costs one read instead of the eight statements of the steps.
     const due = await this.workDue.check(now);
@@ -136,6 +162,7 @@ export class BackgroundWorker implements Worker {
       this.lastRetention = now;
       await this.store.syncJobs.applyRetention(now - retention.days * 86_400_000, retention.keepLatest);
     }
+    return !due;
   }
 
   /** The steps that have something to act on (WorkDue), in the loop's order. */
