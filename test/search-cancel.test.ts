@@ -132,4 +132,32 @@ describeOrSkip('search statements: time-out and cancellation [postgres]', { skip
       await engine.close();
     }
   });
+
+  // pg_cancel_backend goes on a connection of its own and can land after the statement it was meant for
+  // has ended: were the connection pooled again, it would stop whichever search ran on it next (an
+  // innocent client's, answered "ran past the statement time-out"). The connection is closed instead.
+  test('the engine: the connection a cancel was sent for is closed, not pooled for the next search', async () => {
+    const pool = new pg.Pool({ connectionString: store.databaseUrl, max: 1 });
+    const engine = postgresEngine(pool);
+    const query = parseQueryText('wombat', analyzerFor('en'));
+    try {
+      await lockDocuments();
+      try {
+        const gone = new AbortController();
+        const search = engine.rankDocuments({ indexId, language: 'en', query, signal: gone.signal }, [], 0, 10);
+        search.catch(() => undefined);
+        await waitFor('the search waiting on the lock', async () =>
+          Number((await watcher.query(`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND application_name = ''`)).rows[0].n) === 1 ? true : undefined,
+        );
+        gone.abort();
+        await assert.rejects(search, (e: Error) => e instanceof SearchCancelled && e.message === 'the client went away');
+        assert.equal(pool.totalCount, 0);
+      } finally {
+        await unlock();
+      }
+      assert.equal((await engine.rankDocuments({ indexId, language: 'en', query }, [], 0, 10)).total, 1);
+    } finally {
+      await engine.close();
+    }
+  });
 });
