@@ -57,6 +57,8 @@ interface Job {
   thread?: Thread;
   /** Answered or failed already: a later answer from its thread is dropped. */
   settled: boolean;
+  /** The id it was last sent to a thread with (ReadCall.id). */
+  id?: number;
 }
 
 interface Thread {
@@ -197,7 +199,8 @@ export class ReadPool implements SearchEngine {
     t.jobs.push(job);
     if (t.jobs.length === 1) this.timeOut(t);
     t.worker.ref();
-    t.worker.postMessage({ id: ++this.nextId, ...job.call } satisfies ReadCall);
+    job.id = ++this.nextId;
+    t.worker.postMessage({ id: job.id, ...job.call } satisfies ReadCall);
   }
 
   /** The time-out of the thread's first call, which it runs now. */
@@ -219,6 +222,9 @@ export class ReadPool implements SearchEngine {
       this.startFailures = 0;
       return;
     }
+    // A thread answers its calls in the order sent; a reply for another (a thread whose code is not the
+    // server's: files changed under it) is no answer to the call running, which then times out.
+    if (!('id' in reply) || reply.id !== t.jobs[0]?.id) return;
     const job = this.next(t);
     if (!job) return;
     if (!t.jobs.length) {
