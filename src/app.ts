@@ -98,7 +98,7 @@ export async function startKendrite(config: Config, opts: { clock?: Clock; log?:
   const syncJobs = new SyncJobs(store, clock, indices, dataSources, tokens, worker);
   const documents = new Documents(store, clock, indices, config.limits, () => worker.wake());
   // On SQLite the engine reads through its own read-only connection, never inside the indexer's transactions.
-  const search = searchEngineFor(store.conn, { databaseUrl: config.databaseUrl, ...config.search });
+  const search = searchEngineFor(store.conn, { databaseUrl: config.databaseUrl, ...config.search, log });
   const principalMappings = new PrincipalMappings(store, clock, indices, tokens, (bucket, key) => fetchS3(bucket, key));
   const faqs = new Faqs(store, clock, indices, tokens, (bucket, key) => fetchS3(bucket, key), config.transitionDelayMs, log);
   const featuredResults = new FeaturedResults(store, clock, indices, tokens);

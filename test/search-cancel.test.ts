@@ -5,11 +5,16 @@
 // test wants, whatever the machine's speed.
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import net from 'node:net';
 import { after, before, test } from 'node:test';
 import { BatchPutDocumentCommand, QueryCommand, StartDataSourceSyncJobCommand, StopDataSourceSyncJobCommand, type KendraClient } from '@aws-sdk/client-kendra';
 import pg from 'pg';
+import { analyzerFor } from '../src/search/analysis.js';
+import { SearchCancelled } from '../src/search/errors.js';
+import { postgresEngine } from '../src/search/postgres.js';
+import { parseQueryText } from '../src/search/queryText.js';
 import { activeCustomDataSource, activeIndex, jobReaching, rejectsWith } from './support/kendra.js';
-import { signedRequest, target } from './support/rawClient.js';
+import { requestBytes, signedRequest, target } from './support/rawClient.js';
 import { describeOrSkip, TestServer, TestStore, waitFor } from './support/server.js';
 
 const pgSkip = process.env.KENDRITE_TEST_POSTGRES_URL ? undefined : 'skipped: KENDRITE_TEST_POSTGRES_URL not set';
@@ -86,5 +91,73 @@ describeOrSkip('search statements: time-out and cancellation [postgres]', { skip
     }
     const r = await patient.client().send(new QueryCommand({ IndexId: indexId, QueryText: 'wombat' }));
     assert.deepEqual(r.ResultItems!.map((i) => i.DocumentId), ['d1']);
+  });
+
+  test('a client gone before its search statement starts: the search is cancelled (ValidationException, as on SQLite), not an AbortError answered InternalServerException', async () => {
+    // The index's row locked: the Query waits for it before its search, while the server reads the
+    // client's half-close (sent with the request), which aborts the request's signal.
+    await locker.query('BEGIN; LOCK TABLE indices IN ACCESS EXCLUSIVE MODE');
+    let answer: Promise<string>;
+    try {
+      const bytes = await requestBytes(patient.url, { target: target('Query'), body: { IndexId: indexId, QueryText: 'wombat' } });
+      const url = new URL(patient.url);
+      answer = new Promise<string>((resolve, reject) => {
+        const s = net.connect(Number(url.port), url.hostname, () => s.end(bytes));
+        let got = '';
+        s.on('data', (d: Buffer) => (got += d.toString()));
+        s.on('close', () => resolve(got));
+        s.on('error', reject);
+      });
+      await waitFor('the Query waiting for the index row', async () =>
+        Number((await watcher.query(`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'select * from "indices" where "id" = $1 and "account_id" = $2%'`)).rows[0].n) > 0 ? true : undefined,
+      );
+    } finally {
+      await unlock();
+    }
+    const got = await answer;
+    assert.match(got, /^HTTP\/1\.1 400 /);
+    assert.deepEqual(JSON.parse(got.slice(got.indexOf('\r\n\r\n') + 4)), { __type: 'ValidationException', message: 'The query was cancelled: the client went away. Narrow its text or filter.' });
+    assert.doesNotMatch(patient.logs.join(''), /request failed/);
+  });
+
+  test('the engine: a search whose signal is already aborted is SearchCancelled, never started', async () => {
+    const pool = new pg.Pool({ connectionString: store.databaseUrl, max: 1 });
+    const engine = postgresEngine(pool);
+    try {
+      const query = parseQueryText('wombat', analyzerFor('en'));
+      await assert.rejects(engine.rankDocuments({ indexId, language: 'en', query, signal: AbortSignal.abort() }, [], 0, 10), (e: Error) => e instanceof SearchCancelled && e.message === 'the client went away');
+      assert.equal(pool.totalCount, 0);
+      assert.equal((await engine.rankDocuments({ indexId, language: 'en', query }, [], 0, 10)).total, 1);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  // pg_cancel_backend goes on a connection of its own and can land after the statement it was meant for
+  // has ended: were the connection pooled again, it would stop whichever search ran on it next (an
+  // innocent client's, answered "ran past the statement time-out"). The connection is closed instead.
+  test('the engine: the connection a cancel was sent for is closed, not pooled for the next search', async () => {
+    const pool = new pg.Pool({ connectionString: store.databaseUrl, max: 1 });
+    const engine = postgresEngine(pool);
+    const query = parseQueryText('wombat', analyzerFor('en'));
+    try {
+      await lockDocuments();
+      try {
+        const gone = new AbortController();
+        const search = engine.rankDocuments({ indexId, language: 'en', query, signal: gone.signal }, [], 0, 10);
+        search.catch(() => undefined);
+        await waitFor('the search waiting on the lock', async () =>
+          Number((await watcher.query(`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND application_name = ''`)).rows[0].n) === 1 ? true : undefined,
+        );
+        gone.abort();
+        await assert.rejects(search, (e: Error) => e instanceof SearchCancelled && e.message === 'the client went away');
+        assert.equal(pool.totalCount, 0);
+      } finally {
+        await unlock();
+      }
+      assert.equal((await engine.rankDocuments({ indexId, language: 'en', query }, [], 0, 10)).total, 1);
+    } finally {
+      await engine.close();
+    }
   });
 });

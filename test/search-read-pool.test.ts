@@ -3,9 +3,10 @@
 // dies fails only the search it was running; a search is answered while a sync writes. PostgreSQL
 // runs its searches in its own server: the setting is accepted there and changes nothing.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
 import { after, before, describe, test } from 'node:test';
 import {
   BatchGetDocumentStatusCommand,
@@ -28,7 +29,7 @@ import { parseQueryText } from '../src/search/queryText.js';
 import { ReadPool } from '../src/search/readPool.js';
 import { activeCustomDataSource, activeIndex, jobReaching } from './support/kendra.js';
 import { CORPUS, ingestCorpus, storeQuery } from './support/searchCorpus.js';
-import { backends, describeOrSkip, TestServer, TestStore, waitFor } from './support/server.js';
+import { backends, describeOrSkip, REPO_ROOT, TestServer, TestStore, waitFor } from './support/server.js';
 
 describe('search.readThreads and KENDRITE_SEARCH_READ_THREADS', () => {
   let dir: string;
@@ -263,6 +264,50 @@ describe('the read thread pool over a SQLite store', () => {
     }
   });
 
+  // A thread loads its code (and opens its connection) when it starts, long after the server did: a
+  // dist/ rebuilt or upgraded in place under a running server failed the first Query after it with
+  // InternalServerException (the scale bench's first query, "keve", once). A start that fails here
+  // stands for it: the database is not there at the first start, and is there at the next.
+  test('a thread that cannot start runs no call, so fails none: the calls wait for one started after a pause', async () => {
+    const later = path.join(store.dataDir, 'later.db');
+    const snapshot = new BetterSqlite3(file, { readonly: true });
+    const image = snapshot.serialize();
+    snapshot.close();
+    const told: string[] = [];
+    const log = {
+      warn: (o: object, msg: string) => {
+        told.push(`${msg}: ${JSON.stringify(o)}`);
+        if (told.length === 1) writeFileSync(later, image); // before the next start, whenever that is
+      },
+      error: (o: object, msg: string) => void told.push(`${msg}: ${JSON.stringify(o)}`),
+    } as unknown as ConstructorParameters<typeof ReadPool>[0]['log'];
+    const retried = new ReadPool({ databaseFile: later, threads: 1, statementTimeoutMs: 10_000, log });
+    try {
+      const expected = await main.rankDocuments(search('kubernetes'), [], 0, 10);
+      assert.deepEqual(await Promise.all([retried.rankDocuments(search('kubernetes'), [], 0, 10), retried.rankDocuments(search('kubernetes'), [], 0, 10)]), [expected, expected]);
+      assert.equal(told.length, 1, told.join('\n'));
+      assert.match(told[0]!, /^a search thread could not start; another is started after a pause: \{"error":"the search thread failed: SQLITE_CANTOPEN","attempt":1,"retryInMs":100\}$/);
+    } finally {
+      await retried.close();
+    }
+  });
+
+  test('threads that cannot start at all: after 6 attempts in a row the calls waiting fail, saying why', async () => {
+    const told: string[] = [];
+    const log = {
+      warn: (_: object, msg: string) => void told.push(msg),
+      error: (_: object, msg: string) => void told.push(msg),
+    } as unknown as ConstructorParameters<typeof ReadPool>[0]['log'];
+    const never = new ReadPool({ databaseFile: path.join(store.dataDir, 'never.db'), threads: 1, statementTimeoutMs: 10_000, log });
+    try {
+      await assert.rejects(never.rankDocuments(search('kubernetes'), [], 0, 10), { message: 'the search threads could not start: the search thread failed: SQLITE_CANTOPEN' });
+      assert.deepEqual(told, [...Array(5).fill('a search thread could not start; another is started after a pause'), 'search threads could not start; the searches waiting for one fail']);
+      assert.equal(never.size, 0);
+    } finally {
+      await never.close();
+    }
+  });
+
   test('a call whose client has gone away is not run, and a closed pool refuses calls', async () => {
     const gone = new AbortController();
     gone.abort();
@@ -270,5 +315,46 @@ describe('the read thread pool over a SQLite store', () => {
     await pool.close();
     assert.equal(pool.size, 0);
     await assert.rejects(pool.valueTypes(indexId, 'priority'), { message: 'the search engine is closed' });
+  });
+});
+
+describe('a server whose dist/ changes under it', () => {
+  // The read threads load their code when they start, at the first search: a module of theirs missing
+  // for a moment (a rebuild or an upgrade in place under the running server) failed that search with
+  // InternalServerException. The server runs from a copy of dist/src here, so that one can go.
+  test('the first Query while a module the read threads load is missing for a moment is answered, not InternalServerException', async () => {
+    const copy = mkdtempSync(path.join(REPO_ROOT, 'dist', '.copy-'));
+    const store = await TestStore.create('sqlite');
+    let server: TestServer | undefined;
+    try {
+      cpSync(path.join(REPO_ROOT, 'dist/src'), path.join(copy, 'dist/src'), { recursive: true });
+      copyFileSync(path.join(REPO_ROOT, 'package.json'), path.join(copy, 'package.json'));
+      server = await TestServer.start(store, { cli: path.join(copy, 'dist/src/cli/main.js') });
+      const k = server.client();
+      const indexId = await activeIndex(k);
+      await k.send(new BatchPutDocumentCommand({ IndexId: indexId, Documents: [{ Id: 'd1', Title: 'keve', Blob: Buffer.from('keve text'), ContentType: 'PLAIN_TEXT' }] }));
+      await waitFor('d1 indexed', async () => {
+        const r = await k.send(new BatchGetDocumentStatusCommand({ IndexId: indexId, DocumentInfoList: [{ DocumentId: 'd1' }] }));
+        return r.DocumentStatusList![0]!.DocumentStatus === 'INDEXED' ? true : undefined;
+      });
+      // Loaded by the server's main thread at its start; a read thread loads it when it starts.
+      const module = path.join(copy, 'dist/src/search/matchSyntax.js');
+      renameSync(module, `${module}.away`);
+      const outcome = k.send(new QueryCommand({ IndexId: indexId, QueryText: 'keve' })).then((r) => r, (e: Error) => e);
+      let settled = false;
+      void outcome.then(() => (settled = true));
+      try {
+        await waitFor('a read thread failing to start, or the answer', async () => (settled || server!.logs.join('').includes('a search thread could not start') ? true : undefined));
+      } finally {
+        renameSync(`${module}.away`, module);
+      }
+      const r = await outcome;
+      if (r instanceof Error) assert.fail(`the Query failed: ${r.name}: ${r.message}`);
+      assert.deepEqual(r.ResultItems!.map((i) => i.DocumentId), ['d1']);
+    } finally {
+      await server?.stop();
+      await store.destroy();
+      rmSync(copy, { recursive: true, force: true });
+    }
   });
 });

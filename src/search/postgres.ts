@@ -31,6 +31,8 @@ const NORMALIZATION = 1;
 
 /** PostgreSQL's code for a statement cancelled (by statement_timeout or pg_cancel_backend). */
 const QUERY_CANCELED = '57014';
+/** Why a search was cancelled when its client went away. */
+const GONE = 'the client went away';
 
 /** `pool` is the engine's own (store/database.ts openSearchPool): its statements have a time-out. */
 export function postgresEngine(pool: pg.Pool): SqlSearchEngine {
@@ -81,20 +83,33 @@ class PostgresBackend implements Backend {
   }
 
   async all<T>(q: Sql, signal?: AbortSignal): Promise<T[]> {
-    signal?.throwIfAborted();
+    // A search whose client is gone is cancelled (as the read threads cancel it on SQLite), whether it
+    // went before the statement started or during it; signal.throwIfAborted() threw an AbortError, a 500.
+    if (signal?.aborted) throw new SearchCancelled(GONE);
     const client = await this.pool.connect();
+    if (signal?.aborted) {
+      client.release();
+      throw new SearchCancelled(GONE);
+    }
     // The client went away: stop the statement in the server, not only the wait for its answer.
     // processID: the backend's pid, which node-postgres keeps from the connection start-up (not in its types).
-    const cancel = () => void this.cancel((client as unknown as { processID: number }).processID);
+    let cancelSent = false;
+    const cancel = () => {
+      cancelSent = true;
+      void this.cancel((client as unknown as { processID: number }).processID);
+    };
     signal?.addEventListener('abort', cancel, { once: true });
     try {
       return (await client.query(numbered(q.text), q.params)).rows as T[];
     } catch (e) {
       if ((e as { code?: string }).code !== QUERY_CANCELED) throw e;
-      throw new SearchCancelled(signal?.aborted ? 'the client went away' : 'the search ran past the statement time-out (search.statementTimeoutMs)');
+      throw new SearchCancelled(signal?.aborted ? GONE : 'the search ran past the statement time-out (search.statementTimeoutMs)');
     } finally {
       signal?.removeEventListener('abort', cancel);
-      client.release();
+      // A cancel is sent from a connection of its own and may arrive after this statement has ended:
+      // back in the pool, this connection would then run another search, and that one would be cancelled.
+      // It is closed instead (its backend gone, the late cancel finds nothing to stop).
+      client.release(cancelSent);
     }
   }
 

@@ -13,12 +13,20 @@
  * whose client goes away, ends its thread: that is how a SQLite statement is stopped, which
  * better-sqlite3 cannot interrupt. A call whose client goes away while it is queued in a thread is
  * answered at once; the thread runs it anyway, and its answer is dropped.
+ *
+ * A thread loads its code from disk when it starts, long after the server did: a dist/ rebuilt or
+ * upgraded in place under a running server (a module missing or half written for a moment) made the
+ * first search after it fail with InternalServerException. A thread that fails before it is ready
+ * (its code loaded, its connection open) ran no call: the calls sent to it wait for another thread,
+ * started after a pause (doubling from START_RETRY_MS); only when START_ATTEMPTS starts in a row fail
+ * do the waiting calls fail.
  */
 import { Worker } from 'node:worker_threads';
 import type { Collapse, DocumentSearch, FacetCount, FacetSpec, RankedPage, RankedPassages, SearchEngine, SortKey, StoredDocument } from './engine.js';
 import type { ValueType } from './attributes.js';
 import { SearchCancelled, SearchInputError } from './errors.js';
 import type { ReadCall, ReadMethod, ReadReply, ReadThreadData, ThreadError } from './readThread.js';
+import type { Log } from '../observe/log.js';
 
 export interface ReadPoolOptions {
   databaseFile: string;
@@ -27,11 +35,16 @@ export interface ReadPoolOptions {
   statementTimeoutMs: number;
   /** A thread's V8 heap (old generation), MB: a search needing more fails alone. */
   heapMb?: number;
+  /** Told of threads that could not start. */
+  log?: Pick<Log, 'warn' | 'error'>;
 }
 
 const DEFAULT_HEAP_MB = 256;
 /** Calls a busy thread is handed besides the one it runs. */
 const QUEUED_PER_THREAD = 1;
+/** Thread starts in a row that may fail before the calls waiting for one fail; the pause before the next doubles from START_RETRY_MS (0.1 + 0.2 + … 1.6 s). */
+const START_ATTEMPTS = 6;
+const START_RETRY_MS = 100;
 
 interface Job {
   call: Omit<ReadCall, 'id'>;
@@ -44,6 +57,8 @@ interface Job {
   thread?: Thread;
   /** Answered or failed already: a later answer from its thread is dropped. */
   settled: boolean;
+  /** The id it was last sent to a thread with (ReadCall.id). */
+  id?: number;
 }
 
 interface Thread {
@@ -53,6 +68,8 @@ interface Thread {
   /** The time-out of the call running. */
   timer?: NodeJS.Timeout;
   ended: boolean;
+  /** Its code loaded and its connection open (readThread.ts said so). */
+  ready: boolean;
 }
 
 export class ReadPool implements SearchEngine {
@@ -61,6 +78,11 @@ export class ReadPool implements SearchEngine {
   private readonly waiting: Job[] = [];
   private nextId = 0;
   private closed = false;
+  /** Thread starts that failed in a row (none since a thread was last ready). */
+  private startFailures = 0;
+  /** No thread is started before this time (Date.now()), after a failed start. */
+  private startsHeldUntil = 0;
+  private startRetry?: NodeJS.Timeout;
 
   constructor(private readonly opts: ReadPoolOptions) {}
 
@@ -99,6 +121,7 @@ export class ReadPool implements SearchEngine {
 
   async close(): Promise<void> {
     this.closed = true;
+    clearTimeout(this.startRetry);
     for (const job of this.waiting.splice(0)) this.settle(job, new Error('the search engine is closed'));
     await Promise.all([...this.threads].map((t) => this.end(t, new Error('the search engine is closed'))));
   }
@@ -135,7 +158,16 @@ export class ReadPool implements SearchEngine {
 
   private pump(): void {
     while (this.waiting.length) {
-      const t = this.idle.pop() ?? (this.threads.size < this.opts.threads ? this.start() : this.withRoom());
+      let t = this.idle.pop();
+      if (!t && this.threads.size < this.opts.threads && Date.now() >= this.startsHeldUntil) {
+        try {
+          t = this.start();
+        } catch (e) {
+          this.notStarted(undefined, e as Error); // new Worker() itself failed
+          continue;
+        }
+      }
+      t ??= this.withRoom();
       if (!t) return;
       this.send(t, this.waiting.shift()!);
     }
@@ -153,11 +185,11 @@ export class ReadPool implements SearchEngine {
       workerData: { databaseFile: this.opts.databaseFile } satisfies ReadThreadData,
       resourceLimits: { maxOldGenerationSizeMb: this.opts.heapMb ?? DEFAULT_HEAP_MB },
     });
-    const t: Thread = { worker, jobs: [], ended: false };
+    const t: Thread = { worker, jobs: [], ended: false, ready: false };
     this.threads.add(t);
     worker.on('message', (reply: ReadReply) => this.answered(t, reply));
-    worker.on('error', (e: Error) => void this.end(t, new Error(`the search thread failed: ${e.message}`)));
-    worker.on('exit', (code) => void this.end(t, new Error(`the search thread exited (code ${code})`)));
+    worker.on('error', (e: unknown) => this.lost(t, new Error(`the search thread failed: ${failure(e)}`)));
+    worker.on('exit', (code) => this.lost(t, new Error(`the search thread exited (code ${code})`)));
     worker.unref(); // an idle thread must not keep the process alive
     return t;
   }
@@ -167,7 +199,8 @@ export class ReadPool implements SearchEngine {
     t.jobs.push(job);
     if (t.jobs.length === 1) this.timeOut(t);
     t.worker.ref();
-    t.worker.postMessage({ id: ++this.nextId, ...job.call } satisfies ReadCall);
+    job.id = ++this.nextId;
+    t.worker.postMessage({ id: job.id, ...job.call } satisfies ReadCall);
   }
 
   /** The time-out of the thread's first call, which it runs now. */
@@ -184,6 +217,14 @@ export class ReadPool implements SearchEngine {
   }
 
   private answered(t: Thread, reply: ReadReply): void {
+    if ('ready' in reply) {
+      t.ready = true;
+      this.startFailures = 0;
+      return;
+    }
+    // A thread answers its calls in the order sent; a reply for another (a thread whose code is not the
+    // server's: files changed under it) is no answer to the call running, which then times out.
+    if (!('id' in reply) || reply.id !== t.jobs[0]?.id) return;
     const job = this.next(t);
     if (!job) return;
     if (!t.jobs.length) {
@@ -192,6 +233,47 @@ export class ReadPool implements SearchEngine {
     }
     this.settle(job, 'error' in reply ? rebuilt(reply.error) : { value: reply.value });
     this.pump();
+  }
+
+  /** A thread crashed or exited: ready, it failed the call it was running; not yet, it never started. */
+  private lost(t: Thread, err: Error): void {
+    if (t.ready) void this.end(t, err);
+    else this.notStarted(t, err);
+  }
+
+  /**
+   * A thread that could not start (`t`; none when new Worker() threw): no call ran on it, so none fails
+   * for it. Its calls wait with the others for a thread started after a pause; when START_ATTEMPTS
+   * starts in a row have failed, the waiting calls fail with the reason.
+   */
+  private notStarted(t: Thread | undefined, err: Error): void {
+    if (t) {
+      if (t.ended) return;
+      t.ended = true;
+      clearTimeout(t.timer);
+      this.threads.delete(t);
+      const unrun = t.jobs.splice(0).filter((j) => !j.settled);
+      for (const j of unrun) j.thread = undefined;
+      this.waiting.unshift(...unrun);
+      void t.worker.terminate();
+    }
+    if (this.closed) return;
+    this.startFailures++;
+    if (this.startFailures >= START_ATTEMPTS) {
+      this.opts.log?.error({ error: err.message, attempts: this.startFailures }, 'search threads could not start; the searches waiting for one fail');
+      this.startFailures = 0;
+      this.startsHeldUntil = 0;
+      for (const j of this.waiting.splice(0)) this.settle(j, new Error(`the search threads could not start: ${err.message}`));
+      return;
+    }
+    const pause = START_RETRY_MS * 2 ** (this.startFailures - 1);
+    this.opts.log?.warn({ error: err.message, attempt: this.startFailures, retryInMs: pause }, 'a search thread could not start; another is started after a pause');
+    this.startsHeldUntil = Date.now() + pause;
+    clearTimeout(this.startRetry);
+    this.startRetry = setTimeout(() => {
+      this.startsHeldUntil = 0; // a timer may fire a little before Date.now() reaches the time
+      this.pump();
+    }, pause);
   }
 
   /** Ends a thread (stopped, crashed or exited), failing the one call it was running; the calls sent after it wait for another thread. */
@@ -210,6 +292,15 @@ export class ReadPool implements SearchEngine {
     else this.pump();
     await t.worker.terminate();
   }
+}
+
+/**
+ * What a thread's uncaught error says: an error of a class the thread boundary does not know (better-sqlite3's
+ * SqliteError) arrives as a plain object holding only its code.
+ */
+function failure(e: unknown): string {
+  const x = e as { message?: unknown; code?: unknown } | null | undefined;
+  return String(x?.message ?? x?.code ?? e);
 }
 
 /** The request without its AbortSignal, which cannot cross to a thread (the pool watches it here). */

@@ -23,7 +23,8 @@ export interface ThreadError {
   code?: string;
 }
 
-export type ReadReply = { id: number; value: unknown } | { id: number; error: ThreadError };
+/** An answer to a call; or, once, `ready`: the thread's code is loaded and its connection open. */
+export type ReadReply = { id: number; value: unknown } | { id: number; error: ThreadError } | { ready: true };
 
 export interface ReadThreadData {
   databaseFile: string;
@@ -43,4 +44,6 @@ if (parentPort && (workerData as Partial<ReadThreadData> | undefined)?.databaseF
       }
     })();
   });
+  // Started: a thread that fails before this ran no call (the pool starts another for them).
+  port.postMessage({ ready: true } satisfies ReadReply);
 }

@@ -74,6 +74,8 @@ export interface ServerOptions {
   env?: Record<string, string>;
   /** A command the server runs under (e.g. `unshare … --`), given before node; signals go to both (a process group). */
   wrap?: string[];
+  /** The CLI script to run (default: this tree's dist/src/cli/main.js), e.g. that of a copy of dist/. */
+  cli?: string;
 }
 
 /** A kendrite server in its own process, as a user runs it (`kendrite serve`). */
@@ -90,7 +92,7 @@ export class TestServer {
   }
 
   static async start(store: TestStore, opts: ServerOptions = {}): Promise<TestServer> {
-    const args = [CLI, 'serve', '--port', '0', '--data-dir', store.dataDir];
+    const args = [opts.cli ?? CLI, 'serve', '--port', '0', '--data-dir', store.dataDir];
     if (store.databaseUrl) args.push('--database-url', store.databaseUrl);
     if (opts.config) {
       const file = path.join(store.dataDir, `config-${Date.now()}.json`);
