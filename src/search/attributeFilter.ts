@@ -118,7 +118,8 @@ function compileCondition(to: Target, op: Operator, attr: Attribute, path: strin
         // The same set of strings: every element one of the given ones, and all of them present.
         const wanted = distinct(v.StringListValue!, path);
         return docsWith(
-          raw("a.value_type = 'STRING_LIST'"),
+          // str IS NOT NULL (every list element has one) lets SQLite gather from its index of strings, which holds only rows with one.
+          raw("a.value_type = 'STRING_LIST' AND a.str IS NOT NULL"),
           sql` GROUP BY a.doc_key HAVING count(DISTINCT a.str) = ${wanted.length} AND sum(CASE WHEN a.str IN (${list(wanted)}) THEN 0 ELSE 1 END) = 0`,
         );
       }

@@ -305,7 +305,8 @@ export class SqlSearchEngine implements SearchEngine {
   async valueTypes(indexId: string, key: string): Promise<ValueType[]> {
     const types: ValueType[] = ['STRING', 'STRING_LIST', 'LONG', 'DATE'];
     const probes = types.map(
-      (t) => sql`SELECT ${raw(`'${t}'`)} AS t WHERE EXISTS (SELECT 1 FROM document_attributes a WHERE a.index_id = ${indexId} AND a.key = ${key} AND a.value_type = ${t})`,
+      // IS NOT NULL: on SQLite each value index holds only the rows of its kind (a partial index), used only when the query says so.
+      (t) => sql`SELECT ${raw(`'${t}'`)} AS t WHERE EXISTS (SELECT 1 FROM document_attributes a WHERE a.index_id = ${indexId} AND a.key = ${key} AND a.value_type = ${t} AND ${raw(t === 'LONG' || t === 'DATE' ? 'a.num' : 'a.str')} IS NOT NULL)`,
     );
     const rows = await this.backend.all<{ t: ValueType }>(join(probes, ' UNION ALL '));
     return rows.map((r) => r.t);

@@ -64,7 +64,8 @@ export class QuerySuggestionStore {
     const keys = fields.filter((f) => f !== '_document_title');
     if (keys.length) {
       const rows = await this.db.selectFrom('document_attributes').select(['doc_key', 'key', 'str'])
-        .where('index_id', '=', indexId).where('key', 'in', keys).where('value_type', 'in', ['STRING', 'STRING_LIST'])
+        // str IS NOT NULL (true of every string row) lets SQLite read its index of strings, which holds only rows with one.
+        .where('index_id', '=', indexId).where('key', 'in', keys).where('value_type', 'in', ['STRING', 'STRING_LIST']).where('str', 'is not', null)
         .where(sql<boolean>`lower(str) LIKE ${like} ESCAPE '!'`).limit(limit).execute();
       out.push(...rows.map((r) => ({ docKey: Number(r.doc_key), field: r.key, value: r.str! })));
     }
