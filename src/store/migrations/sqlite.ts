@@ -5,7 +5,7 @@
  * the LIMIT keeps SQLite from flattening: read for each element, it parsed the whole list again each
  * time (100,000 values took minutes).
  */
-const attributeRows = (languageColumn: boolean) => `INSERT INTO document_attributes (doc_key, index_id, key, value_type, str, num)
+const attributeRows = (languageColumn: boolean, columnRows = true) => `INSERT INTO document_attributes (doc_key, index_id, key, value_type, str, num)
   SELECT new.doc_key, new.index_id, a.value ->> '$.Key', 'STRING', a.value ->> '$.Value.StringValue', NULL FROM json_each(new.attributes) a
     WHERE json_type(a.value, '$.Value.StringValue') = 'text' AND a.value ->> '$.Key' <> '_data_source_id'${languageColumn ? ` AND a.value ->> '$.Key' <> '_language_code'` : ''}
   UNION ALL SELECT new.doc_key, new.index_id, s.key, 'STRING_LIST', l.value, NULL
@@ -15,9 +15,10 @@ const attributeRows = (languageColumn: boolean) => `INSERT INTO document_attribu
     WHERE json_type(a.value, '$.Value.LongValue') IN ('integer', 'real')
   UNION ALL SELECT new.doc_key, new.index_id, a.value ->> '$.Key', 'DATE', NULL, CAST(round(unixepoch(a.value ->> '$.Value.DateValue', 'subsec') * 1000) AS INTEGER)
     FROM json_each(new.attributes) a WHERE json_type(a.value, '$.Value.DateValue') = 'text' AND unixepoch(a.value ->> '$.Value.DateValue', 'subsec') IS NOT NULL
+${columnRows ? `
   UNION ALL SELECT new.doc_key, new.index_id, '_data_source_id', 'STRING', new.data_source_id, NULL WHERE new.data_source_id IS NOT NULL${
     languageColumn ? `
-  UNION ALL SELECT new.doc_key, new.index_id, '_language_code', 'STRING', new.language_code, NULL` : ''};`;
+  UNION ALL SELECT new.doc_key, new.index_id, '_language_code', 'STRING', new.language_code, NULL` : ''}` : ''};`;
 
 import type { MigrationStep } from '../migrate.js';
 import { analyzeStoredDocuments } from './analyzeStored.js';
@@ -458,5 +459,17 @@ export const SQLITE_MIGRATIONS: MigrationStep[][] = [
     `ALTER TABLE sync_report_next RENAME TO sync_report`,
     `DROP INDEX documents_source`,
     `CREATE INDEX documents_source ON documents(data_source_id)`,
+  ],
+  // Issue 14 (size on disk per document): _data_source_id and _language_code, columns of documents since versions 1
+  // and 2, are no longer copied into document_attributes as rows: searches read them from the columns
+  // (search/attributeRows.ts). At the scale bench's ~0.9 KB files the two rows and their index entries took ~490 bytes
+  // a document. Their JSON twins were never rows (the triggers skip them), so every row removed is a column's copy.
+  [
+    `DROP TRIGGER documents_attributes_insert`,
+    `DROP TRIGGER documents_attributes_update`,
+    `CREATE TRIGGER documents_attributes_insert AFTER INSERT ON documents BEGIN ${attributeRows(true, false)} END`,
+    `CREATE TRIGGER documents_attributes_update AFTER UPDATE OF attributes ON documents BEGIN
+      DELETE FROM document_attributes WHERE doc_key = old.doc_key; ${attributeRows(true, false)} END`,
+    `DELETE FROM document_attributes WHERE key IN ('_data_source_id', '_language_code')`,
   ],
 ];
