@@ -52,6 +52,12 @@ async function passageTables(store: TestStore): Promise<string[]> {
   return rows.map((r) => r.name);
 }
 
+/** document_attributes rows of the attributes that are columns of documents (SQLite). */
+async function columnAttributeRows(store: TestStore): Promise<number> {
+  const rows = await storeQuery<{ n: number }>(store, "SELECT count(*) AS n FROM document_attributes WHERE key IN ('_data_source_id', '_language_code')");
+  return Number(rows[0]!.n);
+}
+
 async function ids(k: KendraClient, indexId: string, QueryText: string): Promise<{ total: number | undefined; ids: string[] }> {
   const r = await k.send(new QueryCommand({ IndexId: indexId, QueryText, PageSize: 20 }));
   return { total: r.TotalNumberOfResults, ids: r.ResultItems!.map((i) => i.DocumentId!) };
@@ -68,12 +74,18 @@ for (const backend of backends()) {
     let k: KendraClient;
     let before_: number;
     let passageTablesBefore: string[];
+    let reportBefore: unknown[] = [];
+    let columnRowsBefore = 0;
     before(async () => {
       store = await TestStore.create(backend.name);
       if (backend.name === 'sqlite') cpSync(path.join(fixture, 'sqlite'), store.dataDir, { recursive: true });
       else execFileSync('psql', ['-q', '-v', 'ON_ERROR_STOP=1', '-f', path.join(fixture, 'postgres.sql'), store.databaseUrl!], { stdio: ['ignore', 'ignore', 'pipe'] });
       before_ = await schemaVersion(store);
       passageTablesBefore = await passageTables(store);
+      if (backend.name === 'sqlite') {
+        reportBefore = await storeQuery(store, 'SELECT * FROM sync_report ORDER BY execution_id, action, document_id');
+        columnRowsBefore = await columnAttributeRows(store);
+      }
       server = await TestServer.start(store);
       k = server.client();
     });
@@ -93,13 +105,26 @@ for (const backend of backends()) {
       assert.deepEqual(await passageTables(store), []);
     });
 
-    test('the storage settings of the newest schema are in place: FTS5 pending terms of 4 MB and packed text read by the index (SQLite), lz4 tsvectors (PostgreSQL)', async () => {
+    test('the storage settings of the newest schema are in place: FTS5 pending terms of 4 MB, packed text read by the index, value indexes by kind, no rows copying columns and the report kept once, its lines as they were (SQLite); lz4 tsvectors (PostgreSQL)', async () => {
       if (backend.name === 'sqlite') {
         const hashsize = (t: string) => storeQuery<{ v: number }>(store, `SELECT v FROM ${t}_config WHERE k = 'hashsize'`);
         assert.deepEqual(await hashsize('documents_fts'), [{ v: 4194304 }]);
         assert.deepEqual(await hashsize('documents_fts_plain'), [{ v: 4194304 }]);
         const unpacking = await storeQuery<{ name: string }>(store, "SELECT name FROM sqlite_master WHERE type = 'trigger' AND sql LIKE '%kendrite_text(new.search_body)%' ORDER BY name");
         assert.deepEqual(unpacking, [{ name: 'documents_fts_insert' }, { name: 'documents_fts_plain_insert' }, { name: 'documents_fts_update' }]);
+        // Each attribute value index holds the rows of its kind only; the report is one table in its key's order.
+        const shapes = await storeQuery<{ name: string; sql: string }>(store, "SELECT name, sql FROM sqlite_master WHERE name IN ('document_attributes_str', 'document_attributes_num', 'sync_report', 'documents_source') ORDER BY name");
+        assert.deepEqual(shapes.map((r) => [r.name, /WHERE (\w+ IS NOT NULL)|WITHOUT ROWID|\(data_source_id\)/.exec(r.sql)?.[0]]), [
+          ['document_attributes_num', 'WHERE num IS NOT NULL'],
+          ['document_attributes_str', 'WHERE str IS NOT NULL'],
+          ['documents_source', '(data_source_id)'],
+          ['sync_report', 'WITHOUT ROWID'],
+        ]);
+        assert.deepEqual(await storeQuery(store, 'SELECT * FROM sync_report ORDER BY execution_id, action, document_id'), reportBefore);
+        assert.equal(reportBefore.length, 15);
+        // _data_source_id and _language_code are read from the documents' columns: their rows, copies of those, are gone.
+        assert.ok(columnRowsBefore > 0, `the fixture holds ${columnRowsBefore} such rows`);
+        assert.equal(await columnAttributeRows(store), 0);
       } else {
         const rows = await storeQuery<{ c: string }>(store, "SELECT attcompression AS c FROM pg_attribute WHERE attrelid = 'documents'::regclass AND attname = 'search_vector'");
         assert.deepEqual(rows, [{ c: 'l' }]);

@@ -5,6 +5,7 @@
  * ContainsAll / ContainsAny (string lists), GreaterThan(OrEquals) / LessThan(OrEquals) (long, date).
  * Anything else is a SearchInputError naming the node's path.
  */
+import { attributeColumn } from './attributeRows.js';
 import { valueTypeOf, type Attribute, type ValueType } from './attributes.js';
 import { SearchInputError } from './errors.js';
 import { storableText } from '../store/storableText.js';
@@ -100,9 +101,17 @@ function compile(to: Target, filter: AttributeFilter, path: string): Sql {
 function compileCondition(to: Target, op: Operator, attr: Attribute, path: string): Sql {
   const type = valueTypeOf(attr.Value);
   if (typeof type !== 'string') throw new SearchInputError(`${path}.Value ${type.problem}.`);
+  // An attribute held as a column of documents (search/attributeRows.ts) is one STRING or none: a condition on the
+  // column, which the search reads anyway; any other value type matches no document. Each case below checks its
+  // values (and refuses bad ones) before it asks for the documents.
+  const column = attributeColumn(attr.Key);
+  const onColumn = (): Sql =>
+    op === 'EqualsTo' && type === 'STRING' ? sql`(d.${raw(column!)} IS NOT NULL AND d.${raw(column!)} = ${storableText(attr.Value.StringValue!)})` : raw('(1 = 0)');
   // A document's key names its index: the probe needs no index_id, and stays inside its covering index.
   const docsWith = (cond: Sql, tail: Sql = raw('')) =>
-    to.plan === 'probe'
+    column
+      ? onColumn()
+      : to.plan === 'probe'
       ? sql`EXISTS (SELECT 1 FROM document_attributes a WHERE a.doc_key = d.doc_key AND a.key = ${attr.Key} AND ${cond}${tail})`
       : sql`d.doc_key IN (SELECT a.doc_key FROM document_attributes a WHERE a.index_id = ${to.indexId} AND a.key = ${attr.Key} AND ${cond}${tail})`;
   const v = attr.Value;
@@ -118,7 +127,8 @@ function compileCondition(to: Target, op: Operator, attr: Attribute, path: strin
         // The same set of strings: every element one of the given ones, and all of them present.
         const wanted = distinct(v.StringListValue!, path);
         return docsWith(
-          raw("a.value_type = 'STRING_LIST'"),
+          // str IS NOT NULL (every list element has one) lets SQLite gather from its index of strings, which holds only rows with one.
+          raw("a.value_type = 'STRING_LIST' AND a.str IS NOT NULL"),
           sql` GROUP BY a.doc_key HAVING count(DISTINCT a.str) = ${wanted.length} AND sum(CASE WHEN a.str IN (${list(wanted)}) THEN 0 ELSE 1 END) = 0`,
         );
       }

@@ -10,6 +10,7 @@
 import { accessCondition, type AccessScope, type MemberOf } from './access.js';
 import { analyzerFor, type Analyzer } from './analysis.js';
 import { compileFilter, type AttributeFilter } from './attributeFilter.js';
+import { attributeRows } from './attributeRows.js';
 import type { ValueType } from './attributes.js';
 import { scorePassages } from './passageRanking.js';
 import { normalize, type NormalQuery, type QueryNode } from './queryText.js';
@@ -285,14 +286,14 @@ export class SqlSearchEngine implements SearchEngine {
     if (!spec.nested) {
       const rows = await this.backend.all<FacetRow>(sql`
         SELECT a.value_type AS t, a.str AS s, a.num AS n, count(DISTINCT a.doc_key) AS c
-        FROM document_attributes a
+        FROM ${attributeRows(spec.key)} a
         WHERE a.index_id = ${req.indexId} AND a.key = ${spec.key} AND a.doc_key IN (${matching})
         GROUP BY a.value_type, a.str, a.num ORDER BY c DESC, a.str${raw(c)}, a.num`, req.signal);
       return topOfOneType(rows.map(toCount), spec.maxResults);
     }
     const rows = await this.backend.all<FacetRow & { pt: string; ps: string | null; pn: number | null }>(sql`
       SELECT p.value_type AS pt, p.str AS ps, p.num AS pn, a.value_type AS t, a.str AS s, a.num AS n, count(DISTINCT a.doc_key) AS c
-      FROM document_attributes p JOIN document_attributes a ON a.doc_key = p.doc_key AND a.key = ${spec.nested.key}
+      FROM ${attributeRows(spec.key)} p JOIN ${attributeRows(spec.nested.key)} a ON a.doc_key = p.doc_key AND a.key = ${spec.nested.key}
       WHERE p.index_id = ${req.indexId} AND p.key = ${spec.key} AND p.doc_key IN (${matching})
       GROUP BY p.value_type, p.str, p.num, a.value_type, a.str, a.num ORDER BY c DESC, a.str${raw(c)}, a.num`, req.signal);
     const parents = await this.facet(req, { key: spec.key, maxResults: spec.maxResults });
@@ -305,7 +306,8 @@ export class SqlSearchEngine implements SearchEngine {
   async valueTypes(indexId: string, key: string): Promise<ValueType[]> {
     const types: ValueType[] = ['STRING', 'STRING_LIST', 'LONG', 'DATE'];
     const probes = types.map(
-      (t) => sql`SELECT ${raw(`'${t}'`)} AS t WHERE EXISTS (SELECT 1 FROM document_attributes a WHERE a.index_id = ${indexId} AND a.key = ${key} AND a.value_type = ${t})`,
+      // IS NOT NULL: on SQLite each value index holds only the rows of its kind (a partial index), used only when the query says so.
+      (t) => sql`SELECT ${raw(`'${t}'`)} AS t WHERE EXISTS (SELECT 1 FROM ${attributeRows(key)} a WHERE a.index_id = ${indexId} AND a.key = ${key} AND a.value_type = ${t} AND ${raw(t === 'LONG' || t === 'DATE' ? 'a.num' : 'a.str')} IS NOT NULL)`,
     );
     const rows = await this.backend.all<{ t: ValueType }>(join(probes, ' UNION ALL '));
     return rows.map((r) => r.t);
@@ -387,5 +389,5 @@ function sortOrder(sort: SortKey[], prefix: string, collate: string): string[] {
 
 function sortValue(s: SortKey): Sql {
   const column = raw(s.type === 'STRING' ? 'a.str' : 'a.num');
-  return sql`(SELECT ${column} FROM document_attributes a WHERE a.doc_key = d.doc_key AND a.key = ${s.key} AND a.value_type = ${s.type} LIMIT 1)`;
+  return sql`(SELECT ${column} FROM ${attributeRows(s.key)} a WHERE a.doc_key = d.doc_key AND a.key = ${s.key} AND a.value_type = ${s.type} LIMIT 1)`;
 }

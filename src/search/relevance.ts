@@ -17,6 +17,7 @@
  * own scoring (fts5.ts, postgres.ts). The arithmetic is SQL on
  * doubles, the same on both backends, so equal inputs rank alike (ties by document id, as always).
  */
+import { attributeRows } from './attributeRows.js';
 import { join, list, raw, sql, type Sql } from './sql.js';
 
 export interface TunedField {
@@ -64,7 +65,7 @@ export function tunedScores(r: Relevance, inner: Sql, hasText: boolean): Sql {
 
 function fieldValue(f: TunedField, phrases: string[]): Sql {
   const of = (column: Sql, types: string[]) =>
-    sql`(SELECT ${column} FROM document_attributes a WHERE a.doc_key = d.doc_key AND a.key = ${f.key} AND a.value_type IN (${list(types)}))`;
+    sql`(SELECT ${column} FROM ${attributeRows(f.key)} a WHERE a.doc_key = d.doc_key AND a.key = ${f.key} AND a.value_type IN (${list(types)}))`;
   if (f.type === 'LONG' || f.type === 'DATE') return of(raw('max(a.num)'), [f.type]);
   // A string's boost: the best of its values (a string list's elements each count).
   const cases = Object.entries(f.values ?? {}).map(([value, w]) => sql` WHEN a.str = ${value} THEN ${raw(literal(w))}`);

@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
+import { attributeColumn } from '../search/attributeRows.js';
 import type { Database, QuerySuggestionsBlockListsTable, QuerySuggestionsSettingsTable } from './schema.js';
 
 export type BlockListRow = Selectable<QuerySuggestionsBlockListsTable>;
@@ -61,12 +62,24 @@ export class QuerySuggestionStore {
       const rows = await sql<{ doc_key: number; title: string }>`SELECT doc_key, title FROM documents WHERE index_id = ${indexId} AND lower(title) LIKE ${like} ESCAPE '!' LIMIT ${limit}`.execute(this.db);
       out.push(...rows.rows.map((r) => ({ docKey: Number(r.doc_key), field: '_document_title', value: r.title })));
     }
-    const keys = fields.filter((f) => f !== '_document_title');
+    const keys = fields.filter((f) => f !== '_document_title' && !attributeColumn(f));
+    let left = limit;
     if (keys.length) {
       const rows = await this.db.selectFrom('document_attributes').select(['doc_key', 'key', 'str'])
-        .where('index_id', '=', indexId).where('key', 'in', keys).where('value_type', 'in', ['STRING', 'STRING_LIST'])
+        // str IS NOT NULL (true of every string row) lets SQLite read its index of strings, which holds only rows with one.
+        .where('index_id', '=', indexId).where('key', 'in', keys).where('value_type', 'in', ['STRING', 'STRING_LIST']).where('str', 'is not', null)
         .where(sql<boolean>`lower(str) LIKE ${like} ESCAPE '!'`).limit(limit).execute();
       out.push(...rows.map((r) => ({ docKey: Number(r.doc_key), field: r.key, value: r.str! })));
+      left -= rows.length;
+    }
+    // Attributes held as columns of documents (search/attributeRows.ts), up to the same limit in all.
+    for (const field of new Set(fields)) {
+      const column = attributeColumn(field);
+      if (!column || left <= 0) continue;
+      const rows = await sql<{ doc_key: number; value: string }>`SELECT doc_key, ${sql.ref(column)} AS value FROM documents
+        WHERE index_id = ${indexId} AND ${sql.ref(column)} IS NOT NULL AND lower(${sql.ref(column)}) LIKE ${like} ESCAPE '!' LIMIT ${left}`.execute(this.db);
+      out.push(...rows.rows.map((r) => ({ docKey: Number(r.doc_key), field, value: r.value })));
+      left -= rows.rows.length;
     }
     return out;
   }

@@ -39,10 +39,11 @@ export class SyncDocumentStore {
     const out = new Map<string, HeldVersion>();
     if (this.sqlite && this.versionsInRange(indexId, ids, out)) return out;
     if (this.sqlite) {
-      // One statement for any number of ids (a JSON array, each id probed in synced_documents_id). One per list
-      // length, kept for good, came to hundreds (500 take 25 MB), more of them the longer a sync ran.
-      const rows = this.raw!.get(`SELECT s.doc_key, s.document_id, s.data_source_id, s.version FROM json_each(?) j CROSS JOIN synced_documents s
-        WHERE s.index_id = ? AND s.document_id = j.value`).all(JSON.stringify(ids), indexId) as HeldVersion[];
+      // One statement for any number of ids (a JSON array, each id probed in documents_id, then its synced row by key).
+      // One per list length, kept for good, came to hundreds (500 take 25 MB), more of them the longer a sync ran.
+      const rows = this.raw!.get(`SELECT d.doc_key, d.document_id, s.data_source_id, s.version FROM json_each(?) j
+        CROSS JOIN documents d INDEXED BY documents_id CROSS JOIN synced_documents s
+        WHERE d.index_id = ? AND d.document_id = j.value AND s.doc_key = d.doc_key`).all(JSON.stringify(ids), indexId) as HeldVersion[];
       for (const r of rows) out.set(r.document_id, r);
       return out;
     }
@@ -77,8 +78,11 @@ export class SyncDocumentStore {
     }
     const limit = ids.length * 2 + 100;
     // Rows as arrays: better-sqlite3 builds them in half the time of keyed objects.
+    // The stretch of documents_id (which holds the ids), each document's synced row by its key (SQLite's synced_documents
+    // holds no ids: migration 24).
     this.rangeStatement ??= this.sqlite!.prepare(
-      'SELECT doc_key, document_id, data_source_id, version FROM synced_documents WHERE index_id = ? AND document_id >= ? AND document_id <= ? LIMIT ?',
+      `SELECT d.doc_key, d.document_id, s.data_source_id, s.version FROM documents d INDEXED BY documents_id CROSS JOIN synced_documents s
+        WHERE d.index_id = ? AND d.document_id >= ? AND d.document_id <= ? AND s.doc_key = d.doc_key LIMIT ?`,
     ).raw(true);
     const rows = this.rangeStatement.all(indexId, lo, hi, limit) as [number, string, string, string | null][];
     if (rows.length >= limit) return false;
@@ -90,13 +94,19 @@ export class SyncDocumentStore {
   /** After a write: the document's version (null if it failed) and that this sync saw it. */
   async record(indexId: string, documentId: string, dataSourceId: string, version: string | null, executionId: string, db: Db): Promise<void> {
     const raw = RawStatements.within(this.raw, db);
+    // SQLite's rows hold no ids (migration 24): the document's key is all they need. The WHERE keeps SQLite from
+    // reading ON CONFLICT as a join's ON.
+    const onSqlite = `INSERT INTO synced_documents (doc_key, data_source_id, version, seen_by)
+          SELECT doc_key, ?, ?, ? FROM documents WHERE index_id = ? AND document_id = ?
+          ON CONFLICT (doc_key) DO UPDATE SET data_source_id = excluded.data_source_id, version = excluded.version, seen_by = excluded.seen_by`;
     if (raw) {
-      // The WHERE keeps SQLite from reading ON CONFLICT as a join's ON.
-      raw
-        .get(`INSERT INTO synced_documents (doc_key, index_id, document_id, data_source_id, version, seen_by)
-          SELECT doc_key, index_id, document_id, ?, ?, ? FROM documents WHERE index_id = ? AND document_id = ?
-          ON CONFLICT (doc_key) DO UPDATE SET data_source_id = excluded.data_source_id, version = excluded.version, seen_by = excluded.seen_by`)
-        .run(dataSourceId, version, executionId, indexId, documentId);
+      raw.get(onSqlite).run(dataSourceId, version, executionId, indexId, documentId);
+      return;
+    }
+    if (this.sqlite) {
+      await sql`INSERT INTO synced_documents (doc_key, data_source_id, version, seen_by)
+        SELECT doc_key, ${dataSourceId}, ${version}, ${executionId} FROM documents WHERE index_id = ${indexId} AND document_id = ${documentId}
+        ON CONFLICT (doc_key) DO UPDATE SET data_source_id = excluded.data_source_id, version = excluded.version, seen_by = excluded.seen_by`.execute(db);
       return;
     }
     await db

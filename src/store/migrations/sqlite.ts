@@ -5,7 +5,7 @@
  * the LIMIT keeps SQLite from flattening: read for each element, it parsed the whole list again each
  * time (100,000 values took minutes).
  */
-const attributeRows = (languageColumn: boolean) => `INSERT INTO document_attributes (doc_key, index_id, key, value_type, str, num)
+const attributeRows = (languageColumn: boolean, columnRows = true) => `INSERT INTO document_attributes (doc_key, index_id, key, value_type, str, num)
   SELECT new.doc_key, new.index_id, a.value ->> '$.Key', 'STRING', a.value ->> '$.Value.StringValue', NULL FROM json_each(new.attributes) a
     WHERE json_type(a.value, '$.Value.StringValue') = 'text' AND a.value ->> '$.Key' <> '_data_source_id'${languageColumn ? ` AND a.value ->> '$.Key' <> '_language_code'` : ''}
   UNION ALL SELECT new.doc_key, new.index_id, s.key, 'STRING_LIST', l.value, NULL
@@ -15,9 +15,10 @@ const attributeRows = (languageColumn: boolean) => `INSERT INTO document_attribu
     WHERE json_type(a.value, '$.Value.LongValue') IN ('integer', 'real')
   UNION ALL SELECT new.doc_key, new.index_id, a.value ->> '$.Key', 'DATE', NULL, CAST(round(unixepoch(a.value ->> '$.Value.DateValue', 'subsec') * 1000) AS INTEGER)
     FROM json_each(new.attributes) a WHERE json_type(a.value, '$.Value.DateValue') = 'text' AND unixepoch(a.value ->> '$.Value.DateValue', 'subsec') IS NOT NULL
+${columnRows ? `
   UNION ALL SELECT new.doc_key, new.index_id, '_data_source_id', 'STRING', new.data_source_id, NULL WHERE new.data_source_id IS NOT NULL${
     languageColumn ? `
-  UNION ALL SELECT new.doc_key, new.index_id, '_language_code', 'STRING', new.language_code, NULL` : ''};`;
+  UNION ALL SELECT new.doc_key, new.index_id, '_language_code', 'STRING', new.language_code, NULL` : ''}` : ''};`;
 
 import type { MigrationStep } from '../migrate.js';
 import { analyzeStoredDocuments } from './analyzeStored.js';
@@ -435,5 +436,53 @@ export const SQLITE_MIGRATIONS: MigrationStep[][] = [
     ftsInsertTrigger(unpacked),
     ftsPlainInsertTrigger(unpacked),
     ftsUpdateTrigger(unpacked),
+  ],
+  // Issue 14 (size on disk per document; the scale bench's ~0.9 KB files took 4.9 bytes on disk per byte of text, the
+  // fixed cost of each document's rows and index entries outweighing its text):
+  //  - an attribute row holds a string or a number, never both, yet each was in both value indexes (a document of four
+  //    strings had four entries of NULL in the number index, 310 bytes): each index keeps only the rows of its kind. A
+  //    search names the value (a.str = ?, a.num > ?…), or says IS NOT NULL, so that SQLite may use them.
+  //  - the job's report (one line per document a sync adds, modifies, deletes or fails) is held once, in its key's order,
+  //    instead of a table and an index of the same columns (WITHOUT ROWID): 100 bytes a line fewer.
+  //  - documents_source served deletion detection by seen_by before synced_documents did; it serves only the removal of
+  //    a data source's documents now (store/documents.ts purge), which needs the data source alone.
+  [
+    `DROP INDEX document_attributes_str`,
+    `CREATE INDEX document_attributes_str ON document_attributes(index_id, key, value_type, str, doc_key) WHERE str IS NOT NULL`,
+    `DROP INDEX document_attributes_num`,
+    `CREATE INDEX document_attributes_num ON document_attributes(index_id, key, value_type, num, doc_key) WHERE num IS NOT NULL`,
+    `CREATE TABLE sync_report_next (
+      execution_id TEXT NOT NULL, document_id TEXT NOT NULL, action TEXT NOT NULL, reason TEXT, at INTEGER NOT NULL,
+      PRIMARY KEY (execution_id, action, document_id)) WITHOUT ROWID`,
+    `INSERT INTO sync_report_next (execution_id, document_id, action, reason, at) SELECT execution_id, document_id, action, reason, at FROM sync_report`,
+    `DROP TABLE sync_report`,
+    `ALTER TABLE sync_report_next RENAME TO sync_report`,
+    `DROP INDEX documents_source`,
+    `CREATE INDEX documents_source ON documents(data_source_id)`,
+  ],
+  // Issue 14 (size on disk per document): _data_source_id and _language_code, columns of documents since versions 1
+  // and 2, are no longer copied into document_attributes as rows: searches read them from the columns
+  // (search/attributeRows.ts). At the scale bench's ~0.9 KB files the two rows and their index entries took ~490 bytes
+  // a document. Their JSON twins were never rows (the triggers skip them), so every row removed is a column's copy.
+  [
+    `DROP TRIGGER documents_attributes_insert`,
+    `DROP TRIGGER documents_attributes_update`,
+    `CREATE TRIGGER documents_attributes_insert AFTER INSERT ON documents BEGIN ${attributeRows(true, false)} END`,
+    `CREATE TRIGGER documents_attributes_update AFTER UPDATE OF attributes ON documents BEGIN
+      DELETE FROM document_attributes WHERE doc_key = old.doc_key; ${attributeRows(true, false)} END`,
+    `DELETE FROM document_attributes WHERE key IN ('_data_source_id', '_language_code')`,
+  ],
+  // Issue 14 (size on disk per document): a connector's view of a document keeps what is its own (the data source,
+  // the version it was indexed at, the last sync that saw it) by the document's key; its index and id are the
+  // documents row's, found by documents_id as every write finds them (store/syncDocuments.ts). The copies of both
+  // in each row and the index over them (synced_documents_id) took ~270 bytes a document of the scale bench.
+  [
+    `DROP TRIGGER documents_synced_delete`,
+    `CREATE TABLE synced_documents_next (doc_key INTEGER PRIMARY KEY, data_source_id TEXT NOT NULL, version TEXT, seen_by TEXT)`,
+    `INSERT INTO synced_documents_next (doc_key, data_source_id, version, seen_by) SELECT doc_key, data_source_id, version, seen_by FROM synced_documents`,
+    `DROP TABLE synced_documents`,
+    `ALTER TABLE synced_documents_next RENAME TO synced_documents`,
+    `CREATE INDEX synced_documents_source ON synced_documents(data_source_id, doc_key)`,
+    `CREATE TRIGGER documents_synced_delete AFTER DELETE ON documents BEGIN DELETE FROM synced_documents WHERE doc_key = old.doc_key; END`,
   ],
 ];
