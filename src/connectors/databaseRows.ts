@@ -24,7 +24,7 @@ export interface Login {
  * second during a sync (young generation at its full 32 MB): the old generation grew 25 -> 51 MB before
  * the first full collection with 1,000 per FETCH and 500 per lookup, 25 -> 27 MB over as long with 100
  * and pipeline.ts's LOOKUP_SIZE 100; the bench's full sync then peaked 202.6 MB at 1,000,000 rows against
- * 191.3 MB at 100,000 (260 against 229 before).
+ * 191.3 MB at 100,000 (258-263 against 205-229 before, in two runs).
  */
 const ROWS_PER_READ = 100;
 const CONNECT_TIMEOUT_MS = 10_000;
