@@ -15,8 +15,18 @@ export interface Login {
   password: string;
 }
 
-/** Rows per FETCH, and rows mysql2 buffers before pausing the connection. */
-const ROWS_PER_READ = 1000;
+/**
+ * Rows per FETCH, and rows mysql2 buffers before pausing the connection. Few, so that a row is parsed
+ * shortly before the pipeline takes it: rows parsed 1,000 at a time waited long enough behind each other
+ * to survive two young-generation collections, and each row's strings (and what the pipeline made of
+ * them) were promoted to the old generation, garbage there until a full collection. A full sync's RSS
+ * climbed ~1.2 MB/s until V8 ran one, so a large table peaked higher than a small one. Sampled each
+ * second during a sync (young generation at its full 32 MB): the old generation grew 25 -> 51 MB before
+ * the first full collection with 1,000 per FETCH and 500 per lookup, 25 -> 27 MB over as long with 100
+ * and pipeline.ts's LOOKUP_SIZE 100; the bench's full sync then peaked 202.6 MB at 1,000,000 rows against
+ * 191.3 MB at 100,000 (258-263 against 205-229 before, in two runs).
+ */
+const ROWS_PER_READ = 100;
 const CONNECT_TIMEOUT_MS = 10_000;
 
 /** node-pg reads DATE and TIMESTAMP (without time zone) as local time; kendrite reads them as UTC, as mysql2 does here (timezone 'Z'). */

@@ -43,8 +43,12 @@ export class JobEnded extends Error {}
 
 type Listed = Extract<Found, { kind: 'document' }>;
 
-/** Documents per version lookup (one statement). */
-const LOOKUP_SIZE = 500;
+/**
+ * Documents per version lookup (one statement). Listed documents wait here for the lookup: few, so that
+ * they (a database row, a file's entry) die young rather than in the old generation, where they would pile
+ * up until a full collection (see ROWS_PER_READ in connectors/databaseRows.ts).
+ */
+const LOOKUP_SIZE = 100;
 const SEEN_PER_WRITE = 8;
 
 /** What the pipeline commits for one listed item. */
