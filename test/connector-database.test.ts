@@ -254,6 +254,30 @@ for (const engine of engines) {
         }
       });
 
+      test('a table read over several reads and version lookups (100 rows each): exact metrics across their edges', async () => {
+        await db.exec('CREATE TABLE many (id INTEGER PRIMARY KEY, body TEXT, rev INTEGER)');
+        await db.exec(`INSERT INTO many VALUES ${Array.from({ length: 250 }, (_, i) => `(${10001 + i}, 'many row ${i + 1}', 1)`).join(', ')}`);
+        const columns = { DocumentIdColumnName: 'id', DocumentDataColumnName: 'body', ChangeDetectingColumns: ['rev'] };
+        const ds = await activeDataSource(k, { IndexId: indexId, Name: 'many', Type: 'DATABASE', Configuration: databaseConfiguration(db, login, { table: 'many', columns }) });
+        const job1 = await syncToEnd(k, indexId, ds);
+        assert.equal(job1.Status, 'SUCCEEDED', JSON.stringify((await report(server, job1.ExecutionId!)).items.filter((i) => i.Action === 'FAILED').slice(0, 3)));
+        assert.deepEqual(metrics(job1), { scanned: '250', added: '250', modified: '0', deleted: '0', failed: '0' });
+        assert.equal((await tables.documents(ds)).length, 250);
+
+        // Ids apart from the other tables' (a document belongs to one data source of the index). Changes on
+        // each side of the 100th and 200th rows, the first and the last.
+        await db.exec(`UPDATE many SET rev = 2, body = ${engine === 'postgres' ? "body || ' changed'" : "CONCAT(body, ' changed')"} WHERE id IN (10001, 10100, 10101, 10200, 10201)`);
+        await db.exec('DELETE FROM many WHERE id IN (10099, 10102, 10250)');
+        await db.exec(`INSERT INTO many VALUES (10251, 'many row 251', 1), (10252, 'many row 252', 1)`);
+        const job2 = await syncToEnd(k, indexId, ds);
+        assert.equal(job2.Status, 'SUCCEEDED', job2.ErrorMessage);
+        assert.deepEqual(metrics(job2), { scanned: '249', added: '2', modified: '5', deleted: '3', failed: '0' });
+        assert.deepEqual(actions((await report(server, job2.ExecutionId!)).items), ['ADDED 10251', 'ADDED 10252', 'DELETED 10099', 'DELETED 10102', 'DELETED 10250', 'MODIFIED 10001', 'MODIFIED 10100', 'MODIFIED 10101', 'MODIFIED 10200', 'MODIFIED 10201']);
+        assert.equal((await tables.documents(ds)).length, 249);
+        const job3 = await syncToEnd(k, indexId, ds);
+        assert.deepEqual(metrics(job3), { scanned: '249', added: '0', modified: '0', deleted: '0', failed: '0' });
+      });
+
       test('a stop in the middle of reading the table ends ABORTED; what committed stays', async () => {
         await db.exec('CREATE TABLE big (id INTEGER PRIMARY KEY, body TEXT, rev INTEGER)');
         const values = Array.from({ length: 200 }, (_, i) => `(${i + 1}, 'row ${i + 1}', 1)`).join(', ');
