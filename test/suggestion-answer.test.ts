@@ -55,8 +55,10 @@ test('the prefix structure finds what a scan finds, for every prefix and k', () 
 });
 
 test('an answer written as bytes is the JSON the generic serializer makes of the same suggestions', () => {
-  const texts = ['upcoming events 2050', 'say "hi"\\ \u2028 naïve 😀 \ud800 \x01', 'tab\there', 'plain'];
-  for (const [queryTexts, prefixLength] of [[[], 2], [texts, 3], [texts.slice(3), 5]] as const) {
+  const texts = ['upcoming events 2050', 'say "hi"\\ \u2028 naïve 😀 \ud800 \x01', 'tab\there', 'plain', 'naïve café', 'del\x7f', '"', '\\', '~ !'];
+  // Answers longer than the 16 KB scratch buffer they are first written in: it grows, the end piece moves with it.
+  const long = Array.from({ length: 60 }, (_, i) => `${'long text '.repeat(40)}${i}`);
+  for (const [queryTexts, prefixLength] of [[[], 2], [texts, 3], [texts.slice(3), 5], [long, 123456], [texts, 7]] as const) {
     const bytes = answerJson({ queryTexts: [...queryTexts], prefixLength, fields: [] });
     const parsed = JSON.parse(bytes.toString('utf8')) as { QuerySuggestionsId: string; Suggestions: { Id: string }[] };
     assert.match(parsed.QuerySuggestionsId, UUID_V4);

@@ -61,28 +61,37 @@ export function answerJson(a: SuggestionsAnswer): Buffer {
   }
   const end = `,"Highlights":[{"BeginOffset":0,"EndOffset":${a.prefixLength}}]}}}`;
   // At most 3 UTF-8 bytes per UTF-16 unit, 6 per unit escaped (\u0001), and what surrounds each text.
-  let bound = 64 + UUID_LENGTH;
+  let bound = 64 + UUID_LENGTH + end.length;
   for (const t of a.queryTexts) bound += 6 * t.length + 3 + SUGGESTION_START.length + UUID_LENGTH + TEXT_START.length + end.length;
   const out = scratchOf(bound);
-  let at = writeAscii(out, 0, '{"QuerySuggestionsId":"');
-  at = writeUuid(out, at);
-  at = writeAscii(out, at, '","Suggestions":[');
+  // The end of a suggestion (its highlight is the same in all) is written once, at the far end of the scratch buffer, and copied from there.
+  const endAt = out.length - end.length;
+  writeAscii(out, endAt, end);
+  out.set(ANSWER_START, 0);
+  let at = writeUuid(out, ANSWER_START.length);
+  out.set(SUGGESTIONS_START, at);
+  at += SUGGESTIONS_START.length;
   for (let i = 0; i < a.queryTexts.length; i++) {
     if (i) out[at++] = 0x2c; // ','
-    at = writeAscii(out, at, SUGGESTION_START);
-    at = writeUuid(out, at);
-    at = writeAscii(out, at, TEXT_START);
-    at = writeJsonString(out, at, a.queryTexts[i]!);
-    at = writeAscii(out, at, end);
+    out.set(SUGGESTION_START, at);
+    at = writeUuid(out, at + SUGGESTION_START.length);
+    out.set(TEXT_START, at);
+    at = writeJsonString(out, at + TEXT_START.length, a.queryTexts[i]!);
+    out.copyWithin(at, endAt, out.length);
+    at += end.length;
   }
-  at = writeAscii(out, at, ']}');
+  out[at++] = 0x5d; // ']'
+  out[at++] = 0x7d; // '}'
   const bytes = Buffer.allocUnsafe(at);
   out.copy(bytes, 0, 0, at);
   return bytes;
 }
 
-const SUGGESTION_START = '{"Id":"';
-const TEXT_START = '","Value":{"Text":{"Text":';
+// The fixed pieces of the answer, as bytes: copied by TypedArray#set, not character by character.
+const ANSWER_START = Buffer.from('{"QuerySuggestionsId":"', 'latin1');
+const SUGGESTIONS_START = Buffer.from('","Suggestions":[', 'latin1');
+const SUGGESTION_START = Buffer.from('{"Id":"', 'latin1');
+const TEXT_START = Buffer.from('","Value":{"Text":{"Text":', 'latin1');
 
 let scratch = Buffer.allocUnsafeSlow(16 * 1024);
 /** A buffer of at least `bytes` to write an answer in before it is copied out (one answer at a time: it is written synchronously). */
@@ -91,20 +100,29 @@ function scratchOf(bytes: number): Buffer {
   return scratch;
 }
 
-/** `s` as a JSON string at `at`; returns the position after it. Quoted as it is when nothing in it needs escaping (no new string made). */
+/**
+ * `s` as a JSON string at `at`; returns the position after it. A text of printable ASCII without a
+ * quote or backslash (the usual one) is copied as it is, checked on the way; any other is written
+ * as JSON.stringify quotes it (when NEEDS_ESCAPING says it must be) or as UTF-8 between quotes.
+ */
 function writeJsonString(out: Buffer, at: number, s: string): number {
-  if (NEEDS_ESCAPING.test(s)) return at + out.write(JSON.stringify(s), at, 'utf8');
-  out[at++] = 0x22; // '"'
-  at = writeAscii(out, at, s);
-  out[at++] = 0x22;
-  return at;
+  out[at] = 0x22; // '"'
+  const n = s.length;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) {
+      if (NEEDS_ESCAPING.test(s)) return at + out.write(JSON.stringify(s), at, 'utf8');
+      at += 1 + out.write(s, at + 1, 'utf8');
+      out[at] = 0x22;
+      return at + 1;
+    }
+    out[at + 1 + i] = c;
+  }
+  out[at + 1 + n] = 0x22;
+  return at + n + 2;
 }
 
-/**
- * `s` at `at` as UTF-8; returns the position after it. The short ASCII pieces of an answer are copied
- * by this loop: Buffer#write is a call into the runtime, several per suggestion, that cost more than
- * the copying. Anything else is left to it.
- */
+/** `s` at `at` as UTF-8; returns the position after it (a character at a time while it is ASCII). */
 function writeAscii(out: Buffer, at: number, s: string): number {
   const n = s.length;
   for (let i = 0; i < n; i++) {

@@ -107,20 +107,29 @@ export class Indices {
    * 30-50 µs of the request thread): the ~100 ms rhythm in GetQuerySuggestions' tail (#12).
    */
   async recent(scope: Scope, id: string): Promise<IndexRow> {
-    // Held by id, the scope compared on the row: no key string made (and hashed) per request.
+    const held = this.held(scope, id);
+    if (held) return held;
     const now = performance.now();
-    const hit = this.recentRows.get(id);
-    if (hit && now - hit.at < this.recentMs && hit.row.account_id === scope.accountId && hit.row.region === scope.region) {
-      if (now - hit.at >= this.recentMs / 2 && !hit.refreshing) {
-        hit.refreshing = true;
-        setImmediate(() => setImmediate(() => void this.refreshRecent(id, hit)));
-      }
-      return hit.row;
-    }
     const row = await this.get(scope, id);
     if (this.recentRows.size >= RECENT_ROWS) this.recentRows.clear();
     this.recentRows.set(id, { row, at: now });
     return row;
+  }
+
+  /**
+   * `recent`'s row when it holds one (a row `recent` would serve without reading): for a caller that
+   * then takes no turn of the event loop (no promise made and awaited) — undefined means `recent`.
+   */
+  held(scope: Scope, id: string): IndexRow | undefined {
+    // Held by id, the scope compared on the row: no key string made (and hashed) per request.
+    const now = performance.now();
+    const hit = this.recentRows.get(id);
+    if (!hit || now - hit.at >= this.recentMs || hit.row.account_id !== scope.accountId || hit.row.region !== scope.region) return undefined;
+    if (now - hit.at >= this.recentMs / 2 && !hit.refreshing) {
+      hit.refreshing = true;
+      setImmediate(() => setImmediate(() => void this.refreshRecent(id, hit)));
+    }
+    return hit.row;
   }
 
   /** Reads a recent row again; kept unless it was forgotten meanwhile (the next `recent` then reads it). */

@@ -222,7 +222,8 @@ export class QuerySuggestions {
     const types: readonly string[] = input.SuggestionTypes?.length ? input.SuggestionTypes : QUERY_ONLY;
     const fromFields = types.includes('DOCUMENT_ATTRIBUTES');
     // Field suggestions read the index's access settings as they are now; suggestions from the log need the index to exist.
-    const ix = fromFields ? await this.indices.get(scope, input.IndexId) : await this.indices.recent(scope, input.IndexId);
+    // (A row held from a recent read is taken without awaiting anything: no promise and turn per request.)
+    const ix = fromFields ? await this.indices.get(scope, input.IndexId) : (this.indices.held(scope, input.IndexId) ?? (await this.indices.recent(scope, input.IndexId)));
     const max = input.MaxSuggestionsCount ?? DEFAULT_MAX_SUGGESTIONS;
     if (!Number.isInteger(max) || max < 1 || max > MAX_SUGGESTIONS) throw invalid(`MaxSuggestionsCount must be 1-${MAX_SUGGESTIONS}; got ${max}.`);
     const prefix = normalizeQueryText(input.QueryText);

@@ -55,12 +55,6 @@ const MAX_QUEUED = 16;
 const HEAD_END = Buffer.from('\r\n\r\n');
 const BARE_END = Buffer.from('\n\n');
 const EMPTY = Buffer.alloc(0);
-const REQUEST_LINE = /^(POST|GET) ([\x21-\x7e]+) HTTP\/1\.1$/;
-/**
- * Header lines as node:http's parser takes them: a token, a colon, and a value without the controls
- * it refuses (any but HTAB); each line ends with CRLF but the last.
- */
-const FIELD_LINES = /^(?:[!#$%&'*+\-.^_`|~0-9A-Za-z]+:[^\x00-\x08\x0a-\x1f\x7f]*(?:\r\n(?!$)|$))*$/;
 const DIGITS = /^\d{1,15}$/;
 
 export interface Front {
@@ -160,7 +154,7 @@ class Connection {
         else this.handOff(buf);
         return;
       }
-      const head = parseHead(buf.toString('latin1', 0, end));
+      const head = parseHead(buf, end);
       if (!head || head.length > this.opts.maxBodyBytes) return this.handOff(buf);
       data = buf.subarray(end + 4);
       if (head.length === 0) this.dispatch(head, EMPTY);
@@ -248,26 +242,45 @@ class Connection {
   };
 }
 
-/** The head of a request this path serves, or undefined for anything node:http should judge. */
-function parseHead(text: string): Head | undefined {
-  let eol = text.indexOf('\r\n');
-  if (eol < 0) eol = text.length;
-  const line = REQUEST_LINE.exec(text.slice(0, eol));
-  if (!line) return undefined;
-  const headers: http.IncomingHttpHeaders = Object.create(null);
+/**
+ * The head of a request this path serves, from its bytes [0, end) (`end`: where CRLF CRLF begins), or
+ * undefined for anything node:http should judge. The bytes are checked and cut apart in one scan; the
+ * strings are slices of the head read once as Latin-1 (one call into the runtime, not one per value).
+ */
+export function parseHead(buf: Buffer, end: number): Head | undefined {
+  // The request line: (POST|GET) SP target SP HTTP/1.1 CRLF, the target's bytes visible ASCII.
+  const method = startsWith(buf, 0, POST, end) ? 'POST' : startsWith(buf, 0, GET, end) ? 'GET' : undefined;
+  if (method === undefined) return undefined;
+  let at = method.length + 1;
+  const targetStart = at;
+  while (at < end && buf[at]! >= 0x21 && buf[at]! <= 0x7e) at++;
+  if (at === targetStart || !startsWith(buf, at, VERSION_CRLF, end)) return undefined;
+  const text = buf.toString('latin1', 0, end);
+  const target = text.slice(targetStart, at);
+  at += VERSION_CRLF.length;
+  const headers = new HeaderFields() as http.IncomingHttpHeaders;
   const amzHeaders: string[] = [];
-  // One pass of FIELD_LINES checks every line's shape; each is then only cut apart.
-  const fields = eol < text.length ? text.slice(eol + 2) : '';
-  if (!FIELD_LINES.test(fields)) return undefined;
-  for (let at = 0; at < fields.length; ) {
-    let end = fields.indexOf('\r\n', at);
-    if (end < 0) end = fields.length;
-    const colon = fields.indexOf(':', at);
-    const key = fields.slice(at, colon).toLowerCase();
+  // Header lines as node:http's parser takes them: a token, a colon, and a value without the controls
+  // it refuses (any but HTAB); each line ends with CRLF but the last (no empty line, no obs-fold).
+  for (;;) {
+    const nameStart = at;
+    while (at < end && TOKEN[buf[at]!] === 1) at++;
+    if (at === nameStart || at === end || buf[at] !== 0x3a) return undefined;
+    const colon = at++;
+    while (at < end && FIELD_VALUE[buf[at]!] === 1) at++;
+    const lineEnd = at;
+    if (at < end && (buf[at] !== 0x0d || buf[at + 1] !== 0x0a || at + 2 >= end)) return undefined;
+    const key = knownName(buf, nameStart, colon) ?? text.slice(nameStart, colon).toLowerCase();
     if (headers[key] !== undefined) return undefined;
-    headers[key] = trimOws(fields, colon + 1, end);
+    // The value without leading or trailing spaces and tabs (and only those).
+    let a = colon + 1;
+    let b = lineEnd;
+    while (a < b && (buf[a] === 0x20 || buf[a] === 0x09)) a++;
+    while (b > a && (buf[b - 1] === 0x20 || buf[b - 1] === 0x09)) b--;
+    headers[key] = text.slice(a, b);
     if (key.startsWith('x-amz-')) amzHeaders.push(key);
-    at = end + 2;
+    if (lineEnd === end) break;
+    at = lineEnd + 2;
   }
   if (headers.host === undefined || headers['transfer-encoding'] !== undefined || headers.expect !== undefined || headers.upgrade !== undefined)
     return undefined;
@@ -275,16 +288,57 @@ function parseHead(text: string): Head | undefined {
   if (declared !== undefined && !DIGITS.test(declared)) return undefined;
   const connection = headers.connection?.toLowerCase();
   if (connection !== undefined && connection !== 'keep-alive' && connection !== 'close') return undefined;
-  return { method: line[1]!, target: line[2]!, headers, amzHeaders, length: declared === undefined ? 0 : Number(declared), close: connection === 'close' };
+  return { method, target, headers, amzHeaders, length: declared === undefined ? 0 : Number(declared), close: connection === 'close' };
 }
 
-/** The text of [from, to) without leading or trailing spaces and tabs (and only those). */
-function trimOws(s: string, from: number, to: number): string {
-  let a = from;
-  let b = to;
-  while (a < b && (s.charCodeAt(a) === 32 || s.charCodeAt(a) === 9)) a++;
-  while (b > a && (s.charCodeAt(b - 1) === 32 || s.charCodeAt(b - 1) === 9)) b--;
-  return s.slice(a, b);
+/**
+ * A request's header fields: own properties only, as on an Object.create(null) object (no inherited
+ * name — `constructor`, `__proto__` — reads as a header), but a plain fast object: headers that come
+ * in the same order share its shape, where a null-prototype object is a hash table from the start.
+ */
+const HeaderFields = function HeaderFields() {} as unknown as new () => Record<string, string | undefined>;
+HeaderFields.prototype = Object.create(null);
+
+const POST = Buffer.from('POST ', 'latin1');
+const GET = Buffer.from('GET ', 'latin1');
+const VERSION_CRLF = Buffer.from(' HTTP/1.1\r\n', 'latin1');
+
+/** Whether `buf` holds `bytes` at `at`, wholly before `end`. */
+function startsWith(buf: Buffer, at: number, bytes: Buffer, end: number): boolean {
+  if (at + bytes.length > end) return false;
+  for (let i = 0; i < bytes.length; i++) if (buf[at + i] !== bytes[i]) return false;
+  return true;
+}
+
+/** RFC 9110's token characters (a header name), as node:http's parser takes them. */
+const TOKEN = new Uint8Array(256);
+for (const c of "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") TOKEN[c.charCodeAt(0)] = 1;
+/** What a header value may hold: HTAB, visible ASCII and space, and any byte from 0x80 (read as Latin-1). */
+const FIELD_VALUE = new Uint8Array(256);
+for (let c = 0; c < 256; c++) FIELD_VALUE[c] = c === 0x09 || (c >= 0x20 && c !== 0x7f) ? 1 : 0;
+/** Each byte lower-cased (ASCII letters only). */
+const LOWER = new Uint8Array(256);
+for (let c = 0; c < 256; c++) LOWER[c] = c >= 0x41 && c <= 0x5a ? c | 0x20 : c;
+
+/**
+ * The names AWS clients send, by length: a header named so is keyed by this string (no new string
+ * made and lower-cased per header, and a key the header object has seen before).
+ */
+const KNOWN: string[][] = [];
+for (const name of [
+  'host', 'content-type', 'content-length', 'x-amz-target', 'x-amz-date', 'authorization', 'x-amz-content-sha256', 'x-amz-security-token',
+  'x-amz-user-agent', 'user-agent', 'amz-sdk-invocation-id', 'amz-sdk-request', 'accept', 'accept-encoding', 'connection', 'date',
+  'expect', 'transfer-encoding', 'upgrade', 'keep-alive', 'content-encoding', 'x-amzn-trace-id',
+]) (KNOWN[name.length] ??= []).push(name);
+
+function knownName(buf: Buffer, from: number, to: number): string | undefined {
+  const names = KNOWN[to - from];
+  if (names === undefined) return undefined;
+  next: for (const name of names) {
+    for (let i = 0; i < name.length; i++) if (LOWER[buf[from + i]!] !== name.charCodeAt(i)) continue next;
+    return name;
+  }
+  return undefined;
 }
 
 /** A reply body's length in bytes (a string goes out as UTF-8). */

@@ -20,15 +20,38 @@ export function writeUuid(out: Buffer, at: number): number {
     randomFillSync(RANDOM);
     randomAt = 0;
   }
-  for (let i = 0; i < 16; i++) {
-    let b = RANDOM[randomAt + i]!;
-    if (i === 6) b = (b & 0x0f) | 0x40; // version 4
-    else if (i === 8) b = (b & 0x3f) | 0x80; // variant 10
-    if (i === 4 || i === 6 || i === 8 || i === 10) out[at++] = 0x2d; // '-'
-    out[at++] = HEX[b >> 4]!;
-    out[at++] = HEX[b & 15]!;
-  }
+  const r = randomAt;
   randomAt += 16;
+  // xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx: each byte's two hex digits from HEX_PAIRS, the dashes between.
+  at = hexPairs(out, at, r, r + 4);
+  out[at++] = 0x2d; // '-'
+  at = hexPairs(out, at, r + 4, r + 6);
+  out[at++] = 0x2d;
+  at = hexPair(out, at, (RANDOM[r + 6]! & 0x0f) | 0x40); // version 4
+  at = hexPair(out, at, RANDOM[r + 7]!);
+  out[at++] = 0x2d;
+  at = hexPair(out, at, (RANDOM[r + 8]! & 0x3f) | 0x80); // variant 10
+  at = hexPair(out, at, RANDOM[r + 9]!);
+  out[at++] = 0x2d;
+  return hexPairs(out, at, r + 10, r + 16);
+}
+
+/** Each byte's two hex digits: HEX_PAIRS[2b], HEX_PAIRS[2b + 1]. */
+const HEX_PAIRS = new Uint8Array(512);
+for (let b = 0; b < 256; b++) {
+  HEX_PAIRS[2 * b] = HEX[b >> 4]!;
+  HEX_PAIRS[2 * b + 1] = HEX[b & 15]!;
+}
+
+function hexPair(out: Buffer, at: number, b: number): number {
+  out[at] = HEX_PAIRS[2 * b]!;
+  out[at + 1] = HEX_PAIRS[2 * b + 1]!;
+  return at + 2;
+}
+
+/** RANDOM[from, to) as hex digits at `at`. */
+function hexPairs(out: Buffer, at: number, from: number, to: number): number {
+  for (let i = from; i < to; i++) at = hexPair(out, at, RANDOM[i]!);
   return at;
 }
 
