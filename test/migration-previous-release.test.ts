@@ -52,7 +52,7 @@ async function passageTables(store: TestStore): Promise<string[]> {
   return rows.map((r) => r.name);
 }
 
-/** document_attributes rows of the attributes that are columns of documents (SQLite). */
+/** document_attributes rows of the attributes that are columns of documents. */
 async function columnAttributeRows(store: TestStore): Promise<number> {
   const rows = await storeQuery<{ n: number }>(store, "SELECT count(*) AS n FROM document_attributes WHERE key IN ('_data_source_id', '_language_code')");
   return Number(rows[0]!.n);
@@ -76,16 +76,20 @@ for (const backend of backends()) {
     let passageTablesBefore: string[];
     let reportBefore: unknown[] = [];
     let columnRowsBefore = 0;
+    let syncedBefore: unknown[] = [];
     before(async () => {
       store = await TestStore.create(backend.name);
       if (backend.name === 'sqlite') cpSync(path.join(fixture, 'sqlite'), store.dataDir, { recursive: true });
       else execFileSync('psql', ['-q', '-v', 'ON_ERROR_STOP=1', '-f', path.join(fixture, 'postgres.sql'), store.databaseUrl!], { stdio: ['ignore', 'ignore', 'pipe'] });
       before_ = await schemaVersion(store);
       passageTablesBefore = await passageTables(store);
-      if (backend.name === 'sqlite') {
-        reportBefore = await storeQuery(store, 'SELECT * FROM sync_report ORDER BY execution_id, action, document_id');
-        columnRowsBefore = await columnAttributeRows(store);
+      if (backend.name === 'sqlite') reportBefore = await storeQuery(store, 'SELECT * FROM sync_report ORDER BY execution_id, action, document_id');
+      else {
+        // The previous release's fixture synced nothing through a connector: a connector's view of each document, in its shape (ids copied).
+        await storeQuery(store, "INSERT INTO synced_documents (doc_key, index_id, document_id, data_source_id, version, seen_by) SELECT doc_key, index_id, document_id, 'ds-synced', 'v' || doc_key, 'job-' || doc_key FROM documents");
+        syncedBefore = await storeQuery(store, 'SELECT doc_key, data_source_id, version, seen_by FROM synced_documents ORDER BY doc_key');
       }
+      columnRowsBefore = await columnAttributeRows(store);
       server = await TestServer.start(store);
       k = server.client();
     });
@@ -105,7 +109,7 @@ for (const backend of backends()) {
       assert.deepEqual(await passageTables(store), []);
     });
 
-    test('the storage settings of the newest schema are in place: FTS5 pending terms of 4 MB, packed text read by the index, value indexes by kind, no rows copying columns and the report kept once, its lines as they were (SQLite); lz4 tsvectors (PostgreSQL)', async () => {
+    test('the storage settings of the newest schema are in place: FTS5 pending terms of 4 MB, packed text read by the index, value indexes by kind, no rows copying columns and the report kept once, its lines as they were (SQLite); lz4 tsvectors, value indexes by kind, no rows copying columns, synced rows without ids, as they were (PostgreSQL)', async () => {
       if (backend.name === 'sqlite') {
         const hashsize = (t: string) => storeQuery<{ v: number }>(store, `SELECT v FROM ${t}_config WHERE k = 'hashsize'`);
         assert.deepEqual(await hashsize('documents_fts'), [{ v: 4194304 }]);
@@ -122,13 +126,34 @@ for (const backend of backends()) {
         ]);
         assert.deepEqual(await storeQuery(store, 'SELECT * FROM sync_report ORDER BY execution_id, action, document_id'), reportBefore);
         assert.equal(reportBefore.length, 15);
-        // _data_source_id and _language_code are read from the documents' columns: their rows, copies of those, are gone.
-        assert.ok(columnRowsBefore > 0, `the fixture holds ${columnRowsBefore} such rows`);
-        assert.equal(await columnAttributeRows(store), 0);
       } else {
         const rows = await storeQuery<{ c: string }>(store, "SELECT attcompression AS c FROM pg_attribute WHERE attrelid = 'documents'::regclass AND attname = 'search_vector'");
         assert.deepEqual(rows, [{ c: 'l' }]);
+        // Each attribute value index holds the rows of its kind only; documents_source is by data source alone.
+        const shapes = await storeQuery<{ name: string; def: string }>(store, "SELECT indexname AS name, indexdef AS def FROM pg_indexes WHERE schemaname = current_schema() AND tablename IN ('document_attributes', 'documents', 'synced_documents', 'sync_report') ORDER BY indexname");
+        assert.deepEqual(shapes.map((r) => [r.name, /WHERE \((\w+ IS NOT NULL)\)|\((data_source_id)\)|\(([\w, ]+)\)$/.exec(r.def)?.slice(1).find(Boolean)]), [
+          ['document_attributes_doc', 'doc_key, key, value_type, str, num'],
+          ['document_attributes_num', 'num IS NOT NULL'],
+          ['document_attributes_str', 'str IS NOT NULL'],
+          ['documents_id', 'index_id, document_id'],
+          ['documents_pkey', 'doc_key'],
+          ['documents_search', 'search_vector'],
+          ['documents_source', 'data_source_id'],
+          ['sync_report_pkey', 'execution_id, action, document_id'],
+          ['synced_documents_pkey', 'doc_key'],
+          ['synced_documents_source', 'data_source_id, doc_key'],
+        ]);
+        const columns = await storeQuery<{ c: string }>(store, "SELECT column_name AS c FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'synced_documents' ORDER BY ordinal_position");
+        assert.deepEqual(columns.map((r) => r.c), ['doc_key', 'data_source_id', 'version', 'seen_by']);
+        assert.ok(syncedBefore.length > 0);
+        assert.deepEqual(await storeQuery(store, 'SELECT doc_key, data_source_id, version, seen_by FROM synced_documents ORDER BY doc_key'), syncedBefore);
+        // A document's removal still takes its synced row with it (the foreign key, renamed with its table).
+        const fkeys = await storeQuery<{ name: string }>(store, "SELECT conname AS name FROM pg_constraint WHERE conrelid = 'synced_documents'::regclass AND contype = 'f'");
+        assert.deepEqual(fkeys, [{ name: 'synced_documents_doc_key_fkey' }]);
       }
+      // _data_source_id and _language_code are read from the documents' columns: their rows, copies of those, are gone (both backends).
+      assert.ok(columnRowsBefore > 0, `the fixture holds ${columnRowsBefore} such rows`);
+      assert.equal(await columnAttributeRows(store), 0);
     });
 
     test('documents, search answers with their highlights, passages and sync history are those the previous release served', async () => {

@@ -164,9 +164,6 @@ export interface WebFrontierTable {
 /** A connector's view of a document it indexed (change and deletion detection). */
 export interface SyncedDocumentsTable {
   doc_key: number;
-  /** PostgreSQL only: SQLite's rows hold no ids, the documents row has them (migration 24 of SQLite). */
-  index_id: string;
-  document_id: string;
   data_source_id: string;
   /** The connector's version (ETag, size+mtime…) when the document was last indexed; null after a failure, so it is fetched again. */
   version: string | null;

@@ -47,12 +47,14 @@ export class SyncDocumentStore {
       for (const r of rows) out.set(r.document_id, r);
       return out;
     }
+    // PostgreSQL: the ids probed in documents_id, each document's synced row by its key (migration 24: the rows hold no ids).
     for (let i = 0; i < ids.length; i += CHUNK) {
       const rows = await db
-        .selectFrom('synced_documents')
-        .select(['doc_key', 'document_id', 'data_source_id', 'version'])
-        .where('index_id', '=', indexId)
-        .where('document_id', 'in', ids.slice(i, i + CHUNK))
+        .selectFrom('documents as d')
+        .innerJoin('synced_documents as s', 's.doc_key', 'd.doc_key')
+        .select(['d.doc_key', 'd.document_id', 's.data_source_id', 's.version'])
+        .where('d.index_id', '=', indexId)
+        .where('d.document_id', 'in', ids.slice(i, i + CHUNK))
         .execute();
       for (const r of rows) out.set(r.document_id, r);
     }
@@ -94,7 +96,7 @@ export class SyncDocumentStore {
   /** After a write: the document's version (null if it failed) and that this sync saw it. */
   async record(indexId: string, documentId: string, dataSourceId: string, version: string | null, executionId: string, db: Db): Promise<void> {
     const raw = RawStatements.within(this.raw, db);
-    // SQLite's rows hold no ids (migration 24): the document's key is all they need. The WHERE keeps SQLite from
+    // The rows hold no ids (migration 24 of both backends): the document's key is all they need. The WHERE keeps SQLite from
     // reading ON CONFLICT as a join's ON.
     const onSqlite = `INSERT INTO synced_documents (doc_key, data_source_id, version, seen_by)
           SELECT doc_key, ?, ?, ? FROM documents WHERE index_id = ? AND document_id = ?
@@ -111,12 +113,12 @@ export class SyncDocumentStore {
     }
     await db
       .insertInto('synced_documents')
-      .columns(['doc_key', 'index_id', 'document_id', 'data_source_id', 'version', 'seen_by'])
+      .columns(['doc_key', 'data_source_id', 'version', 'seen_by'])
       .expression((eb) =>
         eb
           .selectFrom('documents')
           // Typed, so that PostgreSQL need not guess the type of a parameter in a select list.
-          .select(['doc_key', 'index_id', 'document_id', text(dataSourceId).as('data_source_id'), text(version).as('version'), text(executionId).as('seen_by')])
+          .select(['doc_key', text(dataSourceId).as('data_source_id'), text(version).as('version'), text(executionId).as('seen_by')])
           .where('index_id', '=', indexId)
           .where('document_id', '=', documentId),
       )

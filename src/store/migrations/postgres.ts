@@ -2,7 +2,7 @@
  * The trigger function keeping document_attributes in step with documents.attributes. The columns
  * give `_data_source_id` and (from version 2) `_language_code`; their JSON twins are skipped.
  */
-const attributesSync = (languageColumn: boolean) => `documents_attributes_sync() RETURNS trigger LANGUAGE plpgsql AS $$
+const attributesSync = (languageColumn: boolean, columnRows = true) => `documents_attributes_sync() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
       IF TG_OP <> 'INSERT' THEN DELETE FROM document_attributes WHERE doc_key = OLD.doc_key; END IF;
       IF TG_OP <> 'DELETE' THEN
@@ -18,9 +18,10 @@ const attributesSync = (languageColumn: boolean) => `documents_attributes_sync()
           FROM jsonb_array_elements(NEW.attributes::jsonb) a WHERE jsonb_typeof(a->'Value'->'DateValue') = 'string'
             -- Only what JSON.stringify makes of a Date: anything else would abort the whole indexing transaction.
             AND a->'Value'->>'DateValue' ~ '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$'
+${columnRows ? `
         UNION ALL SELECT NEW.doc_key, NEW.index_id, '_data_source_id', 'STRING', NEW.data_source_id, NULL::bigint WHERE NEW.data_source_id IS NOT NULL${
           languageColumn ? `
-        UNION ALL SELECT NEW.doc_key, NEW.index_id, '_language_code', 'STRING', NEW.language_code, NULL::bigint` : ''};
+        UNION ALL SELECT NEW.doc_key, NEW.index_id, '_language_code', 'STRING', NEW.language_code, NULL::bigint` : ''}` : ''};
       END IF;
       RETURN NULL;
     END $$`;
@@ -310,4 +311,42 @@ export const POSTGRES_MIGRATIONS: MigrationStep[][] = [
   ],
   // Issue 12 (GetQuerySuggestions): the version of what decides which logged queries are suggested (see the SQLite entry).
   [`ALTER TABLE indices ADD COLUMN suggestions_version INTEGER NOT NULL DEFAULT 0`, ...postgresVersionTriggers('suggestions_version', 'suggestions', SUGGESTION_TABLES)],
+  // Issue 14 (size on disk per document; see the SQLite entry): each attribute value index keeps only the rows of its
+  // kind (a row holds a string or a number, never both: a document of four strings had four entries of NULL in the
+  // number index). A search names the value (a.str = $1, a.num > $1…: the planner proves the index's predicate from a
+  // strict comparison) or says IS NOT NULL. documents_source serves only the removal of a data source's documents
+  // since synced_documents took deletion detection: the data source alone (seen_by there also kept each sync's stamp
+  // of a document from being a HOT update). The sync report needs nothing: its primary key is its only index.
+  [
+    `DROP INDEX document_attributes_str`,
+    `CREATE INDEX document_attributes_str ON document_attributes(index_id, key, value_type, str, doc_key) WHERE str IS NOT NULL`,
+    `DROP INDEX document_attributes_num`,
+    `CREATE INDEX document_attributes_num ON document_attributes(index_id, key, value_type, num, doc_key) WHERE num IS NOT NULL`,
+    `DROP INDEX documents_source`,
+    `CREATE INDEX documents_source ON documents(data_source_id)`,
+  ],
+  // Issue 14 (size on disk per document): _data_source_id and _language_code are no longer copied into
+  // document_attributes: every search reads them from the documents' columns (search/attributeRows.ts). The trigger
+  // then has nothing to redo when only those columns change.
+  [
+    `CREATE OR REPLACE FUNCTION ${attributesSync(true, false)}`,
+    `DROP TRIGGER documents_attributes ON documents`,
+    `CREATE TRIGGER documents_attributes AFTER INSERT OR DELETE OR UPDATE OF attributes ON documents
+      FOR EACH ROW EXECUTE FUNCTION documents_attributes_sync()`,
+    `DELETE FROM document_attributes WHERE key IN ('_data_source_id', '_language_code')`,
+  ],
+  // Issue 14 (size on disk per document): a connector's view of a document keeps what is its own (data source,
+  // version, last sync that saw it) by the document's key; change detection finds the ids in documents_id, as every
+  // write does, then the synced row by its key (store/syncDocuments.ts). The copies of index and document id and the
+  // index over them (synced_documents_id) went. Rebuilt rather than altered: a dropped column keeps its bytes in every row.
+  [
+    `CREATE TABLE synced_documents_next (
+      doc_key BIGINT PRIMARY KEY REFERENCES documents(doc_key) ON DELETE CASCADE, data_source_id TEXT NOT NULL, version TEXT, seen_by TEXT)`,
+    `INSERT INTO synced_documents_next (doc_key, data_source_id, version, seen_by) SELECT doc_key, data_source_id, version, seen_by FROM synced_documents`,
+    `DROP TABLE synced_documents`,
+    `ALTER TABLE synced_documents_next RENAME TO synced_documents`,
+    `ALTER INDEX synced_documents_next_pkey RENAME TO synced_documents_pkey`,
+    `ALTER TABLE synced_documents RENAME CONSTRAINT synced_documents_next_doc_key_fkey TO synced_documents_doc_key_fkey`,
+    `CREATE INDEX synced_documents_source ON synced_documents(data_source_id, doc_key)`,
+  ],
 ];
