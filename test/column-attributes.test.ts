@@ -8,33 +8,21 @@ import {
   CreateDataSourceCommand,
   DescribeDataSourceCommand,
   QueryCommand,
-  StartDataSourceSyncJobCommand,
-  StopDataSourceSyncJobCommand,
   type AttributeFilter,
   type Document,
   type KendraClient,
   type QueryCommandInput,
 } from '@aws-sdk/client-kendra';
-import { activeIndex, jobReaching } from './support/kendra.js';
+import { activeIndex } from './support/kendra.js';
 import { storeQuery } from './support/searchCorpus.js';
 import { backends, describeOrSkip, TestServer, TestStore, waitFor } from './support/server.js';
+import { putInJob } from './support/sync.js';
 
 const text = (t: string) => new TextEncoder().encode(t);
 const doc = (Id: string, team: string, extra: Document['Attributes'] = []): Document => ({
   Id, Title: Id, Blob: text(`the harbour ledger of ${Id}`), ContentType: 'PLAIN_TEXT', Attributes: [{ Key: 'team', Value: { StringValue: team } }, ...extra],
 });
 
-async function putInJob(k: KendraClient, indexId: string, ds: string, docs: Document[]): Promise<void> {
-  const { ExecutionId } = await k.send(new StartDataSourceSyncJobCommand({ IndexId: indexId, Id: ds }));
-  const jobAttrs = [
-    { Key: '_data_source_id', Value: { StringValue: ds } },
-    { Key: '_data_source_sync_job_execution_id', Value: { StringValue: ExecutionId } },
-  ];
-  const r = await k.send(new BatchPutDocumentCommand({ IndexId: indexId, Documents: docs.map((d) => ({ ...d, Attributes: [...jobAttrs, ...(d.Attributes ?? [])] })) }));
-  assert.deepEqual(r.FailedDocuments, []);
-  await k.send(new StopDataSourceSyncJobCommand({ IndexId: indexId, Id: ds }));
-  assert.equal((await jobReaching(k, indexId, ds, ExecutionId!, ['SUCCEEDED', 'INCOMPLETE', 'FAILED'])).Status, 'SUCCEEDED');
-}
 
 for (const backend of backends()) {
   describeOrSkip(`_data_source_id and _language_code read from the documents' columns [${backend.name}]`, { skip: backend.skip }, () => {

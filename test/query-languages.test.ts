@@ -11,8 +11,6 @@ import {
   DescribeDataSourceCommand,
   QueryCommand,
   RetrieveCommand,
-  StartDataSourceSyncJobCommand,
-  StopDataSourceSyncJobCommand,
   UpdateDataSourceCommand,
   type AttributeFilter,
   type Document,
@@ -21,10 +19,10 @@ import {
 } from '@aws-sdk/client-kendra';
 import { POSTGRES_MIGRATIONS } from '../src/store/migrations/postgres.js';
 import { SQLITE_MIGRATIONS } from '../src/store/migrations/sqlite.js';
-import { activeIndex, jobReaching } from './support/kendra.js';
+import { activeIndex } from './support/kendra.js';
 import { storeQuery } from './support/searchCorpus.js';
 import { backends, describeOrSkip, TestServer, TestStore, waitFor } from './support/server.js';
-import { activeDataSource, folderTemplate, metrics, syncToEnd } from './support/sync.js';
+import { activeDataSource, folderTemplate, metrics, putInJob, syncToEnd } from './support/sync.js';
 
 const lang = (code: string): AttributeFilter => ({ EqualsTo: { Key: '_language_code', Value: { StringValue: code } } });
 const ids = (r: { ResultItems?: { DocumentId?: string }[] }) => r.ResultItems!.map((i) => i.DocumentId!).sort();
@@ -35,19 +33,6 @@ async function activeUpdated(k: KendraClient, indexId: string, id: string): Prom
   await waitFor(`data source ${id} ACTIVE`, async () => ((await k.send(new DescribeDataSourceCommand({ IndexId: indexId, Id: id }))).Status === 'ACTIVE' ? true : undefined));
 }
 
-/** Puts documents through a CUSTOM data source's sync job, as Kendra's custom connectors do. */
-async function putInJob(k: KendraClient, indexId: string, ds: string, docs: Document[]): Promise<void> {
-  const { ExecutionId } = await k.send(new StartDataSourceSyncJobCommand({ IndexId: indexId, Id: ds }));
-  const jobAttrs = [
-    { Key: '_data_source_id', Value: { StringValue: ds } },
-    { Key: '_data_source_sync_job_execution_id', Value: { StringValue: ExecutionId } },
-  ];
-  const r = await k.send(new BatchPutDocumentCommand({ IndexId: indexId, Documents: docs.map((d) => ({ ...d, Attributes: [...jobAttrs, ...(d.Attributes ?? [])] })) }));
-  assert.deepEqual(r.FailedDocuments, []);
-  await k.send(new StopDataSourceSyncJobCommand({ IndexId: indexId, Id: ds }));
-  const job = await jobReaching(k, indexId, ds, ExecutionId!, ['SUCCEEDED', 'INCOMPLETE', 'FAILED']);
-  assert.equal(job.Status, 'SUCCEEDED');
-}
 
 for (const backend of backends()) {
   describeOrSkip(`Document languages: _language_code and the language searched [${backend.name}]`, { skip: backend.skip }, () => {

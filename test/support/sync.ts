@@ -2,12 +2,16 @@
 // the index tables (the Query API is not what these tests are about).
 import path from 'node:path';
 import { unpackText } from '../../src/store/packedText.js';
+import assert from 'node:assert/strict';
 import {
+  BatchPutDocumentCommand,
   CreateDataSourceCommand,
   DescribeDataSourceCommand,
   StartDataSourceSyncJobCommand,
+  StopDataSourceSyncJobCommand,
   type CreateDataSourceCommandInput,
   type DataSourceSyncJob,
+  type Document,
   type KendraClient,
 } from '@aws-sdk/client-kendra';
 import BetterSqlite3 from 'better-sqlite3';
@@ -45,6 +49,19 @@ export function folderTemplate(dir: string, extra: { inclusionPatterns?: string[
 export async function syncToEnd(k: KendraClient, indexId: string, dataSourceId: string, ms = 60_000): Promise<DataSourceSyncJob> {
   const { ExecutionId } = await k.send(new StartDataSourceSyncJobCommand({ IndexId: indexId, Id: dataSourceId }));
   return jobReaching(k, indexId, dataSourceId, ExecutionId!, TERMINAL, ms);
+}
+
+/** Puts documents through a CUSTOM data source's sync job, as Kendra's custom connectors do; the job must succeed. */
+export async function putInJob(k: KendraClient, indexId: string, ds: string, docs: Document[]): Promise<void> {
+  const { ExecutionId } = await k.send(new StartDataSourceSyncJobCommand({ IndexId: indexId, Id: ds }));
+  const jobAttrs = [
+    { Key: '_data_source_id', Value: { StringValue: ds } },
+    { Key: '_data_source_sync_job_execution_id', Value: { StringValue: ExecutionId } },
+  ];
+  const r = await k.send(new BatchPutDocumentCommand({ IndexId: indexId, Documents: docs.map((d) => ({ ...d, Attributes: [...jobAttrs, ...(d.Attributes ?? [])] })) }));
+  assert.deepEqual(r.FailedDocuments, []);
+  await k.send(new StopDataSourceSyncJobCommand({ IndexId: indexId, Id: ds }));
+  assert.equal((await jobReaching(k, indexId, ds, ExecutionId!, ['SUCCEEDED', 'INCOMPLETE', 'FAILED'])).Status, 'SUCCEEDED');
 }
 
 export function metrics(j: DataSourceSyncJob) {
