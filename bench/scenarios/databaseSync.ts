@@ -11,16 +11,11 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import {
-  CreateDataSourceCommand,
-  CreateIndexCommand,
-  DescribeDataSourceCommand,
-  DescribeIndexCommand,
-  KendraClient,
-} from '@aws-sdk/client-kendra';
+import { KendraClient } from '@aws-sdk/client-kendra';
 import pg from 'pg';
+import { createDataSource, createIndex } from '../lib/kendraResources.js';
 import { measuredSync, type Rate } from '../lib/measuredSync.js';
-import { memoryMb, startKendrite, until } from '../lib/processes.js';
+import { memoryMb, startKendrite } from '../lib/processes.js';
 import type { ScenarioContext, ScenarioResult, Table, Target } from '../lib/scenario.js';
 import { fmt } from '../lib/stats.js';
 import { Store } from '../../src/store/store.js';
@@ -120,8 +115,7 @@ async function measure(ctx: ScenarioContext, source: URL, rows: number, errors: 
   const kendrite = await startKendrite({ repoRoot: ctx.repoRoot, dataDir: path.join(dir, 'kendrite'), configFile, env: { KENDRITE_TRANSITION_DELAY_MS: '20' }, nodeArgs: ctx.options.kendriteNodeArgs });
   try {
     const k = new KendraClient({ endpoint: kendrite.url, region: 'us-east-1', credentials: { ...CREDENTIALS }, maxAttempts: 1 }); // a copy: the SDK marks the object it is given ($source)
-    const IndexId = (await k.send(new CreateIndexCommand({ Name: 'bench', RoleArn: 'arn:aws:iam::000000000000:role/kendra' }))).Id!;
-    await until(async () => (await k.send(new DescribeIndexCommand({ Id: IndexId }))).Status === 'ACTIVE');
+    const IndexId = await createIndex(k, 'bench');
     const Configuration = {
       DatabaseConfiguration: {
         DatabaseEngineType: 'RDS_POSTGRESQL' as const,
@@ -132,8 +126,7 @@ async function measure(ctx: ScenarioContext, source: URL, rows: number, errors: 
         },
       },
     };
-    const Id = (await k.send(new CreateDataSourceCommand({ IndexId, Name: 'table', Type: 'DATABASE', RoleArn: 'arn:aws:iam::000000000000:role/kendra', Configuration }))).Id!;
-    await until(async () => (await k.send(new DescribeDataSourceCommand({ IndexId, Id }))).Status === 'ACTIVE');
+    const Id = await createDataSource(k, IndexId, { Name: 'table', Type: 'DATABASE', RoleArn: 'arn:aws:iam::000000000000:role/kendra', Configuration });
     const target = { client: k, indexId: IndexId, dataSourceId: Id, pid: kendrite.pid, items: rows, unit: 'rows', sampleMs: 100 };
     const sync = (label: string, expected: Record<string, number>) => (ctx.log(`kendrite: ${label}`), measuredSync(target, label, expected, errors));
     const full = await sync('full sync', { DocumentsAdded: rows });

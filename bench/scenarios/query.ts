@@ -620,11 +620,3 @@ function headersOf(head: string): Record<string, string> {
   }
   return out;
 }
-
-export async function until(check: () => Promise<boolean>, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out waiting for a resource to become ACTIVE');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}

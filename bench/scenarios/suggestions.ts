@@ -14,14 +14,15 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
-import { CreateIndexCommand, DescribeIndexCommand, KendraClient } from '@aws-sdk/client-kendra';
+import { KendraClient } from '@aws-sdk/client-kendra';
 import { exchange } from '../lib/http1.js';
 import { interleavedLoad } from '../lib/interleavedLoad.js';
+import { createIndex } from '../lib/kendraResources.js';
 import { startKendrite } from '../lib/processes.js';
 import type { ScenarioContext, ScenarioResult, Table, Target } from '../lib/scenario.js';
 import { KendraWire } from '../lib/signing.js';
 import { fmt, percentile } from '../lib/stats.js';
-import { medianOf, until, type Latencies } from './query.js';
+import { medianOf, type Latencies } from './query.js';
 import { blockedBy } from '../../src/domain/blockLists.js';
 import { normalizeQueryText } from '../../src/domain/queryLog.js';
 import { DEFAULT_SETTINGS, suggestionEntries } from '../../src/domain/querySuggestions.js';
@@ -58,8 +59,7 @@ export async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
   let indexId: string;
   try {
     const client = new KendraClient({ endpoint: kendrite.url, region: REGION, credentials: { ...CREDENTIALS }, maxAttempts: 1 });
-    indexId = (await client.send(new CreateIndexCommand({ Name: 'bench-suggestions', RoleArn: 'arn:aws:iam::000000000000:role/kendra' }))).Id!;
-    await until(async () => (await client.send(new DescribeIndexCommand({ Id: indexId }))).Status === 'ACTIVE');
+    indexId = await createIndex(client, 'bench-suggestions');
     client.destroy();
   } finally {
     await kendrite.stop();
