@@ -47,11 +47,7 @@ const MAX_MERGE_ATTEMPTS = 5;
  * another process is seen within it.
  */
 const RECENT_MS = 100;
-/**
- * A row served more than half of RECENT_MS after its read is read again in the background, off the
- * request's path (see `recent`): a client asking steadily never waits on the read, and no row served
- * is older than RECENT_MS.
- */
+/** Indices whose rows `recent` holds at most (all forgotten when more come). */
 const RECENT_ROWS = 1024;
 
 interface RecentRow {

@@ -96,19 +96,14 @@ export class SyncDocumentStore {
   /** After a write: the document's version (null if it failed) and that this sync saw it. */
   async record(indexId: string, documentId: string, dataSourceId: string, version: string | null, executionId: string, db: Db): Promise<void> {
     const raw = RawStatements.within(this.raw, db);
-    // The rows hold no ids (migration 24 of both backends): the document's key is all they need. The WHERE keeps SQLite from
-    // reading ON CONFLICT as a join's ON.
-    const onSqlite = `INSERT INTO synced_documents (doc_key, data_source_id, version, seen_by)
-          SELECT doc_key, ?, ?, ? FROM documents WHERE index_id = ? AND document_id = ?
-          ON CONFLICT (doc_key) DO UPDATE SET data_source_id = excluded.data_source_id, version = excluded.version, seen_by = excluded.seen_by`;
+    // The rows hold no ids (migration 24 of both backends): the document's key is all they need.
     if (raw) {
-      raw.get(onSqlite).run(dataSourceId, version, executionId, indexId, documentId);
-      return;
-    }
-    if (this.sqlite) {
-      await sql`INSERT INTO synced_documents (doc_key, data_source_id, version, seen_by)
-        SELECT doc_key, ${dataSourceId}, ${version}, ${executionId} FROM documents WHERE index_id = ${indexId} AND document_id = ${documentId}
-        ON CONFLICT (doc_key) DO UPDATE SET data_source_id = excluded.data_source_id, version = excluded.version, seen_by = excluded.seen_by`.execute(db);
+      // The WHERE keeps SQLite from reading ON CONFLICT as a join's ON.
+      raw
+        .get(`INSERT INTO synced_documents (doc_key, data_source_id, version, seen_by)
+          SELECT doc_key, ?, ?, ? FROM documents WHERE index_id = ? AND document_id = ?
+          ON CONFLICT (doc_key) DO UPDATE SET data_source_id = excluded.data_source_id, version = excluded.version, seen_by = excluded.seen_by`)
+        .run(dataSourceId, version, executionId, indexId, documentId);
       return;
     }
     await db
