@@ -88,7 +88,7 @@ export async function startKendrite(config: Config, opts: { clock?: Clock; log?:
   const indexer = new DocumentIndexer(store, clock, config.limits, fetchS3);
   // On SQLite connector syncs write on a thread of their own, and the main thread stays free for requests.
   const writer = store.conn.sqlite
-    ? new ThreadWriter({ databaseFile: store.conn.sqlite.name, limits: config.limits }, clock, () => store.syncJobs.committedElsewhere())
+    ? new ThreadWriter({ databaseFile: store.conn.sqlite.name, limits: config.limits }, clock, () => store.syncJobs.committedElsewhere(), log)
     : inlineWriter(store, indexer, clock);
   const runner = new JobRunner(store, clock, writer, config, log);
   const worker = new BackgroundWorker(store, clock, config, indexer, new LifecycleWorker(store, clock), runner, log);

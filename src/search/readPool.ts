@@ -18,8 +18,8 @@
  * upgraded in place under a running server (a module missing or half written for a moment) made the
  * first search after it fail with InternalServerException. A thread that fails before it is ready
  * (its code loaded, its connection open) ran no call: the calls sent to it wait for another thread,
- * started after a pause (doubling from START_RETRY_MS); only when START_ATTEMPTS starts in a row fail
- * do the waiting calls fail.
+ * started after a pause (threadStarts.ts); only when several starts in a row fail do the waiting
+ * calls fail.
  */
 import { Worker } from 'node:worker_threads';
 import type { Collapse, DocumentSearch, FacetCount, FacetSpec, RankedPage, RankedPassages, SearchEngine, SortKey, StoredDocument } from './engine.js';
@@ -27,6 +27,7 @@ import type { ValueType } from './attributes.js';
 import { SearchCancelled, SearchInputError } from './errors.js';
 import type { ReadCall, ReadMethod, ReadReply, ReadThreadData, ThreadError } from './readThread.js';
 import type { Log } from '../observe/log.js';
+import { ThreadStarts } from '../threadStarts.js';
 
 export interface ReadPoolOptions {
   databaseFile: string;
@@ -42,9 +43,6 @@ export interface ReadPoolOptions {
 const DEFAULT_HEAP_MB = 256;
 /** Calls a busy thread is handed besides the one it runs. */
 const QUEUED_PER_THREAD = 1;
-/** Thread starts in a row that may fail before the calls waiting for one fail; the pause before the next doubles from START_RETRY_MS (0.1 + 0.2 + … 1.6 s). */
-const START_ATTEMPTS = 6;
-const START_RETRY_MS = 100;
 
 interface Job {
   call: Omit<ReadCall, 'id'>;
@@ -79,7 +77,7 @@ export class ReadPool implements SearchEngine {
   private nextId = 0;
   private closed = false;
   /** Thread starts that failed in a row (none since a thread was last ready). */
-  private startFailures = 0;
+  private readonly starts = new ThreadStarts();
   /** No thread is started before this time (Date.now()), after a failed start. */
   private startsHeldUntil = 0;
   private startRetry?: NodeJS.Timeout;
@@ -219,7 +217,7 @@ export class ReadPool implements SearchEngine {
   private answered(t: Thread, reply: ReadReply): void {
     if ('ready' in reply) {
       t.ready = true;
-      this.startFailures = 0;
+      this.starts.ready();
       return;
     }
     // A thread answers its calls in the order sent; a reply for another (a thread whose code is not the
@@ -243,8 +241,8 @@ export class ReadPool implements SearchEngine {
 
   /**
    * A thread that could not start (`t`; none when new Worker() threw): no call ran on it, so none fails
-   * for it. Its calls wait with the others for a thread started after a pause; when START_ATTEMPTS
-   * starts in a row have failed, the waiting calls fail with the reason.
+   * for it. Its calls wait with the others for a thread started after a pause; when ThreadStarts'
+   * attempts in a row have failed, the waiting calls fail with the reason.
    */
   private notStarted(t: Thread | undefined, err: Error): void {
     if (t) {
@@ -258,16 +256,14 @@ export class ReadPool implements SearchEngine {
       void t.worker.terminate();
     }
     if (this.closed) return;
-    this.startFailures++;
-    if (this.startFailures >= START_ATTEMPTS) {
-      this.opts.log?.error({ error: err.message, attempts: this.startFailures }, 'search threads could not start; the searches waiting for one fail');
-      this.startFailures = 0;
+    const { attempt, pauseMs: pause } = this.starts.failure();
+    if (pause === undefined) {
+      this.opts.log?.error({ error: err.message, attempts: attempt }, 'search threads could not start; the searches waiting for one fail');
       this.startsHeldUntil = 0;
       for (const j of this.waiting.splice(0)) this.settle(j, new Error(`the search threads could not start: ${err.message}`));
       return;
     }
-    const pause = START_RETRY_MS * 2 ** (this.startFailures - 1);
-    this.opts.log?.warn({ error: err.message, attempt: this.startFailures, retryInMs: pause }, 'a search thread could not start; another is started after a pause');
+    this.opts.log?.warn({ error: err.message, attempt, retryInMs: pause }, 'a search thread could not start; another is started after a pause');
     this.startsHeldUntil = Date.now() + pause;
     clearTimeout(this.startRetry);
     this.startRetry = setTimeout(() => {

@@ -27,8 +27,11 @@ export interface WriteCall {
   now: number;
 }
 
-/** An error crosses the thread boundary as its name, message and code (SQLite's, e.g. SQLITE_TOOBIG). */
-export type WriteReply = { id: number; value: boolean } | { id: number; error: { name: string; message: string; code?: string } };
+/**
+ * `ready` first, once the thread's code is loaded and its connection open; then one reply per call. An
+ * error crosses the thread boundary as its name, message and code (SQLite's, e.g. SQLITE_TOOBIG).
+ */
+export type WriteReply = { ready: true } | { id: number; value: boolean } | { id: number; error: { name: string; message: string; code?: string } };
 
 /**
  * The thread's nice value (on Linux it applies to this thread alone): when the cores are busy, the
@@ -66,6 +69,7 @@ if (parentPort && data?.databaseFile && data.limits) {
   // Applies connectors' batches only: S3Path documents are fetched by the main thread's indexer.
   const indexer = new DocumentIndexer(store, clock, data.limits, () => Promise.reject(new Error('the sync writer thread fetches nothing')));
   let queue: Promise<void> = Promise.resolve();
+  port.postMessage({ ready: true } satisfies WriteReply);
   port.on('message', (call: WriteCall) => {
     queue = queue.then(async () => {
       now = call.now;
