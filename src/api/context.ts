@@ -40,7 +40,8 @@ export interface Services {
   analytics: Analytics;
 }
 
-export type Handler<Op extends OperationName> = (input: OperationInputs[Op], ctx: RequestContext, s: Services) => Promise<OperationOutputs[Op] | SerializedOutput>;
+/** An operation's handler: its output, or a promise of it (an output known at once is returned as it is: no promise, no turn of the event loop). */
+export type Handler<Op extends OperationName> = (input: OperationInputs[Op], ctx: RequestContext, s: Services) => OperationOutputs[Op] | SerializedOutput | Promise<OperationOutputs[Op] | SerializedOutput>;
 export type Handlers = { [Op in OperationName]?: Handler<Op> };
 
 export const scopeOf = (ctx: RequestContext) => ({ accountId: ctx.caller.accountId, region: ctx.caller.region });

@@ -27,22 +27,29 @@ const KNOWN = new Set<string>(OPERATION_NAMES);
 
 export const IMPLEMENTED_OPERATIONS = Object.keys(HANDLERS).sort() as OperationName[];
 
+function rethrowAsKendra(e: unknown): never {
+  throw toKendraError(e);
+}
+
 /** The Kendra API: input parsed and validated from the model, then the operation's handler. */
 export function kendraService(services: Services): Service {
   return {
     prefix: TARGET_PREFIX,
     has: (op) => KNOWN.has(op),
-    async invoke(op: string, body: unknown, ctx: RequestContext) {
+    // A handler's output known at once is returned at once (not wrapped in a promise); its errors, thrown or rejected, are Kendra's either way.
+    invoke(op: string, body: unknown, ctx: RequestContext) {
       const name = op as OperationName;
       const input = parseOperationInput(name, body);
       const handler = HANDLERS[name] as Handler<OperationName> | undefined;
       // P-9: a model operation kendrite does not serve yet says so (after validating its input).
       if (!handler) throw new KendraError('NotImplementedException', `kendrite does not implement ${op} yet. Implemented operations: ${IMPLEMENTED_OPERATIONS.join(', ')}.`);
+      let output: unknown;
       try {
-        return await handler(input, ctx, services);
+        output = handler(input, ctx, services);
       } catch (e) {
         throw toKendraError(e);
       }
+      return output instanceof Promise ? output.catch(rethrowAsKendra) : output;
     },
   };
 }

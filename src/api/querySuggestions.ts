@@ -6,8 +6,10 @@ import { UUID_LENGTH, writeUuid } from '../protocol/uuid.js';
 import { scopeOf, type Handlers } from './context.js';
 
 export const querySuggestionHandlers: Handlers = {
-  async GetQuerySuggestions(input, ctx, s) {
-    return new SerializedOutput(answerJson(await s.querySuggestions.get(scopeOf(ctx), input as never)));
+  // Answered at once when the domain answers at once (the usual request: see QuerySuggestions.get).
+  GetQuerySuggestions(input, ctx, s) {
+    const answer = s.querySuggestions.get(scopeOf(ctx), input as never);
+    return answer instanceof Promise ? answer.then(answerOutput) : answerOutput(answer);
   },
 
   async DescribeQuerySuggestionsConfig(input, ctx, s) {
@@ -46,6 +48,10 @@ export const querySuggestionHandlers: Handlers = {
     return (await s.blockLists.list(scopeOf(ctx), input.IndexId, input.MaxResults ?? 100, input.NextToken)) as never;
   },
 };
+
+function answerOutput(a: SuggestionsAnswer): SerializedOutput {
+  return new SerializedOutput(answerJson(a));
+}
 
 /**
  * GetQuerySuggestions' output JSON, as UTF-8: the text suggestionsJson makes of the answer's

@@ -218,40 +218,65 @@ export class QuerySuggestions {
     this.indices.forgetRecent(indexId);
   }
 
-  async get(scope: Scope, input: GetSuggestionsInput): Promise<SuggestionsAnswer> {
+  /**
+   * GetQuerySuggestions' answer. The usual request — suggestions from the log only, its index's row
+   * held from a recent read and the structure fresh — is answered at once, without a promise: the
+   * request takes no turn of the event loop (each made a few promises and closures, ~1 KB a request,
+   * and the microtask hops between them). Any other is answered by `answerLater`, which reads or
+   * builds what is missing first; both give the same answers and the same errors.
+   */
+  get(scope: Scope, input: GetSuggestionsInput): SuggestionsAnswer | Promise<SuggestionsAnswer> {
     const types: readonly string[] = input.SuggestionTypes?.length ? input.SuggestionTypes : QUERY_ONLY;
+    if (!types.includes('DOCUMENT_ATTRIBUTES')) {
+      const ix = this.indices.held(scope, input.IndexId);
+      const built = ix && this.fresh(input.IndexId, Number(ix.suggestions_version));
+      if (built) return this.fromLog(input, types, built).answer;
+    }
+    return this.answerLater(scope, input, types);
+  }
+
+  private async answerLater(scope: Scope, input: GetSuggestionsInput, types: readonly string[]): Promise<SuggestionsAnswer> {
     const fromFields = types.includes('DOCUMENT_ATTRIBUTES');
     // Field suggestions read the index's access settings as they are now; suggestions from the log need the index to exist.
-    // (A row held from a recent read is taken without awaiting anything: no promise and turn per request.)
     const ix = fromFields ? await this.indices.get(scope, input.IndexId) : (this.indices.held(scope, input.IndexId) ?? (await this.indices.recent(scope, input.IndexId)));
-    const max = input.MaxSuggestionsCount ?? DEFAULT_MAX_SUGGESTIONS;
-    if (!Number.isInteger(max) || max < 1 || max > MAX_SUGGESTIONS) throw invalid(`MaxSuggestionsCount must be 1-${MAX_SUGGESTIONS}; got ${max}.`);
-    const prefix = normalizeQueryText(input.QueryText);
+    // Checked before a build is waited for (and again by fromLog, which every answer goes through).
+    maxSuggestions(input);
     const version = Number(ix.suggestions_version);
     const built = this.fresh(input.IndexId, version) ?? (await this.current(input.IndexId, version));
+    const { answer, prefix, max } = this.fromLog(input, types, built);
+    if (prefix === undefined) return answer;
     const settings = built.settings;
     const attrConfig = input.AttributeSuggestionsConfig;
-    const filter = attrConfig?.AttributeFilter;
-    if (filter) checkFilter(input.IndexId, filter);
-    const answer: SuggestionsAnswer = { queryTexts: [], prefixLength: prefix.length, fields: [] };
-    const characters = codePoints(prefix);
-    if (characters < MIN_PREFIX || characters > MAX_PREFIX) return answer;
-
-    if (types.includes('QUERY') && settings.Mode === 'ENABLED') {
-      const { index } = built;
-      const n = index.topPositions(prefix, max);
-      const found = index.found();
-      for (let i = 0; i < n; i++) answer.queryTexts.push(index.textAt(found[i]!));
-    }
     if (fromFields && settings.AttributeSuggestionsConfig.AttributeSuggestionsMode === 'ACTIVE' && answer.queryTexts.length < max) {
       const suggestable = settings.AttributeSuggestionsConfig.SuggestableConfigList.filter((c) => c.Suggestable).map((c) => c.AttributeName!);
       const asked = attrConfig?.SuggestionAttributes;
       const unknown = asked?.find((a) => !suggestable.includes(a));
       if (unknown !== undefined) throw invalid(`SuggestionAttributes names ${unknown}, which is not suggestable; mark it Suggestable with UpdateQuerySuggestionsConfig first.`);
       const principals = await this.users.principals(input.IndexId, JSON.parse(ix.settings) as IndexAccessSettings, attrConfig?.UserContext);
-      answer.fields = await this.fieldSuggestions(input.IndexId, asked ?? suggestable, prefix, filter, principals, attrConfig?.AdditionalResponseAttributes, max - answer.queryTexts.length);
+      answer.fields = await this.fieldSuggestions(input.IndexId, asked ?? suggestable, prefix, attrConfig?.AttributeFilter, principals, attrConfig?.AdditionalResponseAttributes, max - answer.queryTexts.length);
     }
     return answer;
+  }
+
+  /**
+   * The request checked (MaxSuggestionsCount, the AttributeFilter) and the log's suggestions from
+   * `built`; `prefix` is undefined when the text typed is too short or too long to suggest anything for.
+   */
+  private fromLog(input: GetSuggestionsInput, types: readonly string[], built: Built): { answer: SuggestionsAnswer; prefix?: string; max: number } {
+    const max = maxSuggestions(input);
+    const prefix = normalizeQueryText(input.QueryText);
+    const filter = input.AttributeSuggestionsConfig?.AttributeFilter;
+    if (filter) checkFilter(input.IndexId, filter);
+    const answer: SuggestionsAnswer = { queryTexts: [], prefixLength: prefix.length, fields: [] };
+    const characters = codePoints(prefix);
+    if (characters < MIN_PREFIX || characters > MAX_PREFIX) return { answer, max };
+    if (types.includes('QUERY') && built.settings.Mode === 'ENABLED') {
+      const { index } = built;
+      const n = index.topPositions(prefix, max);
+      const found = index.found();
+      for (let i = 0; i < n; i++) answer.queryTexts.push(index.textAt(found[i]!));
+    }
+    return { answer, prefix, max };
   }
 
   private async fieldSuggestions(indexId: string, fields: string[], prefix: string, filter: AttributeFilter | undefined, principals: string[], additional: string[] | undefined, max: number): Promise<Suggestion[]> {
@@ -358,6 +383,13 @@ function mergeSuggestable(current: SuggestableConfig[], changes: SuggestableConf
   const out = new Map(current.map((c) => [c.AttributeName!, c]));
   for (const c of changes) out.set(c.AttributeName!, { AttributeName: c.AttributeName!, Suggestable: c.Suggestable ?? false });
   return [...out.values()];
+}
+
+/** MaxSuggestionsCount, checked. */
+function maxSuggestions(input: GetSuggestionsInput): number {
+  const max = input.MaxSuggestionsCount ?? DEFAULT_MAX_SUGGESTIONS;
+  if (!Number.isInteger(max) || max < 1 || max > MAX_SUGGESTIONS) throw invalid(`MaxSuggestionsCount must be 1-${MAX_SUGGESTIONS}; got ${max}.`);
+  return max;
 }
 
 /** The characters of `text` (code points: a surrogate pair is one), without making an array of them. */

@@ -29,7 +29,8 @@ export interface RequestContext {
 export interface Service {
   prefix: string;
   has(operation: string): boolean;
-  invoke(operation: string, body: unknown, ctx: RequestContext): Promise<unknown>;
+  /** The output, or a promise of it: an output known at once is returned as it is (the request then takes no turn of the event loop). */
+  invoke(operation: string, body: unknown, ctx: RequestContext): unknown;
 }
 
 export interface HttpOptions {
@@ -81,20 +82,27 @@ export function createHttpServer(opts: HttpOptions): HttpServer {
     if (route) seen.operation = `GET ${route}`;
     const consoleReply = opts.console?.(request);
     if (consoleReply) seen.operation = 'GET /console';
-    const replied = consoleReply ??
-      (route === '/health'
-        ? opts.health().then((h) => reply(h.status, requestId, JSON.stringify(h.body)))
-        : route === '/metrics'
-          ? opts.metrics!().then((m) => ({ status: 200, headers: { 'content-type': m.contentType, 'x-amzn-requestid': requestId }, body: m.body }))
-          : handle(request, requestId, opts, seen).then((body) => reply(200, requestId, body)));
     // The answer's record (log line, metrics) is made once it is written: no client waits on it.
-    replied.then(
-      (r) => sendSoon(answer, r, () => record(requestId, started, seen, r)),
-      (err: unknown) => {
-        const r = failure(err, requestId, opts.log);
-        sendSoon(answer, r, () => record(requestId, started, seen, r));
-      },
-    );
+    const send = (r: Reply) => sendSoon(answer, r, () => record(requestId, started, seen, r));
+    const fail = (err: unknown) => send(failure(err, requestId, opts.log));
+    if (consoleReply || route) {
+      const replied = consoleReply ??
+        (route === '/health'
+          ? opts.health().then((h) => reply(h.status, requestId, JSON.stringify(h.body)))
+          : opts.metrics!().then((m) => ({ status: 200, headers: { 'content-type': m.contentType, 'x-amzn-requestid': requestId }, body: m.body })));
+      replied.then(send, fail);
+      return;
+    }
+    // An API request answered at once (see handle) is sent at once; its errors, thrown or rejected, answer alike.
+    let body: string | Buffer | Promise<string | Buffer>;
+    try {
+      body = handle(request, requestId, opts, seen);
+    } catch (err) {
+      fail(err);
+      return;
+    }
+    if (body instanceof Promise) body.then((b) => send(reply(200, requestId, b)), fail);
+    else send(reply(200, requestId, body));
   };
   // Host is checked here rather than by node:http, whose refusal has no body (P-3).
   const fallback = http.createServer({ requireHostHeader: false }, (req, res) => {
@@ -161,7 +169,12 @@ function plainRoute(req: PlainRequest, opts: HttpOptions): '/health' | '/metrics
   return undefined;
 }
 
-async function handle(req: PlainRequest, requestId: string, opts: HttpOptions, seen: Seen): Promise<string | Buffer> {
+/**
+ * An API request's answer body. Answered at once (a value, not a promise) when every step can be: the
+ * signing key known (Authenticator.check) and the operation's output known at once (Service.invoke);
+ * a promise otherwise. Throws what a step refuses, as the promise would reject with it.
+ */
+function handle(req: PlainRequest, requestId: string, opts: HttpOptions, seen: Seen): string | Buffer | Promise<string | Buffer> {
   if (req.method !== 'POST') throw new KendraError('UnknownOperationException', `Only POST / is served (and GET /health); got ${req.method} ${req.target}.`);
   if (req.body.length > 0) checkContentType(req.headers['content-type']);
   const header = req.headers['x-amz-target'];
@@ -172,16 +185,20 @@ async function handle(req: PlainRequest, requestId: string, opts: HttpOptions, s
   const operation = dot > 0 ? target.slice(dot + 1) : '';
   // Only the operations served are named (the metrics' labels must not grow with what clients send).
   if (service?.has(operation)) seen.operation = operation;
-  // Checked without a turn of the event loop when it can be (a known signing key): no promise awaited per request.
   const checked = opts.authenticator.check({ method: 'POST', path: req.target, headers: req.headers, amzHeaders: req.amzHeaders, body: req.body });
-  const caller = checked instanceof Promise ? await checked : checked;
+  if (checked instanceof Promise) return checked.then((caller) => invoke(caller, service, target, operation, req, requestId, opts, seen));
+  return invoke(checked, service, target, operation, req, requestId, opts, seen);
+}
+
+/** handle's steps once the caller is known: the operation looked up, authorized, throttled and run. */
+function invoke(caller: Caller, service: Service | undefined, target: string, operation: string, req: PlainRequest, requestId: string, opts: HttpOptions, seen: Seen): string | Buffer | Promise<string | Buffer> {
   seen.account = caller.accountId;
   if (!service || !service.has(operation))
     throw new KendraError('UnknownOperationException', target ? `Unknown operation ${target}.` : 'Missing X-Amz-Target header.');
   authorize(caller, operation);
   opts.throttle.check(caller.accountId, operation);
-  const output = await service.invoke(operation, parseJson(req.body), { caller, requestId, signal: req.signal });
-  return serializeOutput(output);
+  const output = service.invoke(operation, parseJson(req.body), { caller, requestId, signal: req.signal });
+  return output instanceof Promise ? output.then(serializeOutput) : serializeOutput(output);
 }
 
 /**
