@@ -19,7 +19,7 @@ import { backends, describeOrSkip, REPO_ROOT, TestServer, TestStore } from './su
 
 const fixture = path.join(REPO_ROOT, FIXTURE_DIR);
 /** The modified document's new text: long enough to be stored packed on SQLite (store/packedText.ts). */
-// Long enough to be stored packed on SQLite (store/packedText.ts packs texts of 1,000 characters and more).
+// Long enough to be stored packed on SQLite (store/packedText.ts packs texts of 500 characters and more).
 const HARBOUR_TEXT = `The harbour master retired and flew away in a zeppelin, far over the hills and far over the grey sea. ${'Gulls circled the empty quay at dawn and at dusk. '.repeat(24)}`;
 const expectedAll = JSON.parse(readFileSync(path.join(fixture, 'expected.json'), 'utf8')) as Record<string, { indexId: string; dataSourceId: string } & Record<string, unknown>>;
 
