@@ -146,9 +146,41 @@ for (const backend of backends()) {
 
     test('attribute suggestions of the source URI: the searchable documents\' values only', async () => {
       await k.send(new UpdateQuerySuggestionsConfigCommand({ IndexId: indexId, AttributeSuggestionsConfig: { AttributeSuggestionsMode: 'ACTIVE', SuggestableConfigList: [{ AttributeName: '_source_uri', Suggestable: true }] } }));
-      const r = await k.send(new GetQuerySuggestionsCommand({ IndexId: indexId, QueryText: 'https://harbour', SuggestionTypes: ['DOCUMENT_ATTRIBUTES'], AttributeSuggestionsConfig: { SuggestionAttributes: ['_source_uri'] } }));
+      const r = await k.send(new GetQuerySuggestionsCommand({
+        IndexId: indexId, QueryText: 'https://harbour', SuggestionTypes: ['DOCUMENT_ATTRIBUTES'],
+        AttributeSuggestionsConfig: { SuggestionAttributes: ['_source_uri'], AdditionalResponseAttributes: ['_source_uri', '_data_source_id', 'team'] },
+      }));
       const got = r.Suggestions!.map((x) => [x.Value!.Text!.Text, x.SourceDocuments!.map((d) => [d.DocumentId, d.SuggestionAttributes])]).sort((x, y) => (String(x[0]) < String(y[0]) ? -1 : 1));
       assert.deepEqual(got, [[uri('a1'), [['a1', ['_source_uri']]]], [uri('a2'), [['a2', ['_source_uri']]]], [uri('loose'), [['loose', ['_source_uri']]]]]);
+      // The additional attributes in the order the document gave them, the data source and URI from the columns.
+      const additional = Object.fromEntries(r.Suggestions!.flatMap((x) => x.SourceDocuments!.map((d) => [d.DocumentId, d.AdditionalAttributes!.map((x) => `${x.Key}=${x.Value!.StringValue}`)])));
+      assert.deepEqual(additional, {
+        a1: [`_data_source_id=${a}`, 'team=red', `_source_uri=${uri('a1')}`],
+        a2: [`_data_source_id=${a}`, 'team=blue', `_source_uri=${uri('a2')}`],
+        loose: ['team=red', `_source_uri=${uri('loose')}`],
+      });
+    });
+
+    test('a result\'s attributes are those the document was given, in their order, with its data source and language', async () => {
+      const r = await query({ QueryText: 'harbour' });
+      const attrs = Object.fromEntries(r.ResultItems!.map((i) => [i.DocumentId, i.DocumentAttributes!.map((x) => `${x.Key}=${x.Value!.StringValue}`)]));
+      assert.deepEqual(attrs, {
+        a1: [`_data_source_id=${a}`, 'team=red', `_source_uri=${uri('a1')}`, '_file_type=PLAIN_TEXT', '_language_code=en'],
+        a2: [`_data_source_id=${a}`, 'team=blue', `_source_uri=${uri('a2')}`, '_file_type=PLAIN_TEXT', '_language_code=en'],
+        b1: [`_data_source_id=${b}`, 'team=red', '_file_type=PLAIN_TEXT', '_language_code=en'],
+        loose: ['team=red', `_source_uri=${uri('loose')}`, '_file_type=PLAIN_TEXT', '_language_code=en'],
+      });
+    });
+
+    test('the stored attributes name the data source and the URI, held by columns, by their keys alone; a failed document keeps them whole', async () => {
+      const rows = await storeQuery<{ id: string; attributes: string }>(store, "SELECT document_id AS id, attributes FROM documents WHERE document_id IN ('a1', 'b1', 'loose', 'broken') ORDER BY document_id");
+      const shown = Object.fromEntries(rows.map((r) => [r.id, (JSON.parse(r.attributes) as { Key: string; Value?: { StringValue?: string } }[]).map((x) => (x.Value ? `${x.Key}=${x.Value.StringValue}` : x.Key))]));
+      assert.deepEqual(shown, {
+        a1: ['_data_source_id', 'team=red', '_source_uri', '_file_type=PLAIN_TEXT'],
+        b1: ['_data_source_id', 'team=red', '_file_type=PLAIN_TEXT'],
+        loose: ['team=red', '_language_code=en', '_source_uri', '_file_type=PLAIN_TEXT'],
+        broken: ['team=red', `_source_uri=${uri('broken')}`],
+      });
     });
 
     test('the store keeps no attribute rows of the three: the columns hold them once (the failed document\'s URI in its JSON only)', async () => {
