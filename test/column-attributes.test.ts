@@ -1,13 +1,18 @@
-// _data_source_id and _language_code are columns of documents: SQLite keeps no document_attributes rows of theirs
-// (migration 23, search/attributeRows.ts), and every search that reads attribute values (filters by either plan,
-// facets, nested facets, value types) reads those two from the columns, on both backends alike.
+// _data_source_id, _language_code and _source_uri are columns of documents: neither backend keeps document_attributes
+// rows of theirs (search/attributeRows.ts), and every search that reads attribute values (filters by either plan,
+// facets, nested facets, value types, sorting, attribute suggestions) reads them from the columns, on both backends
+// alike. A FAILED document keeps its _source_uri attribute with the column null, an UPDATE_FAILED one the values it
+// was last indexed with: neither the failed document nor the value its failed update carried is found.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
+  BatchGetDocumentStatusCommand,
   BatchPutDocumentCommand,
   CreateDataSourceCommand,
   DescribeDataSourceCommand,
+  GetQuerySuggestionsCommand,
   QueryCommand,
+  UpdateQuerySuggestionsConfigCommand,
   type AttributeFilter,
   type Document,
   type KendraClient,
@@ -22,10 +27,14 @@ const text = (t: string) => new TextEncoder().encode(t);
 const doc = (Id: string, team: string, extra: Document['Attributes'] = []): Document => ({
   Id, Title: Id, Blob: text(`the harbour ledger of ${Id}`), ContentType: 'PLAIN_TEXT', Attributes: [{ Key: 'team', Value: { StringValue: team } }, ...extra],
 });
+const uri = (name: string) => `https://harbour.example/${name}`;
+const at = (name: string): Document['Attributes'] => [{ Key: '_source_uri', Value: { StringValue: uri(name) } }];
+/** A document whose text cannot be extracted (not a PDF): FAILED when new, UPDATE_FAILED over an indexed one. */
+const unreadable = (Id: string, team: string, extra: Document['Attributes']): Document => ({ ...doc(Id, team, extra), ContentType: 'PDF' });
 
 
 for (const backend of backends()) {
-  describeOrSkip(`_data_source_id and _language_code read from the documents' columns [${backend.name}]`, { skip: backend.skip }, () => {
+  describeOrSkip(`_data_source_id, _language_code and _source_uri read from the documents' columns [${backend.name}]`, { skip: backend.skip }, () => {
     let store: TestStore;
     let server: TestServer;
     let k: KendraClient;
@@ -50,11 +59,19 @@ for (const backend of backends()) {
       a = await source('a');
       b = await source('b');
       inA.EqualsTo!.Value!.StringValue = a;
-      await putInJob(k, indexId, a, [doc('a1', 'red'), doc('a2', 'blue')]);
+      await putInJob(k, indexId, a, [doc('a1', 'red', at('a1')), doc('a2', 'blue', at('a2'))]);
       await putInJob(k, indexId, b, [doc('b1', 'red')]);
-      const put = await k.send(new BatchPutDocumentCommand({ IndexId: indexId, Documents: [doc('loose', 'red', [{ Key: '_language_code', Value: { StringValue: 'en' } }])] }));
+      const put = await k.send(new BatchPutDocumentCommand({ IndexId: indexId, Documents: [doc('loose', 'red', [{ Key: '_language_code', Value: { StringValue: 'en' } }, ...at('loose')!])] }));
       assert.deepEqual(put.FailedDocuments, []);
       await waitFor('loose indexed', async () => ((await query({ QueryText: 'harbour' })).TotalNumberOfResults === 4 ? true : undefined));
+      // A new document that fails, and a failed update of loose (its new URI is not what it is indexed with).
+      const failing = await k.send(new BatchPutDocumentCommand({ IndexId: indexId, Documents: [unreadable('broken', 'red', at('broken')), unreadable('loose', 'red', at('loose-new'))] }));
+      assert.deepEqual(failing.FailedDocuments, []);
+      await waitFor('broken FAILED, loose UPDATE_FAILED', async () => {
+        const r = await k.send(new BatchGetDocumentStatusCommand({ IndexId: indexId, DocumentInfoList: [{ DocumentId: 'broken' }, { DocumentId: 'loose' }] }));
+        const got = Object.fromEntries(r.DocumentStatusList!.map((d) => [d.DocumentId, d.DocumentStatus]));
+        return got.broken === 'FAILED' && got.loose === 'UPDATE_FAILED' ? true : undefined;
+      });
     });
     after(async () => {
       k?.destroy();
@@ -95,9 +112,84 @@ for (const backend of backends()) {
       assert.deepEqual(nested, [['red', 3, [[a, 1], [b, 1]].sort((x, y) => (x[0]! < y[0]! ? -1 : 1))], ['blue', 1, [[a, 1]]]]);
     });
 
-    test('the store keeps no attribute rows of the two: the columns hold them once', async () => {
+    const bySourceUri = (name: string): AttributeFilter => ({ EqualsTo: { Key: '_source_uri', Value: { StringValue: uri(name) } } });
+
+    test('EqualsTo a source URI, alone and with query text, negated; the failed document\'s and the failed update\'s URIs match nothing', async () => {
+      assert.deepEqual(await ids(bySourceUri('a1'), 'harbour'), ['a1']);
+      assert.deepEqual(await ids(bySourceUri('a1')), ['a1']);
+      assert.deepEqual(await ids(bySourceUri('loose'), 'harbour'), ['loose']);
+      assert.deepEqual(await ids(bySourceUri('loose-new'), 'harbour'), []);
+      assert.deepEqual(await ids(bySourceUri('broken')), []);
+      assert.deepEqual(await ids({ NotFilter: bySourceUri('a1') }, 'harbour'), ['a2', 'b1', 'loose']);
+      assert.deepEqual(await ids({ AndAllFilters: [bySourceUri('a2'), { EqualsTo: { Key: 'team', Value: { StringValue: 'blue' } } }] }), ['a2']);
+      assert.deepEqual(await ids({ ContainsAny: { Key: '_source_uri', Value: { StringListValue: [uri('a1')] } } }, 'harbour'), []);
+    });
+
+    test('results carry the URI as DocumentURI and as the _source_uri attribute, the failed update\'s not', async () => {
+      const r = await query({ QueryText: 'harbour' });
+      const seen = r.ResultItems!.map((i) => [i.DocumentId, i.DocumentURI, i.DocumentAttributes?.find((x) => x.Key === '_source_uri')?.Value?.StringValue]).sort((x, y) => (x[0]! < y[0]! ? -1 : 1));
+      assert.deepEqual(seen, [['a1', uri('a1'), uri('a1')], ['a2', uri('a2'), uri('a2')], ['b1', undefined, undefined], ['loose', uri('loose'), uri('loose')]]);
+    });
+
+    test('facets and sorting by the source URI: the searchable documents\' values, a document without one last', async () => {
+      const r = await query({ QueryText: 'harbour', Facets: [{ DocumentAttributeKey: '_source_uri' }, { DocumentAttributeKey: 'team', Facets: [{ DocumentAttributeKey: '_source_uri' }] }] });
+      const pairs = (key: string) => r.FacetResults!.find((f) => f.DocumentAttributeKey === key)!.DocumentAttributeValueCountPairs!;
+      assert.deepEqual(pairs('_source_uri').map((p) => [p.DocumentAttributeValue!.StringValue, p.Count]), [[uri('a1'), 1], [uri('a2'), 1], [uri('loose'), 1]]);
+      assert.deepEqual(pairs('team').map((p) => [p.DocumentAttributeValue!.StringValue, p.FacetResults?.[0]?.DocumentAttributeValueCountPairs?.map((q) => q.DocumentAttributeValue!.StringValue)]), [
+        ['red', [uri('a1'), uri('loose')]], ['blue', [uri('a2')]],
+      ]);
+      const sorted = async (SortOrder: 'ASC' | 'DESC') =>
+        (await query({ QueryText: 'harbour', SortingConfiguration: { DocumentAttributeKey: '_source_uri', SortOrder } })).ResultItems!.map((i) => i.DocumentId);
+      assert.deepEqual(await sorted('ASC'), ['a1', 'a2', 'loose', 'b1']);
+      assert.deepEqual(await sorted('DESC'), ['loose', 'a2', 'a1', 'b1']);
+    });
+
+    test('attribute suggestions of the source URI: the searchable documents\' values only', async () => {
+      await k.send(new UpdateQuerySuggestionsConfigCommand({ IndexId: indexId, AttributeSuggestionsConfig: { AttributeSuggestionsMode: 'ACTIVE', SuggestableConfigList: [{ AttributeName: '_source_uri', Suggestable: true }] } }));
+      const r = await k.send(new GetQuerySuggestionsCommand({
+        IndexId: indexId, QueryText: 'https://harbour', SuggestionTypes: ['DOCUMENT_ATTRIBUTES'],
+        AttributeSuggestionsConfig: { SuggestionAttributes: ['_source_uri'], AdditionalResponseAttributes: ['_source_uri', '_data_source_id', 'team'] },
+      }));
+      const got = r.Suggestions!.map((x) => [x.Value!.Text!.Text, x.SourceDocuments!.map((d) => [d.DocumentId, d.SuggestionAttributes])]).sort((x, y) => (String(x[0]) < String(y[0]) ? -1 : 1));
+      assert.deepEqual(got, [[uri('a1'), [['a1', ['_source_uri']]]], [uri('a2'), [['a2', ['_source_uri']]]], [uri('loose'), [['loose', ['_source_uri']]]]]);
+      // The additional attributes in the order the document gave them, the data source and URI from the columns.
+      const additional = Object.fromEntries(r.Suggestions!.flatMap((x) => x.SourceDocuments!.map((d) => [d.DocumentId, d.AdditionalAttributes!.map((x) => `${x.Key}=${x.Value!.StringValue}`)])));
+      assert.deepEqual(additional, {
+        a1: [`_data_source_id=${a}`, 'team=red', `_source_uri=${uri('a1')}`],
+        a2: [`_data_source_id=${a}`, 'team=blue', `_source_uri=${uri('a2')}`],
+        loose: ['team=red', `_source_uri=${uri('loose')}`],
+      });
+    });
+
+    test('a result\'s attributes are those the document was given, in their order, with its data source and language', async () => {
+      const r = await query({ QueryText: 'harbour' });
+      const attrs = Object.fromEntries(r.ResultItems!.map((i) => [i.DocumentId, i.DocumentAttributes!.map((x) => `${x.Key}=${x.Value!.StringValue}`)]));
+      assert.deepEqual(attrs, {
+        a1: [`_data_source_id=${a}`, 'team=red', `_source_uri=${uri('a1')}`, '_file_type=PLAIN_TEXT', '_language_code=en'],
+        a2: [`_data_source_id=${a}`, 'team=blue', `_source_uri=${uri('a2')}`, '_file_type=PLAIN_TEXT', '_language_code=en'],
+        b1: [`_data_source_id=${b}`, 'team=red', '_file_type=PLAIN_TEXT', '_language_code=en'],
+        loose: ['team=red', `_source_uri=${uri('loose')}`, '_file_type=PLAIN_TEXT', '_language_code=en'],
+      });
+    });
+
+    test('the stored attributes name the data source and the URI, held by columns, by their keys alone; a failed document keeps them whole', async () => {
+      const rows = await storeQuery<{ id: string; attributes: string }>(store, "SELECT document_id AS id, attributes FROM documents WHERE document_id IN ('a1', 'b1', 'loose', 'broken') ORDER BY document_id");
+      const shown = Object.fromEntries(rows.map((r) => [r.id, (JSON.parse(r.attributes) as { Key: string; Value?: { StringValue?: string } }[]).map((x) => (x.Value ? `${x.Key}=${x.Value.StringValue}` : x.Key))]));
+      assert.deepEqual(shown, {
+        a1: ['_data_source_id', 'team=red', '_source_uri', '_file_type=PLAIN_TEXT'],
+        b1: ['_data_source_id', 'team=red', '_file_type=PLAIN_TEXT'],
+        loose: ['team=red', '_language_code=en', '_source_uri', '_file_type=PLAIN_TEXT'],
+        broken: ['team=red', `_source_uri=${uri('broken')}`],
+      });
+    });
+
+    test('the store keeps no attribute rows of the three: the columns hold them once (the failed document\'s URI in its JSON only)', async () => {
       const rows = await storeQuery<{ key: string; n: number }>(store, 'SELECT key, count(*) AS n FROM document_attributes GROUP BY key ORDER BY key');
-      assert.deepEqual(rows.map((r) => [r.key, Number(r.n)]), [['_file_type', 4], ['team', 4]]);
+      assert.deepEqual(rows.map((r) => [r.key, Number(r.n)]), [['_file_type', 4], ['team', 5]]);
+      const failed = await storeQuery<{ source_uri: string | null; attributes: string }>(store, "SELECT source_uri, attributes FROM documents WHERE document_id = 'broken'");
+      assert.equal(failed.length, 1);
+      assert.equal(failed[0]!.source_uri, null);
+      assert.deepEqual((JSON.parse(failed[0]!.attributes) as { Key: string; Value: { StringValue?: string } }[]).find((x) => x.Key === '_source_uri')?.Value.StringValue, uri('broken'));
     });
   });
 }

@@ -19,7 +19,7 @@ import { backends, describeOrSkip, REPO_ROOT, TestServer, TestStore } from './su
 
 const fixture = path.join(REPO_ROOT, FIXTURE_DIR);
 /** The modified document's new text: long enough to be stored packed on SQLite (store/packedText.ts). */
-// Long enough to be stored packed on SQLite (store/packedText.ts packs texts of 1,000 characters and more).
+// Long enough to be stored packed on SQLite (store/packedText.ts packs texts of 500 characters and more).
 const HARBOUR_TEXT = `The harbour master retired and flew away in a zeppelin, far over the hills and far over the grey sea. ${'Gulls circled the empty quay at dawn and at dusk. '.repeat(24)}`;
 const expectedAll = JSON.parse(readFileSync(path.join(fixture, 'expected.json'), 'utf8')) as Record<string, { indexId: string; dataSourceId: string } & Record<string, unknown>>;
 
@@ -52,10 +52,24 @@ async function passageTables(store: TestStore): Promise<string[]> {
   return rows.map((r) => r.name);
 }
 
-/** document_attributes rows of the attributes that are columns of documents. */
-async function columnAttributeRows(store: TestStore): Promise<number> {
-  const rows = await storeQuery<{ n: number }>(store, "SELECT count(*) AS n FROM document_attributes WHERE key IN ('_data_source_id', '_language_code')");
-  return Number(rows[0]!.n);
+/** document_attributes rows of the attributes that are columns of documents, by key. */
+async function columnAttributeRows(store: TestStore): Promise<Record<string, number>> {
+  const rows = await storeQuery<{ key: string; n: number }>(store, "SELECT key, count(*) AS n FROM document_attributes WHERE key IN ('_data_source_id', '_language_code', '_source_uri') GROUP BY key ORDER BY key");
+  return Object.fromEntries(rows.map((r) => [r.key, Number(r.n)]));
+}
+
+/**
+ * The fixture's documents were put without _source_uri: each indexed one gets one as the previous release stored it
+ * (the attribute in its JSON, which that release's trigger copies into document_attributes, and the column).
+ */
+async function addSourceUris(store: TestStore): Promise<void> {
+  const value = "'https://fixture.example/' || document_id";
+  await storeQuery(
+    store,
+    store.backend === 'sqlite'
+      ? `UPDATE documents SET source_uri = ${value}, attributes = json_insert(attributes, '$[#]', json_object('Key', '_source_uri', 'Value', json_object('StringValue', ${value}))) WHERE status <> 'FAILED'`
+      : `UPDATE documents SET source_uri = ${value}, attributes = (attributes::jsonb || jsonb_build_array(jsonb_build_object('Key', '_source_uri', 'Value', jsonb_build_object('StringValue', ${value}))))::text WHERE status <> 'FAILED'`,
+  );
 }
 
 async function ids(k: KendraClient, indexId: string, QueryText: string): Promise<{ total: number | undefined; ids: string[] }> {
@@ -75,7 +89,7 @@ for (const backend of backends()) {
     let before_: number;
     let passageTablesBefore: string[];
     let reportBefore: unknown[] = [];
-    let columnRowsBefore = 0;
+    let columnRowsBefore: Record<string, number> = {};
     let syncedBefore: unknown[] = [];
     before(async () => {
       store = await TestStore.create(backend.name);
@@ -89,6 +103,7 @@ for (const backend of backends()) {
         await storeQuery(store, "INSERT INTO synced_documents (doc_key, index_id, document_id, data_source_id, version, seen_by) SELECT doc_key, index_id, document_id, 'ds-synced', 'v' || doc_key, 'job-' || doc_key FROM documents");
         syncedBefore = await storeQuery(store, 'SELECT doc_key, data_source_id, version, seen_by FROM synced_documents ORDER BY doc_key');
       }
+      await addSourceUris(store);
       columnRowsBefore = await columnAttributeRows(store);
       server = await TestServer.start(store);
       k = server.client();
@@ -151,9 +166,19 @@ for (const backend of backends()) {
         const fkeys = await storeQuery<{ name: string }>(store, "SELECT conname AS name FROM pg_constraint WHERE conrelid = 'synced_documents'::regclass AND contype = 'f'");
         assert.deepEqual(fkeys, [{ name: 'synced_documents_doc_key_fkey' }]);
       }
-      // _data_source_id and _language_code are read from the documents' columns: their rows, copies of those, are gone (both backends).
-      assert.ok(columnRowsBefore > 0, `the fixture holds ${columnRowsBefore} such rows`);
-      assert.equal(await columnAttributeRows(store), 0);
+      // _data_source_id, _language_code and _source_uri are read from the documents' columns: their rows, copies of those, are gone (both backends).
+      assert.deepEqual(columnRowsBefore, { _data_source_id: 9, _language_code: 10, _source_uri: 10 });
+      assert.deepEqual(await columnAttributeRows(store), {});
+    });
+
+    test('the source URIs the previous release copied into rows are read from the column: results, filters, facets and sorting are as they were', async () => {
+      const r = await k.send(new QueryCommand({ IndexId: indexId, QueryText: 'harbour', PageSize: 20, Facets: [{ DocumentAttributeKey: '_source_uri' }], SortingConfiguration: { DocumentAttributeKey: '_source_uri', SortOrder: 'DESC' } }));
+      const uri = (id: string) => `https://fixture.example/${id}`;
+      assert.deepEqual(r.ResultItems!.map((i) => [i.DocumentId, i.DocumentURI, i.DocumentAttributes?.find((a) => a.Key === '_source_uri')?.Value?.StringValue]), [
+        ['quarry', uri('quarry'), uri('quarry')], ['ledger', uri('ledger'), uri('ledger')], ['harbour', uri('harbour'), uri('harbour')],
+      ]);
+      assert.deepEqual(r.FacetResults![0]!.DocumentAttributeValueCountPairs!.map((p) => [p.DocumentAttributeValue!.StringValue, p.Count]), [[uri('harbour'), 1], [uri('ledger'), 1], [uri('quarry'), 1]]);
+      assert.deepEqual((await k.send(new QueryCommand({ IndexId: indexId, AttributeFilter: { EqualsTo: { Key: '_source_uri', Value: { StringValue: uri('ledger') } } } }))).ResultItems!.map((i) => i.DocumentId), ['ledger']);
     });
 
     test('documents, search answers with their highlights, passages and sync history are those the previous release served', async () => {

@@ -17,6 +17,16 @@ test('a long text is packed into fewer bytes and reads back as it was; a short o
   assert.equal(packText(''), '');
 });
 
+test('a text of 500 characters and more is packed (a small document\'s, as the scale bench\'s), a shorter one kept as it is', () => {
+  const small = prose(40).slice(0, 600);
+  const packed = packText(small);
+  assert.ok(Buffer.isBuffer(packed));
+  assert.ok(packed.length < 400, `${packed.length} bytes of 600`);
+  assert.equal(unpackText(packed), small);
+  assert.ok(Buffer.isBuffer(packText(small.slice(0, 500))));
+  assert.equal(packText(small.slice(0, 499)), small.slice(0, 499));
+});
+
 test('a text that does not compress is kept as it is', () => {
   const noise = Array.from({ length: 90 }, (_, i) => String.fromCharCode(33 + i)).join(''); // no byte twice: deflate only adds to it
   assert.equal(packText(noise), noise);

@@ -344,7 +344,7 @@ function facetResult(spec: FacetSpec, counts: FacetCount[]): FacetResult {
 
 /** The document's attributes (all, or those asked for), _data_source_id and _language_code included. */
 function attributesOf(d: StoredDocument, requested: string[] | undefined): Attribute[] {
-  const attrs = parseStoredAttributes(d.attributes).filter((a) => a.Key !== '_data_source_id' && a.Key !== LANGUAGE_KEY);
+  const attrs = parseStoredAttributes(d.attributes, d).filter((a) => a.Key !== '_data_source_id' && a.Key !== LANGUAGE_KEY);
   if (d.dataSourceId) attrs.unshift({ Key: '_data_source_id', Value: { StringValue: d.dataSourceId } });
   attrs.push({ Key: LANGUAGE_KEY, Value: { StringValue: d.languageCode } });
   if (!requested) return attrs;

@@ -305,7 +305,7 @@ export class QuerySuggestions {
         const d = stored.get(docKey);
         if (!d) return [];
         const wanted = new Set(additional ?? []);
-        return [{ DocumentId: d.documentId, SuggestionAttributes: [...attrs].sort(), AdditionalAttributes: parseStoredAttributes(d.attributes).filter((a) => wanted.has(a.Key)) }];
+        return [{ DocumentId: d.documentId, SuggestionAttributes: [...attrs].sort(), AdditionalAttributes: parseStoredAttributes(d.attributes, d).filter((a) => wanted.has(a.Key)) }];
       }),
     }));
   }

@@ -46,11 +46,48 @@ export function stringListProblem(attributes: Attribute[], maxValues: number): s
   return undefined;
 }
 
-/** Attributes as stored in documents.attributes (JSON; dates as ISO strings) back to model values. */
-export function parseStoredAttributes(json: string): Attribute[] {
-  const list = JSON.parse(json) as { Key: string; Value: Record<string, unknown> }[];
-  return list.map((a) => ({
-    Key: a.Key,
-    Value: a.Value.DateValue !== undefined && a.Value.DateValue !== null ? { DateValue: new Date(a.Value.DateValue as string) } : (a.Value as AttributeValue),
-  }));
+/**
+ * The columns of a documents row that hold an attribute's value: data_source_id (_data_source_id) and source_uri
+ * (_source_uri). documents.attributes stores such an attribute as its key alone, {"Key":"_source_uri"}, where its
+ * value is a StringValue equal to the column (issue 14, size on disk: ~155 bytes a document of the scale bench's
+ * files, a file: URL and a data source id in JSON), in its place in the list; reading puts the column's value back.
+ * Rows written before keep the whole attribute, which reads the same.
+ */
+export interface AttributeColumns {
+  dataSourceId: string | null;
+  sourceUri: string | null;
+}
+
+function columnValue(key: string, columns: AttributeColumns): string | null {
+  return key === '_data_source_id' ? columns.dataSourceId : key === '_source_uri' ? columns.sourceUri : null;
+}
+
+/** documents.attributes for a row with these columns (JSON; dates as ISO strings). */
+export function storedAttributesJson(attributes: Attribute[], columns: AttributeColumns): string {
+  return JSON.stringify(attributes.map((a) => (heldByColumn(a, columns) ? { Key: a.Key } : a)));
+}
+
+function heldByColumn(a: Attribute, columns: AttributeColumns): boolean {
+  const column = columnValue(a.Key, columns);
+  if (column === null || a.Value.StringValue !== column) return false;
+  const v = a.Value as Record<string, unknown>;
+  return Object.keys(v).every((k) => k === 'StringValue' || v[k] === undefined);
+}
+
+/**
+ * Attributes as stored in documents.attributes (JSON; dates as ISO strings) back to model values; one stored as its
+ * key alone takes its value from the row's column (`columns`; FAQ entries store none so).
+ */
+export function parseStoredAttributes(json: string, columns?: AttributeColumns): Attribute[] {
+  const list = JSON.parse(json) as { Key: string; Value?: Record<string, unknown> }[];
+  const out: Attribute[] = [];
+  for (const a of list) {
+    if (!a.Value) {
+      const value = columns ? columnValue(a.Key, columns) : null;
+      if (value !== null) out.push({ Key: a.Key, Value: { StringValue: value } });
+      continue;
+    }
+    out.push({ Key: a.Key, Value: a.Value.DateValue !== undefined && a.Value.DateValue !== null ? { DateValue: new Date(a.Value.DateValue as string) } : (a.Value as AttributeValue) });
+  }
+  return out;
 }

@@ -10,7 +10,7 @@ import { DEFAULT_LANGUAGE, documentLanguage } from '../search/language.js';
 import { SEARCHABLE_STATUSES, type HeldDocument, type HeldWithAccess, type QueuedOp } from '../store/documents.js';
 import type { Database } from '../store/schema.js';
 import { writeDocumentAccess } from '../store/documentAccess.js';
-import { stringListProblem } from '../search/attributes.js';
+import { storedAttributesJson, stringListProblem } from '../search/attributes.js';
 import { storableText } from '../store/storableText.js';
 import type { Store } from '../store/store.js';
 import type { MetricDeltas } from '../store/syncJobs.js';
@@ -21,7 +21,10 @@ export type FetchS3 = (bucket: string, key: string, signal?: AbortSignal) => Pro
 export type Prepared =
   | {
       ok: true; title: string; body: string; contentType: ContentType; attributes: Attribute[]; language: string;
-      /** The attributes as documents.attributes holds them (JSON), made once with the rest: the writer only binds it. */
+      /**
+       * The attributes as documents.attributes holds them (JSON: search/attributes.ts storedAttributesJson), made once
+       * with the rest for the data source its _data_source_id names: the writer only binds it (jsonFor).
+       */
       attributesJson: string;
       access: AccessLevels; accessConfigurationId?: string;
       /** What the full-text index holds instead of title and body (search/analysis.ts), or null: the text itself. */
@@ -131,7 +134,7 @@ export class DocumentIndexer {
     // spreading and adding keys, V8 missed its inline caches on every document.
     const row = {
       index_id: indexId, document_id: documentId,
-      data_source_id: dataSourceId, title: p.title, body: p.body, content_type: p.contentType, attributes: p.attributesJson, language_code: p.language,
+      data_source_id: dataSourceId, title: p.title, body: p.body, content_type: p.contentType, attributes: jsonFor(p, dataSourceId), language_code: p.language,
       search_title: p.searchTitle, search_body: p.searchBody,
       source_uri: p.sourceUri, version: p.version, content_hash: p.hash, status: held ? 'UPDATED' : 'INDEXED', failure_reason: null, text_bytes: Buffer.byteLength(p.body),
       applied_seq: seq, seen_by: executionId, created_at: now, updated_at: now,
@@ -200,6 +203,20 @@ function storableAttribute(a: Attribute): Attribute {
   return a;
 }
 
+/** The data source a document's _data_source_id names, or null. */
+function namedDataSource(attributes: Attribute[]): string | null {
+  return attributes.find((a) => a.Key === '_data_source_id')?.Value.StringValue ?? null;
+}
+
+/**
+ * documents.attributes of a document written for `dataSourceId`: prepare()'s, made for the data source its
+ * _data_source_id names, which is the one it is written for (domain/documents.ts resolveTargets, sync/pipeline.ts); else made again.
+ */
+function jsonFor(p: Extract<Prepared, { ok: true }>, dataSourceId: string | null): string {
+  const named = namedDataSource(p.attributes);
+  return named === null || named === dataSourceId ? p.attributesJson : storedAttributesJson(p.attributes, { dataSourceId, sourceUri: p.sourceUri });
+}
+
 /** A document whose write the database refused, even alone: it fails, with the database's reason. */
 export function unwritable(e: unknown): Prepared {
   return { ok: false, reason: `the document could not be stored: ${(e as Error)?.message ?? String(e)}`, attributes: [], version: null };
@@ -237,9 +254,10 @@ export async function prepare(
   const searchBody = analyzer.indexText(extracted.text);
   // Stored as both backends can hold it (see store/storableText.ts), fingerprinted and analysed as it came.
   const stored = attributes.map(storableAttribute);
+  const storedSourceUri = sourceUri === null ? null : storableText(sourceUri);
   return {
-    ok: true, title: storableText(title), body: storableText(extracted.text), contentType, attributes: stored, attributesJson: JSON.stringify(stored), language, searchTitle, searchBody, access,
-    ...(meta.accessConfigurationId ? { accessConfigurationId: meta.accessConfigurationId } : {}), hash, sourceUri: sourceUri === null ? null : storableText(sourceUri), version: meta.version,
+    ok: true, title: storableText(title), body: storableText(extracted.text), contentType, attributes: stored, attributesJson: storedAttributesJson(stored, { dataSourceId: namedDataSource(stored), sourceUri: storedSourceUri }), language, searchTitle, searchBody, access,
+    ...(meta.accessConfigurationId ? { accessConfigurationId: meta.accessConfigurationId } : {}), hash, sourceUri: storedSourceUri, version: meta.version,
   };
 }
 

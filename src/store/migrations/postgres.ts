@@ -1,14 +1,16 @@
 /**
  * The trigger function keeping document_attributes in step with documents.attributes. The columns
- * give `_data_source_id` and (from version 2) `_language_code`; their JSON twins are skipped.
+ * give `_data_source_id` and (from version 2) `_language_code`; their JSON twins are skipped, and from
+ * version 24 so is `_source_uri`'s (a STRING, read from the source_uri column: search/attributeRows.ts).
  */
-const attributesSync = (languageColumn: boolean, columnRows = true) => `documents_attributes_sync() RETURNS trigger LANGUAGE plpgsql AS $$
+const attributesSync = (languageColumn: boolean, columnRows = true, sourceUriColumn = false) => `documents_attributes_sync() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
       IF TG_OP <> 'INSERT' THEN DELETE FROM document_attributes WHERE doc_key = OLD.doc_key; END IF;
       IF TG_OP <> 'DELETE' THEN
         INSERT INTO document_attributes (doc_key, index_id, key, value_type, str, num)
         SELECT NEW.doc_key, NEW.index_id, a->>'Key', 'STRING', a->'Value'->>'StringValue', NULL::bigint FROM jsonb_array_elements(NEW.attributes::jsonb) a
-          WHERE jsonb_typeof(a->'Value'->'StringValue') = 'string' AND a->>'Key' <> '_data_source_id'${languageColumn ? ` AND a->>'Key' <> '_language_code'` : ''}
+          WHERE jsonb_typeof(a->'Value'->'StringValue') = 'string' AND a->>'Key' <> '_data_source_id'${languageColumn ? ` AND a->>'Key' <> '_language_code'` : ''}${
+            sourceUriColumn ? ` AND a->>'Key' <> '_source_uri'` : ''}
         UNION ALL SELECT NEW.doc_key, NEW.index_id, a->>'Key', 'STRING_LIST', l, NULL::bigint
           FROM jsonb_array_elements(NEW.attributes::jsonb) a, jsonb_array_elements_text(a->'Value'->'StringListValue') l
           WHERE jsonb_typeof(a->'Value'->'StringListValue') = 'array'
@@ -348,5 +350,11 @@ export const POSTGRES_MIGRATIONS: MigrationStep[][] = [
     `ALTER INDEX synced_documents_next_pkey RENAME TO synced_documents_pkey`,
     `ALTER TABLE synced_documents RENAME CONSTRAINT synced_documents_next_doc_key_fkey TO synced_documents_doc_key_fkey`,
     `CREATE INDEX synced_documents_source ON synced_documents(data_source_id, doc_key)`,
+  ],
+  // Issue 14 (size on disk per document): _source_uri is no longer copied into document_attributes: searches read it
+  // from the documents' source_uri column (search/attributeRows.ts; see the SQLite entry).
+  [
+    `CREATE OR REPLACE FUNCTION ${attributesSync(true, false, true)}`,
+    `DELETE FROM document_attributes WHERE key = '_source_uri' AND value_type = 'STRING'`,
   ],
 ];

@@ -1,13 +1,15 @@
 /**
  * The document_attributes rows of the document `new` (dates as epoch milliseconds). A trigger body,
  * shared by the insert and update triggers. The columns give `_data_source_id` and (from version 2)
- * `_language_code`; their JSON twins are skipped. A string list's key is read once per list, in a subquery
+ * `_language_code`; their JSON twins are skipped, and from version 25 so is `_source_uri`'s (a STRING, read
+ * from the source_uri column: search/attributeRows.ts). A string list's key is read once per list, in a subquery
  * the LIMIT keeps SQLite from flattening: read for each element, it parsed the whole list again each
  * time (100,000 values took minutes).
  */
-const attributeRows = (languageColumn: boolean, columnRows = true) => `INSERT INTO document_attributes (doc_key, index_id, key, value_type, str, num)
+const attributeRows = (languageColumn: boolean, columnRows = true, sourceUriColumn = false) => `INSERT INTO document_attributes (doc_key, index_id, key, value_type, str, num)
   SELECT new.doc_key, new.index_id, a.value ->> '$.Key', 'STRING', a.value ->> '$.Value.StringValue', NULL FROM json_each(new.attributes) a
-    WHERE json_type(a.value, '$.Value.StringValue') = 'text' AND a.value ->> '$.Key' <> '_data_source_id'${languageColumn ? ` AND a.value ->> '$.Key' <> '_language_code'` : ''}
+    WHERE json_type(a.value, '$.Value.StringValue') = 'text' AND a.value ->> '$.Key' <> '_data_source_id'${languageColumn ? ` AND a.value ->> '$.Key' <> '_language_code'` : ''}${
+      sourceUriColumn ? ` AND a.value ->> '$.Key' <> '_source_uri'` : ''}
   UNION ALL SELECT new.doc_key, new.index_id, s.key, 'STRING_LIST', l.value, NULL
     FROM (SELECT a.value ->> '$.Key' AS key, a.value -> '$.Value.StringListValue' AS list FROM json_each(new.attributes) a
       WHERE json_type(a.value, '$.Value.StringListValue') = 'array' LIMIT -1) s, json_each(s.list) l WHERE l.type = 'text'
@@ -484,5 +486,18 @@ export const SQLITE_MIGRATIONS: MigrationStep[][] = [
     `ALTER TABLE synced_documents_next RENAME TO synced_documents`,
     `CREATE INDEX synced_documents_source ON synced_documents(data_source_id, doc_key)`,
     `CREATE TRIGGER documents_synced_delete AFTER DELETE ON documents BEGIN DELETE FROM synced_documents WHERE doc_key = old.doc_key; END`,
+  ],
+  // Issue 14 (size on disk per document): _source_uri is no longer copied into document_attributes: searches read it
+  // from the documents' source_uri column (search/attributeRows.ts), which the indexer writes from the attribute. At the
+  // scale bench's ~0.9 KB files the row (a file: URL of ~75 bytes) and its two index entries took ~350 bytes a document.
+  // A FAILED document keeps the attribute in its JSON with the column null; no search reads a FAILED document, so its
+  // rows went unread.
+  [
+    `DROP TRIGGER documents_attributes_insert`,
+    `DROP TRIGGER documents_attributes_update`,
+    `CREATE TRIGGER documents_attributes_insert AFTER INSERT ON documents BEGIN ${attributeRows(true, false, true)} END`,
+    `CREATE TRIGGER documents_attributes_update AFTER UPDATE OF attributes ON documents BEGIN
+      DELETE FROM document_attributes WHERE doc_key = old.doc_key; ${attributeRows(true, false, true)} END`,
+    `DELETE FROM document_attributes WHERE key = '_source_uri' AND value_type = 'STRING'`,
   ],
 ];
