@@ -177,14 +177,18 @@ export class FolderConnector implements Connector {
 /**
  * Reads a file only if it is still the file the walk saw: opened without following a link, and the
  * same inode. A directory on the way swapped for a link after the walk therefore cannot lead elsewhere.
- * (The callback API: a FileHandle costs more than the read of a small file.)
+ * (The callback API: a FileHandle costs more than the read of a small file.) Only the calls that may
+ * wait on the disk leave this thread — the open (the path's lookup) and the reads; the fstat and the
+ * close of the open descriptor touch nothing but its inode in memory, and run here: each call sent to
+ * libuv's threads cost ~20 µs of CPU (the request, its thread's wake-up, the callback and its promise),
+ * ~40 % of a small file's fetch on the main thread.
  */
 async function readFileAt(file: string, seen: Pick<SeenFile, 'ino' | 'dev'>, max: number, allowHardLinks: boolean): Promise<Uint8Array> {
   const fd = await openFd(file, OPEN_FLAGS).catch((e: NodeJS.ErrnoException) => {
     throw e.code === 'ELOOP' ? new Error(`${file} became a symbolic link; links are not followed`) : e;
   });
   try {
-    const st = await fstatFd(fd);
+    const st = fs.fstatSync(fd);
     if (st.ino !== seen.ino || st.dev !== seen.dev) throw new Error(`${file} was replaced during the sync; it is read again at the next sync`);
     if (!st.isFile()) throw new Error(`${file} is not a regular file`);
     if (st.nlink > 1 && !allowHardLinks) throw new Error(HARD_LINK(file));
@@ -198,13 +202,15 @@ async function readFileAt(file: string, seen: Pick<SeenFile, 'ino' | 'dev'>, max
     }
     return buf.subarray(0, at);
   } finally {
-    await closeFd(fd).catch(() => undefined);
+    try {
+      fs.closeSync(fd);
+    } catch {
+      // nothing to do: the descriptor is gone either way
+    }
   }
 }
 
 const openFd = promisify(fs.open);
-const fstatFd = promisify(fs.fstat);
-const closeFd = promisify(fs.close);
 const readFd = (fd: number, buf: Buffer, offset: number, length: number, position: number) =>
   new Promise<number>((resolve, reject) => fs.read(fd, buf, offset, length, position, (e, n) => (e ? reject(e) : resolve(n))));
 

@@ -154,17 +154,13 @@ export class DocumentStore {
    */
   async withTextBatched<T>(trx: Transaction<Database>, write: () => Promise<T>): Promise<T> {
     if (this.dialect !== 'sqlite') return write();
-    await sql`INSERT INTO documents_text_pending (doc_key) VALUES (0)`.execute(trx);
+    // Statements prepared once (rawStatements.ts): through Kysely each was compiled and prepared again in every
+    // transaction, six of them, a fixed cost that a sync of small files paid every few dozen documents.
+    const raw = RawStatements.within(this.raw, trx);
+    const run = async (text: string) => void (raw ? raw.get(text).run() : await sql.raw(text).execute(trx));
+    await run(TEXT_PENDING_BEGIN);
     const out = await write();
-    for (const [table, english] of [['documents_fts', 1], ['documents_fts_plain', 0]] as const) {
-      await sql`DELETE FROM ${sql.raw(table)} WHERE rowid IN (SELECT doc_key FROM documents_text_pending WHERE indexed_english = ${english})`.execute(trx);
-    }
-    // The language's column comes after the text in a row: the pending row's copy spares reading the whole text of the others.
-    await sql`INSERT INTO documents_fts (rowid, title, body)
-      SELECT d.doc_key, coalesce(d.search_title, d.title), coalesce(${sql.raw(storedTextSql('d.search_body'))}, ${sql.raw(storedTextSql('d.body'))}) FROM documents_text_pending p JOIN documents d ON d.doc_key = p.doc_key WHERE p.english = 1`.execute(trx);
-    await sql`INSERT INTO documents_fts_plain (rowid, title, body)
-      SELECT d.doc_key, d.search_title, ${sql.raw(storedTextSql('d.search_body'))} FROM documents_text_pending p JOIN documents d ON d.doc_key = p.doc_key WHERE p.english = 0`.execute(trx);
-    await sql`DELETE FROM documents_text_pending`.execute(trx);
+    for (const text of TEXT_BATCH_END) await run(text);
     return out;
   }
 
@@ -245,6 +241,19 @@ export class DocumentStore {
     return total;
   }
 }
+
+/** withTextBatched's statements: the pending row 0 that sets the triggers to note what is to change … */
+const TEXT_PENDING_BEGIN = `INSERT INTO documents_text_pending (doc_key) VALUES (0)`;
+/** … and, after the batch's writes, the changes made in the full-text index together. */
+const TEXT_BATCH_END = [
+  ...([['documents_fts', 1], ['documents_fts_plain', 0]] as const).map(([table, english]) => `DELETE FROM ${table} WHERE rowid IN (SELECT doc_key FROM documents_text_pending WHERE indexed_english = ${english})`),
+  // The language's column comes after the text in a row: the pending row's copy spares reading the whole text of the others.
+  `INSERT INTO documents_fts (rowid, title, body)
+    SELECT d.doc_key, coalesce(d.search_title, d.title), coalesce(${storedTextSql('d.search_body')}, ${storedTextSql('d.body')}) FROM documents_text_pending p JOIN documents d ON d.doc_key = p.doc_key WHERE p.english = 1`,
+  `INSERT INTO documents_fts_plain (rowid, title, body)
+    SELECT d.doc_key, d.search_title, ${storedTextSql('d.search_body')} FROM documents_text_pending p JOIN documents d ON d.doc_key = p.doc_key WHERE p.english = 0`,
+  `DELETE FROM documents_text_pending`,
+];
 
 /** Every column of documents but its text (body, search_body), for getMany. */
 const UNREAD_TEXT_COLUMNS = [

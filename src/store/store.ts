@@ -54,8 +54,8 @@ export class Store {
     this.dataSources = new DataSourceStore(conn.db);
     this.tags = new TagStore(conn.db);
     this.clientTokens = new ClientTokenStore(conn.db);
-    this.syncJobs = new SyncJobStore(conn.db, conn.sqlite);
     const raw = conn.sqlite && new RawStatements(conn.sqlite);
+    this.syncJobs = new SyncJobStore(conn.db, conn.sqlite, raw);
     this.reports = new SyncReportStore(conn.db, raw);
     this.documents = new DocumentStore(conn.db, conn.dialect, raw);
     this.syncDocuments = new SyncDocumentStore(conn.db, conn.sqlite, raw);

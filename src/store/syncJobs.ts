@@ -2,6 +2,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Scope } from '../domain/arn.js';
 import { ACTIVE_STATUSES, isTerminal, sourcesOf, type SyncJobStatus } from '../domain/syncJobStateMachine.js';
+import { RawStatements } from './rawStatements.js';
 import type { Database, SyncJobsTable } from './schema.js';
 
 export type SyncJobRow = Selectable<SyncJobsTable>;
@@ -64,6 +65,8 @@ export class SyncJobStore {
     private readonly db: Kysely<Database>,
     /** The raw SQLite handle, when the store is SQLite: the history read runs on it directly. */
     private readonly sqlite?: BetterSqlite3.Database,
+    /** SQLite: the statements every batch of a sync runs (holdWhileRunning, addMetrics), prepared once (rawStatements.ts). */
+    private readonly raw?: RawStatements,
   ) {}
 
   /** Who hears of every job this process starts or moves (logs, metrics): the row as it now is. */
@@ -150,6 +153,8 @@ export class SyncJobStore {
    * SYNCING_INDEXING); false once it was stopped, reaped or failed, so a late batch never lands.
    */
   async holdWhileRunning(executionId: string, db: Db): Promise<boolean> {
+    const raw = RawStatements.within(this.raw, db);
+    if (raw) return raw.get(`UPDATE sync_jobs SET stop_requested = stop_requested WHERE execution_id = ? AND status IN ('SYNCING', 'SYNCING_INDEXING')`).run(executionId).changes > 0;
     const r = await db
       .updateTable('sync_jobs')
       .set((eb) => ({ stop_requested: eb.ref('stop_requested') }))
@@ -182,6 +187,14 @@ export class SyncJobStore {
   async addMetrics(executionId: string, d: MetricDeltas, db: Db = this.db): Promise<void> {
     if (!d.added && !d.modified && !d.deleted && !d.failed && !d.scanned) return;
     this.writes++;
+    const raw = RawStatements.within(this.raw, db);
+    if (raw) {
+      raw
+        .get(`UPDATE sync_jobs SET documents_added = documents_added + ?, documents_modified = documents_modified + ?, documents_deleted = documents_deleted + ?,
+          documents_failed = documents_failed + ?, documents_scanned = documents_scanned + ? WHERE execution_id = ?`)
+        .run(d.added ?? 0, d.modified ?? 0, d.deleted ?? 0, d.failed ?? 0, d.scanned ?? 0, executionId);
+      return;
+    }
     await db
       .updateTable('sync_jobs')
       .set((eb) => ({

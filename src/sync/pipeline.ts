@@ -62,11 +62,14 @@ export class SyncPipeline {
   private lookup: Listed[] = [];
   private lookupSince = 0;
   private ready: Result[] = [];
+  /** When the oldest of `ready` was added (performance.now()). */
+  private readySince = 0;
   /** How many of `ready` are writes (not unchanged documents). */
   private written = 0;
   private readonly inflight = new Set<Promise<void>>();
   private lookupChain: Promise<void> = Promise.resolve();
   private commitChain: Promise<void> = Promise.resolve();
+  private queuedCommit: Promise<void> | undefined;
   /** The first error of a step run by the timer; it ends the job. */
   private error: unknown;
   private readonly controller = new AbortController();
@@ -101,7 +104,7 @@ export class SyncPipeline {
    */
   async crawl(connector: Connector): Promise<void> {
     const ctx: SyncContext = { signal: this.signal, maxDocumentBytes: this.opts.limits.maxDocumentBytes, indexFields: this.opts.indexFields };
-    const timer = setInterval(() => this.onTimer(), Math.max(10, Math.floor(this.opts.flushMs / 2)));
+    const timer = setInterval(() => this.onTimer(), tickMs(this.opts.flushMs));
     try {
       for await (const found of connector.enumerate(ctx)) {
         if (this.signal.aborted) break;
@@ -110,12 +113,10 @@ export class SyncPipeline {
           if (!this.lookup.length) this.lookupSince = this.clock();
           this.lookup.push(found);
         } else if (found.id !== undefined) {
-          this.ready.push({ kind: 'put', id: found.id, prepared: { ok: false, reason: found.reason, attributes: [], version: null } });
-          this.written++;
+          this.add({ kind: 'put', id: found.id, prepared: { ok: false, reason: found.reason, attributes: [], version: null } });
         } else {
           this.complete = false;
-          this.ready.push({ kind: 'unlisted', location: found.location ?? '(source)', reason: found.reason });
-          this.written++;
+          this.add({ kind: 'unlisted', location: found.location ?? '(source)', reason: found.reason });
         }
         if (this.lookup.length >= LOOKUP_SIZE) await this.runLookup();
         if (this.written >= this.opts.batchSize || this.ready.length >= this.opts.batchSize * SEEN_PER_WRITE) await (connector.writesWhileListing ? this.runCommit() : this.commitBehind());
@@ -143,9 +144,22 @@ export class SyncPipeline {
     await Promise.allSettled([...this.inflight, this.lookupChain, this.commitChain]);
   }
 
+  /**
+   * What is ready commits once its oldest has waited a tick short of flushMs: so it waits flushMs at
+   * most, and each transaction holds what came in that time. Committed at every tick instead (what
+   * came in since the last one), a sync of small files wrote transactions of ~30 documents, each paying
+   * its commit, its round trip to the writer thread, its full-text segment and the index pages it
+   * rewrites (~1.5 ms of the writer's CPU, 50 µs a document).
+   */
   private onTimer(): void {
     if (this.lookup.length && this.clock() - this.lookupSince >= this.opts.flushMs) this.runLookup().catch((e) => this.fail(e));
-    if (this.ready.length) this.runCommit().catch((e) => this.fail(e));
+    if (this.ready.length && performance.now() - this.readySince >= this.opts.flushMs - tickMs(this.opts.flushMs)) this.runCommit().catch((e) => this.fail(e));
+  }
+
+  private add(r: Result): void {
+    if (!this.ready.length) this.readySince = performance.now();
+    this.ready.push(r);
+    if (r.kind !== 'seen') this.written++;
   }
 
   private fail(e: unknown): void {
@@ -172,8 +186,14 @@ export class SyncPipeline {
     this.runCommit().catch((e) => this.fail(e));
   }
 
+  /** A commit not yet begun takes everything ready when it begins: a second one queued behind it would take only what came in between. */
   private runCommit(): Promise<void> {
-    const p = this.commitChain.then(() => this.commitBatch());
+    if (this.queuedCommit) return this.queuedCommit;
+    const p = this.commitChain.then(() => {
+      this.queuedCommit = undefined;
+      return this.commitBatch();
+    });
+    this.queuedCommit = p;
     this.commitChain = p.catch(() => undefined);
     return p;
   }
@@ -187,12 +207,11 @@ export class SyncPipeline {
       const h = held.get(f.id);
       // A document of another data source (overlapping sources) stays that one's: never fetched, written or deleted here.
       if (h && h.data_source_id !== this.job.dataSourceId) {
-        this.ready.push({ kind: 'owned', id: f.id, owner: h.data_source_id });
-        this.written++;
+        this.add({ kind: 'owned', id: f.id, owner: h.data_source_id });
         continue;
       }
       if (h && !this.opts.force && h.version === this.versionOf(f)) {
-        this.ready.push({ kind: 'seen', docKey: h.doc_key });
+        this.add({ kind: 'seen', docKey: h.doc_key });
         continue;
       }
       while (this.inflight.size >= this.opts.fetchConcurrency) await Promise.race(this.inflight);
@@ -224,8 +243,7 @@ export class SyncPipeline {
       }
       // A fetch cut short by a stop is not a failure of the document: it is simply not written.
       if (!signal.aborted) {
-        this.ready.push({ kind: 'put', id: f.id, prepared });
-        this.written++;
+        this.add({ kind: 'put', id: f.id, prepared });
       }
     })();
     this.inflight.add(task);
@@ -268,6 +286,11 @@ export class SyncPipeline {
     this.sizer.observe(writesIn(items), performance.now() - started);
     if (!written) throw new JobEnded('the sync job can no longer write');
   }
+}
+
+/** How often the pipeline's timer looks for a lookup or a commit that is due. */
+function tickMs(flushMs: number): number {
+  return Math.max(10, Math.floor(flushMs / 4));
 }
 
 /** Items from `from` holding at most `writes` writes, with the unchanged documents among and after them. */
