@@ -2,6 +2,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Scope } from '../domain/arn.js';
 import { ACTIVE_STATUSES, isTerminal, sourcesOf, type SyncJobStatus } from '../domain/syncJobStateMachine.js';
+import { prepared } from './preparedStatements.js';
 import type { Database, SyncJobsTable } from './schema.js';
 
 export type SyncJobRow = Selectable<SyncJobsTable>;
@@ -52,6 +53,11 @@ export interface TransitionFields {
   error_message?: string | null;
   data_source_error_code?: string | null;
 }
+
+/** PostgreSQL: holdWhileRunning's and addMetrics's statements, run by every transaction of a sync, prepared (store/preparedStatements.ts). */
+const HOLD_POSTGRES = prepared(`UPDATE sync_jobs SET stop_requested = stop_requested WHERE execution_id = $1 AND status IN ('SYNCING', 'SYNCING_INDEXING')`);
+const ADD_METRICS_POSTGRES = prepared(`UPDATE sync_jobs SET documents_added = documents_added + $1, documents_modified = documents_modified + $2,
+  documents_deleted = documents_deleted + $3, documents_failed = documents_failed + $4, documents_scanned = documents_scanned + $5 WHERE execution_id = $6`);
 
 export class SyncJobStore {
   // ListDataSourceSyncJobs on SQLite: statements prepared once (by filter combination), not per request.
@@ -150,6 +156,7 @@ export class SyncJobStore {
    * SYNCING_INDEXING); false once it was stopped, reaped or failed, so a late batch never lands.
    */
   async holdWhileRunning(executionId: string, db: Db): Promise<boolean> {
+    if (!this.sqlite) return Number((await HOLD_POSTGRES.execute(db, [executionId])).numAffectedRows ?? 0n) > 0;
     const r = await db
       .updateTable('sync_jobs')
       .set((eb) => ({ stop_requested: eb.ref('stop_requested') }))
@@ -182,6 +189,10 @@ export class SyncJobStore {
   async addMetrics(executionId: string, d: MetricDeltas, db: Db = this.db): Promise<void> {
     if (!d.added && !d.modified && !d.deleted && !d.failed && !d.scanned) return;
     this.writes++;
+    if (!this.sqlite) {
+      await ADD_METRICS_POSTGRES.execute(db, [d.added ?? 0, d.modified ?? 0, d.deleted ?? 0, d.failed ?? 0, d.scanned ?? 0, executionId]);
+      return;
+    }
     await db
       .updateTable('sync_jobs')
       .set((eb) => ({
