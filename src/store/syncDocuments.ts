@@ -17,12 +17,12 @@ export interface HeldVersion {
 
 const text = (v: string | null) => sql<string | null>`cast(${v} as text)`;
 
-/** PostgreSQL: versions()'s and record()'s statements, prepared (store/preparedStatements.ts); versions' ids as one array. */
+/** PostgreSQL: versions()'s and recordMany()'s statements, prepared (store/preparedStatements.ts); versions' ids as one array. */
 const VERSIONS_POSTGRES = prepared(`SELECT d.doc_key, d.document_id, s.data_source_id, s.version FROM documents d JOIN synced_documents s ON s.doc_key = d.doc_key
   WHERE d.index_id = $1 AND d.document_id = ANY($2::text[])`);
-// Typed, so that PostgreSQL need not guess the type of a parameter in a select list.
+// Each id probed in documents_id; typed, so that PostgreSQL need not guess the type of a parameter in a select list.
 const RECORD_POSTGRES = prepared(`INSERT INTO synced_documents (doc_key, data_source_id, version, seen_by)
-  SELECT doc_key, $1::text, $2::text, $3::text FROM documents WHERE index_id = $4 AND document_id = $5
+  SELECT d.doc_key, $2::text, w.version, $3::text FROM unnest($4::text[], $5::text[]) AS w(id, version) JOIN documents d ON d.index_id = $1 AND d.document_id = w.id
   ON CONFLICT (doc_key) DO UPDATE SET data_source_id = excluded.data_source_id, version = excluded.version, seen_by = excluded.seen_by`);
 /** Bound parameters per statement stay well under SQLite's and PostgreSQL's limits. */
 const CHUNK = 500;
@@ -92,8 +92,23 @@ export class SyncDocumentStore {
     return true;
   }
 
-  /** After a write: the document's version (null if it failed) and that this sync saw it. */
-  async record(indexId: string, documentId: string, dataSourceId: string, version: string | null, executionId: string, db: Db): Promise<void> {
+  /**
+   * After a batch's writes: each document's version (null if it failed) and that this sync saw it. A document
+   * named twice keeps its last version, as when each was recorded after its write.
+   */
+  async recordMany(indexId: string, dataSourceId: string, executionId: string, written: { id: string; version: string | null }[], db: Db): Promise<void> {
+    if (!written.length) return;
+    if (!this.sqlite) {
+      // PostgreSQL: one statement for the batch (a statement per document cost its round trip, its parse and its executor start).
+      const last = new Map(written.map((w) => [w.id, w.version]));
+      await RECORD_POSTGRES.execute(db, [indexId, dataSourceId, executionId, [...last.keys()], [...last.values()]]);
+      return;
+    }
+    for (const w of written) await this.record(indexId, w.id, dataSourceId, w.version, executionId, db);
+  }
+
+  /** SQLite: recordMany's write of one document. */
+  private async record(indexId: string, documentId: string, dataSourceId: string, version: string | null, executionId: string, db: Db): Promise<void> {
     const raw = RawStatements.within(this.raw, db);
     // The rows hold no ids (migration 24 of both backends): the document's key is all they need.
     if (raw) {
@@ -103,10 +118,6 @@ export class SyncDocumentStore {
           SELECT doc_key, ?, ?, ? FROM documents WHERE index_id = ? AND document_id = ?
           ON CONFLICT (doc_key) DO UPDATE SET data_source_id = excluded.data_source_id, version = excluded.version, seen_by = excluded.seen_by`)
         .run(dataSourceId, version, executionId, indexId, documentId);
-      return;
-    }
-    if (!this.sqlite) {
-      await RECORD_POSTGRES.execute(db, [dataSourceId, version, executionId, indexId, documentId]);
       return;
     }
     await db
