@@ -4,6 +4,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { CompiledQuery, Kysely, PostgresDialect, SqliteAdapter, SqliteDriver, SqliteIntrospector, SqliteQueryCompiler, type DatabaseConnection, type Dialect as KyselyDialect } from 'kysely';
 import pg from 'pg';
 import { lockDataDir } from './dataDirLock.js';
+import { preparingStatements } from './preparedStatements.js';
 import { registerPackedText } from './packedText.js';
 import type { Database } from './schema.js';
 import { silentLog, type Log } from '../observe/log.js';
@@ -106,6 +107,7 @@ async function pingPool(pool: pg.Pool, timeoutMs: number): Promise<void> {
 export function openDatabase(opts: { databaseUrl?: string; dataDir: string }, log: Log = silentLog): Connection {
   if (opts.databaseUrl) {
     const pool = resilientPool(opts.databaseUrl, 'pool', log, { max: 10 });
+    preparingStatements(pool);
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     // A renewal that cannot connect or finish in seconds is given up; the next one tries again.
     const leasePool = resilientPool(opts.databaseUrl, 'leases', log, {

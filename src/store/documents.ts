@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import { packText, storedTextSql } from './packedText.js';
+import { prepared } from './preparedStatements.js';
 import { RawStatements } from './rawStatements.js';
 import type { Database, DocumentQueueTable, DocumentsTable } from './schema.js';
 
@@ -105,7 +106,7 @@ export class DocumentStore {
     return (await this.heldMany(indexId, [documentId], db)).get(documentId);
   }
 
-  /** held() of many documents in one statement (per CHUNK ids): a sync's batch asks once, not once per document. */
+  /** held() of many documents in one statement (SQLite outside a transaction: per CHUNK ids): a sync's batch asks once, not once per document. */
   async heldMany(indexId: string, documentIds: string[], db: Db = this.db): Promise<Map<string, HeldWithAccess>> {
     const out = new Map<string, HeldWithAccess>();
     const raw = RawStatements.within(this.raw, db);
@@ -116,6 +117,12 @@ export class DocumentStore {
           EXISTS (SELECT 1 FROM document_access a WHERE a.doc_key = d.doc_key) OR EXISTS (SELECT 1 FROM document_access_configurations c WHERE c.doc_key = d.doc_key) AS has_access
           FROM json_each(?) j CROSS JOIN documents d WHERE d.index_id = ? AND d.document_id = j.value`)
         .all(JSON.stringify(documentIds), indexId) as (HeldDocument & { document_id: string; has_access: number })[];
+      for (const r of rows) out.set(r.document_id, heldOf(r));
+      return out;
+    }
+    if (this.dialect === 'postgres') {
+      // One prepared statement for any number of ids (an array parameter).
+      const { rows } = await HELD_POSTGRES.execute<HeldDocument & { document_id: string; has_access: boolean }>(db, [indexId, documentIds]);
       for (const r of rows) out.set(r.document_id, heldOf(r));
       return out;
     }
@@ -169,6 +176,10 @@ export class DocumentStore {
     const row = this.packed(plain);
     const raw = RawStatements.within(this.raw, db);
     if (raw) return Number(raw.get(INSERT_SQL).run(INSERT_COLUMNS.map((c) => row[c])).lastInsertRowid);
+    if (this.dialect === 'postgres') {
+      const { rows } = await INSERT_POSTGRES.execute<{ doc_key: number }>(db, INSERT_COLUMNS.map((c) => row[c]));
+      return Number(rows[0]!.doc_key);
+    }
     const r = await db.insertInto('documents').values(row).returning('doc_key').executeTakeFirstOrThrow();
     return Number(r.doc_key);
   }
@@ -179,6 +190,12 @@ export class DocumentStore {
     if (raw) {
       const columns = definedKeys(patch);
       if (columns.length) raw.get(`UPDATE documents SET ${columns.map((c) => `${c} = ?`).join(', ')} WHERE doc_key = ?`).run(...columns.map((c) => patch[c]), docKey);
+      return;
+    }
+    if (this.dialect === 'postgres') {
+      // The shapes of an update are few (a failure, an unchanged document, a changed one with or without its attributes): each prepared.
+      const columns = definedKeys(patch);
+      if (columns.length) await prepared(`UPDATE documents SET ${columns.map((c, i) => `${c} = $${i + 1}`).join(', ')} WHERE doc_key = $${columns.length + 1}`).execute(db, [...columns.map((c) => patch[c]), docKey]);
       return;
     }
     await db.updateTable('documents').set(patch).where('doc_key', '=', docKey).execute();
@@ -272,6 +289,10 @@ const INSERT_COLUMNS = [
 // Compiles only while INSERT_COLUMNS names every column: one added to the table must be added here.
 const _everyColumn: Exclude<keyof Omit<DocumentRow, 'doc_key'>, (typeof INSERT_COLUMNS)[number]> extends never ? true : never = true;
 const INSERT_SQL = `INSERT INTO documents (${INSERT_COLUMNS.join(', ')}) VALUES (${INSERT_COLUMNS.map(() => '?').join(', ')})`;
+const INSERT_POSTGRES = prepared(`INSERT INTO documents (${INSERT_COLUMNS.join(', ')}) VALUES (${INSERT_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING doc_key`);
+const HELD_POSTGRES = prepared(`SELECT d.document_id, ${HELD_COLUMNS.map((c) => `d.${c}`).join(', ')},
+  EXISTS (SELECT 1 FROM document_access a WHERE a.doc_key = d.doc_key) OR EXISTS (SELECT 1 FROM document_access_configurations c WHERE c.doc_key = d.doc_key) AS has_access
+  FROM documents d WHERE d.index_id = $1 AND d.document_id = ANY($2::text[])`);
 
 function heldOf<T extends { has_access: unknown; document_id: string }>(r: T): HeldWithAccess {
   const { has_access, document_id: _id, ...row } = r;

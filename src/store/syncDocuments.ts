@@ -1,5 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { sql, type Kysely, type Transaction } from 'kysely';
+import { prepared } from './preparedStatements.js';
 import { RawStatements } from './rawStatements.js';
 import type { Database } from './schema.js';
 
@@ -16,6 +17,13 @@ export interface HeldVersion {
 
 const text = (v: string | null) => sql<string | null>`cast(${v} as text)`;
 
+/** PostgreSQL: versions()'s and recordMany()'s statements, prepared (store/preparedStatements.ts); versions' ids as one array. */
+const VERSIONS_POSTGRES = prepared(`SELECT d.doc_key, d.document_id, s.data_source_id, s.version FROM documents d JOIN synced_documents s ON s.doc_key = d.doc_key
+  WHERE d.index_id = $1 AND d.document_id = ANY($2::text[])`);
+// Each id probed in documents_id; typed, so that PostgreSQL need not guess the type of a parameter in a select list.
+const RECORD_POSTGRES = prepared(`INSERT INTO synced_documents (doc_key, data_source_id, version, seen_by)
+  SELECT d.doc_key, $2::text, w.version, $3::text FROM unnest($4::text[], $5::text[]) AS w(id, version) JOIN documents d ON d.index_id = $1 AND d.document_id = w.id
+  ON CONFLICT (doc_key) DO UPDATE SET data_source_id = excluded.data_source_id, version = excluded.version, seen_by = excluded.seen_by`);
 /** Bound parameters per statement stay well under SQLite's and PostgreSQL's limits. */
 const CHUNK = 500;
 // No surrogate (astral character): where JavaScript's string order and SQLite's BINARY order agree.
@@ -48,16 +56,7 @@ export class SyncDocumentStore {
       return out;
     }
     // PostgreSQL: the ids probed in documents_id, each document's synced row by its key (migration 24: the rows hold no ids).
-    for (let i = 0; i < ids.length; i += CHUNK) {
-      const rows = await db
-        .selectFrom('documents as d')
-        .innerJoin('synced_documents as s', 's.doc_key', 'd.doc_key')
-        .select(['d.doc_key', 'd.document_id', 's.data_source_id', 's.version'])
-        .where('d.index_id', '=', indexId)
-        .where('d.document_id', 'in', ids.slice(i, i + CHUNK))
-        .execute();
-      for (const r of rows) out.set(r.document_id, r);
-    }
+    for (const r of (await VERSIONS_POSTGRES.execute<HeldVersion>(db, [indexId, ids])).rows) out.set(r.document_id, r);
     return out;
   }
 
@@ -93,8 +92,23 @@ export class SyncDocumentStore {
     return true;
   }
 
-  /** After a write: the document's version (null if it failed) and that this sync saw it. */
-  async record(indexId: string, documentId: string, dataSourceId: string, version: string | null, executionId: string, db: Db): Promise<void> {
+  /**
+   * After a batch's writes: each document's version (null if it failed) and that this sync saw it. A document
+   * named twice keeps its last version, as when each was recorded after its write.
+   */
+  async recordMany(indexId: string, dataSourceId: string, executionId: string, written: { id: string; version: string | null }[], db: Db): Promise<void> {
+    if (!written.length) return;
+    if (!this.sqlite) {
+      // PostgreSQL: one statement for the batch (a statement per document cost its round trip, its parse and its executor start).
+      const last = new Map(written.map((w) => [w.id, w.version]));
+      await RECORD_POSTGRES.execute(db, [indexId, dataSourceId, executionId, [...last.keys()], [...last.values()]]);
+      return;
+    }
+    for (const w of written) await this.record(indexId, w.id, dataSourceId, w.version, executionId, db);
+  }
+
+  /** SQLite: recordMany's write of one document. */
+  private async record(indexId: string, documentId: string, dataSourceId: string, version: string | null, executionId: string, db: Db): Promise<void> {
     const raw = RawStatements.within(this.raw, db);
     // The rows hold no ids (migration 24 of both backends): the document's key is all they need.
     if (raw) {
@@ -112,7 +126,6 @@ export class SyncDocumentStore {
       .expression((eb) =>
         eb
           .selectFrom('documents')
-          // Typed, so that PostgreSQL need not guess the type of a parameter in a select list.
           .select(['doc_key', text(dataSourceId).as('data_source_id'), text(version).as('version'), text(executionId).as('seen_by')])
           .where('index_id', '=', indexId)
           .where('document_id', '=', documentId),

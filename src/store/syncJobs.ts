@@ -2,6 +2,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Scope } from '../domain/arn.js';
 import { ACTIVE_STATUSES, isTerminal, sourcesOf, type SyncJobStatus } from '../domain/syncJobStateMachine.js';
+import { prepared } from './preparedStatements.js';
 import { RawStatements } from './rawStatements.js';
 import type { Database, SyncJobsTable } from './schema.js';
 
@@ -53,6 +54,11 @@ export interface TransitionFields {
   error_message?: string | null;
   data_source_error_code?: string | null;
 }
+
+/** PostgreSQL: holdWhileRunning's and addMetrics's statements, run by every transaction of a sync, prepared (store/preparedStatements.ts). */
+const HOLD_POSTGRES = prepared(`UPDATE sync_jobs SET stop_requested = stop_requested WHERE execution_id = $1 AND status IN ('SYNCING', 'SYNCING_INDEXING')`);
+const ADD_METRICS_POSTGRES = prepared(`UPDATE sync_jobs SET documents_added = documents_added + $1, documents_modified = documents_modified + $2,
+  documents_deleted = documents_deleted + $3, documents_failed = documents_failed + $4, documents_scanned = documents_scanned + $5 WHERE execution_id = $6`);
 
 export class SyncJobStore {
   // ListDataSourceSyncJobs on SQLite: statements prepared once (by filter combination), not per request.
@@ -155,6 +161,7 @@ export class SyncJobStore {
   async holdWhileRunning(executionId: string, db: Db): Promise<boolean> {
     const raw = RawStatements.within(this.raw, db);
     if (raw) return raw.get(`UPDATE sync_jobs SET stop_requested = stop_requested WHERE execution_id = ? AND status IN ('SYNCING', 'SYNCING_INDEXING')`).run(executionId).changes > 0;
+    if (!this.sqlite) return Number((await HOLD_POSTGRES.execute(db, [executionId])).numAffectedRows ?? 0n) > 0;
     const r = await db
       .updateTable('sync_jobs')
       .set((eb) => ({ stop_requested: eb.ref('stop_requested') }))
@@ -193,6 +200,10 @@ export class SyncJobStore {
         .get(`UPDATE sync_jobs SET documents_added = documents_added + ?, documents_modified = documents_modified + ?, documents_deleted = documents_deleted + ?,
           documents_failed = documents_failed + ?, documents_scanned = documents_scanned + ? WHERE execution_id = ?`)
         .run(d.added ?? 0, d.modified ?? 0, d.deleted ?? 0, d.failed ?? 0, d.scanned ?? 0, executionId);
+      return;
+    }
+    if (!this.sqlite) {
+      await ADD_METRICS_POSTGRES.execute(db, [d.added ?? 0, d.modified ?? 0, d.deleted ?? 0, d.failed ?? 0, d.scanned ?? 0, executionId]);
       return;
     }
     await db

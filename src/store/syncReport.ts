@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
+import { prepared } from './preparedStatements.js';
 import { RawStatements } from './rawStatements.js';
 import type { Database } from './schema.js';
 
@@ -13,11 +14,28 @@ function recordFirstSql(n: number): string {
 }
 const RECORD_FIRST_SQL: string[] = [];
 
+/** PostgreSQL: record's statement, prepared (store/preparedStatements.ts). */
+const RECORD_POSTGRES = prepared(`INSERT INTO sync_report (execution_id, document_id, action, reason, at) VALUES ($1, $2, $3, $4, $5)
+  ON CONFLICT (execution_id, action, document_id) DO NOTHING`);
+
+/**
+ * PostgreSQL: recordFirst's statement for `n` actions, prepared. One probe of the primary key per action: with
+ * `action IN (…)` PostgreSQL probed by the job and the document only, and tested the action on every line of
+ * the job's report (the action comes between them in the key), a scan that grew with the report (O(n²) a sync).
+ */
+function recordFirstPostgres(n: number) {
+  return (RECORD_FIRST_POSTGRES[n] ??= prepared(`INSERT INTO sync_report (execution_id, document_id, action, reason, at)
+    SELECT $1::text, $2::text, $3::text, NULL, $4::bigint
+    WHERE ${Array.from({ length: n }, (_, i) => `NOT EXISTS (SELECT 1 FROM sync_report WHERE execution_id = $1 AND action = $${i + 5}::text AND document_id = $2)`).join(' AND ')}
+    ON CONFLICT (execution_id, action, document_id) DO NOTHING`));
+}
+const RECORD_FIRST_POSTGRES: ReturnType<typeof prepared>[] = [];
+
 /** The document-level report of each job (S-JOB-8); its rows also make each document count once per metric. */
 export class SyncReportStore {
   constructor(
     private readonly db: Kysely<Database>,
-    /** SQLite: a sync's lines written through statements prepared once (rawStatements.ts). */
+    /** SQLite: a sync's lines written through statements prepared once (rawStatements.ts); absent on PostgreSQL, which prepares its own (preparedStatements.ts). */
     private readonly raw?: RawStatements,
   ) {}
 
@@ -27,6 +45,7 @@ export class SyncReportStore {
     if (raw) {
       return raw.get('INSERT INTO sync_report (execution_id, document_id, action, reason, at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (execution_id, action, document_id) DO NOTHING').run(executionId, documentId, action, reason, now).changes > 0;
     }
+    if (!this.raw) return Number((await RECORD_POSTGRES.execute(db, [executionId, documentId, action, reason, now])).numAffectedRows ?? 0n) > 0;
     const r = await db
       .insertInto('sync_report')
       .values({ execution_id: executionId, document_id: documentId, action, reason, at: now })
@@ -42,6 +61,7 @@ export class SyncReportStore {
   async recordFirst(executionId: string, documentId: string, action: ReportAction, among: ReportAction[], now: number, db: Db = this.db): Promise<boolean> {
     const raw = RawStatements.within(this.raw, db);
     if (raw) return raw.get(recordFirstSql(among.length)).run(executionId, documentId, action, now, executionId, documentId, ...among).changes > 0;
+    if (!this.raw) return Number((await recordFirstPostgres(among.length).execute(db, [executionId, documentId, action, now, ...among])).numAffectedRows ?? 0n) > 0;
     const r = await sql`INSERT INTO sync_report (execution_id, document_id, action, reason, at)
       SELECT CAST(${executionId} AS TEXT), CAST(${documentId} AS TEXT), CAST(${action} AS TEXT), NULL, CAST(${now} AS BIGINT)
       WHERE NOT EXISTS (SELECT 1 FROM sync_report WHERE execution_id = ${executionId} AND document_id = ${documentId} AND action IN (${sql.join(among)}))

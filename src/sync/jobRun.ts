@@ -21,6 +21,19 @@ const POLL_MS = 250;
 export const BATCH_SIZE = 256;
 const FLUSH_MS = 250;
 
+/**
+ * PostgreSQL: about how long a connector job's write transactions last. No request reads past one (readers see the
+ * last commit); only a write of the job's own row waits for it (StopDataSourceSyncJob): half a second at most, then.
+ * Each transaction costs its backend a fixed share (begin, the job's row, the batch's lookup, the metrics, the
+ * commit's WAL flush): at the 2 or 3 writes of sync.writeTransactionMs on a busy machine (SQLite's bound: there a
+ * request's write waits for the transaction) that share was a third of the backends' CPU per document.
+ */
+const POSTGRES_TRANSACTION_MS = 500;
+
+function transactionMs(store: Store, config: Config): number {
+  return store.conn.dialect === 'postgres' ? Math.max(POSTGRES_TRANSACTION_MS, config.sync.writeTransactionMs) : config.sync.writeTransactionMs;
+}
+
 export class JobRun {
   private readonly controller = new AbortController();
   private why: 'stop' | 'shutdown' | undefined;
@@ -84,7 +97,7 @@ export class JobRun {
     const indexFields = indexFieldTypes(index ? (JSON.parse(index.settings) as Parameters<typeof indexFieldTypes>[0]) : {});
     const pipeline = new SyncPipeline(
       this.store, this.writer, this.clock, this.ref,
-      { fetchConcurrency: this.config.sync.fetchConcurrency, batchSize: BATCH_SIZE, flushMs: FLUSH_MS, transactionMs: this.config.sync.writeTransactionMs, force: spec.syncMode === 'FORCED_FULL_CRAWL', limits, language: ds.language_code, indexFields },
+      { fetchConcurrency: this.config.sync.fetchConcurrency, batchSize: BATCH_SIZE, flushMs: FLUSH_MS, transactionMs: transactionMs(this.store, this.config), force: spec.syncMode === 'FORCED_FULL_CRAWL', limits, language: ds.language_code, indexFields },
       this.controller.signal,
     );
     const connector = connectorFor(spec, { ...this.config, webPages: { store: this.store.webPages, frontier: this.store.webFrontier, dataSourceId: this.ref.dataSourceId } });

@@ -316,6 +316,7 @@ export async function writeResults(store: Store, indexer: DocumentIndexer, clock
     if (!(await store.syncJobs.holdWhileRunning(executionId, trx))) return false;
     const deltas: Required<MetricDeltas> = { added: 0, modified: 0, deleted: 0, failed: 0, scanned: 0 };
     const held = await indexer.heldOnce(trx, indexId, items.flatMap((r) => (r.kind === 'put' ? [r.id] : [])));
+    const synced: { id: string; version: string | null }[] = [];
     await store.documents.withTextBatched(trx, async () => {
       for (const r of items) {
         if (r.kind === 'seen') {
@@ -323,7 +324,7 @@ export async function writeResults(store: Store, indexer: DocumentIndexer, clock
         } else if (r.kind === 'put') {
           deltas.scanned++;
           const d = await indexer.applyPut(trx, indexId, r.id, dataSourceId, r.prepared, null, executionId, { force, held });
-          await store.syncDocuments.record(indexId, r.id, dataSourceId, r.prepared.ok ? r.prepared.version : null, executionId, trx);
+          synced.push({ id: r.id, version: r.prepared.ok ? r.prepared.version : null });
           for (const k of Object.keys(d ?? {}) as (keyof MetricDeltas)[]) deltas[k] += d![k] ?? 0;
         } else if (r.kind === 'owned') {
           deltas.scanned++;
@@ -334,6 +335,7 @@ export async function writeResults(store: Store, indexer: DocumentIndexer, clock
         }
       }
     });
+    await store.syncDocuments.recordMany(indexId, dataSourceId, executionId, synced, trx);
     await store.syncJobs.addMetrics(executionId, deltas, trx);
     return true;
   });
