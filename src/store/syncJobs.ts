@@ -2,8 +2,8 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Scope } from '../domain/arn.js';
 import { ACTIVE_STATUSES, isTerminal, sourcesOf, type SyncJobStatus } from '../domain/syncJobStateMachine.js';
-import { prepared } from './preparedStatements.js';
-import { RawStatements } from './rawStatements.js';
+import { WriteStatement } from './preparedStatements.js';
+import type { RawStatements } from './rawStatements.js';
 import type { Database, SyncJobsTable } from './schema.js';
 
 export type SyncJobRow = Selectable<SyncJobsTable>;
@@ -55,10 +55,10 @@ export interface TransitionFields {
   data_source_error_code?: string | null;
 }
 
-/** PostgreSQL: holdWhileRunning's and addMetrics's statements, run by every transaction of a sync, prepared (store/preparedStatements.ts). */
-const HOLD_POSTGRES = prepared(`UPDATE sync_jobs SET stop_requested = stop_requested WHERE execution_id = $1 AND status IN ('SYNCING', 'SYNCING_INDEXING')`);
-const ADD_METRICS_POSTGRES = prepared(`UPDATE sync_jobs SET documents_added = documents_added + $1, documents_modified = documents_modified + $2,
-  documents_deleted = documents_deleted + $3, documents_failed = documents_failed + $4, documents_scanned = documents_scanned + $5 WHERE execution_id = $6`);
+/** holdWhileRunning's and addMetrics's statements, run by every transaction of a sync: prepared once on either backend (store/preparedStatements.ts). */
+const HOLD = new WriteStatement(`UPDATE sync_jobs SET stop_requested = stop_requested WHERE execution_id = ? AND status IN ('SYNCING', 'SYNCING_INDEXING')`);
+const ADD_METRICS = new WriteStatement(`UPDATE sync_jobs SET documents_added = documents_added + ?, documents_modified = documents_modified + ?,
+  documents_deleted = documents_deleted + ?, documents_failed = documents_failed + ?, documents_scanned = documents_scanned + ? WHERE execution_id = ?`);
 
 export class SyncJobStore {
   // ListDataSourceSyncJobs on SQLite: statements prepared once (by filter combination), not per request.
@@ -159,16 +159,7 @@ export class SyncJobStore {
    * SYNCING_INDEXING); false once it was stopped, reaped or failed, so a late batch never lands.
    */
   async holdWhileRunning(executionId: string, db: Db): Promise<boolean> {
-    const raw = RawStatements.within(this.raw, db);
-    if (raw) return raw.get(`UPDATE sync_jobs SET stop_requested = stop_requested WHERE execution_id = ? AND status IN ('SYNCING', 'SYNCING_INDEXING')`).run(executionId).changes > 0;
-    if (!this.sqlite) return Number((await HOLD_POSTGRES.execute(db, [executionId])).numAffectedRows ?? 0n) > 0;
-    const r = await db
-      .updateTable('sync_jobs')
-      .set((eb) => ({ stop_requested: eb.ref('stop_requested') }))
-      .where('execution_id', '=', executionId)
-      .where('status', 'in', ['SYNCING', 'SYNCING_INDEXING'])
-      .executeTakeFirst();
-    return Number(r.numUpdatedRows) > 0;
+    return (await HOLD.changes(db, this.raw, Boolean(this.sqlite), [executionId])) > 0;
   }
 
   /** The documents a running job's connector expects to list (its progress total); ignored once the job has ended. */
@@ -194,29 +185,7 @@ export class SyncJobStore {
   async addMetrics(executionId: string, d: MetricDeltas, db: Db = this.db): Promise<void> {
     if (!d.added && !d.modified && !d.deleted && !d.failed && !d.scanned) return;
     this.writes++;
-    const raw = RawStatements.within(this.raw, db);
-    if (raw) {
-      raw
-        .get(`UPDATE sync_jobs SET documents_added = documents_added + ?, documents_modified = documents_modified + ?, documents_deleted = documents_deleted + ?,
-          documents_failed = documents_failed + ?, documents_scanned = documents_scanned + ? WHERE execution_id = ?`)
-        .run(d.added ?? 0, d.modified ?? 0, d.deleted ?? 0, d.failed ?? 0, d.scanned ?? 0, executionId);
-      return;
-    }
-    if (!this.sqlite) {
-      await ADD_METRICS_POSTGRES.execute(db, [d.added ?? 0, d.modified ?? 0, d.deleted ?? 0, d.failed ?? 0, d.scanned ?? 0, executionId]);
-      return;
-    }
-    await db
-      .updateTable('sync_jobs')
-      .set((eb) => ({
-        documents_added: eb('documents_added', '+', d.added ?? 0),
-        documents_modified: eb('documents_modified', '+', d.modified ?? 0),
-        documents_deleted: eb('documents_deleted', '+', d.deleted ?? 0),
-        documents_failed: eb('documents_failed', '+', d.failed ?? 0),
-        documents_scanned: eb('documents_scanned', '+', d.scanned ?? 0),
-      }))
-      .where('execution_id', '=', executionId)
-      .execute();
+    await ADD_METRICS.changes(db, this.raw, Boolean(this.sqlite), [d.added ?? 0, d.modified ?? 0, d.deleted ?? 0, d.failed ?? 0, d.scanned ?? 0, executionId]);
   }
 
   /**

@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
-import { prepared } from './preparedStatements.js';
+import { prepared, WriteStatement } from './preparedStatements.js';
 import { RawStatements } from './rawStatements.js';
 import type { Database } from './schema.js';
 
@@ -14,8 +14,8 @@ function recordFirstSql(n: number): string {
 }
 const RECORD_FIRST_SQL: string[] = [];
 
-/** PostgreSQL: record's statement, prepared (store/preparedStatements.ts). */
-const RECORD_POSTGRES = prepared(`INSERT INTO sync_report (execution_id, document_id, action, reason, at) VALUES ($1, $2, $3, $4, $5)
+/** record's statement: prepared once on either backend (store/preparedStatements.ts). */
+const RECORD = new WriteStatement(`INSERT INTO sync_report (execution_id, document_id, action, reason, at) VALUES (?, ?, ?, ?, ?)
   ON CONFLICT (execution_id, action, document_id) DO NOTHING`);
 
 /**
@@ -41,17 +41,7 @@ export class SyncReportStore {
 
   /** Records one line; false if the job already has this action for this document (so it is not counted twice). */
   async record(executionId: string, documentId: string, action: ReportAction, reason: string | null, now: number, db: Db = this.db): Promise<boolean> {
-    const raw = RawStatements.within(this.raw, db);
-    if (raw) {
-      return raw.get('INSERT INTO sync_report (execution_id, document_id, action, reason, at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (execution_id, action, document_id) DO NOTHING').run(executionId, documentId, action, reason, now).changes > 0;
-    }
-    if (!this.raw) return Number((await RECORD_POSTGRES.execute(db, [executionId, documentId, action, reason, now])).numAffectedRows ?? 0n) > 0;
-    const r = await db
-      .insertInto('sync_report')
-      .values({ execution_id: executionId, document_id: documentId, action, reason, at: now })
-      .onConflict((oc) => oc.columns(['execution_id', 'action', 'document_id']).doNothing())
-      .executeTakeFirst();
-    return Number(r.numInsertedOrUpdatedRows ?? 0n) > 0;
+    return (await RECORD.changes(db, this.raw, this.raw !== undefined, [executionId, documentId, action, reason, now])) > 0;
   }
 
   /**
