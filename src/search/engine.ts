@@ -17,6 +17,7 @@ import { normalize, type NormalQuery, type QueryNode } from './queryText.js';
 import { relevanceColumns, tunedScores, type Relevance, type TextWeights } from './relevance.js';
 import { SEARCHABLE_STATUSES } from '../store/documents.js';
 import { join, list, raw, sql, type Sql } from './sql.js';
+import { rankCandidates } from './topCandidates.js';
 
 export interface DocumentSearch {
   indexId: string;
@@ -139,6 +140,8 @@ export interface TextMatch {
   from: Sql;
   where: Sql;
   score: Sql;
+  /** Optional: the best k matches by `score` alone, straight from the text index (rows doc_key, score; topCandidates.ts). */
+  candidates?: (k: number) => Sql;
 }
 
 export interface Backend {
@@ -201,6 +204,11 @@ export class SqlSearchEngine implements SearchEngine {
     const score = req.relevance ? 'tuned' : 'score';
     const order = [...sortOrder(sort, 's', c), `m.${score} DESC`, `m.document_id${c} ASC`];
     if (collapse) return this.rankGroups(req, this.scoredRows(req, m, sortCols, collapse)(m.score), order, collapse, offset, limit);
+    if (m.candidates && !sort.length && !req.relevance) {
+      const visible = (keys: number[]) => sql`SELECT d.doc_key FROM documents d WHERE d.doc_key IN (${list(keys)}) AND ${this.conditions(req, { ...m, where: raw('1 = 1') })} ORDER BY d.document_id${raw(c)}`;
+      const page = await rankCandidates(this.backend, { candidates: m.candidates, visible, offset, limit }, req.signal);
+      if (page) return { total: page.total ?? (await this.countDocuments(req)), topScore: page.rows.length ? page.top : 0, items: page.rows.map((r) => ({ docKey: r.doc_key, score: r.score })) };
+    }
     // Tuned scores are placed among all matches (window functions); otherwise the backend's own ranking, which need not keep every match until the end.
     const ranking = { inner: this.scoredRows(req, m, sortCols), score: m.score, order: order.join(', '), limit, offset };
     const page = req.relevance

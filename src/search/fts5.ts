@@ -2,7 +2,8 @@
  * The SQLite FTS5 backend. English documents are in documents_fts (porter tokenizer), those of other
  * languages in documents_fts_plain, as analysis.ts made their terms. Relevance is
  * BM25 with the title weighing ten times the body. Each match
- * is checked against documents_visible (a covering index), not the wide document rows. Searches
+ * is checked against documents_visible (a covering index), not the wide document rows; a plain text
+ * search checks only its best candidates by score (topCandidates.ts). Searches
  * run on their own read-only connection, so they read committed data only and never wait behind
  * (or inside) the indexer's transactions on the main connection.
  */
@@ -69,7 +70,10 @@ class Fts5Backend implements Backend {
     const match = fts5Match(q.expr, analyzer);
     const fts = analyzer.english ? 'documents_fts' : 'documents_fts_plain';
     if (q.negated) return { from: raw('documents d'), where: sql`d.doc_key NOT IN (SELECT rowid FROM ${raw(fts)} WHERE ${raw(fts)} MATCH ${match})`, score: raw('0') };
-    return { from: raw(`${fts} JOIN documents d INDEXED BY documents_visible ON d.doc_key = ${fts}.rowid`), where: sql`${raw(fts)} MATCH ${match}`, score: raw(`-bm25(${fts}, ${bm25Weights(10, 1, weights)})`) };
+    const score = raw(`-bm25(${fts}, ${bm25Weights(10, 1, weights)})`);
+    const where = sql`${raw(fts)} MATCH ${match}`;
+    const candidates = (k: number) => sql`SELECT rowid AS doc_key, ${score} AS score FROM ${raw(fts)} WHERE ${where} ORDER BY score DESC LIMIT ${k}`;
+    return { from: raw(`${fts} JOIN documents d INDEXED BY documents_visible ON d.doc_key = ${fts}.rowid`), where, score, candidates };
   }
 
   prefix(column: string, n: number): Sql {
