@@ -196,3 +196,79 @@ describe('SQLite: a page ranked from the best candidates is the page of every vi
     assert.notDeepEqual(naive('beta', searches[0]!, 0, 10), exact('beta', searches[0]!, 0, 10));
   });
 });
+
+// The total of a plain text search comes from the FTS table's own count when every row of it is visible to
+// the search (document_counts, kept by triggers); otherwise from checking each match. A row put into the
+// FTS table alone (no document) tells which one answered: the table's count includes it, the check does not.
+describe('SQLite: a text search total from the FTS count only while every row of the table is visible', () => {
+  let dir: string;
+  let file: string;
+  let engine: SearchEngine;
+  let db: BetterSqlite3.Database;
+  before(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'kendrite-whole-count-'));
+    file = path.join(dir, 'kendrite.db');
+    const conn = openSqlite(file);
+    await migrate(conn);
+    await conn.close();
+    db = new BetterSqlite3(file);
+    registerPackedText(db);
+    const source = db.prepare(`INSERT INTO data_sources (id, index_id, account_id, region, name, type, status, created_at, updated_at) VALUES (?, ?, '1', 'r', ?, 'CUSTOM', 'ACTIVE', 0, 0)`);
+    source.run('ds-1', INDEX, 'one');
+    source.run('ds-2', INDEX, 'two');
+    db.transaction(() => {
+      for (let i = 0; i < 200; i++) insert(`doc-${i}`, i < 150 ? `delta ${'w '.repeat(i % 7)}` : 'epsilon', i % 15 === 0 ? 'ds-2' : 'ds-1');
+    })();
+    db.prepare(`INSERT INTO documents_fts (rowid, title, body) VALUES (999999, 'delta', 'delta')`).run();
+    engine = fts5Engine(file);
+  });
+  after(async () => {
+    await engine?.close();
+    db?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const insert = (id: string, body: string, source = 'ds-1', index = INDEX) =>
+    db
+      .prepare(`INSERT INTO documents (index_id, document_id, data_source_id, title, body, content_type, attributes, status, created_at, updated_at) VALUES (?, ?, ?, 'notes', ?, 'PLAIN_TEXT', '[]', 'INDEXED', 0, 0)`)
+      .run(index, id, source, packText(body));
+  const total = async (extra: Partial<DocumentSearch> = {}) => (await engine.rankDocuments({ indexId: INDEX, language: 'en', query: parseQueryText('delta', analyzerFor('en')), ...extra }, [], 0, 10)).total;
+  const counted = () => db.prepare(`SELECT index_id, language_code, searchable, n FROM document_counts WHERE n <> 0 ORDER BY 1, 2, 3`).all();
+  const recounted = () =>
+    db.prepare(`SELECT index_id, language_code, status IN ('INDEXED', 'UPDATED', 'UPDATE_FAILED') AS searchable, count(*) AS n FROM documents GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`).all();
+  const run = (text: string, ...params: unknown[]) => db.prepare(text).run(...params);
+
+  test('every document searchable in the one index: the FTS count (150 documents and the stray row)', async () => {
+    assert.equal(await total(), 151);
+    assert.deepEqual(counted(), [{ index_id: INDEX, language_code: 'en', searchable: 1, n: 200 }]);
+  });
+
+  test('a FAILED document, a data source being deleted, a document of another index: each match checked, until undone', async () => {
+    run(`UPDATE documents SET status = 'FAILED' WHERE document_id = 'doc-1'`);
+    assert.deepEqual(counted(), recounted());
+    assert.equal(await total(), 149);
+    run(`UPDATE documents SET status = 'UPDATE_FAILED' WHERE document_id = 'doc-1'`);
+    assert.equal(await total(), 151);
+    run(`UPDATE data_sources SET status = 'DELETING' WHERE id = 'ds-2'`);
+    assert.equal(await total(), 140);
+    run(`UPDATE data_sources SET status = 'ACTIVE' WHERE id = 'ds-2'`);
+    assert.equal(await total(), 151);
+    insert('elsewhere', 'delta', 'ds-1', 'ix-other');
+    assert.deepEqual(counted(), recounted());
+    assert.equal(await total(), 150);
+    run(`DELETE FROM documents WHERE document_id = 'elsewhere'`);
+    assert.deepEqual(counted(), recounted());
+    assert.equal(await total(), 151);
+  });
+
+  test('a document moved to another language leaves the English table whole; a search with conditions checks each match', async () => {
+    run(`UPDATE documents SET language_code = 'fr', search_title = 'notes', search_body = 'delta' WHERE document_id = 'doc-2'`);
+    assert.deepEqual(counted(), recounted());
+    assert.equal(await total(), 150);
+    assert.equal(await total({ access: { principals: ['user:ana'] } }), 149);
+    assert.equal(await total({ filter: { EqualsTo: { Key: '_language_code', Value: { StringValue: 'en' } } } }), 149);
+    run(`DELETE FROM documents WHERE document_id = 'doc-3'`);
+    assert.deepEqual(counted(), recounted());
+    assert.equal(await total(), 149);
+  });
+});

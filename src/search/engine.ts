@@ -142,6 +142,8 @@ export interface TextMatch {
   score: Sql;
   /** Optional: the best k matches by `score` alone, straight from the text index (rows doc_key, score; topCandidates.ts). */
   candidates?: (k: number) => Sql;
+  /** Optional: the number of matches when every one is visible to a search of this index and language without further conditions (rows: n; NULL otherwise). */
+  count?: (indexId: string, language: string) => Sql;
 }
 
 export interface Backend {
@@ -207,7 +209,7 @@ export class SqlSearchEngine implements SearchEngine {
     if (m.candidates && !sort.length && !req.relevance) {
       const visible = (keys: number[]) => sql`SELECT d.doc_key FROM documents d WHERE d.doc_key IN (${list(keys)}) AND ${this.conditions(req, { ...m, where: raw('1 = 1') })} ORDER BY d.document_id${raw(c)}`;
       const page = await rankCandidates(this.backend, { candidates: m.candidates, visible, offset, limit }, req.signal);
-      if (page) return { total: page.total ?? (await this.countDocuments(req)), topScore: page.rows.length ? page.top : 0, items: page.rows.map((r) => ({ docKey: r.doc_key, score: r.score })) };
+      if (page) return { total: page.total ?? (await this.countMatches(req, m)), topScore: page.rows.length ? page.top : 0, items: page.rows.map((r) => ({ docKey: r.doc_key, score: r.score })) };
     }
     // Tuned scores are placed among all matches (window functions); otherwise the backend's own ranking, which need not keep every match until the end.
     const ranking = { inner: this.scoredRows(req, m, sortCols), score: m.score, order: order.join(', '), limit, offset };
@@ -269,6 +271,15 @@ export class SqlSearchEngine implements SearchEngine {
     const ranked = await this.rankDocuments(req, sort, offset, limit, collapse);
     const keys = ranked.items.flatMap((r) => [r.docKey, ...(r.group?.expanded.map((e) => e.docKey) ?? [])]);
     return { ranked, documents: await this.documents([...also, ...keys], bodyChars) };
+  }
+
+  /** countDocuments, from the text index's own count when it can tell (TextMatch.count). */
+  private async countMatches(req: DocumentSearch, m: TextMatch): Promise<number> {
+    if (m.count && !req.filter && !req.docKeys && !req.access && !req.content && !req.documentIds) {
+      const [row] = await this.backend.all<{ n: number | null }>(m.count(req.indexId, req.language), req.signal);
+      if (row?.n != null) return Number(row.n);
+    }
+    return this.countDocuments(req);
   }
 
   async countDocuments(req: DocumentSearch): Promise<number> {

@@ -37,6 +37,21 @@ function bm25Weights(title: number, body: number, w: TextWeights | undefined): s
   return [title * (w?.title ?? 1), body * (w?.body ?? 1)].map((n) => n.toFixed(4)).join(', ');
 }
 
+/**
+ * The number of a table's matches (rows: n), when every row of the table is visible to a search of this index and
+ * language without further conditions; n NULL otherwise. The table holds the documents of its languages (English,
+ * or every other), all indexes', in any status: all of them visible means that as many of them are searchable in
+ * this index and language (document_counts, kept by triggers) as there are, and that no data source of the index is
+ * being deleted.
+ */
+function wholeTableCount(fts: string, english: boolean, match: Sql, indexId: string, language: string): Sql {
+  const languages = raw(english ? `c.language_code = 'en'` : `c.language_code <> 'en'`);
+  if ((language === 'en') !== english) return raw('SELECT NULL AS n');
+  return sql`SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM data_sources s WHERE s.index_id = ${indexId} AND s.status = 'DELETING')
+      AND (SELECT coalesce(sum(c.n), 0) FROM document_counts c WHERE ${languages}) = (SELECT coalesce(sum(c.n), 0) FROM document_counts c WHERE c.index_id = ${indexId} AND c.language_code = ${language} AND c.searchable = 1)
+    THEN (SELECT count(*) FROM ${raw(fts)} WHERE ${match}) END AS n`;
+}
+
 export function fts5Engine(databaseFile: string): SqlSearchEngine {
   return new SqlSearchEngine(new Fts5Backend(databaseFile));
 }
@@ -73,7 +88,8 @@ class Fts5Backend implements Backend {
     const score = raw(`-bm25(${fts}, ${bm25Weights(10, 1, weights)})`);
     const where = sql`${raw(fts)} MATCH ${match}`;
     const candidates = (k: number) => sql`SELECT rowid AS doc_key, ${score} AS score FROM ${raw(fts)} WHERE ${where} ORDER BY score DESC LIMIT ${k}`;
-    return { from: raw(`${fts} JOIN documents d INDEXED BY documents_visible ON d.doc_key = ${fts}.rowid`), where, score, candidates };
+    const count = (indexId: string, language: string) => wholeTableCount(fts, analyzer.english, where, indexId, language);
+    return { from: raw(`${fts} JOIN documents d INDEXED BY documents_visible ON d.doc_key = ${fts}.rowid`), where, score, candidates, count };
   }
 
   prefix(column: string, n: number): Sql {
