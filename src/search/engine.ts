@@ -142,6 +142,8 @@ export interface TextMatch {
   score: Sql;
   /** Optional: the best k matches by `score` alone, straight from the text index (rows doc_key, score; topCandidates.ts). */
   candidates?: (k: number) => Sql;
+  /** Optional: documents (as d) as the candidates' visibility check reads them (an index covering what it reads); absent: the table. */
+  visibleRows?: Sql;
   /** Optional: the number of matches when every one is visible to a search of this index and language without further conditions (rows: n; NULL otherwise). */
   count?: (indexId: string, language: string) => Sql;
 }
@@ -207,8 +209,8 @@ export class SqlSearchEngine implements SearchEngine {
     const order = [...sortOrder(sort, 's', c), `m.${score} DESC`, `m.document_id${c} ASC`];
     if (collapse) return this.rankGroups(req, this.scoredRows(req, m, sortCols, collapse)(m.score), order, collapse, offset, limit);
     if (m.candidates && !sort.length && !req.relevance) {
-      const visible = (keys: number[]) => sql`SELECT d.doc_key FROM documents d WHERE d.doc_key IN (${list(keys)}) AND ${this.conditions(req, { ...m, where: raw('1 = 1') })} ORDER BY d.document_id${raw(c)}`;
-      const page = await rankCandidates(this.backend, { candidates: m.candidates, visible, offset, limit }, req.signal);
+      const candidates = { candidates: m.candidates, rows: m.visibleRows ?? raw('documents d'), conditions: this.conditions(req, { ...m, where: raw('1 = 1') }), collate: c, offset, limit };
+      const page = await rankCandidates(this.backend, candidates, req.signal);
       if (page) return { total: page.total ?? (await this.countMatches(req, m)), topScore: page.rows.length ? page.top : 0, items: page.rows.map((r) => ({ docKey: r.doc_key, score: r.score })) };
     }
     // Tuned scores are placed among all matches (window functions); otherwise the backend's own ranking, which need not keep every match until the end.

@@ -87,9 +87,10 @@ class Fts5Backend implements Backend {
     if (q.negated) return { from: raw('documents d'), where: sql`d.doc_key NOT IN (SELECT rowid FROM ${raw(fts)} WHERE ${raw(fts)} MATCH ${match})`, score: raw('0') };
     const score = raw(`-bm25(${fts}, ${bm25Weights(10, 1, weights)})`);
     const where = sql`${raw(fts)} MATCH ${match}`;
-    const candidates = (k: number) => sql`SELECT rowid AS doc_key, ${score} AS score FROM ${raw(fts)} WHERE ${where} ORDER BY score DESC LIMIT ${k}`;
+    const candidates = (k: number) => sql`SELECT rowid AS doc_key, ${score} AS score FROM ${raw(fts)} WHERE ${where} ORDER BY score DESC LIMIT ${raw(String(k))}`;
     const count = (indexId: string, language: string) => wholeTableCount(fts, analyzer.english, where, indexId, language);
-    return { from: raw(`${fts} JOIN documents d INDEXED BY documents_visible ON d.doc_key = ${fts}.rowid`), where, score, candidates, count };
+    // The candidates' conditions read documents_visible alone, as the full ranking's join does: a row's later columns lie past its text.
+    return { from: raw(`${fts} JOIN documents d INDEXED BY documents_visible ON d.doc_key = ${fts}.rowid`), where, score, candidates, count, visibleRows: raw('documents d INDEXED BY documents_visible') };
   }
 
   prefix(column: string, n: number): Sql {
