@@ -75,6 +75,15 @@ function visibleTo(d: Doc, s: { access: boolean; filter: boolean }): boolean {
   return !s.access;
 }
 
+/** A store of the newest schema, empty, in `dir`: its file. */
+async function migratedStore(dir: string): Promise<string> {
+  const file = path.join(dir, 'kendrite.db');
+  const conn = openSqlite(file);
+  await migrate(conn);
+  await conn.close();
+  return file;
+}
+
 function write(file: string, docs: Doc[]): Map<number, Doc> {
   const db = new BetterSqlite3(file);
   registerPackedText(db);
@@ -122,10 +131,7 @@ describe('SQLite: a page ranked from the best candidates is the page of every vi
   let fts: BetterSqlite3.Database;
   before(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'kendrite-top-candidates-'));
-    file = path.join(dir, 'kendrite.db');
-    const conn = openSqlite(file);
-    await migrate(conn);
-    await conn.close();
+    file = await migratedStore(dir);
     byKey = write(file, corpus());
     engine = fts5Engine(file);
     fts = new BetterSqlite3(file, { readonly: true });
@@ -207,10 +213,7 @@ describe('SQLite: a text search total from the FTS count only while every row of
   let db: BetterSqlite3.Database;
   before(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'kendrite-whole-count-'));
-    file = path.join(dir, 'kendrite.db');
-    const conn = openSqlite(file);
-    await migrate(conn);
-    await conn.close();
+    file = await migratedStore(dir);
     db = new BetterSqlite3(file);
     registerPackedText(db);
     const source = db.prepare(`INSERT INTO data_sources (id, index_id, account_id, region, name, type, status, created_at, updated_at) VALUES (?, ?, '1', 'r', ?, 'CUSTOM', 'ACTIVE', 0, 0)`);
