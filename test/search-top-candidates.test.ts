@@ -17,6 +17,7 @@ import type { DocumentSearch, SearchEngine } from '../src/search/engine.js';
 import { fts5Engine } from '../src/search/fts5.js';
 import { parseQueryText } from '../src/search/queryText.js';
 import { openSqlite } from '../src/store/database.js';
+import { SEARCHABLE_STATUSES } from '../src/store/documents.js';
 import { migrate } from '../src/store/migrate.js';
 import { packText, registerPackedText } from '../src/store/packedText.js';
 
@@ -240,6 +241,12 @@ describe('SQLite: a text search total from the FTS count only while every row of
   const recounted = () =>
     db.prepare(`SELECT index_id, language_code, status IN ('INDEXED', 'UPDATED', 'UPDATE_FAILED') AS searchable, count(*) AS n FROM documents GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`).all();
   const run = (text: string, ...params: unknown[]) => db.prepare(text).run(...params);
+
+  test('document_counts counts as searchable the statuses search serves (a change to them needs a migration of its triggers)', () => {
+    assert.deepEqual([...SEARCHABLE_STATUSES], ['INDEXED', 'UPDATED', 'UPDATE_FAILED']);
+    const trigger = String(db.prepare(`SELECT sql FROM sqlite_master WHERE name = 'documents_counts_insert'`).pluck().get());
+    assert.ok(trigger.includes(`IN ('INDEXED', 'UPDATED', 'UPDATE_FAILED')`), trigger);
+  });
 
   test('every document searchable in the one index: the FTS count (150 documents and the stray row)', async () => {
     assert.equal(await total(), 151);
