@@ -144,8 +144,11 @@ export interface TextMatch {
   candidates?: (k: number) => Sql;
   /** Optional: documents (as d) as the candidates' visibility check reads them (an index covering what it reads); absent: the table. */
   visibleRows?: Sql;
-  /** Optional: the number of matches when every one is visible to a search of this index and language without further conditions (rows: n; NULL otherwise). */
-  count?: (indexId: string, language: string) => Sql;
+  /**
+   * Optional: the number of matches when every one is visible to a search of this index and language without further
+   * conditions than, with `access`, the caller's principals (rows: n; NULL otherwise).
+   */
+  count?: (indexId: string, language: string, access: boolean) => Sql;
 }
 
 export interface Backend {
@@ -277,8 +280,8 @@ export class SqlSearchEngine implements SearchEngine {
 
   /** countDocuments, from the text index's own count when it can tell (TextMatch.count). */
   private async countMatches(req: DocumentSearch, m: TextMatch): Promise<number> {
-    if (m.count && !req.filter && !req.docKeys && !req.access && !req.content && !req.documentIds) {
-      const [row] = await this.backend.all<{ n: number | null }>(m.count(req.indexId, req.language), req.signal);
+    if (m.count && !req.filter && !req.docKeys && !req.content && !req.documentIds) {
+      const [row] = await this.backend.all<{ n: number | null }>(m.count(req.indexId, req.language, req.access !== undefined), req.signal);
       if (row?.n != null) return Number(row.n);
     }
     return this.countDocuments(req);
