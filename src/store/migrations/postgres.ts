@@ -28,6 +28,34 @@ ${columnRows ? `
       RETURN NULL;
     END $$`;
 
+/**
+ * The trigger function from version 28: the same rows as attributesSync(true, false, true), the JSON parsed once. Each
+ * of the four value kinds read the row's attributes anew (a cast of the text to jsonb, then its elements), and each
+ * element's value is read once here; an attribute held by a column (stored as its key alone) yields nothing.
+ */
+const ATTRIBUTES_SYNC_ONCE = `documents_attributes_sync() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF TG_OP <> 'INSERT' THEN DELETE FROM document_attributes WHERE doc_key = OLD.doc_key; END IF;
+      IF TG_OP <> 'DELETE' THEN
+        INSERT INTO document_attributes (doc_key, index_id, key, value_type, str, num)
+        SELECT NEW.doc_key, NEW.index_id, e.key, r.value_type, r.str, r.num
+        FROM (SELECT a->>'Key' AS key, a->'Value' AS v FROM jsonb_array_elements(NEW.attributes::jsonb) a) e, LATERAL (
+          SELECT 'STRING', e.v->>'StringValue', NULL::bigint
+            WHERE jsonb_typeof(e.v->'StringValue') = 'string' AND e.key NOT IN ('_data_source_id', '_language_code', '_source_uri')
+          UNION ALL SELECT 'STRING_LIST', l, NULL::bigint
+            FROM jsonb_array_elements_text(CASE WHEN jsonb_typeof(e.v->'StringListValue') = 'array' THEN e.v->'StringListValue' END) l
+          UNION ALL SELECT 'LONG', NULL::text, (e.v->>'LongValue')::numeric::bigint
+            WHERE jsonb_typeof(e.v->'LongValue') = 'number' AND abs((e.v->>'LongValue')::numeric) < 9e18
+          UNION ALL SELECT 'DATE', NULL::text, round(extract(epoch FROM (e.v->>'DateValue')::timestamptz) * 1000)::bigint
+            WHERE jsonb_typeof(e.v->'DateValue') = 'string'
+              -- Only what JSON.stringify makes of a Date: anything else would abort the whole indexing transaction.
+              AND e.v->>'DateValue' ~ '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$'
+        ) r(value_type, str, num)
+        WHERE e.v IS NOT NULL;
+      END IF;
+      RETURN NULL;
+    END $$`;
+
 import type { MigrationStep } from '../migrate.js';
 import { analyzeStoredDocuments } from './analyzeStored.js';
 import { FEATURE_TABLES, postgresVersionTriggers, SUGGESTION_TABLES } from './featureTables.js';
@@ -357,4 +385,7 @@ export const POSTGRES_MIGRATIONS: MigrationStep[][] = [
     `CREATE OR REPLACE FUNCTION ${attributesSync(true, false, true)}`,
     `DELETE FROM document_attributes WHERE key = '_source_uri' AND value_type = 'STRING'`,
   ],
+  // Issue 14 (sync CPU): the attributes trigger parses a document's attributes once, not once per value kind (the same
+  // rows: ATTRIBUTES_SYNC_ONCE). Nothing stored changes.
+  [`CREATE OR REPLACE FUNCTION ${ATTRIBUTES_SYNC_ONCE}`],
 ];
