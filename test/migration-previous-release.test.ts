@@ -183,6 +183,9 @@ for (const backend of backends()) {
       if (backend.name === 'postgres') {
         const [fn] = await storeQuery<{ src: string }>(store, "SELECT prosrc AS src FROM pg_proc WHERE proname = 'documents_attributes_sync'");
         assert.equal(fn!.src.match(/jsonb_array_elements\(/g)?.length, 1);
+        // An INSERT's rows are written once per statement (tgtype bit 1: per row), an update's and a removal's per row.
+        const triggers = await storeQuery(store, "SELECT tgname AS name, (tgtype & 1) = 1 AS per_row FROM pg_trigger WHERE tgrelid = 'documents'::regclass AND tgname LIKE 'documents_attributes%' ORDER BY tgname");
+        assert.deepEqual(triggers, [{ name: 'documents_attributes', per_row: true }, { name: 'documents_attributes_insert', per_row: false }]);
         // Every document's rows rewritten by the newest trigger.
         await storeQuery(store, 'UPDATE documents SET attributes = attributes');
       }
