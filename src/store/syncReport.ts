@@ -31,11 +31,16 @@ function recordFirstPostgres(n: number) {
 }
 const RECORD_FIRST_POSTGRES: ReturnType<typeof prepared>[] = [];
 
-/** recordFirstPostgres() of many lines: arrays of their document ids, actions and times, unnested ($5… the actions among which one counts). */
+/**
+ * recordFirstPostgres() of many lines: arrays of their document ids, actions and times, unnested ($5… the actions among
+ * which one counts). Each NOT EXISTS is a probe of the primary key per line (OFFSET 0 keeps it a subplan): turned into
+ * an anti-join, as PostgreSQL turns a NOT EXISTS, it read every line of the job's report with that action and compared
+ * each with each line of the batch (O(n²) a sync: at 20,000 documents a tenth of the backends' CPU).
+ */
 function recordFirstManyPostgres(n: number) {
   return (RECORD_FIRST_MANY_POSTGRES[n] ??= prepared(`INSERT INTO sync_report (execution_id, document_id, action, reason, at)
     SELECT $1::text, w.id, w.action, NULL, w.at FROM unnest($2::text[], $3::text[], $4::bigint[]) AS w(id, action, at)
-    WHERE ${Array.from({ length: n }, (_, i) => `NOT EXISTS (SELECT 1 FROM sync_report r WHERE r.execution_id = $1 AND r.action = $${i + 5}::text AND r.document_id = w.id)`).join(' AND ')}
+    WHERE ${Array.from({ length: n }, (_, i) => `NOT EXISTS (SELECT 1 FROM sync_report r WHERE r.execution_id = $1 AND r.action = $${i + 5}::text AND r.document_id = w.id OFFSET 0)`).join(' AND ')}
     ON CONFLICT (execution_id, action, document_id) DO NOTHING
     RETURNING action`));
 }
