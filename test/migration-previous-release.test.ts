@@ -62,6 +62,11 @@ async function columnAttributeRows(store: TestStore): Promise<Record<string, num
  * The fixture's documents were put without _source_uri: each indexed one gets one as the previous release stored it
  * (the attribute in its JSON, which that release's trigger copies into document_attributes, and the column).
  */
+/** The attribute rows of every document but those of the attributes held by columns, in a stable order. */
+function valueRows(store: TestStore): Promise<unknown[]> {
+  return storeQuery(store, "SELECT doc_key, index_id, key, value_type, str, num FROM document_attributes WHERE key NOT IN ('_data_source_id', '_language_code', '_source_uri') ORDER BY doc_key, key, value_type, str, num");
+}
+
 async function addSourceUris(store: TestStore): Promise<void> {
   const value = "'https://fixture.example/' || document_id";
   await storeQuery(
@@ -91,6 +96,7 @@ for (const backend of backends()) {
     let reportBefore: unknown[] = [];
     let columnRowsBefore: Record<string, number> = {};
     let syncedBefore: unknown[] = [];
+    let attributeRowsBefore: unknown[] = [];
     before(async () => {
       store = await TestStore.create(backend.name);
       if (backend.name === 'sqlite') cpSync(path.join(fixture, 'sqlite'), store.dataDir, { recursive: true });
@@ -105,6 +111,7 @@ for (const backend of backends()) {
       }
       await addSourceUris(store);
       columnRowsBefore = await columnAttributeRows(store);
+      attributeRowsBefore = await valueRows(store);
       server = await TestServer.start(store);
       k = server.client();
     });
@@ -169,6 +176,20 @@ for (const backend of backends()) {
       // _data_source_id, _language_code and _source_uri are read from the documents' columns: their rows, copies of those, are gone (both backends).
       assert.deepEqual(columnRowsBefore, { _data_source_id: 9, _language_code: 10, _source_uri: 10 });
       assert.deepEqual(await columnAttributeRows(store), {});
+    });
+
+    test('the attribute rows the previous release\'s trigger wrote are those the newest writes (PostgreSQL: parsing the attributes once)', async () => {
+      assert.equal(attributeRowsBefore.length, 14);
+      if (backend.name === 'postgres') {
+        const [fn] = await storeQuery<{ src: string }>(store, "SELECT prosrc AS src FROM pg_proc WHERE proname = 'documents_attributes_sync'");
+        assert.equal(fn!.src.match(/jsonb_array_elements\(/g)?.length, 1);
+        // An INSERT's rows are written once per statement (tgtype bit 1: per row), an update's and a removal's per row.
+        const triggers = await storeQuery(store, "SELECT tgname AS name, (tgtype & 1) = 1 AS per_row FROM pg_trigger WHERE tgrelid = 'documents'::regclass AND tgname LIKE 'documents_attributes%' ORDER BY tgname");
+        assert.deepEqual(triggers, [{ name: 'documents_attributes', per_row: true }, { name: 'documents_attributes_insert', per_row: false }]);
+        // Every document's rows rewritten by the newest trigger.
+        await storeQuery(store, 'UPDATE documents SET attributes = attributes');
+      }
+      assert.deepEqual(await valueRows(store), attributeRowsBefore);
     });
 
     test('the source URIs the previous release copied into rows are read from the column: results, filters, facets and sorting are as they were', async () => {

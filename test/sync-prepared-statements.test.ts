@@ -31,6 +31,21 @@ for (const backend of backends()) {
       assert.deepEqual([...versions.keys()].sort(), ['a', 'b']);
       assert.equal(versions.get('a')!.version, '2');
     });
+
+    test('recordFirstMany records each line unless the job holds an ADDED or MODIFIED line of its document already', async () => {
+      const s = store();
+      const among = ['ADDED', 'MODIFIED'] as const;
+      const recorded = await s.db.transaction().execute(async (trx) => [
+        await s.reports.recordFirstMany('job-2', [['a', 'ADDED', 1], ['b', 'MODIFIED', 1]], [...among], trx),
+        await s.reports.recordFirstMany('job-2', [['a', 'MODIFIED', 2], ['c', 'ADDED', 2], ['b', 'ADDED', 2]], [...among], trx),
+        await s.reports.recordFirstMany('job-3', [['a', 'MODIFIED', 3]], [...among], trx),
+      ]);
+      assert.deepEqual(recorded, [['ADDED', 'MODIFIED'], ['ADDED'], ['MODIFIED']]);
+      const lines = await s.db.selectFrom('sync_report').select(['execution_id', 'document_id', 'action', 'at']).where('execution_id', 'in', ['job-2', 'job-3']).orderBy('execution_id').orderBy('document_id').execute();
+      assert.deepEqual(lines.map((l) => [l.execution_id, l.document_id, l.action, Number(l.at)]), [
+        ['job-2', 'a', 'ADDED', 1], ['job-2', 'b', 'MODIFIED', 1], ['job-2', 'c', 'ADDED', 2], ['job-3', 'a', 'MODIFIED', 3],
+      ]);
+    });
   });
 }
 
@@ -55,5 +70,33 @@ describeOrSkip('statements prepared once per connection [postgres]', { skip: pro
     assert.deepEqual(prepared, ['INSERT INTO documents (index_id, documen', 'INSERT INTO sync_report (execution_id, d', 'SELECT d.document_id, d.doc_key, d.statu', 'UPDATE documents SET status = $1, update']);
     const lines = await s.db.selectFrom('sync_report').select(['document_id', 'action']).orderBy('document_id').execute();
     assert.deepEqual(lines, [{ document_id: 'x', action: 'ADDED' }, { document_id: 'y', action: 'MODIFIED' }]);
+  });
+
+  test("a batch's new documents are one statement, their attribute rows written by the statement's trigger", async () => {
+    const s = store();
+    const attributes = JSON.stringify([{ Key: '_data_source_id' }, { Key: 'tags', Value: { StringListValue: ['p', 'q'] } }, { Key: 'n', Value: { LongValue: 7 } }, { Key: 'at', Value: { DateValue: '2024-01-02T03:04:05.000Z' } }, { Key: 'k', Value: { StringValue: 'v' } }]);
+    await s.db.transaction().execute((trx) => s.documents.insertMany([{ ...row('m1'), attributes }, { ...row('m2'), title: "it's \"quoted\" \\ here", body: '{a,b}' }], trx));
+    const docs = await s.db.selectFrom('documents').select(['document_id', 'title', 'body', 'text_bytes', 'applied_seq', 'created_at']).where('document_id', 'in', ['m1', 'm2']).orderBy('doc_key').execute();
+    assert.deepEqual(docs.map((d) => [d.document_id, d.title, d.body, Number(d.text_bytes), Number(d.applied_seq), Number(d.created_at)]), [['m1', 't', 'b', 1, 0, 1], ['m2', 'it\'s "quoted" \\ here', '{a,b}', 1, 0, 1]]);
+    const rows = await s.db.selectFrom('document_attributes as a').innerJoin('documents as d', 'd.doc_key', 'a.doc_key').select(['d.document_id', 'a.key', 'a.value_type', 'a.str', 'a.num'])
+      .where('d.document_id', 'in', ['m1', 'm2']).orderBy('a.key').orderBy('a.str').execute();
+    assert.deepEqual(rows.map((r) => [r.document_id, r.key, r.value_type, r.str, r.num === null ? null : Number(r.num)]), [
+      ['m1', 'at', 'DATE', null, 1704164645000], ['m1', 'k', 'STRING', 'v', null], ['m1', 'n', 'LONG', null, 7], ['m1', 'tags', 'STRING_LIST', 'p', null], ['m1', 'tags', 'STRING_LIST', 'q', null],
+    ]);
+  });
+
+  test("recordFirstMany probes the report's key per line, whatever the planner knows of the report", async () => {
+    const s = store();
+    const plan = await s.db.transaction().execute(async (trx) => {
+      await s.reports.recordFirstMany('job-4', [['x', 'ADDED', 1]], ['ADDED', 'MODIFIED'], trx);
+      const { rows } = await sql<{ name: string }>`SELECT name FROM pg_prepared_statements WHERE statement LIKE '%unnest($2::text[], $3::text[], $4::bigint[])%'`.execute(trx);
+      assert.equal(rows.length, 1);
+      await sql`SET LOCAL plan_cache_mode = force_generic_plan`.execute(trx);
+      const explained = await sql<{ 'QUERY PLAN': unknown }>`EXPLAIN (FORMAT JSON) EXECUTE ${sql.raw(rows[0]!.name)}('job-4', '{y}', '{ADDED}', '{1}', 'ADDED', 'MODIFIED')`.execute(trx);
+      return JSON.stringify(explained.rows[0]!['QUERY PLAN']);
+    });
+    // No join reading the job's report: two subplans, each an index probe by job, action and document.
+    assert.equal(plan.match(/"Node Type":"[^"]*"/g)?.join(' '), '"Node Type":"ModifyTable" "Node Type":"Function Scan" "Node Type":"Index Only Scan" "Node Type":"Index Only Scan"');
+    assert.equal(plan.match(/"Index Cond":"[^"]*document_id = w\.id[^"]*"/g)?.length, 2);
   });
 });

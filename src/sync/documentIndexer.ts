@@ -14,6 +14,7 @@ import { storedAttributesJson, stringListProblem } from '../search/attributes.js
 import { storableText } from '../store/storableText.js';
 import type { Store } from '../store/store.js';
 import type { MetricDeltas } from '../store/syncJobs.js';
+import type { BatchWrites } from './batchWrites.js';
 
 export type FetchS3 = (bucket: string, key: string, signal?: AbortSignal) => Promise<Buffer>;
 
@@ -112,7 +113,7 @@ export class DocumentIndexer {
    * for a connector's write, which is not ordered against the queue. `held`: what the document's batch
    * looked up in one statement (heldOnce()); an id it does not hold is looked up here.
    */
-  async applyPut(trx: Transaction<Database>, indexId: string, documentId: string, dataSourceId: string | null, prepared: Prepared, queueSeq: number | null, executionId: string | null, opts: { force?: boolean; held?: Map<string, HeldWithAccess | undefined> } = {}): Promise<MetricDeltas | undefined> {
+  async applyPut(trx: Transaction<Database>, indexId: string, documentId: string, dataSourceId: string | null, prepared: Prepared, queueSeq: number | null, executionId: string | null, opts: { force?: boolean; held?: Map<string, HeldWithAccess | undefined>; batch?: BatchWrites } = {}): Promise<MetricDeltas | undefined> {
     const now = this.clock();
     const p = await this.withConfiguration(trx, indexId, prepared.ok ? prepared : storableFailure(prepared));
     const existing = opts.held?.has(documentId) ? opts.held.get(documentId) : await this.store.documents.held(indexId, documentId, trx);
@@ -139,12 +140,20 @@ export class DocumentIndexer {
       source_uri: p.sourceUri, version: p.version, content_hash: p.hash, status: held ? 'UPDATED' : 'INDEXED', failure_reason: null, text_bytes: Buffer.byteLength(p.body),
       applied_seq: seq, seen_by: executionId, created_at: now, updated_at: now,
     };
-    let docKey: number;
-    if (existing) await this.store.documents.update((docKey = Number(existing.doc_key)), changedOnly(existing, row), trx);
-    else docKey = await this.store.documents.insert(row, trx);
-    // A document stored before (even a failed one) may have access rows to replace; a new one has none.
-    await writeDocumentAccess(trx, docKey, accessRows(p.access, dataSourceId), p.accessConfigurationId ?? null, existing?.hasAccess ?? false);
-    if (!executionId || !(await this.store.reports.recordFirst(executionId, documentId, held ? 'MODIFIED' : 'ADDED', ['ADDED', 'MODIFIED'], now, trx))) return undefined;
+    const access = accessRows(p.access, dataSourceId);
+    // A new document of the batch's, named once in it (held: looked up with the batch) and with no access rows (written by its key), waits for the batch's end.
+    if (!existing && opts.batch && opts.held?.has(documentId) && !access.length && !p.accessConfigurationId) opts.batch.insert(row);
+    else {
+      let docKey: number;
+      if (existing) await this.store.documents.update((docKey = Number(existing.doc_key)), changedOnly(existing, row), trx);
+      else docKey = await this.store.documents.insert(row, trx);
+      // A document stored before (even a failed one) may have access rows to replace; a new one has none.
+      await writeDocumentAccess(trx, docKey, access, p.accessConfigurationId ?? null, existing?.hasAccess ?? false);
+    }
+    if (!executionId) return undefined;
+    // With a batch, its line is recorded (and counted) at the batch's end.
+    if (opts.batch) return void opts.batch.line(documentId, held ? 'MODIFIED' : 'ADDED', now);
+    if (!(await this.store.reports.recordFirst(executionId, documentId, held ? 'MODIFIED' : 'ADDED', ['ADDED', 'MODIFIED'], now, trx))) return undefined;
     return held ? { modified: 1 } : { added: 1 };
   }
 

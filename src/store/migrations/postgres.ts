@@ -28,6 +28,45 @@ ${columnRows ? `
       RETURN NULL;
     END $$`;
 
+/**
+ * From version 28: the attribute rows of the documents `rows` names (a FROM item with doc_key, index_id and attributes),
+ * the same as attributesSync(true, false, true) wrote, with each document's JSON parsed once (each of the four value
+ * kinds read it anew: a cast of the text to jsonb, then its elements). An attribute held by a column (stored as its key
+ * alone) yields nothing.
+ */
+const attributeValueRows = (rows: string) => `INSERT INTO document_attributes (doc_key, index_id, key, value_type, str, num)
+        SELECT d.doc_key, d.index_id, e.key, r.value_type, r.str, r.num
+        FROM ${rows} d, LATERAL (SELECT a->>'Key' AS key, a->'Value' AS v FROM jsonb_array_elements(d.attributes::jsonb) a) e, LATERAL (
+          SELECT 'STRING', e.v->>'StringValue', NULL::bigint
+            WHERE jsonb_typeof(e.v->'StringValue') = 'string' AND e.key NOT IN ('_data_source_id', '_language_code', '_source_uri')
+          UNION ALL SELECT 'STRING_LIST', l, NULL::bigint
+            FROM jsonb_array_elements_text(CASE WHEN jsonb_typeof(e.v->'StringListValue') = 'array' THEN e.v->'StringListValue' END) l
+          UNION ALL SELECT 'LONG', NULL::text, (e.v->>'LongValue')::numeric::bigint
+            WHERE jsonb_typeof(e.v->'LongValue') = 'number' AND abs((e.v->>'LongValue')::numeric) < 9e18
+          UNION ALL SELECT 'DATE', NULL::text, round(extract(epoch FROM (e.v->>'DateValue')::timestamptz) * 1000)::bigint
+            WHERE jsonb_typeof(e.v->'DateValue') = 'string'
+              -- Only what JSON.stringify makes of a Date: anything else would abort the whole indexing transaction.
+              AND e.v->>'DateValue' ~ '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$'
+        ) r(value_type, str, num)
+        WHERE e.v IS NOT NULL`;
+
+/** Version 28's row trigger function: a changed document's rows replaced, a removed one's removed. */
+const ATTRIBUTES_SYNC_ONCE = `documents_attributes_sync() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF TG_OP <> 'INSERT' THEN DELETE FROM document_attributes WHERE doc_key = OLD.doc_key; END IF;
+      IF TG_OP <> 'DELETE' THEN
+        ${attributeValueRows('(SELECT NEW.doc_key AS doc_key, NEW.index_id AS index_id, NEW.attributes AS attributes)')};
+      END IF;
+      RETURN NULL;
+    END $$`;
+
+/** Version 28's statement trigger function: the rows of every document an INSERT added (its transition table, `added`), in one statement. */
+const ATTRIBUTES_INSERTED = `documents_attributes_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      ${attributeValueRows('added')};
+      RETURN NULL;
+    END $$`;
+
 import type { MigrationStep } from '../migrate.js';
 import { analyzeStoredDocuments } from './analyzeStored.js';
 import { FEATURE_TABLES, postgresVersionTriggers, SUGGESTION_TABLES } from './featureTables.js';
@@ -356,5 +395,16 @@ export const POSTGRES_MIGRATIONS: MigrationStep[][] = [
   [
     `CREATE OR REPLACE FUNCTION ${attributesSync(true, false, true)}`,
     `DELETE FROM document_attributes WHERE key = '_source_uri' AND value_type = 'STRING'`,
+  ],
+  // Issue 14 (sync CPU): the attribute rows are written from a document's attributes parsed once, not once per value
+  // kind (the same rows: attributeValueRows), and those of the documents an INSERT adds by one statement at its end (a
+  // sync's batch inserts its new documents in one: store/documents.ts insertMany), not by a trigger run per row. An update
+  // of the attributes and a removal keep the row trigger. Nothing stored changes.
+  [
+    `CREATE OR REPLACE FUNCTION ${ATTRIBUTES_SYNC_ONCE}`,
+    `CREATE FUNCTION ${ATTRIBUTES_INSERTED}`,
+    `DROP TRIGGER documents_attributes ON documents`,
+    `CREATE TRIGGER documents_attributes AFTER DELETE OR UPDATE OF attributes ON documents FOR EACH ROW EXECUTE FUNCTION documents_attributes_sync()`,
+    `CREATE TRIGGER documents_attributes_insert AFTER INSERT ON documents REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION documents_attributes_insert()`,
   ],
 ];
