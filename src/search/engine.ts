@@ -169,6 +169,8 @@ export interface Ranking {
   order: string;
   limit: number;
   offset: number;
+  /** The order starts with the score, best first: the best score of all rows is the first row's (no sort keys before it). */
+  byScore?: boolean;
 }
 
 /**
@@ -202,7 +204,7 @@ export class SqlSearchEngine implements SearchEngine {
     const order = [...sortOrder(sort, 's', c), `m.${score} DESC`, `m.document_id${c} ASC`];
     if (collapse) return this.rankGroups(req, this.scoredRows(req, m, sortCols, collapse)(m.score), order, collapse, offset, limit);
     // Tuned scores are placed among all matches (window functions); otherwise the backend's own ranking, which need not keep every match until the end.
-    const ranking = { inner: this.scoredRows(req, m, sortCols), score: m.score, order: order.join(', '), limit, offset };
+    const ranking = { inner: this.scoredRows(req, m, sortCols), score: m.score, order: order.join(', '), limit, offset, byScore: !sort.length };
     const page = req.relevance
       ? await windowRank<{ doc_key: number; score: number }>(this.backend, { ...ranking, columns: 'm.doc_key, m.tuned AS score' }, req.signal, 'tuned')
       : await this.backend.rank<{ doc_key: number; score: number }>({ ...ranking, columns: 'm.doc_key, m.score' }, req.signal);
@@ -323,7 +325,7 @@ export class SqlSearchEngine implements SearchEngine {
     const q = normalize(req.query);
     const analyzer = analyzerFor(req.language);
     const m = this.backend.documentMatch(q, analyzer, req.relevance?.text);
-    const ranking = { inner: this.scoredRows(req, m, []), score: m.score, order: `m.${req.relevance ? 'tuned' : 'score'} DESC, m.document_id${this.backend.collate} ASC`, limit: Math.max(PASSAGE_DOCUMENTS, offset + limit), offset: 0 };
+    const ranking = { inner: this.scoredRows(req, m, []), score: m.score, order: `m.${req.relevance ? 'tuned' : 'score'} DESC, m.document_id${this.backend.collate} ASC`, limit: Math.max(PASSAGE_DOCUMENTS, offset + limit), offset: 0, byScore: true };
     const ranked = req.relevance
       ? (await windowRank<{ doc_key: number; score: number; tuned: number }>(this.backend, { ...ranking, columns: 'm.doc_key, m.score, m.tuned' }, req.signal, 'tuned')).rows
       : (await this.backend.rank<{ doc_key: number; score: number }>({ ...ranking, columns: 'm.doc_key, m.score' }, req.signal)).rows;
