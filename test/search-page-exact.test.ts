@@ -1,5 +1,5 @@
 // Query's TotalNumberOfResults, page order and confidence are exact whatever the ranking statement does
-// to be fast (search/postgres.ts ranks the first offset + limit rows and counts the total beside them;
+// to be fast (search/postgres.ts ranks the first offset + limit rows and takes the best score from the first;
 // fts5.ts tallies as it scores): every page of a ranking where scores tie across page boundaries, with
 // documents that match the text but are invisible to the search (FAILED, another index, another
 // language, a data source being deleted, an access list, an attribute filter), against the answer
