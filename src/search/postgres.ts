@@ -6,7 +6,7 @@
  */
 import pg from 'pg';
 import type { Analyzer } from './analysis.js';
-import { SqlSearchEngine, windowRank, type Backend, type Ranking, type TextMatch } from './engine.js';
+import { SqlSearchEngine, windowRank, type Backend, type DocumentRow, type Ranking, type TextMatch } from './engine.js';
 import type { TextWeights } from './relevance.js';
 import { SearchCancelled } from './errors.js';
 import { tsquery } from './matchSyntax.js';
@@ -93,6 +93,22 @@ class PostgresBackend implements Backend {
       ORDER BY ${raw(q.order)} LIMIT ${q.offset + q.limit}`, signal);
     if (!rows.length) return { rows: [], total: 0 };
     return { rows: rows.slice(q.offset), total: Number(rows[0]!.total), top: Number(rows[0]!.top) };
+  }
+
+  /**
+   * rank()'s statement with the page rows' documents joined (one round trip, one snapshot): the first
+   * offset + limit rows with the total, then the page of them with their documents; the best score is
+   * the first of those rows' (max() over at most offset + limit rows).
+   */
+  async rankPage<T>(q: Ranking, columns: Sql, signal?: AbortSignal): Promise<{ rows: (T & DocumentRow)[]; total?: number; top?: number }> {
+    const rows = await this.all<T & DocumentRow & { total: string; top: number }>(sql`
+      SELECT ${raw(q.columns)}, m.total, max(m.score) OVER () AS top, ${columns}
+      FROM (SELECT m.*, count(*) OVER () AS total FROM (${q.inner(q.score)}) m ORDER BY ${raw(q.order)} LIMIT ${q.offset + q.limit}) m
+      JOIN documents d ON d.doc_key = m.doc_key
+      ORDER BY ${raw(q.order)} LIMIT ${q.limit} OFFSET ${q.offset}`, signal);
+    // Past the last match no row is left to report the total on (the engine counts).
+    if (!rows.length) return q.offset ? { rows: [] } : { rows: [], total: 0 };
+    return { rows, total: Number(rows[0]!.total), top: Number(rows[0]!.top) };
   }
 
   async all<T>(q: Sql, signal?: AbortSignal): Promise<T[]> {
