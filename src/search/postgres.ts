@@ -79,34 +79,28 @@ class PostgresBackend implements Backend {
   }
 
   /**
-   * Ranked by score first (no sort keys before it): the first offset + limit rows by a bounded sort, each
-   * match scored once, the total by count(*) OVER () beside them. windowRank's max() OVER () made PostgreSQL
-   * score every match twice (ts_rank_cd for max()'s argument and again for the sort): 1.9× this statement's
-   * time on the scale bench's queries. Here the best score of all matches is the first row's, and the total
-   * is on every row, so a page past the last match still has it (when nothing matches it is 0).
-   * With sort keys first the best score is no row's in particular: windowRank.
+   * Ranked by score first (no sort keys before it): the first offset + limit rows by a bounded sort with
+   * count(*) OVER () for the total, then the page of them, the best score the first row's (max() over at
+   * most offset + limit rows). windowRank's max() OVER () over every match made PostgreSQL score each
+   * match twice (ts_rank_cd for max()'s argument and again for the sort). With sort keys first the best
+   * score is no row's in particular: windowRank.
    */
-  async rank<T>(q: Ranking, signal?: AbortSignal): Promise<{ rows: T[]; total?: number; top?: number }> {
-    if (!q.byScore) return windowRank<T>(this, q, signal);
-    const rows = await this.all<T & { total: string; top: number }>(sql`
-      SELECT ${raw(q.columns)}, m.score AS top, count(*) OVER () AS total FROM (${q.inner(q.score)}) m
-      ORDER BY ${raw(q.order)} LIMIT ${q.offset + q.limit}`, signal);
-    if (!rows.length) return { rows: [], total: 0 };
-    return { rows: rows.slice(q.offset), total: Number(rows[0]!.total), top: Number(rows[0]!.top) };
+  rank<T>(q: Ranking, signal?: AbortSignal): Promise<{ rows: T[]; total?: number; top?: number }> {
+    return q.byScore ? this.ranked<T>(q, undefined, signal) : windowRank<T>(this, q, signal);
   }
 
-  /**
-   * rank()'s statement with the page rows' documents joined (one round trip, one snapshot): the first
-   * offset + limit rows with the total, then the page of them with their documents; the best score is
-   * the first of those rows' (max() over at most offset + limit rows).
-   */
-  async rankPage<T>(q: Ranking, columns: Sql, signal?: AbortSignal): Promise<{ rows: (T & DocumentRow)[]; total?: number; top?: number }> {
-    const rows = await this.all<T & DocumentRow & { total: string; top: number }>(sql`
-      SELECT ${raw(q.columns)}, m.total, max(m.score) OVER () AS top, ${columns}
+  /** rank() with the page rows' documents joined: one round trip, one snapshot. */
+  rankPage<T>(q: Ranking, columns: Sql, signal?: AbortSignal): Promise<{ rows: (T & DocumentRow)[]; total?: number; top?: number }> {
+    return this.ranked<T & DocumentRow>(q, columns, signal);
+  }
+
+  private async ranked<T>(q: Ranking, documentColumns: Sql | undefined, signal?: AbortSignal): Promise<{ rows: T[]; total?: number; top?: number }> {
+    const rows = await this.all<T & { total: string; top: number }>(sql`
+      SELECT ${raw(q.columns)}, m.total, max(m.score) OVER () AS top${documentColumns ? sql`, ${documentColumns}` : raw('')}
       FROM (SELECT m.*, count(*) OVER () AS total FROM (${q.inner(q.score)}) m ORDER BY ${raw(q.order)} LIMIT ${q.offset + q.limit}) m
-      JOIN documents d ON d.doc_key = m.doc_key
+      ${raw(documentColumns ? 'JOIN documents d ON d.doc_key = m.doc_key' : '')}
       ORDER BY ${raw(q.order)} LIMIT ${q.limit} OFFSET ${q.offset}`, signal);
-    // Past the last match no row is left to report the total on (the engine counts).
+    // Past the last match no row is left to report the total on (the engine counts); nothing matching is 0.
     if (!rows.length) return q.offset ? { rows: [] } : { rows: [], total: 0 };
     return { rows, total: Number(rows[0]!.total), top: Number(rows[0]!.top) };
   }
