@@ -47,8 +47,8 @@ export function stringListProblem(attributes: Attribute[], maxValues: number): s
 }
 
 /**
- * The columns of a documents row that hold an attribute's value: data_source_id (_data_source_id) and source_uri
- * (_source_uri). documents.attributes stores such an attribute as its key alone, {"Key":"_source_uri"}, where its
+ * The columns of a documents row that hold an attribute's value: data_source_id (_data_source_id), source_uri
+ * (_source_uri) and file_type (_file_type, from version 26). documents.attributes stores such an attribute as its key alone, {"Key":"_source_uri"}, where its
  * value is a StringValue equal to the column (issue 14, size on disk: ~155 bytes a document of the scale bench's
  * files, a file: URL and a data source id in JSON), in its place in the list; reading puts the column's value back.
  * Rows written before keep the whole attribute, which reads the same.
@@ -56,10 +56,20 @@ export function stringListProblem(attributes: Attribute[], maxValues: number): s
 export interface AttributeColumns {
   dataSourceId: string | null;
   sourceUri: string | null;
+  fileType: string | null;
 }
 
 function columnValue(key: string, columns: AttributeColumns): string | null {
-  return key === '_data_source_id' ? columns.dataSourceId : key === '_source_uri' ? columns.sourceUri : null;
+  switch (key) {
+    case '_data_source_id':
+      return columns.dataSourceId;
+    case '_source_uri':
+      return columns.sourceUri;
+    case '_file_type':
+      return columns.fileType;
+    default:
+      return null;
+  }
 }
 
 /** documents.attributes for a row with these columns (JSON; dates as ISO strings). */

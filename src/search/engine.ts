@@ -10,7 +10,7 @@
 import { accessCondition, type AccessScope, type MemberOf } from './access.js';
 import { analyzerFor, type Analyzer } from './analysis.js';
 import { compileFilter, type AttributeFilter } from './attributeFilter.js';
-import { attributeRows } from './attributeRows.js';
+import { attributeColumn, attributeRows } from './attributeRows.js';
 import type { ValueType } from './attributes.js';
 import { scorePassages } from './passageRanking.js';
 import { normalize, type NormalQuery, type QueryNode } from './queryText.js';
@@ -85,6 +85,7 @@ export interface StoredDocument {
   documentId: string;
   title: string;
   sourceUri: string | null;
+  fileType: string | null;
   /** documents.attributes, as stored (JSON). */
   attributes: string;
   dataSourceId: string | null;
@@ -271,11 +272,11 @@ export class SqlSearchEngine implements SearchEngine {
 
   async documents(docKeys: number[], bodyChars: number): Promise<StoredDocument[]> {
     if (!docKeys.length) return [];
-    const rows = await this.backend.all<{ doc_key: number; document_id: string; title: string; source_uri: string | null; attributes: string; data_source_id: string | null; language_code: string; body: string }>(sql`
-      SELECT d.doc_key, d.document_id, d.title, d.source_uri, d.attributes, d.data_source_id, d.language_code, ${this.backend.prefix('d.body', bodyChars)} AS body
+    const rows = await this.backend.all<{ doc_key: number; document_id: string; title: string; source_uri: string | null; file_type: string | null; attributes: string; data_source_id: string | null; language_code: string; body: string }>(sql`
+      SELECT d.doc_key, d.document_id, d.title, d.source_uri, ${raw(attributeColumn('_file_type', 'd')!)} AS file_type, d.attributes, d.data_source_id, d.language_code, ${this.backend.prefix('d.body', bodyChars)} AS body
       FROM documents d WHERE d.doc_key IN (${list(docKeys)})`);
     return rows.map((r) => ({
-      docKey: Number(r.doc_key), documentId: r.document_id, title: r.title, sourceUri: r.source_uri, attributes: r.attributes, dataSourceId: r.data_source_id, languageCode: r.language_code, body: r.body,
+      docKey: Number(r.doc_key), documentId: r.document_id, title: r.title, sourceUri: r.source_uri, fileType: r.file_type, attributes: r.attributes, dataSourceId: r.data_source_id, languageCode: r.language_code, body: r.body,
     }));
   }
 

@@ -129,6 +129,8 @@ export interface DocumentsTable {
   /** SQLite: packed, as body. */
   search_body: string | null;
   source_uri: string | null;
+  /** The document's _file_type where it is not content_type (its attributes named another), else null: search/attributeRows.ts. */
+  file_type: string | null;
   /** Kendra's AccessControlList (JSON list of principals); null: no list, the document is public. */
   /** The connector's version (ETag, mtime+size…) used for change detection. */
   version: string | null;

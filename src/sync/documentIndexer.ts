@@ -10,6 +10,7 @@ import { DEFAULT_LANGUAGE, documentLanguage } from '../search/language.js';
 import { SEARCHABLE_STATUSES, type HeldDocument, type HeldWithAccess, type QueuedOp } from '../store/documents.js';
 import type { Database } from '../store/schema.js';
 import { writeDocumentAccess } from '../store/documentAccess.js';
+import { fileTypeColumn } from '../search/attributeRows.js';
 import { storedAttributesJson, stringListProblem } from '../search/attributes.js';
 import { storableText } from '../store/storableText.js';
 import type { Store } from '../store/store.js';
@@ -29,7 +30,7 @@ export type Prepared =
       access: AccessLevels; accessConfigurationId?: string;
       /** What the full-text index holds instead of title and body (search/analysis.ts), or null: the text itself. */
       searchTitle: string | null; searchBody: string | null;
-      hash: string; sourceUri: string | null; version: string | null;
+      hash: string; sourceUri: string | null; fileType: string; version: string | null;
     }
   | { ok: false; reason: string; attributes: Attribute[]; version: string | null };
 
@@ -136,7 +137,7 @@ export class DocumentIndexer {
       index_id: indexId, document_id: documentId,
       data_source_id: dataSourceId, title: p.title, body: p.body, content_type: p.contentType, attributes: jsonFor(p, dataSourceId), language_code: p.language,
       search_title: p.searchTitle, search_body: p.searchBody,
-      source_uri: p.sourceUri, version: p.version, content_hash: p.hash, status: held ? 'UPDATED' : 'INDEXED', failure_reason: null, text_bytes: Buffer.byteLength(p.body),
+      source_uri: p.sourceUri, file_type: fileTypeColumn(p.fileType, p.contentType), version: p.version, content_hash: p.hash, status: held ? 'UPDATED' : 'INDEXED', failure_reason: null, text_bytes: Buffer.byteLength(p.body),
       applied_seq: seq, seen_by: executionId, created_at: now, updated_at: now,
     };
     let docKey: number;
@@ -214,7 +215,7 @@ function namedDataSource(attributes: Attribute[]): string | null {
  */
 function jsonFor(p: Extract<Prepared, { ok: true }>, dataSourceId: string | null): string {
   const named = namedDataSource(p.attributes);
-  return named === null || named === dataSourceId ? p.attributesJson : storedAttributesJson(p.attributes, { dataSourceId, sourceUri: p.sourceUri });
+  return named === null || named === dataSourceId ? p.attributesJson : storedAttributesJson(p.attributes, { dataSourceId, sourceUri: p.sourceUri, fileType: p.fileType });
 }
 
 /** A document whose write the database refused, even alone: it fails, with the database's reason. */
@@ -255,9 +256,11 @@ export async function prepare(
   // Stored as both backends can hold it (see store/storableText.ts), fingerprinted and analysed as it came.
   const stored = attributes.map(storableAttribute);
   const storedSourceUri = sourceUri === null ? null : storableText(sourceUri);
+  // withFileType gave every document one: its own (a StringValue, domain/documents.ts) or the content type.
+  const fileType = stored.find((a) => a.Key === '_file_type')!.Value.StringValue!;
   return {
-    ok: true, title: storableText(title), body: storableText(extracted.text), contentType, attributes: stored, attributesJson: storedAttributesJson(stored, { dataSourceId: namedDataSource(stored), sourceUri: storedSourceUri }), language, searchTitle, searchBody, access,
-    ...(meta.accessConfigurationId ? { accessConfigurationId: meta.accessConfigurationId } : {}), hash, sourceUri: storedSourceUri, version: meta.version,
+    ok: true, title: storableText(title), body: storableText(extracted.text), contentType, attributes: stored, attributesJson: storedAttributesJson(stored, { dataSourceId: namedDataSource(stored), sourceUri: storedSourceUri, fileType }), language, searchTitle, searchBody, access,
+    ...(meta.accessConfigurationId ? { accessConfigurationId: meta.accessConfigurationId } : {}), hash, sourceUri: storedSourceUri, fileType, version: meta.version,
   };
 }
 
@@ -279,7 +282,7 @@ function reviveDates(a: Attribute): Attribute {
 function failedRow(indexId: string, documentId: string, dataSourceId: string | null, p: Extract<Prepared, { ok: false }>, seq: number, executionId: string | null, now: number) {
   return {
     index_id: indexId, document_id: documentId, data_source_id: dataSourceId, title: '', body: '', content_type: null,
-    attributes: JSON.stringify(p.attributes), language_code: DEFAULT_LANGUAGE, search_title: null, search_body: null, source_uri: null, version: null, content_hash: null, status: 'FAILED',
+    attributes: JSON.stringify(p.attributes), language_code: DEFAULT_LANGUAGE, search_title: null, search_body: null, source_uri: null, file_type: null, version: null, content_hash: null, status: 'FAILED',
     failure_reason: p.reason, text_bytes: 0, applied_seq: seq, seen_by: executionId, created_at: now, updated_at: now,
   };
 }

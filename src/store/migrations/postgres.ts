@@ -1,16 +1,17 @@
 /**
  * The trigger function keeping document_attributes in step with documents.attributes. The columns
- * give `_data_source_id` and (from version 2) `_language_code`; their JSON twins are skipped, and from
- * version 24 so is `_source_uri`'s (a STRING, read from the source_uri column: search/attributeRows.ts).
+ * give `_data_source_id` and (from version 2) `_language_code`; their JSON twins are skipped, and so are the
+ * STRINGs of `heldKeys`, read from columns of their own (search/attributeRows.ts): from version 24 `_source_uri`,
+ * from version 25 `_file_type`.
  */
-const attributesSync = (languageColumn: boolean, columnRows = true, sourceUriColumn = false) => `documents_attributes_sync() RETURNS trigger LANGUAGE plpgsql AS $$
+const attributesSync = (languageColumn: boolean, columnRows = true, heldKeys: string[] = []) => `documents_attributes_sync() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
       IF TG_OP <> 'INSERT' THEN DELETE FROM document_attributes WHERE doc_key = OLD.doc_key; END IF;
       IF TG_OP <> 'DELETE' THEN
         INSERT INTO document_attributes (doc_key, index_id, key, value_type, str, num)
         SELECT NEW.doc_key, NEW.index_id, a->>'Key', 'STRING', a->'Value'->>'StringValue', NULL::bigint FROM jsonb_array_elements(NEW.attributes::jsonb) a
           WHERE jsonb_typeof(a->'Value'->'StringValue') = 'string' AND a->>'Key' <> '_data_source_id'${languageColumn ? ` AND a->>'Key' <> '_language_code'` : ''}${
-            sourceUriColumn ? ` AND a->>'Key' <> '_source_uri'` : ''}
+            heldKeys.map((k) => ` AND a->>'Key' <> '${k}'`).join('')}
         UNION ALL SELECT NEW.doc_key, NEW.index_id, a->>'Key', 'STRING_LIST', l, NULL::bigint
           FROM jsonb_array_elements(NEW.attributes::jsonb) a, jsonb_array_elements_text(a->'Value'->'StringListValue') l
           WHERE jsonb_typeof(a->'Value'->'StringListValue') = 'array'
@@ -354,7 +355,17 @@ export const POSTGRES_MIGRATIONS: MigrationStep[][] = [
   // Issue 14 (size on disk per document): _source_uri is no longer copied into document_attributes: searches read it
   // from the documents' source_uri column (search/attributeRows.ts; see the SQLite entry).
   [
-    `CREATE OR REPLACE FUNCTION ${attributesSync(true, false, true)}`,
+    `CREATE OR REPLACE FUNCTION ${attributesSync(true, false, ['_source_uri'])}`,
     `DELETE FROM document_attributes WHERE key = '_source_uri' AND value_type = 'STRING'`,
+  ],
+  // Issue 14 (size on disk per document): _file_type is no longer copied into document_attributes: searches read it
+  // as coalesce(file_type, content_type) (search/attributeRows.ts; see the SQLite entry). Only the documents whose
+  // _file_type is not their content type are rewritten (each update recomputes the row's search_vector).
+  [
+    `ALTER TABLE documents ADD COLUMN file_type TEXT`,
+    `UPDATE documents d SET file_type = a.str FROM document_attributes a
+      WHERE a.doc_key = d.doc_key AND a.key = '_file_type' AND a.value_type = 'STRING' AND d.status <> 'FAILED' AND a.str IS DISTINCT FROM d.content_type`,
+    `CREATE OR REPLACE FUNCTION ${attributesSync(true, false, ['_source_uri', '_file_type'])}`,
+    `DELETE FROM document_attributes WHERE key = '_file_type' AND value_type = 'STRING'`,
   ],
 ];
