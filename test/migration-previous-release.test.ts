@@ -54,7 +54,7 @@ async function passageTables(store: TestStore): Promise<string[]> {
 
 /** document_attributes rows of the attributes that are columns of documents, by key. */
 async function columnAttributeRows(store: TestStore): Promise<Record<string, number>> {
-  const rows = await storeQuery<{ key: string; n: number }>(store, "SELECT key, count(*) AS n FROM document_attributes WHERE key IN ('_data_source_id', '_language_code', '_source_uri') GROUP BY key ORDER BY key");
+  const rows = await storeQuery<{ key: string; n: number }>(store, "SELECT key, count(*) AS n FROM document_attributes WHERE key IN ('_data_source_id', '_file_type', '_language_code', '_source_uri') GROUP BY key ORDER BY key");
   return Object.fromEntries(rows.map((r) => [r.key, Number(r.n)]));
 }
 
@@ -70,6 +70,14 @@ async function addSourceUris(store: TestStore): Promise<void> {
       ? `UPDATE documents SET source_uri = ${value}, attributes = json_insert(attributes, '$[#]', json_object('Key', '_source_uri', 'Value', json_object('StringValue', ${value}))) WHERE status <> 'FAILED'`
       : `UPDATE documents SET source_uri = ${value}, attributes = (attributes::jsonb || jsonb_build_array(jsonb_build_object('Key', '_source_uri', 'Value', jsonb_build_object('StringValue', ${value}))))::text WHERE status <> 'FAILED'`,
   );
+}
+
+/**
+ * The fixture's documents have the _file_type the previous release filled in from their content type (PLAIN_TEXT):
+ * ledger is given one of its own, as a document that named one was stored (its JSON, copied into document_attributes).
+ */
+async function nameFileType(store: TestStore): Promise<void> {
+  await storeQuery(store, `UPDATE documents SET attributes = replace(attributes, '"_file_type","Value":{"StringValue":"PLAIN_TEXT"}', '"_file_type","Value":{"StringValue":"MD"}') WHERE document_id = 'ledger'`);
 }
 
 async function ids(k: KendraClient, indexId: string, QueryText: string): Promise<{ total: number | undefined; ids: string[] }> {
@@ -91,6 +99,7 @@ for (const backend of backends()) {
     let reportBefore: unknown[] = [];
     let columnRowsBefore: Record<string, number> = {};
     let syncedBefore: unknown[] = [];
+    let fileTypeRowsBefore: unknown[] = [];
     before(async () => {
       store = await TestStore.create(backend.name);
       if (backend.name === 'sqlite') cpSync(path.join(fixture, 'sqlite'), store.dataDir, { recursive: true });
@@ -103,7 +112,10 @@ for (const backend of backends()) {
         await storeQuery(store, "INSERT INTO synced_documents (doc_key, index_id, document_id, data_source_id, version, seen_by) SELECT doc_key, index_id, document_id, 'ds-synced', 'v' || doc_key, 'job-' || doc_key FROM documents");
         syncedBefore = await storeQuery(store, 'SELECT doc_key, data_source_id, version, seen_by FROM synced_documents ORDER BY doc_key');
       }
+      // Before addSourceUris, which rewrites PostgreSQL's JSON in jsonb's spacing.
+      await nameFileType(store);
       await addSourceUris(store);
+      fileTypeRowsBefore = await storeQuery(store, "SELECT d.document_id AS id, a.str FROM document_attributes a JOIN documents d ON d.doc_key = a.doc_key WHERE a.key = '_file_type' AND a.str <> 'PLAIN_TEXT'");
       columnRowsBefore = await columnAttributeRows(store);
       server = await TestServer.start(store);
       k = server.client();
@@ -166,8 +178,8 @@ for (const backend of backends()) {
         const fkeys = await storeQuery<{ name: string }>(store, "SELECT conname AS name FROM pg_constraint WHERE conrelid = 'synced_documents'::regclass AND contype = 'f'");
         assert.deepEqual(fkeys, [{ name: 'synced_documents_doc_key_fkey' }]);
       }
-      // _data_source_id, _language_code and _source_uri are read from the documents' columns: their rows, copies of those, are gone (both backends).
-      assert.deepEqual(columnRowsBefore, { _data_source_id: 9, _language_code: 10, _source_uri: 10 });
+      // _data_source_id, _language_code, _source_uri and _file_type are read from the documents' columns: their rows, copies of those, are gone (both backends).
+      assert.deepEqual(columnRowsBefore, { _data_source_id: 9, _file_type: 10, _language_code: 10, _source_uri: 10 });
       assert.deepEqual(await columnAttributeRows(store), {});
     });
 
@@ -179,6 +191,20 @@ for (const backend of backends()) {
       ]);
       assert.deepEqual(r.FacetResults![0]!.DocumentAttributeValueCountPairs!.map((p) => [p.DocumentAttributeValue!.StringValue, p.Count]), [[uri('harbour'), 1], [uri('ledger'), 1], [uri('quarry'), 1]]);
       assert.deepEqual((await k.send(new QueryCommand({ IndexId: indexId, AttributeFilter: { EqualsTo: { Key: '_source_uri', Value: { StringValue: uri('ledger') } } } }))).ResultItems!.map((i) => i.DocumentId), ['ledger']);
+    });
+
+    test('the file types the previous release copied into rows are read from the columns (the content type, else file_type where a document named another): results, filters, facets and sorting are as they were', async () => {
+      assert.deepEqual(fileTypeRowsBefore, [{ id: 'ledger', str: 'MD' }]);
+      assert.deepEqual(await storeQuery(store, 'SELECT document_id AS id, file_type FROM documents WHERE file_type IS NOT NULL'), [{ id: 'ledger', file_type: 'MD' }]);
+      const r = await k.send(new QueryCommand({ IndexId: indexId, QueryText: 'harbour', PageSize: 20, Facets: [{ DocumentAttributeKey: '_file_type' }], SortingConfiguration: { DocumentAttributeKey: '_file_type', SortOrder: 'ASC' } }));
+      assert.deepEqual(r.ResultItems!.map((i) => [i.DocumentId, i.DocumentAttributes?.find((a) => a.Key === '_file_type')?.Value?.StringValue]), [
+        ['ledger', 'MD'], ['harbour', 'PLAIN_TEXT'], ['quarry', 'PLAIN_TEXT'],
+      ]);
+      assert.deepEqual(r.FacetResults![0]!.DocumentAttributeValueCountPairs!.map((p) => [p.DocumentAttributeValue!.StringValue, p.Count]), [['PLAIN_TEXT', 2], ['MD', 1]]);
+      const byType = async (type: string) => (await k.send(new QueryCommand({ IndexId: indexId, PageSize: 20, AttributeFilter: { EqualsTo: { Key: '_file_type', Value: { StringValue: type } } } }))).ResultItems!.map((i) => i.DocumentId).sort();
+      assert.deepEqual(await byType('MD'), ['ledger']);
+      // fromage is French: a query in the default language (English) does not find it.
+      assert.deepEqual(await byType('PLAIN_TEXT'), ['compass', 'glacier', 'harbour', 'lighthouse', 'orchard', 'outside', 'quarry', 'tokyo']);
     });
 
     test('documents, search answers with their highlights, passages and sync history are those the previous release served', async () => {
