@@ -211,13 +211,21 @@ for (const backend of backends()) {
       assert.deepEqual(await observeFixture(k, indexId, dataSourceId), expected);
     });
 
-    test('a document of the previous release modified, another deleted: the old text and the deleted one are no longer found', async () => {
+    test('a document of the previous release modified, another deleted, a third put again unchanged (its fingerprint of the previous release\'s form matches): the old text and the deleted one are no longer found', async () => {
       assert.deepEqual(await ids(k, indexId, 'boats'), { total: 1, ids: ['harbour'] });
       assert.deepEqual(await ids(k, indexId, '"harbour wall"'), { total: 1, ids: ['quarry'] });
-      const job = await customJob(k, indexId, dataSourceId, (j) => [fixtureDoc('harbour', 'The harbour master', HARBOUR_TEXT, dataSourceId, j)], ['quarry']);
+      const glacier = (j: string) => fixtureDoc('glacier', 'Glacier survey', 'The glacier retreated forty metres; surveyors measured the moraine.', dataSourceId, j, [{ Key: '_created_at', Value: { DateValue: new Date('2024-03-01T00:00:00Z') } }]);
+      const hashes = () => storeQuery<{ id: string; h: string }>(store, "SELECT document_id AS id, content_hash AS h FROM documents WHERE document_id IN ('glacier', 'harbour') ORDER BY document_id");
+      const hashesBefore = await hashes();
+      assert.deepEqual(hashesBefore.map((r) => r.h.length), [64, 64]);
+      const job = await customJob(k, indexId, dataSourceId, (j) => [fixtureDoc('harbour', 'The harbour master', HARBOUR_TEXT, dataSourceId, j), glacier(j)], ['quarry']);
       const done = await jobOf(k, indexId, dataSourceId, job);
       assert.equal(done!.Status, 'SUCCEEDED');
       assert.deepEqual({ ...done!.Metrics }, { DocumentsAdded: '0', DocumentsModified: '1', DocumentsDeleted: '1', DocumentsFailed: '0' });
+      // The unchanged document keeps the previous release's fingerprint; the modified one has the shorter one.
+      const hashesAfter = await hashes();
+      assert.equal(hashesAfter[0]!.h, hashesBefore[0]!.h);
+      assert.match(hashesAfter[1]!.h, /^[\w-]{22}$/);
       assert.deepEqual(await ids(k, indexId, 'boats'), { total: 0, ids: [] });
       assert.deepEqual(await ids(k, indexId, '"harbour wall"'), { total: 0, ids: [] });
       assert.deepEqual(await ids(k, indexId, 'granite'), { total: 0, ids: [] });

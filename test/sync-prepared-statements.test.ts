@@ -8,8 +8,8 @@ import { openedStore } from './support/openedStore.js';
 
 const row = (documentId: string) => ({
   index_id: 'ix', document_id: documentId, data_source_id: 'ds', title: 't', body: 'b', content_type: 'PLAIN_TEXT', attributes: '[]', language_code: 'en',
-  search_title: null, search_body: null, source_uri: null, file_type: null, version: 'v0', content_hash: 'h', status: 'INDEXED', failure_reason: null, text_bytes: 1,
-  applied_seq: 0, seen_by: 'job-1', created_at: 1, updated_at: 1,
+  search_title: null, search_body: null, source_uri: null, file_type: null, content_hash: 'h', status: 'INDEXED', failure_reason: null, text_bytes: 1,
+  applied_seq: 0, created_at: 1, updated_at: 1,
 });
 
 for (const backend of backends()) {
