@@ -45,6 +45,8 @@ describeOrSkip('statements prepared once per connection [postgres]', { skip: pro
       const docKey = await s.documents.insert(row('x'), trx);
       await s.documents.insert(row('y'), trx);
       await s.documents.update(docKey, { status: 'UPDATED', updated_at: 2 }, trx);
+      // A report line names its job by the job's key: the job is held.
+      await sql`INSERT INTO sync_jobs (execution_id, index_id, data_source_id, data_source_type, start_time, status, data_source_snapshot) VALUES ('job-1', 'ix', 'ds', 'CUSTOM', 1, 'SYNCING', '{}')`.execute(trx);
       assert.equal(await s.reports.recordFirst('job-1', 'x', 'ADDED', ['ADDED', 'MODIFIED'], 1, trx), true);
       assert.equal(await s.reports.recordFirst('job-1', 'x', 'MODIFIED', ['ADDED', 'MODIFIED'], 1, trx), false);
       assert.equal(await s.reports.recordFirst('job-1', 'y', 'MODIFIED', ['ADDED', 'MODIFIED'], 1, trx), true);
@@ -52,7 +54,7 @@ describeOrSkip('statements prepared once per connection [postgres]', { skip: pro
       const { rows } = await sql<{ statement: string }>`SELECT statement FROM pg_prepared_statements WHERE name LIKE 'kendrite\\_%' ORDER BY statement`.execute(trx);
       return rows.map((r) => r.statement.replace(/\s+/g, ' ').slice(0, 40));
     });
-    assert.deepEqual(prepared, ['INSERT INTO documents (index_id, documen', 'INSERT INTO sync_report (execution_id, d', 'SELECT d.document_id, d.doc_key, d.statu', 'UPDATE documents SET status = $1, update']);
+    assert.deepEqual(prepared, ['INSERT INTO documents (index_id, documen', 'INSERT INTO sync_report (job_seq, docume', 'SELECT d.document_id, d.doc_key, d.statu', 'UPDATE documents SET status = $1, update']);
     const lines = await s.db.selectFrom('sync_report').select(['document_id', 'action']).orderBy('document_id').execute();
     assert.deepEqual(lines, [{ document_id: 'x', action: 'ADDED' }, { document_id: 'y', action: 'MODIFIED' }]);
   });

@@ -98,7 +98,8 @@ export interface WorkerHeartbeatsTable {
 }
 
 export interface SyncReportTable {
-  execution_id: string;
+  /** The job's sync_jobs.seq (its execution id, by key: store/syncReport.ts). */
+  job_seq: number;
   document_id: string;
   action: string;
   reason: string | null;

@@ -368,4 +368,16 @@ export const POSTGRES_MIGRATIONS: MigrationStep[][] = [
     `CREATE OR REPLACE FUNCTION ${attributesSync(true, false, ['_source_uri', '_file_type'])}`,
     `DELETE FROM document_attributes WHERE key = '_file_type' AND value_type = 'STRING'`,
   ],
+  // Issue 14 (size on disk per document): a report line names its job by the job's key (sync_jobs.seq), not its
+  // execution id (see the SQLite entry).
+  [
+    `CREATE TABLE sync_report_next (
+      job_seq BIGINT NOT NULL, document_id TEXT NOT NULL, action TEXT NOT NULL, reason TEXT, at BIGINT NOT NULL,
+      PRIMARY KEY (job_seq, action, document_id))`,
+    `INSERT INTO sync_report_next (job_seq, document_id, action, reason, at)
+      SELECT j.seq, r.document_id, r.action, r.reason, r.at FROM sync_report r JOIN sync_jobs j ON j.execution_id = r.execution_id`,
+    `DROP TABLE sync_report`,
+    `ALTER TABLE sync_report_next RENAME TO sync_report`,
+    `ALTER INDEX sync_report_next_pkey RENAME TO sync_report_pkey`,
+  ],
 ];
