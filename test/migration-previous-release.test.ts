@@ -107,11 +107,11 @@ for (const backend of backends()) {
       before_ = await schemaVersion(store);
       passageTablesBefore = await passageTables(store);
       reportBefore = await storeQuery(store, 'SELECT execution_id, document_id, action, reason, at FROM sync_report ORDER BY execution_id, action, document_id');
-      if (backend.name === 'postgres') {
-        // The previous release's fixture synced nothing through a connector: a connector's view of each document, in its shape (ids copied).
-        await storeQuery(store, "INSERT INTO synced_documents (doc_key, index_id, document_id, data_source_id, version, seen_by) SELECT doc_key, index_id, document_id, 'ds-synced', 'v' || doc_key, 'job-' || doc_key FROM documents");
-        syncedBefore = await storeQuery(store, 'SELECT doc_key, data_source_id, version, seen_by FROM synced_documents ORDER BY doc_key');
-      }
+      // The previous release's fixture synced nothing through a connector: a connector's view of each document, in its
+      // shape (ids copied), half of them seen by the fixture's first sync, the others by a sync no longer held.
+      await storeQuery(store, `INSERT INTO synced_documents (doc_key, index_id, document_id, data_source_id, version, seen_by)
+        SELECT doc_key, index_id, document_id, 'ds-synced', 'v' || doc_key, CASE WHEN doc_key % 2 = 0 THEN (SELECT execution_id FROM sync_jobs ORDER BY seq LIMIT 1) ELSE 'job-gone' END FROM documents`);
+      syncedBefore = await storeQuery(store, 'SELECT doc_key, data_source_id, version, seen_by FROM synced_documents ORDER BY doc_key');
       // Before addSourceUris, which rewrites PostgreSQL's JSON in jsonb's spacing.
       await nameFileType(store);
       await addSourceUris(store);
@@ -171,12 +171,20 @@ for (const backend of backends()) {
         ]);
         const columns = await storeQuery<{ c: string }>(store, "SELECT column_name AS c FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'synced_documents' ORDER BY ordinal_position");
         assert.deepEqual(columns.map((r) => r.c), ['doc_key', 'data_source_id', 'version', 'seen_by']);
-        assert.ok(syncedBefore.length > 0);
-        assert.deepEqual(await storeQuery(store, 'SELECT doc_key, data_source_id, version, seen_by FROM synced_documents ORDER BY doc_key'), syncedBefore);
         // A document's removal still takes its synced row with it (the foreign key, renamed with its table).
         const fkeys = await storeQuery<{ name: string }>(store, "SELECT conname AS name FROM pg_constraint WHERE conrelid = 'synced_documents'::regclass AND contype = 'f'");
         assert.deepEqual(fkeys, [{ name: 'synced_documents_doc_key_fkey' }]);
       }
+      // The synced rows as they were, each naming the sync that last saw its document by the job's key, or none where
+      // that sync is no longer held (both backends).
+      const [first] = await storeQuery<{ seq: number; id: string }>(store, 'SELECT seq, execution_id AS id FROM sync_jobs ORDER BY seq LIMIT 1');
+      assert.equal(syncedBefore.length, 10);
+      const syncedAfter = await storeQuery<{ doc_key: number; seen_by: number | null }>(store, 'SELECT doc_key, data_source_id, version, seen_by FROM synced_documents ORDER BY doc_key');
+      assert.deepEqual(
+        syncedAfter.map((r) => ({ ...r, doc_key: Number(r.doc_key), seen_by: r.seen_by === null ? null : Number(r.seen_by) })),
+        (syncedBefore as { doc_key: number; seen_by: string }[]).map((r) => ({ ...r, doc_key: Number(r.doc_key), seen_by: r.seen_by === first!.id ? Number(first!.seq) : null })),
+      );
+      assert.deepEqual(syncedAfter.map((r) => (r.seen_by === null ? 'none' : 'first')), syncedBefore.map((_, i) => (Number((syncedBefore[i] as { doc_key: number }).doc_key) % 2 === 0 ? 'first' : 'none')));
       // The report's lines as they were, each naming its job by the job's key (both backends).
       const columns = await storeQuery<{ c: string }>(store, backend.name === 'sqlite'
         ? "SELECT name AS c FROM pragma_table_info('sync_report') ORDER BY cid"

@@ -169,8 +169,8 @@ export interface SyncedDocumentsTable {
   data_source_id: string;
   /** The connector's version (ETag, size+mtime…) when the document was last indexed; null after a failure, so it is fetched again. */
   version: string | null;
-  /** Execution id of the last sync that saw the document in its source. */
-  seen_by: string | null;
+  /** The key (sync_jobs.seq) of the last sync that saw the document in its source (store/syncDocuments.ts). */
+  seen_by: number | null;
 }
 
 export interface DocumentQueueTable {

@@ -380,4 +380,17 @@ export const POSTGRES_MIGRATIONS: MigrationStep[][] = [
     `ALTER TABLE sync_report_next RENAME TO sync_report`,
     `ALTER INDEX sync_report_next_pkey RENAME TO sync_report_pkey`,
   ],
+  // Issue 14 (size on disk per document): a synced row names the last sync that saw its document by the job's key
+  // (sync_jobs.seq), not its execution id (see the SQLite entry). Rebuilt, as in version 23.
+  [
+    `CREATE TABLE synced_documents_next (
+      doc_key BIGINT PRIMARY KEY REFERENCES documents(doc_key) ON DELETE CASCADE, data_source_id TEXT NOT NULL, version TEXT, seen_by BIGINT)`,
+    `INSERT INTO synced_documents_next (doc_key, data_source_id, version, seen_by)
+      SELECT s.doc_key, s.data_source_id, s.version, j.seq FROM synced_documents s LEFT JOIN sync_jobs j ON j.execution_id = s.seen_by`,
+    `DROP TABLE synced_documents`,
+    `ALTER TABLE synced_documents_next RENAME TO synced_documents`,
+    `ALTER INDEX synced_documents_next_pkey RENAME TO synced_documents_pkey`,
+    `ALTER TABLE synced_documents RENAME CONSTRAINT synced_documents_next_doc_key_fkey TO synced_documents_doc_key_fkey`,
+    `CREATE INDEX synced_documents_source ON synced_documents(data_source_id, doc_key)`,
+  ],
 ];

@@ -531,4 +531,17 @@ export const SQLITE_MIGRATIONS: MigrationStep[][] = [
     `DROP TABLE sync_report`,
     `ALTER TABLE sync_report_next RENAME TO sync_report`,
   ],
+  // Issue 14 (size on disk per document): a synced row names the last sync that saw its document by the job's key
+  // (sync_jobs.seq) instead of its execution id, 36 characters a document (store/syncDocuments.ts). A row whose sync is
+  // no longer held has none, which deletion detection reads as it read another sync's id: not seen by this one.
+  [
+    `DROP TRIGGER documents_synced_delete`,
+    `CREATE TABLE synced_documents_next (doc_key INTEGER PRIMARY KEY, data_source_id TEXT NOT NULL, version TEXT, seen_by INTEGER)`,
+    `INSERT INTO synced_documents_next (doc_key, data_source_id, version, seen_by)
+      SELECT s.doc_key, s.data_source_id, s.version, j.seq FROM synced_documents s LEFT JOIN sync_jobs j ON j.execution_id = s.seen_by`,
+    `DROP TABLE synced_documents`,
+    `ALTER TABLE synced_documents_next RENAME TO synced_documents`,
+    `CREATE INDEX synced_documents_source ON synced_documents(data_source_id, doc_key)`,
+    `CREATE TRIGGER documents_synced_delete AFTER DELETE ON documents BEGIN DELETE FROM synced_documents WHERE doc_key = old.doc_key; END`,
+  ],
 ];
