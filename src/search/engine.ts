@@ -10,7 +10,7 @@
 import { accessCondition, type AccessScope, type MemberOf } from './access.js';
 import { analyzerFor, type Analyzer } from './analysis.js';
 import { compileFilter, type AttributeFilter } from './attributeFilter.js';
-import { attributeRows } from './attributeRows.js';
+import { attributeColumn, attributeRows } from './attributeRows.js';
 import type { ValueType } from './attributes.js';
 import { scorePassages } from './passageRanking.js';
 import { normalize, type NormalQuery, type QueryNode } from './queryText.js';
@@ -85,6 +85,7 @@ export interface StoredDocument {
   documentId: string;
   title: string;
   sourceUri: string | null;
+  fileType: string | null;
   /** documents.attributes, as stored (JSON). */
   attributes: string;
   dataSourceId: string | null;
@@ -294,7 +295,7 @@ export class SqlSearchEngine implements SearchEngine {
 
   /** What documents() reads of a document `d`, bodies cut at bodyChars. */
   private documentColumns(bodyChars: number): Sql {
-    return sql`d.doc_key, d.document_id, d.title, d.source_uri, d.attributes, d.data_source_id, d.language_code, ${this.backend.prefix('d.body', bodyChars)} AS body`;
+    return sql`d.doc_key, d.document_id, d.title, d.source_uri, ${raw(attributeColumn('_file_type', 'd')!)} AS file_type, d.attributes, d.data_source_id, d.language_code, ${this.backend.prefix('d.body', bodyChars)} AS body`;
   }
 
   async facet(req: DocumentSearch, spec: FacetSpec): Promise<FacetCount[]> {
@@ -385,6 +386,7 @@ export interface DocumentRow {
   document_id: string;
   title: string;
   source_uri: string | null;
+  file_type: string | null;
   attributes: string;
   data_source_id: string | null;
   language_code: string;
@@ -392,7 +394,7 @@ export interface DocumentRow {
 }
 
 const storedDocument = (r: DocumentRow): StoredDocument => ({
-  docKey: Number(r.doc_key), documentId: r.document_id, title: r.title, sourceUri: r.source_uri, attributes: r.attributes, dataSourceId: r.data_source_id, languageCode: r.language_code, body: r.body,
+  docKey: Number(r.doc_key), documentId: r.document_id, title: r.title, sourceUri: r.source_uri, fileType: r.file_type, attributes: r.attributes, dataSourceId: r.data_source_id, languageCode: r.language_code, body: r.body,
 });
 
 function contentCondition(c: ContentSources): Sql {

@@ -285,8 +285,8 @@ const TEXT_BATCH_END = [
 
 /** Every column of documents but its text (body, search_body), for getMany. */
 const UNREAD_TEXT_COLUMNS = [
-  'doc_key', 'index_id', 'document_id', 'data_source_id', 'title', 'content_type', 'attributes', 'source_uri', 'version', 'content_hash', 'status',
-  'failure_reason', 'text_bytes', 'applied_seq', 'seen_by', 'created_at', 'updated_at', 'language_code', 'search_title',
+  'doc_key', 'index_id', 'document_id', 'data_source_id', 'title', 'content_type', 'attributes', 'source_uri', 'file_type', 'content_hash', 'status',
+  'failure_reason', 'text_bytes', 'applied_seq', 'created_at', 'updated_at', 'language_code', 'search_title',
 ] as const satisfies readonly (keyof DocumentRow)[];
 
 /** Bound parameters per statement stay well under SQLite's and PostgreSQL's limits. */
@@ -295,7 +295,7 @@ const CHUNK = 500;
 /** Every column of a document but its key, in the order the insert binds them: one statement text, prepared once. */
 const INSERT_COLUMNS = [
   'index_id', 'document_id', 'data_source_id', 'title', 'body', 'content_type', 'attributes', 'language_code', 'search_title', 'search_body',
-  'source_uri', 'version', 'content_hash', 'status', 'failure_reason', 'text_bytes', 'applied_seq', 'seen_by', 'created_at', 'updated_at',
+  'source_uri', 'file_type', 'content_hash', 'status', 'failure_reason', 'text_bytes', 'applied_seq', 'created_at', 'updated_at',
 ] as const satisfies readonly (keyof Omit<DocumentRow, 'doc_key'>)[];
 // Compiles only while INSERT_COLUMNS names every column: one added to the table must be added here.
 const _everyColumn: Exclude<keyof Omit<DocumentRow, 'doc_key'>, (typeof INSERT_COLUMNS)[number]> extends never ? true : never = true;

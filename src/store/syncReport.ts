@@ -6,17 +6,25 @@ import type { Database } from './schema.js';
 export type ReportAction = 'ADDED' | 'MODIFIED' | 'DELETED' | 'FAILED';
 type Db = Kysely<Database> | Transaction<Database>;
 
+/*
+ * A report line names its job by the job's key (sync_jobs.seq), not its execution id (issue 14, size on disk: 36
+ * characters a line, ~35 bytes a document a sync adds); every statement finds the key by the id, through sync_jobs'
+ * unique index on it. A line of a job that does not exist is not written (none is: its writers hold a job).
+ */
+
 /** recordFirst's statement on SQLite for `n` actions, its text built once per n (a text built per line cost its hashing at each lookup). */
 function recordFirstSql(n: number): string {
-  return (RECORD_FIRST_SQL[n] ??= `INSERT INTO sync_report (execution_id, document_id, action, reason, at)
-    SELECT ?, ?, ?, NULL, ? WHERE NOT EXISTS (SELECT 1 FROM sync_report WHERE execution_id = ? AND document_id = ? AND action IN (${Array(n).fill('?').join(', ')}))
-    ON CONFLICT (execution_id, action, document_id) DO NOTHING`);
+  return (RECORD_FIRST_SQL[n] ??= `INSERT INTO sync_report (job_seq, document_id, action, reason, at)
+    SELECT j.seq, ?, ?, NULL, ? FROM sync_jobs j WHERE j.execution_id = ?
+      AND NOT EXISTS (SELECT 1 FROM sync_report WHERE job_seq = j.seq AND document_id = ? AND action IN (${Array(n).fill('?').join(', ')}))
+    ON CONFLICT (job_seq, action, document_id) DO NOTHING`);
 }
 const RECORD_FIRST_SQL: string[] = [];
 
 /** record's statement: prepared once on either backend (store/preparedStatements.ts). */
-const RECORD = new WriteStatement(`INSERT INTO sync_report (execution_id, document_id, action, reason, at) VALUES (?, ?, ?, ?, ?)
-  ON CONFLICT (execution_id, action, document_id) DO NOTHING`);
+const RECORD = new WriteStatement(`INSERT INTO sync_report (job_seq, document_id, action, reason, at)
+  SELECT seq, CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT) FROM sync_jobs WHERE execution_id = ?
+  ON CONFLICT (job_seq, action, document_id) DO NOTHING`);
 
 /**
  * PostgreSQL: recordFirst's statement for `n` actions, prepared. One probe of the primary key per action: with
@@ -24,10 +32,10 @@ const RECORD = new WriteStatement(`INSERT INTO sync_report (execution_id, docume
  * the job's report (the action comes between them in the key), a scan that grew with the report (O(n²) a sync).
  */
 function recordFirstPostgres(n: number) {
-  return (RECORD_FIRST_POSTGRES[n] ??= prepared(`INSERT INTO sync_report (execution_id, document_id, action, reason, at)
-    SELECT $1::text, $2::text, $3::text, NULL, $4::bigint
-    WHERE ${Array.from({ length: n }, (_, i) => `NOT EXISTS (SELECT 1 FROM sync_report WHERE execution_id = $1 AND action = $${i + 5}::text AND document_id = $2)`).join(' AND ')}
-    ON CONFLICT (execution_id, action, document_id) DO NOTHING`));
+  return (RECORD_FIRST_POSTGRES[n] ??= prepared(`INSERT INTO sync_report (job_seq, document_id, action, reason, at)
+    SELECT j.seq, $2::text, $3::text, NULL, $4::bigint FROM sync_jobs j WHERE j.execution_id = $1::text
+      AND ${Array.from({ length: n }, (_, i) => `NOT EXISTS (SELECT 1 FROM sync_report WHERE job_seq = j.seq AND action = $${i + 5}::text AND document_id = $2)`).join(' AND ')}
+    ON CONFLICT (job_seq, action, document_id) DO NOTHING`));
 }
 const RECORD_FIRST_POSTGRES: ReturnType<typeof prepared>[] = [];
 
@@ -56,7 +64,7 @@ export class SyncReportStore {
 
   /** Records one line; false if the job already has this action for this document (so it is not counted twice). */
   async record(executionId: string, documentId: string, action: ReportAction, reason: string | null, now: number, db: Db = this.db): Promise<boolean> {
-    return (await RECORD.changes(db, this.raw, this.raw !== undefined, [executionId, documentId, action, reason, now])) > 0;
+    return (await RECORD.changes(db, this.raw, this.raw !== undefined, [documentId, action, reason, now, executionId])) > 0;
   }
 
   /**
@@ -65,12 +73,12 @@ export class SyncReportStore {
    */
   async recordFirst(executionId: string, documentId: string, action: ReportAction, among: ReportAction[], now: number, db: Db = this.db): Promise<boolean> {
     const raw = RawStatements.within(this.raw, db);
-    if (raw) return raw.get(recordFirstSql(among.length)).run(executionId, documentId, action, now, executionId, documentId, ...among).changes > 0;
+    if (raw) return raw.get(recordFirstSql(among.length)).run(documentId, action, now, executionId, documentId, ...among).changes > 0;
     if (!this.raw) return Number((await recordFirstPostgres(among.length).execute(db, [executionId, documentId, action, now, ...among])).numAffectedRows ?? 0n) > 0;
-    const r = await sql`INSERT INTO sync_report (execution_id, document_id, action, reason, at)
-      SELECT CAST(${executionId} AS TEXT), CAST(${documentId} AS TEXT), CAST(${action} AS TEXT), NULL, CAST(${now} AS BIGINT)
-      WHERE NOT EXISTS (SELECT 1 FROM sync_report WHERE execution_id = ${executionId} AND document_id = ${documentId} AND action IN (${sql.join(among)}))
-      ON CONFLICT (execution_id, action, document_id) DO NOTHING`.execute(db);
+    const r = await sql`INSERT INTO sync_report (job_seq, document_id, action, reason, at)
+      SELECT j.seq, CAST(${documentId} AS TEXT), CAST(${action} AS TEXT), NULL, CAST(${now} AS BIGINT) FROM sync_jobs j WHERE j.execution_id = ${executionId}
+        AND NOT EXISTS (SELECT 1 FROM sync_report WHERE job_seq = j.seq AND document_id = ${documentId} AND action IN (${sql.join(among)}))
+      ON CONFLICT (job_seq, action, document_id) DO NOTHING`.execute(db);
     return Number(r.numAffectedRows ?? 0n) > 0;
   }
 
@@ -91,7 +99,7 @@ export class SyncReportStore {
 
   /** A page of a job's report, ordered by document id then action; `after` is [document_id, action]. */
   page(executionId: string, after: [string, string] | undefined, limit: number, action?: ReportAction, reasonContains?: string) {
-    let q = this.db.selectFrom('sync_report').select(['document_id', 'action', 'reason', 'at']).where('execution_id', '=', executionId);
+    let q = this.db.selectFrom('sync_report').select(['document_id', 'action', 'reason', 'at']).where('job_seq', '=', (eb) => eb.selectFrom('sync_jobs').select('seq').where('execution_id', '=', executionId));
     if (action) q = q.where('action', '=', action);
     if (reasonContains) {
       const pattern = `%${reasonContains.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
