@@ -13,10 +13,10 @@ const row = (documentId: string) => ({
   applied_seq: 0, created_at: 1, updated_at: 1,
 });
 
-/** The job 'job-1', held (report lines and synced rows name a job by its key, sync_jobs.seq); its key. */
-async function heldJob(trx: Transaction<Database>): Promise<number> {
+/** The job `executionId` (default 'job-1'), held (report lines and synced rows name a job by its key, sync_jobs.seq); its key. */
+async function heldJob(trx: Transaction<Database>, executionId = 'job-1'): Promise<number> {
   const { rows } = await sql<{ seq: number }>`INSERT INTO sync_jobs (execution_id, index_id, data_source_id, data_source_type, start_time, status, data_source_snapshot)
-    VALUES ('job-1', 'ix', 'ds', 'CUSTOM', 1, 'SYNCING', '{}') RETURNING seq`.execute(trx);
+    VALUES (${executionId}, 'ix', 'ds', 'CUSTOM', 1, 'SYNCING', '{}') RETURNING seq`.execute(trx);
   return Number(rows[0]!.seq);
 }
 
@@ -46,13 +46,19 @@ for (const backend of backends()) {
     test('recordFirstMany records each line unless the job holds an ADDED or MODIFIED line of its document already', async () => {
       const s = store();
       const among = ['ADDED', 'MODIFIED'] as const;
-      const recorded = await s.db.transaction().execute(async (trx) => [
-        await s.reports.recordFirstMany('job-2', [['a', 'ADDED', 1], ['b', 'MODIFIED', 1]], [...among], trx),
-        await s.reports.recordFirstMany('job-2', [['a', 'MODIFIED', 2], ['c', 'ADDED', 2], ['b', 'ADDED', 2]], [...among], trx),
-        await s.reports.recordFirstMany('job-3', [['a', 'MODIFIED', 3]], [...among], trx),
-      ]);
-      assert.deepEqual(recorded, [['ADDED', 'MODIFIED'], ['ADDED'], ['MODIFIED']]);
-      const lines = await s.db.selectFrom('sync_report').select(['execution_id', 'document_id', 'action', 'at']).where('execution_id', 'in', ['job-2', 'job-3']).orderBy('execution_id').orderBy('document_id').execute();
+      const recorded = await s.db.transaction().execute(async (trx) => {
+        await heldJob(trx, 'job-2');
+        await heldJob(trx, 'job-3');
+        return [
+          await s.reports.recordFirstMany('job-2', [['a', 'ADDED', 1], ['b', 'MODIFIED', 1]], [...among], trx),
+          await s.reports.recordFirstMany('job-2', [['a', 'MODIFIED', 2], ['c', 'ADDED', 2], ['b', 'ADDED', 2]], [...among], trx),
+          await s.reports.recordFirstMany('job-3', [['a', 'MODIFIED', 3]], [...among], trx),
+          await s.reports.recordFirstMany('job-none', [['a', 'ADDED', 4]], [...among], trx),
+        ];
+      });
+      // A job not held gets no line (as record and recordFirst).
+      assert.deepEqual(recorded, [['ADDED', 'MODIFIED'], ['ADDED'], ['MODIFIED'], []]);
+      const lines = await s.db.selectFrom('sync_report as r').innerJoin('sync_jobs as j', 'j.seq', 'r.job_seq').select(['j.execution_id', 'r.document_id', 'r.action', 'r.at']).orderBy('j.execution_id').orderBy('r.document_id').execute();
       assert.deepEqual(lines.map((l) => [l.execution_id, l.document_id, l.action, Number(l.at)]), [
         ['job-2', 'a', 'ADDED', 1], ['job-2', 'b', 'MODIFIED', 1], ['job-2', 'c', 'ADDED', 2], ['job-3', 'a', 'MODIFIED', 3],
       ]);
@@ -108,8 +114,10 @@ describeOrSkip('statements prepared once per connection [postgres]', { skip: pro
       const explained = await sql<{ 'QUERY PLAN': unknown }>`EXPLAIN (FORMAT JSON) EXECUTE ${sql.raw(rows[0]!.name)}('job-4', '{y}', '{ADDED}', '{1}', 'ADDED', 'MODIFIED')`.execute(trx);
       return JSON.stringify(explained.rows[0]!['QUERY PLAN']);
     });
-    // No join reading the job's report: two subplans, each an index probe by job, action and document.
-    assert.equal(plan.match(/"Node Type":"[^"]*"/g)?.join(' '), '"Node Type":"ModifyTable" "Node Type":"Function Scan" "Node Type":"Index Only Scan" "Node Type":"Index Only Scan"');
+    // No join reading the job's report: the job's key found once (by its id), the lines unnested beside it, and two
+    // subplans, each an index probe by job, action and document.
+    assert.equal(plan.match(/"Node Type":"[^"]*"/g)?.join(' '), '"Node Type":"ModifyTable" "Node Type":"Nested Loop" "Node Type":"Index Scan" "Node Type":"Function Scan" "Node Type":"Index Only Scan" "Node Type":"Index Only Scan"');
+    assert.match(plan, /"Relation Name":"sync_jobs"[^}]*"Index Cond":"\(execution_id = \$1\)"/);
     assert.equal(plan.match(/"Index Cond":"[^"]*document_id = w\.id[^"]*"/g)?.length, 2);
   });
 });

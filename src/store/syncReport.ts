@@ -46,10 +46,11 @@ const RECORD_FIRST_POSTGRES: ReturnType<typeof prepared>[] = [];
  * each with each line of the batch (O(n²) a sync: at 20,000 documents a tenth of the backends' CPU).
  */
 function recordFirstManyPostgres(n: number) {
-  return (RECORD_FIRST_MANY_POSTGRES[n] ??= prepared(`INSERT INTO sync_report (execution_id, document_id, action, reason, at)
-    SELECT $1::text, w.id, w.action, NULL, w.at FROM unnest($2::text[], $3::text[], $4::bigint[]) AS w(id, action, at)
-    WHERE ${Array.from({ length: n }, (_, i) => `NOT EXISTS (SELECT 1 FROM sync_report r WHERE r.execution_id = $1 AND r.action = $${i + 5}::text AND r.document_id = w.id OFFSET 0)`).join(' AND ')}
-    ON CONFLICT (execution_id, action, document_id) DO NOTHING
+  return (RECORD_FIRST_MANY_POSTGRES[n] ??= prepared(`INSERT INTO sync_report (job_seq, document_id, action, reason, at)
+    SELECT j.seq, w.id, w.action, NULL, w.at FROM sync_jobs j, unnest($2::text[], $3::text[], $4::bigint[]) AS w(id, action, at)
+    WHERE j.execution_id = $1::text
+      AND ${Array.from({ length: n }, (_, i) => `NOT EXISTS (SELECT 1 FROM sync_report r WHERE r.job_seq = j.seq AND r.action = $${i + 5}::text AND r.document_id = w.id OFFSET 0)`).join(' AND ')}
+    ON CONFLICT (job_seq, action, document_id) DO NOTHING
     RETURNING action`));
 }
 const RECORD_FIRST_MANY_POSTGRES: ReturnType<typeof prepared>[] = [];
