@@ -1,8 +1,9 @@
-// _data_source_id, _language_code and _source_uri are columns of documents: neither backend keeps document_attributes
-// rows of theirs (search/attributeRows.ts), and every search that reads attribute values (filters by either plan,
-// facets, nested facets, value types, sorting, attribute suggestions) reads them from the columns, on both backends
-// alike. A FAILED document keeps its _source_uri attribute with the column null, an UPDATE_FAILED one the values it
-// was last indexed with: neither the failed document nor the value its failed update carried is found.
+// _data_source_id, _language_code, _source_uri and _file_type are columns of documents: neither backend keeps
+// document_attributes rows of theirs (search/attributeRows.ts), and every search that reads attribute values (filters
+// by either plan, facets, nested facets, value types, sorting, attribute suggestions) reads them from the columns, on
+// both backends alike (_file_type as coalesce(file_type, content_type): file_type only where a document named another).
+// A FAILED document keeps its _source_uri attribute with the column null, an UPDATE_FAILED one the values it was last
+// indexed with: neither the failed document nor the value its failed update carried is found.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
@@ -34,7 +35,7 @@ const unreadable = (Id: string, team: string, extra: Document['Attributes']): Do
 
 
 for (const backend of backends()) {
-  describeOrSkip(`_data_source_id, _language_code and _source_uri read from the documents' columns [${backend.name}]`, { skip: backend.skip }, () => {
+  describeOrSkip(`_data_source_id, _language_code, _source_uri and _file_type read from the documents' columns [${backend.name}]`, { skip: backend.skip }, () => {
     let store: TestStore;
     let server: TestServer;
     let k: KendraClient;
@@ -60,7 +61,8 @@ for (const backend of backends()) {
       b = await source('b');
       inA.EqualsTo!.Value!.StringValue = a;
       await putInJob(k, indexId, a, [doc('a1', 'red', at('a1')), doc('a2', 'blue', at('a2'))]);
-      await putInJob(k, indexId, b, [doc('b1', 'red')]);
+      // b1 names a file type of its own, not its content type.
+      await putInJob(k, indexId, b, [doc('b1', 'red', [{ Key: '_file_type', Value: { StringValue: 'HTML' } }])]);
       const put = await k.send(new BatchPutDocumentCommand({ IndexId: indexId, Documents: [doc('loose', 'red', [{ Key: '_language_code', Value: { StringValue: 'en' } }, ...at('loose')!])] }));
       assert.deepEqual(put.FailedDocuments, []);
       await waitFor('loose indexed', async () => ((await query({ QueryText: 'harbour' })).TotalNumberOfResults === 4 ? true : undefined));
@@ -110,6 +112,35 @@ for (const backend of backends()) {
       assert.deepEqual(flat('_language_code'), [['en', 4]]);
       const nested = pairs('team').map((p) => [p.DocumentAttributeValue!.StringValue, p.Count, p.FacetResults?.[0]?.DocumentAttributeValueCountPairs?.map((q) => [q.DocumentAttributeValue!.StringValue, q.Count])]);
       assert.deepEqual(nested, [['red', 3, [[a, 1], [b, 1]].sort((x, y) => (x[0]! < y[0]! ? -1 : 1))], ['blue', 1, [[a, 1]]]]);
+    });
+
+    const byFileType = (type: string): AttributeFilter => ({ EqualsTo: { Key: '_file_type', Value: { StringValue: type } } });
+
+    test('EqualsTo a file type: the content type, or the one a document named; negated; the failed document\'s matches nothing', async () => {
+      assert.deepEqual(await ids(byFileType('PLAIN_TEXT'), 'harbour'), ['a1', 'a2', 'loose']);
+      assert.deepEqual(await ids(byFileType('PLAIN_TEXT')), ['a1', 'a2', 'loose']);
+      assert.deepEqual(await ids(byFileType('HTML'), 'harbour'), ['b1']);
+      assert.deepEqual(await ids(byFileType('HTML')), ['b1']);
+      assert.deepEqual(await ids(byFileType('PDF')), []);
+      assert.deepEqual(await ids({ NotFilter: byFileType('HTML') }, 'harbour'), ['a1', 'a2', 'loose']);
+      assert.deepEqual(await ids({ AndAllFilters: [byFileType('PLAIN_TEXT'), { EqualsTo: { Key: 'team', Value: { StringValue: 'red' } } }] }), ['a1', 'loose']);
+      assert.deepEqual(await ids({ ContainsAny: { Key: '_file_type', Value: { StringListValue: ['HTML'] } } }, 'harbour'), []);
+    });
+
+    test('facets and sorting by file type, and its attribute suggestions', async () => {
+      const r = await query({ QueryText: 'harbour', Facets: [{ DocumentAttributeKey: '_file_type' }, { DocumentAttributeKey: 'team', Facets: [{ DocumentAttributeKey: '_file_type' }] }] });
+      const pairs = (key: string) => r.FacetResults!.find((f) => f.DocumentAttributeKey === key)!.DocumentAttributeValueCountPairs!;
+      assert.deepEqual(pairs('_file_type').map((p) => [p.DocumentAttributeValue!.StringValue, p.Count]), [['PLAIN_TEXT', 3], ['HTML', 1]]);
+      assert.deepEqual(pairs('team').map((p) => [p.DocumentAttributeValue!.StringValue, p.FacetResults?.[0]?.DocumentAttributeValueCountPairs?.map((q) => [q.DocumentAttributeValue!.StringValue, q.Count])]), [
+        ['red', [['PLAIN_TEXT', 2], ['HTML', 1]]], ['blue', [['PLAIN_TEXT', 1]]],
+      ]);
+      const sorted = async (SortOrder: 'ASC' | 'DESC') =>
+        (await query({ QueryText: 'harbour', SortingConfiguration: { DocumentAttributeKey: '_file_type', SortOrder } })).ResultItems!.map((i) => i.DocumentId);
+      assert.deepEqual((await sorted('ASC'))[0], 'b1');
+      assert.deepEqual((await sorted('DESC'))[3], 'b1');
+      await k.send(new UpdateQuerySuggestionsConfigCommand({ IndexId: indexId, AttributeSuggestionsConfig: { AttributeSuggestionsMode: 'ACTIVE', SuggestableConfigList: [{ AttributeName: '_file_type', Suggestable: true }] } }));
+      const s = await k.send(new GetQuerySuggestionsCommand({ IndexId: indexId, QueryText: 'htm', SuggestionTypes: ['DOCUMENT_ATTRIBUTES'], AttributeSuggestionsConfig: { SuggestionAttributes: ['_file_type'], AdditionalResponseAttributes: ['_file_type'] } }));
+      assert.deepEqual(s.Suggestions!.map((x) => [x.Value!.Text!.Text, x.SourceDocuments!.map((d) => [d.DocumentId, d.AdditionalAttributes!.map((a) => a.Value!.StringValue)])]), [['HTML', [['b1', ['HTML']]]]]);
     });
 
     const bySourceUri = (name: string): AttributeFilter => ({ EqualsTo: { Key: '_source_uri', Value: { StringValue: uri(name) } } });
@@ -167,25 +198,31 @@ for (const backend of backends()) {
       assert.deepEqual(attrs, {
         a1: [`_data_source_id=${a}`, 'team=red', `_source_uri=${uri('a1')}`, '_file_type=PLAIN_TEXT', '_language_code=en'],
         a2: [`_data_source_id=${a}`, 'team=blue', `_source_uri=${uri('a2')}`, '_file_type=PLAIN_TEXT', '_language_code=en'],
-        b1: [`_data_source_id=${b}`, 'team=red', '_file_type=PLAIN_TEXT', '_language_code=en'],
+        b1: [`_data_source_id=${b}`, 'team=red', '_file_type=HTML', '_language_code=en'],
         loose: ['team=red', `_source_uri=${uri('loose')}`, '_file_type=PLAIN_TEXT', '_language_code=en'],
       });
     });
 
-    test('the stored attributes name the data source and the URI, held by columns, by their keys alone; a failed document keeps them whole', async () => {
+    test('the stored attributes name the data source, the URI and the file type, held by columns, by their keys alone; a failed document keeps them whole', async () => {
       const rows = await storeQuery<{ id: string; attributes: string }>(store, "SELECT document_id AS id, attributes FROM documents WHERE document_id IN ('a1', 'b1', 'loose', 'broken') ORDER BY document_id");
-      const shown = Object.fromEntries(rows.map((r) => [r.id, (JSON.parse(r.attributes) as { Key: string; Value?: { StringValue?: string } }[]).map((x) => (x.Value ? `${x.Key}=${x.Value.StringValue}` : x.Key))]));
+      const shown = Object.fromEntries(rows.map((r) => [r.id, (JSON.parse(r.attributes) as ([string] | { Key: string; Value: { StringValue?: string } })[]).map((x) => (Array.isArray(x) ? `(${x[0]})` : `${x.Key}=${x.Value.StringValue}`))]));
       assert.deepEqual(shown, {
-        a1: ['_data_source_id', 'team=red', '_source_uri', '_file_type=PLAIN_TEXT'],
-        b1: ['_data_source_id', 'team=red', '_file_type=PLAIN_TEXT'],
-        loose: ['team=red', '_language_code=en', '_source_uri', '_file_type=PLAIN_TEXT'],
+        a1: ['(_data_source_id)', 'team=red', '(_source_uri)', '(_file_type)'],
+        b1: ['(_data_source_id)', 'team=red', '(_file_type)'],
+        loose: ['team=red', '_language_code=en', '(_source_uri)', '(_file_type)'],
         broken: ['team=red', `_source_uri=${uri('broken')}`],
       });
     });
 
-    test('the store keeps no attribute rows of the three: the columns hold them once (the failed document\'s URI in its JSON only)', async () => {
+    test('the store keeps no attribute rows of the four: the columns hold them once (the failed document\'s URI in its JSON only; file_type only where it is not the content type)', async () => {
       const rows = await storeQuery<{ key: string; n: number }>(store, 'SELECT key, count(*) AS n FROM document_attributes GROUP BY key ORDER BY key');
-      assert.deepEqual(rows.map((r) => [r.key, Number(r.n)]), [['_file_type', 4], ['team', 5]]);
+      assert.deepEqual(rows.map((r) => [r.key, Number(r.n)]), [['team', 5]]);
+      const types = await storeQuery<{ id: string; content_type: string | null; file_type: string | null }>(store, 'SELECT document_id AS id, content_type, file_type FROM documents ORDER BY document_id');
+      assert.deepEqual(types.map((r) => [r.id, r.content_type, r.file_type]), [
+        ['a1', 'PLAIN_TEXT', null], ['a2', 'PLAIN_TEXT', null], ['b1', 'PLAIN_TEXT', 'HTML'], ['broken', null, null], ['loose', 'PLAIN_TEXT', null],
+      ]);
+      // Nor the columns nothing reads (a connector's version and the last sync that saw a document are synced_documents').
+      assert.deepEqual(await storeQuery(store, 'SELECT count(*) AS n FROM documents WHERE version IS NOT NULL OR seen_by IS NOT NULL').then((r) => r.map((x) => Number(x.n))), [0]);
       const failed = await storeQuery<{ source_uri: string | null; attributes: string }>(store, "SELECT source_uri, attributes FROM documents WHERE document_id = 'broken'");
       assert.equal(failed.length, 1);
       assert.equal(failed[0]!.source_uri, null);

@@ -54,7 +54,7 @@ async function passageTables(store: TestStore): Promise<string[]> {
 
 /** document_attributes rows of the attributes that are columns of documents, by key. */
 async function columnAttributeRows(store: TestStore): Promise<Record<string, number>> {
-  const rows = await storeQuery<{ key: string; n: number }>(store, "SELECT key, count(*) AS n FROM document_attributes WHERE key IN ('_data_source_id', '_language_code', '_source_uri') GROUP BY key ORDER BY key");
+  const rows = await storeQuery<{ key: string; n: number }>(store, "SELECT key, count(*) AS n FROM document_attributes WHERE key IN ('_data_source_id', '_file_type', '_language_code', '_source_uri') GROUP BY key ORDER BY key");
   return Object.fromEntries(rows.map((r) => [r.key, Number(r.n)]));
 }
 
@@ -62,6 +62,11 @@ async function columnAttributeRows(store: TestStore): Promise<Record<string, num
  * The fixture's documents were put without _source_uri: each indexed one gets one as the previous release stored it
  * (the attribute in its JSON, which that release's trigger copies into document_attributes, and the column).
  */
+/** The attribute rows of every document but those of the attributes held by columns, in a stable order. */
+function valueRows(store: TestStore): Promise<unknown[]> {
+  return storeQuery(store, "SELECT doc_key, index_id, key, value_type, str, num FROM document_attributes WHERE key NOT IN ('_data_source_id', '_language_code', '_source_uri', '_file_type') ORDER BY doc_key, key, value_type, str, num");
+}
+
 async function addSourceUris(store: TestStore): Promise<void> {
   const value = "'https://fixture.example/' || document_id";
   await storeQuery(
@@ -70,6 +75,14 @@ async function addSourceUris(store: TestStore): Promise<void> {
       ? `UPDATE documents SET source_uri = ${value}, attributes = json_insert(attributes, '$[#]', json_object('Key', '_source_uri', 'Value', json_object('StringValue', ${value}))) WHERE status <> 'FAILED'`
       : `UPDATE documents SET source_uri = ${value}, attributes = (attributes::jsonb || jsonb_build_array(jsonb_build_object('Key', '_source_uri', 'Value', jsonb_build_object('StringValue', ${value}))))::text WHERE status <> 'FAILED'`,
   );
+}
+
+/**
+ * The fixture's documents have the _file_type the previous release filled in from their content type (PLAIN_TEXT):
+ * ledger is given one of its own, as a document that named one was stored (its JSON, copied into document_attributes).
+ */
+async function nameFileType(store: TestStore): Promise<void> {
+  await storeQuery(store, `UPDATE documents SET attributes = replace(attributes, '"_file_type","Value":{"StringValue":"PLAIN_TEXT"}', '"_file_type","Value":{"StringValue":"MD"}') WHERE document_id = 'ledger'`);
 }
 
 async function ids(k: KendraClient, indexId: string, QueryText: string): Promise<{ total: number | undefined; ids: string[] }> {
@@ -91,20 +104,26 @@ for (const backend of backends()) {
     let reportBefore: unknown[] = [];
     let columnRowsBefore: Record<string, number> = {};
     let syncedBefore: unknown[] = [];
+    let attributeRowsBefore: unknown[] = [];
+    let fileTypeRowsBefore: unknown[] = [];
     before(async () => {
       store = await TestStore.create(backend.name);
       if (backend.name === 'sqlite') cpSync(path.join(fixture, 'sqlite'), store.dataDir, { recursive: true });
       else execFileSync('psql', ['-q', '-v', 'ON_ERROR_STOP=1', '-f', path.join(fixture, 'postgres.sql'), store.databaseUrl!], { stdio: ['ignore', 'ignore', 'pipe'] });
       before_ = await schemaVersion(store);
       passageTablesBefore = await passageTables(store);
-      if (backend.name === 'sqlite') reportBefore = await storeQuery(store, 'SELECT * FROM sync_report ORDER BY execution_id, action, document_id');
-      else {
-        // The previous release's fixture synced nothing through a connector: a connector's view of each document, in its shape (ids copied).
-        await storeQuery(store, "INSERT INTO synced_documents (doc_key, index_id, document_id, data_source_id, version, seen_by) SELECT doc_key, index_id, document_id, 'ds-synced', 'v' || doc_key, 'job-' || doc_key FROM documents");
-        syncedBefore = await storeQuery(store, 'SELECT doc_key, data_source_id, version, seen_by FROM synced_documents ORDER BY doc_key');
-      }
+      reportBefore = await storeQuery(store, 'SELECT execution_id, document_id, action, reason, at FROM sync_report ORDER BY execution_id, action, document_id');
+      // The previous release's fixture synced nothing through a connector: a connector's view of each document, in its
+      // shape (ids copied), half of them seen by the fixture's first sync, the others by a sync no longer held.
+      await storeQuery(store, `INSERT INTO synced_documents (doc_key, index_id, document_id, data_source_id, version, seen_by)
+        SELECT doc_key, index_id, document_id, 'ds-synced', 'v' || doc_key, CASE WHEN doc_key % 2 = 0 THEN (SELECT execution_id FROM sync_jobs ORDER BY seq LIMIT 1) ELSE 'job-gone' END FROM documents`);
+      syncedBefore = await storeQuery(store, 'SELECT doc_key, data_source_id, version, seen_by FROM synced_documents ORDER BY doc_key');
+      // Before addSourceUris, which rewrites PostgreSQL's JSON in jsonb's spacing.
+      await nameFileType(store);
       await addSourceUris(store);
+      fileTypeRowsBefore = await storeQuery(store, "SELECT d.document_id AS id, a.str FROM document_attributes a JOIN documents d ON d.doc_key = a.doc_key WHERE a.key = '_file_type' AND a.str <> 'PLAIN_TEXT'");
       columnRowsBefore = await columnAttributeRows(store);
+      attributeRowsBefore = await valueRows(store);
       server = await TestServer.start(store);
       k = server.client();
     });
@@ -139,8 +158,7 @@ for (const backend of backends()) {
           ['documents_source', '(data_source_id)'],
           ['sync_report', 'WITHOUT ROWID'],
         ]);
-        assert.deepEqual(await storeQuery(store, 'SELECT * FROM sync_report ORDER BY execution_id, action, document_id'), reportBefore);
-        assert.equal(reportBefore.length, 15);
+
       } else {
         const rows = await storeQuery<{ c: string }>(store, "SELECT attcompression AS c FROM pg_attribute WHERE attrelid = 'documents'::regclass AND attname = 'search_vector'");
         assert.deepEqual(rows, [{ c: 'l' }]);
@@ -154,21 +172,50 @@ for (const backend of backends()) {
           ['documents_pkey', 'doc_key'],
           ['documents_search', 'search_vector'],
           ['documents_source', 'data_source_id'],
-          ['sync_report_pkey', 'execution_id, action, document_id'],
+          ['sync_report_pkey', 'job_seq, action, document_id'],
           ['synced_documents_pkey', 'doc_key'],
           ['synced_documents_source', 'data_source_id, doc_key'],
         ]);
         const columns = await storeQuery<{ c: string }>(store, "SELECT column_name AS c FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'synced_documents' ORDER BY ordinal_position");
         assert.deepEqual(columns.map((r) => r.c), ['doc_key', 'data_source_id', 'version', 'seen_by']);
-        assert.ok(syncedBefore.length > 0);
-        assert.deepEqual(await storeQuery(store, 'SELECT doc_key, data_source_id, version, seen_by FROM synced_documents ORDER BY doc_key'), syncedBefore);
         // A document's removal still takes its synced row with it (the foreign key, renamed with its table).
         const fkeys = await storeQuery<{ name: string }>(store, "SELECT conname AS name FROM pg_constraint WHERE conrelid = 'synced_documents'::regclass AND contype = 'f'");
         assert.deepEqual(fkeys, [{ name: 'synced_documents_doc_key_fkey' }]);
       }
-      // _data_source_id, _language_code and _source_uri are read from the documents' columns: their rows, copies of those, are gone (both backends).
-      assert.deepEqual(columnRowsBefore, { _data_source_id: 9, _language_code: 10, _source_uri: 10 });
+      // The synced rows as they were, each naming the sync that last saw its document by the job's key, or none where
+      // that sync is no longer held (both backends).
+      const [first] = await storeQuery<{ seq: number; id: string }>(store, 'SELECT seq, execution_id AS id FROM sync_jobs ORDER BY seq LIMIT 1');
+      assert.equal(syncedBefore.length, 10);
+      const syncedAfter = await storeQuery<{ doc_key: number; seen_by: number | null }>(store, 'SELECT doc_key, data_source_id, version, seen_by FROM synced_documents ORDER BY doc_key');
+      assert.deepEqual(
+        syncedAfter.map((r) => ({ ...r, doc_key: Number(r.doc_key), seen_by: r.seen_by === null ? null : Number(r.seen_by) })),
+        (syncedBefore as { doc_key: number; seen_by: string }[]).map((r) => ({ ...r, doc_key: Number(r.doc_key), seen_by: r.seen_by === first!.id ? Number(first!.seq) : null })),
+      );
+      assert.deepEqual(syncedAfter.map((r) => (r.seen_by === null ? 'none' : 'first')), syncedBefore.map((_, i) => (Number((syncedBefore[i] as { doc_key: number }).doc_key) % 2 === 0 ? 'first' : 'none')));
+      // The report's lines as they were, each naming its job by the job's key (both backends).
+      const columns = await storeQuery<{ c: string }>(store, backend.name === 'sqlite'
+        ? "SELECT name AS c FROM pragma_table_info('sync_report') ORDER BY cid"
+        : "SELECT column_name AS c FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'sync_report' ORDER BY ordinal_position");
+      assert.deepEqual(columns.map((r) => r.c), ['job_seq', 'document_id', 'action', 'reason', 'at']);
+      assert.deepEqual(await storeQuery(store, 'SELECT j.execution_id, r.document_id, r.action, r.reason, r.at FROM sync_report r JOIN sync_jobs j ON j.seq = r.job_seq ORDER BY j.execution_id, r.action, r.document_id'), reportBefore);
+      assert.equal(reportBefore.length, 15);
+      // _data_source_id, _language_code, _source_uri and _file_type are read from the documents' columns: their rows, copies of those, are gone (both backends).
+      assert.deepEqual(columnRowsBefore, { _data_source_id: 9, _file_type: 10, _language_code: 10, _source_uri: 10 });
       assert.deepEqual(await columnAttributeRows(store), {});
+    });
+
+    test('the attribute rows the previous release\'s trigger wrote are those the newest writes (PostgreSQL: parsing the attributes once)', async () => {
+      assert.equal(attributeRowsBefore.length, 4);
+      if (backend.name === 'postgres') {
+        const [fn] = await storeQuery<{ src: string }>(store, "SELECT prosrc AS src FROM pg_proc WHERE proname = 'documents_attributes_sync'");
+        assert.equal(fn!.src.match(/jsonb_array_elements\(/g)?.length, 1);
+        // An INSERT's rows are written once per statement (tgtype bit 1: per row), an update's and a removal's per row.
+        const triggers = await storeQuery(store, "SELECT tgname AS name, (tgtype & 1) = 1 AS per_row FROM pg_trigger WHERE tgrelid = 'documents'::regclass AND tgname LIKE 'documents_attributes%' ORDER BY tgname");
+        assert.deepEqual(triggers, [{ name: 'documents_attributes', per_row: true }, { name: 'documents_attributes_insert', per_row: false }]);
+        // Every document's rows rewritten by the newest trigger.
+        await storeQuery(store, 'UPDATE documents SET attributes = attributes');
+      }
+      assert.deepEqual(await valueRows(store), attributeRowsBefore);
     });
 
     test('the source URIs the previous release copied into rows are read from the column: results, filters, facets and sorting are as they were', async () => {
@@ -181,17 +228,39 @@ for (const backend of backends()) {
       assert.deepEqual((await k.send(new QueryCommand({ IndexId: indexId, AttributeFilter: { EqualsTo: { Key: '_source_uri', Value: { StringValue: uri('ledger') } } } }))).ResultItems!.map((i) => i.DocumentId), ['ledger']);
     });
 
+    test('the file types the previous release copied into rows are read from the columns (the content type, else file_type where a document named another): results, filters, facets and sorting are as they were', async () => {
+      assert.deepEqual(fileTypeRowsBefore, [{ id: 'ledger', str: 'MD' }]);
+      assert.deepEqual(await storeQuery(store, 'SELECT document_id AS id, file_type FROM documents WHERE file_type IS NOT NULL'), [{ id: 'ledger', file_type: 'MD' }]);
+      const r = await k.send(new QueryCommand({ IndexId: indexId, QueryText: 'harbour', PageSize: 20, Facets: [{ DocumentAttributeKey: '_file_type' }], SortingConfiguration: { DocumentAttributeKey: '_file_type', SortOrder: 'ASC' } }));
+      assert.deepEqual(r.ResultItems!.map((i) => [i.DocumentId, i.DocumentAttributes?.find((a) => a.Key === '_file_type')?.Value?.StringValue]), [
+        ['ledger', 'MD'], ['harbour', 'PLAIN_TEXT'], ['quarry', 'PLAIN_TEXT'],
+      ]);
+      assert.deepEqual(r.FacetResults![0]!.DocumentAttributeValueCountPairs!.map((p) => [p.DocumentAttributeValue!.StringValue, p.Count]), [['PLAIN_TEXT', 2], ['MD', 1]]);
+      const byType = async (type: string) => (await k.send(new QueryCommand({ IndexId: indexId, PageSize: 20, AttributeFilter: { EqualsTo: { Key: '_file_type', Value: { StringValue: type } } } }))).ResultItems!.map((i) => i.DocumentId).sort();
+      assert.deepEqual(await byType('MD'), ['ledger']);
+      // fromage is French: a query in the default language (English) does not find it.
+      assert.deepEqual(await byType('PLAIN_TEXT'), ['compass', 'glacier', 'harbour', 'lighthouse', 'orchard', 'outside', 'quarry', 'tokyo']);
+    });
+
     test('documents, search answers with their highlights, passages and sync history are those the previous release served', async () => {
       assert.deepEqual(await observeFixture(k, indexId, dataSourceId), expected);
     });
 
-    test('a document of the previous release modified, another deleted: the old text and the deleted one are no longer found', async () => {
+    test('a document of the previous release modified, another deleted, a third put again unchanged (its fingerprint of the previous release\'s form matches): the old text and the deleted one are no longer found', async () => {
       assert.deepEqual(await ids(k, indexId, 'boats'), { total: 1, ids: ['harbour'] });
       assert.deepEqual(await ids(k, indexId, '"harbour wall"'), { total: 1, ids: ['quarry'] });
-      const job = await customJob(k, indexId, dataSourceId, (j) => [fixtureDoc('harbour', 'The harbour master', HARBOUR_TEXT, dataSourceId, j)], ['quarry']);
+      const glacier = (j: string) => fixtureDoc('glacier', 'Glacier survey', 'The glacier retreated forty metres; surveyors measured the moraine.', dataSourceId, j, [{ Key: '_created_at', Value: { DateValue: new Date('2024-03-01T00:00:00Z') } }]);
+      const hashes = () => storeQuery<{ id: string; h: string }>(store, "SELECT document_id AS id, content_hash AS h FROM documents WHERE document_id IN ('glacier', 'harbour') ORDER BY document_id");
+      const hashesBefore = await hashes();
+      assert.deepEqual(hashesBefore.map((r) => r.h.length), [64, 64]);
+      const job = await customJob(k, indexId, dataSourceId, (j) => [fixtureDoc('harbour', 'The harbour master', HARBOUR_TEXT, dataSourceId, j), glacier(j)], ['quarry']);
       const done = await jobOf(k, indexId, dataSourceId, job);
       assert.equal(done!.Status, 'SUCCEEDED');
       assert.deepEqual({ ...done!.Metrics }, { DocumentsAdded: '0', DocumentsModified: '1', DocumentsDeleted: '1', DocumentsFailed: '0' });
+      // The unchanged document keeps the previous release's fingerprint; the modified one has the shorter one.
+      const hashesAfter = await hashes();
+      assert.equal(hashesAfter[0]!.h, hashesBefore[0]!.h);
+      assert.match(hashesAfter[1]!.h, /^[\w-]{22}$/);
       assert.deepEqual(await ids(k, indexId, 'boats'), { total: 0, ids: [] });
       assert.deepEqual(await ids(k, indexId, '"harbour wall"'), { total: 0, ids: [] });
       assert.deepEqual(await ids(k, indexId, 'granite'), { total: 0, ids: [] });

@@ -104,9 +104,9 @@ function compileCondition(to: Target, op: Operator, attr: Attribute, path: strin
   // An attribute held as a column of documents (search/attributeRows.ts) is one STRING or none: a condition on the
   // column, which the search reads anyway; any other value type matches no document. Each case below checks its
   // values (and refuses bad ones) before it asks for the documents.
-  const column = attributeColumn(attr.Key);
+  const column = attributeColumn(attr.Key, 'd');
   const onColumn = (): Sql =>
-    op === 'EqualsTo' && type === 'STRING' ? sql`(d.${raw(column!)} IS NOT NULL AND d.${raw(column!)} = ${storableText(attr.Value.StringValue!)})` : raw('(1 = 0)');
+    op === 'EqualsTo' && type === 'STRING' ? sql`(${raw(column!)} IS NOT NULL AND ${raw(column!)} = ${storableText(attr.Value.StringValue!)})` : raw('(1 = 0)');
   // A document's key names its index: the probe needs no index_id, and stays inside its covering index.
   const docsWith = (cond: Sql, tail: Sql = raw('')) =>
     column

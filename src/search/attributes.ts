@@ -47,24 +47,36 @@ export function stringListProblem(attributes: Attribute[], maxValues: number): s
 }
 
 /**
- * The columns of a documents row that hold an attribute's value: data_source_id (_data_source_id) and source_uri
- * (_source_uri). documents.attributes stores such an attribute as its key alone, {"Key":"_source_uri"}, where its
- * value is a StringValue equal to the column (issue 14, size on disk: ~155 bytes a document of the scale bench's
- * files, a file: URL and a data source id in JSON), in its place in the list; reading puts the column's value back.
- * Rows written before keep the whole attribute, which reads the same.
+ * The columns of a documents row that hold an attribute's value: data_source_id (_data_source_id), source_uri
+ * (_source_uri) and file_type (_file_type, from version 26). documents.attributes stores such an attribute as its key
+ * alone, in a list of one (["_source_uri"]; written before as {"Key":"_source_uri"}), where its value is a StringValue
+ * equal to the column (issue 14, size on disk: ~225 bytes a document of the scale bench's files, a file: URL, a data
+ * source id and a file type in JSON), in its place in the list; reading puts the column's value back. Neither form is
+ * an attribute to the triggers that copy attributes into rows (they read objects with a Value; a bare string they
+ * would not parse). Rows written before keep the whole attribute, which reads the same.
  */
 export interface AttributeColumns {
   dataSourceId: string | null;
   sourceUri: string | null;
+  fileType: string | null;
 }
 
 function columnValue(key: string, columns: AttributeColumns): string | null {
-  return key === '_data_source_id' ? columns.dataSourceId : key === '_source_uri' ? columns.sourceUri : null;
+  switch (key) {
+    case '_data_source_id':
+      return columns.dataSourceId;
+    case '_source_uri':
+      return columns.sourceUri;
+    case '_file_type':
+      return columns.fileType;
+    default:
+      return null;
+  }
 }
 
 /** documents.attributes for a row with these columns (JSON; dates as ISO strings). */
 export function storedAttributesJson(attributes: Attribute[], columns: AttributeColumns): string {
-  return JSON.stringify(attributes.map((a) => (heldByColumn(a, columns) ? { Key: a.Key } : a)));
+  return JSON.stringify(attributes.map((a) => (heldByColumn(a, columns) ? [a.Key] : a)));
 }
 
 function heldByColumn(a: Attribute, columns: AttributeColumns): boolean {
@@ -79,12 +91,13 @@ function heldByColumn(a: Attribute, columns: AttributeColumns): boolean {
  * key alone takes its value from the row's column (`columns`; FAQ entries store none so).
  */
 export function parseStoredAttributes(json: string, columns?: AttributeColumns): Attribute[] {
-  const list = JSON.parse(json) as { Key: string; Value?: Record<string, unknown> }[];
+  const list = JSON.parse(json) as ([string] | { Key: string; Value?: Record<string, unknown> })[];
   const out: Attribute[] = [];
   for (const a of list) {
-    if (!a.Value) {
-      const value = columns ? columnValue(a.Key, columns) : null;
-      if (value !== null) out.push({ Key: a.Key, Value: { StringValue: value } });
+    if (Array.isArray(a) || !a.Value) {
+      const key = Array.isArray(a) ? a[0] : a.Key;
+      const value = columns ? columnValue(key, columns) : null;
+      if (value !== null) out.push({ Key: key, Value: { StringValue: value } });
       continue;
     }
     out.push({ Key: a.Key, Value: a.Value.DateValue !== undefined && a.Value.DateValue !== null ? { DateValue: new Date(a.Value.DateValue as string) } : (a.Value as AttributeValue) });

@@ -10,7 +10,7 @@
 import { accessCondition, type AccessScope, type MemberOf } from './access.js';
 import { analyzerFor, type Analyzer } from './analysis.js';
 import { compileFilter, type AttributeFilter } from './attributeFilter.js';
-import { attributeRows } from './attributeRows.js';
+import { attributeColumn, attributeRows } from './attributeRows.js';
 import type { ValueType } from './attributes.js';
 import { scorePassages } from './passageRanking.js';
 import { normalize, type NormalQuery, type QueryNode } from './queryText.js';
@@ -86,6 +86,7 @@ export interface StoredDocument {
   documentId: string;
   title: string;
   sourceUri: string | null;
+  fileType: string | null;
   /** documents.attributes, as stored (JSON). */
   attributes: string;
   dataSourceId: string | null;
@@ -166,6 +167,11 @@ export interface Backend {
   rowTest(column: string): Sql;
   /** Runs a ranking: the page of its rows in order, with the number and best score of all its rows (none when it cannot tell: no row on the page). */
   rank<T>(q: Ranking, signal?: AbortSignal): Promise<{ rows: T[]; total?: number; top?: number }>;
+  /**
+   * Optional: rank() of a ranking by score (`byScore`), each page row with the `columns` of its document
+   * (`d`, as documents() reads them) — one round trip for what is otherwise two.
+   */
+  rankPage?<T>(q: Ranking, columns: Sql, signal?: AbortSignal): Promise<{ rows: (T & DocumentRow)[]; total?: number; top?: number }>;
   all<T>(q: Sql, signal?: AbortSignal): Promise<T[]>;
   close(): Promise<void>;
 }
@@ -179,6 +185,8 @@ export interface Ranking {
   order: string;
   limit: number;
   offset: number;
+  /** The order starts with the score, best first: the best score of all rows is the first row's (no sort keys before it). */
+  byScore?: boolean;
 }
 
 /**
@@ -205,28 +213,37 @@ export class SqlSearchEngine implements SearchEngine {
   constructor(private readonly backend: Backend) {}
 
   async rankDocuments(req: DocumentSearch, sort: SortKey[], offset: number, limit: number, collapse?: Collapse): Promise<RankedPage> {
+    return (await this.ranked(req, sort, offset, limit, collapse)).ranked;
+  }
+
+  /** rankDocuments; given bodyChars, the page's documents too when the backend reads them with the ranking (Backend.rankPage). */
+  private async ranked(req: DocumentSearch, sort: SortKey[], offset: number, limit: number, collapse?: Collapse, bodyChars?: number): Promise<{ ranked: RankedPage; documents?: StoredDocument[] }> {
     const m = this.backend.documentMatch(req.query && normalize(req.query), analyzerFor(req.language), req.relevance?.text);
     const sortCols = sort.map((s, i) => sql`, ${sortValue(s)} AS s${raw(String(i))}`);
     const c = this.backend.collate;
     const score = req.relevance ? 'tuned' : 'score';
     const order = [...sortOrder(sort, 's', c), `m.${score} DESC`, `m.document_id${c} ASC`];
-    if (collapse) return this.rankGroups(req, this.scoredRows(req, m, sortCols, collapse)(m.score), order, collapse, offset, limit);
+    if (collapse) return { ranked: await this.rankGroups(req, this.scoredRows(req, m, sortCols, collapse)(m.score), order, collapse, offset, limit) };
     // Not with an attribute filter: a selective one leaves too few candidates visible, and the full ranking runs after all (the query bench's filtered queries cost 1.3× main's).
     if (m.candidates && !sort.length && !req.relevance && !req.filter) {
       const candidates = { candidates: m.candidates, rows: m.visibleRows ?? raw('documents d'), conditions: this.conditions(req, { ...m, where: raw('1 = 1') }), collate: c, offset, limit };
       const page = await rankCandidates(this.backend, candidates, req.signal);
-      if (page) return { total: page.total ?? (await this.countMatches(req, m)), topScore: page.rows.length ? page.top : 0, items: page.rows.map((r) => ({ docKey: r.doc_key, score: r.score })) };
+      if (page) return { ranked: { total: page.total ?? (await this.countMatches(req, m)), topScore: page.rows.length ? page.top : 0, items: page.rows.map((r) => ({ docKey: r.doc_key, score: r.score })) } };
     }
     // Tuned scores are placed among all matches (window functions); otherwise the backend's own ranking, which need not keep every match until the end.
-    const ranking = { inner: this.scoredRows(req, m, sortCols), score: m.score, order: order.join(', '), limit, offset };
+    const ranking = { inner: this.scoredRows(req, m, sortCols), score: m.score, order: order.join(', '), limit, offset, byScore: !sort.length };
+    const joined = bodyChars !== undefined && !req.relevance && ranking.byScore ? this.backend.rankPage?.bind(this.backend) : undefined;
     const page = req.relevance
       ? await windowRank<{ doc_key: number; score: number }>(this.backend, { ...ranking, columns: 'm.doc_key, m.tuned AS score' }, req.signal, 'tuned')
-      : await this.backend.rank<{ doc_key: number; score: number }>({ ...ranking, columns: 'm.doc_key, m.score' }, req.signal);
+      : joined
+        ? await joined<{ doc_key: number; score: number }>({ ...ranking, columns: 'm.doc_key, m.score' }, this.documentColumns(bodyChars!), req.signal)
+        : await this.backend.rank<{ doc_key: number; score: number }>({ ...ranking, columns: 'm.doc_key, m.score' }, req.signal);
     const rows = page.rows;
     // Past the last match the window has no row to report the total on.
     const total = page.total ?? (offset > 0 ? await this.countDocuments(req) : 0);
     const topScore = rows.length ? (page.top ?? 0) : 0;
-    return { total, topScore, items: rows.map((r) => ({ docKey: Number(r.doc_key), score: Number(r.score) })) };
+    const ranked = { total, topScore, items: rows.map((r) => ({ docKey: Number(r.doc_key), score: Number(r.score) })) };
+    return joined ? { ranked, documents: (rows as unknown as DocumentRow[]).map(storedDocument) } : { ranked };
   }
 
   /**
@@ -274,7 +291,8 @@ export class SqlSearchEngine implements SearchEngine {
   }
 
   async rankPage(req: DocumentSearch, sort: SortKey[], offset: number, limit: number, bodyChars: number, also: number[] = [], collapse?: Collapse): Promise<{ ranked: RankedPage; documents: StoredDocument[] }> {
-    const ranked = await this.rankDocuments(req, sort, offset, limit, collapse);
+    const { ranked, documents } = await this.ranked(req, sort, offset, limit, collapse, also.length ? undefined : bodyChars);
+    if (documents) return { ranked, documents };
     const keys = ranked.items.flatMap((r) => [r.docKey, ...(r.group?.expanded.map((e) => e.docKey) ?? [])]);
     return { ranked, documents: await this.documents([...also, ...keys], bodyChars) };
   }
@@ -296,12 +314,13 @@ export class SqlSearchEngine implements SearchEngine {
 
   async documents(docKeys: number[], bodyChars: number): Promise<StoredDocument[]> {
     if (!docKeys.length) return [];
-    const rows = await this.backend.all<{ doc_key: number; document_id: string; title: string; source_uri: string | null; attributes: string; data_source_id: string | null; language_code: string; body: string }>(sql`
-      SELECT d.doc_key, d.document_id, d.title, d.source_uri, d.attributes, d.data_source_id, d.language_code, ${this.backend.prefix('d.body', bodyChars)} AS body
-      FROM documents d WHERE d.doc_key IN (${list(docKeys)})`);
-    return rows.map((r) => ({
-      docKey: Number(r.doc_key), documentId: r.document_id, title: r.title, sourceUri: r.source_uri, attributes: r.attributes, dataSourceId: r.data_source_id, languageCode: r.language_code, body: r.body,
-    }));
+    const rows = await this.backend.all<DocumentRow>(sql`SELECT ${this.documentColumns(bodyChars)} FROM documents d WHERE d.doc_key IN (${list(docKeys)})`);
+    return rows.map(storedDocument);
+  }
+
+  /** What documents() reads of a document `d`, bodies cut at bodyChars. */
+  private documentColumns(bodyChars: number): Sql {
+    return sql`d.doc_key, d.document_id, d.title, d.source_uri, ${raw(attributeColumn('_file_type', 'd')!)} AS file_type, d.attributes, d.data_source_id, d.language_code, ${this.backend.prefix('d.body', bodyChars)} AS body`;
   }
 
   async facet(req: DocumentSearch, spec: FacetSpec): Promise<FacetCount[]> {
@@ -348,7 +367,7 @@ export class SqlSearchEngine implements SearchEngine {
     const q = normalize(req.query);
     const analyzer = analyzerFor(req.language);
     const m = this.backend.documentMatch(q, analyzer, req.relevance?.text);
-    const ranking = { inner: this.scoredRows(req, m, []), score: m.score, order: `m.${req.relevance ? 'tuned' : 'score'} DESC, m.document_id${this.backend.collate} ASC`, limit: Math.max(PASSAGE_DOCUMENTS, offset + limit), offset: 0 };
+    const ranking = { inner: this.scoredRows(req, m, []), score: m.score, order: `m.${req.relevance ? 'tuned' : 'score'} DESC, m.document_id${this.backend.collate} ASC`, limit: Math.max(PASSAGE_DOCUMENTS, offset + limit), offset: 0, byScore: true };
     const ranked = req.relevance
       ? (await windowRank<{ doc_key: number; score: number; tuned: number }>(this.backend, { ...ranking, columns: 'm.doc_key, m.score, m.tuned' }, req.signal, 'tuned')).rows
       : (await this.backend.rank<{ doc_key: number; score: number }>({ ...ranking, columns: 'm.doc_key, m.score' }, req.signal)).rows;
@@ -385,6 +404,23 @@ export class SqlSearchEngine implements SearchEngine {
     return join(parts, ' AND ');
   }
 }
+
+/** A document's row as documents() reads it (SqlSearchEngine.documentColumns). */
+export interface DocumentRow {
+  doc_key: number;
+  document_id: string;
+  title: string;
+  source_uri: string | null;
+  file_type: string | null;
+  attributes: string;
+  data_source_id: string | null;
+  language_code: string;
+  body: string;
+}
+
+const storedDocument = (r: DocumentRow): StoredDocument => ({
+  docKey: Number(r.doc_key), documentId: r.document_id, title: r.title, sourceUri: r.source_uri, fileType: r.file_type, attributes: r.attributes, dataSourceId: r.data_source_id, languageCode: r.language_code, body: r.body,
+});
 
 function contentCondition(c: ContentSources): Sql {
   const of = c.dataSourceIds.length ? [sql`d.data_source_id IN (${list(c.dataSourceIds)})`] : [];

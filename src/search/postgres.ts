@@ -6,7 +6,7 @@
  */
 import pg from 'pg';
 import type { Analyzer } from './analysis.js';
-import { SqlSearchEngine, windowRank, type Backend, type Ranking, type TextMatch } from './engine.js';
+import { SqlSearchEngine, windowRank, type Backend, type DocumentRow, type Ranking, type TextMatch } from './engine.js';
 import type { TextWeights } from './relevance.js';
 import { SearchCancelled } from './errors.js';
 import { tsquery } from './matchSyntax.js';
@@ -78,8 +78,31 @@ class PostgresBackend implements Backend {
     return raw(column);
   }
 
+  /**
+   * Ranked by score first (no sort keys before it): the first offset + limit rows by a bounded sort with
+   * count(*) OVER () for the total, then the page of them, the best score the first row's (max() over at
+   * most offset + limit rows). windowRank's max() OVER () over every match made PostgreSQL score each
+   * match twice (ts_rank_cd for max()'s argument and again for the sort). With sort keys first the best
+   * score is no row's in particular: windowRank.
+   */
   rank<T>(q: Ranking, signal?: AbortSignal): Promise<{ rows: T[]; total?: number; top?: number }> {
-    return windowRank<T>(this, q, signal);
+    return q.byScore ? this.ranked<T>(q, undefined, signal) : windowRank<T>(this, q, signal);
+  }
+
+  /** rank() with the page rows' documents joined: one round trip, one snapshot. */
+  rankPage<T>(q: Ranking, columns: Sql, signal?: AbortSignal): Promise<{ rows: (T & DocumentRow)[]; total?: number; top?: number }> {
+    return this.ranked<T & DocumentRow>(q, columns, signal);
+  }
+
+  private async ranked<T>(q: Ranking, documentColumns: Sql | undefined, signal?: AbortSignal): Promise<{ rows: T[]; total?: number; top?: number }> {
+    const rows = await this.all<T & { total: string; top: number }>(sql`
+      SELECT ${raw(q.columns)}, m.total, max(m.score) OVER () AS top${documentColumns ? sql`, ${documentColumns}` : raw('')}
+      FROM (SELECT m.*, count(*) OVER () AS total FROM (${q.inner(q.score)}) m ORDER BY ${raw(q.order)} LIMIT ${q.offset + q.limit}) m
+      ${raw(documentColumns ? 'JOIN documents d ON d.doc_key = m.doc_key' : '')}
+      ORDER BY ${raw(q.order)} LIMIT ${q.limit} OFFSET ${q.offset}`, signal);
+    // Past the last match no row is left to report the total on (the engine counts); nothing matching is 0.
+    if (!rows.length) return q.offset ? { rows: [] } : { rows: [], total: 0 };
+    return { rows, total: Number(rows[0]!.total), top: Number(rows[0]!.top) };
   }
 
   async all<T>(q: Sql, signal?: AbortSignal): Promise<T[]> {

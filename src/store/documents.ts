@@ -184,6 +184,17 @@ export class DocumentStore {
     return Number(r.doc_key);
   }
 
+  /**
+   * PostgreSQL: inserts new documents in one statement (arrays of their columns, unnested), each row as insert()
+   * writes it (a sync's batch: sync/batchWrites.ts). One statement each cost a round trip and an executor's start per
+   * document, and ran the attribute rows' trigger once per row (migrations/postgres.ts: now once per statement).
+   */
+  async insertMany(rows: Omit<DocumentRow, 'doc_key'>[], db: Db): Promise<void> {
+    if (!rows.length) return;
+    if (this.dialect !== 'postgres') throw new Error('insertMany is PostgreSQL only');
+    await INSERT_MANY_POSTGRES.execute(db, INSERT_COLUMNS.map((c) => rows.map((r) => r[c])));
+  }
+
   async update(docKey: number, plain: Partial<Omit<DocumentRow, 'doc_key'>>, db: Db): Promise<void> {
     const patch = this.packed(plain);
     const raw = RawStatements.within(this.raw, db);
@@ -274,8 +285,8 @@ const TEXT_BATCH_END = [
 
 /** Every column of documents but its text (body, search_body), for getMany. */
 const UNREAD_TEXT_COLUMNS = [
-  'doc_key', 'index_id', 'document_id', 'data_source_id', 'title', 'content_type', 'attributes', 'source_uri', 'version', 'content_hash', 'status',
-  'failure_reason', 'text_bytes', 'applied_seq', 'seen_by', 'created_at', 'updated_at', 'language_code', 'search_title',
+  'doc_key', 'index_id', 'document_id', 'data_source_id', 'title', 'content_type', 'attributes', 'source_uri', 'file_type', 'content_hash', 'status',
+  'failure_reason', 'text_bytes', 'applied_seq', 'created_at', 'updated_at', 'language_code', 'search_title',
 ] as const satisfies readonly (keyof DocumentRow)[];
 
 /** Bound parameters per statement stay well under SQLite's and PostgreSQL's limits. */
@@ -284,12 +295,17 @@ const CHUNK = 500;
 /** Every column of a document but its key, in the order the insert binds them: one statement text, prepared once. */
 const INSERT_COLUMNS = [
   'index_id', 'document_id', 'data_source_id', 'title', 'body', 'content_type', 'attributes', 'language_code', 'search_title', 'search_body',
-  'source_uri', 'version', 'content_hash', 'status', 'failure_reason', 'text_bytes', 'applied_seq', 'seen_by', 'created_at', 'updated_at',
+  'source_uri', 'file_type', 'content_hash', 'status', 'failure_reason', 'text_bytes', 'applied_seq', 'created_at', 'updated_at',
 ] as const satisfies readonly (keyof Omit<DocumentRow, 'doc_key'>)[];
 // Compiles only while INSERT_COLUMNS names every column: one added to the table must be added here.
 const _everyColumn: Exclude<keyof Omit<DocumentRow, 'doc_key'>, (typeof INSERT_COLUMNS)[number]> extends never ? true : never = true;
 const INSERT_SQL = `INSERT INTO documents (${INSERT_COLUMNS.join(', ')}) VALUES (${INSERT_COLUMNS.map(() => '?').join(', ')})`;
 const INSERT_POSTGRES = prepared(`INSERT INTO documents (${INSERT_COLUMNS.join(', ')}) VALUES (${INSERT_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING doc_key`);
+/** The type of each column of INSERT_COLUMNS as insertMany's arrays bind them. */
+const BIGINT_COLUMNS = new Set<string>(['text_bytes', 'applied_seq', 'created_at', 'updated_at']);
+const INSERT_MANY_POSTGRES = prepared(
+  `INSERT INTO documents (${INSERT_COLUMNS.join(', ')}) SELECT * FROM unnest(${INSERT_COLUMNS.map((c, i) => `$${i + 1}::${BIGINT_COLUMNS.has(c) ? 'bigint' : 'text'}[]`).join(', ')})`,
+);
 const HELD_POSTGRES = prepared(`SELECT d.document_id, ${HELD_COLUMNS.map((c) => `d.${c}`).join(', ')},
   EXISTS (SELECT 1 FROM document_access a WHERE a.doc_key = d.doc_key) OR EXISTS (SELECT 1 FROM document_access_configurations c WHERE c.doc_key = d.doc_key) AS has_access
   FROM documents d WHERE d.index_id = $1 AND d.document_id = ANY($2::text[])`);

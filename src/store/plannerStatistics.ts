@@ -7,12 +7,19 @@
  * (autovacuum_naptime) and not at all when it is off; kendrite knows when it has just written a
  * large share of the documents, so it analyzes them itself then.
  *
- * The rule is autovacuum's own (autovacuum_analyze_scale_factor 0.1), with a floor: once this process
- * has written, since its last ANALYZE, at least MIN_ROWS documents and more than a tenth of what the
- * table held at that ANALYZE (pg_class.reltuples), the document tables are analyzed, in the background,
- * after the writes committed, on one of the store's pooled connections (never inside a sync's transaction).
- * A 20,000-document first sync is analyzed at 1,000, 2,000, … 10,000, 11,000, 12,100 … documents, so
- * searches during the sync are planned on statistics of the documents already there too.
+ * The rule is autovacuum's own (autovacuum_analyze_scale_factor 0.1), with two floors: once this process
+ * has written, since its last ANALYZE, at least MIN_ROWS documents, more than a tenth of what the table
+ * held at that ANALYZE (pg_class.reltuples), and half the rows the next ANALYZE will read (its sample:
+ * 300 × default_statistics_target rows, 30,000, or the whole table when smaller), the document tables are
+ * analyzed, in the background, after the writes committed, on one of the store's pooled connections (never
+ * inside a sync's transaction). The last floor bounds what ANALYZE costs a sync to about two sampled rows
+ * per document written: under autovacuum's rule alone a table smaller than its sample was read in full
+ * at every tenth it grew, ten rows per document written, and a first sync of 20,000 small documents spent
+ * a tenth of its CPU analyzing. That sync is analyzed at 1,000, 2,000, 3,000, 4,500, 6,750, 10,125 and
+ * 15,188 documents, so searches during it are planned on statistics of the documents already there too
+ * (the planner scales the row count it last saw by the table's pages now: the counts stay current in
+ * between; what the statistics add is how the values are spread, which a growing corpus keeps). From
+ * 300,000 documents on (a tenth above the sample) autovacuum's rule alone decides, as before.
  *
  * The same step moves the GIN index's pending list (documents written since its last cleanup, which
  * every search scans in full: up to gin_pending_list_limit, 4 MB) into the index proper, as
@@ -22,12 +29,23 @@ import { sql, type Kysely } from 'kysely';
 import type { Log } from '../observe/log.js';
 import type { Database } from './schema.js';
 
+/** The columns of documents whose statistics plans read (see TABLES). */
+export const PLANNED_COLUMNS = ['doc_key', 'index_id', 'document_id', 'data_source_id', 'language_code', 'source_uri', 'status', 'search_vector'] as const;
 /** Documents written before a first ANALYZE is worth it (autovacuum's threshold is 50; an ANALYZE of 1,000 rows takes milliseconds). */
 const MIN_ROWS = 1_000;
-/** …and this share of the documents the last ANALYZE counted. */
+/** …and this share of the documents the last ANALYZE counted… */
 const SHARE = 0.1;
-/** The tables a document write grows in proportion, which searches join. */
-const TABLES = 'documents, document_attributes, document_access';
+/** …and this share of the rows the next ANALYZE samples. */
+const SAMPLE_SHARE = 0.5;
+/** The rows ANALYZE samples per unit of statistics target (PostgreSQL's std_typanalyze). */
+const SAMPLE_ROWS_PER_TARGET = 300;
+/**
+ * The tables a document write grows in proportion, which searches join; of documents, only the columns a search
+ * compares, joins or filters on (search/postgres.ts, attributeRows.ts, attributeFilter.ts, store/querySuggestions.ts:
+ * what it compares of the title is lower(title), an expression the column's statistics do not describe). The text
+ * columns (title, body, their analysed twins, the attributes' JSON) were half of what an ANALYZE cost and no plan reads them.
+ */
+const TABLES = `documents (${PLANNED_COLUMNS.join(', ')}), document_attributes, document_access`;
 
 export interface PlannerStatistics {
   /** `rows` documents were written (added, changed or removed) and committed. */
@@ -78,10 +96,17 @@ export class PostgresPlannerStatistics implements PlannerStatistics {
     }
   }
 
-  /** Documents to write before the next ANALYZE: a tenth of what the table held at the last one, MIN_ROWS at least. */
+  /** Documents to write before the next ANALYZE: a tenth of what the table held at the last one and half what the next one samples, MIN_ROWS at least. */
   private async threshold(): Promise<number> {
     // reltuples is -1 until the table's first ANALYZE or VACUUM.
-    const { rows } = await sql<{ n: number }>`SELECT reltuples AS n FROM pg_class WHERE oid = 'documents'::regclass`.execute(this.db);
-    return Math.max(MIN_ROWS, Math.ceil(SHARE * Math.max(0, Number(rows[0]?.n ?? 0))));
+    const { rows } = await sql<{ n: number; target: number }>`SELECT reltuples AS n, current_setting('default_statistics_target')::int AS target FROM pg_class WHERE oid = 'documents'::regclass`.execute(this.db);
+    return analyzeThreshold(Number(rows[0]?.n ?? 0), Number(rows[0]?.target ?? 100));
   }
+}
+
+/** Documents to write before the next ANALYZE of a table that held `rows` at the last one (-1: never analyzed), sampled at `target`. */
+export function analyzeThreshold(rows: number, target: number): number {
+  const held = Math.max(0, rows);
+  const sampled = Math.min(held, SAMPLE_ROWS_PER_TARGET * target);
+  return Math.max(MIN_ROWS, Math.ceil(SHARE * held), Math.ceil(SAMPLE_SHARE * sampled));
 }

@@ -76,8 +76,8 @@ export class QuerySuggestionStore {
     for (const field of new Set(fields)) {
       const column = attributeColumn(field);
       if (!column || left <= 0) continue;
-      const rows = await sql<{ doc_key: number; value: string }>`SELECT doc_key, ${sql.ref(column)} AS value FROM documents
-        WHERE index_id = ${indexId} AND ${sql.ref(column)} IS NOT NULL AND lower(${sql.ref(column)}) LIKE ${like} ESCAPE '!' LIMIT ${left}`.execute(this.db);
+      const rows = await sql<{ doc_key: number; value: string }>`SELECT doc_key, ${sql.raw(column)} AS value FROM documents
+        WHERE index_id = ${indexId} AND ${sql.raw(column)} IS NOT NULL AND lower(${sql.raw(column)}) LIKE ${like} ESCAPE '!' LIMIT ${left}`.execute(this.db);
       out.push(...rows.rows.map((r) => ({ docKey: Number(r.doc_key), field, value: r.value })));
       left -= rows.rows.length;
     }

@@ -98,7 +98,8 @@ export interface WorkerHeartbeatsTable {
 }
 
 export interface SyncReportTable {
-  execution_id: string;
+  /** The job's sync_jobs.seq (its execution id, by key: store/syncReport.ts). */
+  job_seq: number;
   document_id: string;
   action: string;
   reason: string | null;
@@ -129,17 +130,18 @@ export interface DocumentsTable {
   /** SQLite: packed, as body. */
   search_body: string | null;
   source_uri: string | null;
-  /** Kendra's AccessControlList (JSON list of principals); null: no list, the document is public. */
-  /** The connector's version (ETag, mtime+size…) used for change detection. */
-  version: string | null;
+  // The table's columns version and seen_by (a connector's version of the document, the last job that wrote it) are
+  // written no more (issue 14, size on disk: 58 bytes a document of the scale bench): nothing read them; a connector's
+  // version and the last sync that saw a document are synced_documents' (store/syncDocuments.ts). Rows written before
+  // keep theirs; new ones hold NULL (no byte of the row).
+  /** The document's _file_type where it is not content_type (its attributes named another), else null: search/attributeRows.ts. */
+  file_type: string | null;
   content_hash: string | null;
   status: string;
   failure_reason: string | null;
   text_bytes: number;
   /** Queue seq of the last operation applied, so late-arriving older operations never overwrite newer ones. */
   applied_seq: number;
-  /** Execution id of the last sync job that wrote this document. */
-  seen_by: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -167,8 +169,8 @@ export interface SyncedDocumentsTable {
   data_source_id: string;
   /** The connector's version (ETag, size+mtime…) when the document was last indexed; null after a failure, so it is fetched again. */
   version: string | null;
-  /** Execution id of the last sync that saw the document in its source. */
-  seen_by: string | null;
+  /** The key (sync_jobs.seq) of the last sync that saw the document in its source (store/syncDocuments.ts). */
+  seen_by: number | null;
 }
 
 export interface DocumentQueueTable {

@@ -20,9 +20,14 @@ const text = (v: string | null) => sql<string | null>`cast(${v} as text)`;
 /** PostgreSQL: versions()'s and recordMany()'s statements, prepared (store/preparedStatements.ts); versions' ids as one array. */
 const VERSIONS_POSTGRES = prepared(`SELECT d.doc_key, d.document_id, s.data_source_id, s.version FROM documents d JOIN synced_documents s ON s.doc_key = d.doc_key
   WHERE d.index_id = $1 AND d.document_id = ANY($2::text[])`);
+/**
+ * synced_documents.seen_by: the key (sync_jobs.seq) of the last sync that saw the document, found by its execution id
+ * (issue 14, size on disk: the id took 36 characters a document; migrations 28 and 27). None: no sync saw it.
+ */
+const SEEN_BY = (executionId: string) => `(SELECT seq FROM sync_jobs WHERE execution_id = ${executionId})`;
 // Each id probed in documents_id; typed, so that PostgreSQL need not guess the type of a parameter in a select list.
 const RECORD_POSTGRES = prepared(`INSERT INTO synced_documents (doc_key, data_source_id, version, seen_by)
-  SELECT d.doc_key, $2::text, w.version, $3::text FROM unnest($4::text[], $5::text[]) AS w(id, version) JOIN documents d ON d.index_id = $1 AND d.document_id = w.id
+  SELECT d.doc_key, $2::text, w.version, ${SEEN_BY('$3::text')} FROM unnest($4::text[], $5::text[]) AS w(id, version) JOIN documents d ON d.index_id = $1 AND d.document_id = w.id
   ON CONFLICT (doc_key) DO UPDATE SET data_source_id = excluded.data_source_id, version = excluded.version, seen_by = excluded.seen_by`);
 /** Bound parameters per statement stay well under SQLite's and PostgreSQL's limits. */
 const CHUNK = 500;
@@ -115,22 +120,23 @@ export class SyncDocumentStore {
       // The WHERE keeps SQLite from reading ON CONFLICT as a join's ON.
       raw
         .get(`INSERT INTO synced_documents (doc_key, data_source_id, version, seen_by)
-          SELECT doc_key, ?, ?, ? FROM documents WHERE index_id = ? AND document_id = ?
+          SELECT doc_key, ?, ?, ${SEEN_BY('?')} FROM documents WHERE index_id = ? AND document_id = ?
           ON CONFLICT (doc_key) DO UPDATE SET data_source_id = excluded.data_source_id, version = excluded.version, seen_by = excluded.seen_by`)
         .run(dataSourceId, version, executionId, indexId, documentId);
       return;
     }
+    const seenBy = sql<number | null>`(SELECT seq FROM sync_jobs WHERE execution_id = ${executionId})`;
     await db
       .insertInto('synced_documents')
       .columns(['doc_key', 'data_source_id', 'version', 'seen_by'])
       .expression((eb) =>
         eb
           .selectFrom('documents')
-          .select(['doc_key', text(dataSourceId).as('data_source_id'), text(version).as('version'), text(executionId).as('seen_by')])
+          .select(['doc_key', text(dataSourceId).as('data_source_id'), text(version).as('version'), seenBy.as('seen_by')])
           .where('index_id', '=', indexId)
           .where('document_id', '=', documentId),
       )
-      .onConflict((oc) => oc.column('doc_key').doUpdateSet({ data_source_id: dataSourceId, version, seen_by: executionId }))
+      .onConflict((oc) => oc.column('doc_key').doUpdateSet((eb) => ({ data_source_id: dataSourceId, version, seen_by: eb.ref('excluded.seen_by') })))
       .execute();
   }
 
@@ -153,7 +159,7 @@ export class SyncDocumentStore {
       .innerJoin('documents as d', 'd.doc_key', 's.doc_key')
       .select(['s.doc_key', 'd.document_id', 'd.status'])
       .where('s.doc_key', 'in', docKeys)
-      .where((eb) => eb.or([eb('s.seen_by', 'is', null), eb('s.seen_by', '!=', executionId)]))
+      .where((eb) => eb.or([eb('s.seen_by', 'is', null), eb('s.seen_by', '!=', eb.selectFrom('sync_jobs').select('seq').where('execution_id', '=', executionId))]))
       .orderBy('s.doc_key')
       .execute();
   }

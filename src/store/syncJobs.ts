@@ -318,7 +318,7 @@ export class SyncJobStore {
   async deleteOfDataSource(dataSourceId: string): Promise<void> {
     this.writes++;
     const jobs = this.db.selectFrom('sync_jobs').select('execution_id').where('data_source_id', '=', dataSourceId);
-    await this.db.deleteFrom('sync_report').where('execution_id', 'in', jobs).execute();
+    await this.db.deleteFrom('sync_report').where('job_seq', 'in', this.db.selectFrom('sync_jobs').select('seq').where('data_source_id', '=', dataSourceId)).execute();
     await this.db.deleteFrom('sync_job_transitions').where('execution_id', 'in', jobs).execute();
     await this.db.deleteFrom('sync_jobs').where('data_source_id', '=', dataSourceId).execute();
   }
@@ -340,7 +340,7 @@ export class SyncJobStore {
         const ids = (await q.limit(batch).execute()).map((r) => r.execution_id);
         if (!ids.length) break;
         await this.db.transaction().execute(async (trx) => {
-          await trx.deleteFrom('sync_report').where('execution_id', 'in', ids).execute();
+          await trx.deleteFrom('sync_report').where('job_seq', 'in', trx.selectFrom('sync_jobs').select('seq').where('execution_id', 'in', ids)).execute();
           await trx.deleteFrom('sync_job_transitions').where('execution_id', 'in', ids).execute();
           await trx.deleteFrom('sync_jobs').where('execution_id', 'in', ids).execute();
         });

@@ -10,10 +10,12 @@ import { DEFAULT_LANGUAGE, documentLanguage } from '../search/language.js';
 import { SEARCHABLE_STATUSES, type HeldDocument, type HeldWithAccess, type QueuedOp } from '../store/documents.js';
 import type { Database } from '../store/schema.js';
 import { writeDocumentAccess } from '../store/documentAccess.js';
+import { fileTypeColumn } from '../search/attributeRows.js';
 import { storedAttributesJson, stringListProblem } from '../search/attributes.js';
 import { storableText } from '../store/storableText.js';
 import type { Store } from '../store/store.js';
 import type { MetricDeltas } from '../store/syncJobs.js';
+import type { BatchWrites } from './batchWrites.js';
 
 export type FetchS3 = (bucket: string, key: string, signal?: AbortSignal) => Promise<Buffer>;
 
@@ -29,7 +31,13 @@ export type Prepared =
       access: AccessLevels; accessConfigurationId?: string;
       /** What the full-text index holds instead of title and body (search/analysis.ts), or null: the text itself. */
       searchTitle: string | null; searchBody: string | null;
-      hash: string; sourceUri: string | null; version: string | null;
+      /**
+       * The document's fingerprint as documents.content_hash holds it: the first 128 bits of its SHA-256 in base64url (22
+       * characters; issue 14, size on disk: 42 bytes a document fewer), and `hashBefore`, the form releases before stored
+       * (all 256 bits in hex): a row written by one of them compares with that, so an upgrade modifies no document.
+       */
+      hash: string; hashBefore: string;
+      sourceUri: string | null; fileType: string; version: string | null;
     }
   | { ok: false; reason: string; attributes: Attribute[]; version: string | null };
 
@@ -112,7 +120,7 @@ export class DocumentIndexer {
    * for a connector's write, which is not ordered against the queue. `held`: what the document's batch
    * looked up in one statement (heldOnce()); an id it does not hold is looked up here.
    */
-  async applyPut(trx: Transaction<Database>, indexId: string, documentId: string, dataSourceId: string | null, prepared: Prepared, queueSeq: number | null, executionId: string | null, opts: { force?: boolean; held?: Map<string, HeldWithAccess | undefined> } = {}): Promise<MetricDeltas | undefined> {
+  async applyPut(trx: Transaction<Database>, indexId: string, documentId: string, dataSourceId: string | null, prepared: Prepared, queueSeq: number | null, executionId: string | null, opts: { force?: boolean; held?: Map<string, HeldWithAccess | undefined>; batch?: BatchWrites } = {}): Promise<MetricDeltas | undefined> {
     const now = this.clock();
     const p = await this.withConfiguration(trx, indexId, prepared.ok ? prepared : storableFailure(prepared));
     const existing = opts.held?.has(documentId) ? opts.held.get(documentId) : await this.store.documents.held(indexId, documentId, trx);
@@ -121,13 +129,13 @@ export class DocumentIndexer {
     const held = existing !== undefined && searchable.has(existing.status);
     if (!p.ok) {
       const status = held ? 'UPDATE_FAILED' : 'FAILED';
-      if (existing) await this.store.documents.update(existing.doc_key, { status, failure_reason: p.reason, applied_seq: seq, seen_by: executionId, version: null, updated_at: now }, trx);
+      if (existing) await this.store.documents.update(existing.doc_key, { status, failure_reason: p.reason, applied_seq: seq, updated_at: now }, trx);
       else await this.store.documents.insert(failedRow(indexId, documentId, dataSourceId, p, seq, executionId, now), trx);
       if (executionId && (await this.store.reports.record(executionId, documentId, 'FAILED', p.reason, now, trx))) return { failed: 1 };
       return undefined;
     }
-    if (held && existing.content_hash === p.hash && !opts.force) {
-      await this.store.documents.update(existing.doc_key, { applied_seq: seq, seen_by: executionId, version: p.version, status: existing.status === 'UPDATE_FAILED' ? 'UPDATED' : existing.status, failure_reason: null }, trx);
+    if (held && (existing.content_hash === p.hash || existing.content_hash === p.hashBefore) && !opts.force) {
+      await this.store.documents.update(existing.doc_key, { applied_seq: seq, status: existing.status === 'UPDATE_FAILED' ? 'UPDATED' : existing.status, failure_reason: null }, trx);
       return undefined;
     }
     // One literal with every column (what an insert writes; an update leaves out what it keeps): built by
@@ -136,15 +144,23 @@ export class DocumentIndexer {
       index_id: indexId, document_id: documentId,
       data_source_id: dataSourceId, title: p.title, body: p.body, content_type: p.contentType, attributes: jsonFor(p, dataSourceId), language_code: p.language,
       search_title: p.searchTitle, search_body: p.searchBody,
-      source_uri: p.sourceUri, version: p.version, content_hash: p.hash, status: held ? 'UPDATED' : 'INDEXED', failure_reason: null, text_bytes: Buffer.byteLength(p.body),
-      applied_seq: seq, seen_by: executionId, created_at: now, updated_at: now,
+      source_uri: p.sourceUri, file_type: fileTypeColumn(p.fileType, p.contentType), content_hash: p.hash, status: held ? 'UPDATED' : 'INDEXED', failure_reason: null, text_bytes: Buffer.byteLength(p.body),
+      applied_seq: seq, created_at: now, updated_at: now,
     };
-    let docKey: number;
-    if (existing) await this.store.documents.update((docKey = Number(existing.doc_key)), changedOnly(existing, row), trx);
-    else docKey = await this.store.documents.insert(row, trx);
-    // A document stored before (even a failed one) may have access rows to replace; a new one has none.
-    await writeDocumentAccess(trx, docKey, accessRows(p.access, dataSourceId), p.accessConfigurationId ?? null, existing?.hasAccess ?? false);
-    if (!executionId || !(await this.store.reports.recordFirst(executionId, documentId, held ? 'MODIFIED' : 'ADDED', ['ADDED', 'MODIFIED'], now, trx))) return undefined;
+    const access = accessRows(p.access, dataSourceId);
+    // A new document of the batch's, named once in it (held: looked up with the batch) and with no access rows (written by its key), waits for the batch's end.
+    if (!existing && opts.batch && opts.held?.has(documentId) && !access.length && !p.accessConfigurationId) opts.batch.insert(row);
+    else {
+      let docKey: number;
+      if (existing) await this.store.documents.update((docKey = Number(existing.doc_key)), changedOnly(existing, row), trx);
+      else docKey = await this.store.documents.insert(row, trx);
+      // A document stored before (even a failed one) may have access rows to replace; a new one has none.
+      await writeDocumentAccess(trx, docKey, access, p.accessConfigurationId ?? null, existing?.hasAccess ?? false);
+    }
+    if (!executionId) return undefined;
+    // With a batch, its line is recorded (and counted) at the batch's end.
+    if (opts.batch) return void opts.batch.line(documentId, held ? 'MODIFIED' : 'ADDED', now);
+    if (!(await this.store.reports.recordFirst(executionId, documentId, held ? 'MODIFIED' : 'ADDED', ['ADDED', 'MODIFIED'], now, trx))) return undefined;
     return held ? { modified: 1 } : { added: 1 };
   }
 
@@ -214,7 +230,7 @@ function namedDataSource(attributes: Attribute[]): string | null {
  */
 function jsonFor(p: Extract<Prepared, { ok: true }>, dataSourceId: string | null): string {
   const named = namedDataSource(p.attributes);
-  return named === null || named === dataSourceId ? p.attributesJson : storedAttributesJson(p.attributes, { dataSourceId, sourceUri: p.sourceUri });
+  return named === null || named === dataSourceId ? p.attributesJson : storedAttributesJson(p.attributes, { dataSourceId, sourceUri: p.sourceUri, fileType: p.fileType });
 }
 
 /** A document whose write the database refused, even alone: it fails, with the database's reason. */
@@ -246,7 +262,8 @@ export async function prepare(
   if (access.length) h.update('\0').update(JSON.stringify(access));
   // A configuration by its id only: its lists change through UpdateAccessControlConfiguration, not by re-indexing.
   if (meta.accessConfigurationId) h.update('\0configuration\0').update(meta.accessConfigurationId);
-  const hash = h.digest('hex');
+  const digest = h.digest();
+  const hash = digest.toString('base64url', 0, 16);
   const sourceUri = attributes.find((a) => a.Key === '_source_uri')?.Value.StringValue ?? null;
   // Analysed here, outside the indexing transaction and beside the other fetches (English text without unspaced scripts costs one regex test).
   const analyzer = analyzerFor(language);
@@ -255,9 +272,11 @@ export async function prepare(
   // Stored as both backends can hold it (see store/storableText.ts), fingerprinted and analysed as it came.
   const stored = attributes.map(storableAttribute);
   const storedSourceUri = sourceUri === null ? null : storableText(sourceUri);
+  // withFileType gave every document one: its own (a StringValue, domain/documents.ts) or the content type.
+  const fileType = stored.find((a) => a.Key === '_file_type')!.Value.StringValue!;
   return {
-    ok: true, title: storableText(title), body: storableText(extracted.text), contentType, attributes: stored, attributesJson: storedAttributesJson(stored, { dataSourceId: namedDataSource(stored), sourceUri: storedSourceUri }), language, searchTitle, searchBody, access,
-    ...(meta.accessConfigurationId ? { accessConfigurationId: meta.accessConfigurationId } : {}), hash, sourceUri: storedSourceUri, version: meta.version,
+    ok: true, title: storableText(title), body: storableText(extracted.text), contentType, attributes: stored, attributesJson: storedAttributesJson(stored, { dataSourceId: namedDataSource(stored), sourceUri: storedSourceUri, fileType }), language, searchTitle, searchBody, access,
+    ...(meta.accessConfigurationId ? { accessConfigurationId: meta.accessConfigurationId } : {}), hash, hashBefore: digest.toString('hex'), sourceUri: storedSourceUri, fileType, version: meta.version,
   };
 }
 
@@ -279,8 +298,8 @@ function reviveDates(a: Attribute): Attribute {
 function failedRow(indexId: string, documentId: string, dataSourceId: string | null, p: Extract<Prepared, { ok: false }>, seq: number, executionId: string | null, now: number) {
   return {
     index_id: indexId, document_id: documentId, data_source_id: dataSourceId, title: '', body: '', content_type: null,
-    attributes: JSON.stringify(p.attributes), language_code: DEFAULT_LANGUAGE, search_title: null, search_body: null, source_uri: null, version: null, content_hash: null, status: 'FAILED',
-    failure_reason: p.reason, text_bytes: 0, applied_seq: seq, seen_by: executionId, created_at: now, updated_at: now,
+    attributes: JSON.stringify(p.attributes), language_code: DEFAULT_LANGUAGE, search_title: null, search_body: null, source_uri: null, file_type: null, content_hash: null, status: 'FAILED',
+    failure_reason: p.reason, text_bytes: 0, applied_seq: seq, created_at: now, updated_at: now,
   };
 }
 

@@ -12,6 +12,7 @@ import { DEFAULT_LANGUAGE, LANGUAGE_KEY } from '../search/language.js';
 import type { Store } from '../store/store.js';
 import type { MetricDeltas } from '../store/syncJobs.js';
 import type { BatchWriter } from './batchWriter.js';
+import { BatchWrites } from './batchWrites.js';
 import { DocKeySet } from './docKeySet.js';
 import { TransactionSizer } from './transactionSizer.js';
 import { prepare, unwritable, type DocumentIndexer, type Prepared } from './documentIndexer.js';
@@ -317,13 +318,15 @@ export async function writeResults(store: Store, indexer: DocumentIndexer, clock
     const deltas: Required<MetricDeltas> = { added: 0, modified: 0, deleted: 0, failed: 0, scanned: 0 };
     const held = await indexer.heldOnce(trx, indexId, items.flatMap((r) => (r.kind === 'put' ? [r.id] : [])));
     const synced: { id: string; version: string | null }[] = [];
+    // PostgreSQL: new documents and report lines written together at the batch's end (batchWrites.ts); SQLite writes each in process.
+    const batch = store.conn.dialect === 'postgres' ? new BatchWrites() : undefined;
     await store.documents.withTextBatched(trx, async () => {
       for (const r of items) {
         if (r.kind === 'seen') {
           deltas.scanned++;
         } else if (r.kind === 'put') {
           deltas.scanned++;
-          const d = await indexer.applyPut(trx, indexId, r.id, dataSourceId, r.prepared, null, executionId, { force, held });
+          const d = await indexer.applyPut(trx, indexId, r.id, dataSourceId, r.prepared, null, executionId, { force, held, batch });
           synced.push({ id: r.id, version: r.prepared.ok ? r.prepared.version : null });
           for (const k of Object.keys(d ?? {}) as (keyof MetricDeltas)[]) deltas[k] += d![k] ?? 0;
         } else if (r.kind === 'owned') {
@@ -334,6 +337,7 @@ export async function writeResults(store: Store, indexer: DocumentIndexer, clock
           if (await store.reports.record(executionId, r.location, 'FAILED', r.reason, clock(), trx)) deltas.failed++;
         }
       }
+      if (batch) for (const [k, n] of Object.entries(await batch.flush(store, executionId, trx)) as [keyof MetricDeltas, number][]) deltas[k] += n;
     });
     await store.syncDocuments.recordMany(indexId, dataSourceId, executionId, synced, trx);
     await store.syncJobs.addMetrics(executionId, deltas, trx);

@@ -1,16 +1,17 @@
 /**
  * The trigger function keeping document_attributes in step with documents.attributes. The columns
- * give `_data_source_id` and (from version 2) `_language_code`; their JSON twins are skipped, and from
- * version 24 so is `_source_uri`'s (a STRING, read from the source_uri column: search/attributeRows.ts).
+ * give `_data_source_id` and (from version 2) `_language_code`; their JSON twins are skipped, and so are the
+ * STRINGs of `heldKeys`, read from columns of their own (search/attributeRows.ts): from version 24 `_source_uri`,
+ * from version 25 `_file_type`.
  */
-const attributesSync = (languageColumn: boolean, columnRows = true, sourceUriColumn = false) => `documents_attributes_sync() RETURNS trigger LANGUAGE plpgsql AS $$
+const attributesSync = (languageColumn: boolean, columnRows = true, heldKeys: string[] = []) => `documents_attributes_sync() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
       IF TG_OP <> 'INSERT' THEN DELETE FROM document_attributes WHERE doc_key = OLD.doc_key; END IF;
       IF TG_OP <> 'DELETE' THEN
         INSERT INTO document_attributes (doc_key, index_id, key, value_type, str, num)
         SELECT NEW.doc_key, NEW.index_id, a->>'Key', 'STRING', a->'Value'->>'StringValue', NULL::bigint FROM jsonb_array_elements(NEW.attributes::jsonb) a
           WHERE jsonb_typeof(a->'Value'->'StringValue') = 'string' AND a->>'Key' <> '_data_source_id'${languageColumn ? ` AND a->>'Key' <> '_language_code'` : ''}${
-            sourceUriColumn ? ` AND a->>'Key' <> '_source_uri'` : ''}
+            heldKeys.map((k) => ` AND a->>'Key' <> '${k}'`).join('')}
         UNION ALL SELECT NEW.doc_key, NEW.index_id, a->>'Key', 'STRING_LIST', l, NULL::bigint
           FROM jsonb_array_elements(NEW.attributes::jsonb) a, jsonb_array_elements_text(a->'Value'->'StringListValue') l
           WHERE jsonb_typeof(a->'Value'->'StringListValue') = 'array'
@@ -25,6 +26,45 @@ ${columnRows ? `
           languageColumn ? `
         UNION ALL SELECT NEW.doc_key, NEW.index_id, '_language_code', 'STRING', NEW.language_code, NULL::bigint` : ''}` : ''};
       END IF;
+      RETURN NULL;
+    END $$`;
+
+/**
+ * From version 28: the attribute rows of the documents `rows` names (a FROM item with doc_key, index_id and attributes),
+ * the same as attributesSync(true, false, true) wrote, with each document's JSON parsed once (each of the four value
+ * kinds read it anew: a cast of the text to jsonb, then its elements). An attribute held by a column (stored as its key
+ * alone) yields nothing.
+ */
+const attributeValueRows = (rows: string) => `INSERT INTO document_attributes (doc_key, index_id, key, value_type, str, num)
+        SELECT d.doc_key, d.index_id, e.key, r.value_type, r.str, r.num
+        FROM ${rows} d, LATERAL (SELECT a->>'Key' AS key, a->'Value' AS v FROM jsonb_array_elements(d.attributes::jsonb) a) e, LATERAL (
+          SELECT 'STRING', e.v->>'StringValue', NULL::bigint
+            WHERE jsonb_typeof(e.v->'StringValue') = 'string' AND e.key NOT IN ('_data_source_id', '_language_code', '_source_uri', '_file_type')
+          UNION ALL SELECT 'STRING_LIST', l, NULL::bigint
+            FROM jsonb_array_elements_text(CASE WHEN jsonb_typeof(e.v->'StringListValue') = 'array' THEN e.v->'StringListValue' END) l
+          UNION ALL SELECT 'LONG', NULL::text, (e.v->>'LongValue')::numeric::bigint
+            WHERE jsonb_typeof(e.v->'LongValue') = 'number' AND abs((e.v->>'LongValue')::numeric) < 9e18
+          UNION ALL SELECT 'DATE', NULL::text, round(extract(epoch FROM (e.v->>'DateValue')::timestamptz) * 1000)::bigint
+            WHERE jsonb_typeof(e.v->'DateValue') = 'string'
+              -- Only what JSON.stringify makes of a Date: anything else would abort the whole indexing transaction.
+              AND e.v->>'DateValue' ~ '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$'
+        ) r(value_type, str, num)
+        WHERE e.v IS NOT NULL`;
+
+/** Version 28's row trigger function: a changed document's rows replaced, a removed one's removed. */
+const ATTRIBUTES_SYNC_ONCE = `documents_attributes_sync() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF TG_OP <> 'INSERT' THEN DELETE FROM document_attributes WHERE doc_key = OLD.doc_key; END IF;
+      IF TG_OP <> 'DELETE' THEN
+        ${attributeValueRows('(SELECT NEW.doc_key AS doc_key, NEW.index_id AS index_id, NEW.attributes AS attributes)')};
+      END IF;
+      RETURN NULL;
+    END $$`;
+
+/** Version 28's statement trigger function: the rows of every document an INSERT added (its transition table, `added`), in one statement. */
+const ATTRIBUTES_INSERTED = `documents_attributes_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      ${attributeValueRows('added')};
       RETURN NULL;
     END $$`;
 
@@ -354,7 +394,53 @@ export const POSTGRES_MIGRATIONS: MigrationStep[][] = [
   // Issue 14 (size on disk per document): _source_uri is no longer copied into document_attributes: searches read it
   // from the documents' source_uri column (search/attributeRows.ts; see the SQLite entry).
   [
-    `CREATE OR REPLACE FUNCTION ${attributesSync(true, false, true)}`,
+    `CREATE OR REPLACE FUNCTION ${attributesSync(true, false, ['_source_uri'])}`,
     `DELETE FROM document_attributes WHERE key = '_source_uri' AND value_type = 'STRING'`,
+  ],
+  // Issue 14 (size on disk per document): _file_type is no longer copied into document_attributes: searches read it
+  // as coalesce(file_type, content_type) (search/attributeRows.ts; see the SQLite entry). Only the documents whose
+  // _file_type is not their content type are rewritten (each update recomputes the row's search_vector).
+  [
+    `ALTER TABLE documents ADD COLUMN file_type TEXT`,
+    `UPDATE documents d SET file_type = a.str FROM document_attributes a
+      WHERE a.doc_key = d.doc_key AND a.key = '_file_type' AND a.value_type = 'STRING' AND d.status <> 'FAILED' AND a.str IS DISTINCT FROM d.content_type`,
+    `CREATE OR REPLACE FUNCTION ${attributesSync(true, false, ['_source_uri', '_file_type'])}`,
+    `DELETE FROM document_attributes WHERE key = '_file_type' AND value_type = 'STRING'`,
+  ],
+  // Issue 14 (size on disk per document): a report line names its job by the job's key (sync_jobs.seq), not its
+  // execution id (see the SQLite entry).
+  [
+    `CREATE TABLE sync_report_next (
+      job_seq BIGINT NOT NULL, document_id TEXT NOT NULL, action TEXT NOT NULL, reason TEXT, at BIGINT NOT NULL,
+      PRIMARY KEY (job_seq, action, document_id))`,
+    `INSERT INTO sync_report_next (job_seq, document_id, action, reason, at)
+      SELECT j.seq, r.document_id, r.action, r.reason, r.at FROM sync_report r JOIN sync_jobs j ON j.execution_id = r.execution_id`,
+    `DROP TABLE sync_report`,
+    `ALTER TABLE sync_report_next RENAME TO sync_report`,
+    `ALTER INDEX sync_report_next_pkey RENAME TO sync_report_pkey`,
+  ],
+  // Issue 14 (size on disk per document): a synced row names the last sync that saw its document by the job's key
+  // (sync_jobs.seq), not its execution id (see the SQLite entry). Rebuilt, as in version 23.
+  [
+    `CREATE TABLE synced_documents_next (
+      doc_key BIGINT PRIMARY KEY REFERENCES documents(doc_key) ON DELETE CASCADE, data_source_id TEXT NOT NULL, version TEXT, seen_by BIGINT)`,
+    `INSERT INTO synced_documents_next (doc_key, data_source_id, version, seen_by)
+      SELECT s.doc_key, s.data_source_id, s.version, j.seq FROM synced_documents s LEFT JOIN sync_jobs j ON j.execution_id = s.seen_by`,
+    `DROP TABLE synced_documents`,
+    `ALTER TABLE synced_documents_next RENAME TO synced_documents`,
+    `ALTER INDEX synced_documents_next_pkey RENAME TO synced_documents_pkey`,
+    `ALTER TABLE synced_documents RENAME CONSTRAINT synced_documents_next_doc_key_fkey TO synced_documents_doc_key_fkey`,
+    `CREATE INDEX synced_documents_source ON synced_documents(data_source_id, doc_key)`,
+  ],
+  // Issue 14 (sync CPU): the attribute rows are written from a document's attributes parsed once, not once per value
+  // kind (the same rows: attributeValueRows), and those of the documents an INSERT adds by one statement at its end (a
+  // sync's batch inserts its new documents in one: store/documents.ts insertMany), not by a trigger run per row. An update
+  // of the attributes and a removal keep the row trigger. Nothing stored changes.
+  [
+    `CREATE OR REPLACE FUNCTION ${ATTRIBUTES_SYNC_ONCE}`,
+    `CREATE FUNCTION ${ATTRIBUTES_INSERTED}`,
+    `DROP TRIGGER documents_attributes ON documents`,
+    `CREATE TRIGGER documents_attributes AFTER DELETE OR UPDATE OF attributes ON documents FOR EACH ROW EXECUTE FUNCTION documents_attributes_sync()`,
+    `CREATE TRIGGER documents_attributes_insert AFTER INSERT ON documents REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION documents_attributes_insert()`,
   ],
 ];

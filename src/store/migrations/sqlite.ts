@@ -1,15 +1,15 @@
 /**
  * The document_attributes rows of the document `new` (dates as epoch milliseconds). A trigger body,
  * shared by the insert and update triggers. The columns give `_data_source_id` and (from version 2)
- * `_language_code`; their JSON twins are skipped, and from version 25 so is `_source_uri`'s (a STRING, read
- * from the source_uri column: search/attributeRows.ts). A string list's key is read once per list, in a subquery
+ * `_language_code`; their JSON twins are skipped, and so are the STRINGs of `heldKeys`, read from columns of their
+ * own (search/attributeRows.ts): from version 25 `_source_uri`, from version 26 `_file_type`. A string list's key is read once per list, in a subquery
  * the LIMIT keeps SQLite from flattening: read for each element, it parsed the whole list again each
  * time (100,000 values took minutes).
  */
-const attributeRows = (languageColumn: boolean, columnRows = true, sourceUriColumn = false) => `INSERT INTO document_attributes (doc_key, index_id, key, value_type, str, num)
+const attributeRows = (languageColumn: boolean, columnRows = true, heldKeys: string[] = []) => `INSERT INTO document_attributes (doc_key, index_id, key, value_type, str, num)
   SELECT new.doc_key, new.index_id, a.value ->> '$.Key', 'STRING', a.value ->> '$.Value.StringValue', NULL FROM json_each(new.attributes) a
     WHERE json_type(a.value, '$.Value.StringValue') = 'text' AND a.value ->> '$.Key' <> '_data_source_id'${languageColumn ? ` AND a.value ->> '$.Key' <> '_language_code'` : ''}${
-      sourceUriColumn ? ` AND a.value ->> '$.Key' <> '_source_uri'` : ''}
+      heldKeys.map((k) => ` AND a.value ->> '$.Key' <> '${k}'`).join('')}
   UNION ALL SELECT new.doc_key, new.index_id, s.key, 'STRING_LIST', l.value, NULL
     FROM (SELECT a.value ->> '$.Key' AS key, a.value -> '$.Value.StringListValue' AS list FROM json_each(new.attributes) a
       WHERE json_type(a.value, '$.Value.StringListValue') = 'array' LIMIT -1) s, json_each(s.list) l WHERE l.type = 'text'
@@ -501,10 +501,54 @@ export const SQLITE_MIGRATIONS: MigrationStep[][] = [
   [
     `DROP TRIGGER documents_attributes_insert`,
     `DROP TRIGGER documents_attributes_update`,
-    `CREATE TRIGGER documents_attributes_insert AFTER INSERT ON documents BEGIN ${attributeRows(true, false, true)} END`,
+    `CREATE TRIGGER documents_attributes_insert AFTER INSERT ON documents BEGIN ${attributeRows(true, false, ['_source_uri'])} END`,
     `CREATE TRIGGER documents_attributes_update AFTER UPDATE OF attributes ON documents BEGIN
-      DELETE FROM document_attributes WHERE doc_key = old.doc_key; ${attributeRows(true, false, true)} END`,
+      DELETE FROM document_attributes WHERE doc_key = old.doc_key; ${attributeRows(true, false, ['_source_uri'])} END`,
     `DELETE FROM document_attributes WHERE key = '_source_uri' AND value_type = 'STRING'`,
+  ],
+  // Issue 14 (size on disk per document): _file_type is no longer copied into document_attributes: searches read it
+  // as coalesce(file_type, content_type) (search/attributeRows.ts). Every stored document has the attribute, its own or
+  // its content type; the indexer writes file_type only where it differs (null, the usual case, takes no byte of the
+  // row), and documents.attributes holds the attribute as its key alone. At the scale bench's ~0.9 KB files the row and
+  // its two index entries took ~210 bytes a document, the JSON ~45 more. Rows written before keep the whole attribute
+  // in their JSON, which reads the same; only those whose _file_type is not their content type are rewritten. A FAILED
+  // document keeps the attribute (if it named one) in its JSON with neither column; no search reads it.
+  [
+    `ALTER TABLE documents ADD COLUMN file_type TEXT`,
+    `UPDATE documents SET file_type = (SELECT a.str FROM document_attributes a WHERE a.doc_key = documents.doc_key AND a.key = '_file_type' AND a.value_type = 'STRING' LIMIT 1)
+      WHERE doc_key IN (SELECT a.doc_key FROM document_attributes a JOIN documents d ON d.doc_key = a.doc_key
+        WHERE a.key = '_file_type' AND a.value_type = 'STRING' AND d.status <> 'FAILED' AND a.str IS NOT d.content_type)`,
+    `DROP TRIGGER documents_attributes_insert`,
+    `DROP TRIGGER documents_attributes_update`,
+    `CREATE TRIGGER documents_attributes_insert AFTER INSERT ON documents BEGIN ${attributeRows(true, false, ['_source_uri', '_file_type'])} END`,
+    `CREATE TRIGGER documents_attributes_update AFTER UPDATE OF attributes ON documents BEGIN
+      DELETE FROM document_attributes WHERE doc_key = old.doc_key; ${attributeRows(true, false, ['_source_uri', '_file_type'])} END`,
+    `DELETE FROM document_attributes WHERE key = '_file_type' AND value_type = 'STRING'`,
+  ],
+  // Issue 14 (size on disk per document): a report line names its job by the job's key (sync_jobs.seq) instead of its
+  // execution id, 36 characters a line (~35 bytes a document a sync adds, of the scale bench's files); statements find
+  // the key by the id (store/syncReport.ts). Lines of a job no longer held (none: a job's lines go with it) are dropped.
+  [
+    `CREATE TABLE sync_report_next (
+      job_seq INTEGER NOT NULL, document_id TEXT NOT NULL, action TEXT NOT NULL, reason TEXT, at INTEGER NOT NULL,
+      PRIMARY KEY (job_seq, action, document_id)) WITHOUT ROWID`,
+    `INSERT INTO sync_report_next (job_seq, document_id, action, reason, at)
+      SELECT j.seq, r.document_id, r.action, r.reason, r.at FROM sync_report r JOIN sync_jobs j ON j.execution_id = r.execution_id`,
+    `DROP TABLE sync_report`,
+    `ALTER TABLE sync_report_next RENAME TO sync_report`,
+  ],
+  // Issue 14 (size on disk per document): a synced row names the last sync that saw its document by the job's key
+  // (sync_jobs.seq) instead of its execution id, 36 characters a document (store/syncDocuments.ts). A row whose sync is
+  // no longer held has none, which deletion detection reads as it read another sync's id: not seen by this one.
+  [
+    `DROP TRIGGER documents_synced_delete`,
+    `CREATE TABLE synced_documents_next (doc_key INTEGER PRIMARY KEY, data_source_id TEXT NOT NULL, version TEXT, seen_by INTEGER)`,
+    `INSERT INTO synced_documents_next (doc_key, data_source_id, version, seen_by)
+      SELECT s.doc_key, s.data_source_id, s.version, j.seq FROM synced_documents s LEFT JOIN sync_jobs j ON j.execution_id = s.seen_by`,
+    `DROP TABLE synced_documents`,
+    `ALTER TABLE synced_documents_next RENAME TO synced_documents`,
+    `CREATE INDEX synced_documents_source ON synced_documents(data_source_id, doc_key)`,
+    `CREATE TRIGGER documents_synced_delete AFTER DELETE ON documents BEGIN DELETE FROM synced_documents WHERE doc_key = old.doc_key; END`,
   ],
   // Issue 14 (Query at scale, docs/query-at-scale.md proposal 2): documents counted per index, language and whether
   // searchable (status INDEXED, UPDATED or UPDATE_FAILED: store/documents.ts SEARCHABLE_STATUSES as of this version),
