@@ -270,6 +270,14 @@ for (const backend of backends()) {
       assert.deepEqual(s, { harbour: 'UPDATED', quarry: 'NOT_FOUND' });
     });
 
+    test('SQLite: the documents the previous release held are counted by index, language and searchable status, and the writes since counted alike', async (t) => {
+      if (backend.name !== 'sqlite') return t.skip('document_counts is SQLite only');
+      const counted = await storeQuery(store, 'SELECT index_id, language_code, searchable, n FROM document_counts WHERE n <> 0 ORDER BY 1, 2, 3');
+      const recounted = await storeQuery(store, "SELECT index_id, language_code, status IN ('INDEXED', 'UPDATED', 'UPDATE_FAILED') AS searchable, count(*) AS n FROM documents GROUP BY 1, 2, 3 ORDER BY 1, 2, 3");
+      assert.deepEqual(counted, recounted);
+      assert.deepEqual(counted.map((r) => [r.language_code, r.searchable, r.n]), [['en', 1, 8], ['fr', 1, 1]]);
+    });
+
     test('text written after the migration is stored packed on SQLite (PostgreSQL compresses it itself), the previous release\'s as it was; both are served', async () => {
       if (backend.name === 'sqlite') {
         const forms = await storeQuery<{ id: string; t: string }>(store, "SELECT document_id AS id, typeof(body) AS t FROM documents WHERE document_id IN ('harbour', 'lighthouse') ORDER BY document_id");

@@ -2,7 +2,8 @@
  * The SQLite FTS5 backend. English documents are in documents_fts (porter tokenizer), those of other
  * languages in documents_fts_plain, as analysis.ts made their terms. Relevance is
  * BM25 with the title weighing ten times the body. Each match
- * is checked against documents_visible (a covering index), not the wide document rows. Searches
+ * is checked against documents_visible (a covering index), not the wide document rows; a plain text
+ * search checks only its best candidates by score (topCandidates.ts). Searches
  * run on their own read-only connection, so they read committed data only and never wait behind
  * (or inside) the indexer's transactions on the main connection.
  */
@@ -34,6 +35,22 @@ class KeySet {
 /** BM25's column weights (title, body), scaled by relevance tuning's factors. */
 function bm25Weights(title: number, body: number, w: TextWeights | undefined): string {
   return [title * (w?.title ?? 1), body * (w?.body ?? 1)].map((n) => n.toFixed(4)).join(', ');
+}
+
+/**
+ * The number of a table's matches (rows: n), when every row of the table is visible to a search of this index and
+ * language without further conditions; n NULL otherwise. The table holds the documents of its languages (English,
+ * or every other), all indexes', in any status: all of them visible means that as many of them are searchable in
+ * this index and language (document_counts, kept by triggers) as there are, that no data source of the index is
+ * being deleted, and, for a search with access control, that no document of the store has access rows (every one
+ * is then visible to every caller: access.ts).
+ */
+function wholeTableCount(fts: string, english: boolean, match: Sql, indexId: string, language: string, access: boolean): Sql {
+  const languages = raw(english ? `c.language_code = 'en'` : `c.language_code <> 'en'`);
+  if ((language === 'en') !== english) return raw('SELECT NULL AS n');
+  return sql`SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM data_sources s WHERE s.index_id = ${indexId} AND s.status = 'DELETING')${raw(access ? ' AND NOT EXISTS (SELECT 1 FROM document_access)' : '')}
+      AND (SELECT coalesce(sum(c.n), 0) FROM document_counts c WHERE ${languages}) = (SELECT coalesce(sum(c.n), 0) FROM document_counts c WHERE c.index_id = ${indexId} AND c.language_code = ${language} AND c.searchable = 1)
+    THEN (SELECT count(*) FROM ${raw(fts)} WHERE ${match}) END AS n`;
 }
 
 export function fts5Engine(databaseFile: string): SqlSearchEngine {
@@ -69,7 +86,12 @@ class Fts5Backend implements Backend {
     const match = fts5Match(q.expr, analyzer);
     const fts = analyzer.english ? 'documents_fts' : 'documents_fts_plain';
     if (q.negated) return { from: raw('documents d'), where: sql`d.doc_key NOT IN (SELECT rowid FROM ${raw(fts)} WHERE ${raw(fts)} MATCH ${match})`, score: raw('0') };
-    return { from: raw(`${fts} JOIN documents d INDEXED BY documents_visible ON d.doc_key = ${fts}.rowid`), where: sql`${raw(fts)} MATCH ${match}`, score: raw(`-bm25(${fts}, ${bm25Weights(10, 1, weights)})`) };
+    const score = raw(`-bm25(${fts}, ${bm25Weights(10, 1, weights)})`);
+    const where = sql`${raw(fts)} MATCH ${match}`;
+    const candidates = (k: number) => sql`SELECT rowid AS doc_key, ${score} AS score FROM ${raw(fts)} WHERE ${where} ORDER BY score DESC LIMIT ${raw(String(k))}`;
+    const count = (indexId: string, language: string, access: boolean) => wholeTableCount(fts, analyzer.english, where, indexId, language, access);
+    // The candidates' conditions read documents_visible alone, as the full ranking's join does: a row's later columns lie past its text.
+    return { from: raw(`${fts} JOIN documents d INDEXED BY documents_visible ON d.doc_key = ${fts}.rowid`), where, score, candidates, count, visibleRows: raw('documents d INDEXED BY documents_visible') };
   }
 
   prefix(column: string, n: number): Sql {

@@ -51,6 +51,12 @@ const ftsUpdateTrigger = (text: (column: string) => string) => `CREATE TRIGGER d
       INSERT INTO documents_fts(rowid, title, body) SELECT new.doc_key, coalesce(new.search_title, new.title), coalesce(${text('new.search_body')}, ${text('new.body')}) WHERE new.language_code = 'en';
       INSERT INTO documents_fts_plain(rowid, title, body) SELECT new.doc_key, new.search_title, ${text('new.search_body')} WHERE new.language_code <> 'en'; END`;
 
+/** Whether a status is searchable, as document_counts counts it (a version's statuses: fixed with it). */
+const COUNTED_SEARCHABLE = (status: string) => `(${status} IN ('INDEXED', 'UPDATED', 'UPDATE_FAILED'))`;
+const countAdd = (row: string) => `INSERT INTO document_counts (index_id, language_code, searchable, n) VALUES (${row}.index_id, ${row}.language_code, ${COUNTED_SEARCHABLE(`${row}.status`)}, 1)
+      ON CONFLICT (index_id, language_code, searchable) DO UPDATE SET n = n + 1;`;
+const countRemove = (row: string) => `UPDATE document_counts SET n = n - 1 WHERE index_id = ${row}.index_id AND language_code = ${row}.language_code AND searchable = ${COUNTED_SEARCHABLE(`${row}.status`)};`;
+
 /** SQLite schema, one entry per version. Applied in order, each once (see migrate.ts). */
 export const SQLITE_MIGRATIONS: MigrationStep[][] = [
   [
@@ -543,5 +549,21 @@ export const SQLITE_MIGRATIONS: MigrationStep[][] = [
     `ALTER TABLE synced_documents_next RENAME TO synced_documents`,
     `CREATE INDEX synced_documents_source ON synced_documents(data_source_id, doc_key)`,
     `CREATE TRIGGER documents_synced_delete AFTER DELETE ON documents BEGIN DELETE FROM synced_documents WHERE doc_key = old.doc_key; END`,
+  ],
+  // Issue 14 (Query at scale, docs/query-at-scale.md proposal 2): documents counted per index, language and whether
+  // searchable (status INDEXED, UPDATED or UPDATE_FAILED: store/documents.ts SEARCHABLE_STATUSES as of this version),
+  // kept by triggers in the transaction of every write. When every document of a full-text table's languages is
+  // searchable in the one index searched (and no data source of it is being deleted), a plain text search's total is
+  // the table's own count of matches (search/fts5.ts), without checking each match's row.
+  [
+    `CREATE TABLE document_counts (index_id TEXT NOT NULL, language_code TEXT NOT NULL, searchable INTEGER NOT NULL, n INTEGER NOT NULL,
+      PRIMARY KEY (index_id, language_code, searchable)) WITHOUT ROWID`,
+    `INSERT INTO document_counts (index_id, language_code, searchable, n)
+      SELECT index_id, language_code, ${COUNTED_SEARCHABLE('status')}, count(*) FROM documents GROUP BY 1, 2, 3`,
+    `CREATE TRIGGER documents_counts_insert AFTER INSERT ON documents BEGIN ${countAdd('new')} END`,
+    `CREATE TRIGGER documents_counts_delete AFTER DELETE ON documents BEGIN ${countRemove('old')} END`,
+    `CREATE TRIGGER documents_counts_update AFTER UPDATE OF index_id, language_code, status ON documents
+      WHEN old.index_id IS NOT new.index_id OR old.language_code IS NOT new.language_code OR ${COUNTED_SEARCHABLE('old.status')} IS NOT ${COUNTED_SEARCHABLE('new.status')}
+      BEGIN ${countRemove('old')} ${countAdd('new')} END`,
   ],
 ];
