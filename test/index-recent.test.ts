@@ -79,6 +79,28 @@ for (const backend of backends()) {
       assert.equal(reads.length, 3);
     });
 
+    test("a write of this process to an index row or a features table, once ended, makes every held row read again (store/indexRowWrites.ts)", async () => {
+      const { indices, reads } = counted();
+      await insert('ix-d', 1);
+      await insert('ix-e', 1);
+      await indices.recent(SCOPE, 'ix-d');
+      await indices.recent(SCOPE, 'ix-e');
+      await indices.recent(SCOPE, 'ix-d');
+      assert.equal(reads.length, 2);
+      // A write through the store (not through Indices, which forgets its rows itself): a thesaurus of ix-d.
+      await store().thesauri.insert({
+        id: 'th-d', index_id: 'ix-d', name: 'th', description: null, role_arn: 'arn', s3_bucket: 'b', s3_key: 'k', status: 'ACTIVE',
+        error_message: null, rules: '[]', file_size_bytes: 0, term_count: 0, synonym_rule_count: 0, created_at: NOW, updated_at: NOW,
+      });
+      assert.equal(Number((await indices.recent(SCOPE, 'ix-d')).features_version), 1); // the trigger's bump, read at once
+      assert.equal(reads.length, 3);
+      await indices.recent(SCOPE, 'ix-e'); // held rows of other indexes too: the counter is not per index
+      assert.equal(reads.length, 4);
+      await indices.recent(SCOPE, 'ix-d');
+      await indices.recent(SCOPE, 'ix-e');
+      assert.equal(reads.length, 4);
+    });
+
     test('a row not asked for within RECENT_MS is read on the request that asks', async () => {
       const { indices, reads } = counted();
       await insert('ix-c', 1);

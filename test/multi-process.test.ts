@@ -13,11 +13,12 @@ import {
   QueryCommand,
   StartDataSourceSyncJobCommand,
   UpdateFeaturedResultsSetCommand,
+  UpdateIndexCommand,
   UpdateQuerySuggestionsConfigCommand,
   type KendraClient,
 } from '@aws-sdk/client-kendra';
 import { putIndexed } from './support/acl.js';
-import { activeCustomDataSource, activeIndex, jobReaching } from './support/kendra.js';
+import { activeCustomDataSource, activeIndex, jobReaching, rejectsWith } from './support/kendra.js';
 import { FEATURE_DOCS } from './support/searchFeatures.js';
 import { describeOrSkip, TestServer, TestStore } from './support/server.js';
 import { activeDataSource, folderTemplate, metrics, syncToEnd } from './support/sync.js';
@@ -42,7 +43,7 @@ describeOrSkip('two kendrite processes on one PostgreSQL [postgres]', { skip: pg
     await store?.destroy();
   });
 
-  test('a featured results set created, deactivated or deleted through one process changes the next Query on the other (each keeps its features under the index\'s features_version)', async () => {
+  test('a featured results set created, deactivated or deleted through one process changes the Queries on the other made 100 ms later (each keeps its features under the index\'s features_version, read with the index row it holds at most 100 ms)', async () => {
     const indexId = await activeIndex(ka, 'featured');
     await putIndexed(ka, indexId, FEATURE_DOCS);
     const featuredOnB = async () => {
@@ -50,14 +51,30 @@ describeOrSkip('two kendrite processes on one PostgreSQL [postgres]', { skip: pg
       return (r.FeaturedResultsItems ?? []).map((i) => i.DocumentId);
     };
     assert.deepEqual(await featuredOnB(), []); // b now holds the index's features: no set
+    // The index row a process holds is at most 100 ms old (Indices.recent): b sees the change past that.
+    const afterRecentRow = () => new Promise((r) => setTimeout(r, 150));
     const { FeaturedResultsSet: set } = await ka.send(new CreateFeaturedResultsSetCommand({ IndexId: indexId, FeaturedResultsSetName: 'holidays', QueryTexts: ['time off'], FeaturedDocuments: [{ Id: 'vacation' }, { Id: 'onboarding' }] }));
+    await afterRecentRow();
     assert.deepEqual(await featuredOnB(), ['vacation', 'onboarding']);
     await ka.send(new UpdateFeaturedResultsSetCommand({ IndexId: indexId, FeaturedResultsSetId: set!.FeaturedResultsSetId, Status: 'INACTIVE' }));
+    await afterRecentRow();
     assert.deepEqual(await featuredOnB(), []);
     await ka.send(new UpdateFeaturedResultsSetCommand({ IndexId: indexId, FeaturedResultsSetId: set!.FeaturedResultsSetId, Status: 'ACTIVE', FeaturedDocuments: [{ Id: 'ml' }] }));
+    await afterRecentRow();
     assert.deepEqual(await featuredOnB(), ['ml']);
     await ka.send(new BatchDeleteFeaturedResultsSetCommand({ IndexId: indexId, FeaturedResultsSetIds: [set!.FeaturedResultsSetId!] }));
+    await afterRecentRow();
     assert.deepEqual(await featuredOnB(), []);
+  });
+
+  test('UpdateIndex through one process is seen by the Queries on the other made 100 ms later (the index row each holds at most 100 ms)', async () => {
+    const indexId = await activeIndex(ka, 'updated');
+    await putIndexed(ka, indexId, FEATURE_DOCS);
+    const asUserOnB = () => kb.send(new QueryCommand({ IndexId: indexId, QueryText: 'vacation', UserContext: { UserId: 'alice' } }));
+    assert.deepEqual((await asUserOnB()).ResultItems!.map((i) => i.DocumentId), ['vacation']); // b now holds the row
+    await ka.send(new UpdateIndexCommand({ Id: indexId, UserContextPolicy: 'USER_TOKEN' }));
+    await new Promise((r) => setTimeout(r, 150));
+    assert.match((await rejectsWith(asUserOnB(), 'ValidationException')).message, /UserContextPolicy is USER_TOKEN/);
   });
 
   test("the query suggestion settings changed through one process change the next GetQuerySuggestions on the other (each keeps its structure under the index's suggestions_version)", async () => {

@@ -491,6 +491,8 @@ for (const backend of backends()) {
       assert.equal((await query({})).TotalNumberOfResults, 44);
 
       await storeQuery(store, "UPDATE indices SET status = 'DELETING' WHERE id = ?", [indexId]);
+      // Written from outside the server: its Query sees the index row within 100 ms (Indices.recent).
+      await new Promise((r) => setTimeout(r, 150));
       try {
         await rejectsWith(query({ QueryText: 'kubernetes' }), 'ConflictException');
       } finally {

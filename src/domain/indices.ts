@@ -1,4 +1,5 @@
 import type { Store } from '../store/store.js';
+import { indexRowWrites } from '../store/indexRowWrites.js';
 import type { IndexRow } from '../store/indices.js';
 import { indexArn, type Scope } from './arn.js';
 import type { Clock } from './clock.js';
@@ -53,6 +54,8 @@ const RECENT_ROWS = 1024;
 interface RecentRow {
   row: IndexRow;
   at: number;
+  /** indexRowWrites() when its read began: a write of this process ended since makes it stale. */
+  writes: number;
   refreshing?: boolean;
 }
 
@@ -94,9 +97,10 @@ export class Indices {
   }
 
   /**
-   * The index as read at most RECENT_MS ago by this process (this process's own updates and deletes
-   * are seen at once): for reads served many times a second that only need the index to exist
-   * (GetQuerySuggestions from the query log), where reading its row was most of the request's work.
+   * The index as read at most RECENT_MS ago by this process (this process's own writes to it, and to
+   * what bumps its features_version, are seen at once: store/indexRowWrites.ts): for reads served many
+   * times a second (Query, GetQuerySuggestions from the query log), where reading its row was a
+   * statement (a round trip on PostgreSQL) of every request.
    * A row served more than half of `recentMs` after its read is read again once the request's answer is
    * written (two turns of setImmediate: after the answers of this turn, which http/server.ts writes in
    * a setImmediate of their own). Every RECENT_MS one request read the row itself (a Kysely query,
@@ -106,9 +110,10 @@ export class Indices {
     const held = this.held(scope, id);
     if (held) return held;
     const now = performance.now();
+    const writes = indexRowWrites();
     const row = await this.get(scope, id);
     if (this.recentRows.size >= RECENT_ROWS) this.recentRows.clear();
-    this.recentRows.set(id, { row, at: now });
+    this.recentRows.set(id, { row, at: now, writes });
     return row;
   }
 
@@ -120,7 +125,7 @@ export class Indices {
     // Held by id, the scope compared on the row: no key string made (and hashed) per request.
     const now = performance.now();
     const hit = this.recentRows.get(id);
-    if (!hit || now - hit.at >= this.recentMs || hit.row.account_id !== scope.accountId || hit.row.region !== scope.region) return undefined;
+    if (!hit || now - hit.at >= this.recentMs || hit.writes !== indexRowWrites() || hit.row.account_id !== scope.accountId || hit.row.region !== scope.region) return undefined;
     if (now - hit.at >= this.recentMs / 2 && !hit.refreshing) {
       hit.refreshing = true;
       setImmediate(() => setImmediate(() => void this.refreshRecent(id, hit)));
@@ -131,10 +136,11 @@ export class Indices {
   /** Reads a recent row again; kept unless it was forgotten meanwhile (the next `recent` then reads it). */
   private async refreshRecent(id: string, held: RecentRow): Promise<void> {
     const at = performance.now();
+    const writes = indexRowWrites();
     try {
       const row = await this.store.indices.get({ accountId: held.row.account_id, region: held.row.region }, id);
       if (this.recentRows.get(id) !== held) return;
-      if (row) this.recentRows.set(id, { row, at });
+      if (row) this.recentRows.set(id, { row, at, writes });
       else this.recentRows.delete(id);
     } catch {
       // The next `recent` past `recentMs` reads the row itself, and answers what that read says.

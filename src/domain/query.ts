@@ -244,7 +244,10 @@ export class QueryService {
 
   /** The index must be searchable; the search is scoped to what the caller may see (domain/userContext.ts). */
   private async access(scope: Scope, indexId: string, uc: UserContextInput | undefined): Promise<{ principals: string[]; settings: IndexSettings; featuresVersion: number }> {
-    const ix = await this.indices.get(scope, indexId);
+    // Read within RECENT_MS: this process's changes to the index seen at once, another process's within that.
+    // A row that may not be searched is read again: only a searchable one is answered from memory.
+    const held = await this.indices.recent(scope, indexId);
+    const ix = QUERYABLE.has(held.status) ? held : await this.indices.get(scope, indexId);
     if (!QUERYABLE.has(ix.status)) throw conflict(`Index ${indexId} is ${ix.status}; only an ACTIVE (or UPDATING) index can be searched.`);
     const settings = JSON.parse(ix.settings) as IndexSettings;
     return { principals: await this.users.principals(indexId, settings, uc), settings, featuresVersion: Number(ix.features_version) };

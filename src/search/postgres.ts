@@ -12,6 +12,7 @@ import { SearchCancelled } from './errors.js';
 import { tsquery } from './matchSyntax.js';
 import type { NormalQuery } from './queryText.js';
 import { numbered, raw, sql, type Sql } from './sql.js';
+import { queryNamed } from '../store/statementNames.js';
 
 /** ts_rank_cd weights {D, C, B, A}: the title (A) ten times the body (B). */
 const WEIGHTS = [0.1, 0.2, 0.1, 1.0];
@@ -95,17 +96,26 @@ class PostgresBackend implements Backend {
   }
 
   private async ranked<T>(q: Ranking, documentColumns: Sql | undefined, signal?: AbortSignal): Promise<{ rows: T[]; total?: number; top?: number }> {
-    const rows = await this.all<T & { total: string; top: number }>(sql`
+    const rows = await this.run<T & { total: string; top: number }>(sql`
       SELECT ${raw(q.columns)}, m.total, max(m.score) OVER () AS top${documentColumns ? sql`, ${documentColumns}` : raw('')}
       FROM (SELECT m.*, count(*) OVER () AS total FROM (${q.inner(q.score)}) m ORDER BY ${raw(q.order)} LIMIT ${q.offset + q.limit}) m
       ${raw(documentColumns ? 'JOIN documents d ON d.doc_key = m.doc_key' : '')}
-      ORDER BY ${raw(q.order)} LIMIT ${q.limit} OFFSET ${q.offset}`, signal);
+      ORDER BY ${raw(q.order)} LIMIT ${q.limit} OFFSET ${q.offset}`, signal, true);
     // Past the last match no row is left to report the total on (the engine counts); nothing matching is 0.
     if (!rows.length) return q.offset ? { rows: [] } : { rows: [], total: 0 };
     return { rows, total: Number(rows[0]!.total), top: Number(rows[0]!.top) };
   }
 
-  async all<T>(q: Sql, signal?: AbortSignal): Promise<T[]> {
+  all<T>(q: Sql, signal?: AbortSignal): Promise<T[]> {
+    return this.run<T>(q, signal, false);
+  }
+
+  /**
+   * Runs a statement; `named`: prepared on the connection (store/statementNames.ts), for Query's rank
+   * statement, whose generic plan keeps the GIN bitmap scan (the text query is a function of a parameter
+   * either way, so custom plans estimate its matches no better). Other statements are planned at each run.
+   */
+  private async run<T>(q: Sql, signal: AbortSignal | undefined, named: boolean): Promise<T[]> {
     // A search whose client is gone is cancelled (as the read threads cancel it on SQLite), whether it
     // went before the statement started or during it; signal.throwIfAborted() threw an AbortError, a 500.
     if (signal?.aborted) throw new SearchCancelled(GONE);
@@ -123,7 +133,8 @@ class PostgresBackend implements Backend {
     };
     signal?.addEventListener('abort', cancel, { once: true });
     try {
-      return (await client.query(numbered(q.text), q.params)).rows as T[];
+      const text = numbered(q.text);
+      return (named ? await queryNamed(client, text, q.params) : await client.query(text, q.params)).rows as T[];
     } catch (e) {
       if ((e as { code?: string }).code !== QUERY_CANCELED) throw e;
       throw new SearchCancelled(signal?.aborted ? GONE : 'the search ran past the statement time-out (search.statementTimeoutMs)');

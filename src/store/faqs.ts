@@ -1,4 +1,5 @@
 import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
+import { indexRowWrite } from './indexRowWrites.js';
 import type { Dialect } from './database.js';
 import type { Database, FaqEntriesTable, FaqsTable } from './schema.js';
 
@@ -18,7 +19,7 @@ export class FaqStore {
   ) {}
 
   async insert(row: FaqRow): Promise<void> {
-    await this.db.insertInto('faqs').values(row).execute();
+    await indexRowWrite(this.db.insertInto('faqs').values(row).execute());
   }
 
   get(indexId: string, id: string): Promise<FaqRow | undefined> {
@@ -33,7 +34,7 @@ export class FaqStore {
 
   /** The FAQ's entries and its ACTIVE status in one transaction: a search sees all of them or none. */
   async activate(id: string, indexId: string, entries: NewFaqEntry[], now: number): Promise<boolean> {
-    return this.db.transaction().execute(async (trx) => {
+    return indexRowWrite(this.db.transaction().execute(async (trx) => {
       const row = await trx.selectFrom('faqs').select('status').where('id', '=', id).executeTakeFirst();
       if (row?.status !== 'CREATING') return false; // deleted meanwhile
       for (let i = 0; i < entries.length; i += CHUNK) {
@@ -41,23 +42,23 @@ export class FaqStore {
       }
       await trx.updateTable('faqs').set({ status: 'ACTIVE', updated_at: now }).where('id', '=', id).execute();
       return true;
-    });
+    }));
   }
 
   async fail(id: string, message: string, now: number): Promise<void> {
-    await this.db.updateTable('faqs').set({ status: 'FAILED', error_message: message, updated_at: now }).where('id', '=', id).where('status', '=', 'CREATING').execute();
+    await indexRowWrite(this.db.updateTable('faqs').set({ status: 'FAILED', error_message: message, updated_at: now }).where('id', '=', id).where('status', '=', 'CREATING').execute());
   }
 
   async delete(id: string): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
+    await indexRowWrite(this.db.transaction().execute(async (trx) => {
       await trx.deleteFrom('faq_entries').where('faq_id', '=', id).execute();
       await trx.deleteFrom('faqs').where('id', '=', id).execute();
-    });
+    }));
   }
 
   async purgeIndex(indexId: string): Promise<void> {
-    await this.db.deleteFrom('faq_entries').where('index_id', '=', indexId).execute();
-    await this.db.deleteFrom('faqs').where('index_id', '=', indexId).execute();
+    await indexRowWrite(this.db.deleteFrom('faq_entries').where('index_id', '=', indexId).execute());
+    await indexRowWrite(this.db.deleteFrom('faqs').where('index_id', '=', indexId).execute());
   }
 
   /** Whether the index has an ACTIVE FAQ: without one, no query asks for candidates. */

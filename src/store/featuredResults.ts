@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import { indexRowWrite } from './indexRowWrites.js';
 import type { Database, FeaturedResultsSetsTable } from './schema.js';
 
 export type FeaturedResultsSetRow = Selectable<FeaturedResultsSetsTable>;
@@ -14,12 +15,12 @@ export class FeaturedResultsStore {
 
   /** Writes the set and its normalized query texts together. */
   async save(row: FeaturedResultsSetRow, normalizedTexts: string[], isNew: boolean): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
+    await indexRowWrite(this.db.transaction().execute(async (trx) => {
       if (isNew) await trx.insertInto('featured_results_sets').values(row).execute();
       else await trx.updateTable('featured_results_sets').set(row).where('id', '=', row.id).execute();
       await trx.deleteFrom('featured_query_texts').where('set_id', '=', row.id).execute();
       if (normalizedTexts.length) await trx.insertInto('featured_query_texts').values(normalizedTexts.map((query_text) => ({ index_id: row.index_id, query_text, set_id: row.id }))).execute();
-    });
+    }));
   }
 
   get(indexId: string, id: string): Promise<FeaturedResultsSetRow | undefined> {
@@ -56,14 +57,14 @@ export class FeaturedResultsStore {
   }
 
   async delete(id: string): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
+    await indexRowWrite(this.db.transaction().execute(async (trx) => {
       await trx.deleteFrom('featured_query_texts').where('set_id', '=', id).execute();
       await trx.deleteFrom('featured_results_sets').where('id', '=', id).execute();
-    });
+    }));
   }
 
   async purgeIndex(indexId: string): Promise<void> {
-    await this.db.deleteFrom('featured_query_texts').where('index_id', '=', indexId).execute();
-    await this.db.deleteFrom('featured_results_sets').where('index_id', '=', indexId).execute();
+    await indexRowWrite(this.db.deleteFrom('featured_query_texts').where('index_id', '=', indexId).execute());
+    await indexRowWrite(this.db.deleteFrom('featured_results_sets').where('index_id', '=', indexId).execute());
   }
 }

@@ -1,4 +1,5 @@
 import type { Insertable, Kysely, Selectable } from 'kysely';
+import { indexRowWrite } from './indexRowWrites.js';
 import type { Scope } from '../domain/arn.js';
 import type { Database, IndicesTable } from './schema.js';
 
@@ -8,7 +9,7 @@ export class IndexStore {
   constructor(private readonly db: Kysely<Database>) {}
 
   async insert(row: Insertable<IndicesTable>): Promise<void> {
-    await this.db.insertInto('indices').values(row).execute();
+    await indexRowWrite(this.db.insertInto('indices').values(row).execute());
   }
 
   get(scope: Scope, id: string): Promise<IndexRow | undefined> {
@@ -46,7 +47,7 @@ export class IndexStore {
     if (whereStatus) q = q.where('status', 'in', whereStatus);
     if (guard.settings !== undefined) q = q.where('settings', '=', guard.settings);
     if (guard.dueBy !== undefined) q = q.where('transition_at', '<=', guard.dueBy);
-    const r = await q.executeTakeFirst();
+    const r = await indexRowWrite(q.executeTakeFirst());
     return Number(r.numUpdatedRows) > 0;
   }
 
@@ -59,6 +60,6 @@ export class IndexStore {
   }
 
   async delete(id: string): Promise<void> {
-    await this.db.deleteFrom('indices').where('id', '=', id).execute();
+    await indexRowWrite(this.db.deleteFrom('indices').where('id', '=', id).execute());
   }
 }

@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import { indexRowWrite } from './indexRowWrites.js';
 import type { Database, ThesauriTable } from './schema.js';
 
 export type ThesaurusRow = Selectable<ThesauriTable>;
@@ -7,7 +8,7 @@ export class ThesaurusStore {
   constructor(private readonly db: Kysely<Database>) {}
 
   async insert(row: ThesaurusRow): Promise<void> {
-    await this.db.insertInto('thesauri').values(row).execute();
+    await indexRowWrite(this.db.insertInto('thesauri').values(row).execute());
   }
 
   get(indexId: string, id: string): Promise<ThesaurusRow | undefined> {
@@ -28,7 +29,7 @@ export class ThesaurusStore {
   async update(id: string, patch: Partial<ThesaurusRow>, from?: string[]): Promise<void> {
     let q = this.db.updateTable('thesauri').set(patch).where('id', '=', id);
     if (from) q = q.where('status', 'in', from);
-    await q.execute();
+    await indexRowWrite(q.execute());
   }
 
   /** The thesaurus the index's queries use: its id and version, read on every query (cheap), the rules only when they changed. */
@@ -41,10 +42,10 @@ export class ThesaurusStore {
   }
 
   async delete(id: string): Promise<void> {
-    await this.db.deleteFrom('thesauri').where('id', '=', id).execute();
+    await indexRowWrite(this.db.deleteFrom('thesauri').where('id', '=', id).execute());
   }
 
   async purgeIndex(indexId: string): Promise<void> {
-    await this.db.deleteFrom('thesauri').where('index_id', '=', indexId).execute();
+    await indexRowWrite(this.db.deleteFrom('thesauri').where('index_id', '=', indexId).execute());
   }
 }
