@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import pg from 'pg';
+import { openSearchPool } from '../src/store/database.js';
 import { StatementNames, queryNamed, statementNames } from '../src/store/statementNames.js';
 import { describeOrSkip } from './support/server.js';
 
@@ -45,6 +46,19 @@ describeOrSkip('queryNamed on PostgreSQL [postgres]', { skip: url ? undefined : 
       assert.equal((await prepared()).length, 3);
     } finally {
       await client.end();
+    }
+  });
+
+  test("the search pool's connections run a named statement's generic plan from its first run (the GIN index kept for a common word)", async () => {
+    const pool = openSearchPool(url!, 5_000);
+    const client = await pool.connect();
+    try {
+      assert.deepEqual((await queryNamed<{ n: number }>(client, 'SELECT $1::int + 1 AS n', [1])).rows, [{ n: 2 }]);
+      const plans = await client.query<{ generic: string; custom: string }>("SELECT generic_plans AS generic, custom_plans AS custom FROM pg_prepared_statements WHERE statement = 'SELECT $1::int + 1 AS n'");
+      assert.deepEqual(plans.rows.map((r) => [Number(r.generic), Number(r.custom)]), [[1, 0]]);
+    } finally {
+      client.release();
+      await pool.end();
     }
   });
 });

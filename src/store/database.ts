@@ -67,7 +67,16 @@ function resilientPool(url: string, what: string, log: Log, options: pg.PoolConf
  * `statementTimeoutMs`, and they are told apart in pg_stat_activity by their application name.
  */
 export function openSearchPool(databaseUrl: string, statementTimeoutMs: number, log: Log = silentLog): pg.Pool {
-  return resilientPool(databaseUrl, 'search', log, { max: 10, statement_timeout: statementTimeoutMs, application_name: SEARCH_APPLICATION_NAME });
+  return resilientPool(databaseUrl, 'search', log, {
+    max: 10,
+    statement_timeout: statementTimeoutMs,
+    application_name: SEARCH_APPLICATION_NAME,
+    // Query's rank statement, prepared per connection (store/statementNames.ts), runs its generic plan from the first
+    // run: custom plans, PostgreSQL's choice for a statement's first five runs, estimate a common word's matches
+    // and read every document's vector in a sequential scan instead of the GIN index (a 10 s time-out at 1,000,000
+    // documents for a word in one document of eight). Only named statements have generic plans.
+    options: '-c plan_cache_mode=force_generic_plan',
+  });
 }
 
 const SEARCH_APPLICATION_NAME = 'kendrite-search';
