@@ -94,8 +94,10 @@ describeOrSkip('planner statistics after a bulk sync [postgres]', { skip: proces
     const plans: PlanNode[] = [];
     const explaining = {
       connect: async () => ({
-        query: async (text: string, params: unknown[]) => {
-          const r = await db.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`EXPLAIN (FORMAT JSON) ${text}`, params);
+        // A statement as text and values, or (Query's rank statement, prepared: store/statementNames.ts) as a named config.
+        query: async (q: string | { text: string; values: unknown[] }, params?: unknown[]) => {
+          const [text, values] = typeof q === 'string' ? [q, params] : [q.text, q.values];
+          const r = await db.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`EXPLAIN (FORMAT JSON) ${text}`, values);
           plans.push(r.rows[0]!['QUERY PLAN'][0].Plan);
           return { rows: [] };
         },
