@@ -33,10 +33,10 @@ export type Prepared =
       searchTitle: string | null; searchBody: string | null;
       /**
        * The document's fingerprint as documents.content_hash holds it: the first 128 bits of its SHA-256 in base64url (22
-       * characters; issue 14, size on disk: 42 bytes a document fewer), and `hashBefore`, the form releases before stored
-       * (all 256 bits in hex): a row written by one of them compares with that, so an upgrade modifies no document.
+       * characters; issue 14, size on disk: 42 bytes a document fewer). A row of a release before holds all 256 bits
+       * in hex: sameContent() compares it too, so an upgrade modifies no document.
        */
-      hash: string; hashBefore: string;
+      hash: string;
       sourceUri: string | null; fileType: string; version: string | null;
     }
   | { ok: false; reason: string; attributes: Attribute[]; version: string | null };
@@ -134,7 +134,7 @@ export class DocumentIndexer {
       if (executionId && (await this.store.reports.record(executionId, documentId, 'FAILED', p.reason, now, trx))) return { failed: 1 };
       return undefined;
     }
-    if (held && (existing.content_hash === p.hash || existing.content_hash === p.hashBefore) && !opts.force) {
+    if (held && sameContent(existing.content_hash, p.hash) && !opts.force) {
       await this.store.documents.update(existing.doc_key, { applied_seq: seq, status: existing.status === 'UPDATE_FAILED' ? 'UPDATED' : existing.status, failure_reason: null }, trx);
       return undefined;
     }
@@ -233,6 +233,15 @@ function jsonFor(p: Extract<Prepared, { ok: true }>, dataSourceId: string | null
   return named === null || named === dataSourceId ? p.attributesJson : storedAttributesJson(p.attributes, { dataSourceId, sourceUri: p.sourceUri, fileType: p.fileType });
 }
 
+/**
+ * Whether a stored content_hash fingerprints the same content as `hash` (Prepared's): the same text, or a row of a
+ * release before, which held all 256 bits in hex, whose first 128 bits are `hash`'s. Derived from the stored row, only
+ * when one of that form is met: no second fingerprint made and carried with every document.
+ */
+function sameContent(stored: string | null, hash: string): boolean {
+  return stored === hash || (stored?.length === 64 && Buffer.from(stored.slice(0, 32), 'hex').toString('base64url') === hash);
+}
+
 /** A document whose write the database refused, even alone: it fails, with the database's reason. */
 export function unwritable(e: unknown): Prepared {
   return { ok: false, reason: `the document could not be stored: ${(e as Error)?.message ?? String(e)}`, attributes: [], version: null };
@@ -262,8 +271,7 @@ export async function prepare(
   if (access.length) h.update('\0').update(JSON.stringify(access));
   // A configuration by its id only: its lists change through UpdateAccessControlConfiguration, not by re-indexing.
   if (meta.accessConfigurationId) h.update('\0configuration\0').update(meta.accessConfigurationId);
-  const digest = h.digest();
-  const hash = digest.toString('base64url', 0, 16);
+  const hash = h.digest().toString('base64url', 0, 16);
   const sourceUri = attributes.find((a) => a.Key === '_source_uri')?.Value.StringValue ?? null;
   // Analysed here, outside the indexing transaction and beside the other fetches (English text without unspaced scripts costs one regex test).
   const analyzer = analyzerFor(language);
@@ -276,7 +284,7 @@ export async function prepare(
   const fileType = stored.find((a) => a.Key === '_file_type')!.Value.StringValue!;
   return {
     ok: true, title: storableText(title), body: storableText(extracted.text), contentType, attributes: stored, attributesJson: storedAttributesJson(stored, { dataSourceId: namedDataSource(stored), sourceUri: storedSourceUri, fileType }), language, searchTitle, searchBody, access,
-    ...(meta.accessConfigurationId ? { accessConfigurationId: meta.accessConfigurationId } : {}), hash, hashBefore: digest.toString('hex'), sourceUri: storedSourceUri, fileType, version: meta.version,
+    ...(meta.accessConfigurationId ? { accessConfigurationId: meta.accessConfigurationId } : {}), hash, sourceUri: storedSourceUri, fileType, version: meta.version,
   };
 }
 
