@@ -226,7 +226,8 @@ for (const backend of backends()) {
 
     test('D-7: patterns that made a regular expression backtrack (`*a*a*a*a*a*a*a*a*a*a*b`) over long names: a stop ends ABORTED, the next sync counts exactly', async () => {
       const root = path.join(allowed, 'backtracking');
-      const N = 60;
+      // Enough that the stop lands mid-sync (as S-JOB-2's 400): at 60 a sync on an idle machine wrote them all first.
+      const N = 400;
       const long = 'a'.repeat(150);
       for (let i = 0; i < N; i++) write(path.join(root, `${long}${i}.pdf`), makePdf(`Backtracking document ${i}.\n${'Text of the page. '.repeat(40)}`, { linesPerPage: 1 }));
       for (let i = 0; i < 7; i++) write(path.join(root, `${long}${i}b`), 'excluded: ends in b');
