@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
-import { INDEX_ID_OF, INDEX_KEY, SOURCE_ID_OF, SOURCE_KEY } from './idKeys.js';
+import { INDEX_KEY, indexIdOf, indexKeyOf as indexKey, SOURCE_ID_OF, SOURCE_KEY, sourceIdOf, sourceKeyOf as sourceKey } from './idKeys.js';
 import { packText, storedTextSql } from './packedText.js';
 import { prepared } from './preparedStatements.js';
 import { RawStatements } from './rawStatements.js';
@@ -137,7 +137,7 @@ export class DocumentStore {
       const rows = await db
         .selectFrom('documents as d')
         .select(['d.document_id', ...HELD_COLUMNS.filter((c) => c !== 'data_source_id').map((c) => `d.${c}` as const)])
-        .select(sql<string | null>`${sql.raw(SOURCE_ID_OF('d.source_key'))}`.as('data_source_id'))
+        .select(sourceIdOf('d.source_key').as('data_source_id'))
         .select((eb) =>
           eb.or([
             eb.exists(eb.selectFrom('document_access as a').select('a.doc_key').whereRef('a.doc_key', '=', 'd.doc_key')),
@@ -158,7 +158,7 @@ export class DocumentStore {
     return this.db
       .selectFrom('documents')
       .select(UNREAD_TEXT_COLUMNS)
-      .select([sql<string>`${sql.raw(INDEX_ID_OF('index_key'))}`.as('index_id'), sql<string | null>`${sql.raw(SOURCE_ID_OF('source_key'))}`.as('data_source_id')])
+      .select([indexIdOf('index_key').as('index_id'), sourceIdOf('source_key').as('data_source_id')])
       .where('index_key', '=', indexKey(indexId))
       .where('document_id', 'in', ids)
       .execute();
@@ -288,7 +288,7 @@ export class DocumentStore {
   async statisticsByIndex(): Promise<{ index_id: string; count: number; bytes: number }[]> {
     const rows = await this.db
       .selectFrom('documents')
-      .select((eb) => [sql<string>`${sql.raw(INDEX_ID_OF('index_key'))}`.as('index_id'), eb.fn.countAll<number>().as('count'), eb.fn.coalesce(eb.fn.sum<number>('text_bytes'), sql<number>`0`).as('bytes')])
+      .select((eb) => [indexIdOf('index_key').as('index_id'), eb.fn.countAll<number>().as('count'), eb.fn.coalesce(eb.fn.sum<number>('text_bytes'), sql<number>`0`).as('bytes')])
       .where('status', 'in', SEARCHABLE_STATUSES)
       .groupBy('index_key')
       .execute();
@@ -374,10 +374,6 @@ function keyOf(c: string, param: string): string {
   return c === 'index_id' ? INDEX_KEY(param) : c === 'data_source_id' ? SOURCE_KEY(param) : param;
 }
 
-/** The key of an index by its id, as an expression of a statement. */
-const indexKey = (id: string) => sql<number>`(SELECT key FROM index_keys WHERE id = ${id})`;
-/** The key of a data source by its id (null for null), as an expression of a statement. */
-const sourceKey = (id: string | null) => sql<number | null>`(SELECT key FROM data_source_keys WHERE id = ${id})`;
 
 function heldOf<T extends { has_access: unknown; document_id: string }>(r: T): HeldWithAccess {
   const { has_access, document_id: _id, ...row } = r;

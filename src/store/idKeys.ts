@@ -1,3 +1,5 @@
+import { sql, type RawBuilder } from 'kysely';
+
 /**
  * Issue 14 (size on disk per document): documents and synced_documents name their index and data source by a small
  * integer key (index_key, source_key; a byte or two in a row and each index entry), not by the API's 36-character
@@ -20,3 +22,12 @@ export const SOURCE_KEY = (param: string) => `(SELECT key FROM data_source_keys 
 export const INDEX_ID_OF = (column: string) => `(SELECT id FROM index_keys WHERE key = ${column})`;
 /** SQL of the id of the data source whose key `column` holds (NULL for NULL). */
 export const SOURCE_ID_OF = (column: string) => `(SELECT id FROM data_source_keys WHERE key = ${column})`;
+
+/** INDEX_KEY of an id, as an expression of a Kysely statement. */
+export const indexKeyOf = (id: string): RawBuilder<number> => sql<number>`(SELECT key FROM index_keys WHERE id = ${id})`;
+/** SOURCE_KEY of an id (null for null), as an expression of a Kysely statement. */
+export const sourceKeyOf = (id: string | null): RawBuilder<number | null> => sql<number | null>`(SELECT key FROM data_source_keys WHERE id = ${id})`;
+/** INDEX_ID_OF a column, as an expression of a Kysely statement. */
+export const indexIdOf = (column: string): RawBuilder<string> => sql<string>`${sql.raw(INDEX_ID_OF(column))}`;
+/** SOURCE_ID_OF a column, as an expression of a Kysely statement. */
+export const sourceIdOf = (column: string): RawBuilder<string | null> => sql<string | null>`${sql.raw(SOURCE_ID_OF(column))}`;

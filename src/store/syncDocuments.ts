@@ -1,6 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { sql, type Kysely, type Transaction } from 'kysely';
-import { INDEX_KEY, SOURCE_ID_OF, SOURCE_KEY } from './idKeys.js';
+import { INDEX_KEY, indexKeyOf, SOURCE_ID_OF, SOURCE_KEY, sourceKeyOf } from './idKeys.js';
 import { prepared } from './preparedStatements.js';
 import { RawStatements } from './rawStatements.js';
 import type { Database } from './schema.js';
@@ -129,15 +129,14 @@ export class SyncDocumentStore {
       return;
     }
     const seenBy = sql<number | null>`(SELECT seq FROM sync_jobs WHERE execution_id = ${executionId})`;
-    const sourceKey = sql<number>`(SELECT key FROM data_source_keys WHERE id = ${dataSourceId})`;
     await db
       .insertInto('synced_documents')
       .columns(['doc_key', 'source_key', 'version', 'seen_by'])
       .expression((eb) =>
         eb
           .selectFrom('documents')
-          .select(['doc_key', sourceKey.as('source_key'), text(version).as('version'), seenBy.as('seen_by')])
-          .where('index_key', '=', sql<number>`(SELECT key FROM index_keys WHERE id = ${indexId})`)
+          .select(['doc_key', sourceKeyOf(dataSourceId).as('source_key'), text(version).as('version'), seenBy.as('seen_by')])
+          .where('index_key', '=', indexKeyOf(indexId))
           .where('document_id', '=', documentId),
       )
       .onConflict((oc) => oc.column('doc_key').doUpdateSet((eb) => ({ source_key: eb.ref('excluded.source_key'), version, seen_by: eb.ref('excluded.seen_by') })))
@@ -150,7 +149,7 @@ export class SyncDocumentStore {
       this.keysStatement ??= this.sqlite.prepare(`SELECT doc_key FROM synced_documents WHERE source_key = ${SOURCE_KEY('?')} AND doc_key > ? ORDER BY doc_key LIMIT ?`).pluck(true);
       return this.keysStatement.all(dataSourceId, after, limit) as number[];
     }
-    const rows = await this.db.selectFrom('synced_documents').select('doc_key').where('source_key', '=', sql<number>`(SELECT key FROM data_source_keys WHERE id = ${dataSourceId})`).where('doc_key', '>', after).orderBy('doc_key').limit(limit).execute();
+    const rows = await this.db.selectFrom('synced_documents').select('doc_key').where('source_key', '=', sourceKeyOf(dataSourceId)).where('doc_key', '>', after).orderBy('doc_key').limit(limit).execute();
     return rows.map((r) => r.doc_key);
   }
 
