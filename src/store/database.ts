@@ -6,6 +6,7 @@ import pg from 'pg';
 import { lockDataDir } from './dataDirLock.js';
 import { preparingStatements } from './preparedStatements.js';
 import { registerPackedText } from './packedText.js';
+import { sizePages } from './sqlitePages.js';
 import type { Database } from './schema.js';
 import { silentLog, type Log } from '../observe/log.js';
 
@@ -156,6 +157,7 @@ export function openDatabase(opts: { databaseUrl?: string; dataDir: string }, lo
  */
 export function openSqlite(file: string, busyTimeoutMs = 5000): Connection {
   const sqlite = new BetterSqlite3(file);
+  sizePages(sqlite);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma(`busy_timeout = ${busyTimeoutMs}`);
