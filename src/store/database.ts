@@ -66,9 +66,9 @@ function resilientPool(url: string, what: string, log: Log, options: pg.PoolConf
  * take the connections the store's writes need, each statement is cancelled by the server past
  * `statementTimeoutMs`, and they are told apart in pg_stat_activity by their application name.
  */
-export function openSearchPool(databaseUrl: string, statementTimeoutMs: number, log: Log = silentLog): pg.Pool {
+export function openSearchPool(databaseUrl: string, statementTimeoutMs: number, connections = 10, log: Log = silentLog): pg.Pool {
   return resilientPool(databaseUrl, 'search', log, {
-    max: 10,
+    max: connections,
     statement_timeout: statementTimeoutMs,
     application_name: SEARCH_APPLICATION_NAME,
     // Query's rank statement, prepared per connection (store/statementNames.ts), runs its generic plan from the first
