@@ -66,6 +66,7 @@ function resilientPool(url: string, what: string, log: Log, options: pg.PoolConf
  * take the connections the store's writes need, each statement is cancelled by the server past
  * `statementTimeoutMs`, and they are told apart in pg_stat_activity by their application name.
  */
+/** `connections`: search.connections; searches past it wait in this process for a free one (first come, first served). */
 export function openSearchPool(databaseUrl: string, statementTimeoutMs: number, connections = 10, log: Log = silentLog): pg.Pool {
   return resilientPool(databaseUrl, 'search', log, {
     max: connections,
