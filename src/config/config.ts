@@ -84,8 +84,8 @@ const MAX_READ_THREADS = 64;
 const MAX_SEARCH_CONNECTIONS = 100;
 /**
  * search.connections by default (PostgreSQL): twice the cores, at least 2. More statements at once than
- * cores only share them: on 2 vCPUs with 16 clients, 10 connections gave Query a p99 3.6–4.5 × its p50, 4 gave
- * 2.4–2.8 × at the same CPU per query (docs/query-at-scale-postgres.md).
+ * cores only share them: on 2 vCPUs with 16 clients, 10 connections gave Query a p99 3.4–4.5 × its p50, 4 gave
+ * 2.4–3.3 × at the same CPU per query (docs/query-at-scale-postgres.md).
  */
 const DEFAULT_SEARCH_CONNECTIONS = Math.max(2, 2 * availableParallelism());
 
