@@ -203,13 +203,13 @@ for (const backend of backends()) {
       });
     });
 
-    test('the stored attributes name the data source, the URI and the file type, held by columns, by their keys alone; a failed document keeps them whole', async () => {
+    test('the stored attributes name the data source (0), the URI (1) and the file type (2), held by columns, by numbers; a failed document keeps them whole', async () => {
       const rows = await storeQuery<{ id: string; attributes: string }>(store, "SELECT document_id AS id, attributes FROM documents WHERE document_id IN ('a1', 'b1', 'loose', 'broken') ORDER BY document_id");
-      const shown = Object.fromEntries(rows.map((r) => [r.id, (JSON.parse(r.attributes) as ([string] | { Key: string; Value: { StringValue?: string } })[]).map((x) => (Array.isArray(x) ? `(${x[0]})` : `${x.Key}=${x.Value.StringValue}`))]));
+      const shown = Object.fromEntries(rows.map((r) => [r.id, (JSON.parse(r.attributes) as (number | { Key: string; Value: { StringValue?: string } })[]).map((x) => (typeof x === 'number' ? x : `${x.Key}=${x.Value.StringValue}`))]));
       assert.deepEqual(shown, {
-        a1: ['(_data_source_id)', 'team=red', '(_source_uri)', '(_file_type)'],
-        b1: ['(_data_source_id)', 'team=red', '(_file_type)'],
-        loose: ['team=red', '_language_code=en', '(_source_uri)', '(_file_type)'],
+        a1: [0, 'team=red', 1, 2],
+        b1: [0, 'team=red', 2],
+        loose: ['team=red', '_language_code=en', 1, 2],
         broken: ['team=red', `_source_uri=${uri('broken')}`],
       });
     });
@@ -231,6 +231,22 @@ for (const backend of backends()) {
       assert.equal(failed.length, 1);
       assert.equal(failed[0]!.source_uri, null);
       assert.deepEqual((JSON.parse(failed[0]!.attributes) as { Key: string; Value: { StringValue?: string } }[]).find((x) => x.Key === '_source_uri')?.Value.StringValue, uri('broken'));
+    });
+
+    test('rows written before, holding the columns\' attributes as their keys alone in lists of one, read the same', async () => {
+      const attrs = async () => Object.fromEntries((await query({ QueryText: 'harbour' })).ResultItems!.map((i) => [i.DocumentId, i.DocumentAttributes!.map((x) => `${x.Key}=${x.Value!.StringValue}`)]));
+      const filtered = async () => [await ids({ EqualsTo: { Key: '_source_uri', Value: { StringValue: uri('a1') } } }), await ids({ EqualsTo: { Key: 'team', Value: { StringValue: 'red' } } })];
+      const before = [await attrs(), await filtered()];
+      const keys = ['_data_source_id', '_source_uri', '_file_type'];
+      const rows = await storeQuery<{ id: string; attributes: string }>(store, "SELECT document_id AS id, attributes FROM documents WHERE document_id IN ('a1', 'b1', 'loose')");
+      assert.equal(rows.length, 3);
+      for (const r of rows) {
+        const old = JSON.stringify((JSON.parse(r.attributes) as unknown[]).map((x) => (typeof x === 'number' ? [keys[x]] : x)));
+        assert.ok(old.includes('["_file_type"]'), old);
+        await storeQuery(store, 'UPDATE documents SET attributes = ? WHERE document_id = ?', [old, r.id]);
+      }
+      assert.deepEqual([await attrs(), await filtered()], before);
+      assert.deepEqual((before[1] as string[][]).map((x) => x.length), [1, 3]);
     });
   });
 }

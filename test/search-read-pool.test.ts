@@ -51,7 +51,7 @@ describe('search.readThreads and KENDRITE_SEARCH_READ_THREADS', () => {
     // The environment's variable sets the threads without undoing the file's time-out.
     const file = path.join(dir, 'both.json');
     writeFileSync(file, JSON.stringify({ search: { statementTimeoutMs: 1234 } }));
-    assert.deepEqual(loadConfig({ file, env: { KENDRITE_SEARCH_READ_THREADS: '2' } }).search, { statementTimeoutMs: 1234, readThreads: 2 });
+    assert.deepEqual(loadConfig({ file, env: { KENDRITE_SEARCH_READ_THREADS: '2' } }).search, { statementTimeoutMs: 1234, readThreads: 2, connections: Math.max(2, 2 * availableParallelism()) });
   });
 
   test('anything but an integer from 0 to 64 is refused, naming the setting', () => {
@@ -59,6 +59,33 @@ describe('search.readThreads and KENDRITE_SEARCH_READ_THREADS', () => {
     assert.throws(() => loadConfig({ env: { KENDRITE_SEARCH_READ_THREADS: 'many' } }), new ConfigError("KENDRITE_SEARCH_READ_THREADS must be a non-negative integer, got 'many'"));
     for (const [bad, shown] of [[65, '65'], [1.5, '1.5'], ['2', '"2"'], [-1, '-1'], [null, 'null']] as const)
       assert.throws(() => fromFile({ readThreads: bad }), new ConfigError(`search.readThreads must be an integer from 0 to 64 (0: searches on the main thread), got ${shown}`));
+  });
+});
+
+describe('search.connections and KENDRITE_SEARCH_CONNECTIONS', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'kendrite-search-connections-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const fromFile = (search: unknown) => {
+    const file = path.join(dir, `config-${Math.random().toString(36).slice(2)}.json`);
+    writeFileSync(file, JSON.stringify({ search }));
+    return loadConfig({ file, env: {} });
+  };
+
+  test('defaults to two per core (at least 2); a count is taken from the file or the environment', () => {
+    assert.equal(loadConfig({ env: {} }).search.connections, Math.max(2, 2 * availableParallelism()));
+    assert.equal(loadConfig({ env: { KENDRITE_SEARCH_CONNECTIONS: '3' } }).search.connections, 3);
+    assert.equal(fromFile({ connections: 100 }).search.connections, 100);
+    assert.equal(fromFile({ connections: 1 }).search.connections, 1);
+  });
+
+  test('anything but an integer from 1 to 100 is refused, naming the setting', () => {
+    assert.throws(() => loadConfig({ env: { KENDRITE_SEARCH_CONNECTIONS: '0' } }), new ConfigError('search.connections must be an integer from 1 to 100, got 0'));
+    assert.throws(() => loadConfig({ env: { KENDRITE_SEARCH_CONNECTIONS: 'many' } }), new ConfigError("KENDRITE_SEARCH_CONNECTIONS must be a non-negative integer, got 'many'"));
+    for (const [bad, shown] of [[101, '101'], [1.5, '1.5'], ['2', '"2"'], [0, '0'], [null, 'null']] as const)
+      assert.throws(() => fromFile({ connections: bad }), new ConfigError(`search.connections must be an integer from 1 to 100, got ${shown}`));
   });
 });
 

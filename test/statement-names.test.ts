@@ -61,4 +61,21 @@ describeOrSkip('queryNamed on PostgreSQL [postgres]', { skip: url ? undefined : 
       await pool.end();
     }
   });
+
+  test('the search pool runs at most search.connections statements at once; the others wait their turn, first come first served', async () => {
+    const pool = openSearchPool(url!, 5_000, 2);
+    const order: number[] = [];
+    try {
+      // Six statements of 100 ms at once on two connections: three turns, the backends never more than two.
+      const started = performance.now();
+      await Promise.all(Array.from({ length: 6 }, (_, i) => pool.query('SELECT pg_sleep(0.1)').then(() => order.push(i))));
+      const took = performance.now() - started;
+      assert.ok(took >= 290, `six 100 ms statements on 2 connections took ${took.toFixed(0)} ms, expected three turns (>= 300 ms)`);
+      assert.equal(pool.totalCount, 2);
+      assert.deepEqual(order.slice(0, 2).sort(), [0, 1]);
+      assert.deepEqual(order.slice(4).sort(), [4, 5]);
+    } finally {
+      await pool.end();
+    }
+  });
 });

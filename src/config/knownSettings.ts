@@ -25,7 +25,7 @@ const CONFIG_SHAPE = obj({
   limits: obj({ maxDocumentBytes: leaf, maxTextBytes: leaf, maxDecompressionRatio: leaf, maxRssBytes: leaf, maxStringListValues: leaf } satisfies Record<keyof Config['limits'], Shape>),
   s3: obj({ endpoint: leaf, region: leaf, forcePathStyle: leaf, accessKeyId: leaf, secretAccessKey: leaf } satisfies Record<keyof Config['s3'], Shape>),
   folders: obj({ allowedRoots: leaf, allowHardLinks: leaf } satisfies Record<keyof Config['folders'], Shape>),
-  search: obj({ statementTimeoutMs: leaf, readThreads: leaf } satisfies Record<keyof Config['search'], Shape>),
+  search: obj({ statementTimeoutMs: leaf, readThreads: leaf, connections: leaf } satisfies Record<keyof Config['search'], Shape>),
   secrets: obj({ endpoint: leaf, region: leaf, accessKeyId: leaf, secretAccessKey: leaf, file: leaf } satisfies Record<keyof Config['secrets'], Shape>),
   crawler: obj({ allowHosts: leaf, allowCidrs: leaf, hosts: leaf, defaultUrlsPerMinute: leaf, pageTimeoutMs: leaf } satisfies Record<keyof Config['crawler'], Shape>),
   log: obj({ level: leaf, format: leaf } satisfies Record<keyof Config['log'], Shape>),

@@ -48,18 +48,22 @@ export function stringListProblem(attributes: Attribute[], maxValues: number): s
 
 /**
  * The columns of a documents row that hold an attribute's value: data_source_id (_data_source_id), source_uri
- * (_source_uri) and file_type (_file_type, from version 26). documents.attributes stores such an attribute as its key
- * alone, in a list of one (["_source_uri"]; written before as {"Key":"_source_uri"}), where its value is a StringValue
- * equal to the column (issue 14, size on disk: ~225 bytes a document of the scale bench's files, a file: URL, a data
- * source id and a file type in JSON), in its place in the list; reading puts the column's value back. Neither form is
- * an attribute to the triggers that copy attributes into rows (they read objects with a Value; a bare string they
- * would not parse). Rows written before keep the whole attribute, which reads the same.
+ * (_source_uri) and file_type (_file_type, from version 26). documents.attributes stores such an attribute, where its
+ * value is a StringValue equal to the column, as a number in its place in the list: its key's place in HELD_KEYS (a
+ * synced file's attributes are `[0,1,2]`, 7 bytes; issue 14, size on disk). Reading puts the column's value back.
+ * Rows written before hold it as its key alone in a list of one (`["_source_uri"]`, 52 bytes for the three), as
+ * `{"Key":"_source_uri"}`, or whole: each reads the same, so no row is rewritten. No form but the whole attribute is
+ * one to the triggers that copy attributes into rows: they read objects with a Value, and a number or a list has none
+ * (SQLite's `->>` and PostgreSQL's `->>` give null for it).
  */
 export interface AttributeColumns {
   dataSourceId: string | null;
   sourceUri: string | null;
   fileType: string | null;
 }
+
+/** The attributes a column holds, by the number documents.attributes stores for each: never reordered, only added to. */
+const HELD_KEYS = ['_data_source_id', '_source_uri', '_file_type'] as const;
 
 function columnValue(key: string, columns: AttributeColumns): string | null {
   switch (key) {
@@ -76,7 +80,7 @@ function columnValue(key: string, columns: AttributeColumns): string | null {
 
 /** documents.attributes for a row with these columns (JSON; dates as ISO strings). */
 export function storedAttributesJson(attributes: Attribute[], columns: AttributeColumns): string {
-  return JSON.stringify(attributes.map((a) => (heldByColumn(a, columns) ? [a.Key] : a)));
+  return JSON.stringify(attributes.map((a) => (heldByColumn(a, columns) ? HELD_KEYS.indexOf(a.Key as (typeof HELD_KEYS)[number]) : a)));
 }
 
 function heldByColumn(a: Attribute, columns: AttributeColumns): boolean {
@@ -88,14 +92,15 @@ function heldByColumn(a: Attribute, columns: AttributeColumns): boolean {
 
 /**
  * Attributes as stored in documents.attributes (JSON; dates as ISO strings) back to model values; one stored as its
- * key alone takes its value from the row's column (`columns`; FAQ entries store none so).
+ * number or its key alone takes its value from the row's column (`columns`; FAQ entries store none so).
  */
 export function parseStoredAttributes(json: string, columns?: AttributeColumns): Attribute[] {
-  const list = JSON.parse(json) as ([string] | { Key: string; Value?: Record<string, unknown> })[];
+  const list = JSON.parse(json) as (number | [string] | { Key: string; Value?: Record<string, unknown> })[];
   const out: Attribute[] = [];
   for (const a of list) {
-    if (Array.isArray(a) || !a.Value) {
-      const key = Array.isArray(a) ? a[0] : a.Key;
+    if (typeof a === 'number' || Array.isArray(a) || !a.Value) {
+      const key = typeof a === 'number' ? HELD_KEYS[a] : Array.isArray(a) ? a[0] : a.Key;
+      if (key === undefined) continue;
       const value = columns ? columnValue(key, columns) : null;
       if (value !== null) out.push({ Key: key, Value: { StringValue: value } });
       continue;

@@ -9,6 +9,7 @@
  */
 import BetterSqlite3 from 'better-sqlite3';
 import { registerPackedText, storedTextSql } from '../store/packedText.js';
+import { sizePages } from '../store/sqlitePages.js';
 import type { Analyzer } from './analysis.js';
 import { SqlSearchEngine, type Backend, type Ranking, type TextMatch } from './engine.js';
 import type { TextWeights } from './relevance.js';
@@ -72,6 +73,7 @@ class Fts5Backend implements Backend {
     this.db = new BetterSqlite3(file, { readonly: true, fileMustExist: true });
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma(`mmap_size = ${MMAP_BYTES}`);
+    sizePages(this.db);
     registerPackedText(this.db);
     this.db.function('kendrite_has_key', (key: unknown, set: unknown) => (this.running[set as number]!.has(key as string) ? 1 : 0));
     this.db.function('kendrite_tally', (score: unknown) => {

@@ -12,8 +12,8 @@ export type { SearchEngine } from './engine.js';
  * on this thread when 0), or tsvector on a PostgreSQL pool of its own (its server runs the searches
  * off this thread already; readThreads does not apply).
  */
-export function searchEngineFor(conn: Connection, opts: { databaseUrl?: string; statementTimeoutMs: number; readThreads: number; log?: Log }): SearchEngine {
-  if (conn.dialect === 'postgres') return postgresEngine(openSearchPool(opts.databaseUrl!, opts.statementTimeoutMs));
+export function searchEngineFor(conn: Connection, opts: { databaseUrl?: string; statementTimeoutMs: number; readThreads: number; connections: number; log?: Log }): SearchEngine {
+  if (conn.dialect === 'postgres') return postgresEngine(openSearchPool(opts.databaseUrl!, opts.statementTimeoutMs, opts.connections, opts.log));
   if (!conn.sqlite) throw new Error('SQLite connection without its database handle');
   if (opts.readThreads === 0) return fts5Engine(conn.sqlite.name);
   return new ReadPool({ databaseFile: conn.sqlite.name, threads: opts.readThreads, statementTimeoutMs: opts.statementTimeoutMs, log: opts.log });

@@ -6,6 +6,7 @@ import pg from 'pg';
 import { lockDataDir } from './dataDirLock.js';
 import { preparingStatements } from './preparedStatements.js';
 import { registerPackedText } from './packedText.js';
+import { sizePages } from './sqlitePages.js';
 import type { Database } from './schema.js';
 import { silentLog, type Log } from '../observe/log.js';
 
@@ -64,11 +65,13 @@ function resilientPool(url: string, what: string, log: Log, options: pg.PoolConf
 /**
  * PostgreSQL: the search engine's own pool. Searches (which a read key can make expensive) then never
  * take the connections the store's writes need, each statement is cancelled by the server past
- * `statementTimeoutMs`, and they are told apart in pg_stat_activity by their application name.
+ * `statementTimeoutMs`, and they are told apart in pg_stat_activity by their application name. At most
+ * `connections` (search.connections) run at once; the others wait in this process for a free one, first come
+ * first served (the wait is not part of the time-out).
  */
-export function openSearchPool(databaseUrl: string, statementTimeoutMs: number, log: Log = silentLog): pg.Pool {
+export function openSearchPool(databaseUrl: string, statementTimeoutMs: number, connections = 10, log: Log = silentLog): pg.Pool {
   return resilientPool(databaseUrl, 'search', log, {
-    max: 10,
+    max: connections,
     statement_timeout: statementTimeoutMs,
     application_name: SEARCH_APPLICATION_NAME,
     // Query's rank statement, prepared per connection (store/statementNames.ts), runs its generic plan from the first
@@ -156,6 +159,7 @@ export function openDatabase(opts: { databaseUrl?: string; dataDir: string }, lo
  */
 export function openSqlite(file: string, busyTimeoutMs = 5000): Connection {
   const sqlite = new BetterSqlite3(file);
+  sizePages(sqlite);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma(`busy_timeout = ${busyTimeoutMs}`);
