@@ -99,12 +99,14 @@ describe('versions of a batch (SQLite)', () => {
   before(async () => {
     store = await Store.open({ dataDir });
     const sqlite = store.conn.sqlite!;
+    // Documents and synced rows name their index and data source by key (store/idKeys.ts): neither was made through the API here.
+    await store.db.transaction().execute((trx) => store.documents.ensureKeys(['ix'], ['ds'], trx));
     const doc = sqlite.prepare(
-      `INSERT INTO documents (index_id, document_id, data_source_id, title, body, content_type, attributes, status, text_bytes, applied_seq, created_at, updated_at)
-       VALUES ('ix', ?, 'ds', '', '', 'PLAIN_TEXT', '[]', 'INDEXED', 0, 0, 0, 0)`,
+      `INSERT INTO documents (index_key, document_id, source_key, title, body, content_type, attributes, status, text_bytes, applied_seq, created_at, updated_at)
+       VALUES ((SELECT key FROM index_keys WHERE id = 'ix'), ?, (SELECT key FROM data_source_keys WHERE id = 'ds'), '', '', 'PLAIN_TEXT', '[]', 'INDEXED', 0, 0, 0, 0)`,
     );
     // SQLite's synced rows hold no ids (migration 24): the document's row has them.
-    const synced = sqlite.prepare(`INSERT INTO synced_documents (doc_key, data_source_id, version) VALUES (?, 'ds', ?)`);
+    const synced = sqlite.prepare(`INSERT INTO synced_documents (doc_key, source_key, version) VALUES (?, (SELECT key FROM data_source_keys WHERE id = 'ds'), ?)`);
     sqlite.transaction(() => {
       for (let i = 0; i < 3000; i++) synced.run(doc.run(id(i)).lastInsertRowid, `v${i}`);
       const astral = '/docs/\u{1F600}.txt';

@@ -106,6 +106,7 @@ for (const backend of backends()) {
     let syncedBefore: unknown[] = [];
     let attributeRowsBefore: unknown[] = [];
     let fileTypeRowsBefore: unknown[] = [];
+    let namedBefore: unknown[] = [];
     before(async () => {
       store = await TestStore.create(backend.name);
       if (backend.name === 'sqlite') cpSync(path.join(fixture, 'sqlite'), store.dataDir, { recursive: true });
@@ -118,6 +119,7 @@ for (const backend of backends()) {
       await storeQuery(store, `INSERT INTO synced_documents (doc_key, index_id, document_id, data_source_id, version, seen_by)
         SELECT doc_key, index_id, document_id, 'ds-synced', 'v' || doc_key, CASE WHEN doc_key % 2 = 0 THEN (SELECT execution_id FROM sync_jobs ORDER BY seq LIMIT 1) ELSE 'job-gone' END FROM documents`);
       syncedBefore = await storeQuery(store, 'SELECT doc_key, data_source_id, version, seen_by FROM synced_documents ORDER BY doc_key');
+      namedBefore = await storeQuery(store, 'SELECT doc_key, document_id, index_id, data_source_id FROM documents ORDER BY doc_key');
       // Before addSourceUris, which rewrites PostgreSQL's JSON in jsonb's spacing.
       await nameFileType(store);
       await addSourceUris(store);
@@ -152,10 +154,10 @@ for (const backend of backends()) {
         assert.deepEqual(unpacking, [{ name: 'documents_fts_insert' }, { name: 'documents_fts_plain_insert' }, { name: 'documents_fts_update' }]);
         // Each attribute value index holds the rows of its kind only; the report is one table in its key's order.
         const shapes = await storeQuery<{ name: string; sql: string }>(store, "SELECT name, sql FROM sqlite_master WHERE name IN ('document_attributes_str', 'document_attributes_num', 'sync_report', 'documents_source') ORDER BY name");
-        assert.deepEqual(shapes.map((r) => [r.name, /WHERE (\w+ IS NOT NULL)|WITHOUT ROWID|\(data_source_id\)/.exec(r.sql)?.[0]]), [
+        assert.deepEqual(shapes.map((r) => [r.name, /WHERE (\w+ IS NOT NULL)|WITHOUT ROWID|\(source_key\)/.exec(r.sql)?.[0]]), [
           ['document_attributes_num', 'WHERE num IS NOT NULL'],
           ['document_attributes_str', 'WHERE str IS NOT NULL'],
-          ['documents_source', '(data_source_id)'],
+          ['documents_source', '(source_key)'],
           ['sync_report', 'WITHOUT ROWID'],
         ]);
 
@@ -164,20 +166,20 @@ for (const backend of backends()) {
         assert.deepEqual(rows, [{ c: 'l' }]);
         // Each attribute value index holds the rows of its kind only; documents_source is by data source alone.
         const shapes = await storeQuery<{ name: string; def: string }>(store, "SELECT indexname AS name, indexdef AS def FROM pg_indexes WHERE schemaname = current_schema() AND tablename IN ('document_attributes', 'documents', 'synced_documents', 'sync_report') ORDER BY indexname");
-        assert.deepEqual(shapes.map((r) => [r.name, /WHERE \((\w+ IS NOT NULL)\)|\((data_source_id)\)|\(([\w, ]+)\)$/.exec(r.def)?.slice(1).find(Boolean)]), [
+        assert.deepEqual(shapes.map((r) => [r.name, /WHERE \((\w+ IS NOT NULL)\)|\((source_key)\)|\(([\w, ]+)\)$/.exec(r.def)?.slice(1).find(Boolean)]), [
           ['document_attributes_doc', 'doc_key, key, value_type, str, num'],
           ['document_attributes_num', 'num IS NOT NULL'],
           ['document_attributes_str', 'str IS NOT NULL'],
-          ['documents_id', 'index_id, document_id'],
+          ['documents_id', 'index_key, document_id'],
           ['documents_pkey', 'doc_key'],
           ['documents_search', 'search_vector'],
-          ['documents_source', 'data_source_id'],
+          ['documents_source', 'source_key'],
           ['sync_report_pkey', 'job_seq, action, document_id'],
           ['synced_documents_pkey', 'doc_key'],
-          ['synced_documents_source', 'data_source_id, doc_key'],
+          ['synced_documents_source', 'source_key, doc_key'],
         ]);
         const columns = await storeQuery<{ c: string }>(store, "SELECT column_name AS c FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'synced_documents' ORDER BY ordinal_position");
-        assert.deepEqual(columns.map((r) => r.c), ['doc_key', 'data_source_id', 'version', 'seen_by']);
+        assert.deepEqual(columns.map((r) => r.c), ['doc_key', 'version', 'seen_by', 'source_key']);
         // A document's removal still takes its synced row with it (the foreign key, renamed with its table).
         const fkeys = await storeQuery<{ name: string }>(store, "SELECT conname AS name FROM pg_constraint WHERE conrelid = 'synced_documents'::regclass AND contype = 'f'");
         assert.deepEqual(fkeys, [{ name: 'synced_documents_doc_key_fkey' }]);
@@ -186,7 +188,7 @@ for (const backend of backends()) {
       // that sync is no longer held (both backends).
       const [first] = await storeQuery<{ seq: number; id: string }>(store, 'SELECT seq, execution_id AS id FROM sync_jobs ORDER BY seq LIMIT 1');
       assert.equal(syncedBefore.length, 10);
-      const syncedAfter = await storeQuery<{ doc_key: number; seen_by: number | null }>(store, 'SELECT doc_key, data_source_id, version, seen_by FROM synced_documents ORDER BY doc_key');
+      const syncedAfter = await storeQuery<{ doc_key: number; seen_by: number | null }>(store, 'SELECT doc_key, (SELECT id FROM data_source_keys WHERE key = source_key) AS data_source_id, version, seen_by FROM synced_documents ORDER BY doc_key');
       assert.deepEqual(
         syncedAfter.map((r) => ({ ...r, doc_key: Number(r.doc_key), seen_by: r.seen_by === null ? null : Number(r.seen_by) })),
         (syncedBefore as { doc_key: number; seen_by: string }[]).map((r) => ({ ...r, doc_key: Number(r.doc_key), seen_by: r.seen_by === first!.id ? Number(first!.seq) : null })),
@@ -202,6 +204,32 @@ for (const backend of backends()) {
       // _data_source_id, _language_code, _source_uri and _file_type are read from the documents' columns: their rows, copies of those, are gone (both backends).
       assert.deepEqual(columnRowsBefore, { _data_source_id: 9, _file_type: 10, _language_code: 10, _source_uri: 10 });
       assert.deepEqual(await columnAttributeRows(store), {});
+    });
+
+    test('documents name their index and data source by an integer key: every document names the ones it named, found by them (the sync below modifies only what changed)', async () => {
+      // The keys: the index and every data source made, then the ids only documents named (the synced rows' 'ds-synced').
+      const keys = async (table: string) => (await storeQuery<{ key: number; id: string }>(store, `SELECT key, id FROM ${table} ORDER BY key`)).map((r) => [Number(r.key), r.id]);
+      assert.deepEqual(await keys('index_keys'), [[1, indexId]]);
+      const sources = await keys('data_source_keys');
+      assert.deepEqual(sources.map(([key]) => key), sources.map((_, i) => i + 1));
+      assert.deepEqual(sources.map(([, id]) => id).slice(-1), ['ds-synced']);
+      assert.ok(sources.some(([, id]) => id === dataSourceId));
+      const columns = await storeQuery<{ c: string }>(store, backend.name === 'sqlite'
+        ? "SELECT name AS c FROM pragma_table_info('documents') WHERE name IN ('index_id', 'data_source_id', 'index_key', 'source_key', 'version', 'seen_by') ORDER BY cid"
+        : "SELECT column_name AS c FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'documents' AND column_name IN ('index_id', 'data_source_id', 'index_key', 'source_key', 'version', 'seen_by') ORDER BY ordinal_position");
+      assert.deepEqual(columns.map((r) => r.c), ['index_key', 'source_key']);
+      const namedAfter = await storeQuery(store, 'SELECT doc_key, document_id, (SELECT id FROM index_keys WHERE key = index_key) AS index_id, (SELECT id FROM data_source_keys WHERE key = source_key) AS data_source_id FROM documents ORDER BY doc_key');
+      assert.equal(namedBefore.length, 10);
+      assert.deepEqual(namedAfter, namedBefore);
+      // Found by their data source (a filter on _data_source_id, read by key), with it in their attributes.
+      const bySource = await k.send(new QueryCommand({ IndexId: indexId, QueryText: 'harbour', PageSize: 20, AttributeFilter: { EqualsTo: { Key: '_data_source_id', Value: { StringValue: dataSourceId } } } }));
+      // Every match of the index is the data source's: the same answer, in the same order, as unfiltered.
+      const all = await ids(k, indexId, 'harbour');
+      assert.deepEqual(all.ids.slice().sort(), ['harbour', 'ledger', 'quarry']);
+      assert.deepEqual(bySource.ResultItems!.map((i) => [i.DocumentId, i.DocumentAttributes?.find((a) => a.Key === '_data_source_id')?.Value?.StringValue]), all.ids.map((id) => [id, dataSourceId]));
+      assert.equal(bySource.TotalNumberOfResults, all.total);
+      const noSource = await k.send(new QueryCommand({ IndexId: indexId, QueryText: 'harbour', AttributeFilter: { EqualsTo: { Key: '_data_source_id', Value: { StringValue: 'ds-synced' } } } }));
+      assert.equal(noSource.TotalNumberOfResults, 0);
     });
 
     test('the attribute rows the previous release\'s trigger wrote are those the newest writes (PostgreSQL: parsing the attributes once)', async () => {
@@ -273,7 +301,7 @@ for (const backend of backends()) {
     test('SQLite: the documents the previous release held are counted by index, language and searchable status, and the writes since counted alike', async (t) => {
       if (backend.name !== 'sqlite') return t.skip('document_counts is SQLite only');
       const counted = await storeQuery(store, 'SELECT index_id, language_code, searchable, n FROM document_counts WHERE n <> 0 ORDER BY 1, 2, 3');
-      const recounted = await storeQuery(store, "SELECT index_id, language_code, status IN ('INDEXED', 'UPDATED', 'UPDATE_FAILED') AS searchable, count(*) AS n FROM documents GROUP BY 1, 2, 3 ORDER BY 1, 2, 3");
+      const recounted = await storeQuery(store, "SELECT (SELECT id FROM index_keys WHERE key = index_key) AS index_id, language_code, status IN ('INDEXED', 'UPDATED', 'UPDATE_FAILED') AS searchable, count(*) AS n FROM documents GROUP BY 1, 2, 3 ORDER BY 1, 2, 3");
       assert.deepEqual(counted, recounted);
       assert.deepEqual(counted.map((r) => [r.language_code, r.searchable, r.n]), [['en', 1, 8], ['fr', 1, 1]]);
     });

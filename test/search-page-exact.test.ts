@@ -82,7 +82,7 @@ for (const backend of backends()) {
       // The same documents in another index: they match, and must count nowhere here.
       const other = await activeIndex(k, 'other');
       await sync(k, other, 'main', all);
-      await storeQuery(store, `UPDATE documents SET status = 'FAILED' WHERE index_id = ? AND document_id IN (${FAILED.map(() => '?').join(', ')})`, [indexId, ...FAILED.map(id)]);
+      await storeQuery(store, `UPDATE documents SET status = 'FAILED' WHERE index_key = (SELECT key FROM index_keys WHERE id = ?) AND document_id IN (${FAILED.map(() => '?').join(', ')})`, [indexId, ...FAILED.map(id)]);
       // Held DELETING as DeleteDataSource sets it, without the due time that lets the purge run.
       await storeQuery(store, "UPDATE data_sources SET status = 'DELETING' WHERE id = ?", [doomed]);
     });

@@ -93,8 +93,10 @@ function write(file: string, docs: Doc[]): Map<number, Doc> {
     const source = db.prepare(`INSERT INTO data_sources (id, index_id, account_id, region, name, type, status, created_at, updated_at) VALUES (?, ?, '1', 'r', ?, 'CUSTOM', ?, 0, 0)`);
     source.run('ds-live', INDEX, 'live', 'ACTIVE');
     source.run('ds-gone', INDEX, 'gone', 'DELETING');
-    const insert = db.prepare(`INSERT INTO documents (index_id, document_id, data_source_id, title, body, content_type, attributes, status, language_code, search_title, search_body, created_at, updated_at)
-      VALUES (?, ?, ?, ?, ?, 'PLAIN_TEXT', ?, ?, ?, ?, ?, 0, 0)`);
+    // Documents name their index and data source by key (store/idKeys.ts); these indices were never made through the API.
+    for (const id of [INDEX, 'ix-other']) db.prepare(`INSERT INTO index_keys (id) VALUES (?)`).run(id);
+    const insert = db.prepare(`INSERT INTO documents (index_key, document_id, source_key, title, body, content_type, attributes, status, language_code, search_title, search_body, created_at, updated_at)
+      VALUES ((SELECT key FROM index_keys WHERE id = ?), ?, (SELECT key FROM data_source_keys WHERE id = ?), ?, ?, 'PLAIN_TEXT', ?, ?, ?, ?, ?, 0, 0)`);
     const access = db.prepare(`INSERT INTO document_access (doc_key, level, access, principal) VALUES (?, ?, ?, ?)`);
     db.transaction(() => {
       for (const d of docs) {
@@ -220,6 +222,7 @@ describe('SQLite: a text search total from the FTS count only while every row of
     const source = db.prepare(`INSERT INTO data_sources (id, index_id, account_id, region, name, type, status, created_at, updated_at) VALUES (?, ?, '1', 'r', ?, 'CUSTOM', 'ACTIVE', 0, 0)`);
     source.run('ds-1', INDEX, 'one');
     source.run('ds-2', INDEX, 'two');
+    for (const id of [INDEX, 'ix-other']) db.prepare(`INSERT INTO index_keys (id) VALUES (?)`).run(id);
     db.transaction(() => {
       for (let i = 0; i < 200; i++) insert(`doc-${i}`, i < 150 ? `delta ${'w '.repeat(i % 7)}` : 'epsilon', i % 15 === 0 ? 'ds-2' : 'ds-1');
     })();
@@ -234,12 +237,13 @@ describe('SQLite: a text search total from the FTS count only while every row of
 
   const insert = (id: string, body: string, source = 'ds-1', index = INDEX) =>
     db
-      .prepare(`INSERT INTO documents (index_id, document_id, data_source_id, title, body, content_type, attributes, status, created_at, updated_at) VALUES (?, ?, ?, 'notes', ?, 'PLAIN_TEXT', '[]', 'INDEXED', 0, 0)`)
+      .prepare(`INSERT INTO documents (index_key, document_id, source_key, title, body, content_type, attributes, status, created_at, updated_at)
+        VALUES ((SELECT key FROM index_keys WHERE id = ?), ?, (SELECT key FROM data_source_keys WHERE id = ?), 'notes', ?, 'PLAIN_TEXT', '[]', 'INDEXED', 0, 0)`)
       .run(index, id, source, packText(body));
   const total = async (extra: Partial<DocumentSearch> = {}) => (await engine.rankDocuments({ indexId: INDEX, language: 'en', query: parseQueryText('delta', analyzerFor('en')), ...extra }, [], 0, 10)).total;
   const counted = () => db.prepare(`SELECT index_id, language_code, searchable, n FROM document_counts WHERE n <> 0 ORDER BY 1, 2, 3`).all();
   const recounted = () =>
-    db.prepare(`SELECT index_id, language_code, status IN ('INDEXED', 'UPDATED', 'UPDATE_FAILED') AS searchable, count(*) AS n FROM documents GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`).all();
+    db.prepare(`SELECT (SELECT id FROM index_keys WHERE key = index_key) AS index_id, language_code, status IN ('INDEXED', 'UPDATED', 'UPDATE_FAILED') AS searchable, count(*) AS n FROM documents GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`).all();
   const run = (text: string, ...params: unknown[]) => db.prepare(text).run(...params);
 
   test('document_counts counts as searchable the statuses search serves (a change to them needs a migration of its triggers)', () => {

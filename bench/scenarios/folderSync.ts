@@ -217,9 +217,11 @@ function walk(root: string): Rate {
  */
 async function baselineFullSync(root: string, dataDir: string): Promise<Rate> {
   const store = await Store.open({ dataDir });
+  // Documents name their index and data source by key (store/idKeys.ts).
+  await store.db.transaction().execute((trx) => store.documents.ensureKeys(['bench'], ['folder'], trx));
   const insert = store.conn.sqlite!.prepare(
-    `INSERT INTO documents (index_id, document_id, data_source_id, title, body, content_type, attributes, source_uri, version, content_hash, status, failure_reason, text_bytes, applied_seq, seen_by, created_at, updated_at)
-     VALUES ('bench', ?, 'folder', ?, ?, 'PLAIN_TEXT', '[]', NULL, NULL, NULL, 'INDEXED', NULL, ?, 0, NULL, ?, ?)`,
+    `INSERT INTO documents (index_key, document_id, source_key, title, body, content_type, attributes, source_uri, content_hash, status, failure_reason, text_bytes, applied_seq, created_at, updated_at)
+     VALUES ((SELECT key FROM index_keys WHERE id = 'bench'), ?, (SELECT key FROM data_source_keys WHERE id = 'folder'), ?, ?, 'PLAIN_TEXT', '[]', NULL, NULL, 'INDEXED', NULL, ?, 0, ?, ?)`,
   );
   const cpu0 = process.cpuUsage();
   const start = performance.now();

@@ -578,7 +578,17 @@ export function seed(file: string, indexId: string, sources: string[], corpus: C
       .all() as { name: string; type: string; sql: string }[];
     if (deferred.length !== 3) throw new Error(`the schema changed: expected 3 attribute indexes, found ${deferred.map((d) => d.name).join(', ')}`);
     for (const d of deferred) db.exec(`DROP ${d.type.toUpperCase()} ${d.name}`);
-    const insertDoc = db.prepare(`INSERT INTO documents (index_id, document_id, data_source_id, title, body, content_type, attributes, source_uri,
+    // The newest schema names a document's index and data source by key (store/idKeys.ts; SQLite migration 30), an older release's by id.
+    const byKey = db.prepare(`SELECT 1 FROM pragma_table_info('documents') WHERE name = 'index_key'`).get() !== undefined;
+    if (byKey) {
+      db.prepare(`INSERT INTO index_keys (id) SELECT ? WHERE NOT EXISTS (SELECT 1 FROM index_keys WHERE id = ?)`).run(indexId, indexId);
+      for (const s of sources) db.prepare(`INSERT INTO data_source_keys (id) SELECT ? WHERE NOT EXISTS (SELECT 1 FROM data_source_keys WHERE id = ?)`).run(s, s);
+    }
+    const insertDoc = byKey
+      ? db.prepare(`INSERT INTO documents (index_key, document_id, source_key, title, body, content_type, attributes, source_uri,
+        content_hash, status, failure_reason, text_bytes, applied_seq, created_at, updated_at)
+      VALUES ((SELECT key FROM index_keys WHERE id = ?), ?, (SELECT key FROM data_source_keys WHERE id = ?), ?, ?, 'PLAIN_TEXT', ?, ?, ?, 'INDEXED', NULL, ?, 0, ?, ?)`)
+      : db.prepare(`INSERT INTO documents (index_id, document_id, data_source_id, title, body, content_type, attributes, source_uri,
         version, content_hash, status, failure_reason, text_bytes, applied_seq, seen_by, created_at, updated_at)
       VALUES (?, ?, ?, ?, ?, 'PLAIN_TEXT', ?, ?, NULL, ?, 'INDEXED', NULL, ?, 0, NULL, ?, ?)`);
     db.transaction(() => {

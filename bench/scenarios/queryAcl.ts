@@ -177,7 +177,8 @@ function seedSqlite(file: string, indexId: string, source: string, corpus: Corpu
 function seedAccess(file: string, indexId: string): void {
   const db = new BetterSqlite3(file);
   try {
-    const keys = db.prepare('SELECT doc_key FROM documents WHERE index_id = ? ORDER BY doc_key').pluck().all(indexId) as number[];
+    const byKey = db.prepare(`SELECT 1 FROM pragma_table_info('documents') WHERE name = 'index_key'`).get() !== undefined;
+    const keys = db.prepare(`SELECT doc_key FROM documents WHERE ${byKey ? 'index_key = (SELECT key FROM index_keys WHERE id = ?)' : 'index_id = ?'} ORDER BY doc_key`).pluck().all(indexId) as number[];
     const row = db.prepare('INSERT INTO document_access (doc_key, level, access, principal) VALUES (?, 0, ?, ?)');
     const group = db.prepare("INSERT INTO principal_groups (index_id, data_source_id, group_id, ordering_id, deleted, updated_at) VALUES (?, '', ?, 1, 0, 1)");
     const member = db.prepare("INSERT INTO principal_members (index_id, data_source_id, group_id, member_type, member_id, member_data_source_id) VALUES (?, '', ?, 'U', 'user-10k', '')");
@@ -224,11 +225,15 @@ async function seedPostgres(url: string, indexId: string, source: string, corpus
         rows.push(`($${p + 1}, $${p + 2}, $${p + 3}, $${p + 4}, $${p + 5}, 'PLAIN_TEXT', $${p + 6}, $${p + 7}, $${p + 8}, 'INDEXED', $${p + 9}, 0, $${p + 10}, $${p + 10})`);
         params.push(indexId, id, source, title, body, JSON.stringify(attributes), uri, `seed-${n}`, Buffer.byteLength(body), now);
       }
-      await c.query(`INSERT INTO documents (index_id, document_id, data_source_id, title, body, content_type, attributes, source_uri, content_hash, status, text_bytes, applied_seq, created_at, updated_at)
-        VALUES ${rows.join(', ')}`, params);
+      // The newest schema names a document's index and data source by key (store/idKeys.ts; PostgreSQL migration 29).
+      await c.query(`INSERT INTO index_keys (id) SELECT i FROM unnest($1::text[]) i WHERE NOT EXISTS (SELECT 1 FROM index_keys WHERE id = i)`, [[indexId]]);
+      await c.query(`INSERT INTO data_source_keys (id) SELECT i FROM unnest($1::text[]) i WHERE NOT EXISTS (SELECT 1 FROM data_source_keys WHERE id = i)`, [[source]]);
+      await c.query(`INSERT INTO documents (index_key, document_id, source_key, title, body, content_type, attributes, source_uri, content_hash, status, text_bytes, applied_seq, created_at, updated_at)
+        SELECT (SELECT key FROM index_keys WHERE id = v.i), v.d, (SELECT key FROM data_source_keys WHERE id = v.s), v.t, v.b, v.ct, v.a, v.u, v.h, v.st, v.n::bigint, v.q::bigint, v.c::bigint, v.up::bigint
+        FROM (VALUES ${rows.join(', ')}) AS v(i, d, s, t, b, ct, a, u, h, st, n, q, c, up)`, params);
     }
     // Access rows by the documents' order, as in SQLite: every tenth public, the rest a team and an owner.
-    await c.query(`WITH d AS (SELECT doc_key, row_number() OVER (ORDER BY doc_key) - 1 AS n FROM documents WHERE index_id = $1)
+    await c.query(`WITH d AS (SELECT doc_key, row_number() OVER (ORDER BY doc_key) - 1 AS n FROM documents WHERE index_key = (SELECT key FROM index_keys WHERE id = $1))
       INSERT INTO document_access (doc_key, level, access, principal)
       SELECT doc_key, 0, 'L', '' FROM d WHERE n % 10 <> 0
       UNION ALL SELECT doc_key, 0, 'A', 'g::team-' || (n % ${TEAMS}) FROM d WHERE n % 10 <> 0

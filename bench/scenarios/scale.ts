@@ -155,7 +155,16 @@ async function onSqlite(ctx: ScenarioContext, top: string, folder: string, churn
     return statSync(kendriteFile).size;
   };
   try {
-    return await kendrite(ctx, { backend: 'SQLite', dataDir, env: {}, folder, churnFolder, docs, churn, queries, size, engine: baseline, engineBytes: baselineBytes, plainQuery: async (q) => search.all(q).length, searchEngine: () => fts5Engine(kendriteFile) }, errors);
+    const pages = () => {
+      const c = new BetterSqlite3(kendriteFile, { readonly: true });
+      try {
+        const rows = c.prepare('SELECT name, sum(pgsize) AS bytes FROM dbstat GROUP BY name ORDER BY bytes DESC').all() as { name: string; bytes: number }[];
+        return rows.filter((r) => r.bytes >= 65_536).map((r) => `${r.name} ${r.bytes.toLocaleString('en-US')} bytes, ${Math.round(r.bytes / docs)} a document`);
+      } finally {
+        c.close();
+      }
+    };
+    return await kendrite(ctx, { backend: 'SQLite', dataDir, env: {}, folder, churnFolder, docs, churn, queries, size, ...(process.env.KENDRITE_BENCH_SCALE_DBSTAT === '1' ? { pages } : {}), engine: baseline, engineBytes: baselineBytes, plainQuery: async (q) => search.all(q).length, searchEngine: () => fts5Engine(kendriteFile) }, errors);
   } finally {
     db.close();
   }
@@ -208,6 +217,8 @@ interface Setup {
   queries: string[];
   /** The store's bytes on disk now. */
   size(): Promise<number>;
+  /** SQLite, with KENDRITE_BENCH_SCALE_DBSTAT=1: the store's pages by table and index (docs/sqlite-bytes.md), a line each. */
+  pages?(): string[];
   /** CPU of the server with `pid` and what works for it; the server alone when absent. */
   cpu?: (pid: number) => ReturnType<typeof cpuClock>;
   engine: Cost;
@@ -242,6 +253,7 @@ async function kendrite(ctx: ScenarioContext, s: Setup, errors: string[]): Promi
     if (stats?.IndexedTextDocumentsCount !== s.docs) errors.push(`${s.backend}: DescribeIndex counts ${stats?.IndexedTextDocumentsCount} documents after the full sync, expected ${s.docs}`);
     // Printed as soon as measured: a run of hours that fails later (a query past the statement time-out) keeps them.
     log(`full sync: ${fmt.rps(perCpuSecond(full, s.docs))} documents per CPU second (plain engine ${fmt.rps(perCpuSecond(s.engine, s.docs))}), ${fmt.rps(s.docs / (full.wallMs / 1000))} documents/s; ${fmt.ratio(bytes / (stats?.IndexedTextBytes ?? NaN))} bytes on disk per byte of text (plain engine ${fmt.ratio(s.engineBytes / (stats?.IndexedTextBytes ?? NaN))})`);
+    if (s.pages) for (const line of s.pages()) log(`pages: ${line}`);
     log(`no-change resync (load average ${loadAvg()})`);
     const noChange = await measuredSync(target, 'no-change resync', {}, errors);
     log(`no-change resync: ${fmt.rps(noChange.perSec)} files/s`);

@@ -320,7 +320,7 @@ export class SqlSearchEngine implements SearchEngine {
 
   /** What documents() reads of a document `d`, bodies cut at bodyChars. */
   private documentColumns(bodyChars: number): Sql {
-    return sql`d.doc_key, d.document_id, d.title, d.source_uri, ${raw(attributeColumn('_file_type', 'd')!)} AS file_type, d.attributes, d.data_source_id, d.language_code, ${this.backend.prefix('d.body', bodyChars)} AS body`;
+    return sql`d.doc_key, d.document_id, d.title, d.source_uri, ${raw(attributeColumn('_file_type', 'd')!)} AS file_type, d.attributes, (SELECT id FROM data_source_keys WHERE key = d.source_key) AS data_source_id, d.language_code, ${this.backend.prefix('d.body', bodyChars)} AS body`;
   }
 
   async facet(req: DocumentSearch, spec: FacetSpec): Promise<FacetCount[]> {
@@ -389,11 +389,12 @@ export class SqlSearchEngine implements SearchEngine {
   private conditions(req: DocumentSearch, m: TextMatch): Sql {
     const parts = [
       m.where,
-      sql`d.index_id = ${req.indexId}`,
+      // The index and data sources by their keys (store/idKeys.ts), each looked up once.
+      sql`d.index_key = (SELECT key FROM index_keys WHERE id = ${req.indexId})`,
       sql`${this.backend.rowTest('d.status')} ${SEARCHABLE}`,
       // One language per search (Kendra: English unless the filter chooses another).
       sql`d.language_code = ${req.language}`,
-      sql`(d.data_source_id IS NULL OR d.data_source_id NOT IN (SELECT s.id FROM data_sources s WHERE s.index_id = ${req.indexId} AND s.status = 'DELETING'))`,
+      sql`(d.source_key IS NULL OR d.source_key NOT IN (SELECT k.key FROM data_sources s JOIN data_source_keys k ON k.id = s.id WHERE s.index_id = ${req.indexId} AND s.status = 'DELETING'))`,
     ];
     if (req.filter) parts.push(compileFilter(req.indexId, req.filter, textScored(req) ? 'probe' : 'set'));
     if (req.docKeys) parts.push(req.docKeys.length ? sql`d.doc_key IN (${list(req.docKeys)})` : raw('1 = 0'));
@@ -423,8 +424,8 @@ const storedDocument = (r: DocumentRow): StoredDocument => ({
 });
 
 function contentCondition(c: ContentSources): Sql {
-  const of = c.dataSourceIds.length ? [sql`d.data_source_id IN (${list(c.dataSourceIds)})`] : [];
-  const parts = [...of, ...(c.direct ? [sql`d.data_source_id IS NULL`] : [])];
+  const of = c.dataSourceIds.length ? [sql`d.source_key IN (SELECT k.key FROM data_source_keys k WHERE k.id IN (${list(c.dataSourceIds)}))`] : [];
+  const parts = [...of, ...(c.direct ? [sql`d.source_key IS NULL`] : [])];
   return parts.length ? sql`(${join(parts, ' OR ')})` : raw('1 = 0');
 }
 

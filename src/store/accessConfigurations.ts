@@ -1,6 +1,7 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { AccessRow } from '../domain/access.js';
 import { replaceRows } from './documentAccess.js';
+import { sourceIdOf } from './idKeys.js';
 import type { AccessConfigurationsTable, Database } from './schema.js';
 
 export type AccessConfigurationRow = Selectable<AccessConfigurationsTable>;
@@ -37,7 +38,7 @@ export class AccessConfigurationStore {
       if (patch.acl === undefined) return;
       for (let after = -1; ; ) {
         const docs = await trx.selectFrom('document_access_configurations as c').innerJoin('documents as d', 'd.doc_key', 'c.doc_key')
-          .select(['c.doc_key', 'd.data_source_id']).where('c.configuration_id', '=', id).where('c.doc_key', '>', after).orderBy('c.doc_key').limit(CHUNK).execute();
+          .select(['c.doc_key', sourceIdOf('d.source_key').as('data_source_id')]).where('c.configuration_id', '=', id).where('c.doc_key', '>', after).orderBy('c.doc_key').limit(CHUNK).execute();
         if (!docs.length) break;
         await replaceRows(trx, docs.map((d) => d.doc_key), rowsOf, new Map(docs.map((d) => [d.doc_key, d.data_source_id])));
         after = docs[docs.length - 1]!.doc_key;

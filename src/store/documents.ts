@@ -1,12 +1,19 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import { INDEX_KEY, indexIdOf, indexKeyOf as indexKey, SOURCE_ID_OF, SOURCE_KEY, sourceIdOf, sourceKeyOf as sourceKey } from './idKeys.js';
 import { packText, storedTextSql } from './packedText.js';
 import { prepared } from './preparedStatements.js';
 import { RawStatements } from './rawStatements.js';
 import type { Database, DocumentQueueTable, DocumentsTable } from './schema.js';
 
-export type DocumentRow = Selectable<DocumentsTable>;
+/**
+ * A document as the store's callers see it: its index and data source by their ids. The table holds their keys
+ * (index_key, source_key: store/idKeys.ts), which this store's statements map to and from.
+ */
+export type DocumentRow = Omit<Selectable<DocumentsTable>, 'index_key' | 'source_key'> & { index_id: string; data_source_id: string | null };
 export type QueuedOp = Selectable<DocumentQueueTable>;
 const HELD_COLUMNS = ['doc_key', 'status', 'applied_seq', 'content_hash', 'attributes', 'data_source_id', 'language_code'] as const;
+/** HELD_COLUMNS of a row `d`, the data source's id read by its key. */
+const HELD_SELECT = HELD_COLUMNS.map((c) => (c === 'data_source_id' ? `${SOURCE_ID_OF('d.source_key')} AS data_source_id` : `d.${c}`)).join(', ');
 export type HeldDocument = Pick<DocumentRow, (typeof HELD_COLUMNS)[number]>;
 export type HeldWithAccess = HeldDocument & { hasAccess: boolean };
 type Db = Kysely<Database> | Transaction<Database>;
@@ -113,9 +120,9 @@ export class DocumentStore {
     if (raw) {
       // One statement for any number of ids: the list as a JSON array, each looked up in documents_id.
       const rows = raw
-        .get(`SELECT d.document_id, ${HELD_COLUMNS.map((c) => `d.${c}`).join(', ')},
+        .get(`SELECT d.document_id, ${HELD_SELECT},
           EXISTS (SELECT 1 FROM document_access a WHERE a.doc_key = d.doc_key) OR EXISTS (SELECT 1 FROM document_access_configurations c WHERE c.doc_key = d.doc_key) AS has_access
-          FROM json_each(?) j CROSS JOIN documents d WHERE d.index_id = ? AND d.document_id = j.value`)
+          FROM json_each(?) j CROSS JOIN documents d WHERE d.index_key = ${INDEX_KEY('?')} AND d.document_id = j.value`)
         .all(JSON.stringify(documentIds), indexId) as (HeldDocument & { document_id: string; has_access: number })[];
       for (const r of rows) out.set(r.document_id, heldOf(r));
       return out;
@@ -129,14 +136,15 @@ export class DocumentStore {
     for (let i = 0; i < documentIds.length; i += CHUNK) {
       const rows = await db
         .selectFrom('documents as d')
-        .select(['d.document_id', ...HELD_COLUMNS.map((c) => `d.${c}` as const)])
+        .select(['d.document_id', ...HELD_COLUMNS.filter((c) => c !== 'data_source_id').map((c) => `d.${c}` as const)])
+        .select(sourceIdOf('d.source_key').as('data_source_id'))
         .select((eb) =>
           eb.or([
             eb.exists(eb.selectFrom('document_access as a').select('a.doc_key').whereRef('a.doc_key', '=', 'd.doc_key')),
             eb.exists(eb.selectFrom('document_access_configurations as c').select('c.doc_key').whereRef('c.doc_key', '=', 'd.doc_key')),
           ]).as('has_access'),
         )
-        .where('d.index_id', '=', indexId)
+        .where('d.index_key', '=', indexKey(indexId))
         .where('d.document_id', 'in', documentIds.slice(i, i + CHUNK))
         .execute();
       for (const r of rows) out.set(r.document_id, heldOf(r));
@@ -147,7 +155,13 @@ export class DocumentStore {
   /** Documents by id, without their text (a read of every row's overflow pages; on SQLite packed: store/packedText.ts). */
   getMany(indexId: string, ids: string[]): Promise<Omit<DocumentRow, 'body' | 'search_body'>[]> {
     if (!ids.length) return Promise.resolve([]);
-    return this.db.selectFrom('documents').select(UNREAD_TEXT_COLUMNS).where('index_id', '=', indexId).where('document_id', 'in', ids).execute();
+    return this.db
+      .selectFrom('documents')
+      .select(UNREAD_TEXT_COLUMNS)
+      .select([indexIdOf('index_key').as('index_id'), sourceIdOf('source_key').as('data_source_id')])
+      .where('index_key', '=', indexKey(indexId))
+      .where('document_id', 'in', ids)
+      .execute();
   }
 
   /**
@@ -180,7 +194,8 @@ export class DocumentStore {
       const { rows } = await INSERT_POSTGRES.execute<{ doc_key: number }>(db, INSERT_COLUMNS.map((c) => row[c]));
       return Number(rows[0]!.doc_key);
     }
-    const r = await db.insertInto('documents').values(row).returning('doc_key').executeTakeFirstOrThrow();
+    const { index_id, data_source_id, ...rest } = row;
+    const r = await db.insertInto('documents').values({ ...rest, index_key: indexKey(index_id), source_key: sourceKey(data_source_id) }).returning('doc_key').executeTakeFirstOrThrow();
     return Number(r.doc_key);
   }
 
@@ -200,16 +215,44 @@ export class DocumentStore {
     const raw = RawStatements.within(this.raw, db);
     if (raw) {
       const columns = definedKeys(patch);
-      if (columns.length) raw.get(`UPDATE documents SET ${columns.map((c) => `${c} = ?`).join(', ')} WHERE doc_key = ?`).run(...columns.map((c) => patch[c]), docKey);
+      if (columns.length) raw.get(`UPDATE documents SET ${columns.map((c) => `${keyColumn(c)} = ${keyOf(c, '?')}`).join(', ')} WHERE doc_key = ?`).run(...columns.map((c) => patch[c]), docKey);
       return;
     }
     if (this.dialect === 'postgres') {
       // The shapes of an update are few (a failure, an unchanged document, a changed one with or without its attributes): each prepared.
       const columns = definedKeys(patch);
-      if (columns.length) await prepared(`UPDATE documents SET ${columns.map((c, i) => `${c} = $${i + 1}`).join(', ')} WHERE doc_key = $${columns.length + 1}`).execute(db, [...columns.map((c) => patch[c]), docKey]);
+      if (columns.length) await prepared(`UPDATE documents SET ${columns.map((c, i) => `${keyColumn(c)} = ${keyOf(c, `$${i + 1}`)}`).join(', ')} WHERE doc_key = $${columns.length + 1}`).execute(db, [...columns.map((c) => patch[c]), docKey]);
       return;
     }
-    await db.updateTable('documents').set(patch).where('doc_key', '=', docKey).execute();
+    const { index_id, data_source_id, ...rest } = patch;
+    await db
+      .updateTable('documents')
+      .set({ ...rest, ...(index_id !== undefined ? { index_key: indexKey(index_id) } : {}), ...(data_source_id !== undefined ? { source_key: sourceKey(data_source_id) } : {}) })
+      .where('doc_key', '=', docKey)
+      .execute();
+  }
+
+  /**
+   * Gives these indices and data sources a key (store/idKeys.ts) where they have none: an index or data source made
+   * through the API has one from its creation, so this writes nothing but for a document written under an id that
+   * was never made one (bench/scenarios/indexing.ts). Each batch of document writes runs it first, in its transaction.
+   */
+  async ensureKeys(indexIds: readonly string[], dataSourceIds: readonly (string | null)[], db: Db): Promise<void> {
+    const sources = [...new Set(dataSourceIds.filter((id): id is string => id !== null))];
+    const indices = [...new Set(indexIds)];
+    const raw = RawStatements.within(this.raw, db);
+    if (raw) {
+      for (const id of indices) raw.get(ENSURE_SQL('index_keys')).run(id, id);
+      for (const id of sources) raw.get(ENSURE_SQL('data_source_keys')).run(id, id);
+      return;
+    }
+    if (this.dialect === 'postgres') {
+      await ENSURE_POSTGRES.execute(db, [indices, sources]);
+      return;
+    }
+    for (const [table, ids] of [['index_keys', indices], ['data_source_keys', sources]] as const) {
+      for (const id of ids) await sql`INSERT INTO ${sql.table(table)} (id) SELECT ${id} WHERE NOT EXISTS (SELECT 1 FROM ${sql.table(table)} WHERE id = ${id})`.execute(db);
+    }
   }
 
   /** The row with its text as the backend stores it: packed on SQLite (store/packedText.ts). */
@@ -235,7 +278,7 @@ export class DocumentStore {
     const r = await this.db
       .selectFrom('documents')
       .select((eb) => [eb.fn.countAll<number>().as('count'), eb.fn.coalesce(eb.fn.sum<number>('text_bytes'), sql<number>`0`).as('bytes')])
-      .where('index_id', '=', indexId)
+      .where('index_key', '=', indexKey(indexId))
       .where('status', 'in', SEARCHABLE_STATUSES)
       .executeTakeFirstOrThrow();
     return { count: Number(r.count), bytes: Number(r.bytes) };
@@ -245,9 +288,9 @@ export class DocumentStore {
   async statisticsByIndex(): Promise<{ index_id: string; count: number; bytes: number }[]> {
     const rows = await this.db
       .selectFrom('documents')
-      .select((eb) => ['index_id', eb.fn.countAll<number>().as('count'), eb.fn.coalesce(eb.fn.sum<number>('text_bytes'), sql<number>`0`).as('bytes')])
+      .select((eb) => [indexIdOf('index_key').as('index_id'), eb.fn.countAll<number>().as('count'), eb.fn.coalesce(eb.fn.sum<number>('text_bytes'), sql<number>`0`).as('bytes')])
       .where('status', 'in', SEARCHABLE_STATUSES)
-      .groupBy('index_id')
+      .groupBy('index_key')
       .execute();
     return rows.map((r) => ({ index_id: r.index_id, count: Number(r.count), bytes: Number(r.bytes) }));
   }
@@ -256,8 +299,8 @@ export class DocumentStore {
   async purge(where: { indexId: string; dataSourceId?: string }, batch = 1000): Promise<number> {
     let total = 0;
     for (;;) {
-      let q = this.db.selectFrom('documents').select('doc_key').where('index_id', '=', where.indexId);
-      if (where.dataSourceId) q = q.where('data_source_id', '=', where.dataSourceId);
+      let q = this.db.selectFrom('documents').select('doc_key').where('index_key', '=', indexKey(where.indexId));
+      if (where.dataSourceId) q = q.where('source_key', '=', sourceKey(where.dataSourceId));
       const keys = (await q.limit(batch).execute()).map((r) => r.doc_key);
       if (!keys.length) break;
       await this.db.deleteFrom('documents').where('doc_key', 'in', keys).execute();
@@ -283,11 +326,11 @@ const TEXT_BATCH_END = [
   `DELETE FROM documents_text_pending`,
 ];
 
-/** Every column of documents but its text (body, search_body), for getMany. */
+/** Every column of documents but its text (body, search_body) and its keys (getMany reads their ids), for getMany. */
 const UNREAD_TEXT_COLUMNS = [
-  'doc_key', 'index_id', 'document_id', 'data_source_id', 'title', 'content_type', 'attributes', 'source_uri', 'file_type', 'content_hash', 'status',
+  'doc_key', 'document_id', 'title', 'content_type', 'attributes', 'source_uri', 'file_type', 'content_hash', 'status',
   'failure_reason', 'text_bytes', 'applied_seq', 'created_at', 'updated_at', 'language_code', 'search_title',
-] as const satisfies readonly (keyof DocumentRow)[];
+] as const satisfies readonly (keyof DocumentRow & keyof DocumentsTable)[];
 
 /** Bound parameters per statement stay well under SQLite's and PostgreSQL's limits. */
 const CHUNK = 500;
@@ -299,16 +342,38 @@ const INSERT_COLUMNS = [
 ] as const satisfies readonly (keyof Omit<DocumentRow, 'doc_key'>)[];
 // Compiles only while INSERT_COLUMNS names every column: one added to the table must be added here.
 const _everyColumn: Exclude<keyof Omit<DocumentRow, 'doc_key'>, (typeof INSERT_COLUMNS)[number]> extends never ? true : never = true;
-const INSERT_SQL = `INSERT INTO documents (${INSERT_COLUMNS.join(', ')}) VALUES (${INSERT_COLUMNS.map(() => '?').join(', ')})`;
-const INSERT_POSTGRES = prepared(`INSERT INTO documents (${INSERT_COLUMNS.join(', ')}) VALUES (${INSERT_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING doc_key`);
+/** The columns an insert names: the keys in place of the ids. */
+const INSERTED = INSERT_COLUMNS.map(keyColumn).join(', ');
+const INSERT_SQL = `INSERT INTO documents (${INSERTED}) VALUES (${INSERT_COLUMNS.map((c) => keyOf(c, '?')).join(', ')})`;
+const INSERT_POSTGRES = prepared(`INSERT INTO documents (${INSERTED}) VALUES (${INSERT_COLUMNS.map((c, i) => keyOf(c, `$${i + 1}`)).join(', ')}) RETURNING doc_key`);
 /** The type of each column of INSERT_COLUMNS as insertMany's arrays bind them. */
 const BIGINT_COLUMNS = new Set<string>(['text_bytes', 'applied_seq', 'created_at', 'updated_at']);
 const INSERT_MANY_POSTGRES = prepared(
-  `INSERT INTO documents (${INSERT_COLUMNS.join(', ')}) SELECT * FROM unnest(${INSERT_COLUMNS.map((c, i) => `$${i + 1}::${BIGINT_COLUMNS.has(c) ? 'bigint' : 'text'}[]`).join(', ')})`,
+  `INSERT INTO documents (${INSERTED}) SELECT ${INSERT_COLUMNS.map((c) => keyOf(c, `u.${c}`)).join(', ')}
+    FROM unnest(${INSERT_COLUMNS.map((c, i) => `$${i + 1}::${BIGINT_COLUMNS.has(c) ? 'bigint' : 'text'}[]`).join(', ')}) AS u(${INSERT_COLUMNS.join(', ')})`,
 );
-const HELD_POSTGRES = prepared(`SELECT d.document_id, ${HELD_COLUMNS.map((c) => `d.${c}`).join(', ')},
+const HELD_POSTGRES = prepared(`SELECT d.document_id, ${HELD_SELECT},
   EXISTS (SELECT 1 FROM document_access a WHERE a.doc_key = d.doc_key) OR EXISTS (SELECT 1 FROM document_access_configurations c WHERE c.doc_key = d.doc_key) AS has_access
-  FROM documents d WHERE d.index_id = $1 AND d.document_id = ANY($2::text[])`);
+  FROM documents d WHERE d.index_key = ${INDEX_KEY('$1')} AND d.document_id = ANY($2::text[])`);
+/** ensureKeys' statement for one id (bound twice) into `table`. */
+const ENSURE_SQL = (table: string) => `INSERT INTO ${table} (id) SELECT ? WHERE NOT EXISTS (SELECT 1 FROM ${table} WHERE id = ?)`;
+const ENSURE_POSTGRES = prepared(
+  ([['index_keys', '$1'], ['data_source_keys', '$2']] as const)
+    .map(([table, ids]) => `${table === 'index_keys' ? 'WITH i AS (' : ''}INSERT INTO ${table} (id) SELECT n.id FROM unnest(${ids}::text[]) AS n(id)
+      WHERE NOT EXISTS (SELECT 1 FROM ${table} k WHERE k.id = n.id) ON CONFLICT (id) DO NOTHING${table === 'index_keys' ? ') ' : ''}`)
+    .join(''),
+);
+
+/** The column of documents a DocumentRow column is written to: an id's key column, else itself. */
+function keyColumn(c: string): string {
+  return c === 'index_id' ? 'index_key' : c === 'data_source_id' ? 'source_key' : c;
+}
+
+/** SQL of the value written to keyColumn(c) for the value `param` gives: an id's key, else the value. */
+function keyOf(c: string, param: string): string {
+  return c === 'index_id' ? INDEX_KEY(param) : c === 'data_source_id' ? SOURCE_KEY(param) : param;
+}
+
 
 function heldOf<T extends { has_access: unknown; document_id: string }>(r: T): HeldWithAccess {
   const { has_access, document_id: _id, ...row } = r;

@@ -30,7 +30,7 @@ import type { Log } from '../observe/log.js';
 import type { Database } from './schema.js';
 
 /** The columns of documents whose statistics plans read (see TABLES). */
-export const PLANNED_COLUMNS = ['doc_key', 'index_id', 'document_id', 'data_source_id', 'language_code', 'source_uri', 'status', 'search_vector'] as const;
+export const PLANNED_COLUMNS = ['doc_key', 'index_key', 'document_id', 'source_key', 'language_code', 'source_uri', 'status', 'search_vector'] as const;
 /** Documents written before a first ANALYZE is worth it (autovacuum's threshold is 50; an ANALYZE of 1,000 rows takes milliseconds). */
 const MIN_ROWS = 1_000;
 /** …and this share of the documents the last ANALYZE counted… */

@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
+import { indexKeyOf } from './idKeys.js';
 import { attributeColumn } from '../search/attributeRows.js';
 import type { Database, QuerySuggestionsBlockListsTable, QuerySuggestionsSettingsTable } from './schema.js';
 
@@ -59,7 +60,7 @@ export class QuerySuggestionStore {
     const like = `${prefix.replace(/[!%_]/g, (c) => `!${c}`)}%`;
     const out: { docKey: number; field: string; value: string }[] = [];
     if (fields.includes('_document_title')) {
-      const rows = await sql<{ doc_key: number; title: string }>`SELECT doc_key, title FROM documents WHERE index_id = ${indexId} AND lower(title) LIKE ${like} ESCAPE '!' LIMIT ${limit}`.execute(this.db);
+      const rows = await sql<{ doc_key: number; title: string }>`SELECT doc_key, title FROM documents WHERE index_key = ${indexKeyOf(indexId)} AND lower(title) LIKE ${like} ESCAPE '!' LIMIT ${limit}`.execute(this.db);
       out.push(...rows.rows.map((r) => ({ docKey: Number(r.doc_key), field: '_document_title', value: r.title })));
     }
     const keys = fields.filter((f) => f !== '_document_title' && !attributeColumn(f));
@@ -77,7 +78,7 @@ export class QuerySuggestionStore {
       const column = attributeColumn(field);
       if (!column || left <= 0) continue;
       const rows = await sql<{ doc_key: number; value: string }>`SELECT doc_key, ${sql.raw(column)} AS value FROM documents
-        WHERE index_id = ${indexId} AND ${sql.raw(column)} IS NOT NULL AND lower(${sql.raw(column)}) LIKE ${like} ESCAPE '!' LIMIT ${left}`.execute(this.db);
+        WHERE index_key = ${indexKeyOf(indexId)} AND ${sql.raw(column)} IS NOT NULL AND lower(${sql.raw(column)}) LIKE ${like} ESCAPE '!' LIMIT ${left}`.execute(this.db);
       out.push(...rows.rows.map((r) => ({ docKey: Number(r.doc_key), field, value: r.value })));
       left -= rows.rows.length;
     }

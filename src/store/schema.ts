@@ -115,9 +115,11 @@ export interface SyncJobTransitionsTable {
 
 export interface DocumentsTable {
   doc_key: Generated<number>;
-  index_id: string;
+  /** The document's index by its key (index_keys; store/idKeys.ts). */
+  index_key: number;
   document_id: string;
-  data_source_id: string | null;
+  /** The document's data source by its key (data_source_keys), null for a document of none. */
+  source_key: number | null;
   title: string;
   /** SQLite: packed (store/packedText.ts), read through kendrite_text() only. */
   body: string;
@@ -163,10 +165,17 @@ export interface WebFrontierTable {
   start_page: number;
 }
 
+/** The integer key of every index (index_keys) or data source (data_source_keys) ever created: store/idKeys.ts. */
+export interface IdKeysTable {
+  key: Generated<number>;
+  id: string;
+}
+
 /** A connector's view of a document it indexed (change and deletion detection). */
 export interface SyncedDocumentsTable {
   doc_key: number;
-  data_source_id: string;
+  /** The data source by its key (data_source_keys; store/idKeys.ts). */
+  source_key: number;
   /** The connector's version (ETag, size+mtime…) when the document was last indexed; null after a failure, so it is fetched again. */
   version: string | null;
   /** The key (sync_jobs.seq) of the last sync that saw the document in its source (store/syncDocuments.ts). */
@@ -390,6 +399,8 @@ export interface Database {
   sync_job_transitions: SyncJobTransitionsTable;
   documents: DocumentsTable;
   synced_documents: SyncedDocumentsTable;
+  index_keys: IdKeysTable;
+  data_source_keys: IdKeysTable;
   web_pages: WebPagesTable;
   web_frontier: WebFrontierTable;
   document_queue: DocumentQueueTable;

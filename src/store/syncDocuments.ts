@@ -1,5 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { sql, type Kysely, type Transaction } from 'kysely';
+import { INDEX_KEY, indexKeyOf, SOURCE_ID_OF, SOURCE_KEY, sourceKeyOf } from './idKeys.js';
 import { prepared } from './preparedStatements.js';
 import { RawStatements } from './rawStatements.js';
 import type { Database } from './schema.js';
@@ -18,17 +19,19 @@ export interface HeldVersion {
 const text = (v: string | null) => sql<string | null>`cast(${v} as text)`;
 
 /** PostgreSQL: versions()'s and recordMany()'s statements, prepared (store/preparedStatements.ts); versions' ids as one array. */
-const VERSIONS_POSTGRES = prepared(`SELECT d.doc_key, d.document_id, s.data_source_id, s.version FROM documents d JOIN synced_documents s ON s.doc_key = d.doc_key
-  WHERE d.index_id = $1 AND d.document_id = ANY($2::text[])`);
+/** A synced row `s`'s data source id, read by its key (store/idKeys.ts). */
+const SOURCE_ID = `${SOURCE_ID_OF('s.source_key')} AS data_source_id`;
+const VERSIONS_POSTGRES = prepared(`SELECT d.doc_key, d.document_id, ${SOURCE_ID}, s.version FROM documents d JOIN synced_documents s ON s.doc_key = d.doc_key
+  WHERE d.index_key = ${INDEX_KEY('$1')} AND d.document_id = ANY($2::text[])`);
 /**
  * synced_documents.seen_by: the key (sync_jobs.seq) of the last sync that saw the document, found by its execution id
  * (issue 14, size on disk: the id took 36 characters a document; migrations 28 and 27). None: no sync saw it.
  */
 const SEEN_BY = (executionId: string) => `(SELECT seq FROM sync_jobs WHERE execution_id = ${executionId})`;
 // Each id probed in documents_id; typed, so that PostgreSQL need not guess the type of a parameter in a select list.
-const RECORD_POSTGRES = prepared(`INSERT INTO synced_documents (doc_key, data_source_id, version, seen_by)
-  SELECT d.doc_key, $2::text, w.version, ${SEEN_BY('$3::text')} FROM unnest($4::text[], $5::text[]) AS w(id, version) JOIN documents d ON d.index_id = $1 AND d.document_id = w.id
-  ON CONFLICT (doc_key) DO UPDATE SET data_source_id = excluded.data_source_id, version = excluded.version, seen_by = excluded.seen_by`);
+const RECORD_POSTGRES = prepared(`INSERT INTO synced_documents (doc_key, source_key, version, seen_by)
+  SELECT d.doc_key, ${SOURCE_KEY('$2::text')}, w.version, ${SEEN_BY('$3::text')} FROM unnest($4::text[], $5::text[]) AS w(id, version) JOIN documents d ON d.index_key = ${INDEX_KEY('$1::text')} AND d.document_id = w.id
+  ON CONFLICT (doc_key) DO UPDATE SET source_key = excluded.source_key, version = excluded.version, seen_by = excluded.seen_by`);
 /** Bound parameters per statement stay well under SQLite's and PostgreSQL's limits. */
 const CHUNK = 500;
 // No surrogate (astral character): where JavaScript's string order and SQLite's BINARY order agree.
@@ -54,9 +57,9 @@ export class SyncDocumentStore {
     if (this.sqlite) {
       // One statement for any number of ids (a JSON array, each id probed in documents_id, then its synced row by key).
       // One per list length, kept for good, came to hundreds (500 take 25 MB), more of them the longer a sync ran.
-      const rows = this.raw!.get(`SELECT d.doc_key, d.document_id, s.data_source_id, s.version FROM json_each(?) j
+      const rows = this.raw!.get(`SELECT d.doc_key, d.document_id, ${SOURCE_ID}, s.version FROM json_each(?) j
         CROSS JOIN documents d INDEXED BY documents_id CROSS JOIN synced_documents s
-        WHERE d.index_id = ? AND d.document_id = j.value AND s.doc_key = d.doc_key`).all(JSON.stringify(ids), indexId) as HeldVersion[];
+        WHERE d.index_key = ${INDEX_KEY('?')} AND d.document_id = j.value AND s.doc_key = d.doc_key`).all(JSON.stringify(ids), indexId) as HeldVersion[];
       for (const r of rows) out.set(r.document_id, r);
       return out;
     }
@@ -87,8 +90,8 @@ export class SyncDocumentStore {
     // The stretch of documents_id (which holds the ids), each document's synced row by its key (SQLite's synced_documents
     // holds no ids: migration 24).
     this.rangeStatement ??= this.sqlite!.prepare(
-      `SELECT d.doc_key, d.document_id, s.data_source_id, s.version FROM documents d INDEXED BY documents_id CROSS JOIN synced_documents s
-        WHERE d.index_id = ? AND d.document_id >= ? AND d.document_id <= ? AND s.doc_key = d.doc_key LIMIT ?`,
+      `SELECT d.doc_key, d.document_id, ${SOURCE_ID}, s.version FROM documents d INDEXED BY documents_id CROSS JOIN synced_documents s
+        WHERE d.index_key = ${INDEX_KEY('?')} AND d.document_id >= ? AND d.document_id <= ? AND s.doc_key = d.doc_key LIMIT ?`,
     ).raw(true);
     const rows = this.rangeStatement.all(indexId, lo, hi, limit) as [number, string, string, string | null][];
     if (rows.length >= limit) return false;
@@ -119,34 +122,34 @@ export class SyncDocumentStore {
     if (raw) {
       // The WHERE keeps SQLite from reading ON CONFLICT as a join's ON.
       raw
-        .get(`INSERT INTO synced_documents (doc_key, data_source_id, version, seen_by)
-          SELECT doc_key, ?, ?, ${SEEN_BY('?')} FROM documents WHERE index_id = ? AND document_id = ?
-          ON CONFLICT (doc_key) DO UPDATE SET data_source_id = excluded.data_source_id, version = excluded.version, seen_by = excluded.seen_by`)
+        .get(`INSERT INTO synced_documents (doc_key, source_key, version, seen_by)
+          SELECT doc_key, ${SOURCE_KEY('?')}, ?, ${SEEN_BY('?')} FROM documents WHERE index_key = ${INDEX_KEY('?')} AND document_id = ?
+          ON CONFLICT (doc_key) DO UPDATE SET source_key = excluded.source_key, version = excluded.version, seen_by = excluded.seen_by`)
         .run(dataSourceId, version, executionId, indexId, documentId);
       return;
     }
     const seenBy = sql<number | null>`(SELECT seq FROM sync_jobs WHERE execution_id = ${executionId})`;
     await db
       .insertInto('synced_documents')
-      .columns(['doc_key', 'data_source_id', 'version', 'seen_by'])
+      .columns(['doc_key', 'source_key', 'version', 'seen_by'])
       .expression((eb) =>
         eb
           .selectFrom('documents')
-          .select(['doc_key', text(dataSourceId).as('data_source_id'), text(version).as('version'), seenBy.as('seen_by')])
-          .where('index_id', '=', indexId)
+          .select(['doc_key', sourceKeyOf(dataSourceId).as('source_key'), text(version).as('version'), seenBy.as('seen_by')])
+          .where('index_key', '=', indexKeyOf(indexId))
           .where('document_id', '=', documentId),
       )
-      .onConflict((oc) => oc.column('doc_key').doUpdateSet((eb) => ({ data_source_id: dataSourceId, version, seen_by: eb.ref('excluded.seen_by') })))
+      .onConflict((oc) => oc.column('doc_key').doUpdateSet((eb) => ({ source_key: eb.ref('excluded.source_key'), version, seen_by: eb.ref('excluded.seen_by') })))
       .execute();
   }
 
   /** Up to `limit` doc_keys of the data source after `after`, in order: read from the index alone. */
   async keysOf(dataSourceId: string, after: number, limit: number): Promise<number[]> {
     if (this.sqlite) {
-      this.keysStatement ??= this.sqlite.prepare('SELECT doc_key FROM synced_documents WHERE data_source_id = ? AND doc_key > ? ORDER BY doc_key LIMIT ?').pluck(true);
+      this.keysStatement ??= this.sqlite.prepare(`SELECT doc_key FROM synced_documents WHERE source_key = ${SOURCE_KEY('?')} AND doc_key > ? ORDER BY doc_key LIMIT ?`).pluck(true);
       return this.keysStatement.all(dataSourceId, after, limit) as number[];
     }
-    const rows = await this.db.selectFrom('synced_documents').select('doc_key').where('data_source_id', '=', dataSourceId).where('doc_key', '>', after).orderBy('doc_key').limit(limit).execute();
+    const rows = await this.db.selectFrom('synced_documents').select('doc_key').where('source_key', '=', sourceKeyOf(dataSourceId)).where('doc_key', '>', after).orderBy('doc_key').limit(limit).execute();
     return rows.map((r) => r.doc_key);
   }
 

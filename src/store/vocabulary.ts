@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { SEARCHABLE_STATUSES } from './documents.js';
+import { indexKeyOf } from './idKeys.js';
 import { storedTextSql } from './packedText.js';
 import type { Database } from './schema.js';
 
@@ -16,13 +17,13 @@ export class VocabularyStore {
   /** Changes when documents of the index and language are added, changed or removed. */
   async generation(indexId: string, language: string): Promise<string> {
     const r = await this.db.selectFrom('documents').select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.max('updated_at').as('u'), eb.fn.max('doc_key').as('k')])
-      .where('index_id', '=', indexId).where('language_code', '=', language).where('status', 'in', SEARCHABLE_STATUSES).executeTakeFirstOrThrow();
+      .where('index_key', '=', indexKeyOf(indexId)).where('language_code', '=', language).where('status', 'in', SEARCHABLE_STATUSES).executeTakeFirstOrThrow();
     return `${r.n}/${r.u}/${r.k}`;
   }
 
   texts(indexId: string, language: string, afterDocKey: number, limit: number): Promise<{ doc_key: number; title: string; body: string }[]> {
     return this.db.selectFrom('documents').select(['doc_key', 'title', (this.dialect === 'sqlite' ? sql.raw<string>(storedTextSql('body', BODY_CHARS)) : sql<string>`substr(body, 1, ${BODY_CHARS})`).as('body')])
-      .where('index_id', '=', indexId).where('language_code', '=', language).where('status', 'in', SEARCHABLE_STATUSES).where('doc_key', '>', afterDocKey)
+      .where('index_key', '=', indexKeyOf(indexId)).where('language_code', '=', language).where('status', 'in', SEARCHABLE_STATUSES).where('doc_key', '>', afterDocKey)
       .orderBy('doc_key').limit(limit).execute();
   }
 }

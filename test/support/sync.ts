@@ -117,8 +117,8 @@ export class IndexTables {
   /** Every document of a data source: id, status and body (unpacked: SQLite stores it deflated, store/packedText.ts). */
   async documents(dataSourceId: string): Promise<{ document_id: string; status: string; title: string; body: string; failure_reason: string | null }[]> {
     const rows = await this.rows<{ document_id: string; status: string; title: string; body: string | Uint8Array; failure_reason: string | null }>(
-      'SELECT document_id, status, title, body, failure_reason FROM documents WHERE data_source_id = ? ORDER BY document_id',
-      'SELECT document_id, status, title, body, failure_reason FROM documents WHERE data_source_id = $1 ORDER BY document_id',
+      'SELECT document_id, status, title, body, failure_reason FROM documents WHERE source_key = (SELECT key FROM data_source_keys WHERE id = ?) ORDER BY document_id',
+      'SELECT document_id, status, title, body, failure_reason FROM documents WHERE source_key = (SELECT key FROM data_source_keys WHERE id = $1) ORDER BY document_id',
       [dataSourceId],
     );
     return rows.map((r) => ({ ...r, body: unpackText(r.body) }));
@@ -133,8 +133,8 @@ export class IndexTables {
   /** Every document of an index (CUSTOM puts with no data source too): id and status. */
   documentsOfIndex(indexId: string): Promise<{ document_id: string; status: string }[]> {
     return this.rows(
-      'SELECT document_id, status FROM documents WHERE index_id = ? ORDER BY document_id',
-      'SELECT document_id, status FROM documents WHERE index_id = $1 ORDER BY document_id',
+      'SELECT document_id, status FROM documents WHERE index_key = (SELECT key FROM index_keys WHERE id = ?) ORDER BY document_id',
+      'SELECT document_id, status FROM documents WHERE index_key = (SELECT key FROM index_keys WHERE id = $1) ORDER BY document_id',
       [indexId],
     );
   }
@@ -153,8 +153,8 @@ export class IndexTables {
   /** Ids of the documents whose indexed text matches a word, by the store's own full-text index. */
   async search(indexId: string, word: string): Promise<string[]> {
     const rows = await this.rows<{ document_id: string }>(
-      'SELECT d.document_id FROM documents_fts f JOIN documents d ON d.doc_key = f.rowid WHERE documents_fts MATCH ? AND d.index_id = ? ORDER BY d.document_id',
-      "SELECT document_id FROM documents WHERE search_vector @@ plainto_tsquery('english', $1) AND index_id = $2 ORDER BY document_id",
+      'SELECT d.document_id FROM documents_fts f JOIN documents d ON d.doc_key = f.rowid WHERE documents_fts MATCH ? AND d.index_key = (SELECT key FROM index_keys WHERE id = ?) ORDER BY d.document_id',
+      "SELECT document_id FROM documents WHERE search_vector @@ plainto_tsquery('english', $1) AND index_key = (SELECT key FROM index_keys WHERE id = $2) ORDER BY document_id",
       [this.sqlite ? `"${word}"` : word, indexId],
     );
     return rows.map((r) => r.document_id);

@@ -22,7 +22,9 @@ ${columnRows ? `
     languageColumn ? `
   UNION ALL SELECT new.doc_key, new.index_id, '_language_code', 'STRING', new.language_code, NULL` : ''}` : ''};`;
 
+import { sql, type Transaction } from 'kysely';
 import type { MigrationStep } from '../migrate.js';
+import type { Database } from '../schema.js';
 import { analyzeStoredDocuments } from './analyzeStored.js';
 import { FEATURE_TABLES, SUGGESTION_TABLES, sqliteVersionTriggers } from './featureTables.js';
 import { storedTextSql } from '../packedText.js';
@@ -566,4 +568,80 @@ export const SQLITE_MIGRATIONS: MigrationStep[][] = [
       WHEN old.index_id IS NOT new.index_id OR old.language_code IS NOT new.language_code OR ${COUNTED_SEARCHABLE('old.status')} IS NOT ${COUNTED_SEARCHABLE('new.status')}
       BEGIN ${countRemove('old')} ${countAdd('new')} END`,
   ],
+  // Issue 14 (size on disk per document): documents and synced_documents name their index and data source by an integer
+  // key (store/idKeys.ts), not the 36-character ids: in the row and in documents_id, documents_visible, documents_source
+  // and synced_documents_source, ~300 bytes a document of the scale bench's files (docs/sqlite-bytes.md). Both tables are
+  // rebuilt with the same doc_keys (the full-text index's rowids), documents' column order kept but for the two keys in
+  // place of the ids and without the columns version and seen_by (unread since version 27). document_counts and
+  // document_attributes keep the ids: their triggers read a document's index id by its key. The triggers on documents are
+  // made again as they were, those that named index_id reading it so.
+  [sqliteIdKeys],
 ];
+
+/** The index id of a documents row `row` (new or old) of version 30, by its key. */
+const indexIdOf = (row: string) => `(SELECT id FROM index_keys WHERE key = ${row}.index_key)`;
+
+/** Version 30: keys for indices and data sources, and documents and synced_documents rebuilt with them (see its entry). */
+async function sqliteIdKeys(trx: Transaction<Database>): Promise<void> {
+  const run = (text: string) => sql.raw(text).execute(trx);
+  for (const table of ['index_keys', 'data_source_keys']) {
+    await run(`CREATE TABLE ${table} (key INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE)`);
+  }
+  // Every index and data source, in the order they were made; then the ids only documents still name (being purged).
+  await run(`INSERT INTO index_keys (id) SELECT id FROM indices ORDER BY created_at, id`);
+  await run(`INSERT INTO index_keys (id) SELECT DISTINCT index_id FROM documents WHERE index_id NOT IN (SELECT id FROM index_keys) ORDER BY 1`);
+  await run(`INSERT INTO data_source_keys (id) SELECT id FROM data_sources ORDER BY created_at, id`);
+  await run(`INSERT INTO data_source_keys (id) SELECT id FROM (SELECT data_source_id AS id FROM documents UNION SELECT data_source_id FROM synced_documents)
+    WHERE id IS NOT NULL AND id NOT IN (SELECT id FROM data_source_keys) ORDER BY 1`);
+  await run(`CREATE TRIGGER indices_key AFTER INSERT ON indices BEGIN INSERT INTO index_keys (id) SELECT new.id WHERE NOT EXISTS (SELECT 1 FROM index_keys WHERE id = new.id); END`);
+  await run(`CREATE TRIGGER data_sources_key AFTER INSERT ON data_sources BEGIN INSERT INTO data_source_keys (id) SELECT new.id WHERE NOT EXISTS (SELECT 1 FROM data_source_keys WHERE id = new.id); END`);
+
+  // documents' triggers as they are, in their order; those naming index_id are made anew below.
+  const triggers = (await sql<{ name: string; sql: string }>`SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ('documents', 'synced_documents') ORDER BY rowid`.execute(trx)).rows;
+  const sequence = (await sql<{ seq: number }>`SELECT seq FROM sqlite_sequence WHERE name = 'documents'`.execute(trx)).rows[0]?.seq ?? 0;
+  const kept = `document_id, title, body, content_type, attributes, source_uri, content_hash, status, failure_reason, text_bytes, applied_seq,
+    created_at, updated_at, language_code, search_title, search_body, file_type`;
+  await run(`CREATE TABLE documents_next (
+      doc_key INTEGER PRIMARY KEY AUTOINCREMENT, index_key INTEGER NOT NULL, document_id TEXT NOT NULL,
+      source_key INTEGER, title TEXT NOT NULL, body TEXT NOT NULL, content_type TEXT, attributes TEXT NOT NULL,
+      source_uri TEXT, content_hash TEXT, status TEXT NOT NULL, failure_reason TEXT,
+      text_bytes INTEGER NOT NULL DEFAULT 0, applied_seq INTEGER NOT NULL DEFAULT 0,
+      created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, language_code TEXT NOT NULL DEFAULT 'en', search_title TEXT, search_body TEXT, file_type TEXT)`);
+  await run(`INSERT INTO documents_next (doc_key, index_key, source_key, ${kept})
+    SELECT d.doc_key, (SELECT k.key FROM index_keys k WHERE k.id = d.index_id), (SELECT k.key FROM data_source_keys k WHERE k.id = d.data_source_id), ${kept.replace(/(\w+)/g, 'd.$1')}
+    FROM documents d ORDER BY d.doc_key`);
+  await run(`CREATE TABLE synced_documents_next (doc_key INTEGER PRIMARY KEY, source_key INTEGER NOT NULL, version TEXT, seen_by INTEGER)`);
+  await run(`INSERT INTO synced_documents_next (doc_key, source_key, version, seen_by)
+    SELECT s.doc_key, (SELECT k.key FROM data_source_keys k WHERE k.id = s.data_source_id), s.version, s.seen_by FROM synced_documents s ORDER BY s.doc_key`);
+  await run(`DROP TABLE synced_documents`);
+  await run(`DROP TABLE documents`);
+  await run(`ALTER TABLE documents_next RENAME TO documents`);
+  await run(`ALTER TABLE synced_documents_next RENAME TO synced_documents`);
+  // A doc_key is never reused either (the full-text index and every table of a document's rows know it by its key).
+  await run(`DELETE FROM sqlite_sequence WHERE name = 'documents'`);
+  await run(`INSERT INTO sqlite_sequence (name, seq) VALUES ('documents', max(${Number(sequence)}, (SELECT coalesce(max(doc_key), 0) FROM documents)))`);
+  await run(`CREATE UNIQUE INDEX documents_id ON documents(index_key, document_id)`);
+  await run(`CREATE INDEX documents_visible ON documents(doc_key, index_key, status, source_key, document_id, language_code)`);
+  await run(`CREATE INDEX documents_source ON documents(source_key)`);
+  await run(`CREATE INDEX synced_documents_source ON synced_documents(source_key, doc_key)`);
+  const remade: Record<string, string> = {
+    documents_attributes_insert: `CREATE TRIGGER documents_attributes_insert AFTER INSERT ON documents BEGIN ${attributeRowsByKey()} END`,
+    documents_attributes_update: `CREATE TRIGGER documents_attributes_update AFTER UPDATE OF attributes ON documents BEGIN
+      DELETE FROM document_attributes WHERE doc_key = old.doc_key; ${attributeRowsByKey()} END`,
+    documents_counts_insert: `CREATE TRIGGER documents_counts_insert AFTER INSERT ON documents BEGIN ${countAddByKey('new')} END`,
+    documents_counts_delete: `CREATE TRIGGER documents_counts_delete AFTER DELETE ON documents BEGIN ${countRemoveByKey('old')} END`,
+    documents_counts_update: `CREATE TRIGGER documents_counts_update AFTER UPDATE OF index_key, language_code, status ON documents
+      WHEN old.index_key IS NOT new.index_key OR old.language_code IS NOT new.language_code OR ${COUNTED_SEARCHABLE('old.status')} IS NOT ${COUNTED_SEARCHABLE('new.status')}
+      BEGIN ${countRemoveByKey('old')} ${countAddByKey('new')} END`,
+  };
+  for (const t of triggers) {
+    const text = remade[t.name] ?? t.sql;
+    if (!remade[t.name] && /\bindex_id\b|\bdata_source_id\b/.test(text)) throw new Error(`migration 30: trigger ${t.name} names a column it rebuilds`);
+    await run(text);
+  }
+}
+
+/** Version 30's attribute rows of a document `new` (as version 26's), its index id read by its key. */
+const attributeRowsByKey = () => attributeRows(true, false, ['_source_uri', '_file_type']).replaceAll('new.index_id', indexIdOf('new'));
+const countAddByKey = (row: string) => countAdd(row).replaceAll(`${row}.index_id`, indexIdOf(row));
+const countRemoveByKey = (row: string) => countRemove(row).replaceAll(`${row}.index_id`, indexIdOf(row));
