@@ -38,10 +38,13 @@ for (const backend of backends()) {
       const indexId = await activeIndex(k);
       const ds = await activeDataSource(k, { IndexId: indexId, Name: 'crash', Type: 'TEMPLATE', Configuration: folderTemplate(path.join(dir, 'docs')) });
       const { ExecutionId } = await k.send(new StartDataSourceSyncJobCommand({ IndexId: indexId, Id: ds }));
-      await waitFor('first documents committed', async () => {
+      const seen = await waitFor('first documents committed', async () => {
         const j = await jobOf(k, indexId, ds, ExecutionId!);
-        return j && j.Status === 'SYNCING' && Number(j.Metrics!.DocumentsAdded) > 0 ? true : undefined;
+        if (!j) return undefined;
+        if (j.Status !== 'SYNCING') return `${j.Status} with ${j.Metrics!.DocumentsAdded} added`; // ended: said at once
+        return Number(j.Metrics!.DocumentsAdded) > 0 ? 'SYNCING' : undefined;
       }, 60_000);
+      assert.equal(seen, 'SYNCING', 'the sync must still run when the server is stopped');
       await first.kill();
 
       const second = await TestServer.start(store, opts);
@@ -72,17 +75,22 @@ for (const backend of backends()) {
 
     test('SIGTERM mid-sync: the job ends FAILED (InternalError) before the process exits, saying kendrite was shut down', async () => {
       mkdirSync(path.join(dir, 'more'));
-      for (let i = 0; i < 200; i++) writeFileSync(path.join(dir, 'more', `m${i}.pdf`), makePdf(`Shutdown document ${i}.\n${'Text on a page. '.repeat(40)}`, { linesPerPage: 1 }));
+      // Enough that the shutdown lands mid-sync: at 200 an idle machine's sync sometimes wrote them all (one batch's
+      // commit moving DocumentsAdded from 0 to the end) between two looks, and the wait below saw only SUCCEEDED.
+      for (let i = 0; i < 600; i++) writeFileSync(path.join(dir, 'more', `m${i}.pdf`), makePdf(`Shutdown document ${i}.\n${'Text on a page. '.repeat(40)}`, { linesPerPage: 1 }));
       const opts = { config: { folders: { allowedRoots: [dir] }, sync: { fetchConcurrency: 1 } } };
       const first = await TestServer.start(store, opts);
       let k = first.client();
       const indexId = await activeIndex(k, 'shutdown');
       const ds = await activeDataSource(k, { IndexId: indexId, Name: 'shutdown', Type: 'TEMPLATE', Configuration: folderTemplate(path.join(dir, 'more')) });
       const { ExecutionId } = await k.send(new StartDataSourceSyncJobCommand({ IndexId: indexId, Id: ds }));
-      await waitFor('first documents committed', async () => {
+      const seen = await waitFor('first documents committed', async () => {
         const j = await jobOf(k, indexId, ds, ExecutionId!);
-        return j && j.Status === 'SYNCING' && Number(j.Metrics!.DocumentsAdded) > 0 ? true : undefined;
+        if (!j) return undefined;
+        if (j.Status !== 'SYNCING') return `${j.Status} with ${j.Metrics!.DocumentsAdded} added`; // ended: said at once
+        return Number(j.Metrics!.DocumentsAdded) > 0 ? 'SYNCING' : undefined;
       }, 60_000);
+      assert.equal(seen, 'SYNCING', 'the sync must still run when the server is stopped');
       await first.stop();
       const second = await TestServer.start(store, opts);
       try {
