@@ -156,6 +156,8 @@ async function kendrite(ctx: ScenarioContext, store: Store, cpu: CpuClock, docs:
   const indexer = new DocumentIndexer(store, clock, config.limits, () => Promise.reject(new Error('no S3 here')));
   const indexId = 'bench-index';
   const dataSourceId = 'bench-source';
+  // Documents name their index and data source by key (store/idKeys.ts): neither is made through the API here.
+  await store.db.transaction().execute((trx) => store.documents.ensureKeys([indexId], [dataSourceId], trx));
   let jobs = 0;
   const job = async (): Promise<JobRef> => {
     const executionId = `bench-job-${++jobs}`;

@@ -13,14 +13,15 @@
  * ~11). A FAILED document has neither column.
  */
 import { raw, sql, type Sql } from './sql.js';
+import { INDEX_ID_OF, SOURCE_ID_OF } from '../store/idKeys.js';
 
 /**
  * The attributes held in columns of documents, each as SQL of its value over a row (`t`: the row's table name and a
  * dot, or nothing); every one is a STRING, absent where the value is null.
  */
 const COLUMN_ATTRIBUTES: Readonly<Record<string, (t: string) => string>> = {
-  // The data source's id, read by its key (store/idKeys.ts).
-  _data_source_id: (t) => `(SELECT id FROM data_source_keys WHERE key = ${t}source_key)`,
+  // The data source's id, read by its key.
+  _data_source_id: (t) => SOURCE_ID_OF(`${t}source_key`),
   _language_code: (t) => `${t}language_code`,
   _source_uri: (t) => `${t}source_uri`,
   _file_type: (t) => `coalesce(${t}file_type, ${t}content_type)`,
@@ -43,5 +44,5 @@ export function fileTypeColumn(fileType: string, contentType: string): string | 
 export function attributeRows(key: string): Sql {
   const column = attributeColumn(key);
   if (!column) return raw('document_attributes');
-  return sql`(SELECT doc_key, (SELECT id FROM index_keys WHERE key = documents.index_key) AS index_id, CAST(${key} AS TEXT) AS key, CAST('STRING' AS TEXT) AS value_type, ${raw(column)} AS str, CAST(NULL AS BIGINT) AS num FROM documents WHERE ${raw(column)} IS NOT NULL)`;
+  return sql`(SELECT doc_key, ${raw(INDEX_ID_OF('documents.index_key'))} AS index_id, CAST(${key} AS TEXT) AS key, CAST('STRING' AS TEXT) AS value_type, ${raw(column)} AS str, CAST(NULL AS BIGINT) AS num FROM documents WHERE ${raw(column)} IS NOT NULL)`;
 }

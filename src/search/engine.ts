@@ -16,6 +16,7 @@ import { scorePassages } from './passageRanking.js';
 import { normalize, type NormalQuery, type QueryNode } from './queryText.js';
 import { relevanceColumns, tunedScores, type Relevance, type TextWeights } from './relevance.js';
 import { SEARCHABLE_STATUSES } from '../store/documents.js';
+import { SOURCE_ID_OF } from '../store/idKeys.js';
 import { join, list, raw, sql, type Sql } from './sql.js';
 import { rankCandidates } from './topCandidates.js';
 
@@ -320,7 +321,7 @@ export class SqlSearchEngine implements SearchEngine {
 
   /** What documents() reads of a document `d`, bodies cut at bodyChars. */
   private documentColumns(bodyChars: number): Sql {
-    return sql`d.doc_key, d.document_id, d.title, d.source_uri, ${raw(attributeColumn('_file_type', 'd')!)} AS file_type, d.attributes, (SELECT id FROM data_source_keys WHERE key = d.source_key) AS data_source_id, d.language_code, ${this.backend.prefix('d.body', bodyChars)} AS body`;
+    return sql`d.doc_key, d.document_id, d.title, d.source_uri, ${raw(attributeColumn('_file_type', 'd')!)} AS file_type, d.attributes, ${raw(SOURCE_ID_OF('d.source_key'))} AS data_source_id, d.language_code, ${this.backend.prefix('d.body', bodyChars)} AS body`;
   }
 
   async facet(req: DocumentSearch, spec: FacetSpec): Promise<FacetCount[]> {

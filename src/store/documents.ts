@@ -233,9 +233,10 @@ export class DocumentStore {
   }
 
   /**
-   * Gives these indices and data sources a key (store/idKeys.ts) where they have none: an index or data source made
-   * through the API has one from its creation, so this writes nothing but for a document written under an id that
-   * was never made one (bench/scenarios/indexing.ts). Each batch of document writes runs it first, in its transaction.
+   * Gives these indices and data sources a key (store/idKeys.ts) where they have none. An index or data source made
+   * through the API has one from its creation (a trigger), and every document a sync or BatchPutDocument writes names
+   * one that was made, so no write path calls this: it is for stores written under ids never made one (benches and
+   * tests that write documents directly). A document whose index has no key is refused (index_key NOT NULL).
    */
   async ensureKeys(indexIds: readonly string[], dataSourceIds: readonly (string | null)[], db: Db): Promise<void> {
     const sources = [...new Set(dataSourceIds.filter((id): id is string => id !== null))];

@@ -8,8 +8,8 @@ import { sql, type RawBuilder } from 'kysely';
  * read back the same way. Neither a cache to keep nor a second process's index to miss: the table is the map.
  *
  * index_keys and data_source_keys (SQLite migration 30, PostgreSQL 29) hold a key for every index and data source
- * ever created (a trigger on indices and data_sources, and ensureKeys() for a document written under an id that has
- * no such row: bench/scenarios/indexing.ts). Their rows are never deleted, so a key is never reused (SQLite's
+ * ever created (a trigger on indices and data_sources, and DocumentStore.ensureKeys() for benches and tests that
+ * write documents under ids never made: no write path needs it). Their rows are never deleted, so a key is never reused (SQLite's
  * AUTOINCREMENT, PostgreSQL's identity): the documents of a deleted index or data source keep naming it by its key
  * while they are purged, and a late write still finds it.
  */

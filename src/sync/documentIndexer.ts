@@ -80,8 +80,6 @@ export class DocumentIndexer {
   private async applyQueued(ops: QueuedOp[], prepared: (Prepared | undefined)[]): Promise<void> {
     await this.store.db.transaction().execute(async (trx) => {
       const deltas = new Map<string, MetricDeltas>();
-      const puts = ops.filter((o) => o.op === 'put');
-      if (puts.length) await this.store.documents.ensureKeys(puts.map((o) => o.index_id), puts.map((o) => o.data_source_id), trx);
       await this.store.documents.withTextBatched(trx, async () => {
         for (const [i, op] of ops.entries()) {
           const d = op.op === 'put' ? await this.applyPut(trx, op.index_id, op.document_id, op.data_source_id, prepared[i]!, op.seq, op.execution_id) : await this.applyDelete(trx, op.index_id, op.document_id, op.seq, op.execution_id);

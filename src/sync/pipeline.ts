@@ -316,7 +316,6 @@ export async function writeResults(store: Store, indexer: DocumentIndexer, clock
   const written = await store.db.transaction().execute(async (trx) => {
     if (!(await store.syncJobs.holdWhileRunning(executionId, trx))) return false;
     const deltas: Required<MetricDeltas> = { added: 0, modified: 0, deleted: 0, failed: 0, scanned: 0 };
-    if (items.some((r) => r.kind === 'put')) await store.documents.ensureKeys([indexId], [dataSourceId], trx);
     const held = await indexer.heldOnce(trx, indexId, items.flatMap((r) => (r.kind === 'put' ? [r.id] : [])));
     const synced: { id: string; version: string | null }[] = [];
     // PostgreSQL: new documents and report lines written together at the batch's end (batchWrites.ts); SQLite writes each in process.
