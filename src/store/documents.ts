@@ -4,6 +4,7 @@ import { packText, storedTextSql } from './packedText.js';
 import { prepared } from './preparedStatements.js';
 import { RawStatements } from './rawStatements.js';
 import type { Database, DocumentQueueTable, DocumentsTable } from './schema.js';
+import { TextsInHand, type WrittenText } from './textsInHand.js';
 
 /**
  * A document as the store's callers see it: its index and data source by their ids. The table holds their keys
@@ -38,6 +39,9 @@ export class DocumentStore {
     /** SQLite: a sync's document writes through statements prepared once (rawStatements.ts). */
     private readonly raw?: RawStatements,
   ) {}
+
+  /** SQLite, during withTextBatched: the text columns its batch wrote (textsInHand.ts). */
+  private inHand: TextsInHand | undefined;
 
   /**
    * Queues operations, but only while every job they count toward is still SYNCING: the check and the
@@ -178,18 +182,33 @@ export class DocumentStore {
     // Statements prepared once (rawStatements.ts): through Kysely each was compiled and prepared again in every
     // transaction, six of them, a fixed cost that a sync of small files paid every few dozen documents.
     const raw = RawStatements.within(this.raw, trx);
-    const run = async (text: string) => void (raw ? raw.get(text).run() : await sql.raw(text).execute(trx));
-    await run(TEXT_PENDING_BEGIN);
-    const out = await write();
-    for (const text of TEXT_BATCH_END) await run(text);
-    return out;
+    if (!raw) {
+      await sql.raw(TEXT_PENDING_BEGIN).execute(trx);
+      const out = await write();
+      for (const text of TEXT_BATCH_END) await sql.raw(text).execute(trx);
+      return out;
+    }
+    raw.get(TEXT_PENDING_BEGIN).run();
+    // The transaction holds the connection until it ends: no other write of this store runs meanwhile (rawStatements.ts).
+    const texts = (this.inHand = new TextsInHand());
+    try {
+      const out = await write();
+      indexPending(raw, texts);
+      return out;
+    } finally {
+      this.inHand = undefined;
+    }
   }
 
   /** Inserts a document; returns its doc_key (which the writes of its passages and access rows need). */
   async insert(plain: Omit<DocumentRow, 'doc_key'>, db: Db): Promise<number> {
     const row = this.packed(plain);
     const raw = RawStatements.within(this.raw, db);
-    if (raw) return Number(raw.get(INSERT_SQL).run(INSERT_COLUMNS.map((c) => row[c])).lastInsertRowid);
+    if (raw) {
+      const docKey = Number(raw.get(INSERT_SQL).run(INSERT_COLUMNS.map((c) => row[c])).lastInsertRowid);
+      this.inHand?.wrote(docKey, plain);
+      return docKey;
+    }
     if (this.dialect === 'postgres') {
       const { rows } = await INSERT_POSTGRES.execute<{ doc_key: number }>(db, INSERT_COLUMNS.map((c) => row[c]));
       return Number(rows[0]!.doc_key);
@@ -216,6 +235,7 @@ export class DocumentStore {
     if (raw) {
       const columns = definedKeys(patch);
       if (columns.length) raw.get(`UPDATE documents SET ${columns.map((c) => `${keyColumn(c)} = ${keyOf(c, '?')}`).join(', ')} WHERE doc_key = ?`).run(...columns.map((c) => patch[c]), docKey);
+      this.inHand?.wrote(docKey, plain);
       return;
     }
     if (this.dialect === 'postgres') {
@@ -272,6 +292,7 @@ export class DocumentStore {
 
   async remove(docKey: number, db: Db): Promise<void> {
     await db.deleteFrom('documents').where('doc_key', '=', docKey).execute();
+    this.inHand?.removed(docKey);
   }
 
   /** X-4: the real count and text bytes of searchable documents. */
@@ -316,16 +337,51 @@ export class DocumentStore {
 
 /** withTextBatched's statements: the pending row 0 that sets the triggers to note what is to change … */
 const TEXT_PENDING_BEGIN = `INSERT INTO documents_text_pending (doc_key) VALUES (0)`;
+/** The full-text index's rows (english: documents_fts, else documents_fts_plain) of the batch's documents noted for it, read from their rows; `only`: SQL narrowing which. */
+const ftsFromRows = (english: 0 | 1, only = '') =>
+  english
+    ? // The language's column comes after the text in a row: the pending row's copy spares reading the whole text of the others.
+      `INSERT INTO documents_fts (rowid, title, body)
+    SELECT d.doc_key, coalesce(d.search_title, d.title), coalesce(${storedTextSql('d.search_body')}, ${storedTextSql('d.body')}) FROM documents_text_pending p JOIN documents d ON d.doc_key = p.doc_key WHERE p.english = 1${only}`
+    : `INSERT INTO documents_fts_plain (rowid, title, body)
+    SELECT d.doc_key, d.search_title, ${storedTextSql('d.search_body')} FROM documents_text_pending p JOIN documents d ON d.doc_key = p.doc_key WHERE p.english = 0${only}`;
+/** … the old text of the batch's documents taken out of the full-text index … */
+const TEXT_BATCH_DELETES = ([['documents_fts', 1], ['documents_fts_plain', 0]] as const).map(([table, english]) => `DELETE FROM ${table} WHERE rowid IN (SELECT doc_key FROM documents_text_pending WHERE indexed_english = ${english})`);
+const TEXT_PENDING_END = `DELETE FROM documents_text_pending`;
 /** … and, after the batch's writes, the changes made in the full-text index together. */
-const TEXT_BATCH_END = [
-  ...([['documents_fts', 1], ['documents_fts_plain', 0]] as const).map(([table, english]) => `DELETE FROM ${table} WHERE rowid IN (SELECT doc_key FROM documents_text_pending WHERE indexed_english = ${english})`),
-  // The language's column comes after the text in a row: the pending row's copy spares reading the whole text of the others.
-  `INSERT INTO documents_fts (rowid, title, body)
-    SELECT d.doc_key, coalesce(d.search_title, d.title), coalesce(${storedTextSql('d.search_body')}, ${storedTextSql('d.body')}) FROM documents_text_pending p JOIN documents d ON d.doc_key = p.doc_key WHERE p.english = 1`,
-  `INSERT INTO documents_fts_plain (rowid, title, body)
-    SELECT d.doc_key, d.search_title, ${storedTextSql('d.search_body')} FROM documents_text_pending p JOIN documents d ON d.doc_key = p.doc_key WHERE p.english = 0`,
-  `DELETE FROM documents_text_pending`,
-];
+const TEXT_BATCH_END = [...TEXT_BATCH_DELETES, ftsFromRows(1), ftsFromRows(0), TEXT_PENDING_END];
+/** indexPending's: what the batch noted, in key order (the full-text index takes its rows in order without writing a segment between). */
+const PENDING_SQL = `SELECT doc_key, english FROM documents_text_pending WHERE doc_key <> 0 ORDER BY doc_key`;
+/** The documents of the batch not in hand (a JSON array of keys), read from their rows. */
+const FTS_READ_BACK = ([1, 0] as const).map((english) => ftsFromRows(english, ' AND p.doc_key IN (SELECT value FROM json_each(?))'));
+const FTS_INSERT = `INSERT INTO documents_fts (rowid, title, body) VALUES (?, ?, ?)`;
+const FTS_PLAIN_INSERT = `INSERT INTO documents_fts_plain (rowid, title, body) VALUES (?, ?, ?)`;
+
+/**
+ * TEXT_BATCH_END through statements prepared once, the text of the documents in hand given to the full-text index as
+ * the batch wrote it: what ftsFromRows reads back from their rows (textsInHand.ts). One row a statement, none of which
+ * opens a savepoint (an INSERT of one row into a table without triggers), so the index still takes them all before it
+ * writes a segment.
+ */
+function indexPending(raw: RawStatements, texts: TextsInHand): void {
+  for (const text of TEXT_BATCH_DELETES) raw.get(text).run();
+  const english: [number, WrittenText][] = [];
+  const plain: [number, WrittenText][] = [];
+  const rest: number[] = [];
+  for (const [docKey, isEnglish] of raw.get(PENDING_SQL).raw(true).all() as [number, number | null][]) {
+    // As ftsFromRows' `p.english = 1` / `= 0`: a row noted with neither (no language) goes to no index.
+    if (isEnglish !== 1 && isEnglish !== 0) continue;
+    const t = texts.get(docKey);
+    if (!t) rest.push(docKey);
+    else (isEnglish ? english : plain).push([docKey, t]);
+  }
+  if (rest.length) for (const text of FTS_READ_BACK) raw.get(text).run(JSON.stringify(rest));
+  const fts = raw.get(FTS_INSERT);
+  for (const [docKey, t] of english) fts.run(docKey, t.search_title ?? t.title, t.search_body ?? t.body);
+  const ftsPlain = raw.get(FTS_PLAIN_INSERT);
+  for (const [docKey, t] of plain) ftsPlain.run(docKey, t.search_title, t.search_body);
+  raw.get(TEXT_PENDING_END).run();
+}
 
 /** Every column of documents but its text (body, search_body) and its keys (getMany reads their ids), for getMany. */
 const UNREAD_TEXT_COLUMNS = [
