@@ -175,7 +175,8 @@ export class DocumentStore {
    * (its triggers): text indexed by the triggers one document at a time made segments of one document,
    * and merging them cost more than tokenizing the text (a modified document in a full index cost 1.4×
    * an added one). While row 0 is in documents_text_pending, the triggers note there what is to change
-   * (migrations/sqlite.ts). PostgreSQL indexes each row as it is written.
+   * (migrations/sqlite.ts). The text of a document the batch wrote whole is given to the index from the
+   * write itself (textsInHand.ts); another's is read back from its row. PostgreSQL indexes each row as it is written.
    */
   async withTextBatched<T>(trx: Transaction<Database>, write: () => Promise<T>): Promise<T> {
     if (this.dialect !== 'sqlite') return write();
