@@ -64,6 +64,24 @@ describe('round trips', () => {
     assert.equal(r.title, undefined);
   });
 
+  test('PLAIN_TEXT: every whitespace character between words is one space, alone or in a run; a line already collapsed is kept as it is', async () => {
+    // Every UTF-16 code unit JavaScript's \s matches; the line breaks among them break the line instead.
+    const whitespace = Array.from({ length: 0x10000 }, (_, c) => String.fromCharCode(c)).filter((c) => /\s/.test(c));
+    const breaks = new Set(['\n', '\r', '\f', '\v', '\u2028', '\u2029']);
+    assert.equal(whitespace.length, 25);
+    for (const ws of whitespace.filter((c) => !breaks.has(c))) {
+      const name = `U+${ws.charCodeAt(0).toString(16).padStart(4, '0')}`;
+      // A BOM (U+FEFF) at the very start would be read as one: each stands between words here.
+      assert.equal((await extracts(utf8(`one${ws}two`), 'PLAIN_TEXT')).text, 'one two', name);
+      assert.equal((await extracts(utf8(`one ${ws}two${ws}${ws}three ${ws} four`), 'PLAIN_TEXT')).text, 'one two three four', name);
+    }
+    for (const ws of breaks) assert.equal((await extracts(utf8(`one${ws}two`), 'PLAIN_TEXT')).text, 'one\ntwo', `U+${ws.charCodeAt(0).toString(16)}`);
+    assert.equal((await extracts(utf8('one two  three'), 'PLAIN_TEXT')).text, 'one two three');
+    assert.equal((await extracts(utf8(' one two three '), 'PLAIN_TEXT')).text, 'one two three');
+    assert.equal((await extracts(utf8('one two three'), 'PLAIN_TEXT')).text, 'one two three');
+    assert.equal((await extracts(utf8('soft\u00adhyphen  and\u00a0more'), 'PLAIN_TEXT')).text, 'softhyphen and more');
+  });
+
   test('PLAIN_TEXT: a UTF-8 BOM is dropped, UTF-16 with a BOM and Windows-1252 are read', async () => {
     assert.equal((await extracts(utf8('\ufeffcafé'), 'PLAIN_TEXT')).text, 'café');
     const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('naïve 日本', 'utf16le')]);
@@ -465,6 +483,15 @@ describe('failures are values with a reason', () => {
   test('binary content is not plain text', async () => {
     await fails(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x00, 0x01]), 'PLAIN_TEXT', 'binary content');
     await fails(Buffer.from(Array.from({ length: 200 }, (_, i) => (i % 31) + 1)), 'PLAIN_TEXT', 'binary content');
+    // Counted among the first 65,536 characters: more than 8 control characters, and more than one in a hundred.
+    const words = 'plain words '.repeat(100); // 1,200 characters
+    await fails(utf8(`${words}${'\x07'.repeat(13)}`), 'PLAIN_TEXT', 'binary content, not plain text (control characters)');
+    assert.equal((await extracts(utf8(`${words}${'\x07'.repeat(12)}`), 'PLAIN_TEXT')).text, `${words.trim()} ${'\x07'.repeat(12)}`);
+    assert.equal((await extracts(utf8(`${'\x07'.repeat(8)} ${words}`), 'PLAIN_TEXT')).text, `${'\x07'.repeat(8)} ${words.trim()}`);
+    // Tab, the line breaks and escape are not counted.
+    assert.equal((await extracts(utf8(`a\x1b${'\t\x1b'.repeat(50)}b`), 'PLAIN_TEXT')).text, `a\x1b${' \x1b'.repeat(50)}b`);
+    // Past the first 65,536 characters they are not looked at.
+    await extracts(utf8(`${'x'.repeat(65_536)}${'\x07'.repeat(1000)}`), 'PLAIN_TEXT');
   });
 
   test('RTF without its header, and an unknown content type', async () => {
