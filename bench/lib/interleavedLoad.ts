@@ -1,4 +1,5 @@
 import { Connection, type Response } from './http1.js';
+import { LoadWindow } from './loadWindow.js';
 import { cpuTimeMs } from './processes.js';
 import { RequestTally, type Latencies } from '../scenarios/query.js';
 
@@ -24,12 +25,11 @@ export async function interleavedLoad(sides: [LoadSide, LoadSide], o: { warmupMs
   const connections = sides.map((s) => new Connection(s.host, s.port));
   await Promise.all(connections.map((c) => c.connected()));
   const cpuBefore = sides.map((s) => cpuTimeMs(s.pid));
-  const start = performance.now() + o.warmupMs;
-  const end = start + o.durationMs;
-  const tallies = sides.map((s) => new RequestTally(start, end, (q, r) => s.check(q, r)));
+  const now = performance.now();
+  const tallies = sides.map((s) => new RequestTally(new LoadWindow(o, now), (q, r) => s.check(q, r)));
   const one = (n: 0 | 1, i: number): Promise<boolean> => tallies[n]!.send(connections[n]!, sides[n].requests, i % sides[n].requests.length);
   try {
-    for (let i = 0; performance.now() < end; i++) {
+    for (let i = 0; tallies[0]!.window.open(); i++) {
       const first = (i % 2) as 0 | 1;
       if (!(await one(first, i)) || !(await one((1 - first) as 0 | 1, i))) break;
     }
@@ -37,7 +37,7 @@ export async function interleavedLoad(sides: [LoadSide, LoadSide], o: { warmupMs
     for (const c of connections) c.close();
   }
   const result = (n: 0 | 1): Latencies => ({
-    ...tallies[n]!.summary(o.durationMs),
+    ...tallies[n]!.summary(),
     cpuMsPerQuery: (cpuTimeMs(sides[n].pid) - cpuBefore[n]!) / tallies[n]!.count,
   });
   return [result(0), result(1)];

@@ -31,6 +31,7 @@ import { parseQueryText } from '../../src/search/queryText.js';
 import { analyzerFor } from '../../src/search/analysis.js';
 import { queryLanguage } from '../../src/search/language.js';
 import { Connection, exchange, type Response } from '../lib/http1.js';
+import { LoadWindow, type LoadStop } from '../lib/loadWindow.js';
 import { createDataSource, createIndex } from '../lib/kendraResources.js';
 import { buildRelease } from '../lib/previousRelease.js';
 import { cpuTimeMs, startBaseline, startKendrite, type KendriteProcess } from '../lib/processes.js';
@@ -88,6 +89,8 @@ export interface Latencies {
   answered: number;
   /** The server's CPU time (all its threads) per answered query, ms; absent where not measured. */
   cpuMsPerQuery?: number;
+  /** Present (true) when the load's time cap ended it before the answers it asked for were in (LoadStop). */
+  capped?: true;
 }
 
 export async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
@@ -305,7 +308,7 @@ function startOf(n: number, clients: number, count: number): number {
 
 /**
  * The answers of one load over HTTP: each request sent, timed, checked and counted; latencies kept
- * only for answers that arrived inside the measured window [start, end).
+ * only for right answers inside the measured window (bench/lib/loadWindow.ts).
  */
 export class RequestTally {
   private readonly latencies: number[] = [];
@@ -314,8 +317,7 @@ export class RequestTally {
   private firstError: string | undefined;
 
   constructor(
-    private readonly start: number,
-    private readonly end: number,
+    readonly window: LoadWindow,
     private readonly check: (i: number, r: Response) => string | undefined,
   ) {}
 
@@ -330,7 +332,8 @@ export class RequestTally {
       if (wrong) {
         this.errors++;
         this.firstError ??= wrong;
-      } else if (done >= this.start && done < this.end) this.latencies.push(done - sent);
+      }
+      if (this.window.answered(done, !wrong)) this.latencies.push(done - sent);
       return true;
     } catch (e) {
       this.errors++;
@@ -344,26 +347,24 @@ export class RequestTally {
     return this.answered;
   }
 
-  summary(durationMs: number): Latencies {
-    return summary(this.latencies, durationMs, this.answered, this.errors, this.firstError);
+  summary(): Latencies {
+    return summary(this.latencies, this.window, this.answered, this.errors, this.firstError);
   }
 }
 
-/** Closed loop over HTTP: each client sends the queries in turn, from its own starting point (startOf). */
+/** Closed loop over HTTP: each client sends the queries in turn, from its own starting point (startOf); measured as `o` says (LoadStop). */
 export async function httpLoad(
   host: string,
   port: number,
   requests: Buffer[],
   check: (i: number, r: Response) => string | undefined,
-  o: { connections: number; warmupMs: number; durationMs: number },
+  o: { connections: number } & LoadStop,
 ): Promise<Latencies> {
   const connections = Array.from({ length: o.connections }, () => new Connection(host, port));
   await Promise.all(connections.map((c) => c.connected()));
-  const start = performance.now() + o.warmupMs;
-  const end = start + o.durationMs;
-  const tally = new RequestTally(start, end, check);
+  const tally = new RequestTally(new LoadWindow(o), check);
   const client = async (c: Connection, n: number) => {
-    for (let i = startOf(n, o.connections, requests.length); performance.now() < end; i++) {
+    for (let i = startOf(n, o.connections, requests.length); tally.window.open(); i++) {
       if (!(await tally.send(c, requests, i % requests.length))) return;
     }
   };
@@ -372,7 +373,7 @@ export async function httpLoad(
   } finally {
     for (const c of connections) c.close();
   }
-  return tally.summary(o.durationMs);
+  return tally.summary();
 }
 
 /**
@@ -380,31 +381,34 @@ export async function httpLoad(
  * ready for its next query as soon as its previous one is done. SQLite answers synchronously on one
  * thread, so the callers take turns, as concurrent requests take turns in kendrite's one thread.
  */
-export async function engineLoad(runQuery: (i: number) => Promise<void>, count: number, o: { connections: number; warmupMs: number; durationMs: number }): Promise<Latencies> {
+export async function engineLoad(runQuery: (i: number) => Promise<void>, count: number, o: { connections: number } & LoadStop): Promise<Latencies> {
   const latencies: number[] = [];
   let answered = 0;
-  const start = performance.now() + o.warmupMs;
-  const end = start + o.durationMs;
+  const window = new LoadWindow(o);
   const caller = async (n: number) => {
     let ready = performance.now();
-    for (let i = startOf(n, o.connections, count); ready < end; i++) {
+    for (let i = startOf(n, o.connections, count); window.open(ready); i++) {
       // Wait for the turn, as a request waits behind the others in the server: the latency runs
       // from the moment the caller is ready (its previous answer in), not from when its turn comes.
       await new Promise((r) => setImmediate(r));
       await runQuery(i % count);
       answered++;
       const done = performance.now();
-      if (done >= start && done < end) latencies.push(done - ready);
+      if (window.answered(done, true)) latencies.push(done - ready);
       ready = done;
     }
   };
   await Promise.all(Array.from({ length: o.connections }, (_, n) => caller(n)));
-  return summary(latencies, o.durationMs, answered, 0);
+  return summary(latencies, window, answered, 0);
 }
 
-export function summary(latencies: number[], durationMs: number, answered: number, errors: number, firstError?: string): Latencies {
+/** The figures of the latencies measured over `window`: queries/s over its length. */
+export function summary(latencies: number[], window: LoadWindow, answered: number, errors: number, firstError?: string): Latencies {
   const sorted = Float64Array.from(latencies).sort();
-  return { p50Ms: percentile(sorted, 0.5), p99Ms: percentile(sorted, 0.99), perSecond: sorted.length / (durationMs / 1000), count: sorted.length, errors, firstError, answered };
+  return {
+    p50Ms: percentile(sorted, 0.5), p99Ms: percentile(sorted, 0.99), perSecond: sorted.length / (window.measuredMs / 1000), count: sorted.length, errors, firstError, answered,
+    ...(window.capped ? { capped: true as const } : {}),
+  };
 }
 
 export function medianOf(rs: Latencies[]): Latencies {
@@ -416,6 +420,7 @@ export function medianOf(rs: Latencies[]): Latencies {
     p50Ms: mid((r) => r.p50Ms), p99Ms: mid((r) => r.p99Ms), perSecond: mid((r) => r.perSecond), count: mid((r) => r.count), answered: mid((r) => r.answered),
     ...(rs.every((r) => r.cpuMsPerQuery !== undefined) ? { cpuMsPerQuery: mid((r) => r.cpuMsPerQuery!) } : {}),
     errors: rs.reduce((n, r) => n + r.errors, 0), firstError: rs.find((r) => r.firstError)?.firstError,
+    ...(rs.some((r) => r.capped) ? { capped: true as const } : {}),
   };
 }
 
