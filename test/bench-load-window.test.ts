@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { interleavedLoad } from '../bench/lib/interleavedLoad.js';
 import { LoadWindow } from '../bench/lib/loadWindow.js';
 import { engineLoad, httpLoad } from '../bench/scenarios/query.js';
 
@@ -149,6 +150,18 @@ describe('httpLoad and engineLoad stopped by answers', () => {
     assert.ok(r.count > 0);
     assert.equal(r.perSecond, r.count / 0.2);
     assert.equal(r.capped, undefined);
+  });
+
+  test('interleavedLoad keeps its fixed window: one request to each side in turn, queries/s over the duration', async () => {
+    reset();
+    const side = { host: '127.0.0.1', port, pid: process.pid, requests: [request], check: ok };
+    const [a, b] = await interleavedLoad([side, side], { warmupMs: 50, durationMs: 200 });
+    assert.ok(a.count > 0 && b.count > 0);
+    assert.ok(Math.abs(a.count - b.count) <= 1, `${a.count} and ${b.count}`);
+    assert.equal(a.perSecond, a.count / 0.2);
+    assert.equal(b.perSecond, b.count / 0.2);
+    assert.equal(a.answered + b.answered, received);
+    assert.equal(a.errors + b.errors, 0);
   });
 
   test('engineLoad: exactly N measured over its callers, every call answered', async () => {
