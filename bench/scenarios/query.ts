@@ -91,7 +91,16 @@ export interface Latencies {
   cpuMsPerQuery?: number;
   /** Present (true) when the load's time cap ended it before the answers it asked for were in (LoadStop). */
   capped?: true;
+  /** Answers that ran past a statement time-out, where the load tells them apart (TIMED_OUT): neither measured nor errors. */
+  timedOut?: number;
 }
+
+/**
+ * What a load's check returns for an answer that ran past a statement time-out: a failure to a user, but
+ * not a wrong answer — where the sides compared all have the same time-out (the scale bench on
+ * PostgreSQL), each side's are counted and printed, and its latencies are those of the answers it gave.
+ */
+export const TIMED_OUT = Symbol('timed out');
 
 export async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
   const dataDir = ctx.tempDir('query');
@@ -314,11 +323,12 @@ export class RequestTally {
   private readonly latencies: number[] = [];
   private answered = 0;
   private errors = 0;
+  private timedOut = 0;
   private firstError: string | undefined;
 
   constructor(
     readonly window: LoadWindow,
-    private readonly check: (i: number, r: Response) => string | undefined,
+    private readonly check: (i: number, r: Response) => string | undefined | typeof TIMED_OUT,
   ) {}
 
   /** Sends requests[q] on c and records how it went; false when the connection failed. */
@@ -329,7 +339,8 @@ export class RequestTally {
       const done = performance.now();
       const wrong = this.check(q, r);
       this.answered++;
-      if (wrong) {
+      if (wrong === TIMED_OUT) this.timedOut++;
+      else if (wrong) {
         this.errors++;
         this.firstError ??= wrong;
       }
@@ -348,7 +359,7 @@ export class RequestTally {
   }
 
   summary(): Latencies {
-    return summary(this.latencies, this.window, this.answered, this.errors, this.firstError);
+    return { ...summary(this.latencies, this.window, this.answered, this.errors, this.firstError), ...(this.timedOut ? { timedOut: this.timedOut } : {}) };
   }
 }
 
@@ -357,7 +368,7 @@ export async function httpLoad(
   host: string,
   port: number,
   requests: Buffer[],
-  check: (i: number, r: Response) => string | undefined,
+  check: (i: number, r: Response) => string | undefined | typeof TIMED_OUT,
   o: { connections: number } & LoadStop,
 ): Promise<Latencies> {
   const connections = Array.from({ length: o.connections }, () => new Connection(host, port));
@@ -381,9 +392,14 @@ export async function httpLoad(
  * ready for its next query as soon as its previous one is done. SQLite answers synchronously on one
  * thread, so the callers take turns, as concurrent requests take turns in kendrite's one thread.
  */
-export async function engineLoad(runQuery: (i: number) => Promise<void>, count: number, o: { connections: number } & LoadStop): Promise<Latencies> {
+export async function engineLoad(
+  runQuery: (i: number) => Promise<void>,
+  count: number,
+  o: { connections: number; timedOut?: (e: unknown) => boolean } & LoadStop,
+): Promise<Latencies> {
   const latencies: number[] = [];
   let answered = 0;
+  let timedOut = 0;
   const window = new LoadWindow(o);
   const caller = async (n: number) => {
     let ready = performance.now();
@@ -391,15 +407,22 @@ export async function engineLoad(runQuery: (i: number) => Promise<void>, count: 
       // Wait for the turn, as a request waits behind the others in the server: the latency runs
       // from the moment the caller is ready (its previous answer in), not from when its turn comes.
       await new Promise((r) => setImmediate(r));
-      await runQuery(i % count);
+      let right = true;
+      try {
+        await runQuery(i % count);
+      } catch (e) {
+        if (!o.timedOut?.(e)) throw e;
+        right = false;
+        timedOut++;
+      }
       answered++;
       const done = performance.now();
-      if (window.answered(done, true)) latencies.push(done - ready);
+      if (window.answered(done, right)) latencies.push(done - ready);
       ready = done;
     }
   };
   await Promise.all(Array.from({ length: o.connections }, (_, n) => caller(n)));
-  return summary(latencies, window, answered, 0);
+  return { ...summary(latencies, window, answered, 0), ...(timedOut ? { timedOut } : {}) };
 }
 
 /** The figures of the latencies measured over `window`: queries/s over its length. */
@@ -421,6 +444,7 @@ export function medianOf(rs: Latencies[]): Latencies {
     ...(rs.every((r) => r.cpuMsPerQuery !== undefined) ? { cpuMsPerQuery: mid((r) => r.cpuMsPerQuery!) } : {}),
     errors: rs.reduce((n, r) => n + r.errors, 0), firstError: rs.find((r) => r.firstError)?.firstError,
     ...(rs.some((r) => r.capped) ? { capped: true as const } : {}),
+    ...(rs.some((r) => r.timedOut) ? { timedOut: rs.reduce((n, r) => n + (r.timedOut ?? 0), 0) } : {}),
   };
 }
 
