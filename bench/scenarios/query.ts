@@ -102,6 +102,9 @@ export interface Latencies {
  */
 export const TIMED_OUT = Symbol('timed out');
 
+/** Why an answer is wrong (undefined: right), or TIMED_OUT. */
+export type AnswerCheck = (i: number, r: Response) => string | undefined | typeof TIMED_OUT;
+
 export async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
   const dataDir = ctx.tempDir('query');
   const releaseDir = ctx.tempDir('query-release');
@@ -328,7 +331,7 @@ export class RequestTally {
 
   constructor(
     readonly window: LoadWindow,
-    private readonly check: (i: number, r: Response) => string | undefined | typeof TIMED_OUT,
+    private readonly check: AnswerCheck,
   ) {}
 
   /** Sends requests[q] on c and records how it went; false when the connection failed. */
@@ -368,7 +371,7 @@ export async function httpLoad(
   host: string,
   port: number,
   requests: Buffer[],
-  check: (i: number, r: Response) => string | undefined | typeof TIMED_OUT,
+  check: AnswerCheck,
   o: { connections: number } & LoadStop,
 ): Promise<Latencies> {
   const connections = Array.from({ length: o.connections }, () => new Connection(host, port));
