@@ -362,7 +362,7 @@ export class RequestTally {
   }
 
   summary(): Latencies {
-    return { ...summary(this.latencies, this.window, this.answered, this.errors, this.firstError), ...(this.timedOut ? { timedOut: this.timedOut } : {}) };
+    return summary(this.latencies, this.window, { answered: this.answered, errors: this.errors, firstError: this.firstError, timedOut: this.timedOut });
   }
 }
 
@@ -425,15 +425,17 @@ export async function engineLoad(
     }
   };
   await Promise.all(Array.from({ length: o.connections }, (_, n) => caller(n)));
-  return { ...summary(latencies, window, answered, 0), ...(timedOut ? { timedOut } : {}) };
+  return summary(latencies, window, { answered, errors: 0, timedOut });
 }
 
-/** The figures of the latencies measured over `window`: queries/s over its length. */
-export function summary(latencies: number[], window: LoadWindow, answered: number, errors: number, firstError?: string): Latencies {
+/** The figures of the latencies measured over `window` (queries/s over its length), with the run's counts. */
+function summary(latencies: number[], window: LoadWindow, counts: { answered: number; errors: number; firstError?: string; timedOut: number }): Latencies {
   const sorted = Float64Array.from(latencies).sort();
   return {
-    p50Ms: percentile(sorted, 0.5), p99Ms: percentile(sorted, 0.99), perSecond: sorted.length / (window.measuredMs / 1000), count: sorted.length, errors, firstError, answered,
+    p50Ms: percentile(sorted, 0.5), p99Ms: percentile(sorted, 0.99), perSecond: sorted.length / (window.measuredMs / 1000), count: sorted.length,
+    errors: counts.errors, firstError: counts.firstError, answered: counts.answered,
     ...(window.capped ? { capped: true as const } : {}),
+    ...(counts.timedOut ? { timedOut: counts.timedOut } : {}),
   };
 }
 

@@ -34,11 +34,11 @@ import { KendraWire } from '../lib/signing.js';
 import { fmt } from '../lib/stats.js';
 import { writeUnmatchedFiles } from '../lib/unmatchedFiles.js';
 import { fts5Engine } from '../../src/search/fts5.js';
-import { postgresEngine } from '../../src/search/postgres.js';
+import { postgresEngine, QUERY_CANCELED } from '../../src/search/postgres.js';
 import type { SearchEngine } from '../../src/search/engine.js';
 import { Corpus, engineIds, engineLoad, httpLoad, medianOf, TIMED_OUT, type Latencies } from './query.js';
 import { defaultConfig } from '../../src/config/config.js';
-import { SearchCancelled } from '../../src/search/errors.js';
+import { PAST_STATEMENT_TIMEOUT, SearchCancelled } from '../../src/search/errors.js';
 
 export const name = 'scale';
 export const description =
@@ -106,9 +106,9 @@ type PlainQuery = (text: string) => Promise<number>;
  */
 const STATEMENT_TIMEOUT_MS = defaultConfig().search.statementTimeoutMs;
 /** Whether a plain or in-process query ended by the statement time-out (PostgreSQL's query_canceled, or the engine's SearchCancelled). */
-const ranPastTimeout = (e: unknown) => e instanceof SearchCancelled || (e as { code?: string }).code === '57014';
+const ranPastTimeout = (e: unknown) => e instanceof SearchCancelled || (e as { code?: string }).code === QUERY_CANCELED;
 /** Whether kendrite answered that the search ran past its statement time-out. */
-const timedOutAnswer = (r: { status: number; body: Buffer }) => r.status === 400 && r.body.toString().includes('statement time-out');
+const timedOutAnswer = (r: { status: number; body: Buffer }) => r.status === 400 && r.body.toString().includes(PAST_STATEMENT_TIMEOUT);
 
 export async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
   const docs = ctx.options.docs ?? DEFAULT_DOCS;

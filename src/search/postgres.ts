@@ -8,7 +8,7 @@ import pg from 'pg';
 import type { Analyzer } from './analysis.js';
 import { SqlSearchEngine, windowRank, type Backend, type DocumentRow, type Ranking, type TextMatch } from './engine.js';
 import type { TextWeights } from './relevance.js';
-import { SearchCancelled } from './errors.js';
+import { PAST_STATEMENT_TIMEOUT, SearchCancelled } from './errors.js';
 import { tsquery } from './matchSyntax.js';
 import type { NormalQuery } from './queryText.js';
 import { numbered, raw, sql, type Sql } from './sql.js';
@@ -31,7 +31,7 @@ function rankWeights(base: number[], w: TextWeights | undefined): string {
 const NORMALIZATION = 1;
 
 /** PostgreSQL's code for a statement cancelled (by statement_timeout or pg_cancel_backend). */
-const QUERY_CANCELED = '57014';
+export const QUERY_CANCELED = '57014';
 /** Why a search was cancelled when its client went away. */
 const GONE = 'the client went away';
 
@@ -137,7 +137,7 @@ class PostgresBackend implements Backend {
       return (named ? await queryNamed(client, text, q.params) : await client.query(text, q.params)).rows as T[];
     } catch (e) {
       if ((e as { code?: string }).code !== QUERY_CANCELED) throw e;
-      throw new SearchCancelled(signal?.aborted ? GONE : 'the search ran past the statement time-out (search.statementTimeoutMs)');
+      throw new SearchCancelled(signal?.aborted ? GONE : PAST_STATEMENT_TIMEOUT);
     } finally {
       signal?.removeEventListener('abort', cancel);
       // A cancel is sent from a connection of its own and may arrive after this statement has ended:

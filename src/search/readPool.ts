@@ -24,7 +24,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Collapse, DocumentSearch, FacetCount, FacetSpec, RankedPage, RankedPassages, SearchEngine, SortKey, StoredDocument } from './engine.js';
 import type { ValueType } from './attributes.js';
-import { SearchCancelled, SearchInputError } from './errors.js';
+import { PAST_STATEMENT_TIMEOUT, SearchCancelled, SearchInputError } from './errors.js';
 import type { ReadCall, ReadMethod, ReadReply, ReadThreadData, ThreadError } from './readThread.js';
 import type { Log } from '../observe/log.js';
 import { ThreadStarts } from '../threadStarts.js';
@@ -203,7 +203,7 @@ export class ReadPool implements SearchEngine {
 
   /** The time-out of the thread's first call, which it runs now. */
   private timeOut(t: Thread): void {
-    t.timer = setTimeout(() => void this.end(t, new SearchCancelled('the search ran past the statement time-out (search.statementTimeoutMs)')), this.opts.statementTimeoutMs);
+    t.timer = setTimeout(() => void this.end(t, new SearchCancelled(PAST_STATEMENT_TIMEOUT)), this.opts.statementTimeoutMs);
   }
 
   /** The thread's running call is over: its time-out goes, and the next call sent, if any, runs. */
