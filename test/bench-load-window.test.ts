@@ -79,6 +79,47 @@ describe('LoadWindow', () => {
     assert.ok(Number.isNaN(w.measuredMs));
     assert.equal(w.capped, true);
   });
+
+  test('closed: a window nothing else ends (answers: Infinity) ends when closed, no shorter than its duration', () => {
+    const w = new LoadWindow({ warmupMs: 100, durationMs: 300, answers: Infinity }, 0);
+    assert.equal(w.answered(150, true), true);
+    assert.equal(w.answered(900, true), true);
+    assert.equal(w.open(5000), true); // nothing but close() ends it
+    w.close(1000);
+    assert.equal(w.open(999), true);
+    assert.equal(w.open(1000), false);
+    assert.equal(w.answered(1000, true), false);
+    assert.equal(w.measured, 2);
+    assert.equal(w.measuredMs, 900);
+    const early = new LoadWindow({ warmupMs: 100, durationMs: 300, answers: Infinity }, 0);
+    early.close(200); // before its duration is up: it runs out its duration
+    assert.equal(early.open(399), true);
+    assert.equal(early.open(400), false);
+    assert.equal(early.measuredMs, 300);
+    early.close(250); // an end already decided stays
+    assert.equal(early.measuredMs, 300);
+  });
+
+  test('closed during the warm-up: nothing measured, no window, even if warm-up answers come in after', () => {
+    const w = new LoadWindow({ warmupMs: 0, durationMs: 0, warmupAnswers: 3, answers: 5 }, 0);
+    assert.equal(w.answered(10, true), false);
+    w.close(20);
+    assert.equal(w.open(20), false);
+    assert.equal(w.answered(30, true), false);
+    assert.equal(w.answered(40, true), false); // the third warm-up answer, in flight at the close
+    assert.equal(w.answered(50, true), false);
+    assert.equal(w.measured, 0);
+    assert.ok(Number.isNaN(w.measuredMs));
+  });
+
+  test('an AbortSignal closes it: at its abort, or at once if aborted already', () => {
+    const stop = new AbortController();
+    const w = new LoadWindow({ warmupMs: 0, durationMs: 0, answers: Infinity, signal: stop.signal });
+    assert.equal(w.open(), true);
+    stop.abort();
+    assert.equal(w.open(), false);
+    assert.equal(new LoadWindow({ warmupMs: 0, durationMs: 0, answers: Infinity, signal: stop.signal }).open(), false);
+  });
 });
 
 describe('httpLoad and engineLoad stopped by answers', () => {
@@ -154,6 +195,19 @@ describe('httpLoad and engineLoad stopped by answers', () => {
     assert.equal(r.count, 5); // requests 2–6; the 7th answered past the cap
     assert.equal(r.answered, 7);
     assert.equal(r.capped, true);
+  });
+
+  test('a load beside another (answers: Infinity, its signal aborted when the other ends) runs as long as that one', async () => {
+    reset();
+    const stop = new AbortController();
+    const [byAnswers, beside] = await Promise.all([
+      httpLoad('127.0.0.1', port, [request], ok, { connections: 1, warmupMs: 0, durationMs: 0, warmupAnswers: 5, answers: 300, capMs: 60_000 }).finally(() => stop.abort()),
+      httpLoad('127.0.0.1', port, [request], ok, { connections: 2, warmupMs: 0, durationMs: 0, answers: Infinity, capMs: 60_000, signal: stop.signal }),
+    ]);
+    assert.equal(byAnswers.count, 300);
+    assert.ok(beside.count > 0);
+    assert.equal(beside.capped, undefined);
+    assert.equal(byAnswers.answered + beside.answered, received); // the one beside stopped sending, its last answers in
   });
 
   test('the fixed window as before: queries/s over the duration itself', async () => {

@@ -9,6 +9,7 @@ import { ListDataSourceSyncJobsCommand, StartDataSourceSyncJobCommand, type Data
 import { until, type KendriteProcess } from './processes.js';
 import type { Cell, Target } from './scenario.js';
 import { KendraWire, type Credentials } from './signing.js';
+import type { LoadStop } from './loadWindow.js';
 import { fmt } from './stats.js';
 import { httpLoad, medianOf, type Latencies } from '../scenarios/query.js';
 
@@ -41,6 +42,12 @@ export interface ApiLoad {
   listClients: number;
   warmupMs: number;
   durationMs: number;
+  /**
+   * Query's runs measured over answers (LoadStop's `answers`, `warmupAnswers`, `capMs`), where Query
+   * answers a few a second and a fixed window holds a handful (the scale bench, PostgreSQL at 1,000,000
+   * documents): each ListDataSourceSyncJobs run then lasts as long as the Query run beside it.
+   */
+  queryAnswers?: Required<Pick<LoadStop, 'answers' | 'warmupAnswers' | 'capMs'>>;
   rounds: number;
   log(line: string): void;
 }
@@ -56,7 +63,11 @@ export async function apiDuringSync(o: ApiLoad, errors: string[]): Promise<ApiDu
   const load = (connections: number) => ({ connections, warmupMs: o.warmupMs, durationMs: o.durationMs });
   const loadAvg: string[] = [];
   const measure = async () => {
-    const [query, list] = await Promise.all([httpLoad(kendrite.host, kendrite.port, queries, ok, load(o.queryClients)), httpLoad(kendrite.host, kendrite.port, lists, ok, load(o.listClients))]);
+    const queryEnded = new AbortController();
+    const [query, list] = await Promise.all([
+      httpLoad(kendrite.host, kendrite.port, queries, ok, { ...load(o.queryClients), ...o.queryAnswers }).finally(() => queryEnded.abort()),
+      httpLoad(kendrite.host, kendrite.port, lists, ok, { ...load(o.listClients), ...(o.queryAnswers && { answers: Infinity, capMs: o.queryAnswers.capMs, signal: queryEnded.signal }) }),
+    ]);
     loadAvg.push(os.loadavg()[0]!.toFixed(1));
     return { query, list };
   };

@@ -18,6 +18,11 @@ export interface LoadStop {
   warmupAnswers?: number;
   /** The load stops sending this long after its start, however many answers it has. */
   capMs?: number;
+  /**
+   * Ends the measured window when it aborts (no shorter than `durationMs`): a load that runs beside
+   * another for as long as that one does (with `answers: Infinity`, nothing else ends it but the cap).
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -44,6 +49,13 @@ export class LoadWindow {
     this.answers = o.answers ?? 0;
     this.warmupAnswers = o.warmupAnswers ?? 0;
     if (this.warmupAnswers === 0) this.begin(this.earliestStart);
+    if (o.signal?.aborted) this.close(now);
+    else o.signal?.addEventListener('abort', () => this.close(), { once: true });
+  }
+
+  /** Ends the window at `now` (or at `durationMs` after its start, if later); one already ended keeps its end. */
+  close(now = performance.now()): void {
+    if (this.end === Infinity) this.end = this.start === Infinity ? now : Math.max(this.start + this.durationMs, now);
   }
 
   /** Whether a client may send another request at `now`. */
@@ -63,10 +75,10 @@ export class LoadWindow {
     return true;
   }
 
-  /** The measured window's length in ms (ended by the cap if it came first); NaN if the warm-up never ended. */
+  /** The measured window's length in ms (ended by the cap if it came first); NaN if it never began (the warm-up never ended, or the window closed first). */
   get measuredMs(): number {
-    if (this.start === Infinity) return NaN;
     const end = Math.min(this.end, this.capAt);
+    if (this.start >= end) return NaN; // never began, or closed before it did
     // The fixed window's own length, not one rounded by the subtraction.
     return end === this.start + this.durationMs ? this.durationMs : end - this.start;
   }
@@ -83,7 +95,7 @@ export class LoadWindow {
 
   private begin(at: number): void {
     this.start = at;
-    if (this.answers === 0) this.end = at + this.durationMs;
+    if (this.answers === 0 && this.end === Infinity) this.end = at + this.durationMs;
   }
 }
 
