@@ -28,6 +28,7 @@ import { packText, registerPackedText } from '../../src/store/packedText.js';
 import type { SearchEngine } from '../../src/search/engine.js';
 import type { AttributeFilter } from '../../src/search/attributeFilter.js';
 import { parseQueryText } from '../../src/search/queryText.js';
+import { PAST_STATEMENT_TIMEOUT } from '../../src/search/errors.js';
 import { analyzerFor } from '../../src/search/analysis.js';
 import { queryLanguage } from '../../src/search/language.js';
 import { Connection, exchange, type Response } from '../lib/http1.js';
@@ -101,6 +102,9 @@ export interface Latencies {
  * PostgreSQL), each side's are counted and printed, and its latencies are those of the answers it gave.
  */
 export const TIMED_OUT = Symbol('timed out');
+
+/** Whether kendrite answered that the search ran past its statement time-out (search.statementTimeoutMs). */
+export const pastStatementTimeout = (r: { status: number; body: Buffer }): boolean => r.status === 400 && r.body.toString().includes(PAST_STATEMENT_TIMEOUT);
 
 /** Why an answer is wrong (undefined: right), or TIMED_OUT. */
 export type AnswerCheck = (i: number, r: Response) => string | undefined | typeof TIMED_OUT;
