@@ -70,8 +70,9 @@ const QUERY_CAP_MS = 300_000;
  * The API during a sync is measured while a second source syncs files no query matches, this share of
  * --docs (at least 10,000; KENDRITE_BENCH_SCALE_CHURN sets the count). Its Query runs go by answers
  * too (QUERY_ANSWERS after WARMUP_ANSWERS, the ListDataSourceSyncJobs run beside each as long), and the
- * sync must outlast the rounds measured during it: at 1,000,000 documents on PostgreSQL, ~3 answers a
- * second make a run ~80 s and three of them ~4 min, where a sync of 100,000 files took 150 s.
+ * sync must outlast the rounds measured during it: at 1,000,000 documents on PostgreSQL, 3 answers a
+ * second beside the listing load make a run ~80 s and three of them ~4 min, where a sync of 100,000
+ * files took 115–150 s (250,000: 394 and 441 s, the runs ending well inside it).
  */
 const CHURN_SHARE = 0.25;
 const ESTIMATE_AT = 1_000_000;
