@@ -14,18 +14,6 @@ import v8 from 'node:v8';
 export const OLD_GENERATION_GROWTH_PERCENT = 50;
 
 /**
- * Each isolate's semi-space at most, MB (its young generation is three: 48 MB). Node 20 and 22 (V8
- * 11–12) give a 64-bit process with more than 2 GB this much by default; Node 24 (V8 13) sizes it from
- * the machine's memory instead, 64 MB on this 23 GB machine — 192 MB of young generation a thread, and
- * a sync's documents, which survive their first collections, make it grow that far: folderSync's peak
- * RSS on Node 24 was 359 MB against 246 on Node 20. V8 sizes an isolate's young generation when it
- * makes it, so this bound reaches the main thread only from node's command line (`npm start` passes
- * `--max-semi-space-size` with this value, test/heap-policy.test.ts checks it); every thread the server
- * starts after applyHeapPolicy() has it from the flag set here.
- */
-export const SEMI_SPACE_MB = 16;
-
-/**
  * The server's V8 heap policy, set once at start. V8's flags belong to the process, so these apply to
  * the main isolate and to every worker thread's alike.
  *
@@ -39,11 +27,8 @@ export const SEMI_SPACE_MB = 16;
  *    keeps is long-lived enough for pretenuring to pay off.
  * 2. The old generation's growth between full collections bounded (OLD_GENERATION_GROWTH_PERCENT):
  *    what still dies there, dies in a heap at most half again its live size.
- * 3. Worker threads' young generation the same on every Node version (SEMI_SPACE_MB), where a thread
- *    sets none of its own (the writer's and the folder walk's are smaller).
  */
 export function applyHeapPolicy(): void {
   v8.setFlagsFromString('--no-allocation-site-pretenuring');
   v8.setFlagsFromString(`--heap-growing-percent=${OLD_GENERATION_GROWTH_PERCENT}`);
-  v8.setFlagsFromString(`--max-semi-space-size=${SEMI_SPACE_MB}`);
 }

@@ -29,17 +29,8 @@ export interface KendriteProcess {
   stop(): Promise<void>;
 }
 
-/** The flags `npm start` gives node (package.json's start script: `node FLAGS dist/src/cli/main.js serve`). */
-function startFlags(repoRoot: string): string[] {
-  const start = (JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
-  const [node, ...rest] = start.split(/\s+/);
-  const script = rest.indexOf('dist/src/cli/main.js');
-  if (node !== 'node' || script < 0) throw new Error(`package.json's start script does not run node dist/src/cli/main.js: '${start}'`);
-  return rest.slice(0, script);
-}
-
 /**
- * `kendrite serve --port 0` as an operator runs it, from the compiled CLI with npm start's node flags. Its log (stderr) goes to
+ * `kendrite serve --port 0` as an operator runs it, from the compiled CLI. Its log (stderr) goes to
  * `kendrite-stderr.log` in its data dir, as an operator's would go to a file: read through a pipe, the
  * lines (thousands a second under load) would be decoded in this process, the one timing the requests.
  */
@@ -51,7 +42,7 @@ export async function startKendrite(o: {
   /** Flags for node itself, e.g. --cpu-prof (which NODE_OPTIONS does not accept). */
   nodeArgs?: string[];
 }): Promise<KendriteProcess> {
-  const args = [...startFlags(o.repoRoot), ...(o.nodeArgs ?? []), path.join(o.repoRoot, 'dist/src/cli/main.js'), 'serve', '--port', '0', '--data-dir', o.dataDir];
+  const args = [...(o.nodeArgs ?? []), path.join(o.repoRoot, 'dist/src/cli/main.js'), 'serve', '--port', '0', '--data-dir', o.dataDir];
   if (o.configFile) args.push('--config', o.configFile);
   mkdirSync(o.dataDir, { recursive: true });
   const logFile = path.join(o.dataDir, 'kendrite-stderr.log');
